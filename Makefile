@@ -1,0 +1,68 @@
+# The two commands a newcomer needs:
+#   make run    install, create the SQLite database with the program and demo data, serve :8000
+#   make test   install what the tests need (PostgreSQL, Chromium included) and run them all
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+
+.PHONY: run test install install-test system-test-deps setup lint format messages translations bench
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+
+install-test: $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+
+# Creates or upgrades the database, loads the program settings and the demo data (idempotent).
+setup: install
+	$(BIN)/mm db upgrade
+	$(BIN)/mm program load
+	$(BIN)/mm demo
+
+run: setup
+	$(BIN)/gunicorn --bind 0.0.0.0:$(PORT) --workers 2 --access-logfile - 'web:create_app()'
+
+# PostgreSQL and Chromium come from Debian; installed only when missing (needs root).
+system-test-deps:
+	@missing=""; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else \
+	    echo "Missing system packages:$$missing (install them as root; their tests will be skipped)"; \
+	  fi; \
+	fi
+
+test: system-test-deps install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest
+
+lint:
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format:
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# New msgids from the code into the Swedish catalogue; translate them in
+# locales/sv/LC_MESSAGES/messages.po, then `make translations` compiles it.
+messages: install-test
+	$(BIN)/python -m locales.catalogue update
+
+translations: install-test
+	$(BIN)/python -m locales.catalogue compile
+	$(BIN)/python -m locales.catalogue check
+
+bench: install-test
+	$(BIN)/python benchmarks/budget_at_scale.py

@@ -1,0 +1,1 @@
+"""The `mm` command line: database, program settings, users, demo data, reports, chat."""

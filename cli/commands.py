@@ -1,0 +1,202 @@
+"""The operator commands: each parses its input, calls one use case, prints Swedish text."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Any
+
+import click
+
+from cli.main import Runtime, pass_runtime
+from cli.params import KRONOR, YEAR
+from domain import program_setup, reports, users
+from domain.budget import YearBudget
+from domain.choices import Role
+from domain.indicators import GOAL_LABELS
+from domain.municipalities import find_municipality
+from domain.settings import load_program_file
+from locales import format_percent, ngettext
+from locales import gettext as _
+from programs import DEFAULT_PROGRAM_FILE
+from storage import migrate
+from storage.db import unit_of_work
+
+
+def register(cli: click.Group) -> None:
+    for command in (db, program, user, demo, budget, places, indicators):
+        cli.add_command(command)
+
+
+@click.group(help=_("Create or upgrade the database."))
+def db() -> None:
+    pass
+
+
+@db.command("upgrade", help=_("Create the database, or bring it up to the latest version."))
+def db_upgrade() -> None:
+    migrate.upgrade()
+    click.echo(_("The database is up to date."))
+
+
+@click.group(help=_("Load and change the program settings."))
+def program() -> None:
+    pass
+
+
+@program.command("load", help=_("Load a program settings file (default: Skåne Nordost)."))
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+@pass_runtime
+def program_load(runtime: Runtime, path: Path | None) -> None:
+    settings = load_program_file(path or DEFAULT_PROGRAM_FILE)
+    with unit_of_work(runtime.sessions) as session:
+        program_setup.install_program(session, settings, now=runtime.now())
+    click.echo(_("The program %(name)s is loaded.", name=settings.name))
+
+
+@program.command("set-rate", help=_("Confirm the daily rate of a program year, in kronor."))
+@click.argument("year", type=YEAR)
+@click.argument("rate", type=KRONOR)
+@pass_runtime
+def program_set_rate(runtime: Runtime, year: int, rate: Any) -> None:
+    with unit_of_work(runtime.sessions) as session:
+        program_setup.set_daily_rate(session, actor=None, year=year, rate=rate, now=runtime.now())
+    click.echo(_("The daily rate for %(year)s is now %(rate)s.", year=str(year), rate=rate))
+
+
+@click.group(help=_("Manage users."))
+def user() -> None:
+    pass
+
+
+@user.command("add", help=_("Add a user who can log in to the web site."))
+@click.option("--email", required=True, help=_("E-mail address, used to log in."))
+@click.option("--name", required=True, help=_("The user's full name."))
+@click.option(
+    "--role", required=True, type=click.Choice([r.value for r in Role]), help=_("The role.")
+)
+@click.option("--municipality", help=_("Municipality (name or code), for municipality contacts."))
+@click.option("--slack-user", help=_("The user's Slack member id, e.g. U012AB3CD."))
+@click.option("--password", help=_("Password; one is generated and shown if you leave it out."))
+@pass_runtime
+def user_add(
+    runtime: Runtime,
+    email: str,
+    name: str,
+    role: str,
+    municipality: str | None,
+    slack_user: str | None,
+    password: str | None,
+) -> None:
+    generated = password is None
+    password = password or secrets.token_urlsafe(12)
+    with unit_of_work(runtime.sessions) as session:
+        found = find_municipality(session, municipality) if municipality else None
+        added = users.add_user(
+            session,
+            email=email,
+            name=name,
+            role=role,
+            municipality=found,
+            slack_user_id=slack_user,
+            password=password,
+            now=runtime.now(),
+        )
+    click.echo(_("The user %(email)s has been added.", email=added.email))
+    if generated:
+        click.echo(_("Password: %(password)s", password=password))
+
+
+@click.command(help=_("Load fictitious demo data: users, referrals and placements."))
+@pass_runtime
+def demo(runtime: Runtime) -> None:
+    from cli.demo_data import DEMO_PASSWORD, load_demo_data
+
+    with unit_of_work(runtime.sessions) as session:
+        loaded, demo_users = load_demo_data(session, now=runtime.now())
+    click.echo(_("Demo data loaded.") if loaded else _("Demo data was already loaded."))
+    click.echo(_("Demo users (password for all: %(password)s):", password=DEMO_PASSWORD))
+    for email, label in demo_users:
+        click.echo(f"  {email}  {label}")
+
+
+@click.command(help=_("Show the budget of a program year (default: this year)."))
+@click.argument("year", type=YEAR, required=False)
+@pass_runtime
+def budget(runtime: Runtime, year: int | None) -> None:
+    today = runtime.today()
+    with unit_of_work(runtime.sessions) as session:
+        result = reports.year_budget(session, year=year or today.year, today=today)
+    click.echo("\n".join(budget_lines(result)))
+
+
+def budget_lines(b: YearBudget) -> list[str]:
+    year = str(b.year.year)
+    rate_line = (
+        _("Daily rate: %(rate)s (confirmed).", rate=b.daily_rate)
+        if b.rate_confirmed
+        else _(
+            "Daily rate: %(rate)s (not yet confirmed; the index adjustment is pending).",
+            rate=b.daily_rate,
+        )
+    )
+    return [
+        _("Budget %(year)s for compensation to the municipalities", year=year),
+        _("Budget: %(amount)s", amount=b.budget),
+        rate_line,
+        _("Compensable days in the year: %(days)s", days=b.compensable_days_in_year),
+        _("The budget buys %(places)s full-year places.", places=b.full_year_places),
+        _("Committed: %(amount)s", amount=b.committed),
+        _("Accrued up to %(date)s: %(amount)s", date=b.accrued_to, amount=b.accrued),
+        _("Remaining: %(amount)s", amount=b.remaining),
+        _("Full-year places left: %(places)s", places=b.full_year_places_left),
+    ] + [
+        _("Outside the placement budget: %(label)s %(amount)s", label=c.label, amount=c.amount)
+        for c in b.year.other_costs
+    ]
+
+
+@click.command(help=_("Show free places per municipality (or for one)."))
+@click.argument("municipality", required=False)
+@pass_runtime
+def places(runtime: Runtime, municipality: str | None) -> None:
+    with unit_of_work(runtime.sessions) as session:
+        wanted = find_municipality(session, municipality).id if municipality else None
+        result = reports.availability(session)
+    for m in result.municipalities:
+        if wanted is None or m.municipality_id == wanted:
+            click.echo(
+                ngettext(
+                    "%(municipality)s: %(num)d free place (capacity %(capacity)d, started "
+                    "%(started)d, accepted but not started %(accepted)d)",
+                    "%(municipality)s: %(num)d free places (capacity %(capacity)d, started "
+                    "%(started)d, accepted but not started %(accepted)d)",
+                    m.free,
+                    municipality=m.municipality,
+                    capacity=m.capacity,
+                    started=m.started,
+                    accepted=m.accepted_not_started,
+                )
+            )
+    if wanted is None:
+        click.echo(
+            ngettext("In total: %(num)d free place.", "In total: %(num)d free places.", result.free)
+        )
+
+
+@click.command(help=_("Show the program's goal indicators."))
+@pass_runtime
+def indicators(runtime: Runtime) -> None:
+    with unit_of_work(runtime.sessions) as session:
+        found = reports.indicators(session, today=runtime.today())
+    for i in found:
+        click.echo(
+            _(
+                "%(goal)s: %(share)s (%(achieved)s of %(counted)s; goal %(target)s)",
+                goal=_(GOAL_LABELS[i.goal]),
+                share=format_percent(i.share),
+                achieved=i.achieved,
+                counted=i.counted,
+                target=format_percent(i.target),
+            )
+        )

@@ -1,0 +1,291 @@
+"""Fictitious demo data, made through the real use cases, with dates relative to today.
+
+People are invented. Personnummer are checksum-valid numbers with birth numbers 980–999;
+phone numbers are from the series PTS keeps for fiction (070-174 06 05 – 070-174 06 99).
+The same seed gives the same data, so the demo and the tests see the same picture.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from domain import placements, referrals, users
+from domain.choices import LABELS, BenefitType, DeclineReason, Outcome, Role
+from domain.clock import STOCKHOLM
+from domain.program_setup import current_program
+from domain.referrals import ParticipantDetails
+from locales import gettext as _
+from storage.models import Municipality, Referral, User
+
+DEMO_PASSWORD = "demo-losen-2026"
+
+DEMO_USERS = (
+    ("admin@mm.example", "Ada Administratör", Role.ADMIN, None),
+    ("samordnare@fk.example", "Sara Samordnare", Role.COORDINATOR, None),
+    ("forbundet@sfsno.example", "Folke Förbundsson", Role.ASSOCIATION, None),
+    ("utredare1@fk.example", "Ulf Utredare", Role.INVESTIGATOR, None),
+    ("utredare2@fk.example", "Ulla Utredare", Role.INVESTIGATOR, None),
+    ("kontakt@bromolla.example", "Britt Bromölla", Role.MUNICIPALITY_CONTACT, "1272"),
+    ("kontakt@kristianstad.example", "Krister Kristianstad", Role.MUNICIPALITY_CONTACT, "1290"),
+    ("kontakt@osby.example", "Olle Osby", Role.MUNICIPALITY_CONTACT, "1273"),
+    ("kontakt@ostragoinge.example", "Göran Göinge", Role.MUNICIPALITY_CONTACT, "1256"),
+)
+
+FIRST_NAMES = (
+    "Anna",
+    "Erik",
+    "Maria",
+    "Johan",
+    "Sofia",
+    "Ahmed",
+    "Elin",
+    "Mikael",
+    "Fatima",
+    "Lars",
+    "Karin",
+    "Oskar",
+    "Leila",
+    "Peter",
+    "Emma",
+    "Nils",
+    "Sara",
+    "Jonas",
+)
+LAST_NAMES = (
+    "Andersson",
+    "Berg",
+    "Carlsson",
+    "Dahl",
+    "Ek",
+    "Holm",
+    "Karimi",
+    "Lind",
+    "Nyström",
+    "Persson",
+    "Sandberg",
+    "Öberg",
+    "Åkesson",
+    "Yilmaz",
+)
+NEEDS = (
+    "Vill pröva lager och logistik. Behöver korta dagar i början.",
+    "Intresserad av kök och servering. Social oro, behöver en fast handledare.",
+    "Vill arbeta med djur eller natur. Ryggbesvär, undvika tunga lyft.",
+    "Har arbetat inom handel. Behöver stöd med struktur och rutiner.",
+    "Vill pröva vård och omsorg, på sikt studier. Trötthet efter lång sjukskrivning.",
+    "Intresserad av snickeri och återbruk. Behöver lugn miljö.",
+)
+
+# Ended placements: outcome and how many days ago the tripartite meeting was held.
+ENDED = [
+    (Outcome.WORK, 250),
+    (Outcome.WORK, 220),
+    (Outcome.WORK, 200),
+    (Outcome.STUDIES, 240),
+    (Outcome.STUDIES, 210),
+    (Outcome.REHABILITATION_COLLABORATION, 230),
+    (Outcome.OTHER_MEASURE, 190),
+    (Outcome.OTHER_MEASURE, 205),
+    (Outcome.ALTERNATIVE_PLAN, 215),
+    (Outcome.DROPOUT, 185),
+    (Outcome.DROPOUT, 195),
+]
+STARTED_DAYS_AGO = [170, 160, 150, 130, 110, 95, 80, 66, 52, 40, 33, 24, 16, 9, 4]
+ACCEPTED_MEETING_IN = [2, 4, 6, 9]
+REQUESTED_DAYS_AGO = [0, 1, 3, 5, 8]
+
+
+def _moment(day: date, hour: int = 10) -> datetime:
+    return datetime.combine(day, time(hour), STOCKHOLM)
+
+
+def _personnummer(rng: random.Random) -> str:
+    born = date(1965, 1, 1) + timedelta(days=rng.randrange(0, 365 * 38))
+    serial = f"{rng.randrange(980, 1000):03d}"
+    digits = f"{born:%y%m%d}{serial}"
+    total = 0
+    for index, digit in enumerate(digits):
+        product = int(digit) * (2 if index % 2 == 0 else 1)
+        total += product // 10 + product % 10
+    return f"{born:%Y%m%d}-{serial}{(10 - total % 10) % 10}"
+
+
+def load_demo_data(session: Session, *, now: datetime) -> tuple[bool, list[tuple[str, str]]]:
+    """Adds the demo users and referrals unless there are referrals already."""
+    listing = [(email, _(LABELS[role])) for email, _name, role, _code in DEMO_USERS]
+    if session.scalar(select(func.count()).select_from(Referral)):
+        return False, listing
+    program = current_program(session)
+    by_code = {m.code: m for m in session.scalars(select(Municipality))}
+    made: dict[str, User] = {}
+    for email, name, role, code in DEMO_USERS:
+        made[email] = users.find_user_by_email(session, email) or users.add_user(
+            session,
+            email=email,
+            name=name,
+            role=role,
+            municipality=by_code.get(code),
+            password=DEMO_PASSWORD,
+            now=now,
+        )
+    contacts = {u.municipality_id: users.actor_of(u) for u in made.values() if u.municipality_id}
+    investigators = [
+        users.actor_of(made["utredare1@fk.example"]),
+        users.actor_of(made["utredare2@fk.example"]),
+    ]
+    coordinator = users.actor_of(made["samordnare@fk.example"])
+    # The story needs about ten months of program behind it and an open intake.
+    today = min(
+        max(now.astimezone(STOCKHOLM).date(), program.start + timedelta(days=300)),
+        (program.intake_stop or program.end) - timedelta(days=1),
+    )
+    earliest = max(program.start, today - timedelta(days=400))
+    rng = random.Random(20260101)
+    municipality_ids = sorted(contacts)
+
+    def file(asked_on: date, number: int) -> tuple[Referral, int]:
+        asked_on = max(asked_on, earliest)
+        municipality_id = municipality_ids[number % len(municipality_ids)]
+        referral = referrals.file_referral(
+            session,
+            actor=investigators[number % 2],
+            participant=ParticipantDetails(
+                name=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
+                personal_identity_number=_personnummer(rng),
+                phone=f"070-174 06 {5 + number:02d}",
+                needs=rng.choice(NEEDS),
+            ),
+            benefit_type=rng.choice(list(BenefitType)),
+            preferred_municipality_id=municipality_id,
+            consent_given=True,
+            consent_on=asked_on,
+            municipality_id=municipality_id,
+            now=_moment(asked_on, 9),
+        )
+        return referral, municipality_id
+
+    def start(number: int, started_on: date) -> Referral:
+        started_on = max(started_on, earliest + timedelta(days=7))
+        referral, municipality_id = file(started_on - timedelta(days=10), number)
+        actor = contacts[municipality_id]
+        request_id = referral.requests[-1].id
+        referrals.accept_request(
+            session,
+            actor=actor,
+            request_id=request_id,
+            meeting_on=started_on,
+            now=_moment(started_on - timedelta(8)),
+        )
+        placements.record_meeting_held(
+            session,
+            actor=actor,
+            referral_id=referral.id,
+            held_on=started_on,
+            now=_moment(started_on, 15),
+        )
+        return referral
+
+    def milestones(referral: Referral, started_on: date, until: date, late: bool) -> None:
+        actor = contacts[referral.placement.municipality_id]
+        plan_on = started_on + timedelta(days=40 if late else rng.randrange(10, 27))
+        if plan_on <= until:
+            placements.record_assessment_plan(
+                session,
+                actor=actor,
+                referral_id=referral.id,
+                done_on=plan_on,
+                now=_moment(plan_on, 16),
+            )
+        training_on = started_on + timedelta(days=90 if late else rng.randrange(35, 68))
+        if training_on <= until:
+            placements.record_workplace_training(
+                session,
+                actor=actor,
+                referral_id=referral.id,
+                started_on=training_on,
+                now=_moment(training_on, 16),
+            )
+
+    number = 0
+    for outcome, days_ago in ENDED:
+        started_on = today - timedelta(days=days_ago)
+        referral = start(number, started_on)
+        ended_on = min(referral.placement.planned_end_on, today - timedelta(days=days_ago - 150))
+        milestones(referral, started_on, ended_on, late=number % 5 == 4)
+        actor = contacts[referral.placement.municipality_id]
+        placements.end_placement(
+            session,
+            actor=actor,
+            referral_id=referral.id,
+            ended_on=ended_on,
+            outcome=outcome,
+            now=_moment(ended_on, 16),
+        )
+        if outcome in (Outcome.OTHER_MEASURE, Outcome.DROPOUT) and number % 2 == 0:
+            placements.record_alternative_plan(
+                session,
+                actor=coordinator,
+                referral_id=referral.id,
+                planned_on=ended_on,
+                now=_moment(ended_on, 17),
+            )
+        if number % 3 != 2:
+            report_on = min(ended_on + timedelta(days=14), today)
+            placements.record_final_report(
+                session,
+                actor=actor,
+                referral_id=referral.id,
+                received_on=report_on,
+                now=_moment(report_on, 16),
+            )
+        number += 1
+    for days_ago in STARTED_DAYS_AGO:
+        started_on = today - timedelta(days=days_ago)
+        referral = start(number, started_on)
+        milestones(referral, started_on, today, late=number % 4 == 0)
+        if days_ago >= 150:
+            actor = contacts[referral.placement.municipality_id]
+            placements.extend_placement(
+                session,
+                actor=actor,
+                referral_id=referral.id,
+                new_end=referral.placement.planned_end_on + timedelta(days=91),
+                now=_moment(today - timedelta(days=5)),
+            )
+        number += 1
+    for meeting_in in ACCEPTED_MEETING_IN:
+        referral, municipality_id = file(today - timedelta(days=6), number)
+        referrals.accept_request(
+            session,
+            actor=contacts[municipality_id],
+            request_id=referral.requests[-1].id,
+            meeting_on=today + timedelta(days=meeting_in),
+            now=_moment(today - timedelta(days=3)),
+        )
+        number += 1
+    for days_ago in REQUESTED_DAYS_AGO:
+        file(today - timedelta(days=days_ago), number)
+        number += 1
+    for reason in (DeclineReason.NO_CAPACITY, DeclineReason.LOCATION):
+        referral, municipality_id = file(today - timedelta(days=12), number)
+        referrals.decline_request(
+            session,
+            actor=contacts[municipality_id],
+            request_id=referral.requests[-1].id,
+            reason=reason,
+            comment="",
+            now=_moment(today - timedelta(days=10)),
+        )
+        number += 1
+    referral, _municipality_id = file(today - timedelta(days=20), number)
+    referrals.withdraw_referral(
+        session,
+        actor=investigators[number % 2],
+        referral=referral,
+        now=_moment(today - timedelta(days=18)),
+    )
+    return True, listing

@@ -1,0 +1,100 @@
+"""Who may see and do what. Every adapter asks here, for every object.
+
+Personal data is seen only by the investigator who made the referral, the coordinator, and
+contacts of the municipality that has the open request or the placement. The association and
+the administrator never see personal data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from domain.choices import Role
+from domain.errors import NotAllowed, NotFound
+from domain.text import N_
+
+
+@dataclass(frozen=True)
+class Actor:
+    user_id: int
+    role: Role
+    municipality_id: int | None = None
+
+    @property
+    def is_contact(self) -> bool:
+        return self.role is Role.MUNICIPALITY_CONTACT
+
+
+@dataclass(frozen=True)
+class ReferralFacts:
+    """What access decisions need to know about one referral."""
+
+    investigator_id: int
+    open_request_municipality_id: int | None
+    placement_municipality_id: int | None
+    asked_municipality_ids: frozenset[int]
+
+
+def _contact_of(actor: Actor, municipality_id: int | None) -> bool:
+    return (
+        actor.is_contact
+        and municipality_id is not None
+        and (actor.municipality_id == municipality_id)
+    )
+
+
+def can_see_personal_data(actor: Actor, facts: ReferralFacts) -> bool:
+    if actor.role is Role.COORDINATOR:
+        return True
+    if actor.role is Role.INVESTIGATOR:
+        return actor.user_id == facts.investigator_id
+    return _contact_of(actor, facts.open_request_municipality_id) or _contact_of(
+        actor, facts.placement_municipality_id
+    )
+
+
+def can_see_referral(actor: Actor, facts: ReferralFacts) -> bool:
+    """Code, status and history; a municipality that was asked keeps seeing its answer."""
+    if can_see_personal_data(actor, facts):
+        return True
+    return actor.is_contact and actor.municipality_id in facts.asked_municipality_ids
+
+
+def check_sees_referral(actor: Actor, facts: ReferralFacts) -> None:
+    if not can_see_referral(actor, facts):
+        raise NotFound(N_("There is no referral with that reference code."))
+
+
+def check_follows_referral(actor: Actor, facts: ReferralFacts) -> None:
+    """Withdraw, ask another municipality, record the alternative plan: FK's side."""
+    check_sees_referral(actor, facts)
+    if actor.role is Role.COORDINATOR:
+        return
+    if actor.role is Role.INVESTIGATOR and actor.user_id == facts.investigator_id:
+        return
+    raise NotAllowed(N_("Only Försäkringskassan can do this with a referral."))
+
+
+def check_answers_for(actor: Actor, municipality_id: int) -> None:
+    """Answer a request, run a placement, change capacity: that municipality's contacts."""
+    if not _contact_of(actor, municipality_id):
+        raise NotAllowed(N_("Only the contacts of the municipality that was asked can do this."))
+
+
+def check_files_referrals(actor: Actor) -> None:
+    if actor.role is not Role.INVESTIGATOR:
+        raise NotAllowed(N_("Only an investigator at Försäkringskassan can file a referral."))
+
+
+def can_see_budget(actor: Actor) -> bool:
+    return actor.role in {Role.COORDINATOR, Role.ASSOCIATION, Role.ADMIN}
+
+
+def check_sees_budget(actor: Actor) -> None:
+    if not can_see_budget(actor):
+        raise NotAllowed(N_("Only the coordinator and the association can see the budget."))
+
+
+def check_sets_rates(actor: Actor) -> None:
+    if actor.role not in {Role.COORDINATOR, Role.ADMIN}:
+        raise NotAllowed(N_("Only the coordinator can set a year's daily rate."))

@@ -1,0 +1,71 @@
+"""The fixed lists users choose from, with their labels (msgids, translated by adapters)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from domain.text import N_
+
+
+class Role(StrEnum):
+    INVESTIGATOR = "investigator"
+    MUNICIPALITY_CONTACT = "municipality_contact"
+    COORDINATOR = "coordinator"
+    ASSOCIATION = "association"
+    ADMIN = "admin"
+
+
+class BenefitType(StrEnum):
+    SICKNESS_BENEFIT = "sickness_benefit"
+    ACTIVITY_COMPENSATION = "activity_compensation"
+    COORDINATED_REHABILITATION = "coordinated_rehabilitation"
+
+
+class DeclineReason(StrEnum):
+    NO_CAPACITY = "no_capacity"
+    OFFER_MISMATCH = "offer_mismatch"
+    LOCATION = "location"
+    NOT_TARGET_GROUP = "not_target_group"
+    MISSING_INFORMATION = "missing_information"
+    OTHER = "other"
+
+
+class Outcome(StrEnum):
+    WORK = "work"
+    STUDIES = "studies"
+    REHABILITATION_COLLABORATION = "rehabilitation_collaboration"
+    OTHER_MEASURE = "other_measure"
+    ALTERNATIVE_PLAN = "alternative_plan"
+    DROPOUT = "dropout"
+
+
+# The program's goal: at least 40 % of ended participants go to one of these.
+GOAL_OUTCOMES = frozenset({Outcome.WORK, Outcome.STUDIES, Outcome.REHABILITATION_COLLABORATION})
+
+LABELS: dict[StrEnum, str] = {
+    Role.INVESTIGATOR: N_("Investigator, Försäkringskassan"),
+    Role.MUNICIPALITY_CONTACT: N_("Municipality contact"),
+    Role.COORDINATOR: N_("Coordinator, Försäkringskassan"),
+    Role.ASSOCIATION: N_("Coordination association"),
+    Role.ADMIN: N_("Administrator"),
+    BenefitType.SICKNESS_BENEFIT: N_("Sickness benefit"),
+    BenefitType.ACTIVITY_COMPENSATION: N_("Activity compensation"),
+    BenefitType.COORDINATED_REHABILITATION: N_("Coordinated rehabilitation"),
+    DeclineReason.NO_CAPACITY: N_("No capacity"),
+    DeclineReason.OFFER_MISMATCH: N_("Our offer does not match the participant's needs"),
+    DeclineReason.LOCATION: N_("Location"),
+    DeclineReason.NOT_TARGET_GROUP: N_("Not in the target group"),
+    DeclineReason.MISSING_INFORMATION: N_("Missing information"),
+    DeclineReason.OTHER: N_("Other reason"),
+    Outcome.WORK: N_("Work"),
+    Outcome.STUDIES: N_("Studies"),
+    Outcome.REHABILITATION_COLLABORATION: N_("Rehabilitation collaboration"),
+    Outcome.OTHER_MEASURE: N_("Other measure"),
+    Outcome.ALTERNATIVE_PLAN: N_("Alternative plan from Försäkringskassan"),
+    Outcome.DROPOUT: N_("Dropped out or other reason"),
+}
+
+
+def label(choice: StrEnum) -> str:
+    """The msgid that names a choice; adapters translate it."""
+    return LABELS[choice]

@@ -1,0 +1,86 @@
+"""Use cases for a municipality: its declared capacity and its offer (verktygslåda)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from domain import history
+from domain.access import Actor, check_answers_for
+from domain.choices import Role
+from domain.errors import NotFound, RuleViolation
+from domain.text import N_
+from storage.models import Municipality
+
+MAX_CAPACITY = 1000
+MAX_OFFER = 5000
+
+
+def find_municipality(session: Session, name_or_code: str) -> Municipality:
+    """By kommunkod or by name, ignoring case (and, for names, å/ä/ö written as a/a/o)."""
+    wanted = (name_or_code or "").strip()
+    for municipality in session.scalars(select(Municipality).order_by(Municipality.name)):
+        if wanted in (municipality.code,) or _plain(wanted) == _plain(municipality.name):
+            return municipality
+    raise NotFound(N_("There is no municipality called %(name)s in the program."), name=wanted)
+
+
+def _plain(name: str) -> str:
+    return name.casefold().translate(str.maketrans("åäöé", "aaoe"))
+
+
+def _check_manages(actor: Actor, municipality_id: int) -> None:
+    if actor.role is not Role.ADMIN:
+        check_answers_for(actor, municipality_id)
+
+
+def _get(session: Session, municipality_id: int) -> Municipality:
+    municipality = session.get(Municipality, municipality_id)
+    if municipality is None:
+        raise NotFound(N_("There is no such municipality."))
+    return municipality
+
+
+def set_capacity(
+    session: Session, *, actor: Actor, municipality_id: int, capacity: int | None, now: datetime
+) -> Municipality:
+    """How many participants the municipality can take now (it changes over time)."""
+    _check_manages(actor, municipality_id)
+    municipality = _get(session, municipality_id)
+    if capacity is None or isinstance(capacity, bool) or not 0 <= capacity <= MAX_CAPACITY:
+        raise RuleViolation(
+            N_("The capacity must be a whole number from 0 to %(max)s."),
+            field="capacity",
+            max=MAX_CAPACITY,
+        )
+    previous = municipality.capacity
+    municipality.capacity = capacity
+    history.record(
+        session,
+        kind="capacity_set",
+        at=now,
+        actor=actor,
+        municipality_id=municipality_id,
+        previous=previous,
+        capacity=capacity,
+    )
+    return municipality
+
+
+def set_offer(
+    session: Session, *, actor: Actor, municipality_id: int, offer: str, now: datetime
+) -> Municipality:
+    _check_manages(actor, municipality_id)
+    municipality = _get(session, municipality_id)
+    offer = (offer or "").strip()
+    if len(offer) > MAX_OFFER:
+        raise RuleViolation(
+            N_("The text is too long: at most %(limit)s characters."),
+            field="offer",
+            limit=MAX_OFFER,
+        )
+    municipality.offer = offer
+    history.record(session, kind="offer_set", at=now, actor=actor, municipality_id=municipality_id)
+    return municipality

@@ -1,0 +1,121 @@
+"""The program: period, phases, intake stop, enrolment, day rule, years with rate and budget.
+
+The same dataclasses describe a settings file (see `settings.py`) and the program as stored;
+the database is the source at run time because a year's rate is confirmed later.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from enum import StrEnum
+
+from domain.errors import RuleViolation
+from domain.money import Money
+from domain.text import N_
+
+
+class DayRule(StrEnum):
+    WEEKDAYS = "weekdays"  # Monday–Friday except Swedish public holidays
+    CALENDAR = "calendar"  # every day
+
+
+@dataclass(frozen=True)
+class Phase:
+    key: str
+    name: str
+    start: date
+    end: date
+
+
+@dataclass(frozen=True)
+class OtherCost:
+    """A budget line that is shown in reports but is not placement money."""
+
+    label: str
+    amount: Money
+
+
+@dataclass(frozen=True)
+class ProgramYear:
+    year: int
+    budget: Money
+    daily_rate: Money
+    rate_confirmed: bool
+    other_costs: tuple[OtherCost, ...] = ()
+
+    @property
+    def first_day(self) -> date:
+        return date(self.year, 1, 1)
+
+    @property
+    def last_day(self) -> date:
+        return date(self.year, 12, 31)
+
+
+@dataclass(frozen=True)
+class MunicipalitySettings:
+    name: str
+    code: str
+    capacity: int = 0
+    offer: str = ""
+
+
+@dataclass(frozen=True)
+class Program:
+    key: str
+    name: str
+    owner: str
+    association: str
+    start: date
+    end: date
+    intake_stop: date | None
+    reference_prefix: str
+    enrolment_months: int
+    max_enrolment_months: int
+    day_rule: DayRule
+    retention_months: int
+    phases: tuple[Phase, ...] = ()
+    years: tuple[ProgramYear, ...] = ()
+    municipalities: tuple[MunicipalitySettings, ...] = field(default=(), compare=False)
+
+    def year(self, year: int) -> ProgramYear:
+        for y in self.years:
+            if y.year == year:
+                return y
+        raise RuleViolation(
+            N_("The program has no year %(year)s; choose a year from %(first)s to %(last)s."),
+            field="year",
+            year=str(year),
+            first=str(self.years[0].year),
+            last=str(self.years[-1].year),
+        )
+
+    def year_for(self, day: date) -> ProgramYear | None:
+        return next((y for y in self.years if y.year == day.year), None)
+
+    def phase_on(self, day: date) -> Phase | None:
+        return next((p for p in self.phases if p.start <= day <= p.end), None)
+
+    def intake_open_on(self, day: date) -> bool:
+        """New referrals and new requests are taken from the start until the intake stop."""
+        stop = self.intake_stop or self.end + timedelta(days=1)
+        return self.start <= day < stop
+
+    def check_intake_open(self, day: date) -> None:
+        if day < self.start:
+            raise RuleViolation(
+                N_("The program has not started yet; it takes referrals from %(date)s."),
+                date=self.start,
+            )
+        if self.intake_open_on(day):
+            return
+        if self.intake_stop is not None and day <= self.end:
+            raise RuleViolation(
+                N_(
+                    "The program has an intake stop from %(date)s: no new participants are "
+                    "taken, but running placements continue."
+                ),
+                date=self.intake_stop,
+            )
+        raise RuleViolation(N_("The program ended on %(date)s."), date=self.end)

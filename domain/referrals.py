@@ -1,0 +1,398 @@
+"""Use cases for a referral and its requests: file, ask a municipality, answer, withdraw.
+
+Every change goes through the lifecycle table and is written to the event log. Answers are a
+compare-and-set on the request row, so of two simultaneous answers exactly one wins.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from domain import history
+from domain.access import (
+    Actor,
+    ReferralFacts,
+    check_answers_for,
+    check_files_referrals,
+    check_follows_referral,
+    check_sees_referral,
+)
+from domain.choices import BenefitType, DeclineReason
+from domain.clock import local_date
+from domain.errors import NotFound, RuleViolation
+from domain.lifecycle import ReferralStatus, Transition, next_status
+from domain.personal_identity import normalise_personal_identity_number
+from domain.program_setup import current_program
+from domain.text import N_
+from storage.models import (
+    Municipality,
+    Participant,
+    Placement,
+    PlacementRequest,
+    ReferenceCounter,
+    Referral,
+)
+
+MAX_NAME, MAX_PHONE, MAX_TEXT = 200, 40, 5000
+
+
+@dataclass(frozen=True)
+class ParticipantDetails:
+    name: str
+    personal_identity_number: str
+    phone: str = ""
+    needs: str = ""
+
+
+def facts_of(referral: Referral) -> ReferralFacts:
+    open_request = open_request_of(referral)
+    return ReferralFacts(
+        investigator_id=referral.investigator_id,
+        open_request_municipality_id=open_request.municipality_id if open_request else None,
+        placement_municipality_id=(
+            referral.placement.municipality_id
+            if referral.placement and referral.status is not ReferralStatus.WITHDRAWN
+            else None
+        ),
+        asked_municipality_ids=frozenset(r.municipality_id for r in referral.requests),
+    )
+
+
+def open_request_of(referral: Referral) -> PlacementRequest | None:
+    return next((r for r in referral.requests if r.answered_at is None), None)
+
+
+def get_referral(session: Session, *, actor: Actor, reference_code: str) -> Referral:
+    code = (reference_code or "").strip().upper()
+    referral = session.scalars(select(Referral).where(Referral.reference_code == code)).first()
+    if referral is None:
+        raise NotFound(N_("There is no referral with that reference code."))
+    check_sees_referral(actor, facts_of(referral))
+    return referral
+
+
+def _referral_by_id(session: Session, actor: Actor, referral_id: int) -> Referral:
+    referral = session.get(Referral, referral_id)
+    if referral is None:
+        raise NotFound(N_("There is no referral with that reference code."))
+    check_sees_referral(actor, facts_of(referral))
+    return referral
+
+
+def _municipality(session: Session, municipality_id: int | None, field: str) -> Municipality:
+    municipality = session.get(Municipality, municipality_id) if municipality_id else None
+    if municipality is None:
+        raise RuleViolation(N_("Choose one of the municipalities in the list."), field=field)
+    return municipality
+
+
+def move_status(session: Session, referral: Referral, transition: Transition) -> None:
+    """Changes the status only if nobody else changed it first."""
+    new = next_status(referral.status, transition)
+    result = session.execute(
+        update(Referral)
+        .where(Referral.id == referral.id, Referral.status == referral.status)
+        .values(status=new)
+        .execution_options(synchronize_session="fetch")
+    )
+    if result.rowcount != 1:
+        raise RuleViolation(
+            N_("The referral was changed by someone else just now. Reload and try again.")
+        )
+
+
+def _check_text(value: str, limit: int, field: str) -> str:
+    value = (value or "").strip()
+    if len(value) > limit:
+        raise RuleViolation(
+            N_("The text is too long: at most %(limit)s characters."), field=field, limit=limit
+        )
+    return value
+
+
+def _check_consent(consent_given: bool, consent_on: date | None, today: date) -> None:
+    if not consent_given or consent_on is None:
+        raise RuleViolation(
+            N_(
+                "The participant's consent to share information between Försäkringskassan "
+                "and the municipality must be recorded, with its date."
+            ),
+            field="consent_given",
+        )
+    if consent_on > today:
+        raise RuleViolation(N_("The date of consent cannot be in the future."), field="consent_on")
+
+
+def next_reference_code(session: Session, prefix: str, year: int) -> str:
+    """MM-2026-0042: a per-year sequence, safe when two referrals are filed at once."""
+    bump = (
+        update(ReferenceCounter)
+        .where(ReferenceCounter.year == year)
+        .values(last=ReferenceCounter.last + 1)
+        .returning(ReferenceCounter.last)
+    )
+    number = session.execute(bump).scalar()
+    if number is None:
+        try:
+            with session.begin_nested():
+                session.add(ReferenceCounter(year=year, last=1))
+            number = 1
+        except IntegrityError:
+            number = session.execute(bump).scalar_one()
+    return f"{prefix}-{year}-{number:04d}"
+
+
+def create_referral(
+    session: Session,
+    *,
+    actor: Actor,
+    participant: ParticipantDetails,
+    benefit_type: BenefitType,
+    preferred_municipality_id: int | None,
+    consent_given: bool,
+    consent_on: date | None,
+    now: datetime,
+) -> Referral:
+    """A draft referral with its reference code; personal data in its own row."""
+    check_files_referrals(actor)
+    today = local_date(now)
+    program = current_program(session)
+    name = _check_text(participant.name, MAX_NAME, "name")
+    if not name:
+        raise RuleViolation(N_("Enter the participant's name."), field="name")
+    number = normalise_personal_identity_number(participant.personal_identity_number, today=today)
+    phone = _check_text(participant.phone, MAX_PHONE, "phone")
+    needs = _check_text(participant.needs, MAX_TEXT, "needs")
+    if not isinstance(benefit_type, BenefitType):
+        raise RuleViolation(N_("Choose the participant's benefit."), field="benefit_type")
+    if preferred_municipality_id is not None:
+        _municipality(session, preferred_municipality_id, "preferred_municipality")
+    _check_consent(consent_given, consent_on, today)
+    referral = Referral(
+        reference_code=next_reference_code(session, program.reference_prefix, today.year),
+        investigator_id=actor.user_id,
+        status=ReferralStatus.DRAFT,
+        benefit_type=benefit_type,
+        preferred_municipality_id=preferred_municipality_id,
+        consent_given=True,
+        consent_on=consent_on,
+        created_at=now,
+        participant=Participant(
+            name=name, personal_identity_number=number, phone=phone, needs=needs
+        ),
+    )
+    session.add(referral)
+    session.flush()
+    history.record(
+        session,
+        kind="created",
+        at=now,
+        actor=actor,
+        referral_id=referral.id,
+        code=referral.reference_code,
+    )
+    return referral
+
+
+def submit_referral(session: Session, *, actor: Actor, referral: Referral, now: datetime) -> None:
+    check_follows_referral(actor, facts_of(referral))
+    today = local_date(now)
+    current_program(session).check_intake_open(today)
+    _check_consent(referral.consent_given, referral.consent_on, today)
+    move_status(session, referral, Transition.SUBMIT)
+    referral.submitted_at = now
+    history.record(session, kind="submitted", at=now, actor=actor, referral_id=referral.id)
+
+
+def request_placement(
+    session: Session,
+    *,
+    actor: Actor,
+    referral: Referral,
+    municipality_id: int | None,
+    now: datetime,
+) -> PlacementRequest:
+    """Asks one municipality. Only one open request per referral, and only with consent."""
+    check_follows_referral(actor, facts_of(referral))
+    current_program(session).check_intake_open(local_date(now))
+    _check_consent(referral.consent_given, referral.consent_on, local_date(now))
+    municipality = _municipality(session, municipality_id, "municipality")
+    if open_request_of(referral) is not None:
+        raise RuleViolation(
+            N_("The referral already has an open request; wait for the answer or withdraw it."),
+            field="municipality",
+        )
+    move_status(session, referral, Transition.REQUEST)
+    request = PlacementRequest(
+        referral=referral, municipality_id=municipality.id, asked_at=now, asked_by_id=actor.user_id
+    )
+    session.add(request)
+    session.flush()
+    history.record(
+        session,
+        kind="requested",
+        at=now,
+        actor=actor,
+        referral_id=referral.id,
+        municipality_id=municipality.id,
+        request_id=request.id,
+    )
+    return request
+
+
+def file_referral(
+    session: Session,
+    *,
+    actor: Actor,
+    participant: ParticipantDetails,
+    benefit_type: BenefitType,
+    preferred_municipality_id: int | None,
+    consent_given: bool,
+    consent_on: date | None,
+    municipality_id: int | None,
+    now: datetime,
+) -> Referral:
+    """The investigator's form in one step: create, submit, and ask the chosen municipality."""
+    # Checked first so that a wrong choice is reported with the other field errors.
+    _municipality(session, municipality_id, "municipality")
+    referral = create_referral(
+        session,
+        actor=actor,
+        participant=participant,
+        benefit_type=benefit_type,
+        preferred_municipality_id=preferred_municipality_id,
+        consent_given=consent_given,
+        consent_on=consent_on,
+        now=now,
+    )
+    submit_referral(session, actor=actor, referral=referral, now=now)
+    request_placement(
+        session, actor=actor, referral=referral, municipality_id=municipality_id, now=now
+    )
+    return referral
+
+
+def get_request(session: Session, request_id: int) -> PlacementRequest:
+    request = session.get(PlacementRequest, request_id)
+    if request is None:
+        raise NotFound(N_("There is no such request."))
+    return request
+
+
+def _close_request(
+    session: Session, request: PlacementRequest, actor: Actor, answer: str, now: datetime
+) -> None:
+    result = session.execute(
+        update(PlacementRequest)
+        .where(PlacementRequest.id == request.id, PlacementRequest.answered_at.is_(None))
+        .values(answered_at=now, answered_by_id=actor.user_id, answer=answer)
+        .execution_options(synchronize_session="fetch")
+    )
+    if result.rowcount != 1:
+        raise AlreadyAnswered(request)
+
+
+class AlreadyAnswered(RuleViolation):
+    """Someone else answered (or FK withdrew) first; says who, when known."""
+
+    def __init__(self, request: PlacementRequest) -> None:
+        self.request = request
+        super().__init__(N_("This request has already been answered or withdrawn."))
+
+
+def accept_request(
+    session: Session, *, actor: Actor, request_id: int, meeting_on: date | None, now: datetime
+) -> Placement:
+    """The municipality says yes and books the tripartite meeting."""
+    request = get_request(session, request_id)
+    check_answers_for(actor, request.municipality_id)
+    program = current_program(session)
+    if meeting_on is None:
+        raise RuleViolation(N_("Enter the date of the tripartite meeting."), field="meeting_on")
+    if meeting_on < local_date(request.asked_at):
+        raise RuleViolation(
+            N_("The tripartite meeting cannot be before the request was sent, %(date)s."),
+            field="meeting_on",
+            date=local_date(request.asked_at),
+        )
+    if meeting_on > program.end:
+        raise RuleViolation(
+            N_("The tripartite meeting must be within the program, which ends %(date)s."),
+            field="meeting_on",
+            date=program.end,
+        )
+    if request.answered_at is not None:
+        raise AlreadyAnswered(request)
+    _close_request(session, request, actor, "accepted", now)
+    move_status(session, request.referral, Transition.ACCEPT)
+    placement = Placement(
+        referral=request.referral,
+        municipality_id=request.municipality_id,
+        request_id=request.id,
+        meeting_on=meeting_on,
+    )
+    session.add(placement)
+    session.flush()
+    history.record(
+        session,
+        kind="accepted",
+        at=now,
+        actor=actor,
+        referral_id=request.referral_id,
+        municipality_id=request.municipality_id,
+        meeting_on=meeting_on,
+    )
+    return placement
+
+
+def decline_request(
+    session: Session,
+    *,
+    actor: Actor,
+    request_id: int,
+    reason: DeclineReason | None,
+    comment: str,
+    now: datetime,
+) -> None:
+    """The municipality says no, with a reason from the fixed list; FK may ask another."""
+    request = get_request(session, request_id)
+    check_answers_for(actor, request.municipality_id)
+    if not isinstance(reason, DeclineReason):
+        raise RuleViolation(N_("Choose a reason for declining."), field="reason")
+    comment = _check_text(comment, MAX_TEXT, "comment")
+    if reason is DeclineReason.OTHER and not comment:
+        raise RuleViolation(
+            N_("Describe the reason in the comment when you choose Other reason."),
+            field="comment",
+        )
+    if request.answered_at is not None:
+        raise AlreadyAnswered(request)
+    _close_request(session, request, actor, "declined", now)
+    request.decline_reason = reason
+    request.decline_comment = comment
+    move_status(session, request.referral, Transition.DECLINE)
+    history.record(
+        session,
+        kind="declined",
+        at=now,
+        actor=actor,
+        referral_id=request.referral_id,
+        municipality_id=request.municipality_id,
+        reason=reason.value,
+    )
+
+
+def withdraw_referral(session: Session, *, actor: Actor, referral: Referral, now: datetime) -> None:
+    """FK withdraws the referral before the start; an open request is closed with it."""
+    check_follows_referral(actor, facts_of(referral))
+    open_request = open_request_of(referral)
+    next_status(referral.status, Transition.WITHDRAW)
+    if open_request is not None:
+        _close_request(session, open_request, actor, "withdrawn", now)
+    move_status(session, referral, Transition.WITHDRAW)
+    history.record(session, kind="withdrawn", at=now, actor=actor, referral_id=referral.id)

@@ -1,0 +1,305 @@
+"""Reads a program settings file (TOML) into a `Program`, with every problem as a sentence.
+
+Another coordination association runs its own program by writing its own file; nothing about
+Skåne Nordost is hard-wired elsewhere.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from domain.errors import SettingsError
+from domain.money import Money
+from domain.program import DayRule, MunicipalitySettings, OtherCost, Phase, Program, ProgramYear
+from domain.text import N_, Text
+
+_PROGRAM_KEYS = {
+    "key",
+    "name",
+    "owner",
+    "association",
+    "start",
+    "end",
+    "intake_stop",
+    "reference_prefix",
+    "enrolment_months",
+    "max_enrolment_months",
+    "day_rule",
+    "retention_months",
+}
+_TOP_KEYS = {"program", "phases", "years", "municipalities"}
+_PHASE_KEYS = {"key", "name", "start", "end"}
+_YEAR_KEYS = {"year", "budget", "daily_rate", "rate_confirmed", "other_costs"}
+_COST_KEYS = {"label", "amount"}
+_MUNICIPALITY_KEYS = {"name", "code", "capacity", "offer"}
+_MISSING = object()
+
+
+class _Reader:
+    """Typed look-ups into one TOML table that note a problem instead of raising."""
+
+    def __init__(self, problems: list[Text], table: Any, where: str, known: set[str]) -> None:
+        self.problems = problems
+        self.where = where
+        if not isinstance(table, dict):
+            self._problem(N_("%(where)s must be a table of settings."))
+            table = {}
+        self.table = table
+        for key in sorted(set(table) - known):
+            if where:
+                self._problem(N_("%(where)s has an unknown setting %(key)s."), key=key)
+            else:
+                self._problem(N_("The settings file has an unknown section %(key)s."), key=key)
+
+    def _problem(self, msgid: str, **params: Any) -> None:
+        self.problems.append(Text(msgid, {"where": self.where, **params}))
+
+    def _get(self, key: str, required: bool) -> Any:
+        value = self.table.get(key, _MISSING)
+        if value is _MISSING and required:
+            self._problem(N_("%(where)s is missing the setting %(key)s."), key=key)
+        return value
+
+    def text(self, key: str, *, required: bool = True, default: str = "") -> str | None:
+        value = self._get(key, required)
+        if value is _MISSING:
+            return default if not required else None
+        if not isinstance(value, str) or (required and not value.strip()):
+            self._problem(N_("%(where)s: %(key)s must be a text."), key=key)
+            return None
+        return value.strip()
+
+    def day(self, key: str, *, required: bool = True) -> date | None:
+        value = self._get(key, required)
+        if value is _MISSING:
+            return None
+        if not isinstance(value, date) or hasattr(value, "hour"):
+            self._problem(N_("%(where)s: %(key)s must be a date written YYYY-MM-DD."), key=key)
+            return None
+        return value
+
+    def whole(self, key: str, *, minimum: int = 0, default: int | None = None) -> int | None:
+        value = self._get(key, default is None)
+        if value is _MISSING:
+            return default
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            self._problem(
+                N_("%(where)s: %(key)s must be a whole number of at least %(minimum)s."),
+                key=key,
+                minimum=minimum,
+            )
+            return None
+        return value
+
+    def money(self, key: str) -> Money | None:
+        value = self._get(key, True)
+        if value is _MISSING:
+            return None
+        try:
+            if isinstance(value, bool) or not isinstance(value, int | Decimal):
+                raise InvalidOperation
+            amount = Money.kronor(value)
+            if amount.ore < 0:
+                raise InvalidOperation
+            return amount
+        except (InvalidOperation, ValueError):
+            self._problem(N_("%(where)s: %(key)s must be an amount in kronor."), key=key)
+            return None
+
+    def flag(self, key: str) -> bool | None:
+        value = self._get(key, True)
+        if value is _MISSING:
+            return None
+        if not isinstance(value, bool):
+            self._problem(N_("%(where)s: %(key)s must be true or false."), key=key)
+            return None
+        return value
+
+    def tables(self, key: str, *, required: bool = True) -> list[Any]:
+        value = self._get(key, required)
+        if value is _MISSING:
+            return []
+        if not isinstance(value, list):
+            self._problem(N_("%(where)s: %(key)s must be a list of tables."), key=key)
+            return []
+        return value
+
+
+def load_program_file(path: Path) -> Program:
+    """Reads and validates a settings file; raises SettingsError listing every problem."""
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SettingsError(
+            [Text(N_("The settings file %(path)s does not exist."), {"path": str(path)})]
+        ) from None
+    except (OSError, UnicodeDecodeError):
+        raise SettingsError(
+            [Text(N_("The settings file %(path)s could not be read."), {"path": str(path)})]
+        ) from None
+    return parse_program(raw)
+
+
+def parse_program(raw: str) -> Program:
+    try:
+        data = tomllib.loads(raw, parse_float=Decimal)
+    except tomllib.TOMLDecodeError as error:
+        found = re.search(r"line (\d+)", str(error))
+        line = found.group(1) if found else "?"
+        raise SettingsError(
+            [Text(N_("The settings file is not valid TOML (see line %(line)s)."), {"line": line})]
+        ) from None
+    problems: list[Text] = []
+    top = _Reader(problems, data, "", _TOP_KEYS)
+    program = _Reader(problems, top.table.get("program", {}), "[program]", _PROGRAM_KEYS)
+    start, end = program.day("start"), program.day("end")
+    rule_name = program.text("day_rule", required=False, default=DayRule.WEEKDAYS.value)
+    if rule_name is not None and rule_name not in {r.value for r in DayRule}:
+        problems.append(
+            Text(
+                N_('The day rule must be "weekdays" or "calendar", not %(value)s.'),
+                {"value": rule_name},
+            )
+        )
+        rule_name = None
+    values = {
+        "key": program.text("key"),
+        "name": program.text("name"),
+        "owner": program.text("owner"),
+        "association": program.text("association"),
+        "start": start,
+        "end": end,
+        "intake_stop": program.day("intake_stop", required=False),
+        "reference_prefix": program.text("reference_prefix"),
+        "enrolment_months": program.whole("enrolment_months", minimum=1),
+        "max_enrolment_months": program.whole("max_enrolment_months", minimum=1),
+        "day_rule": DayRule(rule_name) if rule_name else None,
+        "retention_months": program.whole("retention_months", minimum=1, default=24),
+    }
+    phases = _phases(problems, top)
+    years = _years(problems, top)
+    municipalities = _municipalities(problems, top)
+    if not problems:
+        _check_consistency(problems, values, phases, years, municipalities)
+    if problems:
+        raise SettingsError(problems)
+    return Program(
+        **values,
+        phases=tuple(phases),
+        years=tuple(sorted(years, key=lambda y: y.year)),
+        municipalities=tuple(municipalities),
+    )
+
+
+def _phases(problems: list[Text], top: _Reader) -> list[Phase]:
+    phases = []
+    for number, table in enumerate(top.tables("phases", required=False), start=1):
+        r = _Reader(problems, table, f"[[phases]] {number}", _PHASE_KEYS)
+        values = (r.text("key"), r.text("name"), r.day("start"), r.day("end"))
+        if None not in values:
+            phases.append(Phase(*values))
+    return phases
+
+
+def _years(problems: list[Text], top: _Reader) -> list[ProgramYear]:
+    years = []
+    for number, table in enumerate(top.tables("years"), start=1):
+        r = _Reader(problems, table, f"[[years]] {number}", _YEAR_KEYS)
+        year, budget = r.whole("year", minimum=1900), r.money("budget")
+        rate, confirmed = r.money("daily_rate"), r.flag("rate_confirmed")
+        costs = []
+        for cost_table in table.get("other_costs", []) if isinstance(table, dict) else []:
+            c = _Reader(problems, cost_table, f"[[years]] {number} other_costs", _COST_KEYS)
+            label, amount = c.text("label"), c.money("amount")
+            if label is not None and amount is not None:
+                costs.append(OtherCost(label, amount))
+        if None not in (year, budget, rate, confirmed):
+            years.append(ProgramYear(year, budget, rate, confirmed, tuple(costs)))
+    return years
+
+
+def _municipalities(problems: list[Text], top: _Reader) -> list[MunicipalitySettings]:
+    found = []
+    for number, table in enumerate(top.tables("municipalities"), start=1):
+        r = _Reader(problems, table, f"[[municipalities]] {number}", _MUNICIPALITY_KEYS)
+        name, code = r.text("name"), r.text("code")
+        capacity = r.whole("capacity", default=0)
+        offer = r.text("offer", required=False)
+        if code is not None and not re.fullmatch(r"\d{4}", code):
+            problems.append(
+                Text(N_("The municipality code %(code)s must be four digits."), {"code": code})
+            )
+            continue
+        if None not in (name, code, capacity):
+            found.append(MunicipalitySettings(name, code, capacity, offer or ""))
+    return found
+
+
+def _check_consistency(
+    problems: list[Text],
+    values: dict[str, Any],
+    phases: list[Phase],
+    years: list[ProgramYear],
+    municipalities: list[MunicipalitySettings],
+) -> None:
+    start, end, stop = values["start"], values["end"], values["intake_stop"]
+    if end <= start:
+        problems.append(Text(N_("The program must end after it starts.")))
+        return
+    if stop is not None and not start < stop <= end:
+        problems.append(
+            Text(
+                N_("The intake stop %(date)s must fall within the program period."), {"date": stop}
+            )
+        )
+    if values["max_enrolment_months"] < values["enrolment_months"]:
+        problems.append(
+            Text(N_("The maximum enrolment cannot be shorter than the ordinary enrolment."))
+        )
+    for phase in phases:
+        if not start <= phase.start <= phase.end <= end:
+            problems.append(
+                Text(
+                    N_(
+                        "The phase %(phase)s must end after it starts and lie within the "
+                        "program period."
+                    ),
+                    {"phase": phase.name},
+                )
+            )
+    seen_years = [y.year for y in years]
+    for year in sorted(set(seen_years)):
+        if seen_years.count(year) > 1:
+            problems.append(
+                Text(N_("The year %(year)s appears more than once."), {"year": str(year)})
+            )
+    for year in range(start.year, end.year + 1):
+        if year not in seen_years:
+            problems.append(
+                Text(
+                    N_(
+                        "The year %(year)s has no budget and daily rate; every program year "
+                        "needs both."
+                    ),
+                    {"year": str(year)},
+                )
+            )
+    for year in seen_years:
+        if not start.year <= year <= end.year:
+            problems.append(
+                Text(N_("The year %(year)s lies outside the program period."), {"year": str(year)})
+            )
+    if not municipalities:
+        problems.append(Text(N_("The program needs at least one municipality.")))
+    for attribute, msgid in (
+        ("code", N_("The municipality code %(value)s appears more than once.")),
+        ("name", N_("The municipality name %(value)s appears more than once.")),
+    ):
+        seen = [getattr(m, attribute) for m in municipalities]
+        for value in sorted({v for v in seen if seen.count(v) > 1}):
+            problems.append(Text(msgid, {"value": value}))

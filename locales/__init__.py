@@ -1,0 +1,94 @@
+"""The Swedish catalogue and the Swedish way of writing numbers, money and dates.
+
+Used by the command line, the bot and the web site (which reaches the same catalogue through
+Flask-Babel). Msgids are English sentences with named placeholders; values are formatted
+here by type before they are put into the translated sentence (money, dates and decimals;
+whole numbers stay numbers, so that msgids can say `%(num)d`).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from babel import dates, numbers
+from babel.support import Translations
+
+from domain.clock import STOCKHOLM
+from domain.money import Money
+from domain.text import Text
+
+LOCALES_DIR = Path(__file__).resolve().parent
+LOCALE = "sv_SE"
+
+
+@lru_cache(maxsize=1)
+def translations() -> Translations:
+    return Translations.load(str(LOCALES_DIR), ["sv"], domain="messages")
+
+
+def format_money(amount: Money) -> str:
+    """1 790 000 kr; 206,40 kr when there are öre."""
+    pattern = "#,##0\xa0¤" if amount.ore % 100 == 0 else "#,##0.00\xa0¤"
+    return numbers.format_currency(
+        amount.as_kronor, "SEK", format=pattern, currency_digits=False, locale=LOCALE
+    )
+
+
+def format_date(day: date) -> str:
+    """22 nov. 2026"""
+    if isinstance(day, datetime):
+        day = day.astimezone(STOCKHOLM).date()
+    return dates.format_date(day, format="medium", locale=LOCALE)
+
+
+def format_datetime(moment: datetime) -> str:
+    """22 nov. 2026 14:05, in Stockholm time."""
+    local = moment.astimezone(STOCKHOLM)
+    return f"{format_date(local.date())} {local:%H:%M}"
+
+
+def format_number(value: int | Decimal, decimals: int = 0) -> str:
+    pattern = "#,##0" if decimals == 0 else "#,##0." + "0" * decimals
+    return numbers.format_decimal(value, format=pattern, locale=LOCALE)
+
+
+def format_percent(share: Decimal | None) -> str:
+    if share is None:
+        return "–"
+    return numbers.format_percent(share, format="#,##0\xa0%", locale=LOCALE)
+
+
+def format_value(value: Any) -> Any:
+    if isinstance(value, Money):
+        return format_money(value)
+    if isinstance(value, datetime):
+        return format_datetime(value)
+    if isinstance(value, date):
+        return format_date(value)
+    if isinstance(value, Decimal):
+        return format_number(value, 1)
+    return value
+
+
+def _fill(translated: str, params: dict[str, Any]) -> str:
+    if not params:
+        return translated
+    return translated % {key: format_value(value) for key, value in params.items()}
+
+
+def gettext(msgid: str, **params: Any) -> str:
+    """The Swedish sentence for `msgid`, with its placeholders filled."""
+    return _fill(translations().gettext(msgid), params)
+
+
+def ngettext(singular: str, plural: str, num: int, **params: Any) -> str:
+    return _fill(translations().ngettext(singular, plural, num), {"num": num, **params})
+
+
+def render(text: Text) -> str:
+    """A sentence from the domain, in Swedish."""
+    return gettext(text.msgid, **dict(text.params))

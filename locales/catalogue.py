@@ -1,0 +1,115 @@
+"""Keeping the Swedish catalogue in step with the code: extract, update, compile, check.
+
+    python -m locales.catalogue update    # new msgids from the code into messages.po
+    python -m locales.catalogue compile   # messages.po -> messages.mo
+    python -m locales.catalogue check     # what is untranslated, fuzzy or not compiled
+
+(`make messages` and `make translations` run the first two.) The test suite runs `check`.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.mofile import read_mo, write_mo
+from babel.messages.pofile import read_po, write_po
+
+ROOT = Path(__file__).resolve().parent.parent
+PO = ROOT / "locales" / "sv" / "LC_MESSAGES" / "messages.po"
+MO = PO.with_suffix(".mo")
+SOURCES = ("domain", "storage", "web", "bot", "cli", "locales", "programs")
+# N_ marks a msgid without translating it; Nn_ marks a singular/plural pair.
+KEYWORDS = {**DEFAULT_KEYWORDS, "N_": None, "Nn_": (1, 2), "_l": None}
+
+
+def extract() -> Catalog:
+    with open(ROOT / "babel.cfg", encoding="utf-8") as config:
+        method_map, options_map = parse_mapping_cfg(config)
+    template = Catalog(locale=None)
+    for source in SOURCES:
+        for _file, _line, message, comments, context in extract_from_dir(
+            ROOT / source, method_map, options_map, keywords=KEYWORDS
+        ):
+            template.add(message, None, auto_comments=comments, context=context)
+    return template
+
+
+def read_catalogue() -> Catalog:
+    with open(PO, "rb") as po:
+        return read_po(po, locale="sv")
+
+
+def update() -> list[str]:
+    """Adds new msgids, drops those no longer in the code; returns what needs translating."""
+    catalogue = read_catalogue()
+    catalogue.update(extract(), no_fuzzy_matching=True)
+    catalogue.obsolete.clear()
+    write_catalogue(catalogue)
+    return untranslated(catalogue)
+
+
+def write_catalogue(catalogue: Catalog) -> None:
+    catalogue.project, catalogue.version = "Möjlighetsmodellen", "1"
+    with open(PO, "wb") as po:
+        write_po(po, catalogue, width=100, no_location=True, sort_output=True)
+
+
+def compile_catalogue() -> None:
+    with open(MO, "wb") as mo:
+        write_mo(mo, read_catalogue(), use_fuzzy=False)
+
+
+def _key(message_id: str | tuple[str, ...]) -> str:
+    return message_id if isinstance(message_id, str) else message_id[0]
+
+
+def _strings(string: str | tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    return (string,) if isinstance(string, str) else tuple(string)
+
+
+def untranslated(catalogue: Catalog) -> list[str]:
+    found = []
+    for message in catalogue:
+        if not message.id:
+            continue
+        if message.fuzzy or not all(_strings(message.string)):
+            found.append(_key(message.id))
+    return found
+
+
+def problems() -> list[str]:
+    """Every way in which the catalogue is behind the code, as lines to print."""
+    catalogue = read_catalogue()
+    lines = [f"untranslated or fuzzy: {m!r}" for m in untranslated(catalogue)]
+    known = {_key(m.id) for m in catalogue if m.id}
+    lines += [
+        f"not in messages.po: {_key(m.id)!r}" for m in extract() if m.id and _key(m.id) not in known
+    ]
+    with open(MO, "rb") as mo:
+        compiled = {_key(m.id): _strings(m.string) for m in read_mo(mo) if m.id}
+    current = {_key(m.id): _strings(m.string) for m in catalogue if m.id}
+    if compiled != current:
+        lines.append("messages.mo is older than messages.po: run make translations")
+    return lines
+
+
+def main(argv: list[str]) -> int:
+    action = argv[1] if len(argv) > 1 else "check"
+    if action == "update":
+        for message in update():
+            print(f"translate: {message!r}")
+        return 0
+    if action == "compile":
+        compile_catalogue()
+        return 0
+    found = problems()
+    print("\n".join(found) or "The Swedish catalogue is complete and compiled.")
+    return 1 if found else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,301 @@
+"""SQLAlchemy 2 models. Personal data lives in its own table (`participant`) so that it can be
+purged (gallras) while the referral and its statistics survive.
+
+Money is whole öre (BigInteger); dates are dates; times are timezone-aware UTC.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from domain.choices import BenefitType, DeclineReason, Outcome, Role
+from domain.lifecycle import ReferralStatus
+from domain.program import DayRule
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def _enum(cls: type) -> Enum:
+    # Stored as the lower-case values, as text, so both databases read the same.
+    return Enum(
+        cls,
+        values_callable=lambda e: [m.value for m in e],
+        native_enum=False,
+        validate_strings=True,
+        length=40,
+    )
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class ProgramRow(Base):
+    __tablename__ = "program"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(60), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    owner: Mapped[str] = mapped_column(String(200))
+    association: Mapped[str] = mapped_column(String(200))
+    start: Mapped[date] = mapped_column(Date)
+    end: Mapped[date] = mapped_column(Date)
+    intake_stop: Mapped[date | None] = mapped_column(Date)
+    reference_prefix: Mapped[str] = mapped_column(String(10))
+    enrolment_months: Mapped[int] = mapped_column(Integer)
+    max_enrolment_months: Mapped[int] = mapped_column(Integer)
+    day_rule: Mapped[DayRule] = mapped_column(_enum(DayRule))
+    retention_months: Mapped[int] = mapped_column(Integer)
+
+    phases: Mapped[list[PhaseRow]] = relationship(
+        cascade="all, delete-orphan", order_by="PhaseRow.start"
+    )
+    years: Mapped[list[ProgramYearRow]] = relationship(
+        cascade="all, delete-orphan", order_by="ProgramYearRow.year"
+    )
+
+
+class PhaseRow(Base):
+    __tablename__ = "program_phase"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("program.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(200))
+    start: Mapped[date] = mapped_column(Date)
+    end: Mapped[date] = mapped_column(Date)
+
+
+class ProgramYearRow(Base):
+    __tablename__ = "program_year"
+    __table_args__ = (UniqueConstraint("program_id", "year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("program.id", ondelete="CASCADE"))
+    year: Mapped[int] = mapped_column(Integer)
+    budget_ore: Mapped[int] = mapped_column(BigInteger)
+    daily_rate_ore: Mapped[int] = mapped_column(BigInteger)
+    rate_confirmed: Mapped[bool] = mapped_column(Boolean)
+    # [{"label": ..., "amount_ore": ...}]: shown in reports, not placement money.
+    other_costs: Mapped[list] = mapped_column(JSON, default=list)
+
+
+class CompensableDayRow(Base):
+    """Prefix count of compensable days over the program period (see domain.calendar)."""
+
+    __tablename__ = "compensable_day"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    before: Mapped[int] = mapped_column(Integer)
+    through: Mapped[int] = mapped_column(Integer)
+
+
+class Municipality(Base):
+    __tablename__ = "municipality"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    code: Mapped[str] = mapped_column(String(4), unique=True)
+    capacity: Mapped[int] = mapped_column(Integer, default=0)
+    offer: Mapped[str] = mapped_column(Text, default="")
+    slack_channel: Mapped[str | None] = mapped_column(String(40))
+
+
+class User(Base):
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[Role] = mapped_column(_enum(Role))
+    municipality_id: Mapped[int | None] = mapped_column(ForeignKey("municipality.id"))
+    slack_user_id: Mapped[str | None] = mapped_column(String(40), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    municipality: Mapped[Municipality | None] = relationship()
+
+
+class ReferenceCounter(Base):
+    """Last sequence number used per year, for reference codes like MM-2026-0042."""
+
+    __tablename__ = "reference_counter"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last: Mapped[int] = mapped_column(Integer)
+
+
+class Referral(Base):
+    __tablename__ = "referral"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference_code: Mapped[str] = mapped_column(String(20), unique=True)
+    investigator_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    status: Mapped[ReferralStatus] = mapped_column(_enum(ReferralStatus), index=True)
+    benefit_type: Mapped[BenefitType] = mapped_column(_enum(BenefitType))
+    # A municipality, not an address: safe to show in chat.
+    preferred_municipality_id: Mapped[int | None] = mapped_column(ForeignKey("municipality.id"))
+    consent_given: Mapped[bool] = mapped_column(Boolean, default=False)
+    consent_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    investigator: Mapped[User] = relationship()
+    preferred_municipality: Mapped[Municipality | None] = relationship()
+    participant: Mapped[Participant | None] = relationship(
+        back_populates="referral", cascade="all, delete-orphan", uselist=False
+    )
+    requests: Mapped[list[PlacementRequest]] = relationship(
+        back_populates="referral", order_by="PlacementRequest.asked_at"
+    )
+    placement: Mapped[Placement | None] = relationship(back_populates="referral", uselist=False)
+
+
+class Participant(Base):
+    """Personal data of the participant; health and social-insurance data under sekretess."""
+
+    __tablename__ = "participant"
+
+    referral_id: Mapped[int] = mapped_column(
+        ForeignKey("referral.id", ondelete="CASCADE"), primary_key=True
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    personal_identity_number: Mapped[str] = mapped_column(String(12), index=True)
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    needs: Mapped[str] = mapped_column(Text, default="")
+
+    referral: Mapped[Referral] = relationship(back_populates="participant")
+
+
+class PlacementRequest(Base):
+    """FK's question to one municipality. At most one open (unanswered) per referral."""
+
+    __tablename__ = "placement_request"
+    __table_args__ = (
+        Index(
+            "uq_placement_request_one_open",
+            "referral_id",
+            unique=True,
+            sqlite_where=text("answered_at IS NULL"),
+            postgresql_where=text("answered_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referral.id"), index=True)
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id"), index=True)
+    asked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    asked_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # accepted / declined / withdrawn
+    answer: Mapped[str | None] = mapped_column(String(20))
+    decline_reason: Mapped[DeclineReason | None] = mapped_column(_enum(DeclineReason))
+    decline_comment: Mapped[str] = mapped_column(Text, default="")
+
+    referral: Mapped[Referral] = relationship(back_populates="requests")
+    municipality: Mapped[Municipality] = relationship()
+    asked_by: Mapped[User] = relationship(foreign_keys=[asked_by_id])
+    answered_by: Mapped[User | None] = relationship(foreign_keys=[answered_by_id])
+
+
+class Placement(Base):
+    """The training placement, from acceptance; compensation runs from `started_on`."""
+
+    __tablename__ = "placement"
+    __table_args__ = (Index("ix_placement_started_municipality", "started_on", "municipality_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referral.id"), unique=True)
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id"), index=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("placement_request.id"))
+    meeting_on: Mapped[date] = mapped_column(Date)  # tripartite meeting as booked
+    started_on: Mapped[date | None] = mapped_column(Date)  # tripartite meeting as held
+    planned_end_on: Mapped[date | None] = mapped_column(Date)
+    assessment_plan_on: Mapped[date | None] = mapped_column(Date)
+    workplace_training_on: Mapped[date | None] = mapped_column(Date)
+    ended_on: Mapped[date | None] = mapped_column(Date)
+    outcome: Mapped[Outcome | None] = mapped_column(_enum(Outcome))
+    alternative_plan_on: Mapped[date | None] = mapped_column(Date)
+    final_report_on: Mapped[date | None] = mapped_column(Date)
+
+    referral: Mapped[Referral] = relationship(back_populates="placement")
+    municipality: Mapped[Municipality] = relationship()
+    extensions: Mapped[list[Extension]] = relationship(
+        back_populates="placement", order_by="Extension.decided_at"
+    )
+
+
+class Extension(Base):
+    __tablename__ = "extension"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    placement_id: Mapped[int] = mapped_column(ForeignKey("placement.id"), index=True)
+    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    decided_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    previous_end_on: Mapped[date] = mapped_column(Date)
+    new_end_on: Mapped[date] = mapped_column(Date)
+
+    placement: Mapped[Placement] = relationship(back_populates="extensions")
+
+
+class Event(Base):
+    """Append-only log of every state change: who, when, what. Never personal data."""
+
+    __tablename__ = "event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    referral_id: Mapped[int | None] = mapped_column(ForeignKey("referral.id"), index=True)
+    municipality_id: Mapped[int | None] = mapped_column(ForeignKey("municipality.id"))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    kind: Mapped[str] = mapped_column(String(40))
+    details: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    actor: Mapped[User | None] = relationship()
+
+
+class AuditEntry(Base):
+    """Every view of a participant's personal data."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referral.id"), index=True)
+    action: Mapped[str] = mapped_column(String(40))
+
+
+@event.listens_for(Event, "before_update")
+@event.listens_for(Event, "before_delete")
+@event.listens_for(AuditEntry, "before_update")
+@event.listens_for(AuditEntry, "before_delete")
+def _append_only(mapper: object, connection: object, target: object) -> None:
+    raise PermissionError(f"{type(target).__name__} rows are append-only")

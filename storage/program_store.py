@@ -1,0 +1,94 @@
+"""The program as stored: rows <-> `domain.program.Program`, and the compensable-day index."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from domain.calendar import CompensableDays
+from domain.money import Money
+from domain.program import OtherCost, Phase, Program, ProgramYear
+from storage.models import CompensableDayRow, PhaseRow, ProgramRow, ProgramYearRow
+
+_SCALARS = (
+    "key",
+    "name",
+    "owner",
+    "association",
+    "start",
+    "end",
+    "intake_stop",
+    "reference_prefix",
+    "enrolment_months",
+    "max_enrolment_months",
+    "day_rule",
+    "retention_months",
+)
+
+
+def program_row(session: Session) -> ProgramRow | None:
+    return session.scalars(select(ProgramRow)).first()
+
+
+def read_program(session: Session) -> Program | None:
+    row = program_row(session)
+    if row is None:
+        return None
+    return Program(
+        **{name: getattr(row, name) for name in _SCALARS},
+        phases=tuple(Phase(p.key, p.name, p.start, p.end) for p in row.phases),
+        years=tuple(
+            ProgramYear(
+                y.year,
+                Money(y.budget_ore),
+                Money(y.daily_rate_ore),
+                y.rate_confirmed,
+                tuple(OtherCost(c["label"], Money(c["amount_ore"])) for c in y.other_costs),
+            )
+            for y in row.years
+        ),
+    )
+
+
+def write_program(session: Session, program: Program, row: ProgramRow | None) -> ProgramRow:
+    """Creates or overwrites the program's rows. Years keep a rate confirmed in the database
+    when the file still marks it unconfirmed: the file is the starting point, not a reset."""
+    if row is None:
+        row = ProgramRow()
+        session.add(row)
+    day_rule_changed = row.day_rule != program.day_rule or (row.start, row.end) != (
+        program.start,
+        program.end,
+    )
+    for name in _SCALARS:
+        setattr(row, name, getattr(program, name))
+    row.phases = [
+        PhaseRow(key=p.key, name=p.name, start=p.start, end=p.end) for p in program.phases
+    ]
+    existing = {y.year: y for y in row.years}
+    years = []
+    for year in program.years:
+        year_row = existing.get(year.year) or ProgramYearRow(year=year.year)
+        keep_confirmed = year_row.rate_confirmed and not year.rate_confirmed
+        if not keep_confirmed:
+            year_row.daily_rate_ore = year.daily_rate.ore
+            year_row.rate_confirmed = year.rate_confirmed
+        year_row.budget_ore = year.budget.ore
+        year_row.other_costs = [
+            {"label": c.label, "amount_ore": c.amount.ore} for c in year.other_costs
+        ]
+        years.append(year_row)
+    row.years = years
+    session.flush()
+    if day_rule_changed or session.scalar(select(CompensableDayRow.day).limit(1)) is None:
+        rebuild_day_index(session, program)
+    return row
+
+
+def rebuild_day_index(session: Session, program: Program) -> None:
+    session.execute(delete(CompensableDayRow))
+    rows = [
+        {"day": r.day, "before": r.before, "through": r.through}
+        for r in CompensableDays.for_program(program).rows()
+    ]
+    session.execute(CompensableDayRow.__table__.insert(), rows)

@@ -1,0 +1,130 @@
+"""Aggregate queries: counted and summed in the database, never by looping over rows in Python.
+
+Compensable days of a placement in a window [first, last] are
+`through(min(end, last)) − before(max(start, first))`, two primary-key look-ups in the
+`compensable_day` index, so a yearly total is one SUM over the placements.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Date, Integer, and_, case, func, literal, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.functions import FunctionElement
+
+from domain.choices import GOAL_OUTCOMES, Outcome
+from domain.enrolment import ASSESSMENT_PLAN_DEADLINE, WORKPLACE_TRAINING_DEADLINE
+from domain.lifecycle import ReferralStatus
+from storage.models import CompensableDayRow, Municipality, Placement, Referral
+
+
+class days_between(FunctionElement):  # noqa: N801 - reads as SQL
+    """Whole days from the first date to the second (second − first), on both databases."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(days_between, "sqlite")
+def _days_between_sqlite(element, compiler, **kw: Any) -> str:  # noqa: ANN001
+    first, second = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"CAST(julianday({second}) - julianday({first}) AS INTEGER)"
+
+
+@compiles(days_between, "postgresql")
+def _days_between_postgresql(element, compiler, **kw: Any) -> str:  # noqa: ANN001
+    first, second = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"({second} - {first})"
+
+
+def _later(column, day: date):  # noqa: ANN001, ANN202
+    bound = literal(day, Date)
+    return case((column > bound, column), else_=bound)
+
+
+def _earlier(column, day: date):  # noqa: ANN001, ANN202
+    bound = literal(day, Date)
+    return case((column < bound, column), else_=bound)
+
+
+def compensable_days_by_municipality(session: Session, first: date, last: date) -> dict[int, int]:
+    """Compensable days in [first, last] of every started placement, per municipality.
+
+    A placement counts from its start to its actual end, or its planned end if not ended.
+    """
+    end = func.coalesce(Placement.ended_on, Placement.planned_end_on)
+    window_start = _later(Placement.started_on, first)
+    window_end = _earlier(end, last)
+    day_a = aliased(CompensableDayRow)
+    day_b = aliased(CompensableDayRow)
+    query = (
+        select(Placement.municipality_id, func.sum(day_b.through - day_a.before))
+        .join(day_a, day_a.day == window_start)
+        .join(day_b, day_b.day == window_end)
+        .where(
+            Placement.started_on.is_not(None),
+            Placement.started_on <= last,
+            end >= first,
+        )
+        .group_by(Placement.municipality_id)
+    )
+    return {municipality_id: int(days or 0) for municipality_id, days in session.execute(query)}
+
+
+def compensable_days(session: Session, first: date, last: date) -> int:
+    return sum(compensable_days_by_municipality(session, first, last).values())
+
+
+def status_counts_by_municipality(session: Session) -> dict[int, dict[ReferralStatus, int]]:
+    """Referrals accepted or started, counted per municipality of their placement."""
+    query = (
+        select(Placement.municipality_id, Referral.status, func.count())
+        .join(Referral, Referral.id == Placement.referral_id)
+        .where(Referral.status.in_([ReferralStatus.ACCEPTED, ReferralStatus.STARTED]))
+        .group_by(Placement.municipality_id, Referral.status)
+    )
+    counts: dict[int, dict[ReferralStatus, int]] = {}
+    for municipality_id, status, number in session.execute(query):
+        counts.setdefault(municipality_id, {})[ReferralStatus(status)] = number
+    return counts
+
+
+def municipalities(session: Session) -> list[Municipality]:
+    return list(session.scalars(select(Municipality).order_by(Municipality.name)))
+
+
+def indicator_counts(session: Session, today: date) -> dict[str, int]:
+    """Counts behind the four goal indicators (see domain.indicators), in one query."""
+    since_start = days_between(Placement.started_on, literal(today, Date))
+    plan_days = days_between(Placement.started_on, Placement.assessment_plan_on)
+    training_days = days_between(Placement.started_on, Placement.workplace_training_on)
+    plan_limit = ASSESSMENT_PLAN_DEADLINE.days
+    training_limit = WORKPLACE_TRAINING_DEADLINE.days
+    ended = Placement.ended_on.is_not(None)
+    other_outcome = and_(ended, Placement.outcome.not_in(list(GOAL_OUTCOMES)))
+    has_plan = Placement.assessment_plan_on.is_not(None)
+    has_training = Placement.workplace_training_on.is_not(None)
+
+    def count_if(condition) -> object:  # noqa: ANN001
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+    query = select(
+        count_if((plan_days <= plan_limit) & has_plan).label("plan_on_time"),
+        count_if(has_plan | (since_start > plan_limit)).label("plan_counted"),
+        count_if((training_days <= training_limit) & has_training).label("training_on_time"),
+        count_if(has_training | (since_start > training_limit)).label("training_counted"),
+        count_if(and_(ended, Placement.outcome.in_(list(GOAL_OUTCOMES)))).label("goal_outcome"),
+        count_if(ended).label("ended"),
+        count_if(
+            and_(
+                other_outcome,
+                (Placement.alternative_plan_on.is_not(None))
+                | (Placement.outcome == Outcome.ALTERNATIVE_PLAN),
+            )
+        ).label("alternative_plan"),
+        count_if(other_outcome).label("other_ended"),
+    ).where(Placement.started_on.is_not(None), Placement.started_on <= today)
+    return {key: int(value) for key, value in session.execute(query).one()._mapping.items()}

@@ -1,0 +1,97 @@
+"""Shared fixtures: the program, a migrated database (SQLite, and a real PostgreSQL server
+started for the session), and a clock."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.orm import Session, sessionmaker
+
+from domain.program import Program
+from domain.program_setup import install_program
+from domain.settings import load_program_file
+from programs import DEFAULT_PROGRAM_FILE
+from storage import migrate
+from storage.db import make_engine, session_factory, unit_of_work
+from storage.models import Base
+from tests.support.clock import moment
+from tests.support.postgres import PostgresServer, start_postgres
+
+pytest_plugins = ["tests.support.world"]
+
+
+@pytest.fixture(scope="session")
+def program() -> Program:
+    return load_program_file(DEFAULT_PROGRAM_FILE)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    server = start_postgres()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A migrated SQLite file, copied for each test (migrating each time is slow)."""
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    migrate.upgrade(f"sqlite:///{path}")
+    return str(path)
+
+
+@pytest.fixture(scope="session")
+def postgres_migrated(postgres_server: PostgresServer) -> str:
+    url = postgres_server.create_database("mm_tests")
+    migrate.upgrade(url)
+    return url
+
+
+def _empty_postgres(url: str) -> None:
+    engine = make_engine(url)
+    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path) -> str:
+    """A migrated, empty database of each kind; tests using it run once per database."""
+    if request.param == "sqlite":
+        path = tmp_path / "test.sqlite3"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite:///{path}"
+    url = request.getfixturevalue("postgres_migrated")
+    _empty_postgres(url)
+    return url
+
+
+@pytest.fixture
+def sessions(database_url: str, program: Program) -> Iterator[sessionmaker[Session]]:
+    """Session factory on a database with the Skåne Nordost program installed."""
+    engine = make_engine(database_url)
+    factory = session_factory(engine)
+    with unit_of_work(factory) as session:
+        install_program(session, program, now=moment(date(2026, 1, 1)))
+    yield factory
+    engine.dispose()
+
+
+@pytest.fixture
+def sqlite_sessions(tmp_path, program: Program, sqlite_template: str):
+    """Like `sessions`, SQLite only: for rules whose storage cannot differ by database."""
+    path = tmp_path / "test.sqlite3"
+    shutil.copy(sqlite_template, path)
+    engine = make_engine(f"sqlite:///{path}")
+    factory = session_factory(engine)
+    with unit_of_work(factory) as session:
+        install_program(session, program, now=moment(date(2026, 1, 1)))
+    yield factory
+    engine.dispose()

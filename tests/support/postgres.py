@@ -1,0 +1,128 @@
+"""A throwaway PostgreSQL cluster for the test session: initdb in a temporary directory, on
+a free port, stopped at the end. Set MM_TEST_POSTGRES_URL to use a server of your own."""
+
+from __future__ import annotations
+
+import glob
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from storage.db import make_engine
+
+
+@dataclass
+class PostgresServer:
+    admin_url: str
+    datadir: Path | None = None
+    bindir: Path | None = None
+    run_as: list[str] | None = None
+
+    def create_database(self, name: str) -> str:
+        engine = make_engine(self.admin_url).execution_options(isolation_level="AUTOCOMMIT")
+        with engine.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        engine.dispose()
+        return make_url(self.admin_url).set(database=name).render_as_string(hide_password=False)
+
+    def stop(self) -> None:
+        if self.datadir is not None and self.bindir is not None:
+            subprocess.run(
+                [
+                    *self.run_as,
+                    str(self.bindir / "pg_ctl"),
+                    "-D",
+                    str(self.datadir),
+                    "-m",
+                    "immediate",
+                    "stop",
+                ],
+                check=False,
+                capture_output=True,
+            )
+            shutil.rmtree(self.datadir.parent, ignore_errors=True)
+
+
+def _bindir() -> Path | None:
+    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), reverse=True)
+    found = candidates[0] if candidates else shutil.which("initdb")
+    return Path(found).resolve().parent if found else None
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_postgres() -> PostgresServer:
+    own = os.environ.get("MM_TEST_POSTGRES_URL")
+    if own:
+        return PostgresServer(admin_url=own)
+    bindir = _bindir()
+    if bindir is None:
+        pytest.skip(
+            "PostgreSQL is not installed, so the PostgreSQL tests are skipped "
+            "(`make test` installs it with apt when run as root)."
+        )
+    # Directly under /tmp: the server's user must be able to reach it.
+    base = Path(tempfile.mkdtemp(prefix="mm-postgres-"))
+    run_as: list[str] = []
+    if os.geteuid() == 0:  # initdb refuses to run as root
+        user = pwd.getpwnam("postgres")
+        os.chown(base, user.pw_uid, user.pw_gid)
+        run_as = ["runuser", "-u", "postgres", "--"]
+    datadir, port = base / "data", _free_port()
+    subprocess.run(
+        [
+            *run_as,
+            str(bindir / "initdb"),
+            "-D",
+            str(datadir),
+            "-U",
+            "postgres",
+            "-A",
+            "trust",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    options = (
+        f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off "
+        "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+    )
+    subprocess.run(
+        [
+            *run_as,
+            str(bindir / "pg_ctl"),
+            "-D",
+            str(datadir),
+            "-l",
+            str(base / "server.log"),
+            "-w",
+            "-o",
+            options,
+            "start",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return PostgresServer(
+        admin_url=f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres",
+        datadir=datadir,
+        bindir=bindir,
+        run_as=run_as,
+    )

@@ -1,0 +1,165 @@
+"""The `mm` command as an operator runs it: Swedish answers, Swedish errors, exit codes,
+never a traceback."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+MM = shutil.which("mm", path=str(Path(sys.executable).parent)) or "mm"
+
+
+def runner(database: Path):
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}"}
+
+    def run(*args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
+        done = subprocess.run(
+            [MM, "--date", "2026-11-23", *args],
+            env=env,
+            cwd=database.parent,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert "Traceback" not in done.stdout + done.stderr
+        assert (done.returncode == 0) is ok, done.stdout + done.stderr
+        return done
+
+    return run
+
+
+@pytest.fixture
+def mm(tmp_path):
+    return runner(tmp_path / "cli.sqlite3")
+
+
+@pytest.fixture(scope="module")
+def loaded_database(tmp_path_factory) -> Path:
+    database = tmp_path_factory.mktemp("cli") / "loaded.sqlite3"
+    run = runner(database)
+    run("db", "upgrade")
+    run("program", "load")
+    return database
+
+
+@pytest.fixture
+def ready(loaded_database, tmp_path):
+    """A database made with `mm db upgrade` and `mm program load`, for this test alone."""
+    database = tmp_path / "cli.sqlite3"
+    shutil.copy(loaded_database, database)
+    return runner(database)
+
+
+def test_budget_2027_with_no_placements_says_35_full_year_places(ready):
+    out = ready("budget", "2027").stdout
+    assert "Budgetram: 1\xa0790\xa0000\xa0kr" in out
+    assert "Dagersättning: 200\xa0kr (inte fastställd; indexjusteringen är inte beslutad)." in out
+    assert "Ersättningsdagar under året: 256" in out
+    assert "Budgetramen räcker till 35,0 helårsplatser." in out
+    assert "Helårsplatser kvar: 35,0" in out
+
+
+def test_places_per_municipality_in_swedish(ready):
+    out = ready("places").stdout.splitlines()
+    assert out[0] == (
+        "Bromölla: 5 lediga platser (kapacitet 5, startade 0, accepterade men inte startade 0)"
+    )
+    assert out[-1] == "Totalt: 31 lediga platser."
+    one = ready("places", "ostra goinge").stdout.strip()
+    assert one.startswith("Östra Göinge: 6 lediga platser")
+
+
+def test_demo_data_fills_the_picture_and_prints_the_users(ready):
+    out = ready("demo").stdout
+    assert "Demodata har lästs in." in out
+    assert "samordnare@fk.example  Samordnare, Försäkringskassan" in out
+    assert "Demodata var redan inläst." in ready("demo").stdout
+    assert "Intecknat: 0\xa0kr" not in ready("budget", "2026").stdout
+
+
+def test_set_rate_confirms_the_index_adjusted_rate(ready):
+    assert (
+        "Dagersättningen för 2027 är nu 206,40\xa0kr."
+        in ready("program", "set-rate", "2027", "206,40").stdout
+    )
+    assert "Dagersättning: 206,40\xa0kr (fastställd)." in ready("budget", "2027").stdout
+
+
+def test_user_add_prints_a_generated_password(ready):
+    out = ready(
+        "user",
+        "add",
+        "--email",
+        "Olle@Osby.example",
+        "--name",
+        "Olle Osby",
+        "--role",
+        "municipality_contact",
+        "--municipality",
+        "1273",
+    ).stdout
+    assert "Användaren olle@osby.example har lagts till." in out
+    assert "Lösenord: " in out
+
+
+@pytest.mark.parametrize(
+    ("args", "swedish"),
+    [
+        (("budget", "2031"), "Fel: Programmet har inget år 2031; välj ett år från 2026 till 2028."),
+        (("budget", "tjugo"), "tjugo är inget årtal; skriv det med fyra siffror."),
+        (("places", "Göteborg"), "Fel: Det finns ingen kommun som heter Göteborg i programmet."),
+        (
+            (
+                "user",
+                "add",
+                "--email",
+                "a@b.example",
+                "--name",
+                "A",
+                "--role",
+                "municipality_contact",
+                "--municipality",
+                "Malmö",
+            ),
+            "Fel: Det finns ingen kommun som heter Malmö i programmet.",
+        ),
+        (
+            ("user", "add", "--email", "inte-en-adress", "--name", "A", "--role", "coordinator"),
+            "Fel: Ange en giltig e-postadress.",
+        ),
+        (
+            ("user", "add", "--email", "a@b.example", "--name", "A", "--role", "kung"),
+            "är inte något av",
+        ),
+        (("program", "set-rate", "2027", "noll"), "noll är inget belopp i kronor."),
+        (("program", "load", "/nowhere.toml"), "Inställningsfilen /nowhere.toml finns inte."),
+        (("budget", "2027", "2028"), "Oväntat extra argument (2028)"),
+    ],
+)
+def test_bad_input_gets_a_swedish_error_and_a_non_zero_exit(ready, args, swedish):
+    done = ready(*args, ok=False)
+    assert swedish in done.stderr
+
+
+def test_a_bad_settings_file_lists_its_problems(ready, tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[program]\nkey = "x"\nstart = "igår"\n', encoding="utf-8")
+    err = ready("program", "load", str(bad), ok=False).stderr
+    assert "Fel: Inställningsfilen har fel:" in err
+    assert "– [program]: start måste vara ett datum skrivet ÅÅÅÅ-MM-DD." in err
+
+
+def test_before_the_database_exists_the_error_says_what_to_do(mm):
+    err = mm("budget", ok=False).stderr
+    assert "Kontrollera DATABASE_URL och kör mm db upgrade först." in err
+
+
+def test_help_is_in_swedish(mm):
+    out = mm("--help").stdout
+    assert out.startswith("Användning: mm [OPTIONS] COMMAND [ARGS]...")
+    assert "Visa detta meddelande och avsluta." in out
