@@ -67,7 +67,9 @@ def _key(message_id: str | tuple[str, ...]) -> str:
     return message_id if isinstance(message_id, str) else message_id[0]
 
 
-def _strings(string: str | tuple[str, ...] | list[str]) -> tuple[str, ...]:
+def _strings(string: str | tuple[str, ...] | list[str] | None) -> tuple[str, ...]:
+    if string is None:
+        return ("",)
     return (string,) if isinstance(string, str) else tuple(string)
 
 

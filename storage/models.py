@@ -13,7 +13,6 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Date,
-    DateTime,
     Enum,
     ForeignKey,
     Index,
@@ -30,6 +29,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from domain.choices import BenefitType, DeclineReason, Outcome, Role
 from domain.lifecycle import ReferralStatus
 from domain.program import DayRule
+from storage.types import UtcDateTime
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -137,9 +137,22 @@ class User(Base):
     slack_user_id: Mapped[str | None] = mapped_column(String(40), unique=True)
     password_hash: Mapped[str | None] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
     municipality: Mapped[Municipality | None] = relationship()
+
+
+class ChatLink(Base):
+    """A one-time link from a Slack user to a web account (domain.chat_links)."""
+
+    __tablename__ = "chat_link"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    slack_user_id: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
 
 class ReferenceCounter(Base):
@@ -163,8 +176,8 @@ class Referral(Base):
     preferred_municipality_id: Mapped[int | None] = mapped_column(ForeignKey("municipality.id"))
     consent_given: Mapped[bool] = mapped_column(Boolean, default=False)
     consent_on: Mapped[date | None] = mapped_column(Date)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    submitted_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
     investigator: Mapped[User] = relationship()
     preferred_municipality: Mapped[Municipality | None] = relationship()
@@ -210,9 +223,9 @@ class PlacementRequest(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     referral_id: Mapped[int] = mapped_column(ForeignKey("referral.id"), index=True)
     municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id"), index=True)
-    asked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    asked_at: Mapped[datetime] = mapped_column(UtcDateTime())
     asked_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
-    answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     # accepted / declined / withdrawn
     answer: Mapped[str | None] = mapped_column(String(20))
@@ -257,7 +270,7 @@ class Extension(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     placement_id: Mapped[int] = mapped_column(ForeignKey("placement.id"), index=True)
-    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    decided_at: Mapped[datetime] = mapped_column(UtcDateTime())
     decided_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     previous_end_on: Mapped[date] = mapped_column(Date)
     new_end_on: Mapped[date] = mapped_column(Date)
@@ -273,7 +286,7 @@ class Event(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     referral_id: Mapped[int | None] = mapped_column(ForeignKey("referral.id"), index=True)
     municipality_id: Mapped[int | None] = mapped_column(ForeignKey("municipality.id"))
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     kind: Mapped[str] = mapped_column(String(40))
     details: Mapped[dict] = mapped_column(JSON, default=dict)
@@ -287,7 +300,7 @@ class AuditEntry(Base):
     __tablename__ = "audit_log"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     referral_id: Mapped[int] = mapped_column(ForeignKey("referral.id"), index=True)
     action: Mapped[str] = mapped_column(String(40))

@@ -40,3 +40,22 @@ def test_downgrade_and_upgrade_again(fresh_url):
         assert set(inspect(connection).get_table_names()) <= {"alembic_version"}
     engine.dispose()
     migrate.upgrade(fresh_url)
+
+
+def test_moments_keep_their_instant_on_both_databases(sessions):
+    """SQLite has no time zones: a Stockholm morning must not come back shifted."""
+    from datetime import UTC, datetime
+
+    from storage.db import unit_of_work
+    from storage.models import ChatLink
+    from tests.support.clock import moment
+
+    asked = moment(datetime(2026, 11, 23).date(), hour=0)  # 00:00 Stockholm = 23:00 UTC
+    with unit_of_work(sessions) as session:
+        session.add(
+            ChatLink(token_hash="x", slack_user_id="U1", created_at=asked, expires_at=asked)
+        )
+    with unit_of_work(sessions) as session:
+        stored = session.get(ChatLink, "x").created_at
+    assert stored == asked and stored.tzinfo is not None
+    assert stored.astimezone(UTC).hour == 23

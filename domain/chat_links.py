@@ -1,0 +1,70 @@
+"""Linking a Slack user to a web account (`/mm koppla`), so the bot knows their role.
+
+The bot asks for a one-time link; the person opens it, logs in on the web site and confirms.
+Only a hash of the token is stored; a link lasts 30 minutes and works once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from domain import history
+from domain.access import Actor
+from domain.errors import RuleViolation
+from domain.text import N_
+from domain.users import actor_of, link_slack_user
+from storage.models import ChatLink, User
+
+LINK_LIFETIME = timedelta(minutes=30)
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_link(session: Session, *, slack_user_id: str, now: datetime) -> str:
+    """A new one-time token for this Slack user; put it in the link the bot replies with."""
+    token = secrets.token_urlsafe(24)
+    session.add(
+        ChatLink(
+            token_hash=_hash(token),
+            slack_user_id=slack_user_id,
+            created_at=now,
+            expires_at=now + LINK_LIFETIME,
+        )
+    )
+    session.flush()
+    return token
+
+
+def confirm_link(session: Session, *, actor: Actor, token: str, now: datetime) -> str:
+    """Links the logged-in user to the Slack user that asked; returns the Slack user id."""
+    link = session.scalars(
+        select(ChatLink).where(ChatLink.token_hash == _hash(token or "")).with_for_update()
+    ).first()
+    if link is None or link.used_at is not None or link.expires_at < now:
+        raise RuleViolation(
+            N_(
+                "This link has expired or has already been used. Write /mm koppla in Slack "
+                "to get a new one."
+            )
+        )
+    user = session.get(User, actor.user_id)
+    link_slack_user(session, user=user, slack_user_id=link.slack_user_id)
+    link.used_at = now
+    link.user_id = user.id
+    history.record(session, kind="chat_linked", at=now, actor=actor)
+    return link.slack_user_id
+
+
+def actor_for_slack_user(session: Session, slack_user_id: str) -> Actor | None:
+    """The linked, active user behind a Slack user id, or None."""
+    user = session.scalars(
+        select(User).where(User.slack_user_id == slack_user_id, User.active.is_(True))
+    ).first()
+    return actor_of(user) if user else None
