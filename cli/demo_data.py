@@ -94,7 +94,28 @@ ENDED = [
     (Outcome.DROPOUT, 185),
     (Outcome.DROPOUT, 195),
 ]
-STARTED_DAYS_AGO = [170, 160, 150, 130, 110, 95, 80, 66, 52, 40, 33, 24, 16, 9, 4]
+# Running placements: days since the tripartite meeting, days from it to the assessment/plan
+# and to workplace training (None: not yet), and whether it has been extended. Some are
+# behind on purpose, so the overview and the daily digest have something to show.
+STARTED = [
+    (170, 20, 50, True),
+    (165, 25, 60, False),
+    (150, 40, 90, True),
+    (130, 14, 45, False),
+    (110, 21, 66, False),
+    (95, 26, None, False),
+    (80, 18, 60, False),
+    (66, 30, None, False),
+    (52, 12, 40, False),
+    (40, 20, None, False),
+    (35, None, None, False),
+    (24, 10, None, False),
+    (16, None, None, False),
+    (9, None, None, False),
+    (4, None, None, False),
+]
+# Ended placements get their milestones on time, except every fifth (late on both).
+ON_TIME, LATE = (18, 50), (40, 90)
 ACCEPTED_MEETING_IN = [2, 4, 6, 9]
 REQUESTED_DAYS_AGO = [0, 1, 3, 5, 8]
 
@@ -189,33 +210,25 @@ def load_demo_data(session: Session, *, now: datetime) -> tuple[bool, list[tuple
         )
         return referral
 
-    def milestones(referral: Referral, started_on: date, until: date, late: bool) -> None:
+    def milestones(
+        referral: Referral, started_on: date, until: date, after: tuple[int | None, ...]
+    ) -> None:
+        """Records the assessment/plan and workplace training `after` days from the start."""
         actor = contacts[referral.placement.municipality_id]
-        plan_on = started_on + timedelta(days=40 if late else rng.randrange(10, 27))
-        if plan_on <= until:
-            placements.record_assessment_plan(
-                session,
-                actor=actor,
-                referral_id=referral.id,
-                done_on=plan_on,
-                now=_moment(plan_on, 16),
-            )
-        training_on = started_on + timedelta(days=90 if late else rng.randrange(35, 68))
-        if training_on <= until:
-            placements.record_workplace_training(
-                session,
-                actor=actor,
-                referral_id=referral.id,
-                started_on=training_on,
-                now=_moment(training_on, 16),
-            )
+        record = (placements.record_assessment_plan, placements.record_workplace_training)
+        keyword = ("done_on", "started_on")
+        for use_case, name, days in zip(record, keyword, after, strict=True):
+            if days is not None and (on := started_on + timedelta(days=days)) <= until:
+                use_case(
+                    session, actor=actor, referral_id=referral.id, now=_moment(on, 16), **{name: on}
+                )
 
     number = 0
     for outcome, days_ago in ENDED:
         started_on = today - timedelta(days=days_ago)
         referral = start(number, started_on)
         ended_on = min(referral.placement.planned_end_on, today - timedelta(days=days_ago - 150))
-        milestones(referral, started_on, ended_on, late=number % 5 == 4)
+        milestones(referral, started_on, ended_on, LATE if number % 5 == 4 else ON_TIME)
         actor = contacts[referral.placement.municipality_id]
         placements.end_placement(
             session,
@@ -243,11 +256,11 @@ def load_demo_data(session: Session, *, now: datetime) -> tuple[bool, list[tuple
                 now=_moment(report_on, 16),
             )
         number += 1
-    for days_ago in STARTED_DAYS_AGO:
+    for days_ago, plan_after, training_after, extended in STARTED:
         started_on = today - timedelta(days=days_ago)
         referral = start(number, started_on)
-        milestones(referral, started_on, today, late=number % 4 == 0)
-        if days_ago >= 150:
+        milestones(referral, started_on, today, (plan_after, training_after))
+        if extended:
             actor = contacts[referral.placement.municipality_id]
             placements.extend_placement(
                 session,

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 import holidays
 
@@ -65,3 +66,29 @@ class CompensableDays:
         for offset, through in enumerate(self._through):
             yield DayIndexRow(self.first + timedelta(days=offset), before, through)
             before = through
+
+
+@lru_cache(maxsize=8)
+def working_days(first_year: int, last_year: int) -> CompensableDays:
+    """Swedish working days (Monday–Friday except public holidays), whatever the program's
+    day rule: what the digest's "working days" mean."""
+    return CompensableDays(DayRule.WEEKDAYS, date(first_year, 1, 1), date(last_year, 12, 31))
+
+
+def is_working_day(day: date) -> bool:
+    return working_days(day.year, day.year).is_compensable(day)
+
+
+def working_days_between(earlier: date, later: date) -> int:
+    """Working days after `earlier` up to and including `later` (0 on the same day)."""
+    if later <= earlier:
+        return 0
+    return working_days(earlier.year, later.year).count(earlier + timedelta(days=1), later)
+
+
+def add_working_days(day: date, count: int) -> date:
+    """The date `count` working days after `day`."""
+    while count > 0:
+        day += timedelta(days=1)
+        count -= is_working_day(day)
+    return day
