@@ -13,6 +13,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from wtforms import Field, HiddenField, RadioField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation, ValidationError
 
 import locales
@@ -173,10 +174,15 @@ def enum_of(kind: type[StrEnum]) -> Callable[[Any], StrEnum | None]:
     return coerce
 
 
-def enum_choices(kind: type[StrEnum]) -> list[tuple[str, Any]]:
+def options(pairs: Any) -> list[SelectChoice]:
+    """Choices for a select or radio field, from (value, label) pairs."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def enum_choices(kind: type[StrEnum]) -> list[SelectChoice]:
     from domain.choices import LABELS
 
-    return [(member.value, _l(LABELS[member])) for member in kind]
+    return options((member.value, _l(LABELS[member])) for member in kind)
 
 
 class HiddenIdField(HiddenField):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -13,6 +13,7 @@ from domain.errors import RuleViolation
 from storage import queries
 from web import runtime
 from web.forms.base import Form
+from web.forms.fields import SelectChoice, options
 
 T = TypeVar("T")
 
@@ -34,5 +35,5 @@ def attempt(form: Form, work: Callable[[Session], T]) -> Attempt[T]:
         return Attempt(False)
 
 
-def municipality_choices(session: Session) -> list[tuple[Any, str]]:
-    return [(m.id, m.name) for m in queries.municipalities(session)]
+def municipality_choices(session: Session) -> list[SelectChoice]:
+    return options((m.id, m.name) for m in queries.municipalities(session))

@@ -18,6 +18,7 @@ from storage import queries
 from web import runtime
 from web.forms.answer import AcceptForm, DeclineForm
 from web.forms.base import Form
+from web.forms.fields import options
 from web.forms.placement import (
     AssessmentPlanForm,
     EndForm,
@@ -82,7 +83,9 @@ def detail_page(
         if Action.ASK_ANOTHER in forms:
             asked = {r.municipality_id for r in referral.requests}
             form = forms[Action.ASK_ANOTHER]
-            form.ask_municipality.choices = [(i, n) for i, n in names.items() if i not in asked]
+            form.ask_municipality.choices = options(
+                (i, n) for i, n in names.items() if i not in asked
+            )
             suggestion = suggest_next_municipality(reports.availability(session), referral)
             if form.ask_municipality.data is None:
                 form.ask_municipality.data = suggestion

@@ -15,6 +15,7 @@ from domain.referrals import ParticipantDetails, file_referral, get_referral
 from storage import queries
 from web import runtime
 from web.auth import roles
+from web.forms.fields import SelectChoice
 from web.forms.new_referral import NewReferralForm
 from web.views import attempt, municipality_choices
 
@@ -44,7 +45,10 @@ def _page(form: NewReferralForm, status: int, suggest: bool = False) -> Any:
 def _with_choices(form: NewReferralForm, session: Session) -> NewReferralForm:
     choices = municipality_choices(session)
     form.municipality.choices = choices
-    form.preferred_municipality.choices = [("", locales.gettext("No preference")), *choices]
+    form.preferred_municipality.choices = [
+        SelectChoice("", locales.gettext("No preference")),
+        *choices,
+    ]
     return form
 
 

@@ -16,6 +16,7 @@ from domain.program_setup import current_program, set_daily_rate
 from web import runtime
 from web.auth import roles
 from web.chart import budget_chart
+from web.forms.fields import options
 from web.forms.overview import RateForm
 from web.views import attempt
 
@@ -31,7 +32,7 @@ def _budget_context(session: Any) -> dict[str, Any]:
 
 def _rate_form(session: Any, form: RateForm | None = None) -> RateForm:
     form = form or RateForm(formdata=None)
-    form.year.choices = [(y.year, str(y.year)) for y in current_program(session).years]
+    form.year.choices = options((y.year, str(y.year)) for y in current_program(session).years)
     return form
 
 

@@ -13,6 +13,7 @@ from domain.choices import Role
 from domain.lifecycle import STATUS_LABELS, ReferralStatus
 from web import runtime
 from web.auth import logged_in, roles
+from web.forms.fields import SelectChoice, options
 from web.forms.overview import ReferralFilterForm
 from web.views import municipality_choices
 from web.views.detail import detail_page
@@ -26,12 +27,12 @@ def listing() -> Any:
     actor = runtime.actor()
     form = ReferralFilterForm(formdata=request.args)
     everyone = locales.gettext("All")
-    form.status.choices = [("", everyone)] + [
-        (s.value, locales.gettext(STATUS_LABELS[s])) for s in ReferralStatus
-    ]
+    form.status.choices = options(
+        [("", everyone)] + [(s.value, locales.gettext(STATUS_LABELS[s])) for s in ReferralStatus]
+    )
     status = 200
     with runtime.transaction() as session:
-        form.municipality.choices = [("", everyone), *municipality_choices(session)]
+        form.municipality.choices = [SelectChoice("", everyone), *municipality_choices(session)]
         filters: dict[str, Any] = {}
         if actor.role is Role.COORDINATOR:
             if form.validate():
