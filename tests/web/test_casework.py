@@ -233,7 +233,8 @@ def test_the_municipality_runs_the_placement_to_its_end(visit, people, sqlite_wo
             "forlangning",
             {"new_end": "2027-11-02"},
             "new_end",
-            "En träningsplats kan pågå högst 12 månader totalt: senast möjliga avslut är 1 nov. 2027.",
+            "En träningsplats kan pågå högst 12 månader totalt: senast möjliga avslut är "
+            "1 nov. 2027.",
         ),
         (
             "forlangning",
