@@ -26,6 +26,11 @@ def app(sqlite_sessions):
     )
 
 
+def squash(text: str) -> str:
+    """Runs of spaces and line breaks as one space; no-break spaces stay (money, dates)."""
+    return re.sub(r"[ \t\r\n\f\v]+", " ", text).strip()
+
+
 class Page:
     """What a person sees on a response: headings, the error summary, field errors."""
 
@@ -37,11 +42,11 @@ class Page:
     @property
     def text(self) -> str:
         main = self.soup.find("main") or self.soup
-        return " ".join(main.get_text(" ").split())
+        return squash(main.get_text(" "))
 
     @property
     def h1(self) -> str:
-        return " ".join(self.soup.find("h1").get_text(" ").split())
+        return squash(self.soup.find("h1").get_text(" "))
 
     @property
     def summary(self) -> list[tuple[str | None, str]]:
@@ -51,14 +56,14 @@ class Page:
         found = []
         for item in box.select("li"):
             link = item.find("a")
-            found.append((link["href"] if link else None, " ".join(item.get_text(" ").split())))
+            found.append((link["href"] if link else None, squash(item.get_text(" "))))
         return found
 
     def error(self, field_id: str) -> str | None:
         found = self.soup.find(id=f"{field_id}-error")
         if found is None:
             return None
-        return " ".join(found.get_text(" ").split()).removeprefix("Fel: ")
+        return squash(found.get_text(" ")).removeprefix("Fel: ")
 
     def value(self, name: str) -> str | None:
         field = self.soup.find(attrs={"name": name})
@@ -76,7 +81,7 @@ class Page:
 
     @property
     def notices(self) -> list[str]:
-        return [" ".join(n.get_text(" ").split()) for n in self.soup.select(".notice")]
+        return [squash(n.get_text(" ")) for n in self.soup.select(".notice")]
 
 
 class Visitor:
