@@ -196,6 +196,23 @@ def actions_for(actor: Actor, referral: Referral, *, today: date, program: Progr
     return found
 
 
+FK_ACTIONS = frozenset({Action.WITHDRAW, Action.ASK_ANOTHER, Action.ALTERNATIVE_PLAN})
+
+
+def may_take(actor: Actor, referral: Referral, action: Action) -> bool:
+    """Whether this kind of action on this referral is the actor's at all, whatever its
+    state: Försäkringskassan's side, or the municipality asked or running the placement.
+    (Whether it can be done now is for the use case to say, with its reason.)"""
+    if action in FK_ACTIONS:
+        return _passes(check_follows_referral, actor, facts_of(referral))
+    if referral.placement is not None and action not in {Action.ACCEPT, Action.DECLINE}:
+        municipality_id = referral.placement.municipality_id
+    else:
+        request = current_request(referral)
+        municipality_id = request.municipality_id if request else None
+    return municipality_id is not None and _passes(check_answers_for, actor, municipality_id)
+
+
 def request_of(referral: Referral, request_id: int | None) -> PlacementRequest:
     """One of this referral's requests; a request of another referral does not exist here."""
     for request in referral.requests:

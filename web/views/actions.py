@@ -7,10 +7,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import flash, redirect, url_for
+from flask import abort, flash, redirect, url_for
 from sqlalchemy.orm import Session
 
-from domain.casework import Action
+from domain.casework import Action, may_take
 from domain.referrals import get_referral
 from storage.models import Referral
 from web import runtime
@@ -29,8 +29,11 @@ def act(
     prepare: Callable[[Form, Session], None] | None = None,
 ) -> Any:
     form = FORMS[action]()
-    if prepare is not None:
-        with runtime.transaction() as session:
+    with runtime.transaction() as session:
+        referral = get_referral(session, actor=runtime.actor(), reference_code=code)
+        if not may_take(runtime.actor(), referral, action):
+            abort(404)
+        if prepare is not None:
             prepare(form, session)
     if form.validate():
 
