@@ -13,6 +13,7 @@ from domain.access import Actor
 from domain.choices import Role
 from domain.clock import FixedClock
 from tests.support.clock import moment
+from tests.web.browser import browser, site  # noqa: F401 - session fixtures of the browser tests
 from web import create_app
 
 TODAY = date(2026, 11, 23)
