@@ -280,3 +280,48 @@ def test_axe_and_the_problem_watch_do_notice_faults(people, site):
     assert person.page.evaluate("() => window.ran === true") is False
     assert any("Content Security Policy" in p for p in person.problems)
     assert any(p.startswith("404 ") and p.endswith("missing.css") for p in person.problems)
+
+
+def test_keyboard_only_login_and_skip_link(browser, site):
+    person = Person(browser, site, None)
+    try:
+        person.go("/logga-in")
+        page = person.page
+        page.keyboard.press("Tab")
+        assert page.evaluate("() => document.activeElement.textContent") == (
+            "Hoppa till huvudinnehållet"
+        )
+        page.keyboard.press("Enter")
+        assert page.evaluate("() => document.activeElement.id") == "main"
+        page.keyboard.press("Tab")  # the first field of the form
+        page.keyboard.type("samordnare@fk.example")
+        page.keyboard.press("Tab")
+        page.keyboard.type("demo-losen-2026")
+        page.keyboard.press("Enter")
+        page.wait_for_url(re.compile(r".*/oversikt(#main)?$"))  # the fragment follows
+        assert page.locator("h1").inner_text() == "Översikt"
+    finally:
+        person.close()
+
+
+def test_every_journey_works_without_javascript(browser, site):
+    """The site has no script at all: a visitor with JavaScript off files a referral."""
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    try:
+        page.goto(site.url + "/logga-in")
+        page.get_by_label("E-postadress").fill("utredare2@fk.example")
+        page.get_by_label("Lösenord").fill("demo-losen-2026")
+        page.get_by_role("button", name="Logga in").click()
+        page.goto(site.url + "/anmalan/ny")
+        assert page.locator("script").count() == 0
+        page.get_by_label("Namn").fill("Karin Boye")
+        page.get_by_label("Personnummer").fill("199001189811")
+        page.get_by_label("Aktivitetsersättning").check()
+        page.get_by_label("Deltagaren samtycker").check()
+        page.get_by_label("Datum för samtycket").fill("2026-11-23")
+        page.get_by_role("button", name="Föreslå kommun").click()
+        page.get_by_role("button", name="Skicka anmälan").click()
+        assert page.locator("h1").inner_text() == "Anmälan är skickad"
+    finally:
+        context.close()
