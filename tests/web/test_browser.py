@@ -248,6 +248,12 @@ def _open(name: str, people, site) -> Person:
     return person
 
 
+DUPLICATE_IDS = """() => {
+  const ids = [...document.querySelectorAll("[id]")].map(e => e.id);
+  return ids.filter((id, i) => ids.indexOf(id) !== i);
+}"""
+
+
 @pytest.mark.parametrize("name", PAGES)
 def test_axe_finds_no_violations(name, people, site):
     person = _open(name, people, site)
@@ -256,6 +262,7 @@ def test_axe_finds_no_violations(name, people, site):
     assert person.page.locator("html").get_attribute("lang") == "sv"
     assert person.axe() == []
     assert person.problems == []
+    assert person.page.evaluate(DUPLICATE_IDS) == []
 
 
 def test_axe_and_the_problem_watch_do_notice_faults(people, site):

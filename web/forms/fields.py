@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import Field, HiddenField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation, ValidationError
+from wtforms.widgets import DateInput
 
 import locales
 from domain.errors import RuleViolation
@@ -69,7 +70,7 @@ class DomainCheck:
 class DateField(StringField):
     """An <input type="date">; without browser support people type YYYY-MM-DD."""
 
-    input_type = "date"
+    widget = DateInput()
 
     def process_formdata(self, valuelist: list[str]) -> None:
         raw = (valuelist[0] if valuelist else "").strip()
@@ -94,8 +95,6 @@ class DateField(StringField):
 
 
 class WholeNumberField(StringField):
-    input_type = "text"
-
     def process_formdata(self, valuelist: list[str]) -> None:
         raw = (valuelist[0] if valuelist else "").strip()
         self.data = None
