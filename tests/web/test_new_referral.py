@@ -159,3 +159,10 @@ def test_without_a_preference_it_suggests_the_municipality_with_most_free_places
     page = investigator.get("/anmalan/ny")
     assert page.value("municipality") == str(sqlite_world.municipality("Kristianstad"))
     assert "15 lediga platser" in page.text
+
+
+def test_nul_characters_never_reach_the_database(investigator, form, sqlite_world):
+    """PostgreSQL cannot store NUL in text; the form drops it instead of failing."""
+    assert investigator.post("/anmalan/ny", {**form, "name": "Anna\x00 Andersson"}).status == 302
+    stored = sqlite_world.read(lambda s: s.scalars(select(Participant)).one())
+    assert stored.name == "Anna Andersson"

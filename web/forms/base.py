@@ -5,6 +5,7 @@ top of the page lists every message with a link to its field."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import HiddenField
@@ -19,9 +20,18 @@ class Problem:
     field_id: str | None  # where the summary links to; None for the form as a whole
 
 
+def _without_nul(value: Any) -> Any:
+    """NUL cannot be stored in PostgreSQL text: it never reaches the domain."""
+    return value.replace("\x00", "") if type(value) is str else value  # not enums
+
+
 class Form(FlaskForm):
     class Meta:
         csrf = False  # checked for every request by CSRFProtect, before any view runs
+
+        def bind_field(self, form: Any, unbound_field: Any, options: dict[str, Any]) -> Any:
+            filters = [*unbound_field.kwargs.get("filters", ()), _without_nul]
+            return unbound_field.bind(form=form, filters=filters, **options)
 
     def add_error(self, field_name: str | None, message: str) -> None:
         field = self._fields.get(field_name) if field_name else None
