@@ -131,6 +131,8 @@ def test_declining_with_other_reason_needs_a_comment(visit, people, referral):
     message = "Beskriv anledningen i kommentaren när du väljer Annan anledning."
     assert page.status == 400 and page.summary == [("#comment", message)]
     assert page.value("reason") == "other"
+    # The accept form next to it still knows which request it answers.
+    assert page.soup.find(id="accept-request_id")["value"] == request_id
 
 
 def test_after_a_decline_fk_asks_another_municipality(visit, people, referral, sqlite_world):

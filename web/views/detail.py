@@ -77,7 +77,8 @@ def detail_page(
             forms[failed[0]] = failed[1]
         open_request = open_request_of(referral)
         for action in (Action.ACCEPT, Action.DECLINE):
-            if action in forms and open_request is not None and failed is None:
+            fresh = failed is None or failed[0] is not action
+            if action in forms and open_request is not None and fresh:
                 forms[action].request_id.data = open_request.id
         suggestion = None
         if Action.ASK_ANOTHER in forms:
