@@ -63,6 +63,8 @@ def format_percent(share: Decimal | None) -> str:
 
 
 def format_value(value: Any) -> Any:
+    if isinstance(value, Text):
+        return render(value)
     if isinstance(value, Money):
         return format_money(value)
     if isinstance(value, datetime):

@@ -306,6 +306,17 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(40))
 
 
+class LoginFailure(Base):
+    """A failed login, kept for a while so that limits hold across all web workers."""
+
+    __tablename__ = "login_failure"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    address: Mapped[str] = mapped_column(String(45), index=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+
+
 @event.listens_for(Event, "before_update")
 @event.listens_for(Event, "before_delete")
 @event.listens_for(AuditEntry, "before_update")

@@ -7,21 +7,50 @@ from typing import Any
 
 from flask import Flask
 
-from domain.clock import SystemClock
-from storage.db import database_url, make_engine, session_factory
+from storage.db import make_engine, session_factory
+from web import settings
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_path=os.path.abspath("instance"))
-    app.config.from_mapping(
-        DATABASE_URL=database_url(),
-        CLOCK=SystemClock(),
-    )
+    app.config.from_mapping(settings.defaults())
     if config:
         app.config.update(config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = settings.instance_secret_key(app.instance_path)
     app.extensions["mm.sessions"] = session_factory(make_engine(app.config["DATABASE_URL"]))
 
-    from web import health
+    from web import auth, errors, security, templating
 
-    app.register_blueprint(health.blueprint)
+    security.install(app)
+    templating.install(app)
+    auth.install(app)
+    errors.install(app)
+
+    from web import health
+    from web.views import (
+        account,
+        chat_link,
+        municipality,
+        new_referral,
+        overview,
+        placement_actions,
+        referral_actions,
+        referrals,
+    )
+
+    for module in (
+        health,
+        account,
+        new_referral,
+        referrals,
+        referral_actions,
+        placement_actions,
+        municipality,
+        overview,
+        chat_link,
+    ):
+        app.register_blueprint(module.blueprint)
+
+    # The chat bot installs itself here, on the finished web site: bot.install(app)
     return app

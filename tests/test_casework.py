@@ -1,0 +1,174 @@
+"""Lists without personal data, the actions a viewer may take, the audit of personal data,
+and the status history as Swedish sentences."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from domain import audit, casework, referrals
+from domain.casework import Action
+from domain.choices import DeclineReason, Role
+from domain.errors import NotAllowed, NotFound
+from domain.event_texts import describe
+from domain.history import history_of
+from domain.program_setup import current_program
+from domain.reports import availability
+from locales import render
+from storage.models import Municipality, Referral
+from tests.support.clock import moment
+
+DAY = date(2026, 11, 20)
+TODAY = date(2026, 11, 23)
+
+
+@pytest.fixture
+def people(world):
+    return {
+        "investigator": world.user(Role.INVESTIGATOR),
+        "other": world.user(Role.INVESTIGATOR),
+        "osby": world.user(Role.MUNICIPALITY_CONTACT, "Osby"),
+        "kristianstad": world.user(Role.MUNICIPALITY_CONTACT, "Kristianstad"),
+        "coordinator": world.user(Role.COORDINATOR),
+        "association": world.user(Role.ASSOCIATION),
+    }
+
+
+def actions(world, actor, referral_id):
+    return world.read(
+        lambda s: casework.actions_for(
+            actor, s.get(Referral, referral_id), today=TODAY, program=current_program(s)
+        )
+    )
+
+
+def test_lists_belong_to_their_readers(world, people):
+    mine = world.file(people["investigator"], "Osby", DAY)
+    world.file(people["other"], "Kristianstad", DAY)
+    own = world.read(lambda s: casework.referrals_for(s, actor=people["investigator"]))
+    assert [r.reference_code for r in own] == [mine.reference_code]
+    assert own[0].municipality == "Osby"
+    every = world.read(lambda s: casework.referrals_for(s, actor=people["coordinator"]))
+    assert len(every) == 2
+    osby = world.municipality("Osby")
+    only_osby = world.read(
+        lambda s: casework.referrals_for(s, actor=people["coordinator"], municipality_id=osby)
+    )
+    assert [r.reference_code for r in only_osby] == [mine.reference_code]
+    with pytest.raises(NotAllowed):
+        world.read(lambda s: casework.referrals_for(s, actor=people["association"]))
+
+
+def test_the_inbox_has_the_own_municipalitys_open_requests_and_placements(world, people):
+    asked = world.file(people["investigator"], "Osby", DAY)
+    world.file(people["investigator"], "Kristianstad", DAY)
+    running = world.started(people["investigator"], people["osby"], "Osby", date(2026, 11, 2))
+    inbox = world.read(lambda s: casework.inbox_for(s, actor=people["osby"]))
+    assert [r.reference_code for r in inbox.open_requests] == [asked.reference_code]
+    assert [r.reference_code for r in inbox.placements] == [running.reference_code]
+    with pytest.raises(NotAllowed):
+        world.read(lambda s: casework.inbox_for(s, actor=people["investigator"]))
+
+
+def test_actions_follow_the_role_and_the_state(world, people):
+    referral = world.file(people["investigator"], "Osby", DAY)
+    assert actions(world, people["investigator"], referral.id) == {Action.WITHDRAW}
+    assert actions(world, people["osby"], referral.id) == {Action.ACCEPT, Action.DECLINE}
+    assert actions(world, people["kristianstad"], referral.id) == set()
+    assert actions(world, people["other"], referral.id) == set()
+    world.do(
+        referrals.decline_request,
+        actor=people["osby"],
+        request_id=world.open_request_id(referral.id),
+        reason=DeclineReason.LOCATION,
+        comment="",
+        now=moment(DAY),
+    )
+    assert actions(world, people["coordinator"], referral.id) == {
+        Action.WITHDRAW,
+        Action.ASK_ANOTHER,
+    }
+    assert actions(world, people["osby"], referral.id) == set()
+    started = world.started(people["investigator"], people["osby"], "Osby", date(2026, 11, 2))
+    assert actions(world, people["osby"], started.id) == {
+        Action.END,
+        Action.ASSESSMENT_PLAN,
+        Action.WORKPLACE_TRAINING,
+        Action.EXTEND,
+    }
+    assert actions(world, people["investigator"], started.id) == set()
+
+
+def test_after_a_decline_the_suggestion_skips_the_municipalities_asked(world, people):
+    referral = world.file(people["investigator"], "Kristianstad", DAY)
+    world.do(
+        referrals.decline_request,
+        actor=people["kristianstad"],
+        request_id=world.open_request_id(referral.id),
+        reason=DeclineReason.NO_CAPACITY,
+        comment="",
+        now=moment(DAY),
+    )
+
+    def suggest(session):
+        return casework.suggest_next_municipality(
+            availability(session), session.get(Referral, referral.id)
+        )
+
+    suggested = world.read(suggest)
+    names = world.read(lambda s: {m.id: m.name for m in s.scalars(select(Municipality))})
+    assert names[suggested] == "Östra Göinge"  # most free places after Kristianstad (15)
+
+
+def test_a_request_of_another_referral_is_not_found(world, people):
+    first = world.file(people["investigator"], "Osby", DAY)
+    second = world.file(people["investigator"], "Osby", DAY)
+    other_request = world.open_request_id(second.id)
+    with pytest.raises(NotFound):
+        world.read(lambda s: casework.request_of(s.get(Referral, first.id), other_request))
+
+
+def test_personal_data_is_given_only_to_those_allowed_and_each_view_is_logged(world, people):
+    referral = world.file(people["investigator"], "Osby", DAY)
+
+    def look(actor):
+        def run(session):
+            found = audit.personal_data_for(
+                session, actor=actor, referral=session.get(Referral, referral.id), now=moment(DAY)
+            )
+            return found.name if found else None
+
+        return world.do(run)
+
+    assert look(people["osby"]) == "Anna Andersson"
+    assert look(people["coordinator"]) == "Anna Andersson"
+    assert look(people["kristianstad"]) is None
+    assert look(people["other"]) is None
+    assert look(people["association"]) is None
+    logged = world.read(lambda s: [(e.user_id, e.action) for e in audit.views_of(s, referral.id)])
+    assert logged == [(people["osby"].user_id, "view"), (people["coordinator"].user_id, "view")]
+
+
+def test_the_history_reads_as_swedish_sentences(world, people):
+    referral = world.file(people["investigator"], "Osby", DAY)
+    world.do(
+        referrals.decline_request,
+        actor=people["osby"],
+        request_id=world.open_request_id(referral.id),
+        reason=DeclineReason.NO_CAPACITY,
+        comment="",
+        now=moment(DAY),
+    )
+
+    def sentences(session):
+        names = {m.id: m.name for m in session.scalars(select(Municipality))}
+        return [render(describe(e, names)) for e in history_of(session, referral.id)]
+
+    assert world.read(sentences) == [
+        "Anmälan skapades.",
+        "Anmälan skickades.",
+        "Osby tillfrågades om att ta emot deltagaren.",
+        "Osby avböjde: Ingen kapacitet.",
+    ]

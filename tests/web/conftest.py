@@ -1,0 +1,134 @@
+"""The web site on a fresh SQLite database per test, a fixed clock, and visitors who are
+logged in as someone (without the slow password hash: the login form has its own tests)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+from bs4 import BeautifulSoup
+
+from domain.access import Actor
+from domain.choices import Role
+from domain.clock import FixedClock
+from tests.support.clock import moment
+from tests.web.browser import browser, site  # noqa: F401 - session fixtures of the browser tests
+from web import create_app
+
+TODAY = date(2026, 11, 23)
+
+
+@pytest.fixture
+def app(sqlite_sessions):
+    url = sqlite_sessions.kw["bind"].url.render_as_string(hide_password=False)
+    return create_app(
+        {"DATABASE_URL": url, "SECRET_KEY": "test-secret", "CLOCK": FixedClock(moment(TODAY, 11))}
+    )
+
+
+def squash(text: str) -> str:
+    """Runs of spaces and line breaks as one space; no-break spaces stay (money, dates)."""
+    return re.sub(r"[ \t\r\n\f\v]+", " ", text).strip()
+
+
+class Page:
+    """What a person sees on a response: headings, the error summary, field errors."""
+
+    def __init__(self, response) -> None:
+        self.response = response
+        self.status = response.status_code
+        self.soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+
+    @property
+    def text(self) -> str:
+        main = self.soup.find("main") or self.soup
+        return squash(main.get_text(" "))
+
+    @property
+    def h1(self) -> str:
+        return squash(self.soup.find("h1").get_text(" "))
+
+    @property
+    def summary(self) -> list[tuple[str | None, str]]:
+        box = self.soup.select_one(".error-summary")
+        if box is None:
+            return []
+        found = []
+        for item in box.select("li"):
+            link = item.find("a")
+            found.append((link["href"] if link else None, squash(item.get_text(" "))))
+        return found
+
+    def error(self, field_id: str) -> str | None:
+        found = self.soup.find(id=f"{field_id}-error")
+        if found is None:
+            return None
+        return squash(found.get_text(" ")).removeprefix("Fel: ")
+
+    def value(self, name: str) -> str | None:
+        field = self.soup.find(attrs={"name": name})
+        if field is None:
+            return None
+        if field.name == "textarea":
+            return field.get_text()
+        if field.get("type") == "radio":
+            checked = self.soup.find(attrs={"name": name, "checked": True})
+            return checked["value"] if checked else None
+        if field.name == "select":
+            chosen = field.find("option", selected=True)
+            return chosen["value"] if chosen else None
+        return field.get("value")
+
+    @property
+    def notices(self) -> list[str]:
+        return [squash(n.get_text(" ")) for n in self.soup.select(".notice")]
+
+
+class Visitor:
+    def __init__(self, app, actor: Actor | None = None) -> None:
+        self.app = app
+        self.client = app.test_client()
+        self.actor = actor
+        self._token: str | None = None
+        if actor is not None:
+            with self.client.session_transaction() as session:
+                session["_user_id"] = str(actor.user_id)
+                session["_fresh"] = True
+
+    def get(self, url: str, **kw) -> Page:
+        return Page(self.client.get(url, **kw))
+
+    def token(self) -> str:
+        if self._token is None:
+            html = self.client.get("/logga-in", follow_redirects=True).get_data(as_text=True)
+            self._token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+        return self._token
+
+    def post(self, url: str, data: dict | None = None, csrf: bool = True, **kw) -> Page:
+        data = dict(data or {})
+        if csrf:
+            data["csrf_token"] = self.token()
+        return Page(self.client.post(url, data=data, **kw))
+
+
+@pytest.fixture
+def visit(app):
+    def make(actor: Actor | None = None) -> Visitor:
+        return Visitor(app, actor)
+
+    return make
+
+
+@pytest.fixture
+def people(sqlite_world):
+    w = sqlite_world
+    return {
+        "investigator": w.user(Role.INVESTIGATOR),
+        "other_investigator": w.user(Role.INVESTIGATOR),
+        "osby": w.user(Role.MUNICIPALITY_CONTACT, "Osby"),
+        "kristianstad": w.user(Role.MUNICIPALITY_CONTACT, "Kristianstad"),
+        "coordinator": w.user(Role.COORDINATOR),
+        "association": w.user(Role.ASSOCIATION),
+        "admin": w.user(Role.ADMIN),
+    }

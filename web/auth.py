@@ -1,0 +1,95 @@
+"""Who is logged in (Flask-Login), and which roles may open a page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Flask, abort, current_app, redirect, request, url_for
+from flask_login import LoginManager, UserMixin, current_user
+from sqlalchemy.exc import SQLAlchemyError
+
+from domain.access import Actor
+from domain.choices import Role
+from storage.models import User
+
+login_manager = LoginManager()
+login_manager.session_protection = "basic"
+
+
+class WebUser(UserMixin):
+    """The logged-in person, detached from the database session it was read in."""
+
+    def __init__(self, user: User) -> None:
+        self.id = user.id
+        self.name = user.name
+        self.role = user.role
+        self.municipality_id = user.municipality_id
+        self.municipality = user.municipality.name if user.municipality else None
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(user_id=self.id, role=self.role, municipality_id=self.municipality_id)
+
+
+@login_manager.user_loader
+def _load(user_id: str) -> WebUser | None:
+    if not user_id.isdigit():
+        return None
+    try:
+        with current_app.extensions["mm.sessions"]() as session:
+            user = session.get(User, int(user_id))
+            return WebUser(user) if user is not None and user.active else None
+    except SQLAlchemyError:
+        return None
+
+
+@login_manager.unauthorized_handler
+def _to_login() -> Any:
+    return redirect(url_for("account.login", next=request.full_path.rstrip("?")))
+
+
+def install(app: Flask) -> None:
+    login_manager.init_app(app)
+
+
+def roles(*allowed: Role) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Logged in, and in one of the roles: otherwise the login page, or 403."""
+
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(view)
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if allowed and current_user.role not in allowed:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return guarded
+
+    return decorate
+
+
+logged_in = roles()
+
+HOME = {
+    Role.INVESTIGATOR: "referrals.listing",
+    Role.MUNICIPALITY_CONTACT: "municipality.inbox",
+    Role.COORDINATOR: "overview.overview",
+    Role.ASSOCIATION: "overview.budget",
+    Role.ADMIN: "overview.budget",
+}
+
+
+def home_url() -> str:
+    return url_for(HOME[current_user.role])
+
+
+def safe_next(target: str | None) -> str | None:
+    """A path on this site to go to after logging in; anything else is ignored."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else None

@@ -1,0 +1,39 @@
+"""The municipality's answer to a request: accept with a meeting date, or decline."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import TextAreaField
+
+from domain.choices import DeclineReason
+from domain.referrals import MAX_TEXT
+from domain.text import N_
+from web.forms.base import Form
+from web.forms.fields import (
+    DateField,
+    HiddenIdField,
+    MaxLength,
+    RadioChoiceField,
+    Required,
+    enum_choices,
+    enum_of,
+)
+
+
+class AcceptForm(Form):
+    request_id = HiddenIdField()
+    meeting_on = DateField(
+        _l("Date of the tripartite meeting"),
+        validators=[Required(N_("Enter the date of the tripartite meeting."))],
+    )
+
+
+class DeclineForm(Form):
+    request_id = HiddenIdField()
+    reason = RadioChoiceField(
+        _l("Reason"),
+        choices=enum_choices(DeclineReason),
+        coerce=enum_of(DeclineReason),
+        validators=[Required(N_("Choose a reason for declining."))],
+    )
+    comment = TextAreaField(_l("Comment"), validators=[MaxLength(MAX_TEXT)])

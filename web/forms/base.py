@@ -1,0 +1,51 @@
+"""The base form: CSRF is checked for every POST by CSRFProtect (the templates put the token
+in each form), domain errors land on the field they are about, and the error summary at the
+top of the page lists every message with a link to its field."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import HiddenField
+
+import locales
+from domain.errors import DomainError
+
+
+@dataclass(frozen=True)
+class Problem:
+    message: str
+    field_id: str | None  # where the summary links to; None for the form as a whole
+
+
+def _without_nul(value: Any) -> Any:
+    """NUL cannot be stored in PostgreSQL text: it never reaches the domain."""
+    return value.replace("\x00", "") if type(value) is str else value  # not enums
+
+
+class Form(FlaskForm):
+    class Meta:
+        csrf = False  # checked for every request by CSRFProtect, before any view runs
+
+        def bind_field(self, form: Any, unbound_field: Any, options: dict[str, Any]) -> Any:
+            filters = [*unbound_field.kwargs.get("filters", ()), _without_nul]
+            return unbound_field.bind(form=form, filters=filters, **options)
+
+    def add_error(self, field_name: str | None, message: str) -> None:
+        field = self._fields.get(field_name) if field_name else None
+        if field is None or isinstance(field, HiddenField):
+            self.form_errors = [*getattr(self, "form_errors", []), message]
+            return
+        field.errors = [*field.errors, message]
+
+    def add_domain_error(self, error: DomainError) -> None:
+        self.add_error(error.field, locales.render(error.text))
+
+    def problems(self) -> list[Problem]:
+        found = [Problem(m, None) for m in getattr(self, "form_errors", [])]
+        for field in self:
+            visible = not isinstance(field, HiddenField)
+            found += [Problem(m, field.id if visible else None) for m in field.errors]
+        return found

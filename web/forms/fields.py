@@ -1,0 +1,198 @@
+"""Fields and validators with Swedish messages from the catalogue; they parse and check the
+shape of input. The rules themselves are the domain's (some validators call its pure checks,
+so that every problem on a form can be shown at once)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from wtforms import Field, HiddenField, RadioField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import StopValidation, ValidationError
+from wtforms.widgets import DateInput
+
+import locales
+from domain.errors import RuleViolation
+from domain.money import Money
+from domain.text import N_
+
+CHOOSE_FROM_LIST = N_("Choose one of the options in the list.")
+
+
+class Required:
+    """Something must be entered (or ticked); stops further checks of the field."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+    def __call__(self, form: Any, field: Field) -> None:
+        if field.process_errors:
+            raise StopValidation()  # the value could not be read: that message says it all
+        value = field.data
+        if value is None or value is False or (isinstance(value, str) and not value.strip()):
+            raise StopValidation(locales.gettext(self.message))
+
+
+class MaxLength:
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+
+    def __call__(self, form: Any, field: Field) -> None:
+        if field.data and len(field.data.strip()) > self.limit:
+            raise ValidationError(
+                locales.gettext(
+                    "The text is too long: at most %(limit)s characters.", limit=self.limit
+                )
+            )
+
+
+class DomainCheck:
+    """Runs a pure check of the domain on the value and shows its sentence on the field."""
+
+    def __init__(self, check: Callable[[Any], Any]) -> None:
+        self.check = check
+
+    def __call__(self, form: Any, field: Field) -> None:
+        if field.data in (None, ""):
+            return
+        try:
+            self.check(field.data)
+        except RuleViolation as error:
+            raise ValidationError(locales.render(error.text)) from None
+
+
+class DateField(StringField):
+    """An <input type="date">; without browser support people type YYYY-MM-DD."""
+
+    widget = DateInput()
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        raw = (valuelist[0] if valuelist else "").strip()
+        self.data = None
+        if not raw:
+            return
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
+            raise ValueError(
+                locales.gettext("Write the date as YYYY-MM-DD, for example 2026-11-23.")
+            )
+        try:
+            self.data = date.fromisoformat(raw)
+        except ValueError:
+            raise ValueError(
+                locales.gettext("There is no such date. Check the day and the month.")
+            ) from None
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        return self.data.isoformat() if self.data else ""
+
+
+class WholeNumberField(StringField):
+    def process_formdata(self, valuelist: list[str]) -> None:
+        raw = (valuelist[0] if valuelist else "").strip()
+        self.data = None
+        if not raw:
+            return
+        if not re.fullmatch(r"\d{1,9}", raw):
+            raise ValueError(locales.gettext("Enter a whole number, for example 5."))
+        self.data = int(raw)
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        return "" if self.data is None else str(self.data)
+
+
+class KronorField(StringField):
+    """An amount like 206,40 or 206 (kronor, at most two decimals) as Money."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        raw = (valuelist[0] if valuelist else "").strip().replace("\xa0", "").replace(" ", "")
+        raw = raw.removesuffix("kr")
+        self.data = None
+        if not raw:
+            return
+        if not re.fullmatch(r"\d{1,7}([.,]\d{1,2})?", raw):
+            raise ValueError(locales.gettext("Enter the amount in kronor, for example 206,40."))
+        self.data = Money.kronor(Decimal(raw.replace(",", ".")))
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        return "" if self.data is None else str(self.data.as_kronor).replace(".", ",")
+
+
+class _Choosing:
+    """Choices whose submitted value must be one of the options: a tampered value gets a
+    Swedish message, never an English one or a 500."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        try:
+            super().process_formdata(valuelist)  # type: ignore[misc]
+        except ValueError:
+            self.data = None
+            raise ValueError(locales.gettext(CHOOSE_FROM_LIST)) from None
+
+    def pre_validate(self, form: Any) -> None:
+        if self.data is None:
+            return
+        allowed = {self.coerce(value) for value, *_rest in self.choices}  # type: ignore[attr-defined]
+        if self.data not in allowed:
+            raise ValidationError(locales.gettext(CHOOSE_FROM_LIST))
+
+
+class ChoiceField(_Choosing, SelectField):
+    pass
+
+
+class RadioChoiceField(_Choosing, RadioField):
+    pass
+
+
+def optional_int(value: Any) -> int | None:
+    if value is None or value == "" or isinstance(value, int):
+        return value or None
+    if not str(value).isdigit():
+        raise ValueError(value)
+    return int(value)
+
+
+def enum_of(kind: type[StrEnum]) -> Callable[[Any], StrEnum | None]:
+    def coerce(value: Any) -> StrEnum | None:
+        if value is None or value == "":
+            return None
+        return kind(value)
+
+    return coerce
+
+
+def options(pairs: Any) -> list[SelectChoice]:
+    """Choices for a select or radio field, from (value, label) pairs."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def enum_choices(kind: type[StrEnum]) -> list[SelectChoice]:
+    from domain.choices import LABELS
+
+    return options((member.value, _l(LABELS[member])) for member in kind)
+
+
+class HiddenIdField(HiddenField):
+    """The id of the object a form is about, e.g. which request is answered."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        raw = (valuelist[0] if valuelist else "").strip()
+        self.data = int(raw) if re.fullmatch(r"\d{1,9}", raw) else None
+        if self.data is None:
+            raise ValueError(
+                locales.gettext(
+                    "The form was changed or is out of date. Reload the page and try again."
+                )
+            )

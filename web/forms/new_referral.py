@@ -1,0 +1,78 @@
+"""Ny anmälan: one participant, the consent, and the municipality to ask."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, StringField, TextAreaField
+
+from domain.choices import BenefitType
+from domain.clock import local_date
+from domain.personal_identity import normalise_personal_identity_number
+from domain.referrals import MAX_NAME, MAX_PHONE, MAX_TEXT
+from domain.text import N_
+from web import runtime
+from web.forms.base import Form
+from web.forms.fields import (
+    ChoiceField,
+    DateField,
+    DomainCheck,
+    MaxLength,
+    RadioChoiceField,
+    Required,
+    enum_choices,
+    enum_of,
+    optional_int,
+)
+
+
+def _valid_number(value: str) -> None:
+    normalise_personal_identity_number(value, today=local_date(runtime.now()))
+
+
+class NewReferralForm(Form):
+    name = StringField(
+        _l("Name"),
+        validators=[Required(N_("Enter the participant's name.")), MaxLength(MAX_NAME)],
+    )
+    personal_identity_number = StringField(
+        _l("Personal identity number"),
+        validators=[
+            Required(N_("Enter the participant's personal identity number.")),
+            MaxLength(20),
+            DomainCheck(_valid_number),
+        ],
+    )
+    phone = StringField(_l("Phone (optional)"), validators=[MaxLength(MAX_PHONE)])
+    benefit_type = RadioChoiceField(
+        _l("Benefit"),
+        choices=enum_choices(BenefitType),
+        coerce=enum_of(BenefitType),
+        validators=[Required(N_("Choose the participant's benefit."))],
+    )
+    needs = TextAreaField(
+        _l("What the participant needs and wants"), validators=[MaxLength(MAX_TEXT)]
+    )
+    preferred_municipality = ChoiceField(_l("Preferred location"), coerce=optional_int)
+    consent_given = BooleanField(
+        _l(
+            "The participant consents to Försäkringskassan and the municipality sharing "
+            "information with each other."
+        ),
+        validators=[
+            Required(
+                N_(
+                    "The participant's consent to share information between "
+                    "Försäkringskassan and the municipality must be recorded, with its date."
+                )
+            )
+        ],
+    )
+    consent_on = DateField(
+        _l("Date of consent"),
+        validators=[Required(N_("Enter the date the participant gave consent."))],
+    )
+    municipality = RadioChoiceField(
+        _l("Municipality to ask"),
+        coerce=optional_int,
+        validators=[Required(N_("Choose the municipality to ask."))],
+    )

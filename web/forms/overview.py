@@ -1,0 +1,27 @@
+"""The coordinator's overview: confirming a year's daily rate, and filtering referrals."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from domain.lifecycle import ReferralStatus
+from domain.text import N_
+from web.forms.base import Form
+from web.forms.fields import ChoiceField, KronorField, Required, enum_of, optional_int
+
+
+class RateForm(Form):
+    year = ChoiceField(
+        _l("Year"), coerce=optional_int, validators=[Required(N_("Choose a program year."))]
+    )
+    rate = KronorField(
+        _l("Daily rate in kronor"),
+        validators=[Required(N_("Enter the daily rate in kronor, for example 206,40."))],
+    )
+
+
+class ReferralFilterForm(Form):
+    """Read from the address (GET), so a filtered list can be bookmarked."""
+
+    status = ChoiceField(_l("Status"), coerce=enum_of(ReferralStatus))
+    municipality = ChoiceField(_l("Municipality"), coerce=optional_int)

@@ -1,0 +1,27 @@
+"""What Försäkringskassan does with a referral after filing it."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from domain.text import N_
+from web.forms.base import Form
+from web.forms.fields import DateField, RadioChoiceField, Required, optional_int
+
+
+class WithdrawForm(Form):
+    """Only the button: the referral is in the address."""
+
+
+class AskAnotherForm(Form):
+    ask_municipality = RadioChoiceField(
+        _l("Municipality to ask"),
+        coerce=optional_int,
+        validators=[Required(N_("Choose the municipality to ask."))],
+    )
+
+
+class AlternativePlanForm(Form):
+    planned_on = DateField(
+        _l("Date of the alternative plan"), validators=[Required(N_("Enter a date."))]
+    )

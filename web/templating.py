@@ -1,0 +1,96 @@
+"""Jinja: Flask-Babel for the Swedish catalogue, and the same Swedish formatting as the
+command line and the bot (locales), as filters."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from flask import Flask
+from flask_babel import Babel
+from flask_wtf.csrf import CSRFProtect
+
+import locales
+from domain.choices import LABELS, Role
+from domain.lifecycle import STATUS_LABELS, ReferralStatus
+from domain.personal_identity import display_personal_identity_number
+from domain.text import N_, Text
+
+csrf = CSRFProtect()
+babel = Babel()
+
+
+def _date(value: date | datetime | None) -> str:
+    return locales.format_date(value) if value is not None else "–"
+
+
+def _datetime(value: datetime | None) -> str:
+    return locales.format_datetime(value) if value is not None else "–"
+
+
+def _label(choice: StrEnum | None) -> str:
+    if choice is None:
+        return "–"
+    if isinstance(choice, ReferralStatus):
+        return locales.gettext(STATUS_LABELS[choice])
+    return locales.gettext(LABELS[choice])
+
+
+def _say(text: Text) -> str:
+    return locales.render(text)
+
+
+MENU: dict[Role, tuple[tuple[str, str], ...]] = {
+    Role.INVESTIGATOR: (
+        ("referrals.listing", N_("My referrals")),
+        ("new_referral.new", N_("New referral")),
+    ),
+    Role.MUNICIPALITY_CONTACT: (
+        ("municipality.inbox", N_("Requests")),
+        ("municipality.page", N_("Our municipality")),
+    ),
+    Role.COORDINATOR: (
+        ("overview.overview", N_("Overview")),
+        ("referrals.listing", N_("All referrals")),
+        ("overview.budget", N_("Budget")),
+    ),
+    Role.ASSOCIATION: (("overview.budget", N_("Budget")),),
+    Role.ADMIN: (("overview.budget", N_("Budget")),),
+}
+
+
+def menu(role: Role) -> list[tuple[str, str]]:
+    return [(endpoint, locales.gettext(text)) for endpoint, text in MENU[role]]
+
+
+def field_attributes(field: Any, hint: Any = None, **extra: Any) -> dict[str, Any]:
+    """The attributes of an input: its hint and error tied to it, invalid when in error."""
+    described = [f"{field.id}-hint"] if hint else []
+    if field.errors:
+        described.append(f"{field.id}-error")
+        extra["aria-invalid"] = "true"
+    if described:
+        extra["aria-describedby"] = " ".join(described)
+    return {key: value for key, value in extra.items() if value is not None}
+
+
+FILTERS: dict[str, Any] = {
+    "money": locales.format_money,
+    "day": _date,
+    "moment": _datetime,
+    "percent": locales.format_percent,
+    "number": locales.format_number,
+    "label": _label,
+    "say": _say,
+    "personnummer": display_personal_identity_number,
+}
+
+
+def install(app: Flask) -> None:
+    babel.init_app(app, locale_selector=lambda: "sv", timezone_selector=lambda: "Europe/Stockholm")
+    csrf.init_app(app)
+    app.jinja_env.filters.update(FILTERS)
+    app.jinja_env.globals.update(menu=menu, field_attributes=field_attributes)
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True

@@ -1,0 +1,109 @@
+"""The one detail page of a referral, for every role that may see it: status history, the
+participant's personal data for those allowed (each view audited), and the forms for what
+this viewer may do now. Action views re-render it with their failed form."""
+
+from __future__ import annotations
+
+from flask import render_template, url_for
+
+import locales
+from domain import audit, reports
+from domain.access import can_see_personal_data
+from domain.casework import Action, actions_for, current_request, suggest_next_municipality
+from domain.event_texts import describe
+from domain.history import history_of
+from domain.program_setup import current_program
+from domain.referrals import facts_of, get_referral, open_request_of
+from storage import queries
+from web import runtime
+from web.forms.answer import AcceptForm, DeclineForm
+from web.forms.base import Form
+from web.forms.fields import options
+from web.forms.placement import (
+    AssessmentPlanForm,
+    EndForm,
+    ExtendForm,
+    FinalReportForm,
+    MeetingHeldForm,
+    WorkplaceTrainingForm,
+)
+from web.forms.referral_actions import AlternativePlanForm, AskAnotherForm, WithdrawForm
+
+FORMS: dict[Action, type[Form]] = {
+    Action.WITHDRAW: WithdrawForm,
+    Action.ASK_ANOTHER: AskAnotherForm,
+    Action.ALTERNATIVE_PLAN: AlternativePlanForm,
+    Action.ACCEPT: AcceptForm,
+    Action.DECLINE: DeclineForm,
+    Action.MEETING_HELD: MeetingHeldForm,
+    Action.ASSESSMENT_PLAN: AssessmentPlanForm,
+    Action.WORKPLACE_TRAINING: WorkplaceTrainingForm,
+    Action.EXTEND: ExtendForm,
+    Action.END: EndForm,
+    Action.FINAL_REPORT: FinalReportForm,
+}
+
+# The address each action's form posts to (the endpoint of its view).
+ENDPOINTS = {
+    Action.WITHDRAW: "referral_actions.withdraw",
+    Action.ASK_ANOTHER: "referral_actions.ask_another",
+    Action.ALTERNATIVE_PLAN: "referral_actions.alternative_plan",
+    Action.ACCEPT: "placement_actions.accept",
+    Action.DECLINE: "placement_actions.decline",
+    Action.MEETING_HELD: "placement_actions.meeting_held",
+    Action.ASSESSMENT_PLAN: "placement_actions.assessment_plan",
+    Action.WORKPLACE_TRAINING: "placement_actions.workplace_training",
+    Action.EXTEND: "placement_actions.extend",
+    Action.END: "placement_actions.end",
+    Action.FINAL_REPORT: "placement_actions.final_report",
+}
+
+
+def detail_page(
+    code: str, *, failed: tuple[Action, Form] | None = None, status: int = 200
+) -> tuple[str, int]:
+    actor = runtime.actor()
+    with runtime.transaction() as session:
+        referral = get_referral(session, actor=actor, reference_code=code)
+        program = current_program(session)
+        participant = audit.personal_data_for(
+            session, actor=actor, referral=referral, now=runtime.now()
+        )
+        names = {m.id: m.name for m in queries.municipalities(session)}
+        events = [(e.at, describe(e, names)) for e in history_of(session, referral.id)]
+        allowed = actions_for(actor, referral, today=runtime.today(), program=program)
+        forms: dict[Action, Form] = {a: FORMS[a](formdata=None) for a in allowed}
+        if failed is not None:
+            forms[failed[0]] = failed[1]
+        open_request = open_request_of(referral)
+        for action in (Action.ACCEPT, Action.DECLINE):
+            fresh = failed is None or failed[0] is not action
+            if action in forms and open_request is not None and fresh:
+                forms[action].request_id.data = open_request.id
+        suggestion = None
+        if Action.ASK_ANOTHER in forms:
+            asked = {r.municipality_id for r in referral.requests}
+            form = forms[Action.ASK_ANOTHER]
+            form.ask_municipality.choices = options(
+                (i, n) for i, n in names.items() if i not in asked
+            )
+            suggestion = suggest_next_municipality(reports.availability(session), referral)
+            if form.ask_municipality.data is None:
+                form.ask_municipality.data = suggestion
+        html = render_template(
+            "referrals/detail.html",
+            referral=referral,
+            request=current_request(referral),
+            placement=referral.placement,
+            participant=participant,
+            personal_data_allowed=can_see_personal_data(actor, facts_of(referral)),
+            events=events,
+            forms=forms,
+            failed=failed[1] if failed else None,
+            urls={a: url_for(ENDPOINTS[a], code=referral.reference_code) for a in forms},
+            Action=Action,
+            suggestion=suggestion,
+            names=names,
+            title=locales.gettext("Referral %(code)s", code=referral.reference_code),
+        )
+    return html, status

@@ -1,0 +1,147 @@
+"""The municipality's actions: answer the request, then record what happens at the
+placement (start, milestones, extension, end with outcome, final report)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint
+
+import locales
+from domain import placements
+from domain.casework import Action, request_of
+from domain.referrals import accept_request, decline_request
+from web import runtime
+from web.auth import logged_in
+from web.views.actions import act
+
+blueprint = Blueprint("placement_actions", __name__, url_prefix="/anmalningar/<code>")
+
+
+@blueprint.post("/acceptera")
+@logged_in
+def accept(code: str) -> Any:
+    return act(
+        code,
+        Action.ACCEPT,
+        lambda s, referral, f: accept_request(
+            s,
+            actor=runtime.actor(),
+            request_id=request_of(referral, f.request_id.data).id,
+            meeting_on=f.meeting_on.data,
+            now=runtime.now(),
+        ),
+        locales.gettext("You have accepted the referral. Book the tripartite meeting."),
+    )
+
+
+@blueprint.post("/avboj")
+@logged_in
+def decline(code: str) -> Any:
+    return act(
+        code,
+        Action.DECLINE,
+        lambda s, referral, f: decline_request(
+            s,
+            actor=runtime.actor(),
+            request_id=request_of(referral, f.request_id.data).id,
+            reason=f.reason.data,
+            comment=f.comment.data or "",
+            now=runtime.now(),
+        ),
+        locales.gettext("You have declined the request. Försäkringskassan can ask another."),
+    )
+
+
+def _record(code: str, action: Action, use_case: Any, field: str, done: str) -> Any:
+    """A placement use case that takes one date from the form field of the same name."""
+    return act(
+        code,
+        action,
+        lambda s, referral, f: use_case(
+            s,
+            actor=runtime.actor(),
+            referral_id=referral.id,
+            now=runtime.now(),
+            **{field: getattr(f, field).data},
+        ),
+        done,
+    )
+
+
+@blueprint.post("/trepartssamtal")
+@logged_in
+def meeting_held(code: str) -> Any:
+    return _record(
+        code,
+        Action.MEETING_HELD,
+        placements.record_meeting_held,
+        "held_on",
+        locales.gettext("The tripartite meeting is recorded: the placement has started."),
+    )
+
+
+@blueprint.post("/kartlaggning")
+@logged_in
+def assessment_plan(code: str) -> Any:
+    return _record(
+        code,
+        Action.ASSESSMENT_PLAN,
+        placements.record_assessment_plan,
+        "done_on",
+        locales.gettext("The assessment and individual plan are recorded."),
+    )
+
+
+@blueprint.post("/arbetstraning")
+@logged_in
+def workplace_training(code: str) -> Any:
+    return _record(
+        code,
+        Action.WORKPLACE_TRAINING,
+        placements.record_workplace_training,
+        "started_on",
+        locales.gettext("The start of the workplace training is recorded."),
+    )
+
+
+@blueprint.post("/forlangning")
+@logged_in
+def extend(code: str) -> Any:
+    return _record(
+        code,
+        Action.EXTEND,
+        placements.extend_placement,
+        "new_end",
+        locales.gettext("The placement has been extended."),
+    )
+
+
+@blueprint.post("/avslut")
+@logged_in
+def end(code: str) -> Any:
+    return act(
+        code,
+        Action.END,
+        lambda s, referral, f: placements.end_placement(
+            s,
+            actor=runtime.actor(),
+            referral_id=referral.id,
+            ended_on=f.end_date.data,
+            outcome=f.outcome.data,
+            now=runtime.now(),
+        ),
+        locales.gettext("The placement has ended."),
+    )
+
+
+@blueprint.post("/slutdokumentation")
+@logged_in
+def final_report(code: str) -> Any:
+    return _record(
+        code,
+        Action.FINAL_REPORT,
+        placements.record_final_report,
+        "received_on",
+        locales.gettext("The final report is recorded."),
+    )

@@ -1,0 +1,52 @@
+"""Anmälningar: the investigator's own referrals, every referral for the coordinator (with
+filters), and the one detail page of a referral."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, render_template, request
+
+import locales
+from domain.casework import referrals_for
+from domain.choices import Role
+from domain.lifecycle import STATUS_LABELS, ReferralStatus
+from web import runtime
+from web.auth import logged_in, roles
+from web.forms.fields import SelectChoice, options
+from web.forms.overview import ReferralFilterForm
+from web.views import municipality_choices
+from web.views.detail import detail_page
+
+blueprint = Blueprint("referrals", __name__)
+
+
+@blueprint.get("/anmalningar")
+@roles(Role.INVESTIGATOR, Role.COORDINATOR)
+def listing() -> Any:
+    actor = runtime.actor()
+    form = ReferralFilterForm(formdata=request.args)
+    everyone = locales.gettext("All")
+    form.status.choices = options(
+        [("", everyone)] + [(s.value, locales.gettext(STATUS_LABELS[s])) for s in ReferralStatus]
+    )
+    status = 200
+    with runtime.transaction() as session:
+        form.municipality.choices = [SelectChoice("", everyone), *municipality_choices(session)]
+        filters: dict[str, Any] = {}
+        if actor.role is Role.COORDINATOR:
+            if form.validate():
+                filters = {"status": form.status.data, "municipality_id": form.municipality.data}
+            else:
+                status = 400
+        rows = referrals_for(session, actor=actor, **filters)
+    return (
+        render_template("referrals/list.html", rows=rows, form=form, filtering=bool(filters)),
+        status,
+    )
+
+
+@blueprint.get("/anmalningar/<code>")
+@logged_in
+def detail(code: str) -> Any:
+    return detail_page(code)
