@@ -24,4 +24,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from web import health
 
     app.register_blueprint(health.blueprint)
+
+    import bot
+
+    bot.install(app)
     return app
