@@ -65,7 +65,7 @@ def _register_commands(app: App, runtime: ChatRuntime) -> None:
             reply = work.result(timeout=runtime.ack_budget)
         except FutureTimeout:
             ack(response_type="ephemeral", text=_("One moment, I am looking it up…"))
-            work.add_done_callback(lambda done: respond(**_slash_answer(_result(done))))
+            runtime.work.submit(lambda: respond(**_slash_answer(_result(work))))
             return
         except Exception:
             log.exception("the command %r failed", command.get("text", ""))
