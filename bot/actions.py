@@ -97,6 +97,7 @@ def register(app: App, runtime: ChatRuntime) -> None:
         page, _sep, shared = str(body["actions"][0].get("value", "1")).partition(":")
         asker = commands.asker_for_slack(ctx, body["user"]["id"])
         if asker.actor is None:
+            respond(replace_original=False, **say(commands.not_linked(ctx)).message())
             return
         with unit_of_work(runtime.sessions) as session:
             result = reports.availability(session)

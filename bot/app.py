@@ -106,7 +106,10 @@ def install(app: Flask) -> ChatRuntime | None:
     handler = SlackRequestHandler(build_bolt_app(runtime))
 
     def slack_events() -> Response:
-        return handler.handle(request)
+        response = handler.handle(request)
+        if response.status_code != 401:
+            runtime.sweep_now_and_then()
+        return response
 
     app.add_url_rule(EVENTS_PATH, endpoint="slack_events", view_func=slack_events, methods=["POST"])
     csrf = app.extensions.get("csrf")

@@ -202,13 +202,17 @@ def run_extend(ctx: ChatContext, actor: Actor, args: list[str], share: bool) -> 
     return say(_("%(code)s is extended to %(date)s.", code=code, date=new_end))
 
 
+def _lower_first(label: str) -> str:
+    return label[:1].lower() + label[1:]
+
+
 def _outcome(words: list[str]) -> Outcome:
     wanted = plain_word(" ".join(words))
     found = [o for o in Outcome if wanted and plain_word(_(LABELS[o])).startswith(wanted)]
     if len(found) != 1:
         raise _fail(
             N_("Write the outcome as one of: %(outcomes)s."),
-            outcomes=", ".join(_(LABELS[o]).lower() for o in Outcome),
+            outcomes=", ".join(_lower_first(_(LABELS[o])) for o in Outcome),
         )
     return found[0]
 

@@ -63,8 +63,12 @@ def install(
 
     def after_commit(session: Session) -> None:
         queued = outbox.new_in(session)
-        if queued:
+        if not queued:
+            return
+        try:
             on_commit(queued)
+        except Exception:  # the change is committed; a sweep sends the messages later
+            log.exception("could not start sending %s chat message(s)", len(queued))
 
     def after_transaction_end(session: Session, transaction: SessionTransaction) -> None:
         if transaction.parent is None:  # the whole transaction is over: start afresh

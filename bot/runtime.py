@@ -26,6 +26,7 @@ log = logging.getLogger("mm.chat")
 
 SEEN_KEPT_FOR = timedelta(days=1)
 DEFERRED_RETRIES, DEFERRED_PAUSE = 50, 0.1
+SWEEP_INTERVAL = 60.0  # seconds
 
 
 class TrackingExecutor(ThreadPoolExecutor):
@@ -82,6 +83,7 @@ class ChatRuntime:
         self.deliveries = TrackingExecutor(2, "mm-chat-outbox")
         # Seconds a slash command may take before it is answered "one moment" instead.
         self.ack_budget = 2.0
+        self._last_sweep = 0.0
         notifications.install(sessions, settings=settings, clock=clock, on_commit=self.deliver_soon)
 
     def deliver_soon(self, message_ids: list[int]) -> None:
@@ -96,6 +98,14 @@ class ChatRuntime:
                     break
                 time.sleep(DEFERRED_PAUSE)
         self.sweep()
+
+    def sweep_now_and_then(self) -> None:
+        """On Slack traffic: a sweep in the background, at most once per SWEEP_INTERVAL, so
+        that in HTTP mode a failed send is retried even when nothing new is queued."""
+        now = time.monotonic()
+        if now - self._last_sweep >= SWEEP_INTERVAL:
+            self._last_sweep = now
+            self.deliveries.submit(self.sweep)
 
     def sweep(self) -> dict[str, int]:
         """Delivers everything due and forgets old request keys; safe to run anywhere."""

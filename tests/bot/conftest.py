@@ -79,6 +79,7 @@ class Chat:
     slack: SlackStandIn
     world: World
     answers: list[dict[str, Any]] = field(default_factory=list)
+    slash: str = "/mm"
 
     # -- requests to the app, signed like Slack signs them --------------------------------
     def post(
@@ -107,7 +108,7 @@ class Chat:
                 "channel_name": "allmant",
                 "user_id": user,
                 "user_name": user.lower(),
-                "command": "/mm",
+                "command": self.slash,
                 "text": text,
                 "api_app_id": "A0MM",
                 "response_url": self.slack.response_url(f"command-{n}"),
@@ -295,7 +296,13 @@ def make_chat(sessions: sessionmaker[Session], **config: Any) -> Iterator[Chat]:
         }
     )
     runtime = app.extensions["mm.chat"]
-    chat = Chat(app=app, runtime=runtime, slack=slack, world=World(app.extensions["mm.sessions"]))
+    chat = Chat(
+        app=app,
+        runtime=runtime,
+        slack=slack,
+        world=World(app.extensions["mm.sessions"]),
+        slash=app.config["SLACK_COMMAND"],
+    )
     try:
         yield chat
         chat.drain()

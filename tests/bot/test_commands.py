@@ -115,7 +115,8 @@ def test_free_places_for_all_and_for_one_written_any_way(chat):
 
 def test_the_coordinator_sees_how_many_full_year_places_the_budget_still_buys(chat):
     _actor, user = linked(chat, Role.COORDINATOR)
-    assert "Budgeten för 2026 räcker till 26,5 helårsplatser till." in chat.says(user, "platser")
+    said = chat.says(user, "platser")
+    assert "Budgeten för 2026 räcker till ytterligare 26,5 helårsplatser." in said
 
 
 def test_dela_shares_free_places_without_the_budget_line(chat):

@@ -173,6 +173,17 @@ def test_a_failed_post_is_retried_later_and_posted_once(chat):
     assert (row.state, row.posted_channel) == ("sent", OSBY_CHANNEL) and row.ts
 
 
+def test_in_http_mode_slack_traffic_retries_what_is_due(chat):
+    chat.slack.fail_next("chat.postMessage", "service_unavailable")
+    open_request(chat)
+    chat.runtime.clock.moment = NOW + timedelta(minutes=1)
+    body = '{"type": "url_verification", "challenge": "c"}'
+    assert chat.post(body, "application/json").status_code == 200
+    chat.drain()
+    [row] = chat.world.read(lambda s: list(s.scalars(select(ChatOutbox))))
+    assert row.state == "sent" and row.attempts == 2
+
+
 def test_nothing_is_posted_for_a_change_that_was_rolled_back(chat):
     investigator = chat.world.user(Role.INVESTIGATOR)
     chat.set_channel("Osby", OSBY_CHANNEL)

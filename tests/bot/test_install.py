@@ -75,6 +75,17 @@ def test_in_socket_mode_the_site_serves_no_endpoint_but_still_posts_requests(sql
         next(chat, None)
 
 
+def test_the_slash_command_can_have_another_name(sqlite_sessions):
+    chat = make_chat(sqlite_sessions, SLACK_COMMAND="/mm-test")
+    harness = next(chat)
+    try:
+        assert "Skriv `/mm-test koppla`" in harness.says("U0NOBODY", "hjälp")
+        harness.slash = "/mm"
+        assert harness.command("U0NOBODY", "hjälp").status_code == 404  # not ours
+    finally:
+        next(chat, None)
+
+
 def test_slack_needs_no_csrf_token_but_still_a_signature(sqlite_sessions):
     """The web site protects its forms with Flask-WTF; Slack's requests are signed instead."""
     slack = SlackStandIn()
