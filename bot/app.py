@@ -28,7 +28,18 @@ log = logging.getLogger("mm.chat")
 EVENTS_PATH = "/slack/events"
 
 
+class _OwnClientIsMeant(logging.Filter):
+    """Bolt warns that SLACK_BOT_TOKEN in the environment is unused when it is given a
+    client; the client (with SLACK_API_URL and no retries of its own) is meant."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("As you gave `client` as well")
+
+
 def build_bolt_app(runtime: ChatRuntime) -> App:
+    bolt_log = logging.getLogger("mm.chat.bolt")
+    if not any(isinstance(f, _OwnClientIsMeant) for f in bolt_log.filters):
+        bolt_log.addFilter(_OwnClientIsMeant())
     app = App(
         name="mojlighetsmodellen",
         client=runtime.client,
@@ -36,7 +47,7 @@ def build_bolt_app(runtime: ChatRuntime) -> App:
         token_verification_enabled=False,  # the site starts even when Slack cannot be reached
         process_before_response=False,
         listener_executor=runtime.listeners,
-        logger=logging.getLogger("mm.chat.bolt"),
+        logger=bolt_log,
     )
     app.use(dedupe.middleware(runtime.sessions, runtime.clock))
     _register_commands(app, runtime)

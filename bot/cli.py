@@ -14,6 +14,7 @@ import time
 from typing import Any
 
 import click
+from slack_sdk.errors import SlackApiError
 
 from bot import commands
 from bot.settings import ChatSettings
@@ -122,7 +123,13 @@ def socket(runtime: Runtime) -> None:
 
     chat_runtime = _runtime(runtime, settings)
     handler = SocketModeHandler(build_bolt_app(chat_runtime), settings.app_token)
-    handler.connect()
+    try:
+        handler.connect()
+    except (SlackApiError, OSError) as error:
+        chat_runtime.close()
+        raise click.ClickException(
+            _("Could not connect to Slack: %(error)s", error=type(error).__name__)
+        ) from None
     click.echo(_("Connected to Slack in Socket Mode. Stop with Ctrl+C."))
     try:
         while True:  # also the outbox's scheduler: what could not be sent is tried again

@@ -212,3 +212,15 @@ def test_mm_chat_flush_sends_what_is_waiting(chat):
     assert mm("--date", "2026-11-24", "chat", "flush").startswith("Skickade chattmeddelanden: 0.")
     assert [c["channel"] for c in chat.slack.sent("chat.postMessage")] == [OSBY_CHANNEL] * 2
     assert "SLACK_BOT_TOKEN" in runner(chat)("chat", "flush", ok=False)
+
+
+def test_mm_chat_socket_says_why_it_cannot_run(chat):
+    assert "Socket Mode kräver SLACK_APP_TOKEN" in runner(chat)("chat", "socket", ok=False)
+    mm = runner(
+        chat,
+        SLACK_BOT_TOKEN="xoxb-test",
+        SLACK_APP_TOKEN="xapp-1-test",
+        SLACK_API_URL=chat.slack.api_url,
+    )
+    assert "Kunde inte ansluta till Slack: SlackApiError" in mm("chat", "socket", ok=False)
+    assert [c.method for c in chat.slack.calls] == ["apps.connections.open"]
