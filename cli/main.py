@@ -89,9 +89,11 @@ def cli(ctx: click.Context, today: Any) -> None:
 
 
 def _register() -> None:
+    from bot import cli as chat_commands
     from cli import commands
 
     commands.register(cli)
+    chat_commands.register(cli)
 
 
 def main() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from sqlalchemy import select
@@ -10,12 +11,14 @@ from sqlalchemy.orm import Session
 from domain import history
 from domain.access import Actor, check_answers_for
 from domain.choices import Role
-from domain.errors import NotFound, RuleViolation
+from domain.errors import NotAllowed, NotFound, RuleViolation
 from domain.text import N_
 from storage.models import Municipality
 
 MAX_CAPACITY = 1000
 MAX_OFFER = 5000
+# A public (C…) or private (G…, older workspaces) channel id, as Slack shows it.
+SLACK_CHANNEL_ID = re.compile(r"[CG][A-Z0-9]{8,39}")
 
 
 def find_municipality(session: Session, name_or_code: str) -> Municipality:
@@ -83,4 +86,42 @@ def set_offer(
         )
     municipality.offer = offer
     history.record(session, kind="offer_set", at=now, actor=actor, municipality_id=municipality_id)
+    return municipality
+
+
+def set_slack_channel(
+    session: Session,
+    *,
+    actor: Actor | None,
+    municipality_id: int,
+    channel: str | None,
+    now: datetime,
+) -> Municipality:
+    """The chat channel where the municipality's requests are posted; None or "" for none.
+
+    `actor` is None only for the command line, run by whoever operates the server."""
+    if actor is not None and actor.role is not Role.ADMIN:
+        raise NotAllowed(N_("Only an administrator can choose a municipality's chat channel."))
+    municipality = _get(session, municipality_id)
+    channel = (channel or "").strip().upper() or None
+    if channel is not None and not SLACK_CHANNEL_ID.fullmatch(channel):
+        raise RuleViolation(
+            N_(
+                "%(channel)s is not a Slack channel id. It looks like C0123ABCD and is shown at "
+                "the bottom of the channel's details in Slack."
+            ),
+            field="slack_channel",
+            channel=channel,
+        )
+    previous = municipality.slack_channel
+    municipality.slack_channel = channel
+    history.record(
+        session,
+        kind="chat_channel_set",
+        at=now,
+        actor=actor,
+        municipality_id=municipality_id,
+        previous=previous,
+        channel=channel,
+    )
     return municipality

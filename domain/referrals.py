@@ -345,6 +345,7 @@ def accept_request(
         actor=actor,
         referral_id=request.referral_id,
         municipality_id=request.municipality_id,
+        request_id=request.id,
         meeting_on=meeting_on,
     )
     return placement
@@ -383,6 +384,7 @@ def decline_request(
         actor=actor,
         referral_id=request.referral_id,
         municipality_id=request.municipality_id,
+        request_id=request.id,
         reason=reason.value,
     )
 
@@ -395,4 +397,12 @@ def withdraw_referral(session: Session, *, actor: Actor, referral: Referral, now
     if open_request is not None:
         _close_request(session, open_request, actor, "withdrawn", now)
     move_status(session, referral, Transition.WITHDRAW)
-    history.record(session, kind="withdrawn", at=now, actor=actor, referral_id=referral.id)
+    history.record(
+        session,
+        kind="withdrawn",
+        at=now,
+        actor=actor,
+        referral_id=referral.id,
+        # The request it closed, if any: chat updates the municipality's message about it.
+        request_id=open_request.id if open_request is not None else None,
+    )

@@ -294,6 +294,46 @@ class Event(Base):
     actor: Mapped[User | None] = relationship()
 
 
+class ChatOutbox(Base):
+    """A chat message to post or update, written in the same transaction as the change it
+    tells about and delivered after the commit (bot.outbox). `key` makes it happen once."""
+
+    __tablename__ = "chat_outbox"
+    __table_args__ = (Index("ix_chat_outbox_due", "state", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    # A channel id (C…), or a Slack user id (U…) for a direct message.
+    channel: Mapped[str] = mapped_column(String(40))
+    # post: a new message; update: replace the message that `update_of` posted.
+    action: Mapped[str] = mapped_column(String(10))
+    update_of_id: Mapped[int | None] = mapped_column(ForeignKey("chat_outbox.id"))
+    text: Mapped[str] = mapped_column(Text)
+    blocks: Mapped[list] = mapped_column(JSON, default=list)
+    # pending -> sending -> sent; or failed / skipped / unknown (see bot.outbox).
+    state: Mapped[str] = mapped_column(String(10))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # Where Slack put the message: needed to update it later.
+    posted_channel: Mapped[str | None] = mapped_column(String(40))
+    ts: Mapped[str | None] = mapped_column(String(40))
+    last_error: Mapped[str | None] = mapped_column(String(200))
+
+    update_of: Mapped[ChatOutbox | None] = relationship(remote_side=[id])
+
+
+class ChatRequestSeen(Base):
+    """Requests from Slack already taken in, so that a retried delivery is not run twice."""
+
+    __tablename__ = "chat_request_seen"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    seen_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+
+
 class AuditEntry(Base):
     """Every view of a participant's personal data."""
 

@@ -52,5 +52,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     ):
         app.register_blueprint(module.blueprint)
 
-    # The chat bot installs itself here, on the finished web site: bot.install(app)
+    # The chat bot mounts /slack/events on the finished site (after CSRFProtect, which
+    # exempts it: Slack signs its requests instead).
+    import bot
+
+    bot.install(app)
     return app

@@ -154,7 +154,7 @@ def test_after_a_decline_fk_asks_another_municipality(visit, people, referral, s
     # Osby keeps seeing its answer, but no longer the participant.
     seen_by_osby = osby.get(url(referral))
     assert seen_by_osby.status == 200 and "Anna" not in seen_by_osby.text
-    assert "Du ser anmälans referensnummer, status och historik" in seen_by_osby.text
+    assert "Du ser anmälans referenskod, status och historik" in seen_by_osby.text
     assert visit(people["kristianstad"]).get(url(referral)).status == 200
 
 

@@ -50,7 +50,7 @@ def test_the_investigator_files_a_referral_and_sees_its_code(investigator, form,
     assert sent.response.headers["Location"] == "/anmalan/MM-2026-0001/skickad"
     receipt = investigator.get("/anmalan/MM-2026-0001/skickad")
     assert receipt.h1 == "Anmälan är skickad"
-    assert "Referensnummer MM-2026-0001" in receipt.text
+    assert "Referenskod MM-2026-0001" in receipt.text
     assert "Osby har tillfrågats om att ta emot deltagaren. Svaret ser du på anmälans sida." in (
         receipt.text
     )

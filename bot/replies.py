@@ -1,0 +1,231 @@
+"""Answers to the queries, as Block Kit: free places, the budget, one referral's status.
+
+Pure rendering of what the domain returns. A long list of municipalities is split into pages
+of PAGE_SIZE, with buttons to turn the page, so any number of municipalities gives a valid
+message.
+"""
+
+from __future__ import annotations
+
+from bot.blocks import (
+    Block,
+    Reply,
+    actions,
+    button,
+    context,
+    escape,
+    fields,
+    header,
+    link,
+    paragraphs,
+    section,
+)
+from bot.settings import ChatSettings
+from domain.availability import Availability, MunicipalityPlaces
+from domain.budget import YearBudget
+from domain.choices import LABELS
+from domain.lifecycle import STATUS_LABELS
+from locales import format_date, format_datetime, format_percent, ngettext
+from locales import gettext as _
+from storage.models import PlacementRequest, Referral
+
+PAGE_SIZE = 25
+PAGE_ACTION = "places_page"
+
+
+def _place_line(m: MunicipalityPlaces) -> str:
+    return ngettext(
+        "%(municipality)s: %(num)d free place (capacity %(capacity)d, started "
+        "%(started)d, accepted but not started %(accepted)d)",
+        "%(municipality)s: %(num)d free places (capacity %(capacity)d, started "
+        "%(started)d, accepted but not started %(accepted)d)",
+        m.free,
+        municipality=escape(m.municipality),
+        capacity=m.capacity,
+        started=m.started,
+        accepted=m.accepted_not_started,
+    )
+
+
+def _places_left_line(budget: YearBudget) -> str:
+    return _(
+        "The budget for %(year)s still buys %(places)s full-year places.",
+        year=str(budget.year.year),
+        places=budget.full_year_places_left,
+    )
+
+
+def places_one(m: MunicipalityPlaces, budget: YearBudget | None) -> Reply:
+    blocks: list[Block] = [
+        header(_("Free places in %(municipality)s", municipality=m.municipality)),
+        *fields(
+            [
+                (_("Free places"), str(m.free)),
+                (_("Capacity"), str(m.capacity)),
+                (_("Placements started"), str(m.started)),
+                (_("Accepted, not started"), str(m.accepted_not_started)),
+            ]
+        ),
+    ]
+    if budget is not None:
+        blocks.append(context(_places_left_line(budget)))
+    return Reply(blocks=blocks, text=_place_line(m))
+
+
+def pages(availability: Availability) -> int:
+    return max(1, -(-len(availability.municipalities) // PAGE_SIZE))
+
+
+def places_all(
+    availability: Availability, budget: YearBudget | None, *, page: int = 1, shared: bool = False
+) -> Reply:
+    """All municipalities, PAGE_SIZE to a page; the totals on every page."""
+    last = pages(availability)
+    page = min(max(page, 1), last)
+    total = ngettext(
+        "In total: %(num)d free place.", "In total: %(num)d free places.", availability.free
+    )
+    shown = availability.municipalities[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    blocks: list[Block] = [
+        header(_("Free places")),
+        *paragraphs(_place_line(m) for m in shown),
+        section(f"*{total}*"),
+    ]
+    if budget is not None:
+        blocks.append(context(_places_left_line(budget)))
+    if last > 1:
+        blocks.append(
+            context(
+                _(
+                    "Page %(page)s of %(pages)s. Write the name of a municipality to see only it.",
+                    page=page,
+                    pages=last,
+                )
+            )
+        )
+        suffix = ":shared" if shared else ""
+        buttons = []
+        if page > 1:
+            buttons.append(button(_("Previous page"), PAGE_ACTION, f"{page - 1}{suffix}"))
+        if page < last:
+            buttons.append(button(_("Next page"), PAGE_ACTION, f"{page + 1}{suffix}"))
+        blocks.append(actions(*buttons, block_id=f"places:{page}"))
+    return Reply(blocks=blocks, text=total, shared=shared)
+
+
+def budget(b: YearBudget) -> Reply:
+    rate_line = (
+        _("Daily rate: %(rate)s (confirmed).", rate=b.daily_rate)
+        if b.rate_confirmed
+        else _(
+            "Daily rate: %(rate)s (not yet confirmed; the index adjustment is pending).",
+            rate=b.daily_rate,
+        )
+    )
+    lines = [
+        _("Budget: %(amount)s", amount=b.budget),
+        rate_line,
+        _("Compensable days in the year: %(days)s", days=b.compensable_days_in_year),
+        _("The budget buys %(places)s full-year places.", places=b.full_year_places),
+        _("Committed: %(amount)s", amount=b.committed),
+        _("Accrued up to %(date)s: %(amount)s", date=b.accrued_to, amount=b.accrued),
+        _("Remaining: %(amount)s", amount=b.remaining),
+        _("Full-year places left: %(places)s", places=b.full_year_places_left),
+    ]
+    others = [
+        _(
+            "Outside the placement budget: %(label)s %(amount)s",
+            label=escape(c.label),
+            amount=c.amount,
+        )
+        for c in b.year.other_costs
+    ]
+    title = _("Budget %(year)s for compensation to the municipalities", year=str(b.year.year))
+    blocks = [header(title), *paragraphs(lines)]
+    share = _("Committed share of the budget: %(share)s", share=format_percent(b.committed_share))
+    blocks.append(context(share))
+    if others:
+        blocks += paragraphs(others)
+    return Reply(blocks=blocks, text=title)
+
+
+def _date(value: object) -> str:
+    return format_date(value) if value else "–"
+
+
+def _moment(value: object) -> str:
+    return format_datetime(value) if value else "–"
+
+
+def _request_line(request: PlacementRequest) -> str:
+    municipality = escape(request.municipality.name)
+    if request.answered_at is None:
+        return _(
+            "%(municipality)s was asked on %(asked)s and has not answered yet.",
+            municipality=municipality,
+            asked=request.asked_at,
+        )
+    if request.answer == "accepted":
+        return _(
+            "%(municipality)s was asked on %(asked)s and accepted on %(answered)s.",
+            municipality=municipality,
+            asked=request.asked_at,
+            answered=request.answered_at,
+        )
+    if request.answer == "declined":
+        return _(
+            "%(municipality)s was asked on %(asked)s and declined on %(answered)s (%(reason)s).",
+            municipality=municipality,
+            asked=request.asked_at,
+            answered=request.answered_at,
+            reason=_(LABELS[request.decline_reason]) if request.decline_reason else "–",
+        )
+    return _(
+        "%(municipality)s was asked on %(asked)s; the request was withdrawn on %(answered)s.",
+        municipality=municipality,
+        asked=request.asked_at,
+        answered=request.answered_at,
+    )
+
+
+def status(
+    referral: Referral,
+    settings: ChatSettings,
+    *,
+    whole: bool,
+    own_municipality_id: int | None = None,
+) -> Reply:
+    """Where one referral stands. `whole` is False for a municipality that was asked but is
+    no longer part of it: it sees its own request and answer, not where the referral went."""
+    code = referral.reference_code
+    web = link(settings.referral_url(code), _("Open the referral on the web site"))
+    requests = [r for r in referral.requests if whole or r.municipality_id == own_municipality_id]
+    blocks: list[Block] = [header(_("Referral %(code)s", code=code))]
+    if whole:
+        placement = referral.placement
+        pairs = [
+            (_("Status"), _(STATUS_LABELS[referral.status])),
+            (_("Benefit"), _(LABELS[referral.benefit_type])),
+            (_("Submitted"), _moment(referral.submitted_at)),
+        ]
+        if placement is not None:
+            pairs += [
+                (_("Municipality"), escape(placement.municipality.name)),
+                (_("Tripartite meeting"), _date(placement.started_on or placement.meeting_on)),
+                (_("Planned end"), _date(placement.planned_end_on)),
+            ]
+            if placement.extensions:
+                pairs.append((_("Extended"), str(len(placement.extensions))))
+            if placement.ended_on:
+                pairs.append((_("Ended"), _date(placement.ended_on)))
+            if placement.outcome:
+                pairs.append((_("Outcome"), _(LABELS[placement.outcome])))
+        blocks += fields(pairs)
+    blocks += paragraphs(_request_line(r) for r in requests)
+    blocks.append(section(web))
+    text = (
+        _("%(code)s: %(status)s", code=code, status=_(STATUS_LABELS[referral.status]))
+        if whole
+        else _("Referral %(code)s", code=code)
+    )
+    return Reply(blocks=blocks, text=text)
