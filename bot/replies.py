@@ -25,7 +25,7 @@ from domain.availability import Availability, MunicipalityPlaces
 from domain.budget import YearBudget
 from domain.choices import LABELS
 from domain.lifecycle import STATUS_LABELS
-from locales import format_date, format_datetime, format_percent, ngettext
+from locales import format_date, format_datetime, format_percent, phrases
 from locales import gettext as _
 from storage.models import PlacementRequest, Referral
 
@@ -34,25 +34,7 @@ PAGE_ACTION = "places_page"
 
 
 def _place_line(m: MunicipalityPlaces) -> str:
-    return ngettext(
-        "%(municipality)s: %(num)d free place (capacity %(capacity)d, started "
-        "%(started)d, accepted but not started %(accepted)d)",
-        "%(municipality)s: %(num)d free places (capacity %(capacity)d, started "
-        "%(started)d, accepted but not started %(accepted)d)",
-        m.free,
-        municipality=escape(m.municipality),
-        capacity=m.capacity,
-        started=m.started,
-        accepted=m.accepted_not_started,
-    )
-
-
-def _places_left_line(budget: YearBudget) -> str:
-    return _(
-        "The budget for %(year)s still buys %(places)s full-year places.",
-        year=str(budget.year.year),
-        places=budget.full_year_places_left,
-    )
+    return phrases.place_line(m, escape)
 
 
 def places_one(m: MunicipalityPlaces, budget: YearBudget | None) -> Reply:
@@ -68,7 +50,7 @@ def places_one(m: MunicipalityPlaces, budget: YearBudget | None) -> Reply:
         ),
     ]
     if budget is not None:
-        blocks.append(context(_places_left_line(budget)))
+        blocks.append(context(phrases.places_left_line(budget)))
     return Reply(blocks=blocks, text=_place_line(m))
 
 
@@ -82,9 +64,7 @@ def places_all(
     """All municipalities, PAGE_SIZE to a page; the totals on every page."""
     last = pages(availability)
     page = min(max(page, 1), last)
-    total = ngettext(
-        "In total: %(num)d free place.", "In total: %(num)d free places.", availability.free
-    )
+    total = phrases.total_free_line(availability)
     shown = availability.municipalities[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     blocks: list[Block] = [
         header(_("Free places")),
@@ -92,7 +72,7 @@ def places_all(
         section(f"*{total}*"),
     ]
     if budget is not None:
-        blocks.append(context(_places_left_line(budget)))
+        blocks.append(context(phrases.places_left_line(budget)))
     if last > 1:
         blocks.append(
             context(
@@ -114,38 +94,11 @@ def places_all(
 
 
 def budget(b: YearBudget) -> Reply:
-    rate_line = (
-        _("Daily rate: %(rate)s (confirmed).", rate=b.daily_rate)
-        if b.rate_confirmed
-        else _(
-            "Daily rate: %(rate)s (not yet confirmed; the index adjustment is pending).",
-            rate=b.daily_rate,
-        )
-    )
-    lines = [
-        _("Budget: %(amount)s", amount=b.budget),
-        rate_line,
-        _("Compensable days in the year: %(days)s", days=b.compensable_days_in_year),
-        _("The budget buys %(places)s full-year places.", places=b.full_year_places),
-        _("Committed: %(amount)s", amount=b.committed),
-        _("Accrued up to %(date)s: %(amount)s", date=b.accrued_to, amount=b.accrued),
-        _("Remaining: %(amount)s", amount=b.remaining),
-        _("Full-year places left: %(places)s", places=b.full_year_places_left),
-    ]
-    others = [
-        _(
-            "Outside the placement budget: %(label)s %(amount)s",
-            label=escape(c.label),
-            amount=c.amount,
-        )
-        for c in b.year.other_costs
-    ]
-    title = _("Budget %(year)s for compensation to the municipalities", year=str(b.year.year))
-    blocks = [header(title), *paragraphs(lines)]
+    title = phrases.budget_title(b)
+    blocks = [header(title), *paragraphs(phrases.budget_lines(b))]
     share = _("Committed share of the budget: %(share)s", share=format_percent(b.committed_share))
     blocks.append(context(share))
-    if others:
-        blocks += paragraphs(others)
+    blocks += paragraphs(phrases.other_cost_lines(b, escape))
     return Reply(blocks=blocks, text=title)
 
 

@@ -11,12 +11,11 @@ import click
 from cli.main import Runtime, pass_runtime
 from cli.params import KRONOR, YEAR
 from domain import program_setup, reports, users
-from domain.budget import YearBudget
 from domain.choices import Role
 from domain.indicators import GOAL_LABELS
 from domain.municipalities import find_municipality
 from domain.settings import load_program_file
-from locales import format_percent, ngettext
+from locales import format_percent, phrases
 from locales import gettext as _
 from programs import DEFAULT_PROGRAM_FILE
 from storage import migrate
@@ -127,33 +126,15 @@ def budget(runtime: Runtime, year: int | None) -> None:
     today = runtime.today()
     with unit_of_work(runtime.sessions) as session:
         result = reports.year_budget(session, year=year or today.year, today=today)
-    click.echo("\n".join(budget_lines(result)))
-
-
-def budget_lines(b: YearBudget) -> list[str]:
-    year = str(b.year.year)
-    rate_line = (
-        _("Daily rate: %(rate)s (confirmed).", rate=b.daily_rate)
-        if b.rate_confirmed
-        else _(
-            "Daily rate: %(rate)s (not yet confirmed; the index adjustment is pending).",
-            rate=b.daily_rate,
+    click.echo(
+        "\n".join(
+            [
+                phrases.budget_title(result),
+                *phrases.budget_lines(result),
+                *phrases.other_cost_lines(result),
+            ]
         )
     )
-    return [
-        _("Budget %(year)s for compensation to the municipalities", year=year),
-        _("Budget: %(amount)s", amount=b.budget),
-        rate_line,
-        _("Compensable days in the year: %(days)s", days=b.compensable_days_in_year),
-        _("The budget buys %(places)s full-year places.", places=b.full_year_places),
-        _("Committed: %(amount)s", amount=b.committed),
-        _("Accrued up to %(date)s: %(amount)s", date=b.accrued_to, amount=b.accrued),
-        _("Remaining: %(amount)s", amount=b.remaining),
-        _("Full-year places left: %(places)s", places=b.full_year_places_left),
-    ] + [
-        _("Outside the placement budget: %(label)s %(amount)s", label=c.label, amount=c.amount)
-        for c in b.year.other_costs
-    ]
 
 
 @click.command(help=_("Show free places per municipality (or for one)."))
@@ -165,23 +146,9 @@ def places(runtime: Runtime, municipality: str | None) -> None:
         result = reports.availability(session)
     for m in result.municipalities:
         if wanted is None or m.municipality_id == wanted:
-            click.echo(
-                ngettext(
-                    "%(municipality)s: %(num)d free place (capacity %(capacity)d, started "
-                    "%(started)d, accepted but not started %(accepted)d)",
-                    "%(municipality)s: %(num)d free places (capacity %(capacity)d, started "
-                    "%(started)d, accepted but not started %(accepted)d)",
-                    m.free,
-                    municipality=m.municipality,
-                    capacity=m.capacity,
-                    started=m.started,
-                    accepted=m.accepted_not_started,
-                )
-            )
+            click.echo(phrases.place_line(m))
     if wanted is None:
-        click.echo(
-            ngettext("In total: %(num)d free place.", "In total: %(num)d free places.", result.free)
-        )
+        click.echo(phrases.total_free_line(result))
 
 
 @click.command(help=_("Show the program's goal indicators."))

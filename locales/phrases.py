@@ -1,0 +1,83 @@
+"""Sentences about the numbers, shared by every adapter that shows them (command line, chat,
+digest), so that free places and the budget read the same everywhere.
+
+`mark` is applied to names taken from data (the chat escapes them for mrkdwn).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from domain.availability import Availability, MunicipalityPlaces
+from domain.budget import YearBudget
+from locales import gettext as _
+from locales import ngettext
+
+
+def _same(text: str) -> str:
+    return text
+
+
+def place_line(m: MunicipalityPlaces, mark: Callable[[str], str] = _same) -> str:
+    return ngettext(
+        "%(municipality)s: %(num)d free place (capacity %(capacity)d, started "
+        "%(started)d, accepted but not started %(accepted)d)",
+        "%(municipality)s: %(num)d free places (capacity %(capacity)d, started "
+        "%(started)d, accepted but not started %(accepted)d)",
+        m.free,
+        municipality=mark(m.municipality),
+        capacity=m.capacity,
+        started=m.started,
+        accepted=m.accepted_not_started,
+    )
+
+
+def total_free_line(availability: Availability) -> str:
+    return ngettext(
+        "In total: %(num)d free place.", "In total: %(num)d free places.", availability.free
+    )
+
+
+def places_left_line(budget: YearBudget) -> str:
+    return _(
+        "The budget for %(year)s still buys %(places)s full-year places.",
+        year=str(budget.year.year),
+        places=budget.full_year_places_left,
+    )
+
+
+def budget_title(budget: YearBudget) -> str:
+    return _("Budget %(year)s for compensation to the municipalities", year=str(budget.year.year))
+
+
+def rate_line(budget: YearBudget) -> str:
+    if budget.rate_confirmed:
+        return _("Daily rate: %(rate)s (confirmed).", rate=budget.daily_rate)
+    return _(
+        "Daily rate: %(rate)s (not yet confirmed; the index adjustment is pending).",
+        rate=budget.daily_rate,
+    )
+
+
+def budget_lines(b: YearBudget) -> list[str]:
+    return [
+        _("Budget: %(amount)s", amount=b.budget),
+        rate_line(b),
+        _("Compensable days in the year: %(days)s", days=b.compensable_days_in_year),
+        _("The budget buys %(places)s full-year places.", places=b.full_year_places),
+        _("Committed: %(amount)s", amount=b.committed),
+        _("Accrued up to %(date)s: %(amount)s", date=b.accrued_to, amount=b.accrued),
+        _("Remaining: %(amount)s", amount=b.remaining),
+        _("Full-year places left: %(places)s", places=b.full_year_places_left),
+    ]
+
+
+def other_cost_lines(b: YearBudget, mark: Callable[[str], str] = _same) -> list[str]:
+    return [
+        _(
+            "Outside the placement budget: %(label)s %(amount)s",
+            label=mark(c.label),
+            amount=c.amount,
+        )
+        for c in b.year.other_costs
+    ]
