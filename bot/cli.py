@@ -31,8 +31,11 @@ ASK = "ask"
 
 
 def register(cli: click.Group) -> None:
+    from bot.digest_cli import digest
+
     cli.add_command(chat)
     cli.add_command(municipality)
+    cli.add_command(digest)
 
 
 class ChatGroup(click.Group):

@@ -6,7 +6,7 @@ import gettext as stdlib_gettext
 import logging
 import os
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime, time
 from functools import cached_property
 from typing import Any
 
@@ -27,12 +27,14 @@ log = logging.getLogger("mm")
 class Runtime:
     """What commands share: the database and the clock, opened only when first needed."""
 
-    def __init__(self, today: Any = None) -> None:
-        self.clock: Clock = (
-            FixedClock(datetime.combine(today, datetime.min.time().replace(hour=12), STOCKHOLM))
-            if today
-            else SystemClock()
-        )
+    def __init__(self, today: date | None = None) -> None:
+        self.clock: Clock = SystemClock()
+        if today:
+            self.act_on(today)
+
+    def act_on(self, today: date) -> None:
+        """From now on, act as if it were noon on `today` (for --date)."""
+        self.clock = FixedClock(datetime.combine(today, time(12), STOCKHOLM))
 
     @cached_property
     def sessions(self) -> sessionmaker[Session]:
@@ -41,7 +43,7 @@ class Runtime:
     def now(self) -> datetime:
         return self.clock.now()
 
-    def today(self) -> Any:
+    def today(self) -> date:
         return local_date(self.now())
 
 

@@ -34,6 +34,8 @@ def test_procfile_names_the_web_process_and_the_release_step():
     )
     assert "gunicorn" in lines["web"] and "web:create_app()" in lines["web"]
     assert "mm db upgrade" in lines["release"]
+    assert lines["digest"].strip() == "mm digest schedule"
+    assert lines["chat"].strip() == "mm chat socket"
 
 
 def _free_port() -> int:
