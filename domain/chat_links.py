@@ -1,4 +1,4 @@
-"""Linking a Slack user to a web account (`/mm koppla`), so the bot knows their role.
+"""Linking a Slack user to a web account (`koppla`), so the bot knows their role.
 
 The bot asks for a one-time link; the person opens it, logs in on the web site and confirms.
 Only a hash of the token is stored; a link lasts 30 minutes and works once.
@@ -50,8 +50,8 @@ def confirm_link(session: Session, *, actor: Actor, token: str, now: datetime) -
     if link is None or link.used_at is not None or link.expires_at < now:
         raise RuleViolation(
             N_(
-                "This link has expired or has already been used. Write /mm koppla in Slack "
-                "to get a new one."
+                "This link has expired or has already been used. Send the bot the command "
+                "koppla in Slack to get a new one."
             )
         )
     user = session.get(User, actor.user_id)

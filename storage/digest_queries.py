@@ -87,6 +87,16 @@ def running_behind(
     return [tuple(row) for row in session.execute(query)]
 
 
+# Besides everything that happens to a referral, these change what a digest shows. Logins,
+# Slack links and new users do not.
+DIGEST_KINDS = ("capacity_set", "offer_set", "daily_rate_set")
+
+
 def changes_since(session: Session, since: datetime, municipality_id: int | None) -> int:
-    query = select(func.count()).select_from(Event).where(Event.at > since)
+    """Events since `since` that change the picture (not logins and the like)."""
+    query = (
+        select(func.count())
+        .select_from(Event)
+        .where(Event.at > since, or_(Event.referral_id.is_not(None), Event.kind.in_(DIGEST_KINDS)))
+    )
     return session.scalar(_only(query, Event.municipality_id, municipality_id)) or 0

@@ -32,7 +32,8 @@ def test_a_link_works_once(world):
     with pytest.raises(RuleViolation) as caught:
         world.do(chat_links.confirm_link, actor=other, token=token, now=NOW)
     assert render(caught.value.text) == (
-        "Länken har gått ut eller redan använts. Skriv /mm koppla i Slack för att få en ny."
+        "Länken har gått ut eller redan använts. Skicka kommandot koppla till boten i Slack "
+        "för att få en ny."
     )
 
 

@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from cli.demo_data import ACCEPTED_MEETING_IN, REQUESTED_DAYS_AGO, load_demo_data
-from domain import placements, referrals
+from domain import login, municipalities, placements, referrals
 from domain.calendar import add_working_days, is_working_day, working_days_between
 from domain.choices import Role
 from domain.digest import DigestSettings, Slip, build_digest
+from storage.models import User
 from tests.support.clock import moment
 
 MONDAY = date(2026, 11, 23)
@@ -143,3 +144,29 @@ def test_the_demo_data_on_a_normal_monday(sqlite_world):
     kinds = {item.slip for item in found.late}
     assert kinds == {Slip.ASSESSMENT_PLAN, Slip.WORKPLACE_TRAINING, Slip.ENDING}
     assert not found.quiet
+
+
+def test_logging_in_is_not_a_change(sqlite_world):
+    quiet = {"today": date(2026, 1, 5), "since": moment(date(2026, 1, 2))}
+    user = sqlite_world.user(Role.COORDINATOR, password="correct horse battery")
+    found = sqlite_world.do(
+        login.log_in,
+        email=user_email(sqlite_world, user),
+        password="correct horse battery",
+        address="127.0.0.1",
+        now=moment(date(2026, 1, 5), 8),
+    )
+    assert found.user is not None
+    assert digest(sqlite_world, **quiet).quiet
+    sqlite_world.do(
+        municipalities.set_capacity,
+        actor=sqlite_world.user(Role.MUNICIPALITY_CONTACT, "Osby"),
+        municipality_id=sqlite_world.municipality("Osby"),
+        capacity=3,
+        now=moment(date(2026, 1, 5), 9),
+    )
+    assert not digest(sqlite_world, **quiet).quiet
+
+
+def user_email(world, actor) -> str:
+    return world.read(lambda s: s.get(User, actor.user_id).email)

@@ -148,7 +148,11 @@ def test_the_slack_link_is_confirmed_after_login(visit, people, sqlite_world):
     again = osby.post(f"/koppla/{token}")
     assert again.status == 400
     assert again.summary == [
-        (None, "Länken har gått ut eller redan använts. Skriv /mm koppla i Slack för att få en ny.")
+        (
+            None,
+            "Länken har gått ut eller redan använts. Skicka kommandot koppla till boten i Slack "
+            "för att få en ny.",
+        )
     ]
 
 
