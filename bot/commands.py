@@ -26,7 +26,7 @@ from domain.clock import Clock, local_date
 from domain.errors import DomainError, RuleViolation
 from domain.municipalities import find_municipality, set_capacity
 from domain.referrals import facts_of, get_referral
-from domain.text import N_
+from domain.text import N_, plain_letters
 from locales import gettext as _
 from locales import render
 from storage.db import unit_of_work
@@ -57,11 +57,6 @@ class Asker:
 def asker_for_slack(ctx: ChatContext, slack_user_id: str) -> Asker:
     with unit_of_work(ctx.sessions) as session:
         return Asker(slack_user_id, chat_links.actor_for_slack_user(session, slack_user_id))
-
-
-def plain_word(word: str) -> str:
-    """Lower case, å/ä/ö as a/a/o: `Anmälan`, `anmalan` and `ANMÄLAN` are one command."""
-    return word.casefold().translate(str.maketrans("åäöé", "aaoe"))
 
 
 Run = Callable[[ChatContext, Actor, list[str], bool], Reply]
@@ -108,7 +103,7 @@ def current_budget(session: Session, ctx: ChatContext) -> YearBudget | None:
 
 def run_places(ctx: ChatContext, actor: Actor, args: list[str], share: bool) -> Reply:
     page = 1
-    if len(args) >= 2 and plain_word(args[-2]) == "sida" and args[-1].isdigit():
+    if len(args) >= 2 and plain_letters(args[-2]) == "sida" and args[-1].isdigit():
         page, args = int(args[-1]), args[:-2]
     with unit_of_work(ctx.sessions) as session:
         wanted = find_municipality(session, " ".join(args)) if args else None
@@ -207,8 +202,8 @@ def _lower_first(label: str) -> str:
 
 
 def _outcome(words: list[str]) -> Outcome:
-    wanted = plain_word(" ".join(words))
-    found = [o for o in Outcome if wanted and plain_word(_(LABELS[o])).startswith(wanted)]
+    wanted = plain_letters(" ".join(words))
+    found = [o for o in Outcome if wanted and plain_letters(_(LABELS[o])).startswith(wanted)]
     if len(found) != 1:
         raise _fail(
             N_("Write the outcome as one of: %(outcomes)s."),
@@ -304,7 +299,7 @@ COMMANDS = (
     Command("koppla", "koppla", N_("Link your Slack account to your web account."), _everyone),
     Command("hjälp", "hjälp", N_("This help."), _everyone),
 )
-BY_WORD = {plain_word(c.name): c for c in COMMANDS} | {
+BY_WORD = {plain_letters(c.name): c for c in COMMANDS} | {
     "plats": COMMANDS[0],
     "anmal": COMMANDS[3],
     "forlangning": COMMANDS[5],
@@ -317,10 +312,10 @@ BY_WORD = {plain_word(c.name): c for c in COMMANDS} | {
 def answer(ctx: ChatContext, asker: Asker, text: str) -> Reply:
     """The reply to one command line, e.g. `platser Osby` or `budget 2027 dela`."""
     words = (text or "").split()
-    share = bool(words) and plain_word(words[-1]) == "dela"
+    share = bool(words) and plain_letters(words[-1]) == "dela"
     if share:
         words = words[:-1]
-    command = BY_WORD.get(plain_word(words[0])) if words else BY_WORD["hjalp"]
+    command = BY_WORD.get(plain_letters(words[0])) if words else BY_WORD["hjalp"]
     if command is None:
         return help_reply(ctx, asker, unknown=words[0])
     if command.name == "koppla":

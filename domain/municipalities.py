@@ -12,7 +12,7 @@ from domain import history
 from domain.access import Actor, check_answers_for
 from domain.choices import Role
 from domain.errors import NotAllowed, NotFound, RuleViolation
-from domain.text import N_
+from domain.text import N_, plain_letters
 from storage.models import Municipality
 
 MAX_CAPACITY = 1000
@@ -25,13 +25,9 @@ def find_municipality(session: Session, name_or_code: str) -> Municipality:
     """By kommunkod or by name, ignoring case (and, for names, å/ä/ö written as a/a/o)."""
     wanted = (name_or_code or "").strip()
     for municipality in session.scalars(select(Municipality).order_by(Municipality.name)):
-        if wanted in (municipality.code,) or _plain(wanted) == _plain(municipality.name):
+        if wanted == municipality.code or plain_letters(wanted) == plain_letters(municipality.name):
             return municipality
     raise NotFound(N_("There is no municipality called %(name)s in the program."), name=wanted)
-
-
-def _plain(name: str) -> str:
-    return name.casefold().translate(str.maketrans("åäöé", "aaoe"))
 
 
 def _check_manages(actor: Actor, municipality_id: int) -> None:

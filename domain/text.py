@@ -26,3 +26,12 @@ class Text:
     def __str__(self) -> str:
         # English fallback for logs; users see the translation.
         return self.msgid % dict(self.params) if self.params else self.msgid
+
+
+_PLAIN = str.maketrans("åäöé", "aaoe")
+
+
+def plain_letters(text: str) -> str:
+    """Lower case with å/ä/ö as a/a/o, for matching what people type: `Östra Göinge`,
+    `ostra goinge` and `ÖSTRA GÖINGE` are the same name, `anmälan` and `anmalan` one word."""
+    return text.casefold().translate(_PLAIN)
