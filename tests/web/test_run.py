@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import http.cookiejar
+import json
 import os
 import re
 import socket
@@ -71,7 +72,8 @@ def test_the_demo_users_log_in_on_the_site_make_run_starts(tmp_path):
         deadline = time.monotonic() + 60
         while True:
             try:
-                urllib.request.urlopen(base + "/healthz", timeout=2)
+                with urllib.request.urlopen(base + "/healthz", timeout=2) as health:
+                    assert json.loads(health.read()) == {"status": "ok"}
                 break
             except OSError:
                 assert time.monotonic() < deadline, "gunicorn did not start"
