@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from domain import history
@@ -28,13 +27,13 @@ from domain.errors import NotFound, RuleViolation
 from domain.lifecycle import ReferralStatus, Transition, next_status
 from domain.personal_identity import normalise_personal_identity_number
 from domain.program_setup import current_program
+from domain.reference_codes import next_reference_code
 from domain.text import N_
 from storage.models import (
     Municipality,
     Participant,
     Placement,
     PlacementRequest,
-    ReferenceCounter,
     Referral,
 )
 
@@ -70,14 +69,6 @@ def open_request_of(referral: Referral) -> PlacementRequest | None:
 def get_referral(session: Session, *, actor: Actor, reference_code: str) -> Referral:
     code = (reference_code or "").strip().upper()
     referral = session.scalars(select(Referral).where(Referral.reference_code == code)).first()
-    if referral is None:
-        raise NotFound(N_("There is no referral with that reference code."))
-    check_sees_referral(actor, facts_of(referral))
-    return referral
-
-
-def _referral_by_id(session: Session, actor: Actor, referral_id: int) -> Referral:
-    referral = session.get(Referral, referral_id)
     if referral is None:
         raise NotFound(N_("There is no referral with that reference code."))
     check_sees_referral(actor, facts_of(referral))
@@ -126,25 +117,6 @@ def _check_consent(consent_given: bool, consent_on: date | None, today: date) ->
         )
     if consent_on > today:
         raise RuleViolation(N_("The date of consent cannot be in the future."), field="consent_on")
-
-
-def next_reference_code(session: Session, prefix: str, year: int) -> str:
-    """MM-2026-0042: a per-year sequence, safe when two referrals are filed at once."""
-    bump = (
-        update(ReferenceCounter)
-        .where(ReferenceCounter.year == year)
-        .values(last=ReferenceCounter.last + 1)
-        .returning(ReferenceCounter.last)
-    )
-    number = session.execute(bump).scalar()
-    if number is None:
-        try:
-            with session.begin_nested():
-                session.add(ReferenceCounter(year=year, last=1))
-            number = 1
-        except IntegrityError:
-            number = session.execute(bump).scalar_one()
-    return f"{prefix}-{year}-{number:04d}"
 
 
 def create_referral(
