@@ -9,23 +9,24 @@ mm municipality channel Osby C0123ABCD             post Osby's requests in that 
 
 from __future__ import annotations
 
-import logging
-import time
+import threading
 from typing import Any
 
 import click
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.interval import IntervalTrigger
 from slack_sdk.errors import SlackApiError
 
 from bot import commands
 from bot.settings import ChatSettings
 from bot.text import to_plain
 from cli.main import Runtime, pass_runtime
+from domain.clock import STOCKHOLM
 from domain.municipalities import find_municipality, set_slack_channel
 from domain.users import actor_of, find_user_by_email
 from locales import gettext as _
 from storage.db import unit_of_work
 
-log = logging.getLogger("mm.chat")
 SWEEP_SECONDS = 30
 ASK = "ask"
 
@@ -134,16 +135,18 @@ def socket(runtime: Runtime) -> None:
             _("Could not connect to Slack: %(error)s", error=type(error).__name__)
         ) from None
     click.echo(_("Connected to Slack in Socket Mode. Stop with Ctrl+C."))
+    # The outbox is swept on a schedule, so what Slack refused is tried again.
+    sweeper = BackgroundScheduler(timezone=STOCKHOLM)
+    sweeper.add_job(
+        chat_runtime.sweep, IntervalTrigger(seconds=SWEEP_SECONDS), coalesce=True, max_instances=1
+    )
+    sweeper.start()
     try:
-        while True:  # also the outbox's scheduler: what could not be sent is tried again
-            time.sleep(SWEEP_SECONDS)
-            try:
-                chat_runtime.sweep()
-            except Exception:
-                log.exception("the chat outbox sweep failed")
+        threading.Event().wait()  # the handler's threads do the work until Ctrl+C
     except KeyboardInterrupt:
         pass
     finally:
+        sweeper.shutdown(wait=False)
         handler.close()
         chat_runtime.close()
 
