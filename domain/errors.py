@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain.text import Text
+from domain.text import N_, Text
 
 
 class DomainError(Exception):
@@ -30,6 +30,16 @@ class NotFound(DomainError):
 
 class NotAllowed(DomainError):
     """The actor's role does not allow this action."""
+
+
+def checked_text(value: str | None, limit: int, field: str) -> str:
+    """Free text as stored: stripped, and refused when longer than `limit` characters."""
+    value = (value or "").strip()
+    if len(value) > limit:
+        raise RuleViolation(
+            N_("The text is too long: at most %(limit)s characters."), field=field, limit=limit
+        )
+    return value
 
 
 class SettingsError(Exception):

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from domain import history
 from domain.access import Actor, check_answers_for
 from domain.choices import Role
-from domain.errors import NotAllowed, NotFound, RuleViolation
+from domain.errors import NotAllowed, NotFound, RuleViolation, checked_text
 from domain.text import N_, plain_letters
 from storage.models import Municipality
 
@@ -73,14 +73,7 @@ def set_offer(
 ) -> Municipality:
     _check_manages(actor, municipality_id)
     municipality = _get(session, municipality_id)
-    offer = (offer or "").strip()
-    if len(offer) > MAX_OFFER:
-        raise RuleViolation(
-            N_("The text is too long: at most %(limit)s characters."),
-            field="offer",
-            limit=MAX_OFFER,
-        )
-    municipality.offer = offer
+    municipality.offer = checked_text(offer, MAX_OFFER, "offer")
     history.record(session, kind="offer_set", at=now, actor=actor, municipality_id=municipality_id)
     return municipality
 

@@ -23,7 +23,7 @@ from domain.access import (
 )
 from domain.choices import BenefitType, DeclineReason
 from domain.clock import local_date
-from domain.errors import NotFound, RuleViolation
+from domain.errors import NotFound, RuleViolation, checked_text
 from domain.lifecycle import ReferralStatus, Transition, next_status
 from domain.personal_identity import normalise_personal_identity_number
 from domain.program_setup import current_program
@@ -97,15 +97,6 @@ def move_status(session: Session, referral: Referral, transition: Transition) ->
         )
 
 
-def _check_text(value: str, limit: int, field: str) -> str:
-    value = (value or "").strip()
-    if len(value) > limit:
-        raise RuleViolation(
-            N_("The text is too long: at most %(limit)s characters."), field=field, limit=limit
-        )
-    return value
-
-
 def _check_consent(consent_given: bool, consent_on: date | None, today: date) -> None:
     if not consent_given or consent_on is None:
         raise RuleViolation(
@@ -134,12 +125,12 @@ def create_referral(
     check_files_referrals(actor)
     today = local_date(now)
     program = current_program(session)
-    name = _check_text(participant.name, MAX_NAME, "name")
+    name = checked_text(participant.name, MAX_NAME, "name")
     if not name:
         raise RuleViolation(N_("Enter the participant's name."), field="name")
     number = normalise_personal_identity_number(participant.personal_identity_number, today=today)
-    phone = _check_text(participant.phone, MAX_PHONE, "phone")
-    needs = _check_text(participant.needs, MAX_TEXT, "needs")
+    phone = checked_text(participant.phone, MAX_PHONE, "phone")
+    needs = checked_text(participant.needs, MAX_TEXT, "needs")
     if not isinstance(benefit_type, BenefitType):
         raise RuleViolation(N_("Choose the participant's benefit."), field="benefit_type")
     if preferred_municipality_id is not None:
@@ -337,7 +328,7 @@ def decline_request(
     check_answers_for(actor, request.municipality_id)
     if not isinstance(reason, DeclineReason):
         raise RuleViolation(N_("Choose a reason for declining."), field="reason")
-    comment = _check_text(comment, MAX_TEXT, "comment")
+    comment = checked_text(comment, MAX_TEXT, "comment")
     if reason is DeclineReason.OTHER and not comment:
         raise RuleViolation(
             N_("Describe the reason in the comment when you choose Other reason."),

@@ -55,15 +55,15 @@ def install(app: Flask) -> None:
     login_manager.init_app(app)
 
 
-def roles(*allowed: Role) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Logged in, and in one of the roles: otherwise the login page, or 403."""
+def permitted(rule: Callable[[Actor], bool]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Logged in, and allowed by `rule` (from domain.access): otherwise the login page, or 403."""
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         @wraps(view)
         def guarded(*args: Any, **kwargs: Any) -> Any:
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
-            if allowed and current_user.role not in allowed:
+            if not rule(current_user.actor):
                 abort(403)
             return view(*args, **kwargs)
 
@@ -72,7 +72,13 @@ def roles(*allowed: Role) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     return decorate
 
 
+def roles(*allowed: Role) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Logged in, and in one of the roles (any role when none is named)."""
+    return permitted(lambda actor: not allowed or actor.role in allowed)
+
+
 logged_in = roles()
+
 
 HOME = {
     Role.INVESTIGATOR: "referrals.listing",

@@ -18,7 +18,7 @@ from wtforms.validators import StopValidation, ValidationError
 from wtforms.widgets import DateInput
 
 import locales
-from domain.errors import RuleViolation
+from domain.errors import RuleViolation, checked_text
 from domain.money import Money
 from domain.text import N_
 
@@ -39,19 +39,6 @@ class Required:
             raise StopValidation(locales.gettext(self.message))
 
 
-class MaxLength:
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-
-    def __call__(self, form: Any, field: Field) -> None:
-        if field.data and len(field.data.strip()) > self.limit:
-            raise ValidationError(
-                locales.gettext(
-                    "The text is too long: at most %(limit)s characters.", limit=self.limit
-                )
-            )
-
-
 class DomainCheck:
     """Runs a pure check of the domain on the value and shows its sentence on the field."""
 
@@ -65,6 +52,13 @@ class DomainCheck:
             self.check(field.data)
         except RuleViolation as error:
             raise ValidationError(locales.render(error.text)) from None
+
+
+class MaxLength(DomainCheck):
+    """The domain's own length rule (domain.errors.checked_text), checked with the form."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(lambda value: checked_text(value, limit, ""))
 
 
 class DateField(StringField):

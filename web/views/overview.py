@@ -9,12 +9,12 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 
 import locales
 from domain import reports
-from domain.access import check_sees_budget
+from domain.access import can_see_budget
 from domain.choices import Role
 from domain.indicators import GOAL_LABELS
 from domain.program_setup import current_program, set_daily_rate
 from web import runtime
-from web.auth import roles
+from web.auth import permitted, roles
 from web.chart import budget_chart
 from web.forms.fields import options
 from web.forms.overview import RateForm
@@ -87,8 +87,7 @@ def daily_rate() -> Any:
 
 
 @blueprint.get("/budget")
-@roles(Role.COORDINATOR, Role.ASSOCIATION, Role.ADMIN)
+@permitted(can_see_budget)
 def budget() -> Any:
-    check_sees_budget(runtime.actor())
     with runtime.transaction() as session:
         return render_template("overview/budget.html", **_budget_context(session))
