@@ -17,10 +17,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from domain import reports
-from domain.program_setup import install_program
 from domain.settings import load_program_file
 from programs import DEFAULT_PROGRAM_FILE
+from services import reports
+from services.program_setup import install_program
 from storage import migrate
 from storage.db import make_engine, session_factory, unit_of_work
 from tests.support.bulk import insert_placements

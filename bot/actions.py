@@ -21,13 +21,13 @@ from bot import commands, replies, views
 from bot.blocks import escape, say
 from bot.cards import ACCEPT_ACTION, DECLINE_ACTION, answer_line
 from bot.runtime import ChatRuntime
-from domain import chat_links, reports
 from domain.access import Actor, can_see_budget, check_answers_for
 from domain.choices import DeclineReason
 from domain.errors import DomainError
-from domain.referrals import AlreadyAnswered, accept_request, decline_request, get_request
 from locales import gettext as _
 from locales import render
+from services import chat_links, reports
+from services.referrals import AlreadyAnswered, accept_request, decline_request, get_request
 from storage.db import unit_of_work
 
 log = logging.getLogger("mm.chat.actions")

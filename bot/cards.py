@@ -22,6 +22,7 @@ from bot.blocks import (
 )
 from bot.settings import ChatSettings
 from domain.choices import LABELS, DeclineReason
+from domain.lifecycle import RequestAnswer
 from locales import format_datetime
 from locales import gettext as _
 from storage.models import PlacementRequest
@@ -58,9 +59,9 @@ def answer_line(request: PlacementRequest) -> str:
     who = by.slack_user_id if by is not None else None
     municipality = escape(request.municipality.name)
     when = request.answered_at
-    if request.answer == "withdrawn":
+    if request.answer is RequestAnswer.WITHDRAWN:
         return _("Withdrawn by Försäkringskassan on %(when)s.", when=when)
-    if request.answer == "accepted":
+    if request.answer is RequestAnswer.ACCEPTED:
         meeting_on = request.referral.placement.meeting_on
         if who:
             return _(
@@ -121,7 +122,7 @@ def answer_message(request: PlacementRequest, settings: ChatSettings) -> Reply:
     """The investigator's direct message: the municipality's answer to their request."""
     code = request.referral.reference_code
     municipality = escape(request.municipality.name)
-    if request.answer == "accepted":
+    if request.answer is RequestAnswer.ACCEPTED:
         line = _(
             "%(municipality)s has accepted the request for %(code)s. Tripartite meeting: %(date)s.",
             municipality=municipality,

@@ -10,7 +10,6 @@ mm municipality channel Osby C0123ABCD             post Osby's requests in that 
 from __future__ import annotations
 
 import threading
-from typing import Any
 
 import click
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -18,25 +17,22 @@ from apscheduler.triggers.interval import IntervalTrigger
 from slack_sdk.errors import SlackApiError
 
 from bot import commands
-from bot.settings import ChatSettings
+from bot.runtime import open_chat_runtime
+from bot.settings import OUTBOX_SWEEP_SECONDS, ChatSettings
 from bot.text import to_plain
-from cli.main import Runtime, pass_runtime
+from cli.runtime import Runtime, pass_runtime
 from domain.clock import STOCKHOLM
-from domain.municipalities import find_municipality, set_slack_channel
-from domain.users import actor_of, find_user_by_email
 from locales import gettext as _
+from services.municipalities import find_municipality, set_slack_channel
+from services.users import actor_of, find_user_by_email
 from storage.db import unit_of_work
 
-SWEEP_SECONDS = 30
 ASK = "ask"
 
 
 def register(cli: click.Group) -> None:
-    from bot.digest_cli import digest
-
     cli.add_command(chat)
     cli.add_command(municipality)
-    cli.add_command(digest)
 
 
 class ChatGroup(click.Group):
@@ -88,19 +84,10 @@ def ask(runtime: Runtime, words: tuple[str, ...]) -> None:
         click.echo(_("(In Slack this answer is shown to everyone in the channel.)"))
 
 
-def _runtime(runtime: Runtime, settings: ChatSettings) -> Any:
-    from bot.runtime import ChatRuntime
-
-    return ChatRuntime(settings, runtime.sessions, runtime.clock)
-
-
 @chat.command("flush", help=_("Send the chat messages that are waiting (for a scheduler)."))
 @pass_runtime
 def flush(runtime: Runtime) -> None:
-    settings = ChatSettings.load()
-    if not settings.enabled:
-        raise click.ClickException(_("Chat is off: SLACK_BOT_TOKEN is not set."))
-    chat_runtime = _runtime(runtime, settings)
+    chat_runtime = open_chat_runtime(runtime.sessions, runtime.clock)
     try:
         counts = chat_runtime.sweep()
     finally:
@@ -125,7 +112,7 @@ def socket(runtime: Runtime) -> None:
 
     from bot.app import build_bolt_app
 
-    chat_runtime = _runtime(runtime, settings)
+    chat_runtime = open_chat_runtime(runtime.sessions, runtime.clock, settings)
     handler = SocketModeHandler(build_bolt_app(chat_runtime), settings.app_token)
     try:
         handler.connect()
@@ -138,7 +125,10 @@ def socket(runtime: Runtime) -> None:
     # The outbox is swept on a schedule, so what Slack refused is tried again.
     sweeper = BackgroundScheduler(timezone=STOCKHOLM)
     sweeper.add_job(
-        chat_runtime.sweep, IntervalTrigger(seconds=SWEEP_SECONDS), coalesce=True, max_instances=1
+        chat_runtime.sweep,
+        IntervalTrigger(seconds=OUTBOX_SWEEP_SECONDS),
+        coalesce=True,
+        max_instances=1,
     )
     sweeper.start()
     try:

@@ -18,17 +18,18 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot import replies
 from bot.blocks import Reply, context, escape, link, say
 from bot.settings import ChatSettings
-from domain import chat_links, placements, reports
 from domain.access import Actor, can_see_budget, can_see_personal_data, check_files_referrals
 from domain.budget import YearBudget
 from domain.choices import LABELS, Outcome, Role
 from domain.clock import Clock, local_date
 from domain.errors import DomainError, RuleViolation
-from domain.municipalities import find_municipality, set_capacity
-from domain.referrals import facts_of, get_referral
+from domain.parsing import parse_date, parse_whole_number, parse_year
 from domain.text import N_, plain_letters
 from locales import gettext as _
 from locales import render
+from services import chat_links, placements, reports
+from services.municipalities import find_municipality, set_capacity
+from services.referrals import facts_of, get_referral
 from storage.db import unit_of_work
 from storage.models import Municipality
 
@@ -76,19 +77,6 @@ def _fail(msgid: str, **params: object) -> RuleViolation:
     return RuleViolation(msgid, **params)
 
 
-def _year(word: str) -> int:
-    if not (word.isdigit() and len(word) == 4):
-        raise _fail(N_("%(value)s is not a year; write it with four digits."), value=word)
-    return int(word)
-
-
-def _day(word: str) -> date:
-    try:
-        return date.fromisoformat(word)
-    except ValueError:
-        raise _fail(N_("%(value)s is not a date written YYYY-MM-DD."), value=word) from None
-
-
 def _needs(args: list[str], count: int, usage: str, ctx: ChatContext) -> None:
     if len(args) < count:
         raise _fail(N_("Write it like this: %(usage)s"), usage=f"`{ctx.settings.command} {usage}`")
@@ -116,7 +104,7 @@ def run_places(ctx: ChatContext, actor: Actor, args: list[str], share: bool) -> 
 
 
 def run_budget(ctx: ChatContext, actor: Actor, args: list[str], share: bool) -> Reply:
-    year = _year(args[0]) if args else ctx.today().year
+    year = parse_year(args[0]) if args else ctx.today().year
     with unit_of_work(ctx.sessions) as session:
         found = reports.budget_for(session, actor=actor, year=year, today=ctx.today())
     return replies.budget(found)
@@ -160,15 +148,14 @@ def _municipality_for(
 
 def run_capacity(ctx: ChatContext, actor: Actor, args: list[str], share: bool) -> Reply:
     _needs(args, 1, "kapacitet <antal>", ctx)
-    if not args[0].isdigit():
-        raise _fail(N_("%(value)s is not a whole number of zero or more."), value=args[0])
+    capacity = parse_whole_number(args[0])
     with unit_of_work(ctx.sessions) as session:
         municipality = _municipality_for(ctx, session, actor, args[1:])
         set_capacity(
             session,
             actor=actor,
             municipality_id=municipality.id,
-            capacity=int(args[0]),
+            capacity=capacity,
             now=ctx.now(),
         )
         session.flush()
@@ -180,14 +167,14 @@ def run_capacity(ctx: ChatContext, actor: Actor, args: list[str], share: bool) -
     done = _(
         "The capacity of %(municipality)s is now %(capacity)s.",
         municipality=escape(municipality.name),
-        capacity=int(args[0]),
+        capacity=capacity,
     )
     return say(done, replies.places_one(places, None).text)
 
 
 def run_extend(ctx: ChatContext, actor: Actor, args: list[str], share: bool) -> Reply:
     _needs(args, 2, "förläng <referenskod> <ÅÅÅÅ-MM-DD>", ctx)
-    new_end = _day(args[1])
+    new_end = parse_date(args[1])
     with unit_of_work(ctx.sessions) as session:
         referral = get_referral(session, actor=actor, reference_code=args[0])
         placements.extend_placement(
@@ -214,7 +201,7 @@ def _outcome(words: list[str]) -> Outcome:
 
 def run_end(ctx: ChatContext, actor: Actor, args: list[str], share: bool) -> Reply:
     _needs(args, 3, "avsluta <referenskod> <ÅÅÅÅ-MM-DD> <avslutsorsak>", ctx)
-    ended_on, outcome = _day(args[1]), _outcome(args[2:])
+    ended_on, outcome = parse_date(args[1]), _outcome(args[2:])
     with unit_of_work(ctx.sessions) as session:
         referral = get_referral(session, actor=actor, reference_code=args[0])
         placements.end_placement(

@@ -1,8 +1,8 @@
 """The daily digest in chat: the coordinator's channel and each municipality's channel.
 
-What it says comes from domain.digest; here it becomes Block Kit within Slack's limits
-(long lists are cut with a count and a link to the web site), and is queued in the outbox
-under the key digest:<channel>:<day>. The key is the claim on the day: however many
+What it says comes from services.digest (domain.digest); here it becomes Block Kit within
+Slack's limits (long lists are cut with a count and a link to the web site), and is queued
+in the outbox under the key digest:<channel>:<day>. The key is the claim on the day: however many
 schedulers run, and however often, each channel gets one digest a day.
 """
 
@@ -17,13 +17,15 @@ from sqlalchemy.orm import Session
 
 from bot import outbox
 from bot.blocks import Block, Reply, context, escape, header, link, paragraphs, section
-from bot.schedule import DigestSchedule
-from bot.settings import ChatSettings
+from bot.settings import ChatSettings, DigestSchedule
 from bot.text import to_plain
+from domain.availability import Availability
 from domain.calendar import is_working_day
-from domain.digest import SLIP_LABELS, Digest, WaitingRequest, build_digest
+from domain.deadlines import SLIP_LABELS
+from domain.digest import Digest, WaitingRequest
 from locales import format_percent, ngettext, phrases
 from locales import gettext as _
+from services.digest import build_digest
 from storage.models import ChatOutbox, Municipality
 
 MAX_ITEMS = 15  # per list: the rest is on the web site
@@ -64,7 +66,7 @@ def _places(digest: Digest, more_url: str) -> list[Block]:
     lines = [phrases.place_line(m, escape) for m in shown]
     blocks = _titled(_("Free places"), lines, more_url)
     if digest.municipality_id is None:
-        total = sum(max(m.free, 0) for m in digest.places)
+        total = Availability(digest.places).free
         blocks.append(
             section(
                 ngettext("In total: %(num)d free place.", "In total: %(num)d free places.", total)
@@ -125,7 +127,11 @@ def render(digest: Digest, settings: ChatSettings, *, title: str) -> Reply:
         more_url,
     )
     blocks += _titled(
-        _("Tripartite meetings in the coming five working days"),
+        ngettext(
+            "Tripartite meetings in the coming working day",
+            "Tripartite meetings in the coming %(num)d working days",
+            digest.settings.meetings_within_working_days,
+        ),
         [
             _(
                 "%(date)s: %(code)s in %(municipality)s",

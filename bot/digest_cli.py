@@ -8,33 +8,21 @@ mm digest schedule                        run the scheduler (the Procfile's `dig
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
 
 import click
 
 from bot.digest import as_text, plan
-from bot.schedule import DigestSchedule, run, send_digests
-from bot.settings import ChatSettings
-from cli.main import Runtime, pass_runtime
+from bot.runtime import open_chat_runtime
+from bot.schedule import run, send_digests
+from bot.settings import ChatSettings, DigestSchedule
 from cli.params import DATE
+from cli.runtime import Runtime, pass_runtime
 from domain.calendar import is_working_day
 from locales import gettext as _
 from locales import ngettext
 from storage.db import unit_of_work
 
-if TYPE_CHECKING:
-    from bot.runtime import ChatRuntime
-
 DATE_HELP = _("The day of the digest (default: today).")
-
-
-def _chat_runtime(runtime: Runtime) -> ChatRuntime:
-    settings = ChatSettings.load()
-    if not settings.enabled:
-        raise click.ClickException(_("Chat is off: SLACK_BOT_TOKEN is not set."))
-    from bot.runtime import ChatRuntime
-
-    return ChatRuntime(settings, runtime.sessions, runtime.clock)
 
 
 def _day_off(day: date) -> bool:
@@ -84,7 +72,7 @@ def send(runtime: Runtime, day: date | None) -> None:
     schedule = DigestSchedule.load()
     if _day_off(runtime.today()):
         return
-    chat_runtime = _chat_runtime(runtime)
+    chat_runtime = open_chat_runtime(runtime.sessions, runtime.clock)
     try:
         queued = send_digests(chat_runtime, schedule, runtime.today())
     finally:
@@ -102,7 +90,7 @@ def send(runtime: Runtime, day: date | None) -> None:
 @pass_runtime
 def schedule(runtime: Runtime) -> None:
     settings = DigestSchedule.load()
-    chat_runtime = _chat_runtime(runtime)
+    chat_runtime = open_chat_runtime(runtime.sessions, runtime.clock)
     click.echo(
         _(
             "The digest is sent %(days)s at %(time)s (Europe/Stockholm). Stop with Ctrl+C.",

@@ -23,11 +23,12 @@ from bot import outbox
 from bot.cards import answer_message, card_key, request_card
 from bot.settings import ChatSettings
 from domain.clock import Clock
+from domain.events import REQUEST_KINDS, EventKind
 from storage.models import Event, PlacementRequest
 
 log = logging.getLogger("mm.chat.notifications")
 
-KINDS = frozenset({"requested", "accepted", "declined", "withdrawn"})
+KINDS = REQUEST_KINDS
 EVENTS_IN_SESSION = "mm.chat.events"
 INSTALLED = "_mm_chat_notifications"
 
@@ -91,7 +92,7 @@ def queue_messages(session: Session, entry: Event, *, settings: ChatSettings, cl
         return
     session.refresh(request)
     now = clock.now()
-    if entry.kind == "requested":
+    if entry.kind is EventKind.REQUESTED:
         channel = request.municipality.slack_channel
         if channel:
             outbox.enqueue(
@@ -110,7 +111,7 @@ def queue_messages(session: Session, entry: Event, *, settings: ChatSettings, cl
         now=now,
     )
     investigator = request.referral.investigator
-    answered = entry.kind in ("accepted", "declined")
+    answered = entry.kind in (EventKind.ACCEPTED, EventKind.DECLINED)
     if answered and investigator.slack_user_id and investigator.active:
         outbox.enqueue(
             session,

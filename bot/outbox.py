@@ -32,15 +32,17 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.blocks import Reply
+from domain.delivery import OutboxAction, OutboxState
 from storage.db import unit_of_work
 from storage.models import ChatOutbox
 
 log = logging.getLogger("mm.chat.outbox")
 
-PENDING, SENDING, SENT = "pending", "sending", "sent"
-FAILED, SKIPPED, UNKNOWN = "failed", "skipped", "unknown"
-DEFERRED = "deferred"  # an update whose original is still on its way; tried again soon
-POST, UPDATE = "post", "update"
+PENDING, SENDING, SENT = OutboxState.PENDING, OutboxState.SENDING, OutboxState.SENT
+FAILED, SKIPPED, UNKNOWN = OutboxState.FAILED, OutboxState.SKIPPED, OutboxState.UNKNOWN
+# Not a stored state: an update whose original is still on its way; tried again soon.
+DEFERRED = "deferred"
+POST, UPDATE = OutboxAction.POST, OutboxAction.UPDATE
 MAX_ATTEMPTS = 8
 FIRST_DELAY = timedelta(seconds=30)
 LONGEST_DELAY = timedelta(hours=1)
@@ -146,12 +148,12 @@ class SlackSender:
 @dataclass(frozen=True)
 class _Claimed:
     id: int
-    action: str
+    action: OutboxAction
     channel: str
     text: str
     blocks: list[Any]
     attempts: int
-    original_state: str | None
+    original_state: OutboxState | None
     original_channel: str | None
     original_ts: str | None
 

@@ -24,7 +24,7 @@ from bot.settings import ChatSettings
 from domain.availability import Availability, MunicipalityPlaces
 from domain.budget import YearBudget
 from domain.choices import LABELS
-from domain.lifecycle import STATUS_LABELS
+from domain.lifecycle import STATUS_LABELS, RequestAnswer
 from locales import format_date, format_datetime, format_percent, phrases
 from locales import gettext as _
 from storage.models import PlacementRequest, Referral
@@ -118,14 +118,14 @@ def _request_line(request: PlacementRequest) -> str:
             municipality=municipality,
             asked=request.asked_at,
         )
-    if request.answer == "accepted":
+    if request.answer is RequestAnswer.ACCEPTED:
         return _(
             "%(municipality)s was asked on %(asked)s and accepted on %(answered)s.",
             municipality=municipality,
             asked=request.asked_at,
             answered=request.answered_at,
         )
-    if request.answer == "declined":
+    if request.answer is RequestAnswer.DECLINED:
         return _(
             "%(municipality)s was asked on %(asked)s and declined on %(answered)s (%(reason)s).",
             municipality=municipality,

@@ -17,8 +17,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot import notifications, outbox
 from bot.commands import ChatContext
-from bot.settings import ChatSettings
+from bot.settings import OUTBOX_SWEEP_SECONDS, ChatSettings
 from domain.clock import Clock
+from domain.errors import DomainError
+from domain.text import N_
 from storage.db import unit_of_work
 from storage.models import ChatRequestSeen
 
@@ -26,7 +28,6 @@ log = logging.getLogger("mm.chat")
 
 SEEN_KEPT_FOR = timedelta(days=1)
 DEFERRED_RETRIES, DEFERRED_PAUSE = 50, 0.1
-SWEEP_INTERVAL = 60.0  # seconds
 
 
 class TrackingExecutor(ThreadPoolExecutor):
@@ -100,10 +101,10 @@ class ChatRuntime:
         self.sweep()
 
     def sweep_now_and_then(self) -> None:
-        """On Slack traffic: a sweep in the background, at most once per SWEEP_INTERVAL, so
+        """On Slack traffic: a sweep in the background, at most once per OUTBOX_SWEEP_SECONDS, so
         that in HTTP mode a failed send is retried even when nothing new is queued."""
         now = time.monotonic()
-        if now - self._last_sweep >= SWEEP_INTERVAL:
+        if now - self._last_sweep >= OUTBOX_SWEEP_SECONDS:
             self._last_sweep = now
             self.deliveries.submit(self.sweep)
 
@@ -132,3 +133,17 @@ class ChatRuntime:
         self.drain()
         for pool in (self.listeners, self.work, self.deliveries):
             pool.shutdown(wait=True)
+
+
+class ChatOff(DomainError):
+    """A command needs chat, and chat is not configured."""
+
+
+def open_chat_runtime(
+    sessions: sessionmaker[Session], clock: Clock, settings: ChatSettings | None = None
+) -> ChatRuntime:
+    """The bot's runtime for a process outside the web site (`mm chat`, `mm digest`)."""
+    settings = settings or ChatSettings.load()
+    if not settings.enabled:
+        raise ChatOff(N_("Chat is off: SLACK_BOT_TOKEN is not set."))
+    return ChatRuntime(settings, sessions, clock)

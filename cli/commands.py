@@ -8,16 +8,16 @@ from typing import Any
 
 import click
 
-from cli.main import Runtime, pass_runtime
 from cli.params import KRONOR, YEAR
-from domain import program_setup, reports, users
+from cli.runtime import Runtime, pass_runtime
 from domain.choices import Role
 from domain.indicators import GOAL_LABELS
-from domain.municipalities import find_municipality
 from domain.settings import load_program_file
 from locales import format_percent, phrases
 from locales import gettext as _
 from programs import DEFAULT_PROGRAM_FILE
+from services import program_setup, reports, users
+from services.municipalities import find_municipality
 from storage import migrate
 from storage.db import unit_of_work
 

@@ -13,12 +13,12 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from domain import placements, referrals, users
 from domain.choices import LABELS, BenefitType, DeclineReason, Outcome, Role
 from domain.clock import STOCKHOLM
-from domain.program_setup import current_program
-from domain.referrals import ParticipantDetails
+from domain.participants import ParticipantDetails
 from locales import gettext as _
+from services import placements, referrals, users
+from services.program_setup import current_program
 from storage.models import Municipality, Referral, User
 
 DEMO_PASSWORD = "demo-losen-2026"

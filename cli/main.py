@@ -5,46 +5,18 @@ from __future__ import annotations
 import gettext as stdlib_gettext
 import logging
 import os
-from collections.abc import Callable
-from datetime import date, datetime, time
-from functools import cached_property
 from typing import Any
 
 import click
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
 
 from cli.params import DATE
-from domain.clock import STOCKHOLM, Clock, FixedClock, SystemClock, local_date
+from cli.runtime import Runtime
 from domain.errors import DomainError, SettingsError
 from locales import LOCALES_DIR, render
 from locales import gettext as _
-from storage.db import make_engine, session_factory
 
 log = logging.getLogger("mm")
-
-
-class Runtime:
-    """What commands share: the database and the clock, opened only when first needed."""
-
-    def __init__(self, today: date | None = None) -> None:
-        self.clock: Clock = SystemClock()
-        if today:
-            self.act_on(today)
-
-    def act_on(self, today: date) -> None:
-        """From now on, act as if it were noon on `today` (for --date)."""
-        self.clock = FixedClock(datetime.combine(today, time(12), STOCKHOLM))
-
-    @cached_property
-    def sessions(self) -> sessionmaker[Session]:
-        return session_factory(make_engine())
-
-    def now(self) -> datetime:
-        return self.clock.now()
-
-    def today(self) -> date:
-        return local_date(self.now())
 
 
 class SwedishGroup(click.Group):
@@ -80,9 +52,6 @@ def speak_swedish() -> None:
     stdlib_gettext.textdomain("messages")
 
 
-pass_runtime: Callable[..., Any] = click.make_pass_decorator(Runtime)
-
-
 @click.group(cls=SwedishGroup, help=_("Möjlighetsmodellen: referrals, placements and budget."))
 @click.option("--date", "today", type=DATE, help=_("Act as if today were this date."))
 @click.pass_context
@@ -91,11 +60,14 @@ def cli(ctx: click.Context, today: Any) -> None:
 
 
 def _register() -> None:
+    # Late: `mm --help` should not pay for importing what a command it does not run needs.
     from bot import cli as chat_commands
+    from bot import digest_cli
     from cli import commands
 
     commands.register(cli)
     chat_commands.register(cli)
+    cli.add_command(digest_cli.digest)
 
 
 def main() -> None:

@@ -1,61 +1,36 @@
-"""Command-line values parsed with Swedish error messages (click's own name English types)."""
+"""Command-line values, read by the same rules as in chat and on the web (domain.parsing),
+with the Swedish sentence when they cannot be read (click's own types speak English)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import click
 
+from domain.errors import RuleViolation
 from domain.money import Money
-from locales import gettext as _
+from domain.parsing import parse_date, parse_kronor, parse_whole_number, parse_year
+from locales import render
 
 
-class DateParam(click.ParamType):
-    name = "ÅÅÅÅ-MM-DD"
+class _Parsed(click.ParamType):
+    def __init__(self, name: str, parse: Callable[[str], Any], kind: type) -> None:
+        self.name = name
+        self.parse = parse
+        self.kind = kind
 
-    def convert(self, value: Any, param: Any, ctx: Any) -> date:
-        if isinstance(value, date):
+    def convert(self, value: Any, param: Any, ctx: Any) -> Any:
+        if isinstance(value, self.kind) and not isinstance(value, str):
             return value
         try:
-            return date.fromisoformat(str(value).strip())
-        except ValueError:
-            self.fail(_("%(value)s is not a date written YYYY-MM-DD.", value=value), param, ctx)
+            return self.parse(str(value))
+        except RuleViolation as error:
+            self.fail(render(error.text), param, ctx)
 
 
-class YearParam(click.ParamType):
-    name = "ÅR"
-
-    def convert(self, value: Any, param: Any, ctx: Any) -> int:
-        text = str(value).strip()
-        if not (text.isdigit() and len(text) == 4):
-            self.fail(
-                _("%(value)s is not a year; write it with four digits.", value=value), param, ctx
-            )
-        return int(text)
-
-
-class WholeNumberParam(click.ParamType):
-    name = "ANTAL"
-
-    def convert(self, value: Any, param: Any, ctx: Any) -> int:
-        text = str(value).strip()
-        if not text.isdigit():
-            self.fail(
-                _("%(value)s is not a whole number of zero or more.", value=value), param, ctx
-            )
-        return int(text)
-
-
-class KronorParam(click.ParamType):
-    name = "KRONOR"
-
-    def convert(self, value: Any, param: Any, ctx: Any) -> Money:
-        try:
-            return Money.kronor(Decimal(str(value).strip().replace(",", ".")))
-        except (InvalidOperation, ValueError):
-            self.fail(_("%(value)s is not an amount in kronor.", value=value), param, ctx)
-
-
-DATE, YEAR, WHOLE_NUMBER, KRONOR = DateParam(), YearParam(), WholeNumberParam(), KronorParam()
+DATE = _Parsed("ÅÅÅÅ-MM-DD", parse_date, date)
+YEAR = _Parsed("ÅR", parse_year, int)
+WHOLE_NUMBER = _Parsed("ANTAL", parse_whole_number, int)
+KRONOR = _Parsed("KRONOR", parse_kronor, Money)

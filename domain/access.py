@@ -75,10 +75,28 @@ def check_follows_referral(actor: Actor, facts: ReferralFacts) -> None:
     raise NotAllowed(N_("Only Försäkringskassan can do this with a referral."))
 
 
-def check_answers_for(actor: Actor, municipality_id: int) -> None:
-    """Answer a request, run a placement, change capacity: that municipality's contacts."""
+def check_answers_for(actor: Actor, municipality_id: int | None) -> None:
+    """Answer a request: the contacts of the municipality that was asked."""
     if not _contact_of(actor, municipality_id):
         raise NotAllowed(N_("Only the contacts of the municipality that was asked can do this."))
+
+
+def check_runs_placement(actor: Actor, municipality_id: int | None) -> None:
+    """Record what happens at a placement, extend or end it: its municipality's contacts."""
+    if not _contact_of(actor, municipality_id):
+        raise NotAllowed(
+            N_("Only the contacts of the municipality that runs the placement can do this.")
+        )
+
+
+def check_manages_municipality(actor: Actor, municipality_id: int) -> None:
+    """Capacity and offer: the municipality's own contacts, or an administrator."""
+    if actor.role is Role.ADMIN:
+        return
+    if not _contact_of(actor, municipality_id):
+        raise NotAllowed(
+            N_("Only the municipality's own contacts and an administrator can change this.")
+        )
 
 
 def check_files_referrals(actor: Actor) -> None:
@@ -92,7 +110,9 @@ def can_see_budget(actor: Actor) -> bool:
 
 def check_sees_budget(actor: Actor) -> None:
     if not can_see_budget(actor):
-        raise NotAllowed(N_("Only the coordinator and the association can see the budget."))
+        raise NotAllowed(
+            N_("Only the coordinator, the association and the administrator can see the budget.")
+        )
 
 
 def check_sets_rates(actor: Actor) -> None:

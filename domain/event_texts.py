@@ -8,26 +8,27 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 from domain.choices import LABELS, DeclineReason, Outcome
+from domain.events import EventKind
 from domain.text import N_, Text
-from storage.models import Event
 
+K = EventKind
 MESSAGES = {
-    "created": N_("The referral was created."),
-    "submitted": N_("The referral was submitted."),
-    "requested": N_("%(municipality)s was asked to take the participant."),
-    "accepted": N_("%(municipality)s accepted; the tripartite meeting is booked for %(date)s."),
-    "declined": N_("%(municipality)s declined: %(reason)s."),
-    "withdrawn": N_("The referral was withdrawn."),
-    "started": N_("The tripartite meeting was held on %(date)s; the placement runs until %(end)s."),
-    "assessment_plan": N_("Assessment and individual plan done on %(date)s."),
-    "workplace_training": N_("Workplace training started on %(date)s."),
-    "extended": N_("The placement was extended from %(previous)s to %(date)s."),
-    "ended": N_("The placement ended on %(date)s: %(outcome)s."),
-    "final_report": N_("The final report was received on %(date)s."),
-    "alternative_plan": N_("Försäkringskassan made an alternative plan on %(date)s."),
+    K.CREATED: N_("The referral was created."),
+    K.SUBMITTED: N_("The referral was submitted."),
+    K.REQUESTED: N_("%(municipality)s was asked to take the participant."),
+    K.ACCEPTED: N_("%(municipality)s accepted; the tripartite meeting is booked for %(date)s."),
+    K.DECLINED: N_("%(municipality)s declined: %(reason)s."),
+    K.WITHDRAWN: N_("The referral was withdrawn."),
+    K.STARTED: N_("The tripartite meeting was held on %(date)s; the placement runs until %(end)s."),
+    K.ASSESSMENT_PLAN: N_("Assessment and individual plan done on %(date)s."),
+    K.WORKPLACE_TRAINING: N_("Workplace training started on %(date)s."),
+    K.EXTENDED: N_("The placement was extended from %(previous)s to %(date)s."),
+    K.ENDED: N_("The placement ended on %(date)s: %(outcome)s."),
+    K.FINAL_REPORT: N_("The final report was received on %(date)s."),
+    K.ALTERNATIVE_PLAN: N_("Försäkringskassan made an alternative plan on %(date)s."),
 }
 CHANGED = N_("The referral was changed.")
 
@@ -37,31 +38,45 @@ def _day(value: Any) -> date | None:
 
 
 # Which detail fills which placeholder, per kind of event.
-_PARAMS: dict[str, Callable[[Mapping[str, Any]], dict[str, Any]]] = {
-    "accepted": lambda d: {"date": _day(d.get("meeting_on"))},
-    "declined": lambda d: {"reason": Text(LABELS[DeclineReason(d["reason"])])},
-    "started": lambda d: {"date": _day(d.get("started_on")), "end": _day(d.get("planned_end_on"))},
-    "assessment_plan": lambda d: {"date": _day(d.get("done_on"))},
-    "workplace_training": lambda d: {"date": _day(d.get("started_on"))},
-    "extended": lambda d: {
+_PARAMS: dict[EventKind, Callable[[Mapping[str, Any]], dict[str, Any]]] = {
+    K.ACCEPTED: lambda d: {"date": _day(d.get("meeting_on"))},
+    K.DECLINED: lambda d: {"reason": Text(LABELS[DeclineReason(d["reason"])])},
+    K.STARTED: lambda d: {"date": _day(d.get("started_on")), "end": _day(d.get("planned_end_on"))},
+    K.ASSESSMENT_PLAN: lambda d: {"date": _day(d.get("done_on"))},
+    K.WORKPLACE_TRAINING: lambda d: {"date": _day(d.get("started_on"))},
+    K.EXTENDED: lambda d: {
         "previous": _day(d.get("previous_end_on")),
         "date": _day(d.get("new_end_on")),
     },
-    "ended": lambda d: {
+    K.ENDED: lambda d: {
         "date": _day(d.get("ended_on")),
         "outcome": Text(LABELS[Outcome(d["outcome"])]),
     },
-    "final_report": lambda d: {"date": _day(d.get("received_on"))},
-    "alternative_plan": lambda d: {"date": _day(d.get("planned_on"))},
+    K.FINAL_REPORT: lambda d: {"date": _day(d.get("received_on"))},
+    K.ALTERNATIVE_PLAN: lambda d: {"date": _day(d.get("planned_on"))},
 }
 
 
-def describe(event: Event, municipality_names: Mapping[int, str]) -> Text:
+class LoggedEvent(Protocol):
+    """What a sentence is made from: an entry of the event log (storage.models.Event)."""
+
+    @property
+    def kind(self) -> EventKind: ...
+
+    @property
+    def details(self) -> Mapping[str, Any] | None: ...
+
+    @property
+    def municipality_id(self) -> int | None: ...
+
+
+def describe(event: LoggedEvent, municipality_names: Mapping[int, str]) -> Text:
     """The sentence for one event; nested Texts (labels) are translated by the adapter."""
     msgid = MESSAGES.get(event.kind)
     if msgid is None:
         return Text(CHANGED)
     params = _PARAMS.get(event.kind, lambda _d: {})(event.details or {})
     if "%(municipality)s" in msgid:
-        params["municipality"] = municipality_names.get(event.municipality_id, "–")
+        known = event.municipality_id is not None and event.municipality_id in municipality_names
+        params["municipality"] = municipality_names[event.municipality_id] if known else "–"
     return Text(msgid, params)

@@ -24,6 +24,14 @@ class ReferralStatus(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
+class RequestAnswer(StrEnum):
+    """How a request (förfrågan) was closed: by the municipality's answer, or by FK."""
+
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
+
+
 class Transition(StrEnum):
     SUBMIT = "submit"
     REQUEST = "request"

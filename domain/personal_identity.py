@@ -15,16 +15,14 @@ from domain.text import N_
 
 # The target group is people of working age on sickness benefit or activity compensation.
 MIN_AGE, MAX_AGE = 16, 70
+NUMBER_REQUIRED = N_("Enter the participant's personal identity number.")
 
 
 def normalise_personal_identity_number(raw: str, *, today: date) -> str:
     """The 12-digit form, or a RuleViolation on the field `personal_identity_number`."""
     cleaned = (raw or "").strip().replace(" ", "")
     if not cleaned:
-        raise RuleViolation(
-            N_("Enter the participant's personal identity number."),
-            field="personal_identity_number",
-        )
+        raise RuleViolation(NUMBER_REQUIRED, field="personal_identity_number")
     try:
         number = Personnummer(cleaned, {"allow_coordination_number": True})
     except PersonnummerException:

@@ -6,7 +6,7 @@ the database is the source at run time because a year's rate is confirmed later.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
 from enum import StrEnum
 
@@ -119,3 +119,10 @@ class Program:
                 date=self.intake_stop,
             )
         raise RuleViolation(N_("The program ended on %(date)s."), date=self.end)
+
+
+# The program's own settings (not its phases, years and municipalities): the keys of a
+# settings file's [program] table and the columns of its stored row, named once.
+PROGRAM_SCALARS = tuple(
+    f.name for f in fields(Program) if f.name not in {"phases", "years", "municipalities"}
+)

@@ -15,23 +15,18 @@ from typing import Any
 
 from domain.errors import SettingsError
 from domain.money import Money
-from domain.program import DayRule, MunicipalitySettings, OtherCost, Phase, Program, ProgramYear
+from domain.program import (
+    PROGRAM_SCALARS,
+    DayRule,
+    MunicipalitySettings,
+    OtherCost,
+    Phase,
+    Program,
+    ProgramYear,
+)
 from domain.text import N_, Text
 
-_PROGRAM_KEYS = {
-    "key",
-    "name",
-    "owner",
-    "association",
-    "start",
-    "end",
-    "intake_stop",
-    "reference_prefix",
-    "enrolment_months",
-    "max_enrolment_months",
-    "day_rule",
-    "retention_months",
-}
+_PROGRAM_KEYS = set(PROGRAM_SCALARS)
 _TOP_KEYS = {"program", "phases", "years", "municipalities"}
 _PHASE_KEYS = {"key", "name", "start", "end"}
 _YEAR_KEYS = {"year", "budget", "daily_rate", "rate_confirmed", "other_costs"}

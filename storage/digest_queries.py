@@ -8,6 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from domain.events import DIGEST_KINDS
 from domain.lifecycle import ReferralStatus
 from storage.models import Event, Municipality, Placement, PlacementRequest, Referral
 
@@ -87,16 +88,14 @@ def running_behind(
     return [tuple(row) for row in session.execute(query)]
 
 
-# Besides everything that happens to a referral, these change what a digest shows. Logins,
-# Slack links and new users do not.
-DIGEST_KINDS = ("capacity_set", "offer_set", "daily_rate_set")
-
-
 def changes_since(session: Session, since: datetime, municipality_id: int | None) -> int:
     """Events since `since` that change the picture (not logins and the like)."""
     query = (
         select(func.count())
         .select_from(Event)
-        .where(Event.at > since, or_(Event.referral_id.is_not(None), Event.kind.in_(DIGEST_KINDS)))
+        .where(
+            Event.at > since,
+            or_(Event.referral_id.is_not(None), Event.kind.in_(sorted(DIGEST_KINDS))),
+        )
     )
     return session.scalar(_only(query, Event.municipality_id, municipality_id)) or 0

@@ -7,6 +7,7 @@ Money is whole öre (BigInteger); dates are dates; times are timezone-aware UTC.
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import (
     JSON,
@@ -27,7 +28,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from domain.choices import BenefitType, DeclineReason, Outcome, Role
-from domain.lifecycle import ReferralStatus
+from domain.delivery import OutboxAction, OutboxState
+from domain.events import EventKind
+from domain.lifecycle import ReferralStatus, RequestAnswer
 from domain.program import DayRule
 from storage.types import UtcDateTime
 
@@ -40,7 +43,7 @@ NAMING = {
 }
 
 
-def _enum(cls: type) -> Enum:
+def _enum(cls: type[StrEnum]) -> Enum:
     # Stored as the lower-case values, as text, so both databases read the same.
     return Enum(
         cls,
@@ -143,7 +146,7 @@ class User(Base):
 
 
 class ChatLink(Base):
-    """A one-time link from a Slack user to a web account (domain.chat_links)."""
+    """A one-time link from a Slack user to a web account (services.chat_links)."""
 
     __tablename__ = "chat_link"
 
@@ -227,8 +230,7 @@ class PlacementRequest(Base):
     asked_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    # accepted / declined / withdrawn
-    answer: Mapped[str | None] = mapped_column(String(20))
+    answer: Mapped[RequestAnswer | None] = mapped_column(_enum(RequestAnswer))
     decline_reason: Mapped[DeclineReason | None] = mapped_column(_enum(DeclineReason))
     decline_comment: Mapped[str] = mapped_column(Text, default="")
 
@@ -288,7 +290,7 @@ class Event(Base):
     municipality_id: Mapped[int | None] = mapped_column(ForeignKey("municipality.id"))
     at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    kind: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[EventKind] = mapped_column(_enum(EventKind))
     details: Mapped[dict] = mapped_column(JSON, default=dict)
 
     actor: Mapped[User | None] = relationship()
@@ -306,12 +308,12 @@ class ChatOutbox(Base):
     # A channel id (C…), or a Slack user id (U…) for a direct message.
     channel: Mapped[str] = mapped_column(String(40))
     # post: a new message; update: replace the message that `update_of` posted.
-    action: Mapped[str] = mapped_column(String(10))
+    action: Mapped[OutboxAction] = mapped_column(_enum(OutboxAction))
     update_of_id: Mapped[int | None] = mapped_column(ForeignKey("chat_outbox.id"))
     text: Mapped[str] = mapped_column(Text)
     blocks: Mapped[list] = mapped_column(JSON, default=list)
-    # pending -> sending -> sent; or failed / skipped / unknown (see bot.outbox).
-    state: Mapped[str] = mapped_column(String(10))
+    # pending -> sending -> sent; or failed / skipped / unknown (domain.delivery).
+    state: Mapped[OutboxState] = mapped_column(_enum(OutboxState))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -7,23 +7,8 @@ from sqlalchemy.orm import Session
 
 from domain.calendar import CompensableDays
 from domain.money import Money
-from domain.program import OtherCost, Phase, Program, ProgramYear
+from domain.program import PROGRAM_SCALARS, OtherCost, Phase, Program, ProgramYear
 from storage.models import CompensableDayRow, PhaseRow, ProgramRow, ProgramYearRow
-
-_SCALARS = (
-    "key",
-    "name",
-    "owner",
-    "association",
-    "start",
-    "end",
-    "intake_stop",
-    "reference_prefix",
-    "enrolment_months",
-    "max_enrolment_months",
-    "day_rule",
-    "retention_months",
-)
 
 
 def program_row(session: Session) -> ProgramRow | None:
@@ -35,7 +20,7 @@ def read_program(session: Session) -> Program | None:
     if row is None:
         return None
     return Program(
-        **{name: getattr(row, name) for name in _SCALARS},
+        **{name: getattr(row, name) for name in PROGRAM_SCALARS},
         phases=tuple(Phase(p.key, p.name, p.start, p.end) for p in row.phases),
         years=tuple(
             ProgramYear(
@@ -60,7 +45,7 @@ def write_program(session: Session, program: Program, row: ProgramRow | None) ->
         program.start,
         program.end,
     )
-    for name in _SCALARS:
+    for name in PROGRAM_SCALARS:
         setattr(row, name, getattr(program, name))
     row.phases = [
         PhaseRow(key=p.key, name=p.name, start=p.start, end=p.end) for p in program.phases

@@ -6,10 +6,10 @@ from datetime import date
 
 import pytest
 
-from domain import municipalities, referrals, reports
 from domain.availability import Availability, MunicipalityPlaces, suggest_municipality
 from domain.choices import Role
 from domain.errors import NotAllowed, RuleViolation
+from services import municipalities, referrals, reports
 from storage.models import Referral
 from tests.support.clock import moment
 

@@ -10,12 +10,12 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import event, select
 
-from domain import placements, program_setup, reports
 from domain.calendar import CompensableDays
 from domain.choices import Outcome, Role
 from domain.errors import NotAllowed
 from domain.money import Money
 from locales import format_money
+from services import placements, program_setup, reports
 from storage import queries
 from storage.models import Municipality
 from tests.support.bulk import insert_placements

@@ -8,15 +8,15 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from domain import audit, casework, referrals
-from domain.casework import Action
+from domain.actions import Action
 from domain.choices import DeclineReason, Role
 from domain.errors import NotAllowed, NotFound
 from domain.event_texts import describe
-from domain.history import history_of
-from domain.program_setup import current_program
-from domain.reports import availability
 from locales import render
+from services import audit, casework, referrals
+from services.history import history_of
+from services.program_setup import current_program
+from services.reports import availability
 from storage.models import Municipality, Referral
 from tests.support.clock import moment
 

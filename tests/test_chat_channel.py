@@ -7,11 +7,11 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from domain import referrals
 from domain.choices import DeclineReason, Role
 from domain.errors import NotAllowed, RuleViolation
-from domain.municipalities import set_slack_channel
 from locales import render
+from services import referrals
+from services.municipalities import set_slack_channel
 from storage.models import Event, Municipality, Referral
 from tests.support.clock import moment
 

@@ -6,10 +6,10 @@ from datetime import date, timedelta
 
 import pytest
 
-from domain import chat_links
 from domain.choices import Role
 from domain.errors import RuleViolation
 from locales import render
+from services import chat_links
 from tests.support.clock import moment
 
 NOW = moment(date(2026, 11, 23))

@@ -136,7 +136,10 @@ def test_user_add_prints_a_generated_password(ready):
             ("user", "add", "--email", "a@b.example", "--name", "A", "--role", "kung"),
             "är inte något av",
         ),
-        (("program", "set-rate", "2027", "noll"), "noll är inget belopp i kronor."),
+        (
+            ("program", "set-rate", "2027", "noll"),
+            "noll är inget belopp i kronor, till exempel 206,40.",
+        ),
         (("program", "load", "/nowhere.toml"), "Inställningsfilen /nowhere.toml finns inte."),
         (("budget", "2027", "2028"), "Oväntat extra argument (2028)"),
     ],

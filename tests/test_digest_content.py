@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from cli.demo_data import ACCEPTED_MEETING_IN, REQUESTED_DAYS_AGO, load_demo_data
-from domain import login, municipalities, placements, referrals
 from domain.calendar import add_working_days, is_working_day, working_days_between
 from domain.choices import Role
-from domain.digest import DigestSettings, Slip, build_digest
+from domain.deadlines import DeadlineSettings, Slip
+from services import login, municipalities, placements, referrals
+from services.digest import build_digest
 from storage.models import User
 from tests.support.clock import moment
 
@@ -39,7 +40,7 @@ def test_waiting_requests_oldest_first_flagged_after_two_working_days(sqlite_wor
         (date(2026, 11, 23), 0, False),
     ]
     assert {w.municipality for w in found} == {"Osby"}
-    stricter = digest(sqlite_world, settings=DigestSettings(overdue_after_working_days=0))
+    stricter = digest(sqlite_world, settings=DeadlineSettings(overdue_after_working_days=0))
     assert [w.overdue for w in stricter.waiting] == [True, True, False]
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
-from domain import placements, reports
 from domain.choices import Outcome, Role
 from domain.indicators import Goal, Indicator
+from services import placements, reports
 from tests.support.clock import moment
 
 

@@ -8,8 +8,8 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 
 from domain.choices import Role
-from domain.login import MAX_PER_ACCOUNT, MAX_PER_ADDRESS, WINDOW, log_in
 from locales import render
+from services.login import MAX_PER_ACCOUNT, MAX_PER_ADDRESS, WINDOW, log_in
 from storage.models import LoginFailure, User
 from tests.support.clock import moment
 

@@ -6,11 +6,11 @@ from datetime import date, timedelta
 
 import pytest
 
-from domain import placements, referrals
 from domain.choices import Outcome, Role
 from domain.errors import NotAllowed, RuleViolation
 from domain.lifecycle import ReferralStatus
 from locales import render
+from services import placements, referrals
 from storage.models import Placement, Referral
 from tests.support.clock import moment
 

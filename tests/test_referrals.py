@@ -9,12 +9,13 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from domain import referrals
 from domain.choices import DeclineReason, Role
 from domain.errors import NotAllowed, NotFound, RuleViolation
+from domain.events import EventKind
 from domain.lifecycle import ReferralStatus
-from domain.referrals import AlreadyAnswered
 from locales import render
+from services import referrals
+from services.referrals import AlreadyAnswered
 from storage.db import unit_of_work
 from storage.models import Event, Participant, PlacementRequest, Referral
 from tests.support.clock import moment
@@ -312,7 +313,7 @@ def test_the_event_log_is_append_only(world, people):
     world.file(people["investigator"], "Osby", DAY)
     with pytest.raises(PermissionError), unit_of_work(world.sessions) as session:
         entry = session.scalars(select(Event)).first()
-        entry.kind = "rewritten"
+        entry.kind = EventKind.WITHDRAWN
         session.flush()
     with pytest.raises(PermissionError), unit_of_work(world.sessions) as session:
         session.delete(session.scalars(select(Event)).first())
@@ -320,7 +321,7 @@ def test_the_event_log_is_append_only(world, people):
     assert (
         world.read(
             lambda s: s.scalar(
-                select(func.count()).select_from(Event).where(Event.kind == "rewritten")
+                select(func.count()).select_from(Event).where(Event.kind == EventKind.WITHDRAWN)
             )
         )
         == 0

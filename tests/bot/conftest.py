@@ -21,11 +21,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.runtime import ChatRuntime
 from bot.text import to_plain
-from domain import chat_links
 from domain.access import Actor
 from domain.choices import Role
 from domain.clock import FixedClock
-from domain.municipalities import find_municipality, set_slack_channel
+from services import chat_links
+from services.municipalities import find_municipality, set_slack_channel
 from storage.models import Participant, PlacementRequest, User
 from tests.support.blockkit import problems_in_payload
 from tests.support.clock import moment

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.commands import COMMANDS
-from domain import chat_links, referrals
 from domain.choices import DeclineReason, Role
+from services import chat_links, referrals
 from storage.models import Event, Municipality, Referral
 from tests.bot.conftest import NOW, SITE, open_request
 from tests.support.clock import moment
@@ -138,7 +138,9 @@ def test_budget_for_those_who_may_see_it(chat):
     _actor, association = linked(chat, Role.ASSOCIATION)
     assert "Budgetram: 1\xa0345\xa0000\xa0kr" in chat.says(association, "budget")
     _actor, investigator = linked(chat, Role.INVESTIGATOR)
-    assert chat.says(investigator, "budget") == ("Bara samordnaren och förbundet kan se budgeten.")
+    assert chat.says(investigator, "budget") == (
+        "Bara samordnaren, samordningsförbundet och administratören kan se budgeten."
+    )
     assert chat.says(coordinator, "budget 27") == "27 är inget årtal; skriv det med fyra siffror."
     assert chat.says(coordinator, "budget 2031").startswith("Programmet har inget år 2031")
 
@@ -204,7 +206,7 @@ def test_kapacitet_sets_the_contacts_own_municipality(chat):
     assert capacity(chat, "Osby") == 7
     assert chat.says(contact, "kapacitet sju") == "sju är inget heltal som är noll eller större."
     assert chat.says(contact, "kapacitet 4 Kristianstad") == (
-        "Bara kontaktpersonerna i den tillfrågade kommunen kan göra detta."
+        "Bara kommunens egna kontaktpersoner och en administratör kan ändra detta."
     )
     assert capacity(chat, "Kristianstad") == 15
     _actor, admin = linked(chat, Role.ADMIN)
@@ -228,7 +230,7 @@ def test_extension_and_end_of_a_running_placement(chat):
         "En träningsplats kan pågå högst 12 månader totalt"
     )
     assert chat.says(contact, f"förläng {code} snart") == (
-        "snart är inget datum skrivet ÅÅÅÅ-MM-DD."
+        "snart är inget datum skrivet ÅÅÅÅ-MM-DD, till exempel 2026-11-23."
     )
     assert chat.says(contact, f"avsluta {code} 2026-11-20 semester").startswith(
         "Skriv avslutsorsaken som en av: arbete, studier, rehabiliteringssamverkan"

@@ -12,9 +12,9 @@ from sqlalchemy import func, select
 from bot import outbox
 from bot.blocks import say
 from bot.cards import ACCEPT_ACTION
-from domain import referrals, reports
 from domain.choices import BenefitType, Role
-from domain.referrals import ParticipantDetails
+from domain.participants import ParticipantDetails
+from services import referrals, reports
 from storage.db import unit_of_work
 from storage.models import ChatOutbox, ChatRequestSeen, Event, Municipality
 from tests.bot.conftest import NOW, OSBY_CHANNEL, SECRET, date_value, open_request

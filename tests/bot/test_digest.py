@@ -20,19 +20,20 @@ from sqlalchemy import insert, select
 from bot.blocks import MAX_MESSAGE_BLOCKS
 from bot.digest import digest_key, plan, render
 from bot.runtime import ChatRuntime
-from bot.schedule import DigestSchedule, ScheduleSettingsError, send_digests
-from bot.settings import ChatSettings
+from bot.schedule import send_digests
+from bot.settings import ChatSettings, DigestSchedule, ScheduleSettingsError
 from bot.text import to_plain
 from cli.demo_data import load_demo_data
-from domain import placements
 from domain.availability import MunicipalityPlaces
 from domain.choices import BenefitType, Role
 from domain.clock import STOCKHOLM, FixedClock
-from domain.digest import Digest, LateItem, Slip, WaitingRequest
+from domain.deadlines import DeadlineSettings, Slip
+from domain.digest import Digest, LateItem, WaitingRequest
 from domain.lifecycle import ReferralStatus
-from domain.municipalities import set_capacity
-from domain.users import add_user
 from locales import render as render_text
+from services import placements
+from services.municipalities import set_capacity
+from services.users import add_user
 from storage.db import make_engine, session_factory, unit_of_work
 from storage.models import Municipality, PlacementRequest, Referral
 from tests.support.blockkit import problems_in_payload
@@ -199,7 +200,7 @@ def test_rendering_caps_every_list():
     late = tuple(LateItem(f"MM-2026-{n:04d}", "Osby", Slip.ENDING, MONDAY) for n in range(900))
     waiting = tuple(WaitingRequest(f"MM-2026-{n:04d}", "Osby", MONDAY, 3, True) for n in range(900))
     places = tuple(MunicipalityPlaces(n, f"Kommun {n}", 3, 1, 0) for n in range(900))
-    digest = Digest(MONDAY, None, places, None, waiting, (), late, 2027, 5)
+    digest = Digest(MONDAY, None, DeadlineSettings(), places, None, waiting, (), late, 2027, 5)
     message = render(digest, ChatSettings(site_url="https://mm.example"), title="T").message()
     assert problems_in_payload("chat.postMessage", message) == []
 

@@ -4,8 +4,8 @@ scanned for the participant data (and staff names) in the database."""
 from __future__ import annotations
 
 from bot.cards import ACCEPT_ACTION, DECLINE_ACTION
-from domain import referrals
-from domain.referrals import ParticipantDetails
+from domain.participants import ParticipantDetails
+from services import referrals
 from storage.models import Referral
 from tests.bot.conftest import (
     NOW,

@@ -8,9 +8,9 @@ from sqlalchemy import func, select
 
 from bot.cards import ACCEPT_ACTION, DECLINE_ACTION
 from bot.text import to_plain
-from domain import referrals
 from domain.choices import DeclineReason, Role
 from domain.lifecycle import ReferralStatus
+from services import referrals
 from storage.models import ChatOutbox, PlacementRequest, Referral
 from tests.bot.conftest import (
     NOW,

@@ -11,10 +11,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from domain import placements, referrals, users
 from domain.access import Actor
 from domain.choices import BenefitType, Role
-from domain.referrals import ParticipantDetails
+from domain.participants import ParticipantDetails
+from services import placements, referrals, users
 from storage.db import unit_of_work
 from storage.models import Municipality, Referral
 from tests.support.clock import moment

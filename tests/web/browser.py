@@ -21,7 +21,7 @@ from werkzeug.serving import make_server
 
 from cli.demo_data import DEMO_PASSWORD, load_demo_data
 from domain.clock import FixedClock
-from domain.program_setup import install_program
+from services.program_setup import install_program
 from storage.db import make_engine, session_factory, unit_of_work
 from tests.support.clock import moment
 from web import create_app

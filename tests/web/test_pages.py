@@ -6,8 +6,8 @@ from datetime import date
 
 from sqlalchemy import select
 
-from domain import chat_links
 from domain.choices import Role
+from services import chat_links
 from storage.models import Municipality, ProgramYearRow, User
 from tests.support.clock import moment
 
@@ -51,8 +51,8 @@ def test_a_wrong_capacity_is_refused_in_swedish(visit, people):
     osby = visit(people["osby"])
     for value, message in [
         ("", "Ange hur många deltagare ni kan ta emot nu."),
-        ("fem", "Ange ett heltal, till exempel 5."),
-        ("-3", "Ange ett heltal, till exempel 5."),
+        ("fem", "fem är inget heltal som är noll eller större."),
+        ("-3", "-3 är inget heltal som är noll eller större."),
         ("5000", "Kapaciteten måste vara ett heltal från 0 till 1000."),
     ]:
         page = osby.post("/kommun/kapacitet", {"capacity": value})
@@ -105,7 +105,7 @@ def test_a_wrong_rate_is_refused_in_swedish(visit, people):
         (
             {"year": "2027", "rate": "två hundra"},
             "rate",
-            "Ange beloppet i kronor, till exempel 206,40.",
+            "två hundra är inget belopp i kronor, till exempel 206,40.",
         ),
         (
             {"year": "2027", "rate": "0"},

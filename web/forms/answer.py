@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import TextAreaField
 
 from domain.choices import DeclineReason
-from domain.referrals import MAX_TEXT
+from domain.participants import MAX_TEXT
 from domain.text import N_
 from web.forms.base import Form
 from web.forms.fields import (

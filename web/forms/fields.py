@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import date
-from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
@@ -19,7 +17,7 @@ from wtforms.widgets import DateInput
 
 import locales
 from domain.errors import RuleViolation, checked_text
-from domain.money import Money
+from domain.parsing import parse_date, parse_kronor, parse_whole_number
 from domain.text import N_
 
 CHOOSE_FROM_LIST = N_("Choose one of the options in the list.")
@@ -61,26 +59,24 @@ class MaxLength(DomainCheck):
         super().__init__(lambda value: checked_text(value, limit, ""))
 
 
+def _parsed(valuelist: list[str], parse: Callable[[str], Any]) -> Any:
+    """The value read by the domain's rule (None when empty); its refusal on the field."""
+    raw = (valuelist[0] if valuelist else "").strip()
+    if not raw:
+        return None
+    try:
+        return parse(raw)
+    except RuleViolation as error:
+        raise ValueError(locales.render(error.text)) from None
+
+
 class DateField(StringField):
     """An <input type="date">; without browser support people type YYYY-MM-DD."""
 
     widget = DateInput()
 
     def process_formdata(self, valuelist: list[str]) -> None:
-        raw = (valuelist[0] if valuelist else "").strip()
-        self.data = None
-        if not raw:
-            return
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
-            raise ValueError(
-                locales.gettext("Write the date as YYYY-MM-DD, for example 2026-11-23.")
-            )
-        try:
-            self.data = date.fromisoformat(raw)
-        except ValueError:
-            raise ValueError(
-                locales.gettext("There is no such date. Check the day and the month.")
-            ) from None
+        self.data = _parsed(valuelist, parse_date)
 
     def _value(self) -> str:
         if self.raw_data:
@@ -90,13 +86,7 @@ class DateField(StringField):
 
 class WholeNumberField(StringField):
     def process_formdata(self, valuelist: list[str]) -> None:
-        raw = (valuelist[0] if valuelist else "").strip()
-        self.data = None
-        if not raw:
-            return
-        if not re.fullmatch(r"\d{1,9}", raw):
-            raise ValueError(locales.gettext("Enter a whole number, for example 5."))
-        self.data = int(raw)
+        self.data = _parsed(valuelist, parse_whole_number)
 
     def _value(self) -> str:
         if self.raw_data:
@@ -108,14 +98,7 @@ class KronorField(StringField):
     """An amount like 206,40 or 206 (kronor, at most two decimals) as Money."""
 
     def process_formdata(self, valuelist: list[str]) -> None:
-        raw = (valuelist[0] if valuelist else "").strip().replace("\xa0", "").replace(" ", "")
-        raw = raw.removesuffix("kr")
-        self.data = None
-        if not raw:
-            return
-        if not re.fullmatch(r"\d{1,7}([.,]\d{1,2})?", raw):
-            raise ValueError(locales.gettext("Enter the amount in kronor, for example 206,40."))
-        self.data = Money.kronor(Decimal(raw.replace(",", ".")))
+        self.data = _parsed(valuelist, parse_kronor)
 
     def _value(self) -> str:
         if self.raw_data:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from wtforms import TextAreaField
 
-from domain.municipalities import MAX_OFFER
 from domain.text import N_
+from services.municipalities import MAX_OFFER
 from web.forms.base import Form
 from web.forms.fields import MaxLength, Required, WholeNumberField
 

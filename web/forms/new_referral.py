@@ -7,8 +7,16 @@ from wtforms import BooleanField, StringField, TextAreaField
 
 from domain.choices import BenefitType
 from domain.clock import local_date
-from domain.personal_identity import normalise_personal_identity_number
-from domain.referrals import MAX_NAME, MAX_PHONE, MAX_TEXT
+from domain.participants import (
+    BENEFIT_REQUIRED,
+    CONSENT_DATE_REQUIRED,
+    CONSENT_REQUIRED,
+    MAX_NAME,
+    MAX_PHONE,
+    MAX_TEXT,
+    NAME_REQUIRED,
+)
+from domain.personal_identity import NUMBER_REQUIRED, normalise_personal_identity_number
 from domain.text import N_
 from web import runtime
 from web.forms.base import Form
@@ -32,12 +40,12 @@ def _valid_number(value: str) -> None:
 class NewReferralForm(Form):
     name = StringField(
         _l("Name"),
-        validators=[Required(N_("Enter the participant's name.")), MaxLength(MAX_NAME)],
+        validators=[Required(NAME_REQUIRED), MaxLength(MAX_NAME)],
     )
     personal_identity_number = StringField(
         _l("Personal identity number"),
         validators=[
-            Required(N_("Enter the participant's personal identity number.")),
+            Required(NUMBER_REQUIRED),
             MaxLength(20),
             DomainCheck(_valid_number),
         ],
@@ -47,7 +55,7 @@ class NewReferralForm(Form):
         _l("Benefit"),
         choices=enum_choices(BenefitType),
         coerce=enum_of(BenefitType),
-        validators=[Required(N_("Choose the participant's benefit."))],
+        validators=[Required(BENEFIT_REQUIRED)],
     )
     needs = TextAreaField(
         _l("What the participant needs and wants"), validators=[MaxLength(MAX_TEXT)]
@@ -58,18 +66,11 @@ class NewReferralForm(Form):
             "The participant consents to Försäkringskassan and the municipality sharing "
             "information with each other."
         ),
-        validators=[
-            Required(
-                N_(
-                    "The participant's consent to share information between "
-                    "Försäkringskassan and the municipality must be recorded, with its date."
-                )
-            )
-        ],
+        validators=[Required(CONSENT_REQUIRED)],
     )
     consent_on = DateField(
         _l("Date of consent"),
-        validators=[Required(N_("Enter the date the participant gave consent."))],
+        validators=[Required(CONSENT_DATE_REQUIRED)],
     )
     municipality = RadioChoiceField(
         _l("Municipality to ask"),

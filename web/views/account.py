@@ -8,7 +8,7 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_login import current_user, login_user, logout_user
 
 import locales
-from domain.login import log_in
+from services.login import log_in
 from web import runtime
 from web.auth import WebUser, home_url, logged_in, safe_next
 from web.forms.login import LoginForm

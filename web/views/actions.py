@@ -10,8 +10,9 @@ from typing import Any
 from flask import abort, flash, redirect, url_for
 from sqlalchemy.orm import Session
 
-from domain.casework import Action, may_take
-from domain.referrals import get_referral
+from domain.actions import Action
+from services.casework import may_take
+from services.referrals import get_referral
 from storage.models import Referral
 from web import runtime
 from web.forms.base import Form
@@ -25,7 +26,7 @@ def act(
     code: str,
     action: Action,
     work: Work,
-    done: str,
+    done: str | Callable[[Any], str],
     prepare: Callable[[Form, Session], None] | None = None,
 ) -> Any:
     form = FORMS[action]()
@@ -42,6 +43,6 @@ def act(
             work(session, referral, form)
 
         if attempt(form, run).ok:
-            flash(done, "success")
+            flash(done if isinstance(done, str) else done(form), "success")
             return redirect(url_for("referrals.detail", code=code.strip().upper()))
     return detail_page(code, failed=(action, form), status=400)

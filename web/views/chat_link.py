@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, render_template
 
-from domain.chat_links import confirm_link
+from services.chat_links import confirm_link
 from web import runtime
 from web.auth import logged_in
 from web.forms.chat_link import ConfirmLinkForm

@@ -7,13 +7,14 @@ from __future__ import annotations
 from flask import render_template, url_for
 
 import locales
-from domain import audit, reports
 from domain.access import can_see_personal_data
-from domain.casework import Action, actions_for, current_request, suggest_next_municipality
+from domain.actions import Action
 from domain.event_texts import describe
-from domain.history import history_of
-from domain.program_setup import current_program
-from domain.referrals import facts_of, get_referral, open_request_of
+from services import audit, reports
+from services.casework import actions_for, suggest_next_municipality
+from services.history import history_of
+from services.program_setup import current_program
+from services.referrals import current_request, facts_of, get_referral, open_request_of
 from storage import queries
 from web import runtime
 from web.forms.answer import AcceptForm, DeclineForm

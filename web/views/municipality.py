@@ -8,10 +8,10 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 import locales
-from domain import reports
-from domain.casework import inbox_for
 from domain.choices import Role
-from domain.municipalities import set_capacity, set_offer
+from services import reports
+from services.casework import inbox_for
+from services.municipalities import set_capacity, set_offer
 from storage.models import Municipality
 from web import runtime
 from web.auth import roles

@@ -8,10 +8,11 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from sqlalchemy.orm import Session
 
 import locales
-from domain import reports
 from domain.availability import suggest_municipality
 from domain.choices import Role
-from domain.referrals import ParticipantDetails, file_referral, get_referral
+from domain.participants import ParticipantDetails
+from services import reports
+from services.referrals import file_referral, get_referral
 from storage import queries
 from web import runtime
 from web.auth import roles

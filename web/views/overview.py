@@ -8,11 +8,11 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, url_for
 
 import locales
-from domain import reports
 from domain.access import can_see_budget
 from domain.choices import Role
 from domain.indicators import GOAL_LABELS
-from domain.program_setup import current_program, set_daily_rate
+from services import reports
+from services.program_setup import current_program, set_daily_rate
 from web import runtime
 from web.auth import permitted, roles
 from web.chart import budget_chart

@@ -8,9 +8,10 @@ from typing import Any
 from flask import Blueprint
 
 import locales
-from domain import placements
-from domain.casework import Action, request_of
-from domain.referrals import accept_request, decline_request
+from domain.actions import Action
+from services import placements
+from services.casework import request_of
+from services.referrals import accept_request, decline_request
 from web import runtime
 from web.auth import logged_in
 from web.views.actions import act
@@ -31,7 +32,10 @@ def accept(code: str) -> Any:
             meeting_on=f.meeting_on.data,
             now=runtime.now(),
         ),
-        locales.gettext("You have accepted the referral. Book the tripartite meeting."),
+        lambda f: locales.gettext(
+            "You have accepted the referral; the tripartite meeting is booked for %(date)s.",
+            date=f.meeting_on.data,
+        ),
     )
 
 

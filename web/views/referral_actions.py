@@ -8,9 +8,9 @@ from typing import Any
 from flask import Blueprint
 
 import locales
-from domain.casework import Action
-from domain.placements import record_alternative_plan
-from domain.referrals import request_placement, withdraw_referral
+from domain.actions import Action
+from services.placements import record_alternative_plan
+from services.referrals import request_placement, withdraw_referral
 from web import runtime
 from web.auth import logged_in
 from web.views import municipality_choices

@@ -8,9 +8,9 @@ from typing import Any
 from flask import Blueprint, render_template, request
 
 import locales
-from domain.casework import referrals_for
 from domain.choices import Role
 from domain.lifecycle import STATUS_LABELS, ReferralStatus
+from services.casework import referrals_for
 from web import runtime
 from web.auth import logged_in, roles
 from web.forms.fields import SelectChoice, options

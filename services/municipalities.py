@@ -8,11 +8,12 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from domain import history
-from domain.access import Actor, check_answers_for
+from domain.access import Actor, check_manages_municipality
 from domain.choices import Role
 from domain.errors import NotAllowed, NotFound, RuleViolation, checked_text
+from domain.events import EventKind
 from domain.text import N_, plain_letters
+from services import history
 from storage.models import Municipality
 
 MAX_CAPACITY = 1000
@@ -30,11 +31,6 @@ def find_municipality(session: Session, name_or_code: str) -> Municipality:
     raise NotFound(N_("There is no municipality called %(name)s in the program."), name=wanted)
 
 
-def _check_manages(actor: Actor, municipality_id: int) -> None:
-    if actor.role is not Role.ADMIN:
-        check_answers_for(actor, municipality_id)
-
-
 def _get(session: Session, municipality_id: int) -> Municipality:
     municipality = session.get(Municipality, municipality_id)
     if municipality is None:
@@ -46,7 +42,7 @@ def set_capacity(
     session: Session, *, actor: Actor, municipality_id: int, capacity: int | None, now: datetime
 ) -> Municipality:
     """How many participants the municipality can take now (it changes over time)."""
-    _check_manages(actor, municipality_id)
+    check_manages_municipality(actor, municipality_id)
     municipality = _get(session, municipality_id)
     if capacity is None or isinstance(capacity, bool) or not 0 <= capacity <= MAX_CAPACITY:
         raise RuleViolation(
@@ -58,7 +54,7 @@ def set_capacity(
     municipality.capacity = capacity
     history.record(
         session,
-        kind="capacity_set",
+        kind=EventKind.CAPACITY_SET,
         at=now,
         actor=actor,
         municipality_id=municipality_id,
@@ -71,10 +67,12 @@ def set_capacity(
 def set_offer(
     session: Session, *, actor: Actor, municipality_id: int, offer: str, now: datetime
 ) -> Municipality:
-    _check_manages(actor, municipality_id)
+    check_manages_municipality(actor, municipality_id)
     municipality = _get(session, municipality_id)
     municipality.offer = checked_text(offer, MAX_OFFER, "offer")
-    history.record(session, kind="offer_set", at=now, actor=actor, municipality_id=municipality_id)
+    history.record(
+        session, kind=EventKind.OFFER_SET, at=now, actor=actor, municipality_id=municipality_id
+    )
     return municipality
 
 
@@ -106,7 +104,7 @@ def set_slack_channel(
     municipality.slack_channel = channel
     history.record(
         session,
-        kind="chat_channel_set",
+        kind=EventKind.CHAT_CHANNEL_SET,
         at=now,
         actor=actor,
         municipality_id=municipality_id,

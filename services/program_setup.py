@@ -7,12 +7,13 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from domain import history
 from domain.access import Actor, check_sets_rates
 from domain.errors import RuleViolation
+from domain.events import EventKind
 from domain.money import Money
 from domain.program import Program
 from domain.text import N_
+from services import history
 from storage import program_store
 from storage.models import Municipality, ProgramYearRow
 
@@ -53,7 +54,7 @@ def install_program(session: Session, program: Program, *, now: datetime) -> Non
         else:
             municipality.name = settings.name
     session.flush()
-    history.record(session, kind="program_loaded", at=now, actor=None, program=program.key)
+    history.record(session, kind=EventKind.PROGRAM_LOADED, at=now, actor=None, program=program.key)
 
 
 def set_daily_rate(
@@ -76,7 +77,7 @@ def set_daily_rate(
     row.rate_confirmed = True
     history.record(
         session,
-        kind="daily_rate_set",
+        kind=EventKind.DAILY_RATE_SET,
         at=now,
         actor=actor,
         year=year,

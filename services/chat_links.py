@@ -13,11 +13,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from domain import history
 from domain.access import Actor
 from domain.errors import RuleViolation
+from domain.events import EventKind
 from domain.text import N_
-from domain.users import actor_of, link_slack_user
+from services import history
+from services.users import actor_of, link_slack_user
 from storage.models import ChatLink, User
 
 LINK_LIFETIME = timedelta(minutes=30)
@@ -58,7 +59,7 @@ def confirm_link(session: Session, *, actor: Actor, token: str, now: datetime) -
     link_slack_user(session, user=user, slack_user_id=link.slack_user_id)
     link.used_at = now
     link.user_id = user.id
-    history.record(session, kind="chat_linked", at=now, actor=actor)
+    history.record(session, kind=EventKind.CHAT_LINKED, at=now, actor=actor)
     return link.slack_user_id
 
 

@@ -9,37 +9,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from domain.access import Actor, check_answers_for, check_follows_referral
+from domain import actions
+from domain.access import Actor
+from domain.actions import Action
 from domain.availability import Availability, suggest_municipality
-from domain.choices import GOAL_OUTCOMES, Role
-from domain.enrolment import latest_end
-from domain.errors import DomainError, NotAllowed, NotFound
-from domain.lifecycle import ReferralStatus, Transition, allowed
+from domain.choices import Role
+from domain.errors import NotAllowed, NotFound
+from domain.lifecycle import ACTIVE_AT_MUNICIPALITY, ReferralStatus
 from domain.program import Program
-from domain.referrals import facts_of, open_request_of
 from domain.text import N_
+from services.referrals import case_of, current_request
 from storage.models import Placement, PlacementRequest, Referral
 
 S = ReferralStatus
-
-
-class Action(StrEnum):
-    WITHDRAW = "withdraw"
-    ASK_ANOTHER = "ask_another"
-    ACCEPT = "accept"
-    DECLINE = "decline"
-    MEETING_HELD = "meeting_held"
-    ASSESSMENT_PLAN = "assessment_plan"
-    WORKPLACE_TRAINING = "workplace_training"
-    EXTEND = "extend"
-    END = "end"
-    FINAL_REPORT = "final_report"
-    ALTERNATIVE_PLAN = "alternative_plan"
 
 
 @dataclass(frozen=True)
@@ -56,16 +43,6 @@ class ReferralRow:
     started_on: date | None
     planned_end_on: date | None
     final_report_on: date | None
-
-
-def current_request(referral: Referral) -> PlacementRequest | None:
-    """The open request, else the one that became the placement, else the latest asked."""
-    open_request = open_request_of(referral)
-    if open_request is not None:
-        return open_request
-    if referral.placement is not None:
-        return next(r for r in referral.requests if r.id == referral.placement.request_id)
-    return referral.requests[-1] if referral.requests else None
 
 
 def row_of(referral: Referral) -> ReferralRow:
@@ -85,7 +62,7 @@ def row_of(referral: Referral) -> ReferralRow:
     )
 
 
-def _loaded() -> object:
+def _loaded() -> Select[Any]:
     return select(Referral).options(
         selectinload(Referral.requests).selectinload(PlacementRequest.municipality),
         selectinload(Referral.placement),
@@ -133,7 +110,7 @@ def inbox_for(session: Session, *, actor: Actor) -> Inbox:
     running = _loaded().where(
         Referral.placement.has(Placement.municipality_id == mine),
         or_(
-            Referral.status.in_([S.ACCEPTED, S.STARTED]),
+            Referral.status.in_(ACTIVE_AT_MUNICIPALITY),
             (Referral.status == S.ENDED)
             & Referral.placement.has(Placement.final_report_on.is_(None)),
         ),
@@ -146,71 +123,14 @@ def inbox_for(session: Session, *, actor: Actor) -> Inbox:
     return Inbox(open_rows, placement_rows)
 
 
-def _passes(check: object, *args: object) -> bool:
-    try:
-        check(*args)  # type: ignore[operator]
-    except DomainError:
-        return False
-    return True
-
-
 def actions_for(actor: Actor, referral: Referral, *, today: date, program: Program) -> set[Action]:
-    """What this viewer may do with this referral now (the use cases check again)."""
-    found: set[Action] = set()
-    status = referral.status
-    fk_side = _passes(check_follows_referral, actor, facts_of(referral))
-    if fk_side and Transition.WITHDRAW in allowed(status):
-        found.add(Action.WITHDRAW)
-    if fk_side and status is S.DECLINED and program.intake_open_on(today):
-        found.add(Action.ASK_ANOTHER)
-    open_request = open_request_of(referral)
-    if (
-        status is S.REQUESTED
-        and open_request is not None
-        and _passes(check_answers_for, actor, open_request.municipality_id)
-    ):
-        found |= {Action.ACCEPT, Action.DECLINE}
-    placement = referral.placement
-    if placement is None or status is S.WITHDRAWN:
-        return found
-    runs_it = _passes(check_answers_for, actor, placement.municipality_id)
-    if runs_it and status is S.ACCEPTED:
-        found.add(Action.MEETING_HELD)
-    if runs_it and status is S.STARTED:
-        found.add(Action.END)
-        if placement.assessment_plan_on is None:
-            found.add(Action.ASSESSMENT_PLAN)
-        if placement.workplace_training_on is None:
-            found.add(Action.WORKPLACE_TRAINING)
-        if placement.planned_end_on < latest_end(program, placement.started_on):
-            found.add(Action.EXTEND)
-    if runs_it and status is S.ENDED and placement.final_report_on is None:
-        found.add(Action.FINAL_REPORT)
-    if (
-        fk_side
-        and status is S.ENDED
-        and placement.outcome not in GOAL_OUTCOMES
-        and placement.alternative_plan_on is None
-    ):
-        found.add(Action.ALTERNATIVE_PLAN)
-    return found
-
-
-FK_ACTIONS = frozenset({Action.WITHDRAW, Action.ASK_ANOTHER, Action.ALTERNATIVE_PLAN})
+    """What this viewer may do with this referral now (domain.actions, as the use cases)."""
+    return actions.actions_for(actor, case_of(referral), today=today, program=program)
 
 
 def may_take(actor: Actor, referral: Referral, action: Action) -> bool:
-    """Whether this kind of action on this referral is the actor's at all, whatever its
-    state: Försäkringskassan's side, or the municipality asked or running the placement.
-    (Whether it can be done now is for the use case to say, with its reason.)"""
-    if action in FK_ACTIONS:
-        return _passes(check_follows_referral, actor, facts_of(referral))
-    if referral.placement is not None and action not in {Action.ACCEPT, Action.DECLINE}:
-        municipality_id = referral.placement.municipality_id
-    else:
-        request = current_request(referral)
-        municipality_id = request.municipality_id if request else None
-    return municipality_id is not None and _passes(check_answers_for, actor, municipality_id)
+    """Whether this kind of action on this referral is the actor's at all."""
+    return actions.may_take(actor, case_of(referral), action)
 
 
 def request_of(referral: Referral, request_id: int | None) -> PlacementRequest:

@@ -14,7 +14,7 @@ from domain.budget import YearBudget
 from domain.indicators import Goal, Indicator
 from domain.lifecycle import ReferralStatus
 from domain.program import Program
-from domain.program_setup import current_program
+from services.program_setup import current_program
 from storage import queries
 from storage.models import CompensableDayRow
 

@@ -16,8 +16,9 @@ from argon2.exceptions import VerificationError
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from domain import history, users
+from domain.events import EventKind
 from domain.text import N_, Text
+from services import history, users
 from storage.models import LoginFailure, User
 
 WINDOW = timedelta(minutes=15)
@@ -70,7 +71,7 @@ def log_in(
     user = users.find_user_by_email(session, email) if email else None
     if user is not None and users.check_password(user, password):
         session.execute(delete(LoginFailure).where(LoginFailure.email == email))
-        history.record(session, kind="logged_in", at=now, actor=users.actor_of(user))
+        history.record(session, kind=EventKind.LOGGED_IN, at=now, actor=users.actor_of(user))
         return LoginResult(user)
     if user is None:
         with contextlib.suppress(VerificationError):

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from domain.access import Actor, can_see_personal_data
-from domain.referrals import facts_of
+from services.referrals import facts_of
 from storage.models import AuditEntry, Participant, Referral
 
 VIEW = "view"

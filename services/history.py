@@ -10,13 +10,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from domain.access import Actor
+from domain.events import EventKind
 from storage.models import Event
 
 
 def record(
     session: Session,
     *,
-    kind: str,
+    kind: EventKind,
     at: datetime,
     actor: Actor | None,
     referral_id: int | None = None,

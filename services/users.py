@@ -10,11 +10,12 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from domain import history
 from domain.access import Actor
 from domain.choices import Role
 from domain.errors import RuleViolation
+from domain.events import EventKind
 from domain.text import N_
+from services import history
 from storage.models import Municipality, User
 
 MIN_PASSWORD = 12
@@ -92,7 +93,7 @@ def add_user(
     session.flush()
     history.record(
         session,
-        kind="user_added",
+        kind=EventKind.USER_ADDED,
         at=now,
         actor=None,
         user_id=user.id,

@@ -6,13 +6,12 @@ compare-and-set on the request row, so of two simultaneous answers exactly one w
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from domain import history
+from domain import actions
 from domain.access import (
     Actor,
     ReferralFacts,
@@ -21,14 +20,23 @@ from domain.access import (
     check_follows_referral,
     check_sees_referral,
 )
+from domain.actions import Action, CaseFacts, PlacementFacts, check_may_ask
 from domain.choices import BenefitType, DeclineReason
 from domain.clock import local_date
 from domain.errors import NotFound, RuleViolation, checked_text
-from domain.lifecycle import ReferralStatus, Transition, next_status
-from domain.personal_identity import normalise_personal_identity_number
-from domain.program_setup import current_program
-from domain.reference_codes import next_reference_code
+from domain.events import EventKind
+from domain.lifecycle import ReferralStatus, RequestAnswer, Transition, next_status
+from domain.participants import (
+    BENEFIT_REQUIRED,
+    MAX_TEXT,
+    ParticipantDetails,
+    check_consent,
+    checked_participant,
+)
 from domain.text import N_
+from services import history
+from services.program_setup import current_program
+from services.reference_codes import next_reference_code
 from storage.models import (
     Municipality,
     Participant,
@@ -36,16 +44,6 @@ from storage.models import (
     PlacementRequest,
     Referral,
 )
-
-MAX_NAME, MAX_PHONE, MAX_TEXT = 200, 40, 5000
-
-
-@dataclass(frozen=True)
-class ParticipantDetails:
-    name: str
-    personal_identity_number: str
-    phone: str = ""
-    needs: str = ""
 
 
 def facts_of(referral: Referral) -> ReferralFacts:
@@ -60,6 +58,55 @@ def facts_of(referral: Referral) -> ReferralFacts:
         ),
         asked_municipality_ids=frozenset(r.municipality_id for r in referral.requests),
     )
+
+
+def case_of(referral: Referral) -> CaseFacts:
+    """The referral as the action rules (domain.actions) see it."""
+    request = current_request(referral)
+    placement = referral.placement
+    return CaseFacts(
+        status=referral.status,
+        access=facts_of(referral),
+        current_municipality_id=request.municipality_id if request else None,
+        placement=(
+            PlacementFacts(
+                municipality_id=placement.municipality_id,
+                started_on=placement.started_on,
+                planned_end_on=placement.planned_end_on,
+                ended_on=placement.ended_on,
+                outcome=placement.outcome,
+                assessment_plan_on=placement.assessment_plan_on,
+                workplace_training_on=placement.workplace_training_on,
+                final_report_on=placement.final_report_on,
+                alternative_plan_on=placement.alternative_plan_on,
+            )
+            if placement is not None and referral.status is not ReferralStatus.WITHDRAWN
+            else None
+        ),
+    )
+
+
+def check_action(
+    session: Session, *, actor: Actor, referral: Referral, action: Action, now: datetime
+) -> None:
+    """The rule the page used to offer the action (domain.actions), checked again here."""
+    actions.check_action(
+        actor,
+        case_of(referral),
+        action,
+        today=local_date(now),
+        program=current_program(session),
+    )
+
+
+def current_request(referral: Referral) -> PlacementRequest | None:
+    """The open request, else the one that became the placement, else the latest asked."""
+    open_request = open_request_of(referral)
+    if open_request is not None:
+        return open_request
+    if referral.placement is not None:
+        return next(r for r in referral.requests if r.id == referral.placement.request_id)
+    return referral.requests[-1] if referral.requests else None
 
 
 def open_request_of(referral: Referral) -> PlacementRequest | None:
@@ -97,19 +144,6 @@ def move_status(session: Session, referral: Referral, transition: Transition) ->
         )
 
 
-def _check_consent(consent_given: bool, consent_on: date | None, today: date) -> None:
-    if not consent_given or consent_on is None:
-        raise RuleViolation(
-            N_(
-                "The participant's consent to share information between Försäkringskassan "
-                "and the municipality must be recorded, with its date."
-            ),
-            field="consent_given",
-        )
-    if consent_on > today:
-        raise RuleViolation(N_("The date of consent cannot be in the future."), field="consent_on")
-
-
 def create_referral(
     session: Session,
     *,
@@ -125,17 +159,12 @@ def create_referral(
     check_files_referrals(actor)
     today = local_date(now)
     program = current_program(session)
-    name = checked_text(participant.name, MAX_NAME, "name")
-    if not name:
-        raise RuleViolation(N_("Enter the participant's name."), field="name")
-    number = normalise_personal_identity_number(participant.personal_identity_number, today=today)
-    phone = checked_text(participant.phone, MAX_PHONE, "phone")
-    needs = checked_text(participant.needs, MAX_TEXT, "needs")
+    details = checked_participant(participant, today=today)
     if not isinstance(benefit_type, BenefitType):
-        raise RuleViolation(N_("Choose the participant's benefit."), field="benefit_type")
+        raise RuleViolation(BENEFIT_REQUIRED, field="benefit_type")
     if preferred_municipality_id is not None:
         _municipality(session, preferred_municipality_id, "preferred_municipality")
-    _check_consent(consent_given, consent_on, today)
+    check_consent(consent_given, consent_on, today)
     referral = Referral(
         reference_code=next_reference_code(session, program.reference_prefix, today.year),
         investigator_id=actor.user_id,
@@ -146,14 +175,17 @@ def create_referral(
         consent_on=consent_on,
         created_at=now,
         participant=Participant(
-            name=name, personal_identity_number=number, phone=phone, needs=needs
+            name=details.name,
+            personal_identity_number=details.personal_identity_number,
+            phone=details.phone,
+            needs=details.needs,
         ),
     )
     session.add(referral)
     session.flush()
     history.record(
         session,
-        kind="created",
+        kind=EventKind.CREATED,
         at=now,
         actor=actor,
         referral_id=referral.id,
@@ -166,10 +198,10 @@ def submit_referral(session: Session, *, actor: Actor, referral: Referral, now: 
     check_follows_referral(actor, facts_of(referral))
     today = local_date(now)
     current_program(session).check_intake_open(today)
-    _check_consent(referral.consent_given, referral.consent_on, today)
+    check_consent(referral.consent_given, referral.consent_on, today)
     move_status(session, referral, Transition.SUBMIT)
     referral.submitted_at = now
-    history.record(session, kind="submitted", at=now, actor=actor, referral_id=referral.id)
+    history.record(session, kind=EventKind.SUBMITTED, at=now, actor=actor, referral_id=referral.id)
 
 
 def request_placement(
@@ -183,13 +215,14 @@ def request_placement(
     """Asks one municipality. Only one open request per referral, and only with consent."""
     check_follows_referral(actor, facts_of(referral))
     current_program(session).check_intake_open(local_date(now))
-    _check_consent(referral.consent_given, referral.consent_on, local_date(now))
+    check_consent(referral.consent_given, referral.consent_on, local_date(now))
     municipality = _municipality(session, municipality_id, "municipality")
     if open_request_of(referral) is not None:
         raise RuleViolation(
             N_("The referral already has an open request; wait for the answer or withdraw it."),
             field="municipality",
         )
+    check_may_ask(municipality.id, facts_of(referral))
     move_status(session, referral, Transition.REQUEST)
     request = PlacementRequest(
         referral=referral, municipality_id=municipality.id, asked_at=now, asked_by_id=actor.user_id
@@ -198,7 +231,7 @@ def request_placement(
     session.flush()
     history.record(
         session,
-        kind="requested",
+        kind=EventKind.REQUESTED,
         at=now,
         actor=actor,
         referral_id=referral.id,
@@ -248,7 +281,11 @@ def get_request(session: Session, request_id: int) -> PlacementRequest:
 
 
 def _close_request(
-    session: Session, request: PlacementRequest, actor: Actor, answer: str, now: datetime
+    session: Session,
+    request: PlacementRequest,
+    actor: Actor,
+    answer: RequestAnswer,
+    now: datetime,
 ) -> None:
     result = session.execute(
         update(PlacementRequest)
@@ -291,7 +328,8 @@ def accept_request(
         )
     if request.answered_at is not None:
         raise AlreadyAnswered(request)
-    _close_request(session, request, actor, "accepted", now)
+    check_action(session, actor=actor, referral=request.referral, action=Action.ACCEPT, now=now)
+    _close_request(session, request, actor, RequestAnswer.ACCEPTED, now)
     move_status(session, request.referral, Transition.ACCEPT)
     placement = Placement(
         referral=request.referral,
@@ -303,7 +341,7 @@ def accept_request(
     session.flush()
     history.record(
         session,
-        kind="accepted",
+        kind=EventKind.ACCEPTED,
         at=now,
         actor=actor,
         referral_id=request.referral_id,
@@ -336,13 +374,14 @@ def decline_request(
         )
     if request.answered_at is not None:
         raise AlreadyAnswered(request)
-    _close_request(session, request, actor, "declined", now)
+    check_action(session, actor=actor, referral=request.referral, action=Action.DECLINE, now=now)
+    _close_request(session, request, actor, RequestAnswer.DECLINED, now)
     request.decline_reason = reason
     request.decline_comment = comment
     move_status(session, request.referral, Transition.DECLINE)
     history.record(
         session,
-        kind="declined",
+        kind=EventKind.DECLINED,
         at=now,
         actor=actor,
         referral_id=request.referral_id,
@@ -354,15 +393,14 @@ def decline_request(
 
 def withdraw_referral(session: Session, *, actor: Actor, referral: Referral, now: datetime) -> None:
     """FK withdraws the referral before the start; an open request is closed with it."""
-    check_follows_referral(actor, facts_of(referral))
+    check_action(session, actor=actor, referral=referral, action=Action.WITHDRAW, now=now)
     open_request = open_request_of(referral)
-    next_status(referral.status, Transition.WITHDRAW)
     if open_request is not None:
-        _close_request(session, open_request, actor, "withdrawn", now)
+        _close_request(session, open_request, actor, RequestAnswer.WITHDRAWN, now)
     move_status(session, referral, Transition.WITHDRAW)
     history.record(
         session,
-        kind="withdrawn",
+        kind=EventKind.WITHDRAWN,
         at=now,
         actor=actor,
         referral_id=referral.id,

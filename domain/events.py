@@ -1,0 +1,48 @@
+"""The kinds of event in the append-only log: one name per thing that happens.
+
+Events carry codes, dates and choices only (never personal data), so the log survives a
+purge and can be read by everyone who may see the referral it is about.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class EventKind(StrEnum):
+    # A referral and its requests
+    CREATED = "created"
+    SUBMITTED = "submitted"
+    REQUESTED = "requested"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
+    # A placement
+    STARTED = "started"
+    ASSESSMENT_PLAN = "assessment_plan"
+    WORKPLACE_TRAINING = "workplace_training"
+    EXTENDED = "extended"
+    ENDED = "ended"
+    FINAL_REPORT = "final_report"
+    ALTERNATIVE_PLAN = "alternative_plan"
+    # A municipality
+    CAPACITY_SET = "capacity_set"
+    OFFER_SET = "offer_set"
+    CHAT_CHANNEL_SET = "chat_channel_set"
+    # The program
+    PROGRAM_LOADED = "program_loaded"
+    DAILY_RATE_SET = "daily_rate_set"
+    # People
+    USER_ADDED = "user_added"
+    LOGGED_IN = "logged_in"
+    CHAT_LINKED = "chat_linked"
+
+
+# Besides everything that happens to a referral, these change what the daily digest shows.
+# Logins, chat links and new users do not.
+DIGEST_KINDS = frozenset({EventKind.CAPACITY_SET, EventKind.OFFER_SET, EventKind.DAILY_RATE_SET})
+
+# The events about a request that chat tells the municipality and the investigator about.
+REQUEST_KINDS = frozenset(
+    {EventKind.REQUESTED, EventKind.ACCEPTED, EventKind.DECLINED, EventKind.WITHDRAWN}
+)

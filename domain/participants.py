@@ -1,0 +1,54 @@
+"""The participant's details as FK enters them, and the consent to share them: checked here,
+once, for the use case and for the form that shows every problem at once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from domain.errors import RuleViolation, checked_text
+from domain.personal_identity import normalise_personal_identity_number
+from domain.text import N_
+
+MAX_NAME, MAX_PHONE, MAX_TEXT = 200, 40, 5000
+
+NAME_REQUIRED = N_("Enter the participant's name.")
+BENEFIT_REQUIRED = N_("Choose the participant's benefit.")
+CONSENT_REQUIRED = N_(
+    "The participant's consent to share information between Försäkringskassan and the "
+    "municipality must be recorded, with its date."
+)
+CONSENT_DATE_REQUIRED = N_("Enter the date the participant gave consent.")
+CONSENT_IN_FUTURE = N_("The date of consent cannot be in the future.")
+
+
+@dataclass(frozen=True)
+class ParticipantDetails:
+    name: str
+    personal_identity_number: str
+    phone: str = ""
+    needs: str = ""
+
+
+def checked_participant(details: ParticipantDetails, *, today: date) -> ParticipantDetails:
+    """The details as stored (trimmed, personnummer in its normal form), or the first
+    problem as a RuleViolation on its field."""
+    name = checked_text(details.name, MAX_NAME, "name")
+    if not name:
+        raise RuleViolation(NAME_REQUIRED, field="name")
+    return ParticipantDetails(
+        name=name,
+        personal_identity_number=normalise_personal_identity_number(
+            details.personal_identity_number, today=today
+        ),
+        phone=checked_text(details.phone, MAX_PHONE, "phone"),
+        needs=checked_text(details.needs, MAX_TEXT, "needs"),
+    )
+
+
+def check_consent(consent_given: bool, consent_on: date | None, today: date) -> None:
+    """No request is sent without the participant's recorded consent."""
+    if not consent_given or consent_on is None:
+        raise RuleViolation(CONSENT_REQUIRED, field="consent_given")
+    if consent_on > today:
+        raise RuleViolation(CONSENT_IN_FUTURE, field="consent_on")
