@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from domain import actions
@@ -25,8 +26,9 @@ from domain.choices import BenefitType, DeclineReason
 from domain.clock import local_date
 from domain.errors import NotFound, RuleViolation, checked_text
 from domain.events import EventKind
-from domain.lifecycle import ReferralStatus, RequestAnswer, Transition, next_status
+from domain.lifecycle import CLOSED, ReferralStatus, RequestAnswer, Transition, next_status
 from domain.participants import (
+    ALREADY_OPEN,
     BENEFIT_REQUIRED,
     MAX_TEXT,
     ParticipantDetails,
@@ -142,6 +144,42 @@ def move_status(session: Session, referral: Referral, transition: Transition) ->
         raise RuleViolation(
             N_("The referral was changed by someone else just now. Reload and try again.")
         )
+    if new in CLOSED:  # the person may be referred again
+        session.execute(
+            update(Participant)
+            .where(Participant.referral_id == referral.id)
+            .values(open_personal_identity_number=None)
+            .execution_options(synchronize_session="fetch")
+        )
+
+
+def check_no_open_referral(
+    session: Session, personal_identity_number: str, *, besides: int | None = None
+) -> None:
+    """One open referral per person: refused with the open one's code (never its content)."""
+    query = (
+        select(Referral.reference_code)
+        .join(Participant, Participant.referral_id == Referral.id)
+        .where(Participant.open_personal_identity_number == personal_identity_number)
+    )
+    if besides is not None:
+        query = query.where(Referral.id != besides)
+    code = session.scalar(query)
+    if code is not None:
+        raise RuleViolation(ALREADY_OPEN, field="personal_identity_number", code=code)
+
+
+def add_open_referral(session: Session, referral: Referral) -> None:
+    """Adds a new referral; two filed at once for one person: the database keeps one."""
+    assert referral.participant is not None
+    number = referral.participant.personal_identity_number
+    try:
+        with session.begin_nested():
+            session.add(referral)
+            session.flush()
+    except IntegrityError:
+        check_no_open_referral(session, number)
+        raise
 
 
 def create_referral(
@@ -165,6 +203,7 @@ def create_referral(
     if preferred_municipality_id is not None:
         _municipality(session, preferred_municipality_id, "preferred_municipality")
     check_consent(consent_given, consent_on, today)
+    check_no_open_referral(session, details.personal_identity_number)
     referral = Referral(
         reference_code=next_reference_code(session, program.reference_prefix, today.year),
         investigator_id=actor.user_id,
@@ -179,10 +218,10 @@ def create_referral(
             personal_identity_number=details.personal_identity_number,
             phone=details.phone,
             needs=details.needs,
+            open_personal_identity_number=details.personal_identity_number,
         ),
     )
-    session.add(referral)
-    session.flush()
+    add_open_referral(session, referral)
     history.record(
         session,
         kind=EventKind.CREATED,

@@ -205,6 +205,9 @@ class Participant(Base):
     personal_identity_number: Mapped[str] = mapped_column(String(12), index=True)
     phone: Mapped[str] = mapped_column(String(40), default="")
     needs: Mapped[str] = mapped_column(Text, default="")
+    # The personnummer again while the referral is open (None once ended or withdrawn): a
+    # unique index lets one person have one open referral, also when two are filed at once.
+    open_personal_identity_number: Mapped[str | None] = mapped_column(String(12), unique=True)
 
     referral: Mapped[Referral] = relationship(back_populates="participant")
 

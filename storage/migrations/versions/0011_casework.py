@@ -1,0 +1,36 @@
+"""casework: one open referral per person
+
+Revision ID: 0011
+Revises: 0005
+"""
+
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = '0011'
+down_revision = '0005'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    # One open referral per person: the personnummer again while the referral is open.
+    with op.batch_alter_table('participant') as batch:
+        batch.add_column(sa.Column('open_personal_identity_number', sa.String(length=12), nullable=True))
+        batch.create_unique_constraint(
+            batch.f('uq_participant_open_personal_identity_number'), ['open_personal_identity_number']
+        )
+    # Where one person already has several open referrals, the newest keeps the mark.
+    op.execute(
+        "UPDATE participant SET open_personal_identity_number = personal_identity_number "
+        "WHERE referral_id IN ("
+        " SELECT max(p.referral_id) FROM participant p JOIN referral r ON r.id = p.referral_id"
+        " WHERE r.status NOT IN ('ended', 'withdrawn') GROUP BY p.personal_identity_number)"
+    )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('participant') as batch:
+        batch.drop_constraint(batch.f('uq_participant_open_personal_identity_number'), type_='unique')
+        batch.drop_column('open_personal_identity_number')
