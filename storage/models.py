@@ -368,3 +368,17 @@ class LoginFailure(Base):
 @event.listens_for(AuditEntry, "before_delete")
 def _append_only(mapper: object, connection: object, target: object) -> None:
     raise PermissionError(f"{type(target).__name__} rows are append-only")
+
+
+class Submission(Base):
+    """A form that was carried out, by its one-time key: the same form posted again (a double
+    click, a retry after a network error or a worker crash) creates nothing new and shows
+    what the first one made. Inserted in the transaction that does the work."""
+
+    __tablename__ = "submission"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    # What it made, for the adapter to show again (e.g. a reference code).
+    result: Mapped[str] = mapped_column(String(200), default="")

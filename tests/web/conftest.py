@@ -4,6 +4,7 @@ logged in as someone (without the slow password hash: the login form has its own
 from __future__ import annotations
 
 import re
+import secrets
 from datetime import date
 
 import pytest
@@ -106,9 +107,14 @@ class Visitor:
         return self._token
 
     def post(self, url: str, data: dict | None = None, csrf: bool = True, **kw) -> Page:
+        """Posts as a freshly shown form would: with the CSRF token and a new one-time key
+        (give `submission_key` to send the same form again, or None to leave it out)."""
         data = dict(data or {})
         if csrf:
             data["csrf_token"] = self.token()
+        data.setdefault("submission_key", secrets.token_urlsafe(24))
+        if data["submission_key"] is None:
+            del data["submission_key"]
         return Page(self.client.post(url, data=data, **kw))
 
 

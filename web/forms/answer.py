@@ -8,7 +8,7 @@ from wtforms import TextAreaField
 from domain.choices import DeclineReason
 from domain.participants import MAX_TEXT
 from domain.text import N_
-from web.forms.base import Form
+from web.forms.base import OnceForm
 from web.forms.fields import (
     DateField,
     HiddenIdField,
@@ -20,7 +20,7 @@ from web.forms.fields import (
 )
 
 
-class AcceptForm(Form):
+class AcceptForm(OnceForm):
     request_id = HiddenIdField()
     meeting_on = DateField(
         _l("Date of the tripartite meeting"),
@@ -28,7 +28,7 @@ class AcceptForm(Form):
     )
 
 
-class DeclineForm(Form):
+class DeclineForm(OnceForm):
     request_id = HiddenIdField()
     reason = RadioChoiceField(
         _l("Reason"),

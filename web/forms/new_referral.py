@@ -19,7 +19,7 @@ from domain.participants import (
 from domain.personal_identity import NUMBER_REQUIRED, normalise_personal_identity_number
 from domain.text import N_
 from web import runtime
-from web.forms.base import Form
+from web.forms.base import OnceForm
 from web.forms.fields import (
     ChoiceField,
     DateField,
@@ -37,7 +37,7 @@ def _valid_number(value: str) -> None:
     normalise_personal_identity_number(value, today=local_date(runtime.now()))
 
 
-class NewReferralForm(Form):
+class NewReferralForm(OnceForm):
     name = StringField(
         _l("Name"),
         validators=[Required(NAME_REQUIRED), MaxLength(MAX_NAME)],

@@ -6,36 +6,36 @@ from flask_babel import lazy_gettext as _l
 
 from domain.choices import Outcome
 from domain.text import N_
-from web.forms.base import Form
+from web.forms.base import OnceForm
 from web.forms.fields import DateField, RadioChoiceField, Required, enum_choices, enum_of
 
 ENTER_DATE = N_("Enter a date.")
 
 
-class MeetingHeldForm(Form):
+class MeetingHeldForm(OnceForm):
     held_on = DateField(
         _l("Date the tripartite meeting was held"), validators=[Required(ENTER_DATE)]
     )
 
 
-class AssessmentPlanForm(Form):
+class AssessmentPlanForm(OnceForm):
     done_on = DateField(
         _l("Date the assessment and individual plan were done"),
         validators=[Required(ENTER_DATE)],
     )
 
 
-class WorkplaceTrainingForm(Form):
+class WorkplaceTrainingForm(OnceForm):
     started_on = DateField(
         _l("Date the workplace training started"), validators=[Required(ENTER_DATE)]
     )
 
 
-class ExtendForm(Form):
+class ExtendForm(OnceForm):
     new_end = DateField(_l("New end date"), validators=[Required(ENTER_DATE)])
 
 
-class EndForm(Form):
+class EndForm(OnceForm):
     end_date = DateField(_l("End date"), validators=[Required(ENTER_DATE)])
     outcome = RadioChoiceField(
         _l("Outcome"),
@@ -45,7 +45,7 @@ class EndForm(Form):
     )
 
 
-class FinalReportForm(Form):
+class FinalReportForm(OnceForm):
     received_on = DateField(
         _l("Date the final report was received"), validators=[Required(ENTER_DATE)]
     )

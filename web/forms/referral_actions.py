@@ -5,15 +5,15 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from domain.text import N_
-from web.forms.base import Form
+from web.forms.base import OnceForm
 from web.forms.fields import DateField, RadioChoiceField, Required, optional_int
 
 
-class WithdrawForm(Form):
+class WithdrawForm(OnceForm):
     """Only the button: the referral is in the address."""
 
 
-class AskAnotherForm(Form):
+class AskAnotherForm(OnceForm):
     ask_municipality = RadioChoiceField(
         _l("Municipality to ask"),
         coerce=optional_int,
@@ -21,7 +21,7 @@ class AskAnotherForm(Form):
     )
 
 
-class AlternativePlanForm(Form):
+class AlternativePlanForm(OnceForm):
     planned_on = DateField(
         _l("Date of the alternative plan"), validators=[Required(N_("Enter a date."))]
     )

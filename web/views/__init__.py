@@ -10,9 +10,10 @@ from typing import Generic, TypeVar
 from sqlalchemy.orm import Session
 
 from domain.errors import RuleViolation
+from services import submissions
 from storage import queries
 from web import runtime
-from web.forms.base import Form
+from web.forms.base import Form, OnceForm
 from web.forms.fields import SelectChoice, options
 
 T = TypeVar("T")
@@ -33,6 +34,23 @@ def attempt(form: Form, work: Callable[[Session], T]) -> Attempt[T]:
     except RuleViolation as error:
         form.add_domain_error(error)
         return Attempt(False)
+
+
+def once(form: OnceForm, work: Callable[[Session], str]) -> Attempt[str]:
+    """Like `attempt`, for a form that creates something: done once per submission key. The
+    same form sent again (double click, retry, another worker) gets what the first made."""
+
+    def run(session: Session) -> str:
+        key = form.submission_key.data
+        actor, now = runtime.actor(), runtime.now()
+        earlier = submissions.claim(session, key=key, actor=actor, now=now)
+        if earlier is not None:
+            return earlier
+        result = work(session)
+        submissions.complete(session, key=str(key), result=result)
+        return result
+
+    return attempt(form, run)
 
 
 def municipality_choices(session: Session) -> list[SelectChoice]:

@@ -15,8 +15,8 @@ from services.casework import may_take
 from services.referrals import get_referral
 from storage.models import Referral
 from web import runtime
-from web.forms.base import Form
-from web.views import attempt
+from web.forms.base import Form, OnceForm
+from web.views import attempt, once
 from web.views.detail import FORMS, detail_page
 
 Work = Callable[[Session, Referral, Any], object]
@@ -38,11 +38,13 @@ def act(
             prepare(form, session)
     if form.validate():
 
-        def run(session: Session) -> None:
+        def run(session: Session) -> str:
             referral = get_referral(session, actor=runtime.actor(), reference_code=code)
             work(session, referral, form)
+            return action.value
 
-        if attempt(form, run).ok:
+        outcome = once(form, run) if isinstance(form, OnceForm) else attempt(form, run)
+        if outcome.ok:
             flash(done if isinstance(done, str) else done(form), "success")
             return redirect(url_for("referrals.detail", code=code.strip().upper()))
     return detail_page(code, failed=(action, form), status=400)

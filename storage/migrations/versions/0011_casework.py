@@ -1,4 +1,4 @@
-"""casework: one open referral per person
+"""casework: one open referral per person, one-time submission keys
 
 Revision ID: 0011
 Revises: 0005
@@ -29,8 +29,21 @@ def upgrade() -> None:
         " WHERE r.status NOT IN ('ended', 'withdrawn') GROUP BY p.personal_identity_number)"
     )
 
+    # One-time submission keys: a form sent twice is carried out once.
+    op.create_table('submission',
+    sa.Column('key', sa.String(length=64), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('result', sa.String(length=200), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_submission_user_id_user_account')),
+    sa.PrimaryKeyConstraint('key', name=op.f('pk_submission'))
+    )
+    op.create_index(op.f('ix_submission_created_at'), 'submission', ['created_at'], unique=False)
+
 
 def downgrade() -> None:
+    op.drop_index(op.f('ix_submission_created_at'), table_name='submission')
+    op.drop_table('submission')
     with op.batch_alter_table('participant') as batch:
         batch.drop_constraint(batch.f('uq_participant_open_personal_identity_number'), type_='unique')
         batch.drop_column('open_personal_identity_number')
