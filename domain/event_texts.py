@@ -31,6 +31,9 @@ MESSAGES = {
     K.ALTERNATIVE_PLAN: N_("Försäkringskassan made an alternative plan on %(date)s."),
 }
 CHANGED = N_("The referral was changed.")
+ACCEPTED_OVER_CAPACITY = N_(
+    "%(municipality)s accepted over its capacity; the tripartite meeting is booked for %(date)s."
+)
 
 
 def _day(value: Any) -> date | None:
@@ -73,6 +76,8 @@ class LoggedEvent(Protocol):
 def describe(event: LoggedEvent, municipality_names: Mapping[int, str]) -> Text:
     """The sentence for one event; nested Texts (labels) are translated by the adapter."""
     msgid = MESSAGES.get(event.kind)
+    if event.kind is K.ACCEPTED and (event.details or {}).get("over_capacity"):
+        msgid = ACCEPTED_OVER_CAPACITY
     if msgid is None:
         return Text(CHANGED)
     params = _PARAMS.get(event.kind, lambda _d: {})(event.details or {})

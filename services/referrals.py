@@ -22,6 +22,7 @@ from domain.access import (
     check_sees_referral,
 )
 from domain.actions import Action, CaseFacts, PlacementFacts, check_may_ask
+from domain.availability import check_room_to_accept, check_takes_requests
 from domain.choices import BenefitType, DeclineReason
 from domain.clock import local_date
 from domain.errors import NotFound, RuleViolation, checked_text
@@ -39,6 +40,7 @@ from domain.text import N_
 from services import history
 from services.program_setup import current_program
 from services.reference_codes import next_reference_code
+from services.reports import places_of
 from storage.models import (
     Municipality,
     Participant,
@@ -262,6 +264,7 @@ def request_placement(
             field="municipality",
         )
     check_may_ask(municipality.id, facts_of(referral))
+    check_takes_requests(places_of(session, municipality.id))
     move_status(session, referral, Transition.REQUEST)
     request = PlacementRequest(
         referral=referral, municipality_id=municipality.id, asked_at=now, asked_by_id=actor.user_id
@@ -345,9 +348,18 @@ class AlreadyAnswered(RuleViolation):
 
 
 def accept_request(
-    session: Session, *, actor: Actor, request_id: int, meeting_on: date | None, now: datetime
+    session: Session,
+    *,
+    actor: Actor,
+    request_id: int,
+    meeting_on: date | None,
+    now: datetime,
+    over_capacity_confirmed: bool = False,
 ) -> Placement:
-    """The municipality says yes and books the tripartite meeting."""
+    """The municipality says yes and books the tripartite meeting. Without a free place it
+    asks first (OverCapacity); confirmed, the placement is recorded as over capacity. The
+    municipality's row is locked while deciding, so of many accepts at once each sees the
+    places the others took."""
     request = get_request(session, request_id)
     check_answers_for(actor, request.municipality_id)
     program = current_program(session)
@@ -368,6 +380,10 @@ def accept_request(
     if request.answered_at is not None:
         raise AlreadyAnswered(request)
     check_action(session, actor=actor, referral=request.referral, action=Action.ACCEPT, now=now)
+    over_capacity = check_room_to_accept(
+        places_of(session, request.municipality_id, lock=True),
+        confirmed=over_capacity_confirmed,
+    )
     _close_request(session, request, actor, RequestAnswer.ACCEPTED, now)
     move_status(session, request.referral, Transition.ACCEPT)
     placement = Placement(
@@ -375,6 +391,7 @@ def accept_request(
         municipality_id=request.municipality_id,
         request_id=request.id,
         meeting_on=meeting_on,
+        over_capacity=over_capacity,
     )
     session.add(placement)
     session.flush()
@@ -387,6 +404,7 @@ def accept_request(
         municipality_id=request.municipality_id,
         request_id=request.id,
         meeting_on=meeting_on,
+        **({"over_capacity": True} if over_capacity else {}),
     )
     return placement
 

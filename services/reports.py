@@ -11,12 +11,14 @@ from sqlalchemy.orm import Session
 from domain.access import Actor, check_sees_budget
 from domain.availability import Availability, MunicipalityPlaces
 from domain.budget import YearBudget
+from domain.errors import RuleViolation
 from domain.indicators import Goal, Indicator
 from domain.lifecycle import ReferralStatus
 from domain.program import Program
+from domain.text import N_
 from services.program_setup import current_program
 from storage import queries
-from storage.models import CompensableDayRow
+from storage.models import CompensableDayRow, Municipality
 
 
 def availability(session: Session) -> Availability:
@@ -29,9 +31,33 @@ def availability(session: Session) -> Availability:
                 capacity=m.capacity,
                 started=counts.get(m.id, {}).get(ReferralStatus.STARTED, 0),
                 accepted_not_started=counts.get(m.id, {}).get(ReferralStatus.ACCEPTED, 0),
+                state=m.intake_state,
             )
             for m in queries.municipalities(session)
         )
+    )
+
+
+def places_of(session: Session, municipality_id: int, *, lock: bool = False) -> MunicipalityPlaces:
+    """One municipality's places; with `lock`, its row is locked first so that the count
+    includes everything committed before, and nobody else decides about it until commit."""
+    municipality = (
+        queries.lock_municipality(session, municipality_id)
+        if lock
+        else session.get(Municipality, municipality_id)
+    )
+    if municipality is None:
+        raise RuleViolation(
+            N_("Choose one of the municipalities in the list."), field="municipality"
+        )
+    taken = queries.places_taken(session, municipality_id)
+    return MunicipalityPlaces(
+        municipality_id=municipality.id,
+        municipality=municipality.name,
+        capacity=municipality.capacity,
+        started=taken.get(ReferralStatus.STARTED, 0),
+        accepted_not_started=taken.get(ReferralStatus.ACCEPTED, 0),
+        state=municipality.intake_state,
     )
 
 

@@ -27,7 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from domain.choices import BenefitType, DeclineReason, Outcome, Role
+from domain.choices import BenefitType, DeclineReason, IntakeState, Outcome, Role
 from domain.delivery import OutboxAction, OutboxState
 from domain.events import EventKind
 from domain.lifecycle import ReferralStatus, RequestAnswer
@@ -127,6 +127,9 @@ class Municipality(Base):
     capacity: Mapped[int] = mapped_column(Integer, default=0)
     offer: Mapped[str] = mapped_column(Text, default="")
     slack_channel: Mapped[str | None] = mapped_column(String(40))
+    intake_state: Mapped[IntakeState] = mapped_column(
+        _enum(IntakeState), default=IntakeState.OPEN, server_default=IntakeState.OPEN.value
+    )
 
 
 class User(Base):
@@ -262,6 +265,10 @@ class Placement(Base):
     outcome: Mapped[Outcome | None] = mapped_column(_enum(Outcome))
     alternative_plan_on: Mapped[date | None] = mapped_column(Date)
     final_report_on: Mapped[date | None] = mapped_column(Date)
+    # Accepted when the municipality had no free place, with the acceptor's confirmation.
+    over_capacity: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=text("false")
+    )
 
     referral: Mapped[Referral] = relationship(back_populates="placement")
     municipality: Mapped[Municipality] = relationship()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import TextAreaField
+from wtforms import HiddenField, TextAreaField
 
 from domain.choices import DeclineReason
 from domain.participants import MAX_TEXT
@@ -22,6 +22,8 @@ from web.forms.fields import (
 
 class AcceptForm(OnceForm):
     request_id = HiddenIdField()
+    # "1" when the contact has confirmed accepting without a free place.
+    over_capacity = HiddenField()
     meeting_on = DateField(
         _l("Date of the tripartite meeting"),
         validators=[Required(N_("Enter the date of the tripartite meeting."))],

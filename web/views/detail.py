@@ -82,13 +82,16 @@ def detail_page(
             if action in forms and open_request is not None and fresh:
                 forms[action].request_id.data = open_request.id
         suggestion = None
+        places = {}
         if Action.ASK_ANOTHER in forms:
+            availability = reports.availability(session)
+            places = {m.municipality_id: m for m in availability.municipalities}
             asked = {r.municipality_id for r in referral.requests}
             form = forms[Action.ASK_ANOTHER]
             form.ask_municipality.choices = options(
                 (i, n) for i, n in names.items() if i not in asked
             )
-            suggestion = suggest_next_municipality(reports.availability(session), referral)
+            suggestion = suggest_next_municipality(availability, referral)
             if form.ask_municipality.data is None:
                 form.ask_municipality.data = suggestion
         html = render_template(
@@ -104,6 +107,7 @@ def detail_page(
             urls={a: url_for(ENDPOINTS[a], code=referral.reference_code) for a in forms},
             Action=Action,
             suggestion=suggestion,
+            places=places,
             names=names,
             title=locales.gettext("Referral %(code)s", code=referral.reference_code),
         )

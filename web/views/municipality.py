@@ -33,17 +33,16 @@ def inbox() -> Any:
 
 def _page(capacity: CapacityForm, offer: OfferForm, failed: Form | None, status: int) -> Any:
     actor = runtime.actor()
+    own = actor.municipality_id
+    assert own is not None  # a municipality contact belongs to one
     with runtime.transaction() as session:
-        municipality = session.get(Municipality, actor.municipality_id)
-        places = next(
-            m
-            for m in reports.availability(session).municipalities
-            if m.municipality_id == actor.municipality_id
-        )
+        municipality = session.get_one(Municipality, own)
+        places = reports.places_of(session, own)
         if request.method == "GET" or failed is not offer:
             offer.offer.data = municipality.offer
         if request.method == "GET" or failed is not capacity:
             capacity.capacity.data = municipality.capacity
+            capacity.state.process_data(municipality.intake_state)
         html = render_template(
             "municipality/page.html",
             municipality=municipality,
@@ -74,6 +73,7 @@ def capacity() -> Any:
                 actor=runtime.actor(),
                 municipality_id=runtime.actor().municipality_id,
                 capacity=form.capacity.data,
+                state=form.state.data,
                 now=runtime.now(),
             ),
         ).ok

@@ -9,12 +9,13 @@ from flask import Blueprint
 
 import locales
 from domain.actions import Action
+from domain.choices import label
 from services import placements
 from services.casework import request_of
 from services.referrals import accept_request, decline_request
 from web import runtime
 from web.auth import logged_in
-from web.views.actions import act
+from web.views.actions import Question, act
 
 blueprint = Blueprint("placement_actions", __name__, url_prefix="/anmalningar/<code>")
 
@@ -31,6 +32,7 @@ def accept(code: str) -> Any:
             request_id=request_of(referral, f.request_id.data).id,
             meeting_on=f.meeting_on.data,
             now=runtime.now(),
+            over_capacity_confirmed=f.over_capacity.data == "1",
         ),
         lambda f: locales.gettext(
             "You have accepted the referral; the tripartite meeting is booked for %(date)s.",
@@ -121,6 +123,26 @@ def extend(code: str) -> Any:
     )
 
 
+def label_of(choice: Any) -> str:
+    return locales.gettext(label(choice)) if choice is not None else "–"
+
+
+def _ending(form: Any, referral: Any) -> Question:
+    return Question(
+        heading=locales.gettext("End the placement"),
+        question=locales.gettext(
+            "Do you want to end the placement of %(code)s? Compensation stops after the end "
+            "date, and the placement cannot be started again.",
+            code=referral.reference_code,
+        ),
+        button=locales.gettext("Yes, end the placement"),
+        details=[
+            (locales.gettext("End date"), locales.format_value(form.end_date.data)),
+            (locales.gettext("Outcome"), label_of(form.outcome.data)),
+        ],
+    )
+
+
 @blueprint.post("/avslut")
 @logged_in
 def end(code: str) -> Any:
@@ -136,6 +158,7 @@ def end(code: str) -> Any:
             now=runtime.now(),
         ),
         locales.gettext("The placement has ended."),
+        ask=_ending,
     )
 
 

@@ -5,18 +5,50 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint
+from flask import Blueprint, abort, redirect, url_for
 
 import locales
 from domain.actions import Action
+from services.casework import actions_for, may_take
 from services.placements import record_alternative_plan
-from services.referrals import request_placement, withdraw_referral
+from services.program_setup import current_program
+from services.referrals import get_referral, request_placement, withdraw_referral
 from web import runtime
 from web.auth import logged_in
 from web.views import municipality_choices
-from web.views.actions import act
+from web.views.actions import Question, act, question_page
 
 blueprint = Blueprint("referral_actions", __name__, url_prefix="/anmalningar/<code>")
+
+
+def _withdrawing(_form: Any, referral: Any) -> Question:
+    return Question(
+        heading=locales.gettext("Withdraw the referral"),
+        question=locales.gettext(
+            "Do you want to withdraw referral %(code)s? The participant will not start a "
+            "placement, and an open request is closed. This cannot be undone.",
+            code=referral.reference_code,
+        ),
+        button=locales.gettext("Yes, withdraw the referral"),
+    )
+
+
+@blueprint.get("/aterkalla")
+@logged_in
+def confirm_withdraw(code: str) -> Any:
+    """The question first, on a page of its own (the referral page links here)."""
+    with runtime.transaction() as session:
+        referral = get_referral(session, actor=runtime.actor(), reference_code=code)
+        if not may_take(runtime.actor(), referral, Action.WITHDRAW):
+            abort(404)
+        possible = Action.WITHDRAW in actions_for(
+            runtime.actor(), referral, today=runtime.today(), program=current_program(session)
+        )
+        asking = _withdrawing(None, referral)
+        code = referral.reference_code
+    if not possible:
+        return redirect(url_for("referrals.detail", code=code))
+    return question_page(code, asking)
 
 
 @blueprint.post("/aterkalla")
@@ -29,6 +61,7 @@ def withdraw(code: str) -> Any:
             s, actor=runtime.actor(), referral=referral, now=runtime.now()
         ),
         locales.gettext("The referral has been withdrawn."),
+        ask=_withdrawing,
     )
 
 

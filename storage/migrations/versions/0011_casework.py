@@ -1,4 +1,4 @@
-"""casework: one open referral per person, one-time submission keys
+"""casework: one open referral per person, one-time submission keys, capacity respected
 
 Revision ID: 0011
 Revises: 0005
@@ -40,8 +40,18 @@ def upgrade() -> None:
     )
     op.create_index(op.f('ix_submission_created_at'), 'submission', ['created_at'], unique=False)
 
+    # Capacity has a state besides the number; an accept beyond it is recorded as such.
+    with op.batch_alter_table('municipality') as batch:
+        batch.add_column(sa.Column('intake_state', sa.String(length=40), server_default='open', nullable=False))
+    with op.batch_alter_table('placement') as batch:
+        batch.add_column(sa.Column('over_capacity', sa.Boolean(), server_default=sa.text('false'), nullable=False))
+
 
 def downgrade() -> None:
+    with op.batch_alter_table('placement') as batch:
+        batch.drop_column('over_capacity')
+    with op.batch_alter_table('municipality') as batch:
+        batch.drop_column('intake_state')
     op.drop_index(op.f('ix_submission_created_at'), table_name='submission')
     op.drop_table('submission')
     with op.batch_alter_table('participant') as batch:
