@@ -77,6 +77,8 @@ def user() -> None:
 @click.option("--municipality", help=_("Municipality (name or code), for municipality contacts."))
 @click.option("--slack-user", help=_("The user's Slack member id, e.g. U012AB3CD."))
 @click.option("--password", help=_("Password; one is generated and shown if you leave it out."))
+@click.option("--phone", default="", help=_("The user's work phone number, e.g. 044-13 50 00."))
+@click.option("--title", default="", help=_("The user's title, e.g. Arbetsmarknadskonsulent."))
 @pass_runtime
 def user_add(
     runtime: Runtime,
@@ -86,6 +88,8 @@ def user_add(
     municipality: str | None,
     slack_user: str | None,
     password: str | None,
+    phone: str,
+    title: str,
 ) -> None:
     generated = password is None
     password = password or secrets.token_urlsafe(12)
@@ -100,6 +104,8 @@ def user_add(
             slack_user_id=slack_user,
             password=password,
             now=runtime.now(),
+            phone=phone,
+            title=title,
         )
     click.echo(_("The user %(email)s has been added.", email=added.email))
     if generated:

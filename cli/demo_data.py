@@ -35,6 +35,17 @@ DEMO_USERS = (
     ("kontakt@ostragoinge.example", "Göran Göinge", Role.MUNICIPALITY_CONTACT, "1256"),
 )
 
+# Staff phone numbers from PTS's series for fiction (040-628 04 00 – 040-628 04 99).
+STAFF_DETAILS = {
+    "samordnare@fk.example": ("040-628 04 10", "Samordnare"),
+    "utredare1@fk.example": ("040-628 04 11", "Utredare"),
+    "utredare2@fk.example": ("040-628 04 12", "Utredare"),
+    "kontakt@bromolla.example": ("040-628 04 20", "Arbetsmarknadskonsulent"),
+    "kontakt@kristianstad.example": ("040-628 04 21", "Arbetsmarknadssekreterare"),
+    "kontakt@osby.example": ("040-628 04 22", "Arbetsmarknadskonsulent"),
+    "kontakt@ostragoinge.example": ("040-628 04 23", "Enhetschef arbetsmarknad"),
+}
+
 FIRST_NAMES = (
     "Anna",
     "Erik",
@@ -152,6 +163,8 @@ def load_demo_data(session: Session, *, now: datetime) -> tuple[bool, list[tuple
             municipality=by_code.get(code),
             password=DEMO_PASSWORD,
             now=now,
+            phone=STAFF_DETAILS.get(email, ("", ""))[0],
+            title=STAFF_DETAILS.get(email, ("", ""))[1],
         )
     contacts = {u.municipality_id: users.actor_of(u) for u in made.values() if u.municipality_id}
     investigators = [

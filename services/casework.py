@@ -24,7 +24,7 @@ from domain.lifecycle import ACTIVE_AT_MUNICIPALITY, ReferralStatus
 from domain.program import Program
 from domain.text import N_
 from services.referrals import case_of, current_request
-from storage.models import Placement, PlacementRequest, Referral
+from storage.models import Placement, PlacementRequest, Referral, User
 
 S = ReferralStatus
 
@@ -148,3 +148,47 @@ def suggest_next_municipality(availability: Availability, referral: Referral) ->
         tuple(m for m in availability.municipalities if m.municipality_id not in asked)
     )
     return suggest_municipality(others, referral.preferred_municipality_id)
+
+
+@dataclass(frozen=True)
+class StaffContact:
+    """How to reach a colleague about a referral: staff details, never the participant's."""
+
+    name: str
+    title: str
+    phone: str
+    email: str
+
+
+@dataclass(frozen=True)
+class Contacts:
+    investigator: StaffContact
+    municipality: str | None  # the municipality asked, or running the placement
+    municipality_contacts: list[StaffContact]
+
+
+def _staff(user: User) -> StaffContact:
+    return StaffContact(user.name, user.title, user.phone, user.email)
+
+
+def contacts_of(session: Session, referral: Referral) -> Contacts:
+    """Who to call: the investigator, and the contacts of the referral's municipality."""
+    request = current_request(referral)
+    people: list[User] = []
+    if request is not None:
+        people = list(
+            session.scalars(
+                select(User)
+                .where(
+                    User.municipality_id == request.municipality_id,
+                    User.role == Role.MUNICIPALITY_CONTACT,
+                    User.active.is_(True),
+                )
+                .order_by(User.name, User.id)
+            )
+        )
+    return Contacts(
+        investigator=_staff(referral.investigator),
+        municipality=request.municipality.name if request else None,
+        municipality_contacts=[_staff(u) for u in people],
+    )

@@ -14,6 +14,7 @@ from domain.access import Actor
 from domain.choices import Role
 from domain.errors import RuleViolation
 from domain.events import EventKind
+from domain.staff import checked_contact_details
 from domain.text import N_
 from services import history
 from storage.models import Municipality, User
@@ -48,8 +49,11 @@ def add_user(
     slack_user_id: str | None = None,
     password: str | None = None,
     now: datetime,
+    phone: str = "",
+    title: str = "",
 ) -> User:
     email = normalise_email(email)
+    phone, title = checked_contact_details(phone, title)
     name = (name or "").strip()
     if not name or len(name) > 200:
         raise RuleViolation(N_("Enter the user's name (at most 200 characters)."), field="name")
@@ -88,6 +92,8 @@ def add_user(
         password_hash=hash_password(password) if password else None,
         active=True,
         created_at=now,
+        phone=phone,
+        title=title,
     )
     session.add(user)
     session.flush()
@@ -137,3 +143,13 @@ def check_password(user: User, password: str) -> bool:
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
     return True
+
+
+def set_contact_details(
+    session: Session, *, actor: Actor, phone: str | None, title: str | None
+) -> User:
+    """The person's own phone number and title, as the other party of a referral sees them."""
+    phone, title = checked_contact_details(phone, title)
+    user = session.get_one(User, actor.user_id)
+    user.phone, user.title = phone, title
+    return user

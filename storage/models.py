@@ -144,6 +144,9 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    # Staff contact details, shown to the other party of a referral (never a participant's).
+    phone: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    title: Mapped[str] = mapped_column(String(100), default="", server_default="")
 
     municipality: Mapped[Municipality | None] = relationship()
 

@@ -35,6 +35,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         new_referral,
         overview,
         placement_actions,
+        profile,
         referral_actions,
         referrals,
     )
@@ -49,6 +50,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         municipality,
         overview,
         chat_link,
+        profile,
     ):
         app.register_blueprint(module.blueprint)
 

@@ -11,7 +11,7 @@ from domain.access import can_see_personal_data
 from domain.actions import Action
 from domain.event_texts import describe
 from services import audit, reports
-from services.casework import actions_for, suggest_next_municipality
+from services.casework import actions_for, contacts_of, suggest_next_municipality
 from services.history import history_of
 from services.program_setup import current_program
 from services.referrals import current_request, facts_of, get_referral, open_request_of
@@ -108,6 +108,7 @@ def detail_page(
             Action=Action,
             suggestion=suggestion,
             places=places,
+            contacts=contacts_of(session, referral),
             names=names,
             title=locales.gettext("Referral %(code)s", code=referral.reference_code),
         )

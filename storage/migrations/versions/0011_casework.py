@@ -1,4 +1,5 @@
-"""casework: one open referral per person, one-time submission keys, capacity respected
+"""casework: one open referral per person, one-time submission keys, capacity respected,
+staff contact details
 
 Revision ID: 0011
 Revises: 0005
@@ -46,8 +47,16 @@ def upgrade() -> None:
     with op.batch_alter_table('placement') as batch:
         batch.add_column(sa.Column('over_capacity', sa.Boolean(), server_default=sa.text('false'), nullable=False))
 
+    # Staff contact details: a phone number and a title.
+    with op.batch_alter_table('user_account') as batch:
+        batch.add_column(sa.Column('phone', sa.String(length=40), server_default='', nullable=False))
+        batch.add_column(sa.Column('title', sa.String(length=100), server_default='', nullable=False))
+
 
 def downgrade() -> None:
+    with op.batch_alter_table('user_account') as batch:
+        batch.drop_column('title')
+        batch.drop_column('phone')
     with op.batch_alter_table('placement') as batch:
         batch.drop_column('over_capacity')
     with op.batch_alter_table('municipality') as batch:
