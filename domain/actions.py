@@ -44,10 +44,16 @@ class Action(StrEnum):
     END = "end"
     FINAL_REPORT = "final_report"
     ALTERNATIVE_PLAN = "alternative_plan"
+    EDIT_PARTICIPANT = "edit_participant"
+    CORRECT_DATE = "correct_date"
 
 
 # Försäkringskassan's side of a referral; the others are the municipality's.
-FK_ACTIONS = frozenset({Action.WITHDRAW, Action.ASK_ANOTHER, Action.ALTERNATIVE_PLAN})
+FK_ACTIONS = frozenset(
+    {Action.WITHDRAW, Action.ASK_ANOTHER, Action.ALTERNATIVE_PLAN, Action.EDIT_PARTICIPANT}
+)
+# Until a municipality has said yes, FK may still correct what it sent.
+BEFORE_ACCEPTANCE = frozenset({S.DRAFT, S.SUBMITTED, S.REQUESTED, S.DECLINED})
 ANSWERS = frozenset({Action.ACCEPT, Action.DECLINE})
 
 
@@ -176,6 +182,21 @@ def _alternative_plan(case: CaseFacts, today: date, program: Program) -> None:
     )
 
 
+def _edit_participant(case: CaseFacts, today: date, program: Program) -> None:
+    if case.status not in BEFORE_ACCEPTANCE:
+        raise RuleViolation(
+            N_(
+                "The participant's details can be corrected until a municipality has accepted; "
+                "after that, ask the municipality."
+            )
+        )
+
+
+def _correct_date(case: CaseFacts, today: date, program: Program) -> None:
+    if case.status not in (S.STARTED, S.ENDED) or case.placement is None:
+        raise RuleViolation(N_("Dates can be corrected once the placement has started."))
+
+
 _NOW: dict[Action, Callable[[CaseFacts, date, Program], None]] = {
     Action.WITHDRAW: _withdraw,
     Action.ASK_ANOTHER: _ask_another,
@@ -188,6 +209,8 @@ _NOW: dict[Action, Callable[[CaseFacts, date, Program], None]] = {
     Action.END: _end,
     Action.FINAL_REPORT: _final_report,
     Action.ALTERNATIVE_PLAN: _alternative_plan,
+    Action.EDIT_PARTICIPANT: _edit_participant,
+    Action.CORRECT_DATE: _correct_date,
 }
 
 

@@ -11,7 +11,9 @@ from datetime import date
 from typing import Any, Protocol
 
 from domain.choices import LABELS, DeclineReason, Outcome
+from domain.corrections import DATE_LABELS, REASON_LABELS, CorrectionReason, RecordedDate
 from domain.events import EventKind
+from domain.participants import DETAIL_LABELS
 from domain.text import N_, Text
 
 K = EventKind
@@ -29,6 +31,10 @@ MESSAGES = {
     K.ENDED: N_("The placement ended on %(date)s: %(outcome)s."),
     K.FINAL_REPORT: N_("The final report was received on %(date)s."),
     K.ALTERNATIVE_PLAN: N_("Försäkringskassan made an alternative plan on %(date)s."),
+    K.PARTICIPANT_CORRECTED: N_("The participant's details were corrected: %(fields)s."),
+    K.DATE_CORRECTED: N_(
+        "%(what)s was corrected from %(previous)s to %(date)s. Reason: %(reason)s."
+    ),
 }
 CHANGED = N_("The referral was changed.")
 ACCEPTED_OVER_CAPACITY = N_(
@@ -57,6 +63,15 @@ _PARAMS: dict[EventKind, Callable[[Mapping[str, Any]], dict[str, Any]]] = {
     },
     K.FINAL_REPORT: lambda d: {"date": _day(d.get("received_on"))},
     K.ALTERNATIVE_PLAN: lambda d: {"date": _day(d.get("planned_on"))},
+    K.PARTICIPANT_CORRECTED: lambda d: {
+        "fields": [Text(DETAIL_LABELS[f]) for f in d.get("fields", []) if f in DETAIL_LABELS]
+    },
+    K.DATE_CORRECTED: lambda d: {
+        "what": Text(DATE_LABELS[RecordedDate(d["field"])]),
+        "previous": _day(d.get("previous")),
+        "date": _day(d.get("corrected")),
+        "reason": Text(REASON_LABELS[CorrectionReason(d["reason"])]),
+    },
 }
 
 

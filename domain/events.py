@@ -25,6 +25,9 @@ class EventKind(StrEnum):
     ENDED = "ended"
     FINAL_REPORT = "final_report"
     ALTERNATIVE_PLAN = "alternative_plan"
+    # Corrections: which details or which date, never the personal data itself
+    PARTICIPANT_CORRECTED = "participant_corrected"
+    DATE_CORRECTED = "date_corrected"
     # A municipality
     CAPACITY_SET = "capacity_set"
     OFFER_SET = "offer_set"

@@ -28,6 +28,15 @@ ALREADY_OPEN = N_(
 )
 
 
+# The details by name, as a correction lists them (the values stay out of the history).
+DETAIL_LABELS = {
+    "name": N_("Name"),
+    "personal_identity_number": N_("Personal identity number"),
+    "phone": N_("Phone"),
+    "needs": N_("What the participant needs and wants"),
+}
+
+
 @dataclass(frozen=True)
 class ParticipantDetails:
     name: str

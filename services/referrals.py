@@ -464,3 +464,47 @@ def withdraw_referral(session: Session, *, actor: Actor, referral: Referral, now
         # The request it closed, if any: chat updates the municipality's message about it.
         request_id=open_request.id if open_request is not None else None,
     )
+
+
+def correct_participant(
+    session: Session,
+    *,
+    actor: Actor,
+    referral: Referral,
+    participant: ParticipantDetails,
+    now: datetime,
+) -> list[str]:
+    """FK corrects what it sent about the participant, until a municipality has accepted.
+    The history says which details changed; the old values are not kept anywhere."""
+    check_action(session, actor=actor, referral=referral, action=Action.EDIT_PARTICIPANT, now=now)
+    details = checked_participant(participant, today=local_date(now))
+    stored = referral.participant
+    if stored is None:  # purged: nothing to correct
+        raise NotFound(N_("There is no referral with that reference code."))
+    changed = [
+        name
+        for name in ("name", "personal_identity_number", "phone", "needs")
+        if getattr(details, name) != getattr(stored, name)
+    ]
+    if not changed:
+        raise RuleViolation(N_("Nothing was changed: the details are as before."))
+    if "personal_identity_number" in changed:
+        check_no_open_referral(session, details.personal_identity_number, besides=referral.id)
+        stored.open_personal_identity_number = details.personal_identity_number
+    for name in changed:
+        setattr(stored, name, getattr(details, name))
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError:  # the same person filed by someone else at this very moment
+        check_no_open_referral(session, details.personal_identity_number, besides=referral.id)
+        raise
+    history.record(
+        session,
+        kind=EventKind.PARTICIPANT_CORRECTED,
+        at=now,
+        actor=actor,
+        referral_id=referral.id,
+        fields=changed,
+    )
+    return changed

@@ -74,7 +74,10 @@ def test_the_inbox_has_the_own_municipalitys_open_requests_and_placements(world,
 
 def test_actions_follow_the_role_and_the_state(world, people):
     referral = world.file(people["investigator"], "Osby", DAY)
-    assert actions(world, people["investigator"], referral.id) == {Action.WITHDRAW}
+    assert actions(world, people["investigator"], referral.id) == {
+        Action.WITHDRAW,
+        Action.EDIT_PARTICIPANT,
+    }
     assert actions(world, people["osby"], referral.id) == {Action.ACCEPT, Action.DECLINE}
     assert actions(world, people["kristianstad"], referral.id) == set()
     assert actions(world, people["other"], referral.id) == set()
@@ -89,6 +92,7 @@ def test_actions_follow_the_role_and_the_state(world, people):
     assert actions(world, people["coordinator"], referral.id) == {
         Action.WITHDRAW,
         Action.ASK_ANOTHER,
+        Action.EDIT_PARTICIPANT,
     }
     assert actions(world, people["osby"], referral.id) == set()
     started = world.started(people["investigator"], people["osby"], "Osby", date(2026, 11, 2))
@@ -97,6 +101,7 @@ def test_actions_follow_the_role_and_the_state(world, people):
         Action.ASSESSMENT_PLAN,
         Action.WORKPLACE_TRAINING,
         Action.EXTEND,
+        Action.CORRECT_DATE,
     }
     assert actions(world, people["investigator"], started.id) == set()
 

@@ -5,9 +5,17 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from domain.choices import Outcome
+from domain.corrections import REASON_LABELS, CorrectionReason, RecordedDate
 from domain.text import N_
 from web.forms.base import OnceForm
-from web.forms.fields import DateField, RadioChoiceField, Required, enum_choices, enum_of
+from web.forms.fields import (
+    DateField,
+    RadioChoiceField,
+    Required,
+    enum_choices,
+    enum_of,
+    options,
+)
 
 ENTER_DATE = N_("Enter a date.")
 
@@ -48,4 +56,21 @@ class EndForm(OnceForm):
 class FinalReportForm(OnceForm):
     received_on = DateField(
         _l("Date the final report was received"), validators=[Required(ENTER_DATE)]
+    )
+
+
+class CorrectDateForm(OnceForm):
+    """The choices of `field` are the placement's recorded dates (set by the view)."""
+
+    field = RadioChoiceField(
+        _l("Date to correct"),
+        coerce=enum_of(RecordedDate),
+        validators=[Required(N_("Choose the date to correct."))],
+    )
+    corrected_on = DateField(_l("The right date"), validators=[Required(ENTER_DATE)])
+    reason = RadioChoiceField(
+        _l("Why it is corrected"),
+        choices=options((r.value, _l(REASON_LABELS[r])) for r in CorrectionReason),
+        coerce=enum_of(CorrectionReason),
+        validators=[Required(N_("Choose why the date is corrected."))],
     )

@@ -4,24 +4,30 @@ this viewer may do now. Action views re-render it with their failed form."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import render_template, url_for
 
 import locales
 from domain.access import can_see_personal_data
 from domain.actions import Action
+from domain.corrections import DATE_LABELS, correctable
 from domain.event_texts import describe
 from services import audit, reports
 from services.casework import actions_for, contacts_of, suggest_next_municipality
 from services.history import history_of
+from services.placements import recorded_dates
 from services.program_setup import current_program
 from services.referrals import current_request, facts_of, get_referral, open_request_of
 from storage import queries
 from web import runtime
 from web.forms.answer import AcceptForm, DeclineForm
 from web.forms.base import Form
-from web.forms.fields import options
+from web.forms.fields import SelectChoice, options
+from web.forms.new_referral import ParticipantForm
 from web.forms.placement import (
     AssessmentPlanForm,
+    CorrectDateForm,
     EndForm,
     ExtendForm,
     FinalReportForm,
@@ -42,6 +48,8 @@ FORMS: dict[Action, type[Form]] = {
     Action.EXTEND: ExtendForm,
     Action.END: EndForm,
     Action.FINAL_REPORT: FinalReportForm,
+    Action.EDIT_PARTICIPANT: ParticipantForm,
+    Action.CORRECT_DATE: CorrectDateForm,
 }
 
 # The address each action's form posts to (the endpoint of its view).
@@ -57,7 +65,25 @@ ENDPOINTS = {
     Action.EXTEND: "placement_actions.extend",
     Action.END: "placement_actions.end",
     Action.FINAL_REPORT: "placement_actions.final_report",
+    Action.EDIT_PARTICIPANT: "referral_actions.edit_participant",
+    Action.CORRECT_DATE: "placement_actions.correct_date",
 }
+
+
+def date_choices(referral: Any) -> list[SelectChoice]:
+    """The placement's recorded dates, each with its value now, to choose one to correct."""
+    dates = recorded_dates(referral.placement)
+    return options(
+        (
+            field.value,
+            locales.gettext(
+                "%(what)s: %(date)s",
+                what=locales.gettext(DATE_LABELS[field]),
+                date=dates.value(field),
+            ),
+        )
+        for field in correctable(dates)
+    )
 
 
 def detail_page(
@@ -71,7 +97,10 @@ def detail_page(
             session, actor=actor, referral=referral, now=runtime.now()
         )
         names = {m.id: m.name for m in queries.municipalities(session)}
-        events = [(e.at, describe(e, names)) for e in history_of(session, referral.id)]
+        events = [
+            (e.at, describe(e, names), e.actor.name if e.actor else None)
+            for e in history_of(session, referral.id)
+        ]
         allowed = actions_for(actor, referral, today=runtime.today(), program=program)
         forms: dict[Action, Form] = {a: FORMS[a](formdata=None) for a in allowed}
         if failed is not None:
@@ -81,6 +110,8 @@ def detail_page(
             fresh = failed is None or failed[0] is not action
             if action in forms and open_request is not None and fresh:
                 forms[action].request_id.data = open_request.id
+        if Action.CORRECT_DATE in forms:
+            forms[Action.CORRECT_DATE].field.choices = date_choices(referral)
         suggestion = None
         places = {}
         if Action.ASK_ANOTHER in forms:

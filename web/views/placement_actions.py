@@ -12,10 +12,11 @@ from domain.actions import Action
 from domain.choices import label
 from services import placements
 from services.casework import request_of
-from services.referrals import accept_request, decline_request
+from services.referrals import accept_request, decline_request, get_referral
 from web import runtime
 from web.auth import logged_in
 from web.views.actions import Question, act
+from web.views.detail import date_choices
 
 blueprint = Blueprint("placement_actions", __name__, url_prefix="/anmalningar/<code>")
 
@@ -171,4 +172,34 @@ def final_report(code: str) -> Any:
         placements.record_final_report,
         "received_on",
         locales.gettext("The final report is recorded."),
+    )
+
+
+@blueprint.post("/rattelse")
+@logged_in
+def correct_date(code: str) -> Any:
+    def prepare(form: Any, session: Any) -> None:
+        referral = get_referral(session, actor=runtime.actor(), reference_code=code)
+        if referral.placement is not None and referral.placement.started_on is not None:
+            form.field.choices = date_choices(referral)
+        else:
+            form.field.choices = []
+
+    return act(
+        code,
+        Action.CORRECT_DATE,
+        lambda s, referral, f: placements.correct_date(
+            s,
+            actor=runtime.actor(),
+            referral_id=referral.id,
+            field=f.field.data,
+            corrected_on=f.corrected_on.data,
+            reason=f.reason.data,
+            now=runtime.now(),
+        ),
+        lambda f: locales.gettext(
+            "The date is corrected to %(date)s. The history shows the original beside it.",
+            date=f.corrected_on.data,
+        ),
+        prepare,
     )

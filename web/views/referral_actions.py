@@ -5,17 +5,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, redirect, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 import locales
 from domain.actions import Action
+from domain.participants import ParticipantDetails
+from domain.personal_identity import display_personal_identity_number
+from services import audit
 from services.casework import actions_for, may_take
 from services.placements import record_alternative_plan
 from services.program_setup import current_program
-from services.referrals import get_referral, request_placement, withdraw_referral
+from services.referrals import (
+    correct_participant,
+    get_referral,
+    request_placement,
+    withdraw_referral,
+)
 from web import runtime
 from web.auth import logged_in
-from web.views import municipality_choices
+from web.forms.new_referral import ParticipantForm
+from web.views import municipality_choices, once
 from web.views.actions import Question, act, question_page
 
 blueprint = Blueprint("referral_actions", __name__, url_prefix="/anmalningar/<code>")
@@ -101,3 +110,72 @@ def alternative_plan(code: str) -> Any:
         ),
         locales.gettext("The alternative plan has been recorded."),
     )
+
+
+def _participant_page(code: str, form: ParticipantForm, status: int) -> Any:
+    with runtime.transaction() as session:
+        referral = get_referral(session, actor=runtime.actor(), reference_code=code)
+        if not may_take(runtime.actor(), referral, Action.EDIT_PARTICIPANT):
+            abort(404)
+        program = current_program(session)
+        allowed = actions_for(runtime.actor(), referral, today=runtime.today(), program=program)
+        if Action.EDIT_PARTICIPANT not in allowed:
+            flash(
+                locales.gettext(
+                    "The participant's details can be corrected until a municipality has "
+                    "accepted; after that, ask the municipality."
+                ),
+                "info",
+            )
+            return redirect(url_for("referrals.detail", code=referral.reference_code))
+        if request.method == "GET":
+            shown = audit.personal_data_for(
+                session, actor=runtime.actor(), referral=referral, now=runtime.now()
+            )
+            if shown is not None:
+                form.name.data = shown.name
+                form.personal_identity_number.data = display_personal_identity_number(
+                    shown.personal_identity_number
+                )
+                form.phone.data, form.needs.data = shown.phone, shown.needs
+        html = render_template(
+            "referrals/participant.html",
+            form=form,
+            code=referral.reference_code,
+            title=locales.gettext("Correct the participant's details"),
+        )
+    return html, status
+
+
+@blueprint.get("/deltagare")
+@logged_in
+def edit_participant(code: str) -> Any:
+    return _participant_page(code, ParticipantForm(formdata=None), 200)
+
+
+@blueprint.post("/deltagare")
+@logged_in
+def save_participant(code: str) -> Any:
+    form = ParticipantForm()
+    if form.validate():
+
+        def run(session: Any) -> str:
+            referral = get_referral(session, actor=runtime.actor(), reference_code=code)
+            correct_participant(
+                session,
+                actor=runtime.actor(),
+                referral=referral,
+                participant=ParticipantDetails(
+                    name=form.name.data,
+                    personal_identity_number=form.personal_identity_number.data,
+                    phone=form.phone.data or "",
+                    needs=form.needs.data or "",
+                ),
+                now=runtime.now(),
+            )
+            return referral.reference_code
+
+        if once(form, run).ok:
+            flash(locales.gettext("The participant's details are corrected."), "success")
+            return redirect(url_for("referrals.detail", code=code.strip().upper()))
+    return _participant_page(code, form, 400)
