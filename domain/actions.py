@@ -25,7 +25,7 @@ from domain.access import (
 from domain.choices import GOAL_OUTCOMES, Outcome
 from domain.enrolment import latest_end
 from domain.errors import DomainError, RuleViolation
-from domain.lifecycle import ReferralStatus, Transition, next_status
+from domain.lifecycle import ACTIVE_AT_MUNICIPALITY, ReferralStatus, Transition, next_status
 from domain.program import Program
 from domain.text import N_
 
@@ -46,6 +46,8 @@ class Action(StrEnum):
     ALTERNATIVE_PLAN = "alternative_plan"
     EDIT_PARTICIPANT = "edit_participant"
     CORRECT_DATE = "correct_date"
+    BOOK_MEETING = "book_meeting"
+    CHANGE_MEETING = "change_meeting"
 
 
 # Försäkringskassan's side of a referral; the others are the municipality's.
@@ -197,6 +199,16 @@ def _correct_date(case: CaseFacts, today: date, program: Program) -> None:
         raise RuleViolation(N_("Dates can be corrected once the placement has started."))
 
 
+def _book_meeting(case: CaseFacts, today: date, program: Program) -> None:
+    _placement(case, S.STARTED, N_("Follow-up meetings are booked while the placement runs."))
+
+
+def _change_meeting(case: CaseFacts, today: date, program: Program) -> None:
+    """Move a meeting, or record a follow-up as held (which one: services.meetings)."""
+    if case.status not in ACTIVE_AT_MUNICIPALITY or case.placement is None:
+        raise RuleViolation(N_("Meetings are changed while the placement is accepted or running."))
+
+
 _NOW: dict[Action, Callable[[CaseFacts, date, Program], None]] = {
     Action.WITHDRAW: _withdraw,
     Action.ASK_ANOTHER: _ask_another,
@@ -211,6 +223,8 @@ _NOW: dict[Action, Callable[[CaseFacts, date, Program], None]] = {
     Action.ALTERNATIVE_PLAN: _alternative_plan,
     Action.EDIT_PARTICIPANT: _edit_participant,
     Action.CORRECT_DATE: _correct_date,
+    Action.BOOK_MEETING: _book_meeting,
+    Action.CHANGE_MEETING: _change_meeting,
 }
 
 

@@ -13,6 +13,7 @@ from typing import Any, Protocol
 from domain.choices import LABELS, DeclineReason, Outcome
 from domain.corrections import DATE_LABELS, REASON_LABELS, CorrectionReason, RecordedDate
 from domain.events import EventKind
+from domain.meetings import MeetingKind
 from domain.participants import DETAIL_LABELS
 from domain.text import N_, Text
 
@@ -32,11 +33,19 @@ MESSAGES = {
     K.FINAL_REPORT: N_("The final report was received on %(date)s."),
     K.ALTERNATIVE_PLAN: N_("Försäkringskassan made an alternative plan on %(date)s."),
     K.PARTICIPANT_CORRECTED: N_("The participant's details were corrected: %(fields)s."),
+    K.MEETING_BOOKED: N_("A follow-up meeting was booked for %(date)s."),
+    K.MEETING_MOVED: N_("The %(meeting)s on %(previous)s was moved to %(date)s."),
+    K.MEETING_HELD: N_("The follow-up meeting of %(previous)s was held on %(date)s."),
     K.DATE_CORRECTED: N_(
         "%(what)s was corrected from %(previous)s to %(date)s. Reason: %(reason)s."
     ),
 }
 CHANGED = N_("The referral was changed.")
+# The meeting as the object of a sentence ("The … was moved").
+MEETING_NOUNS = {
+    MeetingKind.TRIPARTITE: N_("tripartite meeting"),
+    MeetingKind.FOLLOW_UP: N_("follow-up meeting"),
+}
 ACCEPTED_OVER_CAPACITY = N_(
     "%(municipality)s accepted over its capacity; the tripartite meeting is booked for %(date)s."
 )
@@ -66,6 +75,13 @@ _PARAMS: dict[EventKind, Callable[[Mapping[str, Any]], dict[str, Any]]] = {
     K.PARTICIPANT_CORRECTED: lambda d: {
         "fields": [Text(DETAIL_LABELS[f]) for f in d.get("fields", []) if f in DETAIL_LABELS]
     },
+    K.MEETING_BOOKED: lambda d: {"date": _day(d.get("on"))},
+    K.MEETING_MOVED: lambda d: {
+        "meeting": Text(MEETING_NOUNS[MeetingKind(d["meeting_kind"])]),
+        "previous": _day(d.get("previous")),
+        "date": _day(d.get("on")),
+    },
+    K.MEETING_HELD: lambda d: {"previous": _day(d.get("on")), "date": _day(d.get("held_on"))},
     K.DATE_CORRECTED: lambda d: {
         "what": Text(DATE_LABELS[RecordedDate(d["field"])]),
         "previous": _day(d.get("previous")),

@@ -28,6 +28,10 @@ class EventKind(StrEnum):
     # Corrections: which details or which date, never the personal data itself
     PARTICIPANT_CORRECTED = "participant_corrected"
     DATE_CORRECTED = "date_corrected"
+    # Meetings of a placement
+    MEETING_BOOKED = "meeting_booked"
+    MEETING_MOVED = "meeting_moved"
+    MEETING_HELD = "meeting_held"
     # A municipality
     CAPACITY_SET = "capacity_set"
     OFFER_SET = "offer_set"

@@ -24,7 +24,7 @@ from domain.errors import NotFound, RuleViolation
 from domain.events import EventKind
 from domain.lifecycle import Transition
 from domain.text import N_
-from services import history
+from services import history, meetings
 from services.program_setup import current_program
 from services.referrals import check_action, move_status
 from storage.models import Extension, Placement, Referral
@@ -98,6 +98,9 @@ def record_meeting_held(
             date=max(asked_on, program.start),
         )
     move_status(session, placement.referral, Transition.START)
+    tripartite = meetings.tripartite_of(session, placement.referral_id)
+    if tripartite is not None:
+        tripartite.held_on = held_on
     set_dates(
         session,
         placement,

@@ -6,7 +6,7 @@ compare-and-set on the request row, so of two simultaneous answers exactly one w
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -28,6 +28,7 @@ from domain.clock import local_date
 from domain.errors import NotFound, RuleViolation, checked_text
 from domain.events import EventKind
 from domain.lifecycle import CLOSED, ReferralStatus, RequestAnswer, Transition, next_status
+from domain.meetings import Booking, MeetingKind, checked_booking
 from domain.participants import (
     ALREADY_OPEN,
     BENEFIT_REQUIRED,
@@ -42,6 +43,7 @@ from services.program_setup import current_program
 from services.reference_codes import next_reference_code
 from services.reports import places_of
 from storage.models import (
+    Meeting,
     Municipality,
     Participant,
     Placement,
@@ -355,6 +357,8 @@ def accept_request(
     meeting_on: date | None,
     now: datetime,
     over_capacity_confirmed: bool = False,
+    meeting_time: time | None = None,
+    place: str | None = None,
 ) -> Placement:
     """The municipality says yes and books the tripartite meeting. Without a free place it
     asks first (OverCapacity); confirmed, the placement is recorded as over capacity. The
@@ -377,6 +381,16 @@ def accept_request(
             field="meeting_on",
             date=program.end,
         )
+    if meeting_time is not None or place is not None:  # the web site asks for both
+        booking: Booking | None = checked_booking(
+            meeting_on,
+            meeting_time,
+            place,
+            today=local_date(request.asked_at),
+            fields=("meeting_on", "meeting_time", "place"),
+        )
+    else:
+        booking = None  # chat books the date only
     if request.answered_at is not None:
         raise AlreadyAnswered(request)
     check_action(session, actor=actor, referral=request.referral, action=Action.ACCEPT, now=now)
@@ -395,6 +409,18 @@ def accept_request(
     )
     session.add(placement)
     session.flush()
+    session.add(
+        Meeting(
+            referral_id=placement.referral_id,
+            kind=MeetingKind.TRIPARTITE,
+            on=meeting_on,
+            at=booking.at if booking else None,
+            place=booking.place if booking else "",
+            booked_at=now,
+            booked_by_id=actor.user_id,
+            moves=0,
+        )
+    )
     history.record(
         session,
         kind=EventKind.ACCEPTED,

@@ -6,7 +6,7 @@ Money is whole öre (BigInteger); dates are dates; times are timezone-aware UTC.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from enum import StrEnum
 
 from sqlalchemy import (
@@ -21,6 +21,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    Time,
     UniqueConstraint,
     event,
     text,
@@ -31,6 +32,7 @@ from domain.choices import BenefitType, DeclineReason, IntakeState, Outcome, Rol
 from domain.delivery import OutboxAction, OutboxState
 from domain.events import EventKind
 from domain.lifecycle import ReferralStatus, RequestAnswer
+from domain.meetings import MeetingKind
 from domain.program import DayRule
 from storage.types import UtcDateTime
 
@@ -392,3 +394,23 @@ class Submission(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
     # What it made, for the adapter to show again (e.g. a reference code).
     result: Mapped[str] = mapped_column(String(200), default="")
+
+
+class Meeting(Base):
+    """A meeting of a placement: the tripartite meeting (its date also in
+    `placement.meeting_on`) and the follow-ups. Staff only: no participant data."""
+
+    __tablename__ = "meeting"
+    __table_args__ = (Index("ix_meeting_due", "kind", "held_on", "on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referral.id"), index=True)
+    kind: Mapped[MeetingKind] = mapped_column(_enum(MeetingKind))
+    on: Mapped[date] = mapped_column(Date)
+    at: Mapped[time | None] = mapped_column(Time)  # None: booked in chat, date only
+    place: Mapped[str] = mapped_column(String(200), default="")
+    held_on: Mapped[date | None] = mapped_column(Date)
+    booked_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    booked_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    # Times moved: the calendar invitation's SEQUENCE, so calendars replace the old one.
+    moves: Mapped[int] = mapped_column(Integer, default=0)

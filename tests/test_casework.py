@@ -102,6 +102,8 @@ def test_actions_follow_the_role_and_the_state(world, people):
         Action.WORKPLACE_TRAINING,
         Action.EXTEND,
         Action.CORRECT_DATE,
+        Action.BOOK_MEETING,
+        Action.CHANGE_MEETING,
     }
     assert actions(world, people["investigator"], started.id) == set()
 

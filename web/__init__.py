@@ -31,6 +31,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from web.views import (
         account,
         chat_link,
+        meetings,
         municipality,
         new_referral,
         overview,
@@ -51,6 +52,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         overview,
         chat_link,
         profile,
+        meetings,
     ):
         app.register_blueprint(module.blueprint)
 

@@ -14,6 +14,7 @@ from flask_wtf.csrf import CSRFProtect
 import locales
 from domain.choices import LABELS, Role
 from domain.lifecycle import STATUS_LABELS, ReferralStatus
+from domain.meetings import MEETING_LABELS, MeetingKind
 from domain.personal_identity import display_personal_identity_number
 from domain.text import N_, Text
 
@@ -34,6 +35,8 @@ def _label(choice: StrEnum | None) -> str:
         return "–"
     if isinstance(choice, ReferralStatus):
         return locales.gettext(STATUS_LABELS[choice])
+    if isinstance(choice, MeetingKind):
+        return locales.gettext(MEETING_LABELS[choice])
     return locales.gettext(LABELS[choice])
 
 

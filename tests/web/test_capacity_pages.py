@@ -33,6 +33,8 @@ def test_an_accept_without_a_free_place_asks_first(visit, people, sqlite_world):
     form = {
         "request_id": osby.get(url).value("request_id"),
         "meeting_on": "2026-11-30",
+        "meeting_time": "10:00",
+        "place": "Osby kommunhus",
         "submission_key": "a" * 32,
     }
     question = osby.post(url + "/acceptera", form)

@@ -15,6 +15,8 @@ FILED = date(2026, 11, 20)
 STARTED = date(2026, 11, 2)
 TAMPERED = "Formuläret har ändrats eller är inaktuellt. Ladda om sidan och försök igen."
 
+WHEN_WHERE = {"meeting_time": "10:00", "place": "Osby kommunhus, rum 2"}
+
 
 @pytest.fixture
 def referral(sqlite_world, people):
@@ -50,7 +52,8 @@ def test_the_municipality_accepts_and_books_the_meeting(visit, people, referral,
     osby = visit(people["osby"])
     request_id = osby.get(url(referral)).value("request_id")
     done = osby.post(
-        url(referral, "acceptera"), {"request_id": request_id, "meeting_on": "2026-11-25"}
+        url(referral, "acceptera"),
+        {"request_id": request_id, "meeting_on": "2026-11-25", **WHEN_WHERE},
     )
     assert done.status == 302
     page = osby.get(url(referral))
@@ -80,7 +83,8 @@ def test_a_wrong_meeting_date_is_shown_on_its_field(
     osby = visit(people["osby"])
     request_id = osby.get(url(referral)).value("request_id")
     page = osby.post(
-        url(referral, "acceptera"), {"request_id": request_id, "meeting_on": meeting_on}
+        url(referral, "acceptera"),
+        {"request_id": request_id, "meeting_on": meeting_on, **WHEN_WHERE},
     )
     assert page.status == 400
     assert page.summary == [("#meeting_on", message)]
@@ -91,12 +95,15 @@ def test_a_wrong_meeting_date_is_shown_on_its_field(
 
 def test_a_tampered_request_id_is_refused(visit, people, referral, sqlite_world):
     osby = visit(people["osby"])
-    page = osby.post(url(referral, "acceptera"), {"request_id": "x1", "meeting_on": "2026-11-25"})
+    page = osby.post(
+        url(referral, "acceptera"), {"request_id": "x1", "meeting_on": "2026-11-25", **WHEN_WHERE}
+    )
     assert page.status == 400 and page.summary == [(None, TAMPERED)]
     other = sqlite_world.file(people["investigator"], "Osby", FILED)
     other_request = sqlite_world.open_request_id(other.id)
     page = osby.post(
-        url(referral, "acceptera"), {"request_id": str(other_request), "meeting_on": "2026-11-25"}
+        url(referral, "acceptera"),
+        {"request_id": str(other_request), "meeting_on": "2026-11-25", **WHEN_WHERE},
     )
     assert page.status == 404
     assert sqlite_world.status(other.id) is ReferralStatus.REQUESTED
@@ -109,7 +116,8 @@ def test_another_municipality_gets_404_for_the_page_and_the_actions(
     assert kristianstad.get(url(referral)).status == 404
     request_id = str(sqlite_world.open_request_id(referral.id))
     page = kristianstad.post(
-        url(referral, "acceptera"), {"request_id": request_id, "meeting_on": "2026-11-25"}
+        url(referral, "acceptera"),
+        {"request_id": request_id, "meeting_on": "2026-11-25", **WHEN_WHERE},
     )
     assert page.status == 404 and page.h1 == "Sidan kunde inte hittas"
     assert "Anna" not in page.text
@@ -119,7 +127,7 @@ def test_another_municipality_gets_404_for_the_page_and_the_actions(
 def test_a_request_answered_twice_says_so(visit, people, referral, sqlite_world):
     osby = visit(people["osby"])
     request_id = osby.get(url(referral)).value("request_id")
-    form = {"request_id": request_id, "meeting_on": "2026-11-25"}
+    form = {"request_id": request_id, "meeting_on": "2026-11-25", **WHEN_WHERE}
     assert osby.post(url(referral, "acceptera"), form).status == 302
     again = osby.post(url(referral, "acceptera"), form)
     assert again.status == 400
@@ -194,7 +202,10 @@ def test_the_municipality_runs_the_placement_to_its_end(visit, people, sqlite_wo
     referral = sqlite_world.file(people["investigator"], "Osby", date(2026, 11, 16))
     osby = visit(people["osby"])
     request_id = osby.get(url(referral)).value("request_id")
-    osby.post(url(referral, "acceptera"), {"request_id": request_id, "meeting_on": "2026-11-18"})
+    osby.post(
+        url(referral, "acceptera"),
+        {"request_id": request_id, "meeting_on": "2026-11-18", **WHEN_WHERE},
+    )
     osby.get(url(referral))  # reads the note about the acceptance
     steps = [
         (

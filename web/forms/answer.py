@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, TextAreaField
+from wtforms import HiddenField, StringField, TextAreaField
 
 from domain.choices import DeclineReason
+from domain.meetings import MAX_PLACE
 from domain.participants import MAX_TEXT
 from domain.text import N_
 from web.forms.base import OnceForm
@@ -15,6 +16,7 @@ from web.forms.fields import (
     MaxLength,
     RadioChoiceField,
     Required,
+    TimeField,
     enum_choices,
     enum_of,
 )
@@ -27,6 +29,13 @@ class AcceptForm(OnceForm):
     meeting_on = DateField(
         _l("Date of the tripartite meeting"),
         validators=[Required(N_("Enter the date of the tripartite meeting."))],
+    )
+    meeting_time = TimeField(
+        _l("Time"), validators=[Required(N_("Enter the time of the meeting."))]
+    )
+    place = StringField(
+        _l("Place"),
+        validators=[Required(N_("Enter where the meeting is held.")), MaxLength(MAX_PLACE)],
     )
 
 

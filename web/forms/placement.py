@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from wtforms import StringField
 
 from domain.choices import Outcome
 from domain.corrections import REASON_LABELS, CorrectionReason, RecordedDate
+from domain.meetings import MAX_PLACE
 from domain.text import N_
 from web.forms.base import OnceForm
 from web.forms.fields import (
     DateField,
+    MaxLength,
     RadioChoiceField,
     Required,
+    TimeField,
     enum_choices,
     enum_of,
     options,
@@ -74,3 +78,18 @@ class CorrectDateForm(OnceForm):
         coerce=enum_of(CorrectionReason),
         validators=[Required(N_("Choose why the date is corrected."))],
     )
+
+
+class BookMeetingForm(OnceForm):
+    """A follow-up meeting booked, or any meeting moved: a date, a time and a place."""
+
+    on = DateField(_l("Date"), validators=[Required(N_("Enter the date of the meeting."))])
+    at = TimeField(_l("Time"), validators=[Required(N_("Enter the time of the meeting."))])
+    place = StringField(
+        _l("Place"),
+        validators=[Required(N_("Enter where the meeting is held.")), MaxLength(MAX_PLACE)],
+    )
+
+
+class FollowUpHeldForm(OnceForm):
+    held_on = DateField(_l("Date the meeting was held"), validators=[Required(ENTER_DATE)])

@@ -16,6 +16,7 @@ from domain.event_texts import describe
 from services import audit, reports
 from services.casework import actions_for, contacts_of, suggest_next_municipality
 from services.history import history_of
+from services.meetings import meetings_of
 from services.placements import recorded_dates
 from services.program_setup import current_program
 from services.referrals import current_request, facts_of, get_referral, open_request_of
@@ -27,6 +28,7 @@ from web.forms.fields import SelectChoice, options
 from web.forms.new_referral import ParticipantForm
 from web.forms.placement import (
     AssessmentPlanForm,
+    BookMeetingForm,
     CorrectDateForm,
     EndForm,
     ExtendForm,
@@ -50,6 +52,8 @@ FORMS: dict[Action, type[Form]] = {
     Action.FINAL_REPORT: FinalReportForm,
     Action.EDIT_PARTICIPANT: ParticipantForm,
     Action.CORRECT_DATE: CorrectDateForm,
+    Action.BOOK_MEETING: BookMeetingForm,
+    Action.CHANGE_MEETING: BookMeetingForm,  # per meeting, on the meeting's own page
 }
 
 # The address each action's form posts to (the endpoint of its view).
@@ -67,6 +71,8 @@ ENDPOINTS = {
     Action.FINAL_REPORT: "placement_actions.final_report",
     Action.EDIT_PARTICIPANT: "referral_actions.edit_participant",
     Action.CORRECT_DATE: "placement_actions.correct_date",
+    Action.BOOK_MEETING: "meetings.book",
+    Action.CHANGE_MEETING: "referrals.detail",
 }
 
 
@@ -140,6 +146,8 @@ def detail_page(
             suggestion=suggestion,
             places=places,
             contacts=contacts_of(session, referral),
+            meetings=meetings_of(session, actor=actor, referral=referral),
+            today=runtime.today(),
             names=names,
             title=locales.gettext("Referral %(code)s", code=referral.reference_code),
         )

@@ -34,6 +34,8 @@ def accept(code: str) -> Any:
             meeting_on=f.meeting_on.data,
             now=runtime.now(),
             over_capacity_confirmed=f.over_capacity.data == "1",
+            meeting_time=f.meeting_time.data,
+            place=f.place.data,
         ),
         lambda f: locales.gettext(
             "You have accepted the referral; the tripartite meeting is booked for %(date)s.",

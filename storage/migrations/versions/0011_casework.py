@@ -1,5 +1,5 @@
 """casework: one open referral per person, one-time submission keys, capacity respected,
-staff contact details
+staff contact details, meetings
 
 Revision ID: 0011
 Revises: 0005
@@ -52,8 +52,36 @@ def upgrade() -> None:
         batch.add_column(sa.Column('phone', sa.String(length=40), server_default='', nullable=False))
         batch.add_column(sa.Column('title', sa.String(length=100), server_default='', nullable=False))
 
+    # Meetings with a date, a time and a place; the tripartite meetings booked so far too.
+    op.create_table('meeting',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('referral_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=40), nullable=False),
+    sa.Column('on', sa.Date(), nullable=False),
+    sa.Column('at', sa.Time(), nullable=True),
+    sa.Column('place', sa.String(length=200), nullable=False),
+    sa.Column('held_on', sa.Date(), nullable=True),
+    sa.Column('booked_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('booked_by_id', sa.Integer(), nullable=False),
+    sa.Column('moves', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['booked_by_id'], ['user_account.id'], name=op.f('fk_meeting_booked_by_id_user_account')),
+    sa.ForeignKeyConstraint(['referral_id'], ['referral.id'], name=op.f('fk_meeting_referral_id_referral')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_meeting'))
+    )
+    op.create_index('ix_meeting_due', 'meeting', ['kind', 'held_on', 'on'], unique=False)
+    op.create_index(op.f('ix_meeting_referral_id'), 'meeting', ['referral_id'], unique=False)
+    op.execute(
+        'INSERT INTO meeting (referral_id, kind, "on", at, place, held_on, booked_at, booked_by_id, moves) '
+        "SELECT p.referral_id, 'tripartite', p.meeting_on, NULL, '', p.started_on, r.answered_at, r.answered_by_id, 0 "
+        "FROM placement p JOIN placement_request r ON r.id = p.request_id "
+        "WHERE r.answered_at IS NOT NULL AND r.answered_by_id IS NOT NULL"
+    )
+
 
 def downgrade() -> None:
+    op.drop_index(op.f('ix_meeting_referral_id'), table_name='meeting')
+    op.drop_index('ix_meeting_due', table_name='meeting')
+    op.drop_table('meeting')
     with op.batch_alter_table('user_account') as batch:
         batch.drop_column('title')
         batch.drop_column('phone')
