@@ -16,10 +16,11 @@ from services.referrals import facts_of
 from storage.models import AuditEntry, Participant, Referral
 
 VIEW = "view"
+SEARCH = "search"  # a search by personnummer: one entry per referral it found, or one without
 
 
 def record_view(
-    session: Session, *, actor: Actor, referral_id: int, now: datetime, action: str = VIEW
+    session: Session, *, actor: Actor, referral_id: int | None, now: datetime, action: str = VIEW
 ) -> None:
     session.add(AuditEntry(at=now, user_id=actor.user_id, referral_id=referral_id, action=action))
 
@@ -40,3 +41,14 @@ def views_of(session: Session, referral_id: int) -> list[AuditEntry]:
             select(AuditEntry).where(AuditEntry.referral_id == referral_id).order_by(AuditEntry.id)
         )
     )
+
+
+def record_search(
+    session: Session, *, actor: Actor, referral_ids: list[int], now: datetime
+) -> None:
+    """A search for a person by personnummer: what it found (also that it found nothing)."""
+    found: list[int | None] = [*referral_ids] or [None]
+    for referral_id in found:
+        session.add(
+            AuditEntry(at=now, user_id=actor.user_id, referral_id=referral_id, action=SEARCH)
+        )

@@ -268,6 +268,7 @@ def request_placement(
     check_may_ask(municipality.id, facts_of(referral))
     check_takes_requests(places_of(session, municipality.id))
     move_status(session, referral, Transition.REQUEST)
+    referral.current_municipality_id = municipality.id
     request = PlacementRequest(
         referral=referral, municipality_id=municipality.id, asked_at=now, asked_by_id=actor.user_id
     )

@@ -177,6 +177,12 @@ class ReferenceCounter(Base):
 
 class Referral(Base):
     __tablename__ = "referral"
+    __table_args__ = (
+        # The lists: by municipality and status, an investigator's own, newest first.
+        Index("ix_referral_municipality_status", "current_municipality_id", "status"),
+        Index("ix_referral_investigator_created", "investigator_id", "created_at"),
+        Index("ix_referral_created", "created_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference_code: Mapped[str] = mapped_column(String(20), unique=True)
@@ -189,9 +195,14 @@ class Referral(Base):
     consent_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     submitted_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # The municipality asked last: the open request's, the placement's, or the one that
+    # declined. Kept here so that lists filter and page in SQL (services.referrals sets it).
+    current_municipality_id: Mapped[int | None] = mapped_column(ForeignKey("municipality.id"))
 
     investigator: Mapped[User] = relationship()
-    preferred_municipality: Mapped[Municipality | None] = relationship()
+    preferred_municipality: Mapped[Municipality | None] = relationship(
+        foreign_keys=[preferred_municipality_id]
+    )
     participant: Mapped[Participant | None] = relationship(
         back_populates="referral", cascade="all, delete-orphan", uselist=False
     )
@@ -359,7 +370,8 @@ class AuditEntry(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
-    referral_id: Mapped[int] = mapped_column(ForeignKey("referral.id"), index=True)
+    # None only for a search by personnummer that found nothing (it is logged all the same).
+    referral_id: Mapped[int | None] = mapped_column(ForeignKey("referral.id"), index=True)
     action: Mapped[str] = mapped_column(String(40))
 
 

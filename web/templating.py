@@ -7,7 +7,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from flask import Flask
+from flask import Flask, request, url_for
 from flask_babel import Babel
 from flask_wtf.csrf import CSRFProtect
 
@@ -63,6 +63,12 @@ MENU: dict[Role, tuple[tuple[str, str], ...]] = {
 }
 
 
+def url_with(**changes: Any) -> str:
+    """This page's address with some of its query parameters changed (e.g. the page)."""
+    args = {**request.args.to_dict(), **{k: v for k, v in changes.items() if v is not None}}
+    return url_for(request.endpoint or "account.home", **(request.view_args or {}), **args)
+
+
 def menu(role: Role) -> list[tuple[str, str]]:
     return [(endpoint, locales.gettext(text)) for endpoint, text in MENU[role]]
 
@@ -94,6 +100,6 @@ def install(app: Flask) -> None:
     babel.init_app(app, locale_selector=lambda: "sv", timezone_selector=lambda: "Europe/Stockholm")
     csrf.init_app(app)
     app.jinja_env.filters.update(FILTERS)
-    app.jinja_env.globals.update(menu=menu, field_attributes=field_attributes)
+    app.jinja_env.globals.update(menu=menu, field_attributes=field_attributes, url_with=url_with)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -1,5 +1,5 @@
 """casework: one open referral per person, one-time submission keys, capacity respected,
-staff contact details, meetings
+staff contact details, meetings, lists paged in SQL
 
 Revision ID: 0011
 Revises: 0005
@@ -77,8 +77,37 @@ def upgrade() -> None:
         "WHERE r.answered_at IS NOT NULL AND r.answered_by_id IS NOT NULL"
     )
 
+    # The municipality asked last, on the referral itself: lists filter and page in SQL.
+    with op.batch_alter_table('referral') as batch:
+        batch.add_column(sa.Column('current_municipality_id', sa.Integer(), nullable=True))
+        batch.create_foreign_key(
+            batch.f('fk_referral_current_municipality_id_municipality'),
+            'municipality', ['current_municipality_id'], ['id'],
+        )
+    op.execute(
+        "UPDATE referral SET current_municipality_id = ("
+        " SELECT q.municipality_id FROM placement_request q WHERE q.referral_id = referral.id"
+        " ORDER BY q.asked_at DESC, q.id DESC LIMIT 1)"
+    )
+    op.create_index('ix_referral_municipality_status', 'referral', ['current_municipality_id', 'status'], unique=False)
+    op.create_index('ix_referral_investigator_created', 'referral', ['investigator_id', 'created_at'], unique=False)
+    op.create_index('ix_referral_created', 'referral', ['created_at', 'id'], unique=False)
+
+    # A search by personnummer that found nothing is audited too, without a referral.
+    with op.batch_alter_table('audit_log') as batch:
+        batch.alter_column('referral_id', existing_type=sa.Integer(), nullable=True)
+
 
 def downgrade() -> None:
+    op.execute("DELETE FROM audit_log WHERE referral_id IS NULL")
+    with op.batch_alter_table('audit_log') as batch:
+        batch.alter_column('referral_id', existing_type=sa.Integer(), nullable=False)
+    op.drop_index('ix_referral_created', table_name='referral')
+    op.drop_index('ix_referral_investigator_created', table_name='referral')
+    op.drop_index('ix_referral_municipality_status', table_name='referral')
+    with op.batch_alter_table('referral') as batch:
+        batch.drop_constraint(batch.f('fk_referral_current_municipality_id_municipality'), type_='foreignkey')
+        batch.drop_column('current_municipality_id')
     op.drop_index(op.f('ix_meeting_referral_id'), table_name='meeting')
     op.drop_index('ix_meeting_due', table_name='meeting')
     op.drop_table('meeting')
