@@ -39,6 +39,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         profile,
         referral_actions,
         referrals,
+        worklist,
     )
 
     for module in (
@@ -53,6 +54,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         chat_link,
         profile,
         meetings,
+        worklist,
     ):
         app.register_blueprint(module.blueprint)
 

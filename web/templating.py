@@ -46,14 +46,17 @@ def _say(text: Text) -> str:
 
 MENU: dict[Role, tuple[tuple[str, str], ...]] = {
     Role.INVESTIGATOR: (
+        ("worklist.page", N_("To do")),
         ("referrals.listing", N_("My referrals")),
         ("new_referral.new", N_("New referral")),
     ),
     Role.MUNICIPALITY_CONTACT: (
+        ("worklist.page", N_("To do")),
         ("municipality.inbox", N_("Requests")),
         ("municipality.page", N_("Our municipality")),
     ),
     Role.COORDINATOR: (
+        ("worklist.page", N_("To do")),
         ("overview.overview", N_("Overview")),
         ("referrals.listing", N_("All referrals")),
         ("overview.budget", N_("Budget")),
@@ -69,8 +72,14 @@ def url_with(**changes: Any) -> str:
     return url_for(request.endpoint or "account.home", **(request.view_args or {}), **args)
 
 
-def menu(role: Role) -> list[tuple[str, str]]:
-    return [(endpoint, locales.gettext(text)) for endpoint, text in MENU[role]]
+def menu(role: Role) -> list[tuple[str, str, int | None]]:
+    """The menu of a role: (endpoint, text, a count beside it or None)."""
+    from web.views import worklist
+
+    return [
+        (endpoint, locales.gettext(text), worklist.count() if endpoint == "worklist.page" else None)
+        for endpoint, text in MENU[role]
+    ]
 
 
 def field_attributes(field: Any, hint: Any = None, **extra: Any) -> dict[str, Any]:
