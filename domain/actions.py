@@ -48,6 +48,8 @@ class Action(StrEnum):
     CORRECT_DATE = "correct_date"
     BOOK_MEETING = "book_meeting"
     CHANGE_MEETING = "change_meeting"
+    WRITE_PLAN = "write_plan"
+    WRITE_FINAL_REPORT = "write_final_report"
 
 
 # Försäkringskassan's side of a referral; the others are the municipality's.
@@ -209,6 +211,17 @@ def _change_meeting(case: CaseFacts, today: date, program: Program) -> None:
         raise RuleViolation(N_("Meetings are changed while the placement is accepted or running."))
 
 
+def _write_plan(case: CaseFacts, today: date, program: Program) -> None:
+    if case.status not in (S.STARTED, S.ENDED) or case.placement is None:
+        raise RuleViolation(N_("The individual plan is written once the placement has started."))
+
+
+def _write_final_report(case: CaseFacts, today: date, program: Program) -> None:
+    _placement(
+        case, S.ENDED, N_("The final documentation is written after the placement has ended.")
+    )
+
+
 _NOW: dict[Action, Callable[[CaseFacts, date, Program], None]] = {
     Action.WITHDRAW: _withdraw,
     Action.ASK_ANOTHER: _ask_another,
@@ -225,6 +238,8 @@ _NOW: dict[Action, Callable[[CaseFacts, date, Program], None]] = {
     Action.CORRECT_DATE: _correct_date,
     Action.BOOK_MEETING: _book_meeting,
     Action.CHANGE_MEETING: _change_meeting,
+    Action.WRITE_PLAN: _write_plan,
+    Action.WRITE_FINAL_REPORT: _write_final_report,
 }
 
 

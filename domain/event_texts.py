@@ -12,6 +12,7 @@ from typing import Any, Protocol
 
 from domain.choices import LABELS, DeclineReason, Outcome
 from domain.corrections import DATE_LABELS, REASON_LABELS, CorrectionReason, RecordedDate
+from domain.documentation import DocumentKind
 from domain.events import EventKind
 from domain.meetings import MeetingKind
 from domain.participants import DETAIL_LABELS
@@ -34,6 +35,7 @@ MESSAGES = {
     K.ALTERNATIVE_PLAN: N_("Försäkringskassan made an alternative plan on %(date)s."),
     K.PARTICIPANT_CORRECTED: N_("The participant's details were corrected: %(fields)s."),
     K.MEETING_BOOKED: N_("A follow-up meeting was booked for %(date)s."),
+    K.DOCUMENT_WRITTEN: N_("The %(document)s was written or updated."),
     K.MEETING_MOVED: N_("The %(meeting)s on %(previous)s was moved to %(date)s."),
     K.MEETING_HELD: N_("The follow-up meeting of %(previous)s was held on %(date)s."),
     K.DATE_CORRECTED: N_(
@@ -41,6 +43,10 @@ MESSAGES = {
     ),
 }
 CHANGED = N_("The referral was changed.")
+DOCUMENT_NOUNS = {
+    DocumentKind.PLAN: N_("individual plan"),
+    DocumentKind.FINAL_REPORT: N_("final documentation"),
+}
 # The meeting as the object of a sentence ("The … was moved").
 MEETING_NOUNS = {
     MeetingKind.TRIPARTITE: N_("tripartite meeting"),
@@ -76,6 +82,7 @@ _PARAMS: dict[EventKind, Callable[[Mapping[str, Any]], dict[str, Any]]] = {
         "fields": [Text(DETAIL_LABELS[f]) for f in d.get("fields", []) if f in DETAIL_LABELS]
     },
     K.MEETING_BOOKED: lambda d: {"date": _day(d.get("on"))},
+    K.DOCUMENT_WRITTEN: lambda d: {"document": Text(DOCUMENT_NOUNS[DocumentKind(d["document"])])},
     K.MEETING_MOVED: lambda d: {
         "meeting": Text(MEETING_NOUNS[MeetingKind(d["meeting_kind"])]),
         "previous": _day(d.get("previous")),

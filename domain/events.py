@@ -32,6 +32,8 @@ class EventKind(StrEnum):
     MEETING_BOOKED = "meeting_booked"
     MEETING_MOVED = "meeting_moved"
     MEETING_HELD = "meeting_held"
+    # Documents: that they were written, never what they say
+    DOCUMENT_WRITTEN = "document_written"
     # A municipality
     CAPACITY_SET = "capacity_set"
     OFFER_SET = "offer_set"

@@ -30,6 +30,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from domain.choices import BenefitType, DeclineReason, IntakeState, Outcome, Role
 from domain.delivery import OutboxAction, OutboxState
+from domain.documentation import DocumentKind
 from domain.events import EventKind
 from domain.lifecycle import ReferralStatus, RequestAnswer
 from domain.meetings import MeetingKind
@@ -76,6 +77,8 @@ class ProgramRow(Base):
     max_enrolment_months: Mapped[int] = mapped_column(Integer)
     day_rule: Mapped[DayRule] = mapped_column(_enum(DayRule))
     retention_months: Mapped[int] = mapped_column(Integer)
+    # FK's documentation template: {"plan": [{"key", "heading", "help"}], "final_report": …}
+    documentation: Mapped[dict | None] = mapped_column(JSON)
 
     phases: Mapped[list[PhaseRow]] = relationship(
         cascade="all, delete-orphan", order_by="PhaseRow.start"
@@ -426,3 +429,20 @@ class Meeting(Base):
     booked_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     # Times moved: the calendar invitation's SEQUENCE, so calendars replace the old one.
     moves: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class PlacementDocument(Base):
+    """The individual plan or the final documentation of a placement, by the program's
+    template. Personal data: it hangs on the participant's row and is purged with it."""
+
+    __tablename__ = "placement_document"
+    __table_args__ = (UniqueConstraint("referral_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    referral_id: Mapped[int] = mapped_column(
+        ForeignKey("participant.referral_id", ondelete="CASCADE")
+    )
+    kind: Mapped[DocumentKind] = mapped_column(_enum(DocumentKind))
+    content: Mapped[dict] = mapped_column(JSON, default=dict)  # section key -> text
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    updated_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))

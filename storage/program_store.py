@@ -6,6 +6,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from domain.calendar import CompensableDays
+from domain.documentation import DEFAULT_TEMPLATE, DocumentTemplate, TemplateSection
 from domain.money import Money
 from domain.program import PROGRAM_SCALARS, OtherCost, Phase, Program, ProgramYear
 from storage.models import CompensableDayRow, PhaseRow, ProgramRow, ProgramYearRow
@@ -32,7 +33,28 @@ def read_program(session: Session) -> Program | None:
             )
             for y in row.years
         ),
+        documentation=_template(row.documentation),
     )
+
+
+def _template(stored: dict | None) -> DocumentTemplate:
+    if not stored:
+        return DEFAULT_TEMPLATE
+    return DocumentTemplate(
+        **{
+            kind: tuple(TemplateSection(s["key"], s["heading"], s.get("help", "")) for s in parts)
+            for kind, parts in stored.items()
+        }
+    )
+
+
+def _stored(template: DocumentTemplate) -> dict | None:
+    if template == DEFAULT_TEMPLATE:
+        return None
+    return {
+        "plan": [vars(s) for s in template.plan],
+        "final_report": [vars(s) for s in template.final_report],
+    }
 
 
 def write_program(session: Session, program: Program, row: ProgramRow | None) -> ProgramRow:
@@ -47,6 +69,7 @@ def write_program(session: Session, program: Program, row: ProgramRow | None) ->
     )
     for name in PROGRAM_SCALARS:
         setattr(row, name, getattr(program, name))
+    row.documentation = _stored(program.documentation)
     row.phases = [
         PhaseRow(key=p.key, name=p.name, start=p.start, end=p.end) for p in program.phases
     ]

@@ -105,6 +105,7 @@ def test_actions_follow_the_role_and_the_state(world, people):
         Action.CORRECT_DATE,
         Action.BOOK_MEETING,
         Action.CHANGE_MEETING,
+        Action.WRITE_PLAN,
     }
     assert actions(world, people["investigator"], started.id) == set()
 

@@ -31,6 +31,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from web.views import (
         account,
         chat_link,
+        documents,
         meetings,
         municipality,
         new_referral,
@@ -55,6 +56,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         profile,
         meetings,
         worklist,
+        documents,
     ):
         app.register_blueprint(module.blueprint)
 

@@ -23,7 +23,7 @@ from services.referrals import current_request, facts_of, get_referral, open_req
 from storage import queries
 from web import runtime
 from web.forms.answer import AcceptForm, DeclineForm
-from web.forms.base import Form
+from web.forms.base import Form, OnceForm
 from web.forms.fields import SelectChoice, options
 from web.forms.new_referral import ParticipantForm
 from web.forms.placement import (
@@ -54,6 +54,8 @@ FORMS: dict[Action, type[Form]] = {
     Action.CORRECT_DATE: CorrectDateForm,
     Action.BOOK_MEETING: BookMeetingForm,
     Action.CHANGE_MEETING: BookMeetingForm,  # per meeting, on the meeting's own page
+    Action.WRITE_PLAN: OnceForm,  # on the document's own page
+    Action.WRITE_FINAL_REPORT: OnceForm,
 }
 
 # The address each action's form posts to (the endpoint of its view).
@@ -73,6 +75,8 @@ ENDPOINTS = {
     Action.CORRECT_DATE: "placement_actions.correct_date",
     Action.BOOK_MEETING: "meetings.book",
     Action.CHANGE_MEETING: "referrals.detail",
+    Action.WRITE_PLAN: "referrals.detail",
+    Action.WRITE_FINAL_REPORT: "referrals.detail",
 }
 
 

@@ -1,5 +1,5 @@
 """casework: one open referral per person, one-time submission keys, capacity respected,
-staff contact details, meetings, lists paged in SQL
+staff contact details, meetings, lists paged in SQL, plan and final documentation
 
 Revision ID: 0011
 Revises: 0005
@@ -97,8 +97,28 @@ def upgrade() -> None:
     with op.batch_alter_table('audit_log') as batch:
         batch.alter_column('referral_id', existing_type=sa.Integer(), nullable=True)
 
+    # FK's documentation template, and the documents written by it (personal data: they hang
+    # on the participant's row and are purged with it).
+    with op.batch_alter_table('program') as batch:
+        batch.add_column(sa.Column('documentation', sa.JSON(), nullable=True))
+    op.create_table('placement_document',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('referral_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=40), nullable=False),
+    sa.Column('content', sa.JSON(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_by_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['referral_id'], ['participant.referral_id'], name=op.f('fk_placement_document_referral_id_participant'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['updated_by_id'], ['user_account.id'], name=op.f('fk_placement_document_updated_by_id_user_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_placement_document')),
+    sa.UniqueConstraint('referral_id', 'kind', name=op.f('uq_placement_document_referral_id'))
+    )
+
 
 def downgrade() -> None:
+    op.drop_table('placement_document')
+    with op.batch_alter_table('program') as batch:
+        batch.drop_column('documentation')
     op.execute("DELETE FROM audit_log WHERE referral_id IS NULL")
     with op.batch_alter_table('audit_log') as batch:
         batch.alter_column('referral_id', existing_type=sa.Integer(), nullable=False)
