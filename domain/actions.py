@@ -116,7 +116,9 @@ def _withdraw(case: CaseFacts, today: date, program: Program) -> None:
 
 
 def _ask_another(case: CaseFacts, today: date, program: Program) -> None:
-    if case.status is not S.DECLINED:
+    # A submitted referral that no municipality has been asked about yet is asked the same
+    # way (the lifecycle allows it; the walk of every action × state found it unoffered).
+    if case.status not in (S.DECLINED, S.SUBMITTED):
         raise RuleViolation(N_("Another municipality can be asked after a decline."))
     program.check_intake_open(today)
 
