@@ -66,3 +66,4 @@ translations: install-test
 
 bench: install-test
 	$(BIN)/python benchmarks/budget_at_scale.py
+	$(BIN)/python benchmarks/lists_at_scale.py

@@ -104,7 +104,12 @@ def _like_prefix(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
+_WHOLE_CODE = re.compile(r"[A-Z]+-\d{4}-\d{4,}")
+
+
 def _matching(search: Search) -> list[ColumnElement[bool]]:
+    if search.code is not None and _WHOLE_CODE.fullmatch(search.code):
+        return [Referral.reference_code == search.code]  # the unique index: one look-up
     if search.code is not None:
         return [Referral.reference_code.like(_like_prefix(search.code), escape="\\")]
     if search.personal_identity_number is not None:

@@ -269,7 +269,29 @@ class Placement(Base):
     """The training placement, from acceptance; compensation runs from `started_on`."""
 
     __tablename__ = "placement"
-    __table_args__ = (Index("ix_placement_started_municipality", "started_on", "municipality_id"),)
+    __table_args__ = (
+        Index("ix_placement_started_municipality", "started_on", "municipality_id"),
+        # The worklists: milestones and reports missing, ends approaching (partial indexes
+        # hold only the rows still waiting, so they stay small as the program runs).
+        Index(
+            "ix_placement_plan_missing",
+            "started_on",
+            sqlite_where=text("assessment_plan_on IS NULL"),
+            postgresql_where=text("assessment_plan_on IS NULL"),
+        ),
+        Index(
+            "ix_placement_training_missing",
+            "started_on",
+            sqlite_where=text("workplace_training_on IS NULL"),
+            postgresql_where=text("workplace_training_on IS NULL"),
+        ),
+        Index(
+            "ix_placement_report_missing",
+            "ended_on",
+            sqlite_where=text("final_report_on IS NULL"),
+            postgresql_where=text("final_report_on IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     referral_id: Mapped[int] = mapped_column(ForeignKey("referral.id"), unique=True)

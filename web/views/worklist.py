@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, g, render_template, request
+from flask import Blueprint, g, render_template, request, session
 from flask_login import current_user
 
 import locales
@@ -38,21 +38,37 @@ ANCHORS = {
 }
 
 
+KEPT = 60  # seconds a count in the menu is shown before it is counted again
+
+
 @blueprint.before_app_request
 def _count_first() -> None:
     """The number in the menu, counted before the view opens its own transaction (a page
-    renders inside one, and SQLite takes one writer at a time): pages shown to people with
-    a worklist only."""
-    if (
-        request.method == "GET"
-        and request.endpoint not in (None, "static", "health.healthz", "meetings.calendar_file")
-        and current_user.is_authenticated
-        and current_user.role in worklist.HAS_WORKLIST
-    ):
-        with runtime.transaction() as session:
-            g.mm_worklist_count = worklist.count_for(
-                session, actor=runtime.actor(), today=runtime.today()
-            )
+    renders inside one, and SQLite takes one writer at a time), for people with a worklist.
+
+    Counting is a dozen COUNTs over the whole program, so a count is kept in the session for
+    a minute; anything the person sends (a POST) and the worklist page itself count anew."""
+    if not current_user.is_authenticated or current_user.role not in worklist.HAS_WORKLIST:
+        return
+    if request.method != "GET":
+        session.pop("mm_worklist_count", None)
+        return
+    if request.endpoint in (None, "static", "health.healthz", "meetings.calendar_file"):
+        return
+    now = runtime.now().timestamp()
+    kept = session.get("mm_worklist_count")
+    if kept and now - kept[1] < KEPT:
+        g.mm_worklist_count = kept[0]
+        return
+    if request.endpoint == "worklist.page" and not request.args:
+        return  # the page counts everything itself (see `page`)
+    with runtime.transaction() as db:
+        _keep(worklist.count_for(db, actor=runtime.actor(), today=runtime.today()))
+
+
+def _keep(count: int) -> None:
+    g.mm_worklist_count = count
+    session["mm_worklist_count"] = [count, runtime.now().timestamp()]
 
 
 def count() -> int | None:
@@ -71,8 +87,8 @@ def page() -> Any:
         + [(t.value, locales.gettext(TASK_LABELS[t])) for t in worklist.tasks_of(actor.role)]
     )
     status = 200
-    with runtime.transaction() as session:
-        form.municipality.choices = [SelectChoice("", everything), *municipality_choices(session)]
+    with runtime.transaction() as db:
+        form.municipality.choices = [SelectChoice("", everything), *municipality_choices(db)]
         chosen: dict[str, Any] = {}
         if form.validate():
             chosen["task"] = form.task.data
@@ -81,8 +97,10 @@ def page() -> Any:
         else:
             status = 400
         found = worklist.worklist_for(
-            session, actor=actor, today=runtime.today(), page=page_number(), **chosen
+            db, actor=actor, today=runtime.today(), page=page_number(), **chosen
         )
+    if not any(chosen.values()):  # the whole worklist: its total is the count in the menu
+        _keep(found.total)
     html = render_template(
         "worklist.html",
         worklist=found,

@@ -114,8 +114,23 @@ def upgrade() -> None:
     sa.UniqueConstraint('referral_id', 'kind', name=op.f('uq_placement_document_referral_id'))
     )
 
+    # The worklists: partial indexes of what is still missing, and ends approaching.
+    for name, column, missing in (
+        ('ix_placement_plan_missing', 'started_on', 'assessment_plan_on'),
+        ('ix_placement_training_missing', 'started_on', 'workplace_training_on'),
+        ('ix_placement_report_missing', 'ended_on', 'final_report_on'),
+    ):
+        op.create_index(
+            name, 'placement', [column], unique=False,
+            sqlite_where=sa.text(f'{missing} IS NULL'),
+            postgresql_where=sa.text(f'{missing} IS NULL'),
+        )
+
 
 def downgrade() -> None:
+    for name in ('ix_placement_report_missing', 'ix_placement_training_missing',
+                 'ix_placement_plan_missing'):
+        op.drop_index(name, table_name='placement')
     op.drop_table('placement_document')
     with op.batch_alter_table('program') as batch:
         batch.drop_column('documentation')
