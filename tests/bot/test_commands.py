@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from datetime import date
 from urllib.parse import urlparse
 
@@ -53,6 +55,8 @@ def test_koppla_gives_a_one_time_link_that_makes_the_bot_know_the_user(chat):
         if "/koppla/" in e.get("text", "")
     )
     assert url.startswith(f"{SITE}/koppla/")
+    said = json.dumps(answer["blocks"], ensure_ascii=False)
+    assert "|Koppla mitt Slack-konto>" in said and "Link my" not in said
     token = urlparse(url).path.rsplit("/", 1)[1]
     investigator = chat.world.user(Role.INVESTIGATOR)
     chat.world.do(chat_links.confirm_link, actor=investigator, token=token, now=NOW)

@@ -40,8 +40,13 @@ class Form(FlaskForm):
             return
         field.errors = [*field.errors, message]
 
+    # The domain's name of a field -> this form's, where a page holds several forms and
+    # their field ids must differ.
+    domain_fields: dict[str, str] = {}
+
     def add_domain_error(self, error: DomainError) -> None:
-        self.add_error(error.field, locales.render(error.text))
+        field = self.domain_fields.get(error.field or "", error.field)
+        self.add_error(field, locales.render(error.text))
 
     def problems(self) -> list[Problem]:
         found = [Problem(m, None) for m in getattr(self, "form_errors", [])]

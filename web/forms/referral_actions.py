@@ -14,6 +14,8 @@ class WithdrawForm(Form):
 
 
 class AskAnotherForm(Form):
+    domain_fields = {"municipality": "ask_municipality"}
+
     ask_municipality = RadioChoiceField(
         _l("Municipality to ask"),
         coerce=optional_int,
