@@ -8,6 +8,8 @@ free-text comment, never a name typed into the web site.
 
 from __future__ import annotations
 
+from datetime import date
+
 from bot.blocks import (
     Reply,
     actions,
@@ -29,6 +31,11 @@ from storage.models import PlacementRequest
 
 ACCEPT_ACTION = "request_accept"
 DECLINE_ACTION = "request_decline"
+
+
+def _meeting_on(request: PlacementRequest) -> date | None:
+    placement = request.referral.placement
+    return placement.meeting_on if placement else None
 
 
 def card_key(request_id: int) -> str:
@@ -62,7 +69,8 @@ def answer_line(request: PlacementRequest) -> str:
     if request.answer is RequestAnswer.WITHDRAWN:
         return _("Withdrawn by Försäkringskassan on %(when)s.", when=when)
     if request.answer is RequestAnswer.ACCEPTED:
-        meeting_on = request.referral.placement.meeting_on
+        placement = request.referral.placement
+        meeting_on = placement.meeting_on if placement else None
         if who:
             return _(
                 "Accepted by %(user)s on %(when)s. Tripartite meeting: %(date)s.",
@@ -127,7 +135,7 @@ def answer_message(request: PlacementRequest, settings: ChatSettings) -> Reply:
             "%(municipality)s has accepted the request for %(code)s. Tripartite meeting: %(date)s.",
             municipality=municipality,
             code=code,
-            date=request.referral.placement.meeting_on,
+            date=_meeting_on(request),
         )
     else:
         line = _(

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -22,7 +23,7 @@ from domain.access import Actor, can_see_budget, can_see_personal_data, check_fi
 from domain.budget import YearBudget
 from domain.choices import LABELS, Outcome, Role
 from domain.clock import Clock, local_date
-from domain.errors import DomainError, RuleViolation
+from domain.errors import DomainError, NotFound, RuleViolation
 from domain.parsing import parse_date, parse_whole_number, parse_year
 from domain.text import N_, plain_letters
 from locales import gettext as _
@@ -73,7 +74,7 @@ class Command:
     shareable: bool = False
 
 
-def _fail(msgid: str, **params: object) -> RuleViolation:
+def _fail(msgid: str, **params: Any) -> RuleViolation:
     return RuleViolation(msgid, **params)
 
 
@@ -143,7 +144,10 @@ def _municipality_for(
             N_("Write which municipality too, for example: %(example)s"),
             example=f"`{ctx.settings.command} kapacitet 5 Osby`",
         )
-    return session.get(Municipality, actor.municipality_id)
+    own = session.get(Municipality, actor.municipality_id)
+    if own is None:
+        raise NotFound(N_("There is no such municipality."))
+    return own
 
 
 def run_capacity(ctx: ChatContext, actor: Actor, args: list[str], share: bool) -> Reply:
@@ -311,6 +315,8 @@ def answer(ctx: ChatContext, asker: Asker, text: str) -> Reply:
         return help_reply(ctx, asker)
     if asker.actor is None:
         return say(not_linked(ctx))
+    if command.run is None:  # koppla and hjälp are answered above
+        return help_reply(ctx, asker)
     try:
         reply = command.run(ctx, asker.actor, words[1:], share and command.shareable)
     except DomainError as error:

@@ -243,9 +243,9 @@ def enqueue_digests(
     A channel that already has today's digest is left alone."""
     if not is_working_day(today):
         return []
-    queued = []
+    queued: list[str] = []
     for planned in plan(session, today=today, now=now, settings=settings, schedule=schedule):
-        if outbox.enqueue(
+        if planned.channel is not None and outbox.enqueue(
             session, key=planned.key, channel=planned.channel, reply=planned.reply, now=now
         ):
             queued.append(planned.channel)

@@ -40,7 +40,7 @@ def _day_off(day: date) -> bool:
 @click.option("--date", "day", type=DATE, help=DATE_HELP)
 @click.pass_context
 def digest(ctx: click.Context, dry_run: bool, day: date | None) -> None:
-    runtime = ctx.find_object(Runtime)
+    runtime = ctx.ensure_object(Runtime)
     if day:
         runtime.act_on(day)
     if ctx.invoked_subcommand is not None:

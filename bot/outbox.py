@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.blocks import Reply
 from domain.delivery import OutboxAction, OutboxState
-from storage.db import unit_of_work
+from storage.db import changed_rows, unit_of_work
 from storage.models import ChatOutbox
 
 log = logging.getLogger("mm.chat.outbox")
@@ -160,7 +160,8 @@ class _Claimed:
 
 def _claim(sessions: sessionmaker[Session], message_id: int, now: datetime) -> _Claimed | None:
     with unit_of_work(sessions) as session:
-        won = session.execute(
+        won = changed_rows(
+            session,
             update(ChatOutbox)
             .where(
                 ChatOutbox.id == message_id,
@@ -168,11 +169,11 @@ def _claim(sessions: sessionmaker[Session], message_id: int, now: datetime) -> _
                 ChatOutbox.next_attempt_at <= now,
             )
             .values(state=SENDING, claimed_at=now, attempts=ChatOutbox.attempts + 1)
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        if won != 1:
-            return None
+            .execution_options(synchronize_session=False),
+        )
         row = session.get(ChatOutbox, message_id)
+        if won != 1 or row is None:
+            return None
         original = row.update_of
         return _Claimed(
             id=row.id,
@@ -215,7 +216,7 @@ def deliver(sessions: sessionmaker[Session], sender: Sender, message_id: int, no
         return SKIPPED
     try:
         if claimed.action == UPDATE:
-            posted_channel, ts = claimed.original_channel, claimed.original_ts
+            posted_channel, ts = claimed.original_channel or "", claimed.original_ts or ""
             sender.update(posted_channel, ts, claimed.text, claimed.blocks)
         else:
             posted_channel, ts = sender.post(claimed.channel, claimed.text, claimed.blocks)
@@ -244,12 +245,13 @@ def _reason(error: Exception) -> str:
 def expire_stale(sessions: sessionmaker[Session], now: datetime) -> int:
     """Rows stuck in `sending` past the lease: their outcome is unknown; never sent again."""
     with unit_of_work(sessions) as session:
-        stale = session.execute(
+        stale = changed_rows(
+            session,
             update(ChatOutbox)
             .where(ChatOutbox.state == SENDING, ChatOutbox.claimed_at < now - LEASE)
             .values(state=UNKNOWN, last_error="the sender stopped while sending")
-            .execution_options(synchronize_session=False)
-        ).rowcount
+            .execution_options(synchronize_session=False),
+        )
     if stale:
         log.warning("%s chat message(s) may or may not have reached Slack; not sent again", stale)
     return stale

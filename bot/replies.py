@@ -7,6 +7,8 @@ message.
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 from bot.blocks import (
     Block,
     Reply,
@@ -102,11 +104,11 @@ def budget(b: YearBudget) -> Reply:
     return Reply(blocks=blocks, text=title)
 
 
-def _date(value: object) -> str:
+def _date(value: date | None) -> str:
     return format_date(value) if value else "–"
 
 
-def _moment(value: object) -> str:
+def _moment(value: datetime | None) -> str:
     return format_datetime(value) if value else "–"
 
 

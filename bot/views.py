@@ -153,4 +153,6 @@ def typed_text(view: View, block_id: str) -> str:
 def error_block(view: View, field: str | None) -> str:
     """The input a message goes under: the field's own, or the first input of the modal."""
     inputs = [b["block_id"] for b in view.get("blocks", []) if b.get("type") == "input"]
-    return field if field in inputs else (inputs[0] if inputs else "meeting_on")
+    if field is not None and field in inputs:
+        return field
+    return str(inputs[0]) if inputs else "meeting_on"

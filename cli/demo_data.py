@@ -8,6 +8,7 @@ The same seed gives the same data, so the demo and the tests see the same pictur
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, select
@@ -19,7 +20,7 @@ from domain.participants import ParticipantDetails
 from locales import gettext as _
 from services import placements, referrals, users
 from services.program_setup import current_program
-from storage.models import Municipality, Referral, User
+from storage.models import Municipality, Placement, Referral, User
 
 DEMO_PASSWORD = "demo-losen-2026"
 
@@ -135,6 +136,19 @@ def _personnummer(rng: random.Random) -> str:
     return f"{born:%Y%m%d}-{serial}{(10 - total % 10) % 10}"
 
 
+def placement_of(referral: Referral) -> Placement:
+    if referral.placement is None:  # the demo only asks this of accepted referrals
+        raise LookupError(referral.reference_code)
+    return referral.placement
+
+
+def planned_end_of(referral: Referral) -> date:
+    planned = placement_of(referral).planned_end_on
+    if planned is None:  # set when the tripartite meeting was held
+        raise LookupError(referral.reference_code)
+    return planned
+
+
 def load_demo_data(session: Session, *, now: datetime) -> tuple[bool, list[tuple[str, str]]]:
     """Adds the demo users and referrals unless there are referrals already."""
     listing = [(email, _(LABELS[role])) for email, _name, role, _code in DEMO_USERS]
@@ -149,7 +163,7 @@ def load_demo_data(session: Session, *, now: datetime) -> tuple[bool, list[tuple
             email=email,
             name=name,
             role=role,
-            municipality=by_code.get(code),
+            municipality=by_code.get(code) if code else None,
             password=DEMO_PASSWORD,
             now=now,
         )
@@ -214,8 +228,11 @@ def load_demo_data(session: Session, *, now: datetime) -> tuple[bool, list[tuple
         referral: Referral, started_on: date, until: date, after: tuple[int | None, ...]
     ) -> None:
         """Records the assessment/plan and workplace training `after` days from the start."""
-        actor = contacts[referral.placement.municipality_id]
-        record = (placements.record_assessment_plan, placements.record_workplace_training)
+        actor = contacts[placement_of(referral).municipality_id]
+        record: tuple[Callable[..., None], ...] = (
+            placements.record_assessment_plan,
+            placements.record_workplace_training,
+        )
         keyword = ("done_on", "started_on")
         for use_case, name, days in zip(record, keyword, after, strict=True):
             if days is not None and (on := started_on + timedelta(days=days)) <= until:
@@ -227,9 +244,9 @@ def load_demo_data(session: Session, *, now: datetime) -> tuple[bool, list[tuple
     for outcome, days_ago in ENDED:
         started_on = today - timedelta(days=days_ago)
         referral = start(number, started_on)
-        ended_on = min(referral.placement.planned_end_on, today - timedelta(days=days_ago - 150))
+        ended_on = min(planned_end_of(referral), today - timedelta(days=days_ago - 150))
         milestones(referral, started_on, ended_on, LATE if number % 5 == 4 else ON_TIME)
-        actor = contacts[referral.placement.municipality_id]
+        actor = contacts[placement_of(referral).municipality_id]
         placements.end_placement(
             session,
             actor=actor,
@@ -261,12 +278,12 @@ def load_demo_data(session: Session, *, now: datetime) -> tuple[bool, list[tuple
         referral = start(number, started_on)
         milestones(referral, started_on, today, (plan_after, training_after))
         if extended:
-            actor = contacts[referral.placement.municipality_id]
+            actor = contacts[placement_of(referral).municipality_id]
             placements.extend_placement(
                 session,
                 actor=actor,
                 referral_id=referral.id,
-                new_end=referral.placement.planned_end_on + timedelta(days=91),
+                new_end=planned_end_of(referral) + timedelta(days=91),
                 now=_moment(today - timedelta(days=5)),
             )
         number += 1

@@ -77,6 +77,6 @@ def describe(event: LoggedEvent, municipality_names: Mapping[int, str]) -> Text:
         return Text(CHANGED)
     params = _PARAMS.get(event.kind, lambda _d: {})(event.details or {})
     if "%(municipality)s" in msgid:
-        known = event.municipality_id is not None and event.municipality_id in municipality_names
-        params["municipality"] = municipality_names[event.municipality_id] if known else "–"
+        where = event.municipality_id
+        params["municipality"] = municipality_names.get(where, "–") if where is not None else "–"
     return Text(msgid, params)

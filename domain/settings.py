@@ -162,7 +162,7 @@ def parse_program(raw: str) -> Program:
             )
         )
         rule_name = None
-    values = {
+    values: dict[str, Any] = {
         "key": program.text("key"),
         "name": program.text("name"),
         "owner": program.text("owner"),
@@ -195,9 +195,9 @@ def _phases(problems: list[Text], top: _Reader) -> list[Phase]:
     phases = []
     for number, table in enumerate(top.tables("phases", required=False), start=1):
         r = _Reader(problems, table, f"[[phases]] {number}", _PHASE_KEYS)
-        values = (r.text("key"), r.text("name"), r.day("start"), r.day("end"))
-        if None not in values:
-            phases.append(Phase(*values))
+        key, name, start, end = r.text("key"), r.text("name"), r.day("start"), r.day("end")
+        if key is not None and name is not None and start is not None and end is not None:
+            phases.append(Phase(key, name, start, end))
     return phases
 
 
@@ -213,7 +213,7 @@ def _years(problems: list[Text], top: _Reader) -> list[ProgramYear]:
             label, amount = c.text("label"), c.money("amount")
             if label is not None and amount is not None:
                 costs.append(OtherCost(label, amount))
-        if None not in (year, budget, rate, confirmed):
+        if year is not None and budget is not None and rate is not None and confirmed is not None:
             years.append(ProgramYear(year, budget, rate, confirmed, tuple(costs)))
     return years
 
@@ -230,7 +230,7 @@ def _municipalities(problems: list[Text], top: _Reader) -> list[MunicipalitySett
                 Text(N_("The municipality code %(code)s must be four digits."), {"code": code})
             )
             continue
-        if None not in (name, code, capacity):
+        if name is not None and code is not None and capacity is not None:
             found.append(MunicipalitySettings(name, code, capacity, offer or ""))
     return found
 

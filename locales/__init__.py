@@ -27,7 +27,10 @@ LOCALE = "sv_SE"
 
 @lru_cache(maxsize=1)
 def translations() -> Translations:
-    return Translations.load(str(LOCALES_DIR), ["sv"], domain="messages")
+    found = Translations.load(str(LOCALES_DIR), ["sv"], domain="messages")
+    if not isinstance(found, Translations):  # Babel falls back to no translation at all
+        raise RuntimeError(f"The Swedish catalogue is missing in {LOCALES_DIR}")
+    return found
 
 
 def format_money(amount: Money) -> str:

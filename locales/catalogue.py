@@ -59,11 +59,12 @@ def nested_messages() -> list[str | tuple[str, str]]:
                 if spec not in (None, (1, 2)):  # not a call whose first argument is a msgid
                     continue
                 count = 1 if spec is None else 2
-                args = node.args[:count]
-                if len(args) == count and all(
-                    isinstance(a, ast.Constant) and isinstance(a.value, str) for a in args
-                ):
-                    values = [a.value for a in args if isinstance(a, ast.Constant)]
+                values = [
+                    a.value
+                    for a in node.args[:count]
+                    if isinstance(a, ast.Constant) and isinstance(a.value, str)
+                ]
+                if len(values) == count:
                     found.append(values[0] if count == 1 else (values[0], values[1]))
     return found
 
@@ -93,7 +94,7 @@ def compile_catalogue() -> None:
         write_mo(mo, read_catalogue(), use_fuzzy=False)
 
 
-def _key(message_id: str | tuple[str, ...]) -> str:
+def _key(message_id: str | tuple[str, ...] | list[str]) -> str:
     return message_id if isinstance(message_id, str) else message_id[0]
 
 

@@ -115,7 +115,9 @@ def inbox_for(session: Session, *, actor: Actor) -> Inbox:
             & Referral.placement.has(Placement.final_report_on.is_(None)),
         ),
     )
-    open_rows = sorted((row_of(r) for r in session.scalars(asked)), key=lambda r: r.asked_at)
+    open_rows = sorted(
+        (row_of(r) for r in session.scalars(asked)), key=lambda r: r.asked_at or r.filed_at
+    )
     placement_rows = sorted(
         (row_of(r) for r in session.scalars(running)),
         key=lambda r: (r.started_on or r.meeting_on or date.max, r.reference_code),

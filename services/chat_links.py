@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from domain.access import Actor
-from domain.errors import RuleViolation
+from domain.errors import NotFound, RuleViolation
 from domain.events import EventKind
 from domain.text import N_
 from services import history
@@ -56,6 +56,8 @@ def confirm_link(session: Session, *, actor: Actor, token: str, now: datetime) -
             )
         )
     user = session.get(User, actor.user_id)
+    if user is None:
+        raise NotFound(N_("There is no such user."))
     link_slack_user(session, user=user, slack_user_id=link.slack_user_id)
     link.used_at = now
     link.user_id = user.id

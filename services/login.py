@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError
 from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from domain.events import EventKind
 from domain.text import N_, Text
@@ -45,12 +45,15 @@ WRONG = Text(N_("The e-mail address or the password is wrong."))
 TOO_MANY = N_("Too many failed attempts to log in. Wait %(minutes)s minutes and try again.")
 
 
-def _failures(session: Session, column: object, value: str, since: datetime) -> int:
-    return session.scalar(
+def _failures(
+    session: Session, column: InstrumentedAttribute[str], value: str, since: datetime
+) -> int:
+    counted = session.scalar(
         select(func.count())
         .select_from(LoginFailure)
         .where(column == value, LoginFailure.at > since)
     )
+    return counted or 0
 
 
 def log_in(

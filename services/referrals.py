@@ -37,6 +37,7 @@ from domain.text import N_
 from services import history
 from services.program_setup import current_program
 from services.reference_codes import next_reference_code
+from storage.db import changed_rows
 from storage.models import (
     Municipality,
     Participant,
@@ -132,13 +133,14 @@ def _municipality(session: Session, municipality_id: int | None, field: str) -> 
 def move_status(session: Session, referral: Referral, transition: Transition) -> None:
     """Changes the status only if nobody else changed it first."""
     new = next_status(referral.status, transition)
-    result = session.execute(
+    changed = changed_rows(
+        session,
         update(Referral)
         .where(Referral.id == referral.id, Referral.status == referral.status)
         .values(status=new)
-        .execution_options(synchronize_session="fetch")
+        .execution_options(synchronize_session="fetch"),
     )
-    if result.rowcount != 1:
+    if changed != 1:
         raise RuleViolation(
             N_("The referral was changed by someone else just now. Reload and try again.")
         )
@@ -287,13 +289,14 @@ def _close_request(
     answer: RequestAnswer,
     now: datetime,
 ) -> None:
-    result = session.execute(
+    changed = changed_rows(
+        session,
         update(PlacementRequest)
         .where(PlacementRequest.id == request.id, PlacementRequest.answered_at.is_(None))
         .values(answered_at=now, answered_by_id=actor.user_id, answer=answer)
-        .execution_options(synchronize_session="fetch")
+        .execution_options(synchronize_session="fetch"),
     )
-    if result.rowcount != 1:
+    if changed != 1:
         raise AlreadyAnswered(request)
 
 

@@ -6,8 +6,9 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, cast
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import CursorResult, Engine, Executable, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -52,6 +53,12 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001 - DB-API
 def _sqlite_begin_immediate(connection) -> None:  # noqa: ANN001
     # Take the write lock at the start, so two writers queue instead of failing half-way.
     connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def changed_rows(session: Session, statement: Executable) -> int:
+    """Rows an UPDATE or DELETE changed: how a compare-and-set learns whether it won."""
+    result = cast("CursorResult[Any]", session.execute(statement))
+    return result.rowcount
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from domain.calendar import CompensableDays
@@ -76,4 +76,4 @@ def rebuild_day_index(session: Session, program: Program) -> None:
         {"day": r.day, "before": r.before, "through": r.through}
         for r in CompensableDays.for_program(program).rows()
     ]
-    session.execute(CompensableDayRow.__table__.insert(), rows)
+    session.execute(insert(CompensableDayRow), rows)

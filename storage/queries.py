@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Date, Integer, and_, case, func, literal, select
+from sqlalchemy import ColumnElement, Date, Integer, and_, case, func, literal, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.functions import FunctionElement
@@ -108,7 +108,7 @@ def indicator_counts(session: Session, today: date) -> dict[str, int]:
     has_plan = Placement.assessment_plan_on.is_not(None)
     has_training = Placement.workplace_training_on.is_not(None)
 
-    def count_if(condition) -> object:  # noqa: ANN001
+    def count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
         return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
     query = select(

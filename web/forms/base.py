@@ -4,8 +4,9 @@ top of the page lists every message with a link to its field."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from flask_wtf import FlaskForm
 from wtforms import HiddenField
@@ -42,7 +43,7 @@ class Form(FlaskForm):
 
     # The domain's name of a field -> this form's, where a page holds several forms and
     # their field ids must differ.
-    domain_fields: dict[str, str] = {}
+    domain_fields: ClassVar[Mapping[str, str]] = {}
 
     def add_domain_error(self, error: DomainError) -> None:
         field = self.domain_fields.get(error.field or "", error.field)

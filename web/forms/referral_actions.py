@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import ClassVar
+
 from flask_babel import lazy_gettext as _l
 
 from domain.text import N_
@@ -14,7 +17,7 @@ class WithdrawForm(Form):
 
 
 class AskAnotherForm(Form):
-    domain_fields = {"municipality": "ask_municipality"}
+    domain_fields: ClassVar[Mapping[str, str]] = {"municipality": "ask_municipality"}
 
     ask_municipality = RadioChoiceField(
         _l("Municipality to ask"),
