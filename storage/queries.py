@@ -17,7 +17,7 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from domain.choices import GOAL_OUTCOMES, Outcome
 from domain.enrolment import ASSESSMENT_PLAN_DEADLINE, WORKPLACE_TRAINING_DEADLINE
-from domain.lifecycle import ReferralStatus
+from domain.lifecycle import ACTIVE_AT_MUNICIPALITY, ReferralStatus
 from storage.models import CompensableDayRow, Municipality, Placement, Referral
 
 
@@ -83,7 +83,7 @@ def status_counts_by_municipality(session: Session) -> dict[int, dict[ReferralSt
     query = (
         select(Placement.municipality_id, Referral.status, func.count())
         .join(Referral, Referral.id == Placement.referral_id)
-        .where(Referral.status.in_([ReferralStatus.ACCEPTED, ReferralStatus.STARTED]))
+        .where(Referral.status.in_(sorted(ACTIVE_AT_MUNICIPALITY)))
         .group_by(Placement.municipality_id, Referral.status)
     )
     counts: dict[int, dict[ReferralStatus, int]] = {}
