@@ -1,11 +1,13 @@
 # The two commands a newcomer needs:
-#   make run    install, create the SQLite database with the program and demo data, serve :8000
+#   make run    install, create the SQLite database with the program and demo data, serve
+#               http://127.0.0.1:8000 (this machine only; HOST=0.0.0.0 to expose it, see README)
 #   make test   install what the tests need (PostgreSQL, Chromium included) and run them all
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+HOST ?= 127.0.0.1
 
 .PHONY: run test install install-test system-test-deps setup lint format messages translations bench
 
@@ -26,7 +28,7 @@ setup: install
 	$(BIN)/mm demo
 
 run: setup
-	$(BIN)/gunicorn --bind 0.0.0.0:$(PORT) --workers 2 --access-logfile - 'web:create_app()'
+	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 2 --access-logfile - 'web:create_app()'
 
 # PostgreSQL and Chromium come from Debian; installed only when missing (needs root).
 system-test-deps:

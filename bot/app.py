@@ -66,12 +66,21 @@ def _failed() -> Reply:
 def _register_commands(app: App, runtime: ChatRuntime) -> None:
     ctx = runtime.context
 
-    def reply_to(user_id: str, text: str) -> Reply:
-        return commands.answer(ctx, commands.asker_for_slack(ctx, user_id), text)
+    def reply_to(
+        user_id: str, text: str, name: str | None = None, team: str | None = None
+    ) -> Reply:
+        asker = commands.asker_for_slack(ctx, user_id, name=name, team=team)
+        return commands.answer(ctx, asker, text)
 
     @app.command(runtime.settings.command)
     def slash_command(ack: Ack, command: dict[str, Any], respond: Respond) -> None:
-        work = runtime.work.submit(reply_to, command["user_id"], command.get("text", ""))
+        work = runtime.work.submit(
+            reply_to,
+            command["user_id"],
+            command.get("text", ""),
+            command.get("user_name"),
+            command.get("team_domain"),
+        )
         try:
             reply = work.result(timeout=runtime.ack_budget)
         except FutureTimeout:

@@ -54,11 +54,17 @@ class Asker:
 
     slack_user_id: str | None
     actor: Actor | None
+    # As Slack names them (slash commands carry both), for the link confirmation page.
+    slack_user_name: str | None = None
+    slack_team: str | None = None
 
 
-def asker_for_slack(ctx: ChatContext, slack_user_id: str) -> Asker:
+def asker_for_slack(
+    ctx: ChatContext, slack_user_id: str, *, name: str | None = None, team: str | None = None
+) -> Asker:
     with unit_of_work(ctx.sessions) as session:
-        return Asker(slack_user_id, chat_links.actor_for_slack_user(session, slack_user_id))
+        actor = chat_links.actor_for_slack_user(session, slack_user_id)
+        return Asker(slack_user_id, actor, slack_user_name=name, slack_team=team)
 
 
 Run = Callable[[ChatContext, Actor, list[str], bool], Reply]
@@ -344,7 +350,13 @@ def link_reply(ctx: ChatContext, asker: Asker) -> Reply:
             )
         )
     with unit_of_work(ctx.sessions) as session:
-        token = chat_links.start_link(session, slack_user_id=asker.slack_user_id, now=ctx.now())
+        token = chat_links.start_link(
+            session,
+            slack_user_id=asker.slack_user_id,
+            slack_user_name=asker.slack_user_name,
+            slack_team=asker.slack_team,
+            now=ctx.now(),
+        )
     url = ctx.settings.link_url(token)
     reply = say(
         _(

@@ -18,7 +18,7 @@ from domain.choices import LABELS, BenefitType, DeclineReason, Outcome, Role
 from domain.clock import STOCKHOLM
 from domain.participants import ParticipantDetails
 from locales import gettext as _
-from services import placements, referrals, users
+from services import placements, referrals, second_factor, users
 from services.program_setup import current_program
 from storage.models import Municipality, Placement, Referral, User
 
@@ -149,11 +149,21 @@ def planned_end_of(referral: Referral) -> date:
     return planned
 
 
-def load_demo_data(session: Session, *, now: datetime) -> tuple[bool, list[tuple[str, str]]]:
-    """Adds the demo users and referrals unless there are referrals already."""
-    listing = [(email, _(LABELS[role])) for email, _name, role, _code in DEMO_USERS]
+def demo_listing(session: Session) -> list[tuple[str, str, str]]:
+    """(e-mail, role, authenticator key) of each demo user in the database."""
+    found = []
+    for email, _name, role, _code in DEMO_USERS:
+        user = users.find_user_by_email(session, email)
+        if user is not None and user.is_demo and user.active:
+            found.append((email, _(LABELS[role]), user.totp_secret or "–"))
+    return found
+
+
+def load_demo_data(session: Session, *, now: datetime) -> tuple[bool, list[tuple[str, str, str]]]:
+    """Adds the demo users (with a password and an enrolled authenticator each) and the
+    referrals, unless there are referrals already."""
     if session.scalar(select(func.count()).select_from(Referral)):
-        return False, listing
+        return False, demo_listing(session)
     program = current_program(session)
     by_code = {m.code: m for m in session.scalars(select(Municipality))}
     made: dict[str, User] = {}
@@ -165,8 +175,12 @@ def load_demo_data(session: Session, *, now: datetime) -> tuple[bool, list[tuple
             role=role,
             municipality=by_code.get(code) if code else None,
             password=DEMO_PASSWORD,
+            is_demo=True,
             now=now,
         )
+        if made[email].is_demo and not made[email].totp_secret:
+            made[email].totp_secret = second_factor.new_secret()
+            made[email].totp_enrolled_at = now
     contacts = {u.municipality_id: users.actor_of(u) for u in made.values() if u.municipality_id}
     investigators = [
         users.actor_of(made["utredare1@fk.example"]),
@@ -318,4 +332,5 @@ def load_demo_data(session: Session, *, now: datetime) -> tuple[bool, list[tuple
         referral=referral,
         now=_moment(today - timedelta(days=18)),
     )
-    return True, listing
+    session.flush()
+    return True, demo_listing(session)

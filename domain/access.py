@@ -118,3 +118,10 @@ def check_sees_budget(actor: Actor) -> None:
 def check_sets_rates(actor: Actor) -> None:
     if actor.role not in {Role.COORDINATOR, Role.ADMIN}:
         raise NotAllowed(N_("Only the coordinator can set a year's daily rate."))
+
+
+def check_manages_accounts(actor: Actor | None) -> None:
+    """Accounts and municipalities: the administrator (None: the operator on the server's
+    command line, who already has the database)."""
+    if actor is not None and actor.role is not Role.ADMIN:
+        raise NotAllowed(N_("Only an administrator can manage accounts and municipalities."))

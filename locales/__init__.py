@@ -68,6 +68,8 @@ def format_percent(share: Decimal | None) -> str:
 def format_value(value: Any) -> Any:
     if isinstance(value, Text):
         return render(value)
+    if isinstance(value, tuple) and value and all(isinstance(v, Text) for v in value):
+        return ", ".join(render(v) for v in value)  # a list of translated names
     if isinstance(value, Money):
         return format_money(value)
     if isinstance(value, datetime):

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from domain.access import Actor, check_manages_municipality
+from domain.access import Actor, check_manages_accounts, check_manages_municipality
 from domain.choices import Role
 from domain.errors import NotAllowed, NotFound, RuleViolation, checked_text
 from domain.events import EventKind
@@ -112,3 +112,106 @@ def set_slack_channel(
         channel=channel,
     )
     return municipality
+
+
+KOMMUNKOD = re.compile(r"\d{4}")
+
+
+def _checked_municipality(
+    session: Session, *, name: str, code: str, municipality: Municipality | None
+) -> tuple[str, str]:
+    name = checked_text(name, 100, "name")
+    if not name:
+        raise RuleViolation(N_("Enter the municipality's name."), field="name")
+    code = (code or "").strip()
+    if not KOMMUNKOD.fullmatch(code):
+        raise RuleViolation(
+            N_("The municipality code is four digits, for example 1273 for Osby."), field="code"
+        )
+    for other in session.scalars(select(Municipality)):
+        if other is municipality:
+            continue
+        if other.code == code:
+            raise RuleViolation(
+                N_("Another municipality already has the code %(code)s."), field="code", code=code
+            )
+        if plain_letters(other.name) == plain_letters(name):
+            raise RuleViolation(
+                N_("There is already a municipality called %(name)s."), field="name", name=name
+            )
+    return name, code
+
+
+def add_municipality(
+    session: Session,
+    *,
+    actor: Actor | None,
+    name: str,
+    code: str,
+    slack_channel: str | None,
+    now: datetime,
+) -> Municipality:
+    """A new municipality in the collaboration (the administrator; `None`: the operator)."""
+    check_manages_accounts(actor)
+    name, code = _checked_municipality(session, name=name, code=code, municipality=None)
+    municipality = Municipality(name=name, code=code, capacity=0, offer="")
+    session.add(municipality)
+    session.flush()
+    history.record(
+        session,
+        kind=EventKind.MUNICIPALITY_ADDED,
+        at=now,
+        actor=actor,
+        municipality_id=municipality.id,
+        code=code,
+    )
+    if (slack_channel or "").strip():
+        set_slack_channel(
+            session,
+            actor=actor,
+            municipality_id=municipality.id,
+            channel=slack_channel,
+            now=now,
+        )
+    return municipality
+
+
+def change_municipality(
+    session: Session,
+    *,
+    actor: Actor | None,
+    municipality_id: int,
+    name: str,
+    code: str,
+    slack_channel: str | None,
+    now: datetime,
+) -> list[str]:
+    """Name, kommunkod and chat channel; returns the names of what changed."""
+    check_manages_accounts(actor)
+    municipality = _get(session, municipality_id)
+    name, code = _checked_municipality(session, name=name, code=code, municipality=municipality)
+    changed = [
+        field
+        for field, old, new in (
+            ("name", municipality.name, name),
+            ("code", municipality.code, code),
+        )
+        if old != new
+    ]
+    municipality.name, municipality.code = name, code
+    if changed:
+        history.record(
+            session,
+            kind=EventKind.MUNICIPALITY_CHANGED,
+            at=now,
+            actor=actor,
+            municipality_id=municipality.id,
+            fields=changed,
+        )
+    channel = (slack_channel or "").strip().upper() or None
+    if channel != municipality.slack_channel:
+        set_slack_channel(
+            session, actor=actor, municipality_id=municipality.id, channel=channel, now=now
+        )
+        changed.append("slack_channel")
+    return changed

@@ -141,6 +141,15 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    # Login (issue 9): the identity at the organisation's identity provider (an HSA-id, a
+    # personnummer, … as the setting OIDC_IDENTITY_CLAIM says; the e-mail claim needs none).
+    external_identity: Mapped[str | None] = mapped_column(String(200), unique=True)
+    # The TOTP key (base32) once enrolled, and the last time step used: a code is good once.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enrolled_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
+    # Made by `mm demo`: may be shown its code by `mm demo code`, and removed by `mm demo remove`.
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
 
     municipality: Mapped[Municipality | None] = relationship()
 
@@ -156,6 +165,9 @@ class ChatLink(Base):
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
     used_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # Who asked, as Slack names them, so that the confirmation page can say it.
+    slack_user_name: Mapped[str | None] = mapped_column(String(80))
+    slack_team: Mapped[str | None] = mapped_column(String(80))
 
 
 class ReferenceCounter(Base):
@@ -292,8 +304,10 @@ class Event(Base):
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     kind: Mapped[EventKind] = mapped_column(_enum(EventKind))
     details: Mapped[dict] = mapped_column(JSON, default=dict)
+    # The account an account event is about (the administrator's history of accounts).
+    subject_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
 
-    actor: Mapped[User | None] = relationship()
+    actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])
 
 
 class ChatOutbox(Base):
@@ -348,20 +362,64 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(40))
 
 
-class LoginFailure(Base):
-    """A failed login, kept for a while so that limits hold across all web workers."""
-
-    __tablename__ = "login_failure"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), index=True)
-    address: Mapped[str] = mapped_column(String(45), index=True)
-    at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
-
-
 @event.listens_for(Event, "before_update")
 @event.listens_for(Event, "before_delete")
 @event.listens_for(AuditEntry, "before_update")
 @event.listens_for(AuditEntry, "before_delete")
 def _append_only(mapper: object, connection: object, target: object) -> None:
     raise PermissionError(f"{type(target).__name__} rows are append-only")
+
+
+class LoginThrottle(Base):
+    """Failed logins of one account from one network address (domain.authentication): the
+    row is locked while a password is checked, so concurrent tries are counted one by one."""
+
+    __tablename__ = "login_throttle"
+
+    email: Mapped[str] = mapped_column(String(254), primary_key=True)
+    address: Mapped[str] = mapped_column(String(45), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
+
+
+class WebSession(Base):
+    """A session on the web site, kept on the server so that every worker agrees and logging
+    out ends it. The cookie holds a random token; only its SHA-256 is stored."""
+
+    __tablename__ = "web_session"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    logged_in_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    address: Mapped[str] = mapped_column(String(45), default="")
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
+
+
+class RecoveryCode(Base):
+    """A one-time code for logging in without the authenticator (only its SHA-256)."""
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class Invitation(Base):
+    """A link that lets a person set their password (and enrol their second factor): for a
+    new account, or after an administrator reset the password. Only its SHA-256 is stored."""
+
+    __tablename__ = "invitation"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime())

@@ -20,19 +20,26 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config["SECRET_KEY"] = settings.instance_secret_key(app.instance_path)
     app.extensions["mm.sessions"] = session_factory(make_engine(app.config["DATABASE_URL"]))
 
-    from web import auth, errors, security, templating
+    from web import auth, errors, oidc, security, sessions, templating
 
     security.install(app)
+    sessions.install(app)
     templating.install(app)
     auth.install(app)
+    oidc.install(app)
     errors.install(app)
 
     from web import health
     from web.views import (
         account,
+        accounts,
         chat_link,
+        invitation,
+        municipalities_admin,
         municipality,
+        my_settings,
         new_referral,
+        oidc_login,
         overview,
         placement_actions,
         referral_actions,
@@ -42,6 +49,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     for module in (
         health,
         account,
+        oidc_login,
+        invitation,
+        my_settings,
+        accounts,
+        municipalities_admin,
         new_referral,
         referrals,
         referral_actions,

@@ -94,8 +94,14 @@ def home_url() -> str:
 
 
 def safe_next(target: str | None) -> str | None:
-    """A path on this site to go to after logging in; anything else is ignored."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    """A path on this site to go to after logging in; anything else is ignored: another
+    host (`//evil`, `/\\evil`), a scheme, control characters (a CR/LF would split the
+    Location header), spaces, or something absurdly long."""
+    if not target or len(target) > 2000 or not target.startswith("/"):
+        return None
+    if target.startswith("//") or "\\" in target:
+        return None
+    if any(ord(c) < 0x21 or ord(c) == 0x7F for c in target):
         return None
     parts = urlsplit(target)
     return target if not parts.scheme and not parts.netloc else None

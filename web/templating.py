@@ -56,7 +56,12 @@ MENU: dict[Role, tuple[tuple[str, str], ...]] = {
         ("overview.budget", N_("Budget")),
     ),
     Role.ASSOCIATION: (("overview.budget", N_("Budget")),),
-    Role.ADMIN: (("overview.budget", N_("Budget")),),
+    Role.ADMIN: (
+        ("overview.budget", N_("Budget")),
+        ("accounts.listing", N_("Users")),
+        ("municipalities_admin.listing", N_("Municipalities")),
+        ("accounts.history", N_("History")),
+    ),
 }
 
 

@@ -56,6 +56,13 @@ def expected_get(role: str) -> dict[str, int]:
         "/oversikt": 200 if coordinator else 403,
         "/budget": 200 if budget_reader else 403,
         "/koppla/some-token": 200,
+        "/mina-installningar": 200,
+        "/mina-installningar/losenord": 200,
+        "/anvandare": 200 if role == "admin" else 403,
+        "/anvandare/ny": 200 if role == "admin" else 403,
+        "/anvandare/U": 200 if role == "admin" else 403,
+        "/anvandare/historik": 200 if role == "admin" else 403,
+        "/kommuner": 200 if role == "admin" else 403,
     }
 
 
@@ -64,7 +71,7 @@ def test_every_page_as_every_role(visit, people, objects, role):
     visitor = visit(None if role == "anonymous" else people[role])
     for path, status in expected_get(role).items():
         real = path.replace("/R", "/" + objects["R"]).replace("/P", "/" + objects["P"])
-        page = visitor.get(real)
+        page = visitor.get(real.replace("/U", "/" + str(people["investigator"].user_id)))
         if role == "anonymous":
             assert page.status == 302, path
             assert page.response.headers["Location"].startswith("/logga-in?next=/"), path
@@ -98,6 +105,22 @@ ROLE_POSTS = [
     ("/kommun/kapacitet", {}, {"osby", "kristianstad"}),
     ("/kommun/erbjudande", {"offer": "x" * 5001}, {"osby", "kristianstad"}),
     ("/oversikt/dagersattning", {}, {"coordinator"}),
+    ("/anvandare/ny", {}, {"admin"}),
+    ("/anvandare/U/andra", {}, {"admin"}),
+    ("/anvandare/U/slack", {}, {"admin"}),
+    ("/kommuner", {}, {"admin"}),
+    ("/kommuner/M", {}, {"admin"}),
+    ("/mina-installningar/losenord", {}, set(ROLES)),
+]
+# The administrator's actions that change an account at once (tested in test_accounts.py):
+# every other role gets 403 and nothing changes.
+ADMIN_ACTIONS = [
+    "/anvandare/U/inaktivera",
+    "/anvandare/U/aktivera",
+    "/anvandare/U/las-upp",
+    "/anvandare/U/aterstall-losenord",
+    "/anvandare/U/aterstall-tvastegsverifiering",
+    "/anvandare/U/ta-bort-slack",
 ]
 
 
@@ -121,8 +144,14 @@ def test_every_action_as_every_role(visit, people, objects, sqlite_world, role):
         else:
             assert page.status == 404, (role, path)
             assert not any(p in page.response.get_data(as_text=True) for p in PERSONAL)
+    target = str(people["investigator"].user_id)
+    osby = str(sqlite_world.municipality("Osby"))
     for path, data, allowed in ROLE_POSTS:
-        page = visitor.post(path, data)
+        page = visitor.post(path.replace("/U/", f"/{target}/").replace("/M", f"/{osby}"), data)
         expected = 302 if role == "anonymous" else 400 if role in allowed else 403
         assert page.status == expected, (role, path)
+    if role != "admin":
+        for path in ADMIN_ACTIONS:
+            page = visitor.post(path.replace("/U/", f"/{target}/"))
+            assert page.status == (302 if role == "anonymous" else 403), (role, path)
     assert events(sqlite_world) == before  # nobody changed anything

@@ -133,7 +133,11 @@ def test_the_association_sees_budget_figures_only(visit, people, sqlite_world):
 
 def test_the_slack_link_is_confirmed_after_login(visit, people, sqlite_world):
     token = sqlite_world.do(
-        chat_links.start_link, slack_user_id="U0OSBY", now=moment(date(2026, 11, 23), 11)
+        chat_links.start_link,
+        slack_user_id="U0OSBY",
+        slack_user_name="olle.osby",
+        slack_team="skane-nordost",
+        now=moment(date(2026, 11, 23), 11),
     )
     assert visit().get(f"/koppla/{token}").response.headers["Location"] == (
         f"/logga-in?next=/koppla/{token}"
@@ -141,6 +145,8 @@ def test_the_slack_link_is_confirmed_after_login(visit, people, sqlite_world):
     osby = visit(people["osby"])
     page = osby.get(f"/koppla/{token}")
     assert page.h1 == "Koppla Slack till ditt konto"
+    assert "Slack-användare olle.osby (U0OSBY)" in page.text
+    assert "Slack-arbetsyta skane-nordost" in page.text
     done = osby.post(f"/koppla/{token}")
     assert done.status == 200 and done.h1 == "Slack är nu kopplat till ditt konto"
     linked = sqlite_world.read(lambda s: s.get(User, people["osby"].user_id).slack_user_id)
@@ -154,6 +160,36 @@ def test_the_slack_link_is_confirmed_after_login(visit, people, sqlite_world):
             "för att få en ny.",
         )
     ]
+
+
+def test_an_existing_slack_link_moves_only_when_the_person_ticks_the_box(
+    visit, people, sqlite_world
+):
+    now = moment(date(2026, 11, 23), 11)
+    osby = visit(people["osby"])
+    first = sqlite_world.do(chat_links.start_link, slack_user_id="U0OSBY", now=now)
+    osby.post(f"/koppla/{first}")
+    second = sqlite_world.do(
+        chat_links.start_link, slack_user_id="U0ATTACKER", slack_user_name="mallory", now=now
+    )
+    page = osby.get(f"/koppla/{second}")
+    assert "Slack-användare mallory (U0ATTACKER)" in page.text
+    assert "Kopplat till Slack nu U0OSBY" in page.text
+    refused = osby.post(f"/koppla/{second}")
+    assert refused.status == 400
+    assert refused.summary == [
+        (
+            "#replace",
+            "Ditt konto är redan kopplat till Slack-användaren U0OSBY. Kryssa i rutan om du "
+            "vill ersätta den kopplingen.",
+        )
+    ]
+    linked = sqlite_world.read(lambda s: s.get(User, people["osby"].user_id).slack_user_id)
+    assert linked == "U0OSBY"
+    moved = osby.post(f"/koppla/{second}", {"replace": "y"})
+    assert moved.status == 200
+    linked = sqlite_world.read(lambda s: s.get(User, people["osby"].user_id).slack_user_id)
+    assert linked == "U0ATTACKER"
 
 
 def test_an_admin_sees_the_budget_page(visit, sqlite_world):
