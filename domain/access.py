@@ -118,3 +118,14 @@ def check_sees_budget(actor: Actor) -> None:
 def check_sets_rates(actor: Actor) -> None:
     if actor.role not in {Role.COORDINATOR, Role.ADMIN}:
         raise NotAllowed(N_("Only the coordinator can set a year's daily rate."))
+
+
+def can_manage_deliveries(actor: Actor) -> bool:
+    """Failed deliveries (chat, e-mail): the administrator sees them and sends them again.
+    They carry codes, channels and reasons only, never personal data."""
+    return actor.role is Role.ADMIN
+
+
+def check_manages_deliveries(actor: Actor) -> None:
+    if not can_manage_deliveries(actor):
+        raise NotAllowed(N_("Only an administrator can see and retry failed deliveries."))

@@ -31,6 +31,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from web.views import (
         account,
         chat_link,
+        deliveries,
         municipality,
         new_referral,
         overview,
@@ -49,6 +50,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         municipality,
         overview,
         chat_link,
+        deliveries,
     ):
         app.register_blueprint(module.blueprint)
 

@@ -56,7 +56,10 @@ MENU: dict[Role, tuple[tuple[str, str], ...]] = {
         ("overview.budget", N_("Budget")),
     ),
     Role.ASSOCIATION: (("overview.budget", N_("Budget")),),
-    Role.ADMIN: (("overview.budget", N_("Budget")),),
+    Role.ADMIN: (
+        ("overview.budget", N_("Budget")),
+        ("deliveries.listing", N_("Failed deliveries")),
+    ),
 }
 
 

@@ -56,6 +56,7 @@ def expected_get(role: str) -> dict[str, int]:
         "/oversikt": 200 if coordinator else 403,
         "/budget": 200 if budget_reader else 403,
         "/koppla/some-token": 200,
+        "/leveranser": 200 if role == "admin" else 403,
     }
 
 

@@ -12,7 +12,8 @@ from sqlalchemy import select
 
 from domain.lifecycle import ReferralStatus
 from services import reports
-from storage.models import Municipality, Placement, PlacementRequest, Referral, User
+from storage.models import ChatOutbox, Municipality, Placement, PlacementRequest, Referral, User
+from tests.support.clock import moment
 from tests.web.browser import TODAY, Person
 
 CONTACTS = {
@@ -85,7 +86,10 @@ def test_a_referral_from_filing_to_start_changes_places_and_budget(people, site)
     assert "Selma Lagerlöf" in contact.page.locator("main").inner_text()
     contact.page.get_by_label("Datum för trepartssamtalet").fill("2026-11-23")
     contact.page.get_by_role("button", name="Acceptera").click()
-    assert "Du har accepterat anmälan; trepartssamtalet är bokat till" in contact.page.locator(".notice").inner_text()
+    assert (
+        "Du har accepterat anmälan; trepartssamtalet är bokat till"
+        in contact.page.locator(".notice").inner_text()
+    )
 
     # The coordinator sees one place fewer at once; the budget moves when the meeting is held.
     free_after, committed_after_accept = free_and_committed(coordinator, target)
@@ -174,6 +178,7 @@ PAGES = [
     "association: budget",
     "association: page not for the role",
     "any: link slack",
+    "admin: failed deliveries",
 ]
 
 
@@ -244,8 +249,36 @@ def _open(name: str, people, site) -> Person:
         person.go("/budget" if what == "budget" else "/oversikt")
         return person
     person = people("admin@mm.example")
+    if what == "failed deliveries":
+        _a_failed_delivery(site)
+        person.go("/leveranser")
+        return person
     person.go("/koppla/en-lank-fran-slack")
     return person
+
+
+def _a_failed_delivery(site) -> None:
+    """A request card the bot could not post: it was not in Osby's channel."""
+
+    def add(session):
+        if session.scalars(select(ChatOutbox).where(ChatOutbox.key == "request:1:card")).first():
+            return
+        session.add(
+            ChatOutbox(
+                key="request:1:card",
+                channel="C0000OSBY",
+                action="post",
+                text="Förfrågan",
+                blocks=[],
+                state="failed",
+                attempts=1,
+                created_at=moment(TODAY, 9),
+                next_attempt_at=moment(TODAY, 9),
+                last_error="not_in_channel",
+            )
+        )
+
+    site.read(add)
 
 
 DUPLICATE_IDS = """() => {
