@@ -92,14 +92,20 @@ def flush(runtime: Runtime) -> None:
         counts = chat_runtime.sweep()
     finally:
         chat_runtime.close()
+    again = sum(counts.get(state, 0) for state in ("pending", "deferred", "rate_limited"))
+    failed = sum(counts.get(state, 0) for state in ("failed", "skipped", "unknown"))
     click.echo(
         _(
             "Chat messages sent: %(sent)s. To try again later: %(again)s. Given up: %(failed)s.",
             sent=counts.get("sent", 0),
-            again=counts.get("pending", 0) + counts.get("deferred", 0),
-            failed=counts.get("failed", 0) + counts.get("skipped", 0),
+            again=again,
+            failed=failed,
         )
     )
+    if failed:
+        click.echo(_("The administrator sees why on the web site, under Failed deliveries."))
+    if again or failed:
+        raise click.exceptions.Exit(1)
 
 
 @chat.command("socket", help=_("Run the chat bot in Socket Mode (needs SLACK_APP_TOKEN)."))
@@ -122,6 +128,7 @@ def socket(runtime: Runtime) -> None:
             _("Could not connect to Slack: %(error)s", error=type(error).__name__)
         ) from None
     click.echo(_("Connected to Slack in Socket Mode. Stop with Ctrl+C."))
+    chat_runtime.identity.verify_in_background(chat_runtime.client)
     # The outbox is swept on a schedule, so what Slack refused is tried again.
     sweeper = BackgroundScheduler(timezone=STOCKHOLM)
     sweeper.add_job(

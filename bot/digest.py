@@ -8,7 +8,7 @@ schedulers run, and however often, each channel gets one digest a day.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -22,9 +22,12 @@ from bot.text import to_plain
 from domain.availability import Availability
 from domain.calendar import is_working_day
 from domain.deadlines import SLIP_LABELS
-from domain.digest import Digest, WaitingRequest
+from domain.delivery import reason_text
+from domain.digest import Digest, LateItem, UpcomingMeeting, WaitingRequest
 from locales import format_percent, ngettext, phrases
 from locales import gettext as _
+from locales import render as render_text
+from services.deliveries import UndeliveredSummary, undelivered_summary
 from services.digest import build_digest
 from storage.models import ChatOutbox, Municipality
 
@@ -55,7 +58,7 @@ def _capped(lines: list[str], more_url: str) -> list[str]:
     return [*lines[:MAX_ITEMS], link(more_url, more)]
 
 
-def _titled(title: str, lines: list[str], more_url: str) -> list[Block]:
+def titled(title: str, lines: list[str], more_url: str) -> list[Block]:
     return paragraphs([f"*{title}*", *_capped(lines, more_url)]) if lines else []
 
 
@@ -64,7 +67,7 @@ def _places(digest: Digest, more_url: str) -> list[Block]:
     if len(shown) > MAX_ITEMS:  # many municipalities: the fullest first
         shown.sort(key=lambda m: (m.free, m.municipality))
     lines = [phrases.place_line(m, escape) for m in shown]
-    blocks = _titled(_("Free places"), lines, more_url)
+    blocks = titled(_("Free places"), lines, more_url)
     if digest.municipality_id is None:
         total = Availability(digest.places).free
         blocks.append(
@@ -85,7 +88,7 @@ def _places(digest: Digest, more_url: str) -> list[Block]:
     return blocks
 
 
-def _waiting_line(item: WaitingRequest) -> str:
+def waiting_line(item: WaitingRequest) -> str:
     values = {
         "code": item.reference_code,
         "municipality": escape(item.municipality),
@@ -108,52 +111,92 @@ def _waiting_line(item: WaitingRequest) -> str:
     )
 
 
-def render(digest: Digest, settings: ChatSettings, *, title: str) -> Reply:
+def meeting_line(m: UpcomingMeeting) -> str:
+    return _(
+        "%(date)s: %(code)s in %(municipality)s",
+        date=m.meeting_on,
+        code=m.reference_code,
+        municipality=escape(m.municipality),
+    )
+
+
+def late_line(i: LateItem) -> str:
+    return _(
+        "%(code)s in %(municipality)s: %(slip)s",
+        code=i.reference_code,
+        municipality=escape(i.municipality),
+        slip=_(SLIP_LABELS[i.slip], date=i.due_on),
+    )
+
+
+def meetings_title(digest: Digest) -> str:
+    return ngettext(
+        "Tripartite meetings in the coming working day",
+        "Tripartite meetings in the coming %(num)d working days",
+        digest.settings.meetings_within_working_days,
+    )
+
+
+def waiting_title(digest: Digest) -> str:
+    return ngettext(
+        "%(num)d request waiting for an answer",
+        "%(num)d requests waiting for an answer",
+        len(digest.waiting),
+    )
+
+
+def undelivered_blocks(undelivered: Sequence[UndeliveredSummary]) -> list[Block]:
+    """For the coordinator: chat messages that did not get through, and why."""
+    if not undelivered:
+        return []
+    total = sum(u.count for u in undelivered)
+    title = ngettext(
+        ":warning: %(num)d chat message could not be delivered",
+        ":warning: %(num)d chat messages could not be delivered",
+        total,
+    )
+    lines = [
+        ngettext(
+            "%(place)s: %(num)d message. %(reason)s",
+            "%(place)s: %(num)d messages. %(reason)s",
+            u.count,
+            place=escape(f"{u.municipality} ({u.channel})" if u.municipality else u.channel),
+            reason=escape(render_text(reason_text(u.reason))),
+        )
+        for u in undelivered
+    ]
+    note = _("The administrator sends them again on the web site once the cause is fixed.")
+    return [*paragraphs([f"*{title}*", *lines[:MAX_ITEMS]]), context(note)]
+
+
+def render(
+    digest: Digest,
+    settings: ChatSettings,
+    *,
+    title: str,
+    undelivered: Sequence[UndeliveredSummary] = (),
+) -> Reply:
     """The digest as one message; on a quiet day a single line."""
     more_url = settings.site_url + (
         "/oversikt" if digest.municipality_id is None else "/forfragningar"
     )
-    if digest.quiet:
+    if digest.quiet and not undelivered:
         line = _("Nothing new since the last digest, and nothing is waiting.")
         return Reply(blocks=[section(f"{title}: {line}")], text=f"{title}: {line}")
     blocks: list[Block] = [header(title), *_places(digest, more_url)]
-    blocks += _titled(
-        ngettext(
-            "%(num)d request waiting for an answer",
-            "%(num)d requests waiting for an answer",
-            len(digest.waiting),
-        ),
-        [_waiting_line(w) for w in digest.waiting],
+    blocks += titled(
+        waiting_title(digest),
+        [waiting_line(w) for w in digest.waiting],
         more_url,
     )
-    blocks += _titled(
-        ngettext(
-            "Tripartite meetings in the coming working day",
-            "Tripartite meetings in the coming %(num)d working days",
-            digest.settings.meetings_within_working_days,
-        ),
-        [
-            _(
-                "%(date)s: %(code)s in %(municipality)s",
-                date=m.meeting_on,
-                code=m.reference_code,
-                municipality=escape(m.municipality),
-            )
-            for m in digest.meetings
-        ],
+    blocks += titled(
+        meetings_title(digest),
+        [meeting_line(m) for m in digest.meetings],
         more_url,
     )
-    blocks += _titled(
+    blocks += titled(
         _("Behind schedule"),
-        [
-            _(
-                "%(code)s in %(municipality)s: %(slip)s",
-                code=i.reference_code,
-                municipality=escape(i.municipality),
-                slip=_(SLIP_LABELS[i.slip], date=i.due_on),
-            )
-            for i in digest.late
-        ],
+        [late_line(i) for i in digest.late],
         more_url,
     )
     if digest.unconfirmed_rate_year is not None:
@@ -166,6 +209,7 @@ def render(digest: Digest, settings: ChatSettings, *, title: str) -> Reply:
                 )
             )
         )
+    blocks += undelivered_blocks(undelivered)
     blocks.append(context(link(more_url, _("Everything is on the web site."))))
     return Reply(blocks=blocks, text=title)
 
@@ -205,6 +249,7 @@ def plan(
         if municipality.slack_channel or include_unset:
             audiences.append((municipality.slack_channel, municipality.id, municipality.name))
     planned = []
+    undelivered = undelivered_summary(session)
     for channel, municipality_id, audience in audiences:
         digest = build_digest(
             session,
@@ -225,10 +270,28 @@ def plan(
                 key=digest_key(channel or "-", today),
                 channel=channel,
                 audience=audience,
-                reply=render(digest, settings, title=title),
+                reply=render(
+                    digest,
+                    settings,
+                    title=title,
+                    undelivered=undelivered if municipality_id is None else (),
+                ),
             )
         )
     return planned
+
+
+def digest_keys(session: Session, *, today: date, schedule: DigestSchedule) -> list[str]:
+    """The outbox keys of the day's digests (the channels that get one)."""
+    channels = [schedule.channel] if schedule.channel else []
+    channels += [
+        channel
+        for channel in session.scalars(
+            select(Municipality.slack_channel).where(Municipality.slack_channel.is_not(None))
+        )
+        if channel
+    ]
+    return [digest_key(channel, today) for channel in channels]
 
 
 def enqueue_digests(

@@ -125,3 +125,14 @@ def check_manages_accounts(actor: Actor | None) -> None:
     command line, who already has the database)."""
     if actor is not None and actor.role is not Role.ADMIN:
         raise NotAllowed(N_("Only an administrator can manage accounts and municipalities."))
+
+
+def can_manage_deliveries(actor: Actor) -> bool:
+    """Failed deliveries (chat, e-mail): the administrator sees them and sends them again.
+    They carry codes, channels and reasons only, never personal data."""
+    return actor.role is Role.ADMIN
+
+
+def check_manages_deliveries(actor: Actor) -> None:
+    if not can_manage_deliveries(actor):
+        raise NotAllowed(N_("Only an administrator can see and retry failed deliveries."))

@@ -23,6 +23,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    false,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -337,6 +338,11 @@ class ChatOutbox(Base):
     posted_channel: Mapped[str | None] = mapped_column(String(40))
     ts: Mapped[str | None] = mapped_column(String(40))
     last_error: Mapped[str | None] = mapped_column(String(200))
+    # Which process claimed it (host:pid), so that a claim whose process died is known.
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
+    # The last try may have reached the chat service (a timeout, a server error, a process
+    # that died): the next one looks for the message before it posts again.
+    uncertain: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     update_of: Mapped[ChatOutbox | None] = relationship(remote_side=[id])
 

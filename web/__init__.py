@@ -34,6 +34,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         account,
         accounts,
         chat_link,
+        deliveries,
         invitation,
         municipalities_admin,
         municipality,
@@ -61,6 +62,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         municipality,
         overview,
         chat_link,
+        deliveries,
     ):
         app.register_blueprint(module.blueprint)
 

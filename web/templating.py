@@ -61,6 +61,7 @@ MENU: dict[Role, tuple[tuple[str, str], ...]] = {
         ("accounts.listing", N_("Users")),
         ("municipalities_admin.listing", N_("Municipalities")),
         ("accounts.history", N_("History")),
+        ("deliveries.listing", N_("Failed deliveries")),
     ),
 }
 

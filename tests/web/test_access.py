@@ -63,6 +63,7 @@ def expected_get(role: str) -> dict[str, int]:
         "/anvandare/U": 200 if role == "admin" else 403,
         "/anvandare/historik": 200 if role == "admin" else 403,
         "/kommuner": 200 if role == "admin" else 403,
+        "/leveranser": 200 if role == "admin" else 403,
     }
 
 

@@ -12,7 +12,8 @@ from sqlalchemy import select
 
 from domain.lifecycle import ReferralStatus
 from services import reports
-from storage.models import Municipality, Placement, PlacementRequest, Referral, User
+from storage.models import ChatOutbox, Municipality, Placement, PlacementRequest, Referral, User
+from tests.support.clock import moment
 from tests.support.login import code_for
 from tests.web.browser import TODAY, Person
 
@@ -178,6 +179,7 @@ PAGES = [
     "association: budget",
     "association: page not for the role",
     "any: link slack",
+    "admin: failed deliveries",
 ]
 
 
@@ -248,8 +250,36 @@ def _open(name: str, people, site) -> Person:
         person.go("/budget" if what == "budget" else "/oversikt")
         return person
     person = people("admin@mm.example")
+    if what == "failed deliveries":
+        _a_failed_delivery(site)
+        person.go("/leveranser")
+        return person
     person.go("/koppla/en-lank-fran-slack")
     return person
+
+
+def _a_failed_delivery(site) -> None:
+    """A request card the bot could not post: it was not in Osby's channel."""
+
+    def add(session):
+        if session.scalars(select(ChatOutbox).where(ChatOutbox.key == "request:1:card")).first():
+            return
+        session.add(
+            ChatOutbox(
+                key="request:1:card",
+                channel="C0000OSBY",
+                action="post",
+                text="Förfrågan",
+                blocks=[],
+                state="failed",
+                attempts=1,
+                created_at=moment(TODAY, 9),
+                next_attempt_at=moment(TODAY, 9),
+                last_error="not_in_channel",
+            )
+        )
+
+    site.read(add)
 
 
 DUPLICATE_IDS = """() => {
