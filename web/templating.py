@@ -54,6 +54,7 @@ MENU: dict[Role, tuple[tuple[str, str], ...]] = {
         ("overview.overview", N_("Overview")),
         ("referrals.listing", N_("All referrals")),
         ("overview.budget", N_("Budget")),
+        ("register_extract.form", N_("Register extract")),
     ),
     Role.ASSOCIATION: (("overview.budget", N_("Budget")),),
     Role.ADMIN: (
@@ -61,6 +62,11 @@ MENU: dict[Role, tuple[tuple[str, str], ...]] = {
         ("accounts.listing", N_("Users")),
         ("municipalities_admin.listing", N_("Municipalities")),
         ("accounts.history", N_("History")),
+    ),
+    Role.LOG_REVIEWER: (
+        ("log_review.search", N_("Log review")),
+        ("log_review.reviews", N_("Documented reviews")),
+        ("register_extract.form", N_("Register extract")),
     ),
 }
 
