@@ -1,9 +1,11 @@
 """Messages about one request: the card in the municipality's channel, and the investigator's
 direct message after the answer.
 
-Only the reference code, the benefit category, municipalities, dates, the fixed decline
-reason and Slack mentions of staff go in; never the participant's personal data, never the
-free-text comment, never a name typed into the web site.
+Only the reference code, municipalities, dates, the fixed decline reason and Slack mentions
+of staff go in; never the participant's personal data, never the free-text comment, never a
+name typed into the web site, and not the benefit type either: sjukpenning or
+aktivitetsersättning is social-insurance information about the person behind the code (it
+stays on the web site).
 """
 
 from __future__ import annotations
@@ -47,7 +49,6 @@ def _facts(request: PlacementRequest) -> list[tuple[str, str]]:
     preferred = referral.preferred_municipality
     return [
         (_("Reference code"), referral.reference_code),
-        (_("Benefit"), _(LABELS[referral.benefit_type])),
         (_("Preferred municipality"), escape(preferred.name) if preferred else _("None given")),
         (_("Request sent"), format_datetime(request.asked_at)),
     ]

@@ -160,7 +160,6 @@ def status(
         placement = referral.placement
         pairs = [
             (_("Status"), _(STATUS_LABELS[referral.status])),
-            (_("Benefit"), _(LABELS[referral.benefit_type])),
             (_("Submitted"), _moment(referral.submitted_at)),
         ]
         if placement is not None:

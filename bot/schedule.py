@@ -1,5 +1,6 @@
-"""The scheduler process: the daily digest at its time (bot.settings.DigestSchedule), and
-the outbox swept every OUTBOX_SWEEP_SECONDS.
+"""The scheduler process: the daily digest at its time (bot.settings.DigestSchedule), the
+outbox swept every OUTBOX_SWEEP_SECONDS, and the retention purge (gallring) at start-up and
+every night.
 
 The scheduler is APScheduler; running several is safe, because the outbox key of a digest
 (digest:<channel>:<day>) lets only one of them queue it.
@@ -12,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot import outbox
@@ -21,6 +23,7 @@ from bot.runtime import ChatRuntime
 from bot.settings import OUTBOX_SWEEP_SECONDS, DigestSchedule
 from domain.clock import STOCKHOLM, local_date
 from domain.delivery import OutboxState
+from services.purge import purge
 from storage.db import unit_of_work
 
 log = logging.getLogger("mm.chat.digest")
@@ -117,5 +120,26 @@ def run(runtime: ChatRuntime, schedule: DigestSchedule) -> None:
         coalesce=True,
         max_instances=1,
     )
+    scheduler.add_job(
+        purge_now,
+        CronTrigger(hour=2, minute=15, timezone=STOCKHOLM),
+        args=[runtime],
+        id="purge",
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=6 * 3600,
+    )
+    purge_now(runtime)  # a restored backup may hold data purged since: purge at start-up
     log.info("digest scheduled %s at %s (Europe/Stockholm)", schedule.days, schedule.at)
     scheduler.start()
+
+
+def purge_now(runtime: ChatRuntime) -> None:
+    """Gallring: personal data past its retention (services.purge), one summary log line."""
+    with unit_of_work(runtime.sessions) as session:
+        result = purge(session, now=runtime.clock.now())
+    log.info(
+        "purge: personal data of %d referrals removed, %d audit rows past retention",
+        len(result.codes),
+        result.audit_rows,
+    )

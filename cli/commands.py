@@ -21,9 +21,19 @@ from storage.db import unit_of_work
 
 
 def register(cli: click.Group) -> None:
-    from cli import accounts
+    from cli import accounts, privacy
 
-    for command in (db, program, accounts.user, accounts.demo, budget, places, indicators):
+    for command in (
+        db,
+        program,
+        accounts.user,
+        accounts.demo,
+        budget,
+        places,
+        indicators,
+        privacy.purge,
+        privacy.backup,
+    ):
         cli.add_command(command)
 
 

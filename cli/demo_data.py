@@ -34,6 +34,7 @@ DEMO_USERS = (
     ("kontakt@kristianstad.example", "Krister Kristianstad", Role.MUNICIPALITY_CONTACT, "1290"),
     ("kontakt@osby.example", "Olle Osby", Role.MUNICIPALITY_CONTACT, "1273"),
     ("kontakt@ostragoinge.example", "Göran Göinge", Role.MUNICIPALITY_CONTACT, "1256"),
+    ("granskare@fk.example", "Greta Granskare", Role.LOG_REVIEWER, None),
 )
 
 FIRST_NAMES = (

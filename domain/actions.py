@@ -44,10 +44,16 @@ class Action(StrEnum):
     END = "end"
     FINAL_REPORT = "final_report"
     ALTERNATIVE_PLAN = "alternative_plan"
+    WITHDRAW_CONSENT = "withdraw_consent"
 
 
 # Försäkringskassan's side of a referral; the others are the municipality's.
-FK_ACTIONS = frozenset({Action.WITHDRAW, Action.ASK_ANOTHER, Action.ALTERNATIVE_PLAN})
+FK_ACTIONS = frozenset(
+    {Action.WITHDRAW, Action.ASK_ANOTHER, Action.ALTERNATIVE_PLAN, Action.WITHDRAW_CONSENT}
+)
+CONSENT_WITHDRAWN = N_(
+    "The participant has withdrawn consent: nothing more can be shared with a municipality."
+)
 ANSWERS = frozenset({Action.ACCEPT, Action.DECLINE})
 
 
@@ -106,6 +112,8 @@ def _withdraw(case: CaseFacts, today: date, program: Program) -> None:
 
 
 def _ask_another(case: CaseFacts, today: date, program: Program) -> None:
+    if case.access.consent_withdrawn:
+        raise RuleViolation(CONSENT_WITHDRAWN)
     if case.status is not S.DECLINED:
         raise RuleViolation(N_("Another municipality can be asked after a decline."))
     program.check_intake_open(today)
@@ -176,6 +184,15 @@ def _alternative_plan(case: CaseFacts, today: date, program: Program) -> None:
     )
 
 
+def _withdraw_consent(case: CaseFacts, today: date, program: Program) -> None:
+    if case.access.consent_withdrawn:
+        raise RuleViolation(N_("The participant's withdrawal of consent is already recorded."))
+    if case.status in {S.WITHDRAWN, S.DRAFT}:
+        raise RuleViolation(
+            N_("A withdrawn referral shares nothing more: there is no consent to withdraw.")
+        )
+
+
 _NOW: dict[Action, Callable[[CaseFacts, date, Program], None]] = {
     Action.WITHDRAW: _withdraw,
     Action.ASK_ANOTHER: _ask_another,
@@ -188,6 +205,7 @@ _NOW: dict[Action, Callable[[CaseFacts, date, Program], None]] = {
     Action.END: _end,
     Action.FINAL_REPORT: _final_report,
     Action.ALTERNATIVE_PLAN: _alternative_plan,
+    Action.WITHDRAW_CONSENT: _withdraw_consent,
 }
 
 

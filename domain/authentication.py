@@ -17,7 +17,10 @@ from datetime import datetime, timedelta
 from domain.choices import Role
 
 # Roles that see personal data (domain.access): a second factor whatever the setting says.
-PERSONAL_DATA_ROLES = frozenset({Role.INVESTIGATOR, Role.MUNICIPALITY_CONTACT, Role.COORDINATOR})
+# The log reviewer sees personal data in the log and in register extracts.
+PERSONAL_DATA_ROLES = frozenset(
+    {Role.INVESTIGATOR, Role.MUNICIPALITY_CONTACT, Role.COORDINATOR, Role.LOG_REVIEWER}
+)
 
 FREE_FAILURES = 5
 FIRST_WAIT = timedelta(minutes=1)

@@ -29,6 +29,8 @@ MESSAGES = {
     K.ENDED: N_("The placement ended on %(date)s: %(outcome)s."),
     K.FINAL_REPORT: N_("The final report was received on %(date)s."),
     K.ALTERNATIVE_PLAN: N_("Försäkringskassan made an alternative plan on %(date)s."),
+    K.CONSENT_WITHDRAWN: N_("The participant withdrew consent on %(date)s."),
+    K.PERSONAL_DATA_PURGED: N_("The participant's personal data was purged (gallrad)."),
 }
 CHANGED = N_("The referral was changed.")
 
@@ -54,6 +56,7 @@ _PARAMS: dict[EventKind, Callable[[Mapping[str, Any]], dict[str, Any]]] = {
     },
     K.FINAL_REPORT: lambda d: {"date": _day(d.get("received_on"))},
     K.ALTERNATIVE_PLAN: lambda d: {"date": _day(d.get("planned_on"))},
+    K.CONSENT_WITHDRAWN: lambda d: {"date": _day(d.get("withdrawn_on"))},
 }
 
 

@@ -52,6 +52,10 @@ class EventKind(StrEnum):
     DEMO_REMOVED = "demo_removed"
     MUNICIPALITY_ADDED = "municipality_added"
     MUNICIPALITY_CHANGED = "municipality_changed"
+    # Privacy duties (issue 10)
+    CONSENT_WITHDRAWN = "consent_withdrawn"
+    PERSONAL_DATA_PURGED = "personal_data_purged"
+    PURGE_RUN = "purge_run"
 
 
 # Besides everything that happens to a referral, these change what the daily digest shows.
@@ -62,3 +66,6 @@ DIGEST_KINDS = frozenset({EventKind.CAPACITY_SET, EventKind.OFFER_SET, EventKind
 REQUEST_KINDS = frozenset(
     {EventKind.REQUESTED, EventKind.ACCEPTED, EventKind.DECLINED, EventKind.WITHDRAWN}
 )
+
+# Housekeeping on a referral that changes nothing the digest shows.
+NOT_NEWS = frozenset({EventKind.PERSONAL_DATA_PURGED})

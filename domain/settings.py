@@ -26,8 +26,9 @@ from domain.program import (
 )
 from domain.text import N_, Text
 
-_PROGRAM_KEYS = set(PROGRAM_SCALARS)
-_TOP_KEYS = {"program", "phases", "years", "municipalities"}
+_PAGE_KEYS = {"accessibility_statement", "privacy_notice"}
+_PROGRAM_KEYS = set(PROGRAM_SCALARS) - _PAGE_KEYS
+_TOP_KEYS = {"program", "phases", "years", "municipalities", "pages"}
 _PHASE_KEYS = {"key", "name", "start", "end"}
 _YEAR_KEYS = {"year", "budget", "daily_rate", "rate_confirmed", "other_costs"}
 _COST_KEYS = {"label", "amount"}
@@ -175,7 +176,14 @@ def parse_program(raw: str) -> Program:
         "max_enrolment_months": program.whole("max_enrolment_months", minimum=1),
         "day_rule": DayRule(rule_name) if rule_name else None,
         "retention_months": program.whole("retention_months", minimum=1, default=24),
+        "retention_months_not_started": program.whole(
+            "retention_months_not_started", minimum=1, default=6
+        ),
+        "audit_retention_months": program.whole("audit_retention_months", minimum=60, default=60),
     }
+    pages = _Reader(problems, top.table.get("pages", {}), "[pages]", _PAGE_KEYS)
+    values["accessibility_statement"] = pages.text("accessibility_statement", required=False)
+    values["privacy_notice"] = pages.text("privacy_notice", required=False)
     phases = _phases(problems, top)
     years = _years(problems, top)
     municipalities = _municipalities(problems, top)

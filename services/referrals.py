@@ -25,7 +25,7 @@ from domain.choices import BenefitType, DeclineReason
 from domain.clock import local_date
 from domain.errors import NotFound, RuleViolation, checked_text
 from domain.events import EventKind
-from domain.lifecycle import ReferralStatus, RequestAnswer, Transition, next_status
+from domain.lifecycle import ReferralStatus, RequestAnswer, Transition, allowed, next_status
 from domain.participants import (
     BENEFIT_REQUIRED,
     MAX_TEXT,
@@ -33,6 +33,7 @@ from domain.participants import (
     check_consent,
     checked_participant,
 )
+from domain.personal_identity import legal_gender
 from domain.text import N_
 from services import history
 from services.program_setup import current_program
@@ -58,6 +59,7 @@ def facts_of(referral: Referral) -> ReferralFacts:
             else None
         ),
         asked_municipality_ids=frozenset(r.municipality_id for r in referral.requests),
+        consent_withdrawn=referral.consent_withdrawn_on is not None,
     )
 
 
@@ -176,6 +178,8 @@ def create_referral(
         consent_given=True,
         consent_on=consent_on,
         created_at=now,
+        # Kept after the purge, for the Finsam follow-up's counts by gender.
+        gender=legal_gender(details.personal_identity_number),
         participant=Participant(
             name=details.name,
             personal_identity_number=details.personal_identity_number,
@@ -410,3 +414,48 @@ def withdraw_referral(session: Session, *, actor: Actor, referral: Referral, now
         # The request it closed, if any: chat updates the municipality's message about it.
         request_id=open_request.id if open_request is not None else None,
     )
+
+
+def withdraw_consent(
+    session: Session, *, actor: Actor, referral: Referral, withdrawn_on: date | None, now: datetime
+) -> None:
+    """The participant withdrew consent (FK records it, with the date): an open request is
+    withdrawn at once (chat is told "withdrawn", with no reason), the municipality's contacts
+    lose sight of the personal data, and no new request can be sent."""
+    check_action(session, actor=actor, referral=referral, action=Action.WITHDRAW_CONSENT, now=now)
+    if withdrawn_on is None:
+        raise RuleViolation(
+            N_("Enter the date the participant withdrew consent."), field="withdrawn_on"
+        )
+    if withdrawn_on > local_date(now):
+        raise RuleViolation(
+            N_("The date of the withdrawal cannot be in the future."), field="withdrawn_on"
+        )
+    if referral.consent_on is not None and withdrawn_on < referral.consent_on:
+        raise RuleViolation(
+            N_("The withdrawal cannot be before the consent was given (%(date)s)."),
+            field="withdrawn_on",
+            date=referral.consent_on,
+        )
+    referral.consent_withdrawn_on = withdrawn_on
+    history.record(
+        session,
+        kind=EventKind.CONSENT_WITHDRAWN,
+        at=now,
+        actor=actor,
+        referral_id=referral.id,
+        withdrawn_on=withdrawn_on,
+    )
+    if Transition.WITHDRAW in allowed(referral.status):
+        open_request = open_request_of(referral)
+        if open_request is not None:
+            _close_request(session, open_request, actor, RequestAnswer.WITHDRAWN, now)
+        move_status(session, referral, Transition.WITHDRAW)
+        history.record(
+            session,
+            kind=EventKind.WITHDRAWN,
+            at=now,
+            actor=actor,
+            referral_id=referral.id,
+            request_id=open_request.id if open_request is not None else None,
+        )

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from domain.events import DIGEST_KINDS
+from domain.events import DIGEST_KINDS, NOT_NEWS
 from domain.lifecycle import ReferralStatus
 from storage.models import Event, Municipality, Placement, PlacementRequest, Referral
 
@@ -96,6 +96,7 @@ def changes_since(session: Session, since: datetime, municipality_id: int | None
         .where(
             Event.at > since,
             or_(Event.referral_id.is_not(None), Event.kind.in_(sorted(DIGEST_KINDS))),
+            Event.kind.not_in(sorted(NOT_NEWS)),
         )
     )
     return session.scalar(_only(query, Event.municipality_id, municipality_id)) or 0

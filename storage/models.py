@@ -28,7 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from domain.choices import BenefitType, DeclineReason, Outcome, Role
+from domain.choices import BenefitType, DeclineReason, Gender, Outcome, Role
 from domain.delivery import OutboxAction, OutboxState
 from domain.events import EventKind
 from domain.lifecycle import ReferralStatus, RequestAnswer
@@ -75,6 +75,16 @@ class ProgramRow(Base):
     max_enrolment_months: Mapped[int] = mapped_column(Integer)
     day_rule: Mapped[DayRule] = mapped_column(_enum(DayRule))
     retention_months: Mapped[int] = mapped_column(Integer)
+    # Issue 10: referrals that never started are purged sooner; the audit log is kept longer.
+    retention_months_not_started: Mapped[int] = mapped_column(
+        Integer, default=6, server_default=text("6")
+    )
+    audit_retention_months: Mapped[int] = mapped_column(
+        Integer, default=60, server_default=text("60")
+    )
+    # The public pages' texts (accessibility statement, processing of personal data).
+    accessibility_statement: Mapped[str] = mapped_column(Text, default="", server_default="")
+    privacy_notice: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     phases: Mapped[list[PhaseRow]] = relationship(
         cascade="all, delete-orphan", order_by="PhaseRow.start"
@@ -194,6 +204,13 @@ class Referral(Base):
     consent_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     submitted_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # Issue 10: the participant withdrew consent (no more sharing with the municipality).
+    consent_withdrawn_on: Mapped[date | None] = mapped_column(Date)
+    # When the personal data was purged (gallrad); the referral's statistics stay.
+    purged_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
+    # Legal gender from the personnummer, kept after the purge for the Finsam follow-up's
+    # counts by gender (see README, Gallring).
+    gender: Mapped[Gender | None] = mapped_column(_enum(Gender))
 
     investigator: Mapped[User] = relationship()
     preferred_municipality: Mapped[Municipality | None] = relationship()
@@ -357,15 +374,25 @@ class ChatRequestSeen(Base):
 
 
 class AuditEntry(Base):
-    """Every view of a participant's personal data."""
+    """Every view of a participant's personal data (and every search in this log): who (user,
+    role and municipality at the time), when, from which address, what (`action`: a
+    domain.audit.Seen) and which kinds of data (`fields`), whose (the referral), and why
+    where a reason was asked. Append-only in the database itself (migration 0007)."""
 
     __tablename__ = "audit_log"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
-    referral_id: Mapped[int] = mapped_column(ForeignKey("referral.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    referral_id: Mapped[int | None] = mapped_column(ForeignKey("referral.id"), index=True)
     action: Mapped[str] = mapped_column(String(40))
+    role: Mapped[Role | None] = mapped_column(_enum(Role))
+    municipality_id: Mapped[int | None] = mapped_column(ForeignKey("municipality.id"))
+    address: Mapped[str] = mapped_column(String(45), default="", server_default="")
+    fields: Mapped[list] = mapped_column(JSON, default=list)
+    reason: Mapped[str | None] = mapped_column(String(500))
+    # For the reviewer's own searches: what was searched for (ids and dates, no names).
+    query: Mapped[dict | None] = mapped_column(JSON)
 
 
 @event.listens_for(Event, "before_update")
@@ -429,3 +456,32 @@ class Invitation(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
     used_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class AuditPurgePermit(Base):
+    """The one way rows leave `audit_log`: the purge use case writes a permit with the cutoff
+    in its own transaction, the database triggers let through DELETEs of rows older than it,
+    and the permit is removed before the transaction ends."""
+
+    __tablename__ = "audit_purge_permit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    before: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class LogReview(Base):
+    """A documented review of the audit log (loggkontroll): who reviewed what, when, and
+    what they concluded."""
+
+    __tablename__ = "log_review"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    period_from: Mapped[date] = mapped_column(Date)
+    period_to: Mapped[date] = mapped_column(Date)
+    # What was looked at: the filters, or the ids of a random sample.
+    selection: Mapped[dict] = mapped_column(JSON, default=dict)
+    conclusion: Mapped[str] = mapped_column(Text)
+
+    reviewer: Mapped[User] = relationship()

@@ -95,6 +95,17 @@ def _withdrawn(w, p) -> int:
     return referral_id
 
 
+def _consent_withdrawn(w, p) -> int:
+    referral_id = _declined(w, p)
+    w.do(
+        lambda s, **kw: referrals.withdraw_consent(s, referral=s.get(Referral, referral_id), **kw),
+        actor=p["investigator"],
+        withdrawn_on=date(2026, 11, 18),
+        now=moment(date(2026, 11, 18)),
+    )
+    return referral_id
+
+
 def _started(w, p, start: date = date(2026, 9, 1)) -> int:
     return w.started(p["investigator"], p["osby"], "Osby", start).id
 
@@ -146,6 +157,7 @@ STATES = {
     "declined": _declined,
     "accepted": _accepted,
     "withdrawn": _withdrawn,
+    "declined, then consent withdrawn": _consent_withdrawn,
     "started": _started,
     "started, plan done": _planned,
     "started, training begun": _training,
@@ -173,6 +185,8 @@ def _attempt(session: Session, actor: Any, referral: Referral, action: Action) -
     placement = referral.placement
     if action is Action.WITHDRAW:
         referrals.withdraw_referral(session, referral=referral, **common)
+    elif action is Action.WITHDRAW_CONSENT:
+        referrals.withdraw_consent(session, referral=referral, withdrawn_on=TODAY, **common)
     elif action is Action.ASK_ANOTHER:
         referrals.request_placement(
             session, referral=referral, municipality_id=_not_asked(session, referral), **common
@@ -212,6 +226,8 @@ def _attempt(session: Session, actor: Any, referral: Referral, action: Action) -
             placements.record_final_report(session, received_on=TODAY, **on)
         elif action is Action.ALTERNATIVE_PLAN:
             placements.record_alternative_plan(session, planned_on=TODAY, **on)
+        else:  # a new action needs its attempt here, or this test proves nothing about it
+            raise AssertionError(f"no attempt written for {action}")
 
 
 class _NothingToAnswer(DomainError):
@@ -257,21 +273,25 @@ def test_what_the_page_offers_is_what_the_use_case_accepts(sqlite_world, people,
     assert accepted_somewhere == EXPECTED[state]
 
 
+# Consent can be withdrawn whatever has happened, until the referral itself is withdrawn.
+WC = Action.WITHDRAW_CONSENT
 EXPECTED = {
     "draft": {Action.WITHDRAW},
-    "requested": {Action.WITHDRAW, Action.ACCEPT, Action.DECLINE},
-    "declined": {Action.WITHDRAW, Action.ASK_ANOTHER},
-    "accepted": {Action.WITHDRAW, Action.MEETING_HELD},
+    "requested": {WC, Action.WITHDRAW, Action.ACCEPT, Action.DECLINE},
+    "declined": {WC, Action.WITHDRAW, Action.ASK_ANOTHER},
+    "accepted": {WC, Action.WITHDRAW, Action.MEETING_HELD},
     "withdrawn": set(),
-    "started": {Action.ASSESSMENT_PLAN, Action.WORKPLACE_TRAINING, Action.EXTEND, Action.END},
-    "started, plan done": {Action.WORKPLACE_TRAINING, Action.EXTEND, Action.END},
-    "started, training begun": {Action.ASSESSMENT_PLAN, Action.EXTEND, Action.END},
+    "declined, then consent withdrawn": set(),  # before a start, the referral is withdrawn too
+    "started": {WC, Action.ASSESSMENT_PLAN, Action.WORKPLACE_TRAINING, Action.EXTEND, Action.END},
+    "started, plan done": {WC, Action.WORKPLACE_TRAINING, Action.EXTEND, Action.END},
+    "started, training begun": {WC, Action.ASSESSMENT_PLAN, Action.EXTEND, Action.END},
     "started, at the longest enrolment": {
+        WC,
         Action.ASSESSMENT_PLAN,
         Action.WORKPLACE_TRAINING,
         Action.END,
     },
-    "ended with work": {Action.FINAL_REPORT},
-    "ended after a dropout": {Action.FINAL_REPORT, Action.ALTERNATIVE_PLAN},
-    "ended, reported and planned": set(),
+    "ended with work": {WC, Action.FINAL_REPORT},
+    "ended after a dropout": {WC, Action.FINAL_REPORT, Action.ALTERNATIVE_PLAN},
+    "ended, reported and planned": {WC},
 }

@@ -266,7 +266,7 @@ def test_demo_users_get_an_authenticator_and_can_be_removed(ready):
         "Fel: riktig@fk.example är ingen demoanvändare: koder visas bara för demoanvändare."
         in refused.stderr
     )
-    assert ready("demo", "remove").stdout.strip() == "Borttagna demoanvändare: 9."
+    assert ready("demo", "remove").stdout.strip() == "Borttagna demoanvändare: 10."
     assert ready("demo", "code", "samordnare@fk.example", ok=False).returncode == 1
 
 

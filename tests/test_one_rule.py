@@ -20,7 +20,7 @@ from domain.errors import RuleViolation
 from domain.lifecycle import ACTIVE_AT_MUNICIPALITY, ReferralStatus
 from domain.parsing import parse_date, parse_kronor, parse_whole_number, parse_year
 from domain.program import PROGRAM_SCALARS, Program
-from domain.settings import _PROGRAM_KEYS
+from domain.settings import _PAGE_KEYS, _PROGRAM_KEYS
 from locales import render
 from storage.models import ProgramRow
 
@@ -33,7 +33,7 @@ def test_the_digest_defaults_are_the_deadline_settings_defaults():
 
 def test_the_program_fields_are_named_once_for_the_file_and_the_table():
     scalars = {f.name for f in fields(Program)} - {"phases", "years", "municipalities"}
-    assert set(PROGRAM_SCALARS) == scalars == _PROGRAM_KEYS
+    assert set(PROGRAM_SCALARS) == scalars == _PROGRAM_KEYS | _PAGE_KEYS
     columns = {c.key for c in inspect(ProgramRow).columns} - {"id"}
     assert columns == scalars
 

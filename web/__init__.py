@@ -7,7 +7,8 @@ from typing import Any
 
 from flask import Flask
 
-from storage.db import make_engine, session_factory
+import locales
+from storage.db import make_engine, readable_by_others, session_factory
 from web import settings
 
 
@@ -16,6 +17,16 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.from_mapping(settings.defaults())
     if config:
         app.config.update(config)
+    exposed = readable_by_others(app.config["DATABASE_URL"])
+    if exposed:
+        # Personnummer and health information: the site does not start on an open file.
+        raise RuntimeError(
+            locales.gettext(
+                "The database file %(path)s can be read by other users on this computer. Make "
+                "it private to the service user and start again: chmod 600 %(path)s",
+                path=exposed,
+            )
+        )
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = settings.instance_secret_key(app.instance_path)
     app.extensions["mm.sessions"] = session_factory(make_engine(app.config["DATABASE_URL"]))
@@ -36,6 +47,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         chat_link,
         deliveries,
         invitation,
+        log_review,
         municipalities_admin,
         municipality,
         my_settings,
@@ -43,8 +55,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         oidc_login,
         overview,
         placement_actions,
+        public_pages,
         referral_actions,
         referrals,
+        register_extract,
     )
 
     for module in (
@@ -55,6 +69,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         my_settings,
         accounts,
         municipalities_admin,
+        log_review,
+        register_extract,
+        public_pages,
         new_referral,
         referrals,
         referral_actions,

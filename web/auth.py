@@ -86,6 +86,7 @@ HOME = {
     Role.COORDINATOR: "overview.overview",
     Role.ASSOCIATION: "overview.budget",
     Role.ADMIN: "overview.budget",
+    Role.LOG_REVIEWER: "log_review.search",
 }
 
 

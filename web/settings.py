@@ -64,6 +64,9 @@ def defaults() -> dict[str, Any]:
         "MM_SESSION_LIFETIME": timedelta(hours=env_number("MM_SESSION_HOURS", SESSION_HOURS)),
         "MM_SECOND_FACTOR_FOR_ALL": env_flag("MM_SECOND_FACTOR_FOR_ALL", default=True),
         "MM_PASSWORD_LOGIN": env_flag("MM_PASSWORD_LOGIN", default=True),
+        # 1: a coordinator gives a short reason before opening the personal data of a referral
+        # they have not acted on (written to the audit log with the view).
+        "MM_ASK_REASON": env_flag("MM_ASK_REASON", default=False),
         "OIDC_ISSUER": os.environ.get("OIDC_ISSUER", "").strip().rstrip("/") or None,
         "OIDC_CLIENT_ID": os.environ.get("OIDC_CLIENT_ID", "").strip() or None,
         "OIDC_CLIENT_SECRET": os.environ.get("OIDC_CLIENT_SECRET", "").strip() or None,
@@ -85,7 +88,8 @@ def instance_secret_key(instance_path: str) -> str:
     path = Path(instance_path) / "secret_key"
     if path.exists():
         return path.read_text(encoding="ascii").strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.parent.exists():
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     candidate = path.with_name(f"secret_key.{os.getpid()}.{secrets.token_hex(4)}")
     candidate.write_text(secrets.token_urlsafe(48), encoding="ascii")
     candidate.chmod(0o600)

@@ -54,6 +54,7 @@ MENU: dict[Role, tuple[tuple[str, str], ...]] = {
         ("overview.overview", N_("Overview")),
         ("referrals.listing", N_("All referrals")),
         ("overview.budget", N_("Budget")),
+        ("register_extract.form", N_("Register extract")),
     ),
     Role.ASSOCIATION: (("overview.budget", N_("Budget")),),
     Role.ADMIN: (
@@ -62,6 +63,11 @@ MENU: dict[Role, tuple[tuple[str, str], ...]] = {
         ("municipalities_admin.listing", N_("Municipalities")),
         ("accounts.history", N_("History")),
         ("deliveries.listing", N_("Failed deliveries")),
+    ),
+    Role.LOG_REVIEWER: (
+        ("log_review.search", N_("Log review")),
+        ("log_review.reviews", N_("Documented reviews")),
+        ("register_extract.form", N_("Register extract")),
     ),
 }
 

@@ -73,6 +73,7 @@ def test_help_lists_what_the_role_may_do(chat, role):
         Role.COORDINATOR: {"platser", "budget", "status"},
         Role.ASSOCIATION: {"platser", "budget"},
         Role.ADMIN: {"platser", "budget", "kapacitet"},
+        Role.LOG_REVIEWER: {"platser"},
     }[role] | {"koppla", "hjälp"}
     assert listed == expected
 
@@ -156,6 +157,7 @@ def test_status_for_the_investigator_the_contacts_and_the_coordinator_only(chat)
         assert said.startswith(expected_start), (user, said)
         assert "Status: Väntar på svar" in said
         assert "Osby fick förfrågan 20 nov. 2026 10:00 och har inte svarat än." in said
+        assert "Ersättning" not in said and "Sjukpenning" not in said
     _actor, other_investigator = linked(chat, Role.INVESTIGATOR)
     nothing = "Det finns ingen anmälan med den referenskoden."
     assert chat.says(other_investigator, f"status {scene.code}") == nothing

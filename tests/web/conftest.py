@@ -137,4 +137,5 @@ def people(sqlite_world):
         "coordinator": w.user(Role.COORDINATOR),
         "association": w.user(Role.ASSOCIATION),
         "admin": w.user(Role.ADMIN),
+        "log_reviewer": w.user(Role.LOG_REVIEWER),
     }

@@ -20,6 +20,7 @@ LANDING = {
     "kontakt@kristianstad.example": "/forfragningar",
     "kontakt@osby.example": "/forfragningar",
     "kontakt@ostragoinge.example": "/forfragningar",
+    "granskare@fk.example": "/loggkontroll",
 }
 
 

@@ -6,10 +6,11 @@ from collections.abc import Mapping
 from typing import ClassVar
 
 from flask_babel import lazy_gettext as _l
+from wtforms import TextAreaField
 
 from domain.text import N_
 from web.forms.base import Form
-from web.forms.fields import DateField, RadioChoiceField, Required, optional_int
+from web.forms.fields import DateField, MaxLength, RadioChoiceField, Required, optional_int
 
 
 class WithdrawForm(Form):
@@ -29,4 +30,21 @@ class AskAnotherForm(Form):
 class AlternativePlanForm(Form):
     planned_on = DateField(
         _l("Date of the alternative plan"), validators=[Required(N_("Enter a date."))]
+    )
+
+
+class WithdrawConsentForm(Form):
+    withdrawn_on = DateField(
+        _l("Date the participant withdrew consent"),
+        validators=[Required(N_("Enter the date the participant withdrew consent."))],
+    )
+
+
+class ReasonForm(Form):
+    reason = TextAreaField(
+        _l("Why do you open the participant's personal data?"),
+        validators=[
+            Required(N_("Write a short reason for opening the participant's personal data.")),
+            MaxLength(500),
+        ],
     )
