@@ -56,10 +56,10 @@ def test_the_demo_users_log_in_on_the_site_make_run_starts(tmp_path):
     server = subprocess.Popen(
         [
             str(BIN / "gunicorn"),
+            "--config",
+            str(Path(__file__).resolve().parents[2] / "gunicorn.conf.py"),
             "--bind",
             f"127.0.0.1:{port}",
-            "--workers",
-            "2",
             "web:create_app()",
         ],
         env=env,
