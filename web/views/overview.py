@@ -24,8 +24,9 @@ from web.views import attempt
 blueprint = Blueprint("overview", __name__)
 
 
-# Municipalities in the free-places table per page: a national program has 290.
-PLACES_PER_PAGE = 50
+# Municipalities in the free-places table per page (a national program has 290): as many
+# as chat shows on a page (bot.replies.PAGE_SIZE).
+PLACES_PER_PAGE = 25
 
 
 def _budget_context(session: Any, program: Program) -> dict[str, Any]:
