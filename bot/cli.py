@@ -30,11 +30,6 @@ from storage.db import unit_of_work
 ASK = "ask"
 
 
-def register(cli: click.Group) -> None:
-    cli.add_command(chat)
-    cli.add_command(municipality)
-
-
 class ChatGroup(click.Group):
     """A group whose unknown first word is not an error but the start of a chat command."""
 

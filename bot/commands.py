@@ -62,7 +62,7 @@ class Asker:
 def asker_for_slack(
     ctx: ChatContext, slack_user_id: str, *, name: str | None = None, team: str | None = None
 ) -> Asker:
-    with unit_of_work(ctx.sessions) as session:
+    with unit_of_work(ctx.sessions, read_only=True) as session:
         actor = chat_links.actor_for_slack_user(session, slack_user_id)
         return Asker(slack_user_id, actor, slack_user_name=name, slack_team=team)
 
@@ -100,7 +100,7 @@ def run_places(ctx: ChatContext, actor: Actor, args: list[str], share: bool) -> 
     page = 1
     if len(args) >= 2 and plain_letters(args[-2]) == "sida" and args[-1].isdigit():
         page, args = int(args[-1]), args[:-2]
-    with unit_of_work(ctx.sessions) as session:
+    with unit_of_work(ctx.sessions, read_only=True) as session:
         wanted = find_municipality(session, " ".join(args)) if args else None
         result = reports.availability(session)
         budget = current_budget(session, ctx) if can_see_budget(actor) and not share else None
@@ -112,14 +112,14 @@ def run_places(ctx: ChatContext, actor: Actor, args: list[str], share: bool) -> 
 
 def run_budget(ctx: ChatContext, actor: Actor, args: list[str], share: bool) -> Reply:
     year = parse_year(args[0]) if args else ctx.today().year
-    with unit_of_work(ctx.sessions) as session:
+    with unit_of_work(ctx.sessions, read_only=True) as session:
         found = reports.budget_for(session, actor=actor, year=year, today=ctx.today())
     return replies.budget(found)
 
 
 def run_status(ctx: ChatContext, actor: Actor, args: list[str], share: bool) -> Reply:
     _needs(args, 1, "status <referenskod>", ctx)
-    with unit_of_work(ctx.sessions) as session:
+    with unit_of_work(ctx.sessions, read_only=True) as session:
         referral = get_referral(session, actor=actor, reference_code=args[0])
         whole = can_see_personal_data(actor, facts_of(referral))
         return replies.status(

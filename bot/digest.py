@@ -28,8 +28,9 @@ from locales import format_percent, ngettext, phrases
 from locales import gettext as _
 from locales import render as render_text
 from services.deliveries import UndeliveredSummary, undelivered_summary
-from services.digest import build_digest
-from storage.models import ChatOutbox, Municipality
+from services.digest import Audience, build_digests
+from storage import digest_queries
+from storage.models import Municipality
 
 MAX_ITEMS = 15  # per list: the rest is on the web site
 
@@ -214,23 +215,6 @@ def render(
     return Reply(blocks=blocks, text=title)
 
 
-def _previous_digest_at(
-    session: Session, channel: str | None, today: date, fallback: datetime
-) -> datetime:
-    """When this channel's previous digest was made: "changed since" counts from there."""
-    if channel is None:
-        return fallback
-    found = session.scalar(
-        select(ChatOutbox.created_at)
-        .where(
-            ChatOutbox.key.like(f"digest:{channel}:%"), ChatOutbox.key < digest_key(channel, today)
-        )
-        .order_by(ChatOutbox.key.desc())
-        .limit(1)
-    )
-    return found or fallback
-
-
 def plan(
     session: Session,
     *,
@@ -241,23 +225,30 @@ def plan(
     include_unset: bool = False,
 ) -> list[PlannedDigest]:
     """The digests of the day: the coordinator's, then each municipality's (those with a
-    channel; with `include_unset`, also those without, for a dry run)."""
+    channel; with `include_unset`, also those without, for a dry run). All are built in one
+    pass (services.digest); "changed since" counts from each channel's previous digest."""
     audiences: list[tuple[str | None, int | None, str]] = []
     if schedule.channel or include_unset:
         audiences.append((schedule.channel or None, None, _("the coordinator")))
     for municipality in session.scalars(select(Municipality).order_by(Municipality.name)):
         if municipality.slack_channel or include_unset:
             audiences.append((municipality.slack_channel, municipality.id, municipality.name))
+    previous = digest_queries.previous_digest_times(
+        session, today.isoformat(), schedule.channel or None
+    )
+    fallback = now - timedelta(days=1)
+    digests = build_digests(
+        session,
+        today=today,
+        audiences=[
+            Audience(municipality_id, previous.get(channel, fallback) if channel else fallback)
+            for channel, municipality_id, _audience in audiences
+        ],
+        settings=schedule.content,
+    )
     planned = []
     undelivered = undelivered_summary(session)
-    for channel, municipality_id, audience in audiences:
-        digest = build_digest(
-            session,
-            today=today,
-            since=_previous_digest_at(session, channel, today, now - timedelta(days=1)),
-            municipality_id=municipality_id,
-            settings=schedule.content,
-        )
+    for (channel, municipality_id, audience), digest in zip(audiences, digests, strict=True):
         title = (
             _("Today's situation, %(date)s", date=today)
             if municipality_id is None

@@ -11,30 +11,13 @@ from cli.params import KRONOR, YEAR
 from cli.runtime import Runtime, pass_runtime
 from domain.indicators import GOAL_LABELS
 from domain.settings import load_program_file
-from locales import format_percent, phrases
+from locales import format_percent, ngettext, phrases
 from locales import gettext as _
 from programs import DEFAULT_PROGRAM_FILE
 from services import program_setup, reports
 from services.municipalities import find_municipality
-from storage import migrate
+from storage import figures as maintained_figures
 from storage.db import unit_of_work
-
-
-def register(cli: click.Group) -> None:
-    from cli import accounts, privacy
-
-    for command in (
-        db,
-        program,
-        accounts.user,
-        accounts.demo,
-        budget,
-        places,
-        indicators,
-        privacy.purge,
-        privacy.backup,
-    ):
-        cli.add_command(command)
 
 
 @click.group(help=_("Create or upgrade the database."))
@@ -44,6 +27,8 @@ def db() -> None:
 
 @db.command("upgrade", help=_("Create the database, or bring it up to the latest version."))
 def db_upgrade() -> None:
+    from storage import migrate  # Alembic only for this command
+
     migrate.upgrade()
     click.echo(_("The database is up to date."))
 
@@ -121,3 +106,36 @@ def indicators(runtime: Runtime) -> None:
                 target=format_percent(i.target),
             )
         )
+
+
+@click.group(
+    help=_("Check or recount the figures the database keeps for the budget and indicators.")
+)
+def figures() -> None:
+    pass
+
+
+@figures.command("check", help=_("Compare the kept figures with a recount from every placement."))
+@pass_runtime
+def figures_check(runtime: Runtime) -> None:
+    with unit_of_work(runtime.sessions, read_only=True) as session:
+        found = maintained_figures.differences(session)
+    if found:
+        for line in found[:20]:
+            click.echo(line)
+        raise click.ClickException(
+            ngettext(
+                "%(num)d kept figure differs from the recount. Run: mm figures rebuild",
+                "%(num)d kept figures differ from the recount. Run: mm figures rebuild",
+                len(found),
+            )
+        )
+    click.echo(_("The kept figures agree with a recount from every placement."))
+
+
+@figures.command("rebuild", help=_("Recount the kept figures from every placement."))
+@pass_runtime
+def figures_rebuild(runtime: Runtime) -> None:
+    with unit_of_work(runtime.sessions) as session:
+        maintained_figures.rebuild(session)
+    click.echo(_("The kept figures have been recounted."))

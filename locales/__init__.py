@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from babel import dates, numbers
+from babel import Locale, dates, numbers
 from babel.support import Translations
 
 from domain.clock import STOCKHOLM
@@ -33,12 +33,16 @@ def translations() -> Translations:
     return found
 
 
+# Parsed once: pages format dozens of amounts and numbers.
+_SWEDISH = Locale.parse(LOCALE)
+_WHOLE_KRONOR = numbers.parse_pattern("#,##0\xa0¤")
+_WITH_ORE = numbers.parse_pattern("#,##0.00\xa0¤")
+
+
 def format_money(amount: Money) -> str:
     """1 790 000 kr; 206,40 kr when there are öre."""
-    pattern = "#,##0\xa0¤" if amount.ore % 100 == 0 else "#,##0.00\xa0¤"
-    return numbers.format_currency(
-        amount.as_kronor, "SEK", format=pattern, currency_digits=False, locale=LOCALE
-    )
+    pattern = _WHOLE_KRONOR if amount.ore % 100 == 0 else _WITH_ORE
+    return pattern.apply(amount.as_kronor, _SWEDISH, currency="SEK", currency_digits=False)
 
 
 def format_date(day: date) -> str:

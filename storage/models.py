@@ -6,6 +6,7 @@ Money is whole öre (BigInteger); dates are dates; times are timezone-aware UTC.
 
 from __future__ import annotations
 
+import secrets
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -85,6 +86,9 @@ class ProgramRow(Base):
     # The public pages' texts (accessibility statement, processing of personal data).
     accessibility_statement: Mapped[str] = mapped_column(Text, default="", server_default="")
     privacy_notice: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # A new random value whenever the program or its years change: processes keep the
+    # program they read until it differs (storage.program_store).
+    revision: Mapped[str] = mapped_column(String(32), default=lambda: secrets.token_hex(16))
 
     phases: Mapped[list[PhaseRow]] = relationship(
         cascade="all, delete-orphan", order_by="PhaseRow.start"
@@ -485,3 +489,66 @@ class LogReview(Base):
     conclusion: Mapped[str] = mapped_column(Text)
 
     reviewer: Mapped[User] = relationship()
+
+
+class DayFigure(Base):
+    """Running totals of one municipality's placements at the end of one day of the program
+    (domain.figures.Tally), kept by database triggers in the same transaction as every change
+    of a placement (storage.figures). Budget and indicator answers read these, never the
+    placements themselves."""
+
+    __tablename__ = "day_figure"
+    __table_args__ = (Index("ix_day_figure_day", "day"),)
+
+    municipality_id: Mapped[int] = mapped_column(
+        ForeignKey("municipality.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    starts: Mapped[int] = mapped_column(Integer, default=0)
+    plans: Mapped[int] = mapped_column(Integer, default=0)
+    plans_on_time: Mapped[int] = mapped_column(Integer, default=0)
+    trainings: Mapped[int] = mapped_column(Integer, default=0)
+    trainings_on_time: Mapped[int] = mapped_column(Integer, default=0)
+    running_from: Mapped[int] = mapped_column(Integer, default=0)
+    before_sum: Mapped[int] = mapped_column(BigInteger, default=0)
+    running_to: Mapped[int] = mapped_column(Integer, default=0)
+    through_sum: Mapped[int] = mapped_column(BigInteger, default=0)
+    ends: Mapped[int] = mapped_column(Integer, default=0)
+    goal_outcomes: Mapped[int] = mapped_column(Integer, default=0)
+    other_outcomes: Mapped[int] = mapped_column(Integer, default=0)
+    alternative_plans: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class DayFigureTotal(Base):
+    """The same running totals for all municipalities together: a yearly budget is read
+    from two or three rows."""
+
+    __tablename__ = "day_figure_total"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    starts: Mapped[int] = mapped_column(Integer, default=0)
+    plans: Mapped[int] = mapped_column(Integer, default=0)
+    plans_on_time: Mapped[int] = mapped_column(Integer, default=0)
+    trainings: Mapped[int] = mapped_column(Integer, default=0)
+    trainings_on_time: Mapped[int] = mapped_column(Integer, default=0)
+    running_from: Mapped[int] = mapped_column(Integer, default=0)
+    before_sum: Mapped[int] = mapped_column(BigInteger, default=0)
+    running_to: Mapped[int] = mapped_column(Integer, default=0)
+    through_sum: Mapped[int] = mapped_column(BigInteger, default=0)
+    ends: Mapped[int] = mapped_column(Integer, default=0)
+    goal_outcomes: Mapped[int] = mapped_column(Integer, default=0)
+    other_outcomes: Mapped[int] = mapped_column(Integer, default=0)
+    alternative_plans: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class PlaceCount(Base):
+    """Placements accepted but not started, and started (running), per municipality: the
+    used places of the availability answer, kept by triggers like the day figures."""
+
+    __tablename__ = "place_count"
+
+    municipality_id: Mapped[int] = mapped_column(
+        ForeignKey("municipality.id", ondelete="CASCADE"), primary_key=True
+    )
+    accepted: Mapped[int] = mapped_column(Integer, default=0)
+    started: Mapped[int] = mapped_column(Integer, default=0)

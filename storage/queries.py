@@ -3,6 +3,11 @@
 Compensable days of a placement in a window [first, last] are
 `through(min(end, last)) − before(max(start, first))`, two primary-key look-ups in the
 `compensable_day` index, so a yearly total is one SUM over the placements.
+
+The answers people ask for read the maintained figures (storage.figures) instead; the sums
+over every placement here are the recomputation from scratch that `mm figures check` and the
+tests hold the figures against, and what a query over a part of the placements (one period,
+one municipality) is built from.
 """
 
 from __future__ import annotations
@@ -53,7 +58,8 @@ def _earlier(column, day: date):  # noqa: ANN001, ANN202
 def compensable_days_by_municipality(session: Session, first: date, last: date) -> dict[int, int]:
     """Compensable days in [first, last] of every started placement, per municipality.
 
-    A placement counts from its start to its actual end, or its planned end if not ended.
+    A placement counts from its start to its actual end, or its planned end if not ended;
+    one whose end lies before its start counts no days.
     """
     end = func.coalesce(Placement.ended_on, Placement.planned_end_on)
     window_start = _later(Placement.started_on, first)
@@ -68,6 +74,7 @@ def compensable_days_by_municipality(session: Session, first: date, last: date) 
             Placement.started_on.is_not(None),
             Placement.started_on <= last,
             end >= first,
+            end >= Placement.started_on,
         )
         .group_by(Placement.municipality_id)
     )

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from locales import gettext
+
 MM = shutil.which("mm", path=str(Path(sys.executable).parent)) or "mm"
 
 
@@ -287,3 +289,42 @@ def test_demo_is_refused_in_a_database_with_real_users(ready):
         "Fel: Databasen har konton för riktiga personer, så inga demoanvändare läggs till. "
         "Använd en tom databas för demon." in refused.stderr
     )
+
+
+def test_the_command_list_shows_each_commands_own_help_without_loading_it():
+    """`mm --help` lists the commands from cli.main.COMMANDS; each entry must be the help
+    the command itself has (so the list never says something the command does not)."""
+    import importlib
+
+    from cli.main import COMMANDS
+
+    for name, (module, attribute, help_msgid) in COMMANDS.items():
+        command = getattr(importlib.import_module(module), attribute)
+        assert command.help == gettext(help_msgid), name
+
+
+def test_help_lists_every_command_and_loads_neither_the_bot_nor_alembic(tmp_path):
+    probe = (
+        "import sys; from cli.main import main; sys.argv = ['mm', '--help']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('bot.app', 'slack_bolt', 'alembic') if m in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "[]"
+    for name in ("budget", "chat", "digest", "figures", "places"):
+        assert f"\n  {name} " in done.stdout
+
+
+def test_figures_check_says_the_kept_figures_agree(ready):
+    assert ready("figures", "check").stdout == (
+        "De sparade siffrorna stämmer med en omräkning från varje träningsplats.\n"
+    )
+    assert ready("figures", "rebuild").stdout == "De sparade siffrorna har räknats om.\n"

@@ -59,3 +59,22 @@ def test_moments_keep_their_instant_on_both_databases(sessions):
         stored = session.get(ChatLink, "x").created_at
     assert stored == asked and stored.tzinfo is not None
     assert stored.astimezone(UTC).hour == 23
+
+
+def test_a_migration_that_rebuilds_a_table_cannot_leave_the_figures_without_triggers(tmp_path):
+    """SQLite drops a table's triggers when a batch migration rebuilds the table: `mm db
+    upgrade` puts them back and recounts the figures."""
+    from sqlalchemy import text
+
+    from storage import figures
+
+    url = f"sqlite:///{tmp_path / 'rebuilt.sqlite3'}"
+    migrate.upgrade(url)
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP TRIGGER tr_placement_update"))
+        assert figures.missing_triggers(connection) == ["placement_update"]
+    migrate.upgrade(url)
+    with engine.begin() as connection:
+        assert figures.missing_triggers(connection) == []
+    engine.dispose()

@@ -13,6 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from domain.access import Actor
 from domain.choices import Role
+from storage.db import unit_of_work
 from storage.models import User
 
 login_manager = LoginManager()
@@ -39,7 +40,7 @@ def _load(user_id: str) -> WebUser | None:
     if not user_id.isdigit():
         return None
     try:
-        with current_app.extensions["mm.sessions"]() as session:
+        with unit_of_work(current_app.extensions["mm.sessions"], read_only=True) as session:
             user = session.get(User, int(user_id))
             return WebUser(user) if user is not None and user.active else None
     except SQLAlchemyError:

@@ -168,11 +168,9 @@ def runner(chat, **settings):
     """`mm …` in-process with click's runner: what the console script runs, minus the start-up."""
     from click.testing import CliRunner
 
-    from cli.main import _register, cli, speak_swedish
+    from cli.main import cli, speak_swedish
 
     speak_swedish()
-    if "chat" not in cli.commands:
-        _register()
     env = {
         **NO_SLACK,
         "DATABASE_URL": chat.app.config["DATABASE_URL"],

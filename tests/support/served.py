@@ -33,6 +33,8 @@ def gunicorn(env: dict[str, str], cwd: Path, workers: int = 2) -> Iterator[str]:
     server = subprocess.Popen(
         [
             str(BIN / "gunicorn"),
+            "--config",  # as the Procfile serves it (gthread workers)
+            str(Path(__file__).resolve().parents[2] / "gunicorn.conf.py"),
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",

@@ -87,10 +87,8 @@ def test_a_referral_from_filing_to_start_changes_places_and_budget(people, site)
     assert "Selma Lagerlöf" in contact.page.locator("main").inner_text()
     contact.page.get_by_label("Datum för trepartssamtalet").fill("2026-11-23")
     contact.page.get_by_role("button", name="Acceptera").click()
-    assert (
-        "Du har accepterat anmälan; trepartssamtalet är bokat till"
-        in contact.page.locator(".notice").inner_text()
-    )
+    notice = contact.page.locator(".notice").inner_text()
+    assert "Du har accepterat anmälan; trepartssamtalet är bokat till" in notice
 
     # The coordinator sees one place fewer at once; the budget moves when the meeting is held.
     free_after, committed_after_accept = free_and_committed(coordinator, target)

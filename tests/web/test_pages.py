@@ -195,3 +195,28 @@ def test_an_existing_slack_link_moves_only_when_the_person_ticks_the_box(
 def test_an_admin_sees_the_budget_page(visit, sqlite_world):
     admin = visit(sqlite_world.user(Role.ADMIN))
     assert admin.get("/").response.headers["Location"] == "/budget"
+
+
+def test_the_overview_shows_25_municipalities_a_page_with_the_total_over_all(
+    visit, people, sqlite_world
+):
+    sqlite_world.do(
+        lambda s: s.add_all(
+            Municipality(name=f"Kommun {n:02d}", code=f"{3000 + n}", capacity=2, offer="")
+            for n in range(56)
+        )
+    )
+    coordinator = visit(people["coordinator"])
+    first = coordinator.get("/oversikt")
+    rows = first.soup.select("section[aria-labelledby=places-heading] tbody tr")
+    assert len(rows) == 25
+    assert "Totalt: 143 lediga platser." in first.text  # 31 + 56 × 2, over every page
+    assert "Sida 1 av 3, 60 kommuner totalt." in first.text
+    assert first.soup.find("a", string="Nästa sida")["href"] == "/oversikt?sida=2"
+    second = coordinator.get("/oversikt?sida=3")
+    names = [
+        r.th.get_text()
+        for r in second.soup.select("section[aria-labelledby=places-heading] tbody tr")
+    ]
+    assert len(names) == 10 and names[-1] == "Östra Göinge"
+    assert coordinator.get("/oversikt?sida=abc").soup.find("a", string="Nästa sida") is not None
