@@ -26,8 +26,9 @@ from slack_bolt.adapter.flask.handler import to_flask_response
 from slack_bolt.authorization import AuthorizeResult
 
 from bot import actions, commands, home, inbound, reach
-from bot.blocks import Reply, link, say
+from bot.blockkit import slack_reply
 from bot.dedupe import request_key
+from bot.message import Message, link, say
 from bot.runtime import ChatRuntime
 from bot.settings import ChatSettings
 from domain.clock import SystemClock
@@ -91,18 +92,19 @@ def _listener_failed(error: Exception) -> BoltResponse:
     return BoltResponse(status=200, body=_failed().text)
 
 
-def _slash_answer(reply: Reply) -> dict[str, Any]:
-    return {"response_type": "in_channel" if reply.shared else "ephemeral", **reply.message()}
+def _slash_answer(reply: Message) -> dict[str, Any]:
+    shown = "in_channel" if reply.shared else "ephemeral"
+    return {"response_type": shown, **slack_reply(reply).message()}
 
 
-def _failed() -> Reply:
+def _failed() -> Message:
     return say(_("Something went wrong. Try again in a moment, or use the web site."))
 
 
 def _register_commands(app: App, runtime: ChatRuntime) -> None:
     ctx = runtime.context
 
-    def reply_to(user_id: str, text: str) -> Reply:
+    def reply_to(user_id: str, text: str) -> Message:
         return commands.answer(ctx, commands.asker_for_slack(ctx, user_id), text)
 
     @app.command(runtime.settings.command)
@@ -116,12 +118,12 @@ def _register_commands(app: App, runtime: ChatRuntime) -> None:
         key = request_key(body, request.raw_body)
         user, text = command["user_id"], command.get("text") or ""
 
-        def work() -> Reply | None:
+        def work() -> Message | None:
             if not runtime.first_time(key):
                 return None
             return reply_to(user, text)
 
-        def later(reply: Reply | None, error: BaseException | None) -> None:
+        def later(reply: Message | None, error: BaseException | None) -> None:
             _answer_later(runtime, reply, error, respond, user, key)
 
         try:
@@ -140,7 +142,7 @@ def _register_commands(app: App, runtime: ChatRuntime) -> None:
 
 def _answer_later(
     runtime: ChatRuntime,
-    reply: Reply | None,
+    reply: Message | None,
     error: BaseException | None,
     respond: Respond,
     user: str,
@@ -186,7 +188,7 @@ def _once(runtime: ChatRuntime, key: str, work: Callable[..., None], *args: Any)
         work(runtime, key, *args)
 
 
-def _answer(runtime: ChatRuntime, user: str, text: str) -> Reply:
+def _answer(runtime: ChatRuntime, user: str, text: str) -> Message:
     ctx = runtime.context
     return commands.answer(ctx, commands.asker_for_slack(ctx, user), text)
 
@@ -200,7 +202,7 @@ def _direct_message(runtime: ChatRuntime, key: str, event: dict[str, Any]) -> No
         return
     reply = _answer(runtime, user, event.get("text") or "")
     try:
-        runtime.client.chat_postMessage(channel=event["channel"], **reply.message())
+        runtime.client.chat_postMessage(channel=event["channel"], **slack_reply(reply).message())
     except Exception as error:
         log.warning("could not answer a direct message (%s)", type(error).__name__)
         reach.later_by_direct_message(runtime, user=user, reply=reply, key=key)
@@ -213,9 +215,11 @@ def _mentioned(runtime: ChatRuntime, key: str, event: dict[str, Any]) -> None:
     reply = _answer(runtime, user, _MENTION.sub(" ", event.get("text") or "").strip())
     try:
         if reply.shared:
-            runtime.client.chat_postMessage(channel=channel, **reply.message())
+            runtime.client.chat_postMessage(channel=channel, **slack_reply(reply).message())
         else:
-            runtime.client.chat_postEphemeral(channel=channel, user=user, **reply.message())
+            runtime.client.chat_postEphemeral(
+                channel=channel, user=user, **slack_reply(reply).message()
+            )
     except Exception as error:
         log.warning("could not answer a mention (%s)", type(error).__name__)
         reach.later_by_direct_message(runtime, user=user, reply=reply, key=key)

@@ -17,6 +17,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from slack_sdk.errors import SlackApiError
 
 from bot import commands
+from bot.blockkit import slack_reply
 from bot.runtime import open_chat_runtime
 from bot.settings import OUTBOX_SWEEP_SECONDS, ChatSettings
 from bot.text import to_plain
@@ -79,7 +80,7 @@ def ask(runtime: Runtime, words: tuple[str, ...]) -> None:
     else:
         raise click.UsageError(_("Say who is asking: --as EMAIL or --slack-user U012AB3CD."))
     reply = commands.answer(context, asker, " ".join(words))
-    click.echo(to_plain(reply.message()["blocks"], reply.text))
+    click.echo(to_plain(slack_reply(reply).message()["blocks"], reply.text))
     if reply.shared:
         click.echo(_("(In Slack this answer is shown to everyone in the channel.)"))
 

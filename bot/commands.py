@@ -1,7 +1,7 @@
 """The chat commands, for `/mm …`, a direct message to the bot, and `mm chat` alike.
 
 `answer(ctx, asker, text)` parses the words, calls one use case of domain/ inside a unit of
-work and turns the result, or the DomainError, into a Reply. Commands are Swedish words,
+work and turns the result, or the DomainError, into a Message. Commands are Swedish words,
 matched without regard to case or å/ä/ö. A trailing `dela` asks to show the answer to the
 whole channel; only answers that every role may see can be shared (free places, without the
 budget line).
@@ -16,7 +16,7 @@ from datetime import date, datetime
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import replies
-from bot.blocks import Reply, context, escape, link, say
+from bot.message import Message, context, escape, link, say
 from bot.settings import ChatSettings
 from domain.access import Actor, can_see_budget, can_see_personal_data, check_files_referrals
 from domain.budget import YearBudget
@@ -60,7 +60,7 @@ def asker_for_slack(ctx: ChatContext, slack_user_id: str) -> Asker:
         return Asker(slack_user_id, chat_links.actor_for_slack_user(session, slack_user_id))
 
 
-Run = Callable[[ChatContext, Actor, list[str], bool], Reply]
+Run = Callable[[ChatContext, Actor, list[str], bool], Message]
 
 
 @dataclass(frozen=True)
@@ -89,7 +89,7 @@ def current_budget(session: Session, ctx: ChatContext) -> YearBudget | None:
         return None
 
 
-def run_places(ctx: ChatContext, actor: Actor, args: list[str], share: bool) -> Reply:
+def run_places(ctx: ChatContext, actor: Actor, args: list[str], share: bool) -> Message:
     page = 1
     if len(args) >= 2 and plain_letters(args[-2]) == "sida" and args[-1].isdigit():
         page, args = int(args[-1]), args[:-2]
@@ -103,14 +103,14 @@ def run_places(ctx: ChatContext, actor: Actor, args: list[str], share: bool) -> 
     return replies.places_all(result, budget, page=page, shared=share)
 
 
-def run_budget(ctx: ChatContext, actor: Actor, args: list[str], share: bool) -> Reply:
+def run_budget(ctx: ChatContext, actor: Actor, args: list[str], share: bool) -> Message:
     year = parse_year(args[0]) if args else ctx.today().year
     with unit_of_work(ctx.sessions) as session:
         found = reports.budget_for(session, actor=actor, year=year, today=ctx.today())
     return replies.budget(found)
 
 
-def run_status(ctx: ChatContext, actor: Actor, args: list[str], share: bool) -> Reply:
+def run_status(ctx: ChatContext, actor: Actor, args: list[str], share: bool) -> Message:
     _needs(args, 1, "status <referenskod>", ctx)
     with unit_of_work(ctx.sessions) as session:
         referral = get_referral(session, actor=actor, reference_code=args[0])
@@ -120,7 +120,7 @@ def run_status(ctx: ChatContext, actor: Actor, args: list[str], share: bool) -> 
         )
 
 
-def run_new_referral(ctx: ChatContext, actor: Actor, args: list[str], share: bool) -> Reply:
+def run_new_referral(ctx: ChatContext, actor: Actor, args: list[str], share: bool) -> Message:
     check_files_referrals(actor)
     form = link(ctx.settings.new_referral_url(), _("New referral"))
     return say(
@@ -146,7 +146,7 @@ def _municipality_for(
     return session.get(Municipality, actor.municipality_id)
 
 
-def run_capacity(ctx: ChatContext, actor: Actor, args: list[str], share: bool) -> Reply:
+def run_capacity(ctx: ChatContext, actor: Actor, args: list[str], share: bool) -> Message:
     _needs(args, 1, "kapacitet <antal>", ctx)
     capacity = parse_whole_number(args[0])
     with unit_of_work(ctx.sessions) as session:
@@ -172,7 +172,7 @@ def run_capacity(ctx: ChatContext, actor: Actor, args: list[str], share: bool) -
     return say(done, replies.places_one(places, None).text)
 
 
-def run_extend(ctx: ChatContext, actor: Actor, args: list[str], share: bool) -> Reply:
+def run_extend(ctx: ChatContext, actor: Actor, args: list[str], share: bool) -> Message:
     _needs(args, 2, "förläng <referenskod> <ÅÅÅÅ-MM-DD>", ctx)
     new_end = parse_date(args[1])
     with unit_of_work(ctx.sessions) as session:
@@ -199,7 +199,7 @@ def _outcome(words: list[str]) -> Outcome:
     return found[0]
 
 
-def run_end(ctx: ChatContext, actor: Actor, args: list[str], share: bool) -> Reply:
+def run_end(ctx: ChatContext, actor: Actor, args: list[str], share: bool) -> Message:
     _needs(args, 3, "avsluta <referenskod> <ÅÅÅÅ-MM-DD> <avslutsorsak>", ctx)
     ended_on, outcome = parse_date(args[1]), _outcome(args[2:])
     with unit_of_work(ctx.sessions) as session:
@@ -296,7 +296,7 @@ BY_WORD = {plain_letters(c.name): c for c in COMMANDS} | {
 }
 
 
-def answer(ctx: ChatContext, asker: Asker, text: str) -> Reply:
+def answer(ctx: ChatContext, asker: Asker, text: str) -> Message:
     """The reply to one command line, e.g. `platser Osby` or `budget 2027 dela`."""
     words = (text or "").split()
     share = bool(words) and plain_letters(words[-1]) == "dela"
@@ -317,7 +317,7 @@ def answer(ctx: ChatContext, asker: Asker, text: str) -> Reply:
         return say(escape(render(error.text)))
     if share and not command.shareable:
         note = _("This answer is shown only to you: not everyone in the channel may see it.")
-        reply = replace(reply, blocks=[*reply.blocks, context(note)], shared=False)
+        reply = replace(reply, parts=[*reply.parts, context(note)], shared=False)
     return reply
 
 
@@ -329,7 +329,7 @@ def not_linked(ctx: ChatContext) -> str:
     )
 
 
-def link_reply(ctx: ChatContext, asker: Asker) -> Reply:
+def link_reply(ctx: ChatContext, asker: Asker) -> Message:
     if asker.slack_user_id is None:
         return say(
             _(
@@ -349,11 +349,11 @@ def link_reply(ctx: ChatContext, asker: Asker) -> Reply:
     )
     if asker.actor is not None:
         already = _("Your Slack account is already linked; use the link only to change account.")
-        reply.blocks.append(context(already))
+        reply.parts.append(context(already))
     return reply
 
 
-def help_reply(ctx: ChatContext, asker: Asker, unknown: str | None = None) -> Reply:
+def help_reply(ctx: ChatContext, asker: Asker, unknown: str | None = None) -> Message:
     """What this user may do; an unlinked user is told how to link first."""
     lines = []
     if unknown is not None:
@@ -369,7 +369,7 @@ def help_reply(ctx: ChatContext, asker: Asker, unknown: str | None = None) -> Re
     listing = [f"• `{ctx.settings.command} {escape(c.usage)}` – {_(c.description)}" for c in shown]
     reply = say(*lines, f"*{title}*\n" + "\n".join(listing))
     if actor is not None:
-        reply.blocks.append(
+        reply.parts.append(
             context(
                 _(
                     "Add %(word)s at the end to show free places to everyone in the channel. "

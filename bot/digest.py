@@ -16,7 +16,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot import outbox
-from bot.blocks import Block, Reply, context, escape, header, link, paragraphs, section
+from bot.blockkit import slack_reply
+from bot.blocks import Reply
+from bot.message import Message, Part, context, escape, header, link, paragraphs, section
 from bot.settings import ChatSettings, DigestSchedule
 from bot.text import to_plain
 from domain.availability import Availability
@@ -58,11 +60,11 @@ def _capped(lines: list[str], more_url: str) -> list[str]:
     return [*lines[:MAX_ITEMS], link(more_url, more)]
 
 
-def titled(title: str, lines: list[str], more_url: str) -> list[Block]:
+def titled(title: str, lines: list[str], more_url: str) -> list[Part]:
     return paragraphs([f"*{title}*", *_capped(lines, more_url)]) if lines else []
 
 
-def _places(digest: Digest, more_url: str) -> list[Block]:
+def _places(digest: Digest, more_url: str) -> list[Part]:
     shown = list(digest.places)
     if len(shown) > MAX_ITEMS:  # many municipalities: the fullest first
         shown.sort(key=lambda m: (m.free, m.municipality))
@@ -145,7 +147,7 @@ def waiting_title(digest: Digest) -> str:
     )
 
 
-def undelivered_blocks(undelivered: Sequence[UndeliveredSummary]) -> list[Block]:
+def undelivered_blocks(undelivered: Sequence[UndeliveredSummary]) -> list[Part]:
     """For the coordinator: chat messages that did not get through, and why."""
     if not undelivered:
         return []
@@ -176,14 +178,25 @@ def render(
     title: str,
     undelivered: Sequence[UndeliveredSummary] = (),
 ) -> Reply:
-    """The digest as one message; on a quiet day a single line."""
+    """The digest for Slack."""
+    return slack_reply(compose(digest, settings, title=title, undelivered=undelivered))
+
+
+def compose(
+    digest: Digest,
+    settings: ChatSettings,
+    *,
+    title: str,
+    undelivered: Sequence[UndeliveredSummary] = (),
+) -> Message:
+    """The digest as one message, for any channel; on a quiet day a single line."""
     more_url = settings.site_url + (
         "/oversikt" if digest.municipality_id is None else "/forfragningar"
     )
     if digest.quiet and not undelivered:
         line = _("Nothing new since the last digest, and nothing is waiting.")
-        return Reply(blocks=[section(f"{title}: {line}")], text=f"{title}: {line}")
-    blocks: list[Block] = [header(title), *_places(digest, more_url)]
+        return Message(parts=[section(f"{title}: {line}")], text=f"{title}: {line}")
+    blocks: list[Part] = [header(title), *_places(digest, more_url)]
     blocks += titled(
         waiting_title(digest),
         [waiting_line(w) for w in digest.waiting],
@@ -211,7 +224,7 @@ def render(
         )
     blocks += undelivered_blocks(undelivered)
     blocks.append(context(link(more_url, _("Everything is on the web site."))))
-    return Reply(blocks=blocks, text=title)
+    return Message(parts=blocks, text=title)
 
 
 def _previous_digest_at(

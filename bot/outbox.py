@@ -36,8 +36,10 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.blockkit import slack_reply
 from bot.blocks import Reply
 from bot.delivery_errors import Failure, failure_of
+from bot.message import Message
 from domain.delivery import (
     HISTORY_UNAVAILABLE,
     ORIGINAL_MISSING,
@@ -72,12 +74,16 @@ def this_process() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"[:100]
 
 
+def _blocks(reply: Reply | Message) -> dict[str, Any]:
+    return (slack_reply(reply) if isinstance(reply, Message) else reply).message()
+
+
 def enqueue(
-    session: Session, *, key: str, channel: str, reply: Reply, now: datetime
+    session: Session, *, key: str, channel: str, reply: Reply | Message, now: datetime
 ) -> ChatOutbox | None:
-    """Posts `reply` to `channel` (a channel id, or a user id for a direct message) after the
-    commit. Returns None, and queues nothing, when `key` was used before."""
-    message = reply.message()
+    """Posts `reply` to `channel` (a Slack channel id, or a user id for a direct message)
+    after the commit. Returns None, and queues nothing, when `key` was used before."""
+    message = _blocks(reply)
     return _add(
         session,
         ChatOutbox(
@@ -95,14 +101,14 @@ def enqueue(
 
 
 def enqueue_update(
-    session: Session, *, key: str, of_key: str, reply: Reply, now: datetime
+    session: Session, *, key: str, of_key: str, reply: Reply | Message, now: datetime
 ) -> ChatOutbox | None:
     """Replaces the message queued under `of_key` once it has been posted. None when there
     is no such message (it was never queued) or `key` was used before."""
     original = find(session, of_key)
     if original is None:
         return None
-    message = reply.message()
+    message = _blocks(reply)
     return _add(
         session,
         ChatOutbox(
