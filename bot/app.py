@@ -27,7 +27,10 @@ from slack_bolt.authorization import AuthorizeResult
 
 from bot import actions, commands, home, inbound, reach
 from bot.blockkit import slack_reply
+from bot.channels import Channels
 from bot.dedupe import request_key
+from bot.mail.settings import MailSettings, MailSettingsError
+from bot.matrix.settings import MatrixSettings
 from bot.message import Message, link, say
 from bot.runtime import ChatRuntime
 from bot.settings import ChatSettings
@@ -262,13 +265,25 @@ def install(app: Flask) -> ChatRuntime | None:
     """Mounts the bot into the web site when Slack settings are present; otherwise one log
     line says chat is off, and the site runs without it."""
     settings = ChatSettings.load(app.config)
-    if not settings.enabled:
+    try:
+        mail = MailSettings.load(app.config)
+    except MailSettingsError as error:
+        log.error("E-mail is off: %s", error)
+        mail = MailSettings()
+    channels = Channels(slack=settings, matrix=MatrixSettings.load(app.config), mail=mail)
+    if not channels.transports:
         log.warning(settings.off_reason())
         return None
     runtime = ChatRuntime(
-        settings, app.extensions["mm.sessions"], app.config.get("CLOCK") or SystemClock()
+        settings,
+        app.extensions["mm.sessions"],
+        app.config.get("CLOCK") or SystemClock(),
+        channels=channels,
     )
     app.extensions["mm.chat"] = runtime
+    if not settings.enabled:
+        log.info("Slack is off; notices go by %s.", ", ".join(sorted(channels.transports)))
+        return runtime
     if not settings.http:
         if settings.signing_secret:
             log.warning(settings.off_reason())

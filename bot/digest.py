@@ -18,22 +18,26 @@ from sqlalchemy.orm import Session
 from bot import outbox
 from bot.blockkit import slack_reply
 from bot.blocks import Reply
+from bot.channels import to_email, to_matrix
 from bot.message import Message, Part, context, escape, header, link, paragraphs, section
 from bot.settings import ChatSettings, DigestSchedule
 from bot.text import to_plain
 from domain.availability import Availability
 from domain.calendar import is_working_day
 from domain.deadlines import SLIP_LABELS
-from domain.delivery import reason_text
+from domain.delivery import Transport, reason_text
 from domain.digest import Digest, LateItem, UpcomingMeeting, WaitingRequest
+from domain.notices import NoticeKind
 from locales import format_percent, ngettext, phrases
 from locales import gettext as _
 from locales import render as render_text
 from services.deliveries import UndeliveredSummary, undelivered_summary
 from services.digest import build_digest
+from services.notices import by_email_only, contacts_of, coordinators
 from storage.models import ChatOutbox, Municipality
 
 MAX_ITEMS = 15  # per list: the rest is on the web site
+SLACK_ONLY = frozenset({Transport.SLACK})
 
 
 @dataclass(frozen=True)
@@ -41,7 +45,27 @@ class PlannedDigest:
     key: str
     channel: str | None  # None: no channel is set (a dry run still shows it)
     audience: str  # "the coordinator" or the municipality's name, for the dry run
-    reply: Reply
+    reply: Reply  # as Slack shows it
+    message: Message | None = None  # the same, for any channel
+    transport: Transport = Transport.SLACK
+    user_id: int | None = None  # an e-mail's recipient
+
+
+@dataclass(frozen=True)
+class Destination:
+    """Where one audience's digest goes: a Slack channel, a Matrix room, a person's e-mail."""
+
+    key: str
+    transport: Transport
+    address: str | None
+    user_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Audience:
+    municipality_id: int | None  # None: the coordinator
+    name: str
+    destinations: tuple[Destination, ...]
 
 
 def digest_key(channel: str, day: date) -> str:
@@ -244,6 +268,52 @@ def _previous_digest_at(
     return found or fallback
 
 
+def audiences(
+    session: Session,
+    *,
+    today: date,
+    schedule: DigestSchedule,
+    transports: frozenset[Transport] = SLACK_ONLY,
+    include_unset: bool = False,
+) -> list[Audience]:
+    """The coordinator and each municipality, with where their digest goes today: their
+    Slack channel, their Matrix room, and the e-mail of each person who chose it. An audience
+    with nowhere to go is left out (with `include_unset`, a dry run shows it anyway)."""
+    day = today.isoformat()
+    found = []
+    rows: list[tuple[int | None, str, str | None, str | None]] = [
+        (None, _("the coordinator"), schedule.channel or None, schedule.matrix_room or None)
+    ]
+    rows += [
+        (m.id, m.name, m.slack_channel, m.matrix_room)
+        for m in session.scalars(select(Municipality).order_by(Municipality.name))
+    ]
+    for municipality_id, name, channel, room in rows:
+        places: list[Destination] = []
+        if channel and Transport.SLACK in transports:
+            places.append(Destination(digest_key(channel, today), Transport.SLACK, channel))
+        if room and Transport.MATRIX in transports:
+            places.append(Destination(digest_key(room, today), Transport.MATRIX, room))
+        if Transport.EMAIL in transports:
+            people = (
+                coordinators(session, NoticeKind.DIGEST)
+                if municipality_id is None
+                else contacts_of(session, NoticeKind.DIGEST, municipality_id)
+            )
+            places += [
+                Destination(
+                    f"digest:{municipality_id or 'coordinator'}:{day}",
+                    Transport.EMAIL,
+                    person.email,
+                    person.user_id,
+                )
+                for person in by_email_only(people)
+            ]
+        if places or include_unset:
+            found.append(Audience(municipality_id, name, tuple(places)))
+    return found
+
+
 def plan(
     session: Session,
     *,
@@ -252,59 +322,77 @@ def plan(
     settings: ChatSettings,
     schedule: DigestSchedule,
     include_unset: bool = False,
+    transports: frozenset[Transport] = SLACK_ONLY,
 ) -> list[PlannedDigest]:
-    """The digests of the day: the coordinator's, then each municipality's (those with a
-    channel; with `include_unset`, also those without, for a dry run)."""
-    audiences: list[tuple[str | None, int | None, str]] = []
-    if schedule.channel or include_unset:
-        audiences.append((schedule.channel or None, None, _("the coordinator")))
-    for municipality in session.scalars(select(Municipality).order_by(Municipality.name)):
-        if municipality.slack_channel or include_unset:
-            audiences.append((municipality.slack_channel, municipality.id, municipality.name))
+    """The digests of the day: the coordinator's, then each municipality's, built once per
+    audience and planned for each of its destinations (with `include_unset`, also those
+    without one, for a dry run)."""
     planned = []
     undelivered = undelivered_summary(session)
-    for channel, municipality_id, audience in audiences:
+    for audience in audiences(
+        session,
+        today=today,
+        schedule=schedule,
+        transports=transports,
+        include_unset=include_unset,
+    ):
+        chat = [d for d in audience.destinations if d.transport is not Transport.EMAIL]
+        first = chat[0].address if chat else None
         digest = build_digest(
             session,
             today=today,
-            since=_previous_digest_at(session, channel, today, now - timedelta(days=1)),
-            municipality_id=municipality_id,
+            since=_previous_digest_at(session, first, today, now - timedelta(days=1)),
+            municipality_id=audience.municipality_id,
             settings=schedule.content,
         )
         title = (
             _("Today's situation, %(date)s", date=today)
-            if municipality_id is None
+            if audience.municipality_id is None
             else _(
-                "Today's situation in %(municipality)s, %(date)s", municipality=audience, date=today
+                "Today's situation in %(municipality)s, %(date)s",
+                municipality=audience.name,
+                date=today,
             )
         )
-        planned.append(
+        message = compose(
+            digest,
+            settings,
+            title=title,
+            undelivered=undelivered if audience.municipality_id is None else (),
+        )
+        reply = slack_reply(message)
+        destinations = audience.destinations or (
+            Destination(digest_key("-", today), Transport.SLACK, None),
+        )
+        planned += [
             PlannedDigest(
-                key=digest_key(channel or "-", today),
-                channel=channel,
-                audience=audience,
-                reply=render(
-                    digest,
-                    settings,
-                    title=title,
-                    undelivered=undelivered if municipality_id is None else (),
-                ),
+                key=d.key,
+                channel=d.address,
+                audience=audience.name,
+                reply=reply,
+                message=message,
+                transport=d.transport,
+                user_id=d.user_id,
             )
-        )
+            for d in destinations
+        ]
     return planned
 
 
-def digest_keys(session: Session, *, today: date, schedule: DigestSchedule) -> list[str]:
-    """The outbox keys of the day's digests (the channels that get one)."""
-    channels = [schedule.channel] if schedule.channel else []
-    channels += [
-        channel
-        for channel in session.scalars(
-            select(Municipality.slack_channel).where(Municipality.slack_channel.is_not(None))
-        )
-        if channel
+def digest_keys(
+    session: Session,
+    *,
+    today: date,
+    schedule: DigestSchedule,
+    transports: frozenset[Transport] = SLACK_ONLY,
+) -> list[str]:
+    """The outbox keys of the day's digests, as bot.channels keys them."""
+    suffix = {Transport.SLACK: "", Transport.MATRIX: ":matrix", Transport.EMAIL: ":email:"}
+    return [
+        d.key + suffix[d.transport] + (str(d.user_id) if d.transport is Transport.EMAIL else "")
+        for a in audiences(session, today=today, schedule=schedule, transports=transports)
+        for d in a.destinations
     ]
-    return [digest_key(channel, today) for channel in channels]
 
 
 def enqueue_digests(
@@ -314,17 +402,38 @@ def enqueue_digests(
     now: datetime,
     settings: ChatSettings,
     schedule: DigestSchedule,
+    transports: frozenset[Transport] = SLACK_ONLY,
 ) -> list[str]:
-    """Queues today's digests (nothing on a day off); returns the channels queued for now.
-    A channel that already has today's digest is left alone."""
+    """Queues today's digests (nothing on a day off); returns where they were queued for
+    now. A channel, room or person that already has today's digest is left alone."""
     if not is_working_day(today):
         return []
     queued = []
-    for planned in plan(session, today=today, now=now, settings=settings, schedule=schedule):
-        if outbox.enqueue(
-            session, key=planned.key, channel=planned.channel, reply=planned.reply, now=now
-        ):
-            queued.append(planned.channel)
+    for item in plan(
+        session, today=today, now=now, settings=settings, schedule=schedule, transports=transports
+    ):
+        if item.channel is None or item.message is None:
+            continue
+        if item.transport is Transport.SLACK:
+            done = outbox.enqueue(
+                session, key=item.key, channel=item.channel, reply=item.reply, now=now
+            )
+        elif item.transport is Transport.MATRIX:
+            done = to_matrix(
+                session, key=item.key, room=item.channel, message=item.message, now=now
+            )
+        else:
+            done = to_email(
+                session,
+                key=item.key,
+                user_id=item.user_id or 0,
+                address=item.channel,
+                message=item.message,
+                site_url=settings.site_url,
+                now=now,
+            )
+        if done:
+            queued.append(item.channel)
     return queued
 
 

@@ -18,7 +18,7 @@ from domain.errors import RuleViolation
 from domain.events import EventKind
 from domain.text import N_
 from services import history
-from services.users import actor_of, link_slack_user
+from services.users import actor_of, link_matrix_user, link_slack_user
 from storage.models import ChatLink, User
 
 LINK_LIFETIME = timedelta(minutes=30)
@@ -28,13 +28,21 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def start_link(session: Session, *, slack_user_id: str, now: datetime) -> str:
-    """A new one-time token for this Slack user; put it in the link the bot replies with."""
+def start_link(
+    session: Session,
+    *,
+    slack_user_id: str | None = None,
+    matrix_user_id: str | None = None,
+    now: datetime,
+) -> str:
+    """A new one-time token for this Slack (or Matrix) user; put it in the link the bot
+    replies with."""
     token = secrets.token_urlsafe(24)
     session.add(
         ChatLink(
             token_hash=_hash(token),
             slack_user_id=slack_user_id,
+            matrix_user_id=matrix_user_id,
             created_at=now,
             expires_at=now + LINK_LIFETIME,
         )
@@ -44,7 +52,7 @@ def start_link(session: Session, *, slack_user_id: str, now: datetime) -> str:
 
 
 def confirm_link(session: Session, *, actor: Actor, token: str, now: datetime) -> str:
-    """Links the logged-in user to the Slack user that asked; returns the Slack user id."""
+    """Links the logged-in user to the chat user that asked; returns that user's id."""
     link = session.scalars(
         select(ChatLink).where(ChatLink.token_hash == _hash(token or "")).with_for_update()
     ).first()
@@ -56,16 +64,27 @@ def confirm_link(session: Session, *, actor: Actor, token: str, now: datetime) -
             )
         )
     user = session.get(User, actor.user_id)
-    link_slack_user(session, user=user, slack_user_id=link.slack_user_id)
+    if link.matrix_user_id:
+        link_matrix_user(session, user=user, matrix_user_id=link.matrix_user_id)
+    else:
+        link_slack_user(session, user=user, slack_user_id=link.slack_user_id or "")
     link.used_at = now
-    link.user_id = user.id
+    link.user_id = actor.user_id
     history.record(session, kind=EventKind.CHAT_LINKED, at=now, actor=actor)
-    return link.slack_user_id
+    return link.matrix_user_id or link.slack_user_id or ""
 
 
 def actor_for_slack_user(session: Session, slack_user_id: str) -> Actor | None:
     """The linked, active user behind a Slack user id, or None."""
     user = session.scalars(
         select(User).where(User.slack_user_id == slack_user_id, User.active.is_(True))
+    ).first()
+    return actor_of(user) if user else None
+
+
+def actor_for_matrix_user(session: Session, matrix_user_id: str) -> Actor | None:
+    """The linked, active user behind a Matrix user id, or None."""
+    user = session.scalars(
+        select(User).where(User.matrix_user_id == matrix_user_id, User.active.is_(True))
     ).first()
     return actor_of(user) if user else None
