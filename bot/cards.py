@@ -106,8 +106,20 @@ def request_card(request: PlacementRequest, settings: ChatSettings) -> Message:
         parts += [
             section(_("Can you take this participant? Answer here or on the web site.")),
             actions(
-                button(_("Accept"), ACCEPT_ACTION, str(request.id), style="primary"),
-                button(_("Decline"), DECLINE_ACTION, str(request.id), style="danger"),
+                button(
+                    _("Accept"),
+                    ACCEPT_ACTION,
+                    str(request.id),
+                    style="primary",
+                    url=settings.referral_url(code) + "#acceptera",
+                ),
+                button(
+                    _("Decline"),
+                    DECLINE_ACTION,
+                    str(request.id),
+                    style="danger",
+                    url=settings.referral_url(code) + "#avboj",
+                ),
                 block_id=f"request:{request.id}",
             ),
         ]

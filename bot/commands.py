@@ -36,9 +36,10 @@ from storage.models import Municipality
 
 @dataclass(frozen=True)
 class ChatContext:
-    settings: ChatSettings
+    settings: ChatSettings  # its `command` is how commands are written: /mm, or !mm in Matrix
     sessions: sessionmaker[Session]
     clock: Clock
+    service: str = "Slack"  # the chat service's name, in sentences about linking
 
     def now(self) -> datetime:
         return self.clock.now()
@@ -49,10 +50,18 @@ class ChatContext:
 
 @dataclass(frozen=True)
 class Asker:
-    """Who asks: their Slack user id (None in `mm chat --as`) and, when linked, their Actor."""
+    """Who asks: their Slack user id (None in `mm chat --as`) and, when linked, their Actor;
+    in Matrix, their Matrix user id instead."""
 
     slack_user_id: str | None
     actor: Actor | None
+    matrix_user_id: str | None = None
+
+
+def asker_for_matrix(ctx: ChatContext, matrix_user_id: str) -> Asker:
+    with unit_of_work(ctx.sessions) as session:
+        actor = chat_links.actor_for_matrix_user(session, matrix_user_id)
+        return Asker(None, actor, matrix_user_id)
 
 
 def asker_for_slack(ctx: ChatContext, slack_user_id: str) -> Asker:
@@ -283,7 +292,9 @@ COMMANDS = (
         _contact,
         run_end,
     ),
-    Command("koppla", "koppla", N_("Link your Slack account to your web account."), _everyone),
+    Command(
+        "koppla", "koppla", N_("Link your %(service)s account to your web account."), _everyone
+    ),
     Command("hjälp", "hjälp", N_("This help."), _everyone),
 )
 BY_WORD = {plain_letters(c.name): c for c in COMMANDS} | {
@@ -324,13 +335,14 @@ def answer(ctx: ChatContext, asker: Asker, text: str) -> Message:
 def not_linked(ctx: ChatContext) -> str:
     return _(
         "I do not know who you are yet. Write %(command)s to get a link that connects your "
-        "Slack account to your account on the web site.",
+        "%(service)s account to your account on the web site.",
         command=f"`{ctx.settings.command} koppla`",
+        service=ctx.service,
     )
 
 
 def link_reply(ctx: ChatContext, asker: Asker) -> Message:
-    if asker.slack_user_id is None:
+    if asker.slack_user_id is None and asker.matrix_user_id is None:
         return say(
             _(
                 "Linking is done in Slack: write %(command)s there.",
@@ -338,17 +350,26 @@ def link_reply(ctx: ChatContext, asker: Asker) -> Message:
             )
         )
     with unit_of_work(ctx.sessions) as session:
-        token = chat_links.start_link(session, slack_user_id=asker.slack_user_id, now=ctx.now())
+        token = chat_links.start_link(
+            session,
+            slack_user_id=asker.slack_user_id,
+            matrix_user_id=asker.matrix_user_id,
+            now=ctx.now(),
+        )
     url = ctx.settings.link_url(token)
+    label = _("Link my %(service)s account", service=ctx.service)
     reply = say(
         _(
             "Open the link, log in and confirm: then I know who you are. The link works once, "
             "for 30 minutes: %(link)s",
-            link=link(url, _("Link my Slack account")),
+            link=link(url, label),
         )
     )
     if asker.actor is not None:
-        already = _("Your Slack account is already linked; use the link only to change account.")
+        already = _(
+            "Your %(service)s account is already linked; use the link only to change account.",
+            service=ctx.service,
+        )
         reply.parts.append(context(already))
     return reply
 
@@ -366,7 +387,10 @@ def help_reply(ctx: ChatContext, asker: Asker, unknown: str | None = None) -> Me
         lines.append(_("You are linked as: %(role)s.", role=_(LABELS[actor.role])))
         shown = [c for c in COMMANDS if c.allowed(actor)]
     title = _("Commands you can use")
-    listing = [f"• `{ctx.settings.command} {escape(c.usage)}` – {_(c.description)}" for c in shown]
+    listing = [
+        f"• `{ctx.settings.command} {escape(c.usage)}` – {_(c.description, service=ctx.service)}"
+        for c in shown
+    ]
     reply = say(*lines, f"*{title}*\n" + "\n".join(listing))
     if actor is not None:
         reply.parts.append(

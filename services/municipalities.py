@@ -114,7 +114,8 @@ def set_slack_channel(
     return municipality
 
 
-MATRIX_ROOM_ID = re.compile(r"![A-Za-z0-9._=\-/+]+:[A-Za-z0-9.\-]+(:[0-9]{1,5})?")
+# !opaque:server.example, or (room version 12 on) !opaque alone.
+MATRIX_ROOM_ID = re.compile(r"![A-Za-z0-9._=\-/+]{1,200}(:[A-Za-z0-9.\-]+(:[0-9]{1,5})?)?")
 
 
 def set_matrix_room(

@@ -33,6 +33,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         chat_link,
         deliveries,
         municipality,
+        my_settings,
         new_referral,
         overview,
         placement_actions,
@@ -51,6 +52,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         overview,
         chat_link,
         deliveries,
+        my_settings,
     ):
         app.register_blueprint(module.blueprint)
 

@@ -45,15 +45,18 @@ MENU: dict[Role, tuple[tuple[str, str], ...]] = {
     Role.INVESTIGATOR: (
         ("referrals.listing", N_("My referrals")),
         ("new_referral.new", N_("New referral")),
+        ("my_settings.page", N_("My settings")),
     ),
     Role.MUNICIPALITY_CONTACT: (
         ("municipality.inbox", N_("Requests")),
         ("municipality.page", N_("Our municipality")),
+        ("my_settings.page", N_("My settings")),
     ),
     Role.COORDINATOR: (
         ("overview.overview", N_("Overview")),
         ("referrals.listing", N_("All referrals")),
         ("overview.budget", N_("Budget")),
+        ("my_settings.page", N_("My settings")),
     ),
     Role.ASSOCIATION: (("overview.budget", N_("Budget")),),
     Role.ADMIN: (
