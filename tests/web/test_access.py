@@ -57,6 +57,7 @@ def expected_get(role: str) -> dict[str, int]:
         "/budget": 200 if budget_reader else 403,
         "/koppla/some-token": 200,
         "/leveranser": 200 if role == "admin" else 403,
+        "/mina-installningar": 200,
     }
 
 
