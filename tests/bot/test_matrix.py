@@ -327,3 +327,26 @@ def test_a_homeserver_restarted_mid_run_loses_and_doubles_nothing(matrix):
     cards = [b for b in bodies(matrix.osby, matrix.osby_room) if b.startswith("Förfrågan till")]
     codes = sorted(c.splitlines()[0].rsplit(" ", 1)[-1] for c in cards)
     assert codes == sorted([first.reference_code] + [r.reference_code for r in during])
+
+
+def test_a_matrix_user_links_with_the_same_one_time_link(matrix):
+    stranger = matrix.synapse.register(f"ny{next(_names)}")
+    room = stranger.create_room(invite=[matrix.bot.user_id])
+    joined = f"/_matrix/client/v3/rooms/{room}/joined_members"
+    wait_for(lambda: matrix.bot.user_id in stranger.call(joined)["joined"], what="the bot")
+    stranger.say(room, "!mm budget")
+    [refusal] = wait_for(lambda: bodies(stranger, room), what="the answer")
+    assert refusal == (
+        "Jag vet inte vem du är än. Skriv `!mm koppla` så får du en länk som kopplar ditt "
+        "Matrix-konto till ditt konto på webbplatsen."
+    )
+    stranger.say(room, "!mm koppla")
+    answer = wait_for(
+        lambda: [b for b in bodies(stranger, room) if "/koppla/" in b], what="the link"
+    )
+    token = re.search(r"https://mm\.example/koppla/([\w-]+)", answer[0]).group(1)
+    association = matrix.world.user(Role.ASSOCIATION)
+    visitor = Visitor(matrix.app, association)
+    assert visitor.post(f"/koppla/{token}").status == 200
+    linked = matrix.world.read(lambda s: chat_links.actor_for_matrix_user(s, stranger.user_id))
+    assert linked == association

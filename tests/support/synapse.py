@@ -124,6 +124,8 @@ class Synapse:
                 }
             ],
             registration_shared_secret=self.secret,
+            # A test polls /sync: an answer cached for two minutes would hide what came since.
+            caches={**(settings.get("caches") or {}), "sync_response_cache_duration": 0},
             enable_registration=False,
             trusted_key_servers=[],
             suppress_key_server_warning=True,
@@ -138,7 +140,13 @@ class Synapse:
                 "account": {"per_second": 1000, "burst_count": 1000},
             },
             rc_joins={"local": {"per_second": 1000, "burst_count": 1000}},
-            rc_invites={"per_room": {"per_second": 1000, "burst_count": 1000}},
+            rc_invites={
+                "per_room": {"per_second": 1000, "burst_count": 1000},
+                "per_user": {"per_second": 1000, "burst_count": 1000},
+                "per_issuer": {"per_second": 1000, "burst_count": 1000},
+            },
+            rc_room_creation={"per_second": 1000, "burst_count": 1000},
+            rc_joins_per_room={"per_second": 1000, "burst_count": 1000},
             rc_admin_redaction={"per_second": 1000, "burst_count": 1000},
             rc_registration={"per_second": 1000, "burst_count": 1000},
         )
