@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 HOST ?= 127.0.0.1
 
-.PHONY: run test install install-test system-test-deps setup lint format messages translations bench
+.PHONY: run test install install-test system-test-deps synapse setup lint format messages translations bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,7 +44,17 @@ system-test-deps:
 	  fi; \
 	fi
 
-test: system-test-deps install-test
+# Synapse, the Matrix homeserver the tests start, in a virtual environment of its own: its
+# pinned dependencies (Twisted and friends) are not the project's, and it runs as a process.
+SYNAPSE_VENV ?= .venv-synapse
+synapse: $(SYNAPSE_VENV)/bin/synapse_homeserver
+
+$(SYNAPSE_VENV)/bin/synapse_homeserver:
+	$(PYTHON) -m venv $(SYNAPSE_VENV)
+	$(SYNAPSE_VENV)/bin/pip install --quiet --upgrade pip
+	$(SYNAPSE_VENV)/bin/pip install --quiet "matrix-synapse>=1.100,<2"
+
+test: system-test-deps install-test synapse
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest

@@ -22,10 +22,11 @@ from slack_bolt import Ack, App, BoltRequest, Respond
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
-from bot import commands, reach, replies, views
-from bot.blocks import escape, link, say
+from bot import blocks, commands, reach, replies, views
+from bot.blockkit import slack_reply
 from bot.cards import ACCEPT_ACTION, DECLINE_ACTION, answer_line
 from bot.dedupe import request_key
+from bot.message import escape, link, say
 from bot.runtime import ChatRuntime
 from domain.access import Actor, can_see_budget, check_answers_for
 from domain.choices import DeclineReason
@@ -134,7 +135,7 @@ def _turn_page(runtime: ChatRuntime, key: str, body: dict[str, Any], respond: Re
         result, budget, page=int(page) if page.isdigit() else 1, shared=bool(shared)
     )
     try:
-        respond(replace_original=True, **reply.message())
+        respond(replace_original=True, **slack_reply(reply).message())
     except Exception as error:  # no response_url, or Slack would not take it
         log.warning("could not turn the page (%s)", type(error).__name__)
         reach.later_by_direct_message(runtime, user=user, reply=reply, key=key)
@@ -175,7 +176,7 @@ def _open_modal(
     channel = (body.get("channel") or {}).get("id") or user
     try:
         client.chat_postEphemeral(
-            channel=channel, user=user, text=refusal, blocks=say(refusal).blocks
+            channel=channel, user=user, text=refusal, blocks=blocks.say(refusal).blocks
         )
     except Exception as error:
         log.warning("could not show a refusal privately (%s)", type(error).__name__)

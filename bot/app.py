@@ -26,8 +26,12 @@ from slack_bolt.adapter.flask.handler import to_flask_response
 from slack_bolt.authorization import AuthorizeResult
 
 from bot import actions, commands, home, inbound, reach
-from bot.blocks import Reply, link, say
+from bot.blockkit import slack_reply
+from bot.channels import Channels
 from bot.dedupe import request_key
+from bot.mail.settings import MailSettings, MailSettingsError
+from bot.matrix.settings import MatrixSettings
+from bot.message import Message, link, say
 from bot.runtime import ChatRuntime
 from bot.settings import ChatSettings
 from domain.clock import SystemClock
@@ -91,11 +95,12 @@ def _listener_failed(error: Exception) -> BoltResponse:
     return BoltResponse(status=200, body=_failed().text)
 
 
-def _slash_answer(reply: Reply) -> dict[str, Any]:
-    return {"response_type": "in_channel" if reply.shared else "ephemeral", **reply.message()}
+def _slash_answer(reply: Message) -> dict[str, Any]:
+    shown = "in_channel" if reply.shared else "ephemeral"
+    return {"response_type": shown, **slack_reply(reply).message()}
 
 
-def _failed() -> Reply:
+def _failed() -> Message:
     return say(_("Something went wrong. Try again in a moment, or use the web site."))
 
 
@@ -104,7 +109,7 @@ def _register_commands(app: App, runtime: ChatRuntime) -> None:
 
     def reply_to(
         user_id: str, text: str, name: str | None = None, team: str | None = None
-    ) -> Reply:
+    ) -> Message:
         asker = commands.asker_for_slack(ctx, user_id, name=name, team=team)
         return commands.answer(ctx, asker, text)
 
@@ -120,12 +125,12 @@ def _register_commands(app: App, runtime: ChatRuntime) -> None:
         user, text = command["user_id"], command.get("text") or ""
         name, team = command.get("user_name"), command.get("team_domain")
 
-        def work() -> Reply | None:
+        def work() -> Message | None:
             if not runtime.first_time(key):
                 return None
             return reply_to(user, text, name, team)
 
-        def later(reply: Reply | None, error: BaseException | None) -> None:
+        def later(reply: Message | None, error: BaseException | None) -> None:
             _answer_later(runtime, reply, error, respond, user, key)
 
         try:
@@ -144,7 +149,7 @@ def _register_commands(app: App, runtime: ChatRuntime) -> None:
 
 def _answer_later(
     runtime: ChatRuntime,
-    reply: Reply | None,
+    reply: Message | None,
     error: BaseException | None,
     respond: Respond,
     user: str,
@@ -190,7 +195,7 @@ def _once(runtime: ChatRuntime, key: str, work: Callable[..., None], *args: Any)
         work(runtime, key, *args)
 
 
-def _answer(runtime: ChatRuntime, user: str, text: str) -> Reply:
+def _answer(runtime: ChatRuntime, user: str, text: str) -> Message:
     ctx = runtime.context
     return commands.answer(ctx, commands.asker_for_slack(ctx, user), text)
 
@@ -204,7 +209,7 @@ def _direct_message(runtime: ChatRuntime, key: str, event: dict[str, Any]) -> No
         return
     reply = _answer(runtime, user, event.get("text") or "")
     try:
-        runtime.client.chat_postMessage(channel=event["channel"], **reply.message())
+        runtime.client.chat_postMessage(channel=event["channel"], **slack_reply(reply).message())
     except Exception as error:
         log.warning("could not answer a direct message (%s)", type(error).__name__)
         reach.later_by_direct_message(runtime, user=user, reply=reply, key=key)
@@ -217,9 +222,11 @@ def _mentioned(runtime: ChatRuntime, key: str, event: dict[str, Any]) -> None:
     reply = _answer(runtime, user, _MENTION.sub(" ", event.get("text") or "").strip())
     try:
         if reply.shared:
-            runtime.client.chat_postMessage(channel=channel, **reply.message())
+            runtime.client.chat_postMessage(channel=channel, **slack_reply(reply).message())
         else:
-            runtime.client.chat_postEphemeral(channel=channel, user=user, **reply.message())
+            runtime.client.chat_postEphemeral(
+                channel=channel, user=user, **slack_reply(reply).message()
+            )
     except Exception as error:
         log.warning("could not answer a mention (%s)", type(error).__name__)
         reach.later_by_direct_message(runtime, user=user, reply=reply, key=key)
@@ -262,13 +269,25 @@ def install(app: Flask) -> ChatRuntime | None:
     """Mounts the bot into the web site when Slack settings are present; otherwise one log
     line says chat is off, and the site runs without it."""
     settings = ChatSettings.load(app.config)
-    if not settings.enabled:
+    try:
+        mail = MailSettings.load(app.config)
+    except MailSettingsError as error:
+        log.error("E-mail is off: %s", error)
+        mail = MailSettings()
+    channels = Channels(slack=settings, matrix=MatrixSettings.load(app.config), mail=mail)
+    if not channels.transports:
         log.warning(settings.off_reason())
         return None
     runtime = ChatRuntime(
-        settings, app.extensions["mm.sessions"], app.config.get("CLOCK") or SystemClock()
+        settings,
+        app.extensions["mm.sessions"],
+        app.config.get("CLOCK") or SystemClock(),
+        channels=channels,
     )
     app.extensions["mm.chat"] = runtime
+    if not settings.enabled:
+        log.info("Slack is off; notices go by %s.", ", ".join(sorted(channels.transports)))
+        return runtime
     if not settings.http:
         if settings.signing_secret:
             log.warning(settings.off_reason())

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.blocks import (
-    Reply,
+from bot.message import (
+    Message,
     actions,
     button,
     context,
@@ -102,32 +102,44 @@ def answer_line(request: PlacementRequest) -> str:
     )
 
 
-def request_card(request: PlacementRequest, settings: ChatSettings) -> Reply:
+def request_card(request: PlacementRequest, settings: ChatSettings) -> Message:
     """The message in the municipality's channel: buttons while open, the answer after."""
     code = request.referral.reference_code
     municipality = request.municipality.name
-    blocks = [
+    parts = [
         header(_("Request to %(municipality)s: %(code)s", municipality=municipality, code=code)),
         *fields(_facts(request)),
         section(_web_link(request, settings)),
     ]
     if request.answered_at is None:
-        blocks += [
+        parts += [
             section(_("Can you take this participant? Answer here or on the web site.")),
             actions(
-                button(_("Accept"), ACCEPT_ACTION, str(request.id), style="primary"),
-                button(_("Decline"), DECLINE_ACTION, str(request.id), style="danger"),
+                button(
+                    _("Accept"),
+                    ACCEPT_ACTION,
+                    str(request.id),
+                    style="primary",
+                    url=settings.referral_url(code) + "#acceptera",
+                ),
+                button(
+                    _("Decline"),
+                    DECLINE_ACTION,
+                    str(request.id),
+                    style="danger",
+                    url=settings.referral_url(code) + "#avboj",
+                ),
                 block_id=f"request:{request.id}",
             ),
         ]
         text = _("New request to %(municipality)s: %(code)s", municipality=municipality, code=code)
-        return Reply(blocks=blocks, text=text)
+        return Message(parts=parts, text=text)
     line = answer_line(request)
-    blocks.append(section(line))
-    return Reply(blocks=blocks, text=_("%(code)s: %(answer)s", code=code, answer=line))
+    parts.append(section(line))
+    return Message(parts=parts, text=_("%(code)s: %(answer)s", code=code, answer=line))
 
 
-def answer_message(request: PlacementRequest, settings: ChatSettings) -> Reply:
+def answer_message(request: PlacementRequest, settings: ChatSettings) -> Message:
     """The investigator's direct message: the municipality's answer to their request."""
     code = request.referral.reference_code
     municipality = escape(request.municipality.name)
@@ -146,4 +158,4 @@ def answer_message(request: PlacementRequest, settings: ChatSettings) -> Reply:
             code=code,
             reason=_(LABELS[request.decline_reason or DeclineReason.OTHER]),
         )
-    return Reply(blocks=[section(line), context(_web_link(request, settings))], text=line)
+    return Message(parts=[section(line), context(_web_link(request, settings))], text=line)

@@ -17,13 +17,15 @@ from apscheduler.triggers.interval import IntervalTrigger
 from slack_sdk.errors import SlackApiError
 
 from bot import commands
+from bot.blockkit import slack_reply
+from bot.matrix.settings import MatrixSettings
 from bot.runtime import open_chat_runtime
 from bot.settings import OUTBOX_SWEEP_SECONDS, ChatSettings
 from bot.text import to_plain
 from cli.runtime import Runtime, pass_runtime
 from domain.clock import STOCKHOLM
 from locales import gettext as _
-from services.municipalities import find_municipality, set_slack_channel
+from services.municipalities import find_municipality, set_matrix_room, set_slack_channel
 from services.users import actor_of, find_user_by_email
 from storage.db import unit_of_work
 
@@ -74,7 +76,7 @@ def ask(runtime: Runtime, words: tuple[str, ...]) -> None:
     else:
         raise click.UsageError(_("Say who is asking: --as EMAIL or --slack-user U012AB3CD."))
     reply = commands.answer(context, asker, " ".join(words))
-    click.echo(to_plain(reply.message()["blocks"], reply.text))
+    click.echo(to_plain(slack_reply(reply).message()["blocks"], reply.text))
     if reply.shared:
         click.echo(_("(In Slack this answer is shown to everyone in the channel.)"))
 
@@ -143,6 +145,29 @@ def socket(runtime: Runtime) -> None:
         chat_runtime.close()
 
 
+@chat.command("matrix", help=_("Run the chat bot on the Matrix homeserver (MATRIX_* settings)."))
+@pass_runtime
+def matrix(runtime: Runtime) -> None:
+    settings = MatrixSettings.load()
+    if not settings.enabled:
+        raise click.ClickException(
+            _(
+                "The Matrix bot needs MATRIX_HOMESERVER, MATRIX_USER_ID and MATRIX_ACCESS_TOKEN "
+                "(or MATRIX_PASSWORD)."
+            )
+        )
+    from bot.matrix.bot import run
+
+    chat_runtime = open_chat_runtime(runtime.sessions, runtime.clock)
+    click.echo(_("The Matrix bot is running as %(user)s. Stop with Ctrl+C.", user=settings.user_id))
+    try:
+        run(chat_runtime, settings)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        chat_runtime.close()
+
+
 @click.group(help=_("Settings of the municipalities."))
 def municipality() -> None:
     pass
@@ -179,6 +204,42 @@ def municipality_channel(runtime: Runtime, name: str, channel: str | None, remov
         click.echo(
             _(
                 "Requests to %(municipality)s are not posted in chat.",
+                municipality=municipality_name,
+            )
+        )
+
+
+@municipality.command(
+    "room", help=_("Show or set the Matrix room where a municipality's requests are posted.")
+)
+@click.argument("name")
+@click.argument("room", required=False)
+@click.option("--remove", is_flag=True, help=_("Post no more requests in Matrix."))
+@pass_runtime
+def municipality_room(runtime: Runtime, name: str, room: str | None, remove: bool) -> None:
+    with unit_of_work(runtime.sessions) as session:
+        found = find_municipality(session, name)
+        if room or remove:
+            set_matrix_room(
+                session,
+                actor=None,
+                municipality_id=found.id,
+                room=None if remove else room,
+                now=runtime.now(),
+            )
+        current, municipality_name = found.matrix_room, found.name
+    if current:
+        click.echo(
+            _(
+                "Requests to %(municipality)s are posted in the Matrix room %(room)s.",
+                municipality=municipality_name,
+                room=current,
+            )
+        )
+    else:
+        click.echo(
+            _(
+                "Requests to %(municipality)s are not posted in Matrix.",
                 municipality=municipality_name,
             )
         )

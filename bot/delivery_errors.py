@@ -5,12 +5,14 @@ have reached Slack all the same.
 
 from __future__ import annotations
 
+import smtplib
 import socket
 from dataclasses import dataclass
 from urllib.error import URLError
 
 from slack_sdk.errors import SlackApiError
 
+from bot.matrix.client import MatrixError
 from bot.slack_client import never_reached_slack
 from domain.delivery import needs_someone
 
@@ -41,7 +43,35 @@ def _retry_after(error: SlackApiError) -> float | None:
     return 60.0  # a 429 without Retry-After: Slack's documented minimum is a minute
 
 
+def _smtp(error: smtplib.SMTPException) -> Failure | None:
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _message in error.recipients.values()]
+    elif isinstance(error, smtplib.SMTPResponseException):
+        codes = [error.smtp_code]
+    else:
+        return None
+    if any(500 <= code < 600 for code in codes):
+        return Failure("smtp_refused", needs_someone=True)
+    return Failure("smtp_unavailable")
+
+
+def _matrix(error: MatrixError) -> Failure:
+    if error.code == "M_LIMIT_EXCEEDED":
+        return Failure("ratelimited", retry_after=max(1.0, error.retry_after or 5.0))
+    if error.code == "M_FORBIDDEN":
+        return Failure("matrix_forbidden", needs_someone=True)
+    if error.code in ("M_NOT_FOUND", "M_UNKNOWN_ROOM", "M_INVALID_PARAM"):
+        return Failure("matrix_unknown_room", needs_someone=True)
+    return Failure(error.code)
+
+
 def failure_of(error: BaseException) -> Failure:
+    if isinstance(error, MatrixError):
+        return _matrix(error)
+    if isinstance(error, smtplib.SMTPException):
+        found = _smtp(error)
+        if found is not None:
+            return found
     if isinstance(error, SlackApiError):
         status = getattr(error.response, "status_code", 200)
         code = str((error.response.get("error") if error.response else None) or "slack_error")

@@ -12,10 +12,12 @@ import logging
 from typing import Any
 
 from bot import commands, outbox
-from bot.blocks import (
-    MAX_MODAL_BLOCKS,
-    Block,
-    Reply,
+from bot.blockkit import blocks_of
+from bot.blocks import MAX_MODAL_BLOCKS
+from bot.digest import late_line, meeting_line, meetings_title, titled, waiting_line, waiting_title
+from bot.message import (
+    Message,
+    Part,
     context,
     divider,
     escape,
@@ -23,7 +25,6 @@ from bot.blocks import (
     link,
     section,
 )
-from bot.digest import late_line, meeting_line, meetings_title, titled, waiting_line, waiting_title
 from domain.choices import LABELS, Role
 from domain.lifecycle import STATUS_LABELS
 from locales import format_datetime, phrases
@@ -37,7 +38,7 @@ log = logging.getLogger("mm.chat.home")
 View = dict[str, Any]
 
 
-def _links(home: Home, site_url: str) -> Block:
+def _links(home: Home, site_url: str) -> Part:
     role = home.actor.role
     pages = [(site_url + "/", _("The web site"))]
     if role is Role.INVESTIGATOR:
@@ -52,7 +53,7 @@ def _links(home: Home, site_url: str) -> Block:
     return section(" · ".join(link(url, label) for url, label in pages))
 
 
-def _places(home: Home, more_url: str) -> list[Block]:
+def _places(home: Home, more_url: str) -> list[Part]:
     shown = home.availability.municipalities
     if home.actor.is_contact:
         shown = tuple(m for m in shown if m.municipality_id == home.actor.municipality_id)
@@ -65,7 +66,7 @@ def _places(home: Home, more_url: str) -> list[Block]:
     return blocks
 
 
-def _work(home: Home, site_url: str) -> list[Block]:
+def _work(home: Home, site_url: str) -> list[Part]:
     digest = home.work
     if digest is not None:
         more = site_url + ("/oversikt" if digest.municipality_id is None else "/forfragningar")
@@ -94,13 +95,13 @@ def _work(home: Home, site_url: str) -> list[Block]:
 def home_view(home: Home | None, ctx: commands.ChatContext) -> View:
     """The Home tab of one person (`home` None: not linked yet)."""
     site_url = ctx.settings.site_url
-    blocks: list[Block] = [header(_("Möjlighetsmodellen"))]
+    blocks: list[Part] = [header(_("Möjlighetsmodellen"))]
     if home is None:
         blocks += [
             section(commands.not_linked(ctx)),
             context(_("Chat shows reference codes only, never personal data.")),
         ]
-        return {"type": "home", "blocks": blocks}
+        return {"type": "home", "blocks": blocks_of(blocks)}
     role = _(LABELS[home.actor.role])
     blocks.append(
         context(
@@ -112,7 +113,7 @@ def home_view(home: Home | None, ctx: commands.ChatContext) -> View:
     blocks.append(divider())
     blocks += _places(home, site_url + ("/kommun" if home.actor.is_contact else "/oversikt"))
     blocks += [divider(), _links(home, site_url)]
-    return {"type": "home", "blocks": blocks[:MAX_MODAL_BLOCKS]}
+    return {"type": "home", "blocks": blocks_of(blocks)[:MAX_MODAL_BLOCKS]}
 
 
 def view_for(ctx: commands.ChatContext, slack_user_id: str) -> View:
@@ -137,7 +138,7 @@ def publish(runtime: Any, slack_user_id: str) -> bool:
     return True
 
 
-def welcome_reply(ctx: commands.ChatContext) -> Reply:
+def welcome_reply(ctx: commands.ChatContext) -> Message:
     command = f"`{ctx.settings.command}`"
     first = _(
         "Welcome! I am the bot of Möjlighetsmodellen. Write %(help)s here to see what you can "
@@ -150,7 +151,7 @@ def welcome_reply(ctx: commands.ChatContext) -> Reply:
         "municipalities, dates and counts only, never personal data.",
         command=command,
     )
-    return Reply(blocks=[section(first), context(second)], text=first)
+    return Message(parts=[section(first), context(second)], text=first)
 
 
 def welcome(runtime: Any, slack_user_id: str) -> None:

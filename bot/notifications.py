@@ -24,10 +24,14 @@ from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 from bot import outbox
 from bot.cards import answer_message, card_key, request_card
+from bot.channels import Channels, to_email, to_matrix
 from bot.settings import ChatSettings
 from domain.choices import Role
 from domain.clock import Clock
+from domain.delivery import Transport
 from domain.events import REQUEST_KINDS, EventKind
+from domain.notices import NoticeKind, by_chat, by_email
+from services.notices import by_email_only, contacts_of, person
 from storage.models import Event, PlacementRequest, Referral, User
 
 log = logging.getLogger("mm.chat.notifications")
@@ -55,6 +59,7 @@ def install(
     clock: Clock,
     on_commit: Callable[[list[int]], None],
     on_home: Callable[[set[str]], None] | None = None,
+    channels: Channels | None = None,
 ) -> None:
     """Adds the listeners to `sessions` (once); `on_commit` gets the ids queued by a commit,
     `on_home` the Slack users whose Home tab it changed."""
@@ -76,7 +81,9 @@ def install(
                 continue
             try:
                 with session.begin_nested():
-                    queue_messages(session, entry, settings=settings, clock=clock)
+                    queue_messages(
+                        session, entry, settings=settings, clock=clock, channels=channels
+                    )
             except Exception:  # a notification must never undo the change it is about
                 log.exception("could not queue chat messages for event %s", entry.kind)
         if on_home is not None and entries:
@@ -112,8 +119,18 @@ def install(
     event.listen(sessions, "after_transaction_end", after_transaction_end)
 
 
-def queue_messages(session: Session, entry: Event, *, settings: ChatSettings, clock: Clock) -> None:
-    """The outbox rows for one event (see the module docstring)."""
+def queue_messages(
+    session: Session,
+    entry: Event,
+    *,
+    settings: ChatSettings,
+    clock: Clock,
+    channels: Channels | None = None,
+) -> None:
+    """The outbox rows for one event (see the module docstring), in every channel the
+    installation has: Slack, the municipality's Matrix room, and e-mail to whoever chose it."""
+    channels = channels or Channels(slack=settings)
+    transports = channels.transports
     request_id = (entry.details or {}).get("request_id")
     if entry.kind not in KINDS or not request_id:
         return
@@ -122,32 +139,74 @@ def queue_messages(session: Session, entry: Event, *, settings: ChatSettings, cl
         return
     session.refresh(request)
     now = clock.now()
+    municipality = request.municipality
+    card = request_card(request, settings)
     if entry.kind is EventKind.REQUESTED:
-        channel = request.municipality.slack_channel
-        if channel:
+        if municipality.slack_channel and Transport.SLACK in transports:
             outbox.enqueue(
                 session,
                 key=card_key(request.id),
-                channel=channel,
-                reply=request_card(request, settings),
+                channel=municipality.slack_channel,
+                reply=card,
                 now=now,
             )
+        if municipality.matrix_room and Transport.MATRIX in transports:
+            to_matrix(
+                session,
+                key=card_key(request.id),
+                room=municipality.matrix_room,
+                message=card,
+                now=now,
+            )
+        if Transport.EMAIL in transports:
+            for contact in by_email_only(
+                contacts_of(session, NoticeKind.NEW_REQUEST, municipality.id)
+            ):
+                to_email(
+                    session,
+                    key=card_key(request.id),
+                    user_id=contact.user_id,
+                    address=contact.email,
+                    message=card,
+                    site_url=channels.site_url,
+                    now=now,
+                )
         return
     outbox.enqueue_update(
         session,
         key=f"request:{request.id}:answer",
         of_key=card_key(request.id),
-        reply=request_card(request, settings),
+        reply=card,
         now=now,
     )
-    investigator = request.referral.investigator
-    answered = entry.kind in (EventKind.ACCEPTED, EventKind.DECLINED)
-    if answered and investigator.slack_user_id and investigator.active:
-        outbox.enqueue(
+    if Transport.MATRIX in transports:
+        to_matrix(
             session,
-            key=f"request:{request.id}:investigator",
-            channel=investigator.slack_user_id,
-            reply=answer_message(request, settings),
+            key=f"request:{request.id}:answer",
+            room="",
+            message=card,
+            now=now,
+            of_key=card_key(request.id),
+        )
+    if entry.kind not in (EventKind.ACCEPTED, EventKind.DECLINED):
+        return
+    investigator = person(session, NoticeKind.ANSWER, request.referral.investigator_id)
+    if investigator is None:
+        return
+    notice = answer_message(request, settings)
+    key = f"request:{request.id}:investigator"
+    if by_chat(investigator.way) and investigator.slack_user_id and Transport.SLACK in transports:
+        outbox.enqueue(session, key=key, channel=investigator.slack_user_id, reply=notice, now=now)
+    if by_chat(investigator.way) and investigator.matrix_user_id and Transport.MATRIX in transports:
+        to_matrix(session, key=key, room=investigator.matrix_user_id, message=notice, now=now)
+    if by_email(investigator.way) and Transport.EMAIL in transports:
+        to_email(
+            session,
+            key=key,
+            user_id=investigator.user_id,
+            address=investigator.email,
+            message=notice,
+            site_url=channels.site_url,
             now=now,
         )
 

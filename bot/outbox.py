@@ -36,14 +36,17 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.blockkit import slack_reply
 from bot.blocks import Reply
 from bot.delivery_errors import Failure, failure_of
+from bot.message import Message
 from domain.delivery import (
     HISTORY_UNAVAILABLE,
     ORIGINAL_MISSING,
     SENDER_STOPPED,
     OutboxAction,
     OutboxState,
+    Transport,
 )
 from storage.db import changed_rows, unit_of_work
 from storage.models import ChatOutbox
@@ -72,12 +75,16 @@ def this_process() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"[:100]
 
 
+def _blocks(reply: Reply | Message) -> dict[str, Any]:
+    return (slack_reply(reply) if isinstance(reply, Message) else reply).message()
+
+
 def enqueue(
-    session: Session, *, key: str, channel: str, reply: Reply, now: datetime
+    session: Session, *, key: str, channel: str, reply: Reply | Message, now: datetime
 ) -> ChatOutbox | None:
-    """Posts `reply` to `channel` (a channel id, or a user id for a direct message) after the
-    commit. Returns None, and queues nothing, when `key` was used before."""
-    message = reply.message()
+    """Posts `reply` to `channel` (a Slack channel id, or a user id for a direct message)
+    after the commit. Returns None, and queues nothing, when `key` was used before."""
+    message = _blocks(reply)
     return _add(
         session,
         ChatOutbox(
@@ -95,14 +102,14 @@ def enqueue(
 
 
 def enqueue_update(
-    session: Session, *, key: str, of_key: str, reply: Reply, now: datetime
+    session: Session, *, key: str, of_key: str, reply: Reply | Message, now: datetime
 ) -> ChatOutbox | None:
     """Replaces the message queued under `of_key` once it has been posted. None when there
     is no such message (it was never queued) or `key` was used before."""
     original = find(session, of_key)
     if original is None:
         return None
-    message = reply.message()
+    message = _blocks(reply)
     return _add(
         session,
         ChatOutbox(
@@ -112,6 +119,41 @@ def enqueue_update(
             update_of_id=original.id,
             text=message["text"],
             blocks=message["blocks"],
+            state=PENDING,
+            attempts=0,
+            created_at=now,
+            next_attempt_at=now,
+        ),
+    )
+
+
+def enqueue_payload(
+    session: Session,
+    *,
+    key: str,
+    transport: Transport,
+    channel: str,
+    text: str,
+    payload: dict[str, Any],
+    now: datetime,
+    of_key: str | None = None,
+) -> ChatOutbox | None:
+    """A Matrix message or an e-mail (the payload as its transport sends it), once per key.
+    With `of_key`: replaces that message once it is sent (a Matrix edit)."""
+    original = find(session, of_key) if of_key else None
+    if of_key and original is None:
+        return None
+    return _add(
+        session,
+        ChatOutbox(
+            key=key,
+            transport=transport,
+            channel=original.channel if original else channel,
+            action=UPDATE if original else POST,
+            update_of_id=original.id if original else None,
+            text=text,
+            blocks=[],
+            payload=payload,
             state=PENDING,
             attempts=0,
             created_at=now,
@@ -146,9 +188,12 @@ def forget_new(session: Session) -> None:
 
 
 class Sender(Protocol):
-    def post(self, channel: str, text: str, blocks: list[Any], key: str) -> tuple[str, str]: ...
+    """Sends one transport's messages: `content` is the Slack blocks, or the payload of a
+    Matrix message or an e-mail."""
 
-    def update(self, channel: str, ts: str, text: str, blocks: list[Any]) -> None: ...
+    def post(self, channel: str, text: str, content: Any, key: str) -> tuple[str, str]: ...
+
+    def update(self, channel: str, ts: str, text: str, content: Any) -> None: ...
 
     def find(self, channel: str, key: str, since: datetime) -> tuple[str, str] | None:
         """Where the message posted under `key` is (channel, ts), or None when it is not
@@ -156,14 +201,39 @@ class Sender(Protocol):
         ...
 
 
+class Senders:
+    """The senders of one process, per transport; it sends only what it has a sender for."""
+
+    def __init__(self, by_transport: dict[Transport, Sender]) -> None:
+        self.by_transport = by_transport
+
+    @property
+    def transports(self) -> tuple[Transport, ...]:
+        return tuple(self.by_transport)
+
+    def for_transport(self, transport: Transport) -> Sender | None:
+        return self.by_transport.get(transport)
+
+
+def _sender_for(sender: Sender | Senders, transport: Transport) -> Sender | None:
+    if isinstance(sender, Senders):
+        return sender.for_transport(transport)
+    return sender if transport is Transport.SLACK else None
+
+
+def _transports(sender: Sender | Senders) -> tuple[Transport, ...]:
+    return sender.transports if isinstance(sender, Senders) else (Transport.SLACK,)
+
+
 @dataclass(frozen=True)
 class _Claimed:
     id: int
     key: str
+    transport: Transport
     action: OutboxAction
     channel: str
     text: str
-    blocks: list[Any]
+    content: Any
     attempts: int
     uncertain: bool
     created_at: datetime
@@ -199,10 +269,11 @@ def _claim(sessions: sessionmaker[Session], message_id: int, now: datetime) -> _
         return _Claimed(
             id=row.id,
             key=row.key,
+            transport=row.transport,
             action=row.action,
             channel=row.channel,
             text=row.text,
-            blocks=row.blocks,
+            content=row.blocks if row.transport is Transport.SLACK else row.payload,
             attempts=row.attempts,
             uncertain=row.uncertain,
             created_at=row.created_at,
@@ -231,12 +302,22 @@ def _already_there(sender: Sender, claimed: _Claimed) -> tuple[str, str] | None:
     return sender.find(claimed.channel, claimed.key, claimed.created_at - HISTORY_MARGIN)
 
 
-def deliver(sessions: sessionmaker[Session], sender: Sender, message_id: int, now: datetime) -> str:
+def deliver(
+    sessions: sessionmaker[Session], sender: Sender | Senders, message_id: int, now: datetime
+) -> str:
     """Sends one message if it is due and nobody else has claimed it; returns its new state
     (or DEFERRED / RATE_LIMITED, or "" when it was not ours to send)."""
     claimed = _claim(sessions, message_id, now)
     if claimed is None:
         return ""
+    target = _sender_for(sender, claimed.transport)
+    if target is None:  # this process has no way to send it: another one will
+        _finish(sessions, claimed.id, state=PENDING, attempts=claimed.attempts - 1)
+        return ""
+    return _send(sessions, target, claimed, now)
+
+
+def _send(sessions: sessionmaker[Session], sender: Sender, claimed: _Claimed, now: datetime) -> str:
     if claimed.action == UPDATE and claimed.original_state in (PENDING, SENDING):
         _finish(sessions, claimed.id, state=PENDING, attempts=claimed.attempts - 1)
         return DEFERRED
@@ -263,10 +344,10 @@ def deliver(sessions: sessionmaker[Session], sender: Sender, message_id: int, no
     try:
         if claimed.action == UPDATE:
             posted_channel, ts = claimed.original_channel, claimed.original_ts
-            sender.update(posted_channel or "", ts or "", claimed.text, claimed.blocks)
+            sender.update(posted_channel or "", ts or "", claimed.text, claimed.content)
         else:
             posted_channel, ts = sender.post(
-                claimed.channel, claimed.text, claimed.blocks, claimed.key
+                claimed.channel, claimed.text, claimed.content, claimed.key
             )
     except Exception as error:  # what Slack said decides what happens next
         return _failed(sessions, claimed, failure_of(error), now)
@@ -375,12 +456,20 @@ def release_stale(sessions: sessionmaker[Session], now: datetime) -> int:
 
 
 def due(
-    sessions: sessionmaker[Session], now: datetime, limit: int = 200, key_prefix: str = ""
+    sessions: sessionmaker[Session],
+    now: datetime,
+    limit: int = 200,
+    key_prefix: str = "",
+    transports: tuple[Transport, ...] = (Transport.SLACK,),
 ) -> list[int]:
     with unit_of_work(sessions) as session:
         query = (
             select(ChatOutbox.id)
-            .where(ChatOutbox.state == PENDING, ChatOutbox.next_attempt_at <= now)
+            .where(
+                ChatOutbox.state == PENDING,
+                ChatOutbox.next_attempt_at <= now,
+                ChatOutbox.transport.in_(transports),
+            )
             .order_by(ChatOutbox.id)
             .limit(limit)
         )
@@ -391,7 +480,7 @@ def due(
 
 def sweep(
     sessions: sessionmaker[Session],
-    sender: Sender,
+    sender: Sender | Senders,
     now: Callable[[], datetime],
     limit: int = 200,
     key_prefix: str = "",
@@ -400,7 +489,7 @@ def sweep(
     After a rate limit the rest waits for the next sweep: Slack asked for quiet."""
     counts: dict[str, int] = {}
     release_stale(sessions, now())
-    for message_id in due(sessions, now(), limit, key_prefix):
+    for message_id in due(sessions, now(), limit, key_prefix, _transports(sender)):
         state = deliver(sessions, sender, message_id, now())
         if state:
             counts[state] = counts.get(state, 0) + 1

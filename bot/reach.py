@@ -14,7 +14,8 @@ from collections.abc import Callable
 from typing import Any
 
 from bot import outbox
-from bot.blocks import Reply, context
+from bot.blockkit import slack_reply
+from bot.message import Message, context
 from locales import format_datetime
 from locales import gettext as _
 from storage.db import unit_of_work
@@ -24,12 +25,14 @@ log = logging.getLogger("mm.chat")
 Respond = Callable[..., Any]
 
 
-def by_response_url(respond: Respond | None, reply: Reply) -> bool:
+def by_response_url(respond: Respond | None, reply: Message) -> bool:
     """Shown privately through the response_url; False when that did not work."""
     if respond is None:
         return False
     try:
-        answer = respond(replace_original=False, response_type="ephemeral", **reply.message())
+        answer = respond(
+            replace_original=False, response_type="ephemeral", **slack_reply(reply).message()
+        )
     except Exception as error:
         log.warning("could not answer through response_url (%s)", type(error).__name__)
         return False
@@ -40,14 +43,14 @@ def by_response_url(respond: Respond | None, reply: Reply) -> bool:
     return True
 
 
-def later_by_direct_message(runtime: Any, *, user: str, reply: Reply, key: str) -> bool:
+def later_by_direct_message(runtime: Any, *, user: str, reply: Message, key: str) -> bool:
     """Queues the answer as a direct message (once per key); the outbox delivers it."""
     asked_at = format_datetime(runtime.clock.now())
     note = _(
         "Slack could not show you this answer when you asked at %(time)s, so here it is.",
         time=asked_at,
     )
-    late = Reply(blocks=[context(note), *reply.blocks], text=reply.text)
+    late = Message(parts=[context(note), *reply.parts], text=reply.text)
     try:
         with unit_of_work(runtime.sessions) as session:
             outbox.enqueue(
@@ -60,7 +63,7 @@ def later_by_direct_message(runtime: Any, *, user: str, reply: Reply, key: str) 
 
 
 def tell(
-    runtime: Any, *, user: str, reply: Reply, key: str, respond: Respond | None = None
+    runtime: Any, *, user: str, reply: Message, key: str, respond: Respond | None = None
 ) -> None:
     """Privately through the response_url when there is one; else a direct message later."""
     if not by_response_url(respond, reply):

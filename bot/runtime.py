@@ -18,11 +18,17 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import dedupe, home, notifications, outbox, slack_client
+from bot.channels import Channels
 from bot.commands import ChatContext
 from bot.identity import Identity
+from bot.mail.sender import MailSender
+from bot.mail.settings import MailSettings
+from bot.matrix.sender import MatrixSender
+from bot.matrix.settings import MatrixSettings
 from bot.settings import OUTBOX_SWEEP_SECONDS, ChatSettings
 from bot.slack_sender import SlackSender
 from domain.clock import Clock
+from domain.delivery import Transport
 from domain.errors import DomainError
 from domain.text import N_
 from storage.db import unit_of_work
@@ -68,15 +74,28 @@ class ChatRuntime:
         sessions: sessionmaker[Session],
         clock: Clock,
         client: WebClient | None = None,
+        channels: Channels | None = None,
     ) -> None:
         self.settings = settings
         self.sessions = sessions
         self.clock = clock
+        self.channels = channels or Channels(slack=settings)
         # The listeners' client waits for Slack only as long as a listener can afford; the
         # outbox's may wait a little longer (bot.slack_client).
         self.client = client or slack_client.for_listeners(settings)
         self.sender = SlackSender(client or slack_client.for_deliveries(settings))
         self.identity = Identity(settings)
+        self.matrix = (
+            MatrixSender(self.channels.matrix, sessions) if self.channels.matrix.enabled else None
+        )
+        by_transport: dict[Transport, outbox.Sender] = {}
+        if settings.enabled:
+            by_transport[Transport.SLACK] = self.sender
+        if self.matrix is not None:
+            by_transport[Transport.MATRIX] = self.matrix
+        if self.channels.mail.enabled:
+            by_transport[Transport.EMAIL] = MailSender(self.channels.mail)
+        self.senders = outbox.Senders(by_transport)
         self.context = ChatContext(settings=settings, sessions=sessions, clock=clock)
         self.listeners = TrackingExecutor(8, "mm-chat-listener")  # Bolt's lazy listeners
         self.work = TrackingExecutor(8, "mm-chat-work")  # what a request asks for
@@ -93,7 +112,8 @@ class ChatRuntime:
             settings=settings,
             clock=clock,
             on_commit=self.deliver_soon,
-            on_home=self.refresh_homes,
+            on_home=self.refresh_homes if settings.enabled else None,
+            channels=self.channels,
         )
 
     def first_time(self, key: str) -> bool:
@@ -167,7 +187,7 @@ class ChatRuntime:
     def _deliver(self, message_ids: list[int]) -> None:
         for message_id in message_ids:
             for _attempt in range(DEFERRED_RETRIES):
-                state = outbox.deliver(self.sessions, self.sender, message_id, self.clock.now())
+                state = outbox.deliver(self.sessions, self.senders, message_id, self.clock.now())
                 if state != outbox.DEFERRED:
                     break
                 time.sleep(DEFERRED_PAUSE)
@@ -183,7 +203,7 @@ class ChatRuntime:
 
     def sweep(self) -> dict[str, int]:
         """Delivers everything due and forgets old request keys; safe to run anywhere."""
-        counts = outbox.sweep(self.sessions, self.sender, self.clock.now)
+        counts = outbox.sweep(self.sessions, self.senders, self.clock.now)
         with unit_of_work(self.sessions) as session:
             session.execute(
                 delete(ChatRequestSeen).where(
@@ -210,6 +230,8 @@ class ChatRuntime:
         self.drain()
         for pool in self.pools:
             pool.shutdown(wait=True)
+        if self.matrix is not None:
+            self.matrix.close()
 
 
 class ChatOff(DomainError):
@@ -217,10 +239,17 @@ class ChatOff(DomainError):
 
 
 def open_chat_runtime(
-    sessions: sessionmaker[Session], clock: Clock, settings: ChatSettings | None = None
+    sessions: sessionmaker[Session],
+    clock: Clock,
+    settings: ChatSettings | None = None,
+    channels: Channels | None = None,
 ) -> ChatRuntime:
-    """The bot's runtime for a process outside the web site (`mm chat`, `mm digest`)."""
+    """The bot's runtime for a process outside the web site (`mm chat`, `mm digest`): any
+    of Slack, Matrix and e-mail that is configured."""
     settings = settings or ChatSettings.load()
-    if not settings.enabled:
+    channels = channels or Channels(
+        slack=settings, matrix=MatrixSettings.load(), mail=MailSettings.load()
+    )
+    if not channels.transports:
         raise ChatOff(N_("Chat is off: SLACK_BOT_TOKEN is not set."))
-    return ChatRuntime(settings, sessions, clock)
+    return ChatRuntime(settings, sessions, clock, channels=channels)

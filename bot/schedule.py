@@ -18,11 +18,13 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot import outbox
 from bot.digest import digest_keys, enqueue_digests
+from bot.late import enqueue_late_notices
 from bot.outbox import SENT
 from bot.runtime import ChatRuntime
 from bot.settings import OUTBOX_SWEEP_SECONDS, DigestSchedule
+from domain.calendar import is_working_day
 from domain.clock import STOCKHOLM, local_date
-from domain.delivery import OutboxState
+from domain.delivery import OutboxState, Transport
 from services.purge import purge
 from storage.db import unit_of_work
 
@@ -73,6 +75,7 @@ def run_digests(
     died is looked for in its channel before it is sent again). Reports each digest."""
     now = runtime.clock.now()
     today = day or local_date(now)
+    transports = runtime.channels.transports
     with unit_of_work(runtime.sessions) as session:
         queued = enqueue_digests(
             session,
@@ -80,8 +83,13 @@ def run_digests(
             now=now,
             settings=runtime.settings,
             schedule=schedule,
+            transports=transports,
         )
-        keys = digest_keys(session, today=today, schedule=schedule)
+        if Transport.EMAIL in transports and is_working_day(today):
+            enqueue_late_notices(
+                session, today=today, now=now, settings=runtime.settings, schedule=schedule
+            )
+        keys = digest_keys(session, today=today, schedule=schedule, transports=transports)
         sent_before = {
             key for key, row in outbox.states_in(session, keys).items() if row.state is SENT
         }

@@ -129,6 +129,7 @@ class ScheduleSettingsError(DomainError):
 @dataclass(frozen=True)
 class DigestSchedule:
     channel: str = ""
+    matrix_room: str = ""  # MATRIX_DIGEST_ROOM: the coordinator's room
     at: time = time(7, 30)
     days: str = "mon-fri"
     content: DeadlineSettings = field(default_factory=DeadlineSettings)
@@ -161,6 +162,7 @@ class DigestSchedule:
         )
         return cls(
             channel=environ.get("SLACK_DIGEST_CHANNEL", "").strip(),
+            matrix_room=environ.get("MATRIX_DIGEST_ROOM", "").strip(),
             at=time(int(found.group(1)), int(found.group(2))),
             days=days,
             content=content,

@@ -113,3 +113,29 @@ STATE_LABELS = {
     OutboxState.SKIPPED: N_("Skipped"),
     OutboxState.UNKNOWN: N_("Unknown whether it arrived"),
 }
+
+
+class Transport(StrEnum):
+    """How a message travels: the chat services and e-mail."""
+
+    SLACK = "slack"
+    MATRIX = "matrix"
+    EMAIL = "email"
+
+
+# The mail server's and the homeserver's refusals, as the outbox keeps them.
+REASONS.update(
+    {
+        "smtp_refused": N_(
+            "The mail server refused the message. Check the e-mail address and the SMTP settings."
+        ),
+        "smtp_unavailable": N_("The mail server could not take the message now."),
+        "matrix_forbidden": N_(
+            "The homeserver does not let the bot post in the room. Invite the bot to the room."
+        ),
+        "matrix_unknown_room": N_(
+            "The room does not exist. Check the room id with mm municipality room."
+        ),
+    }
+)
+NEEDS_SOMEONE = NEEDS_SOMEONE | {"smtp_refused", "matrix_forbidden", "matrix_unknown_room"}

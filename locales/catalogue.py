@@ -50,22 +50,28 @@ def nested_messages() -> list[str | tuple[str, str]]:
     found: list[str | tuple[str, str]] = []
     for source in SOURCES:
         for path in sorted((ROOT / source).rglob("*.py")):
-            tree = ast.parse(path.read_text(encoding="utf-8"))
-            for node in ast.walk(tree):
-                if not isinstance(node, ast.Call):
-                    continue
-                name = getattr(node.func, "id", getattr(node.func, "attr", None))
-                spec = KEYWORDS.get(name or "", False)
-                if spec not in (None, (1, 2)):  # not a call whose first argument is a msgid
-                    continue
-                count = 1 if spec is None else 2
-                values = [
-                    a.value
-                    for a in node.args[:count]
-                    if isinstance(a, ast.Constant) and isinstance(a.value, str)
-                ]
-                if len(values) == count:
-                    found.append(values[0] if count == 1 else (values[0], values[1]))
+            found += messages_in(path.read_text(encoding="utf-8"))
+    return found
+
+
+def messages_in(code: str) -> list[str | tuple[str, str]]:
+    """The msgids (singular, or singular and plural) of every translating call in `code`."""
+    found: list[str | tuple[str, str]] = []
+    for node in ast.walk(ast.parse(code)):
+        if not isinstance(node, ast.Call):
+            continue
+        name = getattr(node.func, "id", getattr(node.func, "attr", None))
+        spec = KEYWORDS.get(name or "", False)
+        if spec not in (None, (1, 2)):  # not a call whose first argument is a msgid
+            continue
+        count = 1 if spec is None else 2
+        values = [
+            a.value
+            for a in node.args[:count]
+            if isinstance(a, ast.Constant) and isinstance(a.value, str)
+        ]
+        if len(values) == count:
+            found.append(values[0] if count == 1 else (values[0], values[1]))
     return found
 
 

@@ -17,7 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from domain.access import Actor, check_manages_deliveries
-from domain.delivery import OutboxState
+from domain.delivery import OutboxState, Transport
 from domain.errors import NotFound, RuleViolation
 from domain.text import N_
 from storage.models import ChatOutbox, Municipality
@@ -50,12 +50,13 @@ KIND_LABELS = {
 
 
 def kind_of(key: str) -> str:
-    if key.startswith("request:"):
+    if key.startswith("request:"):  # request:<id>:<what>[:matrix | :email:<user>]
+        what = key.split(":")[2] if key.count(":") >= 2 else ""
         return {
             "card": MessageKind.CARD,
             "answer": MessageKind.CARD_UPDATE,
             "investigator": MessageKind.ANSWER,
-        }.get(key.rsplit(":", 1)[-1], MessageKind.OTHER)
+        }.get(what, MessageKind.OTHER)
     prefix = key.split(":", 1)[0]
     return {
         "digest": MessageKind.DIGEST,
@@ -71,6 +72,7 @@ class FailedDelivery:
     channel: str
     municipality: str | None  # when the channel is a municipality's
     direct: bool  # a direct message to one person
+    transport: Transport
     state: OutboxState
     reason: str | None  # the error code; domain.delivery.reason_text says it in words
     attempts: int
@@ -79,15 +81,15 @@ class FailedDelivery:
 
 
 def _municipalities_by_channel(session: Session) -> dict[str, str]:
-    return {
-        channel: name
-        for channel, name in session.execute(
-            select(Municipality.slack_channel, Municipality.name).where(
-                Municipality.slack_channel.is_not(None)
-            )
-        )
-        if channel
-    }
+    """Slack channels and Matrix rooms, to the municipality they belong to."""
+    found: dict[str, str] = {}
+    for channel, room, name in session.execute(
+        select(Municipality.slack_channel, Municipality.matrix_room, Municipality.name)
+    ):
+        for place in (channel, room):
+            if place:
+                found[place] = name
+    return found
 
 
 def _failed_rows(session: Session) -> list[ChatOutbox]:
@@ -111,7 +113,8 @@ def failed_deliveries(session: Session, *, actor: Actor) -> list[FailedDelivery]
             kind=kind_of(row.key),
             channel=row.channel,
             municipality=names.get(row.channel),
-            direct=row.channel.startswith(("U", "W")),
+            direct=row.channel.startswith(("U", "W", "@")),
+            transport=row.transport,
             state=row.state,
             reason=row.last_error,
             attempts=row.attempts,
@@ -159,7 +162,7 @@ def undelivered_summary(session: Session) -> list[UndeliveredSummary]:
     counts = Counter(
         (row.channel, row.last_error)
         for row in _failed_rows(session)
-        if not row.channel.startswith(("U", "W"))
+        if row.transport is not Transport.EMAIL and not row.channel.startswith(("U", "W", "@"))
     )
     return [
         UndeliveredSummary(channel, names.get(channel), reason, count)

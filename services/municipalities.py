@@ -215,3 +215,44 @@ def change_municipality(
         )
         changed.append("slack_channel")
     return changed
+
+
+# !opaque:server.example, or (room version 12 on) !opaque alone.
+MATRIX_ROOM_ID = re.compile(r"![A-Za-z0-9._=\-/+]{1,200}(:[A-Za-z0-9.\-]+(:[0-9]{1,5})?)?")
+
+
+def set_matrix_room(
+    session: Session,
+    *,
+    actor: Actor | None,
+    municipality_id: int,
+    room: str | None,
+    now: datetime,
+) -> Municipality:
+    """The Matrix room where the municipality's requests and digest are posted; None or ""
+    for none. `actor` is None only for the command line."""
+    if actor is not None and actor.role is not Role.ADMIN:
+        raise NotAllowed(N_("Only an administrator can choose a municipality's chat channel."))
+    municipality = _get(session, municipality_id)
+    room = (room or "").strip() or None
+    if room is not None and not MATRIX_ROOM_ID.fullmatch(room):
+        raise RuleViolation(
+            N_(
+                "%(room)s is not a Matrix room id. It looks like !AbCdEf:matrix.example and is "
+                "shown in the room's settings under Advanced."
+            ),
+            field="matrix_room",
+            room=room,
+        )
+    previous = municipality.matrix_room
+    municipality.matrix_room = room
+    history.record(
+        session,
+        kind=EventKind.CHAT_CHANNEL_SET,
+        at=now,
+        actor=actor,
+        municipality_id=municipality_id,
+        previous=previous,
+        room=room,
+    )
+    return municipality

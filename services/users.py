@@ -160,6 +160,19 @@ def link_slack_user(session: Session, *, user: User | None, slack_user_id: str) 
         user.slack_user_id = slack_user_id
 
 
+def link_matrix_user(session: Session, *, user: User | None, matrix_user_id: str) -> None:
+    """Refuses a Matrix user id that already belongs to another account; links it otherwise."""
+    taken = session.scalars(select(User).where(User.matrix_user_id == matrix_user_id)).first()
+    if taken is not None and taken is not user:
+        raise RuleViolation(
+            N_("The Matrix user %(matrix_user)s is already linked to another account."),
+            field="matrix_user",
+            matrix_user=matrix_user_id,
+        )
+    if user is not None:
+        user.matrix_user_id = matrix_user_id
+
+
 def hash_password(password: str, *, personal: tuple[str, ...] = ()) -> str:
     """The argon2 hash of a password that meets the policy (domain.passwords); `personal`:
     the person's name and e-mail address, which the password must not contain."""

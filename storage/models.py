@@ -30,9 +30,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from domain.choices import BenefitType, DeclineReason, Gender, Outcome, Role
-from domain.delivery import OutboxAction, OutboxState
+from domain.delivery import OutboxAction, OutboxState, Transport
 from domain.events import EventKind
 from domain.lifecycle import ReferralStatus, RequestAnswer
+from domain.notices import NoticeKind, NoticeWay
 from domain.program import DayRule
 from storage.types import UtcDateTime
 
@@ -142,6 +143,7 @@ class Municipality(Base):
     capacity: Mapped[int] = mapped_column(Integer, default=0)
     offer: Mapped[str] = mapped_column(Text, default="")
     slack_channel: Mapped[str | None] = mapped_column(String(40))
+    matrix_room: Mapped[str | None] = mapped_column(String(255))  # !room:server
 
 
 class User(Base):
@@ -153,6 +155,7 @@ class User(Base):
     role: Mapped[Role] = mapped_column(_enum(Role))
     municipality_id: Mapped[int | None] = mapped_column(ForeignKey("municipality.id"))
     slack_user_id: Mapped[str | None] = mapped_column(String(40), unique=True)
+    matrix_user_id: Mapped[str | None] = mapped_column(String(255), unique=True)
     password_hash: Mapped[str | None] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
@@ -170,12 +173,13 @@ class User(Base):
 
 
 class ChatLink(Base):
-    """A one-time link from a Slack user to a web account (services.chat_links)."""
+    """A one-time link from a Slack or Matrix user to a web account (services.chat_links)."""
 
     __tablename__ = "chat_link"
 
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
-    slack_user_id: Mapped[str] = mapped_column(String(40))
+    slack_user_id: Mapped[str | None] = mapped_column(String(40))
+    matrix_user_id: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
     used_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
@@ -341,13 +345,19 @@ class ChatOutbox(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(200), unique=True)
-    # A channel id (C…), or a Slack user id (U…) for a direct message.
-    channel: Mapped[str] = mapped_column(String(40))
+    # slack: a channel id (C…), or a user id (U…) for a direct message; matrix: a room id
+    # (!…), or a user id (@…) for a direct chat; email: an address.
+    transport: Mapped[Transport] = mapped_column(
+        _enum(Transport), default=Transport.SLACK, server_default=Transport.SLACK.value
+    )
+    channel: Mapped[str] = mapped_column(String(320))
     # post: a new message; update: replace the message that `update_of` posted.
     action: Mapped[OutboxAction] = mapped_column(_enum(OutboxAction))
     update_of_id: Mapped[int | None] = mapped_column(ForeignKey("chat_outbox.id"))
     text: Mapped[str] = mapped_column(Text)
     blocks: Mapped[list] = mapped_column(JSON, default=list)
+    # What Matrix or e-mail is sent (Matrix content; subject, text and HTML of an e-mail).
+    payload: Mapped[dict | None] = mapped_column(JSON)
     # pending -> sending -> sent; or failed / skipped / unknown (domain.delivery).
     state: Mapped[OutboxState] = mapped_column(_enum(OutboxState))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
@@ -552,3 +562,33 @@ class PlaceCount(Base):
     )
     accepted: Mapped[int] = mapped_column(Integer, default=0)
     started: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class NoticePreference(Base):
+    """How one person wants one kind of notice (domain.notices); none means chat."""
+
+    __tablename__ = "notice_preference"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[NoticeKind] = mapped_column(_enum(NoticeKind), primary_key=True)
+    way: Mapped[NoticeWay] = mapped_column(_enum(NoticeWay))
+
+
+class MatrixDirectRoom(Base):
+    """The bot's direct chat with one Matrix user, once it exists."""
+
+    __tablename__ = "matrix_direct_room"
+
+    matrix_user_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    room_id: Mapped[str] = mapped_column(String(255))
+
+
+class ChatCursor(Base):
+    """Where a chat process left off (the Matrix sync token), so a restart goes on there."""
+
+    __tablename__ = "chat_cursor"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

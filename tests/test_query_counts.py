@@ -93,7 +93,7 @@ def _chat_statements(sessions, words: str) -> int:
     answer(ctx, asker, words)  # warm: the program is read once per process and revision
     with statements(sessions.kw["bind"]) as found:
         reply = answer(ctx, asker, words)
-    assert reply.blocks
+    assert reply.parts
     return len(found)
 
 

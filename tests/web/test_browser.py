@@ -165,6 +165,7 @@ PAGES = [
     "contact: requests",
     "contact: municipality",
     "contact: municipality with errors",
+    "contact: my settings",
     "contact: request to answer",
     "contact: accept with errors",
     "contact: running placement",
@@ -207,6 +208,10 @@ def _open(name: str, people, site) -> Person:
             person.page.get_by_role("button", name="Skicka anmälan").click()
         return person
     if role == "contact":
+        if what == "my settings":
+            person = people(CONTACTS["Osby"])
+            person.go("/mina-installningar")
+            return person
         if what in ("requests", "municipality", "municipality with errors"):
             person = people(CONTACTS["Osby"])
             person.go("/forfragningar" if what == "requests" else "/kommun")

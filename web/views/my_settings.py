@@ -1,6 +1,6 @@
-"""/mina-installningar: a person's own settings. Security lives here: the password, the
-second factor and recovery codes, and the sessions that are logged in (another part, e.g.
-notice preferences, can add its section to the same page)."""
+"""/mina-installningar: a person's own settings. How they get each kind of notice (in chat,
+by e-mail, or both; the e-mail goes to the address of their account), and their security:
+the password, the second factor and recovery codes, and the sessions that are logged in."""
 
 from __future__ import annotations
 
@@ -9,11 +9,15 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 
 import locales
+from domain.notices import KIND_LABELS, kinds_for
 from services import own_account, second_factor, web_sessions
+from services.notices import preferences_of, set_preferences
 from storage.models import User
 from web import runtime
 from web.auth import logged_in
+from web.forms.base import Form
 from web.forms.login import ChangePasswordForm
+from web.forms.my_settings import notices_form
 from web.sessions import ServerSession
 from web.views import attempt
 
@@ -37,6 +41,36 @@ def _limits() -> web_sessions.Limits:
 @logged_in
 def page() -> Any:
     actor = runtime.actor()
+    with runtime.transaction() as db:
+        chosen = preferences_of(db, actor=actor)
+    form = notices_form(
+        kinds_for(actor), formdata=None, data={k.value: w for k, w in chosen.items()}
+    )
+    return _page(form, 200)
+
+
+@blueprint.post("")
+@logged_in
+def save() -> Any:
+    actor = runtime.actor()
+    kinds = kinds_for(actor)
+    form = notices_form(kinds)
+    if (
+        form.validate()
+        and attempt(
+            form,
+            lambda db: set_preferences(
+                db, actor=actor, choices={kind: form[kind.value].data for kind in kinds}
+            ),
+        ).ok
+    ):
+        flash(locales.gettext("Your settings have been saved."), "success")
+        return redirect(url_for("my_settings.page"))
+    return _page(form, 400)
+
+
+def _page(form: Form, status: int) -> Any:
+    actor = runtime.actor()
     current = web_sessions.token_hash(_token() or "")
     with runtime.transaction() as db:
         user = db.get(User, actor.user_id)
@@ -58,13 +92,17 @@ def page() -> Any:
         codes_left = second_factor.recovery_codes_left(db, user_id=actor.user_id)
         enrolled = user.totp_enrolled_at
         has_password = user.password_hash is not None
-    return render_template(
+    html = render_template(
         "my_settings/page.html",
+        form=form,
+        kinds=kinds_for(actor),
+        labels=KIND_LABELS,
         sessions=listed,
         codes_left=codes_left,
         enrolled=enrolled,
         has_password=has_password,
     )
+    return html, status
 
 
 @blueprint.route("/losenord", methods=["GET", "POST"])
