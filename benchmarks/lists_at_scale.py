@@ -132,7 +132,7 @@ def main() -> None:
     contact = client(people[Role.MUNICIPALITY_CONTACT])
     investigator = client(people[Role.INVESTIGATOR])
     pages = [
-        ("reference: a page without a list", coordinator, "/mina-uppgifter"),
+        ("reference: a page without a list", coordinator, "/mina-installningar/uppgifter"),
         ("coordinator: all referrals", coordinator, "/anmalningar"),
         ("coordinator: all referrals, page 1000", coordinator, "/anmalningar?sida=1000"),
         ("coordinator: a code among 105 000", coordinator, f"/anmalningar?q={code}"),

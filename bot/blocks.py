@@ -139,7 +139,8 @@ def fit_message(blocks: list[Block]) -> list[Block]:
     """Blocks for one message: whole blocks up to the limits, then a note that it was cut."""
     note = context(_("The answer was shortened. The web site shows all of it."))
     budget = MESSAGE_TEXT_BUDGET - text_size([note])
-    kept, used = [], 0
+    kept: list[Block] = []
+    used = 0
     for block in blocks:
         size = text_size([block])
         if len(kept) == MAX_MESSAGE_BLOCKS - 1 or used + size > budget:

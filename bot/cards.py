@@ -1,15 +1,19 @@
 """Messages about one request: the card in the municipality's channel, and the investigator's
 direct message after the answer.
 
-Only the reference code, the benefit category, municipalities, dates, the fixed decline
-reason and Slack mentions of staff go in; never the participant's personal data, never the
-free-text comment, never a name typed into the web site.
+Only the reference code, municipalities, dates, the fixed decline reason and Slack mentions
+of staff go in; never the participant's personal data, never the free-text comment, never a
+name typed into the web site, and not the benefit type either: sjukpenning or
+aktivitetsersättning is social-insurance information about the person behind the code (it
+stays on the web site).
 """
 
 from __future__ import annotations
 
-from bot.blocks import (
-    Reply,
+from datetime import date
+
+from bot.message import (
+    Message,
     actions,
     button,
     context,
@@ -31,6 +35,11 @@ ACCEPT_ACTION = "request_accept"
 DECLINE_ACTION = "request_decline"
 
 
+def _meeting_on(request: PlacementRequest) -> date | None:
+    placement = request.referral.placement
+    return placement.meeting_on if placement else None
+
+
 def card_key(request_id: int) -> str:
     return f"request:{request_id}:card"
 
@@ -40,7 +49,6 @@ def _facts(request: PlacementRequest) -> list[tuple[str, str]]:
     preferred = referral.preferred_municipality
     return [
         (_("Reference code"), referral.reference_code),
-        (_("Benefit"), _(LABELS[referral.benefit_type])),
         (_("Preferred municipality"), escape(preferred.name) if preferred else _("None given")),
         (_("Request sent"), format_datetime(request.asked_at)),
     ]
@@ -62,7 +70,8 @@ def answer_line(request: PlacementRequest) -> str:
     if request.answer is RequestAnswer.WITHDRAWN:
         return _("Withdrawn by Försäkringskassan on %(when)s.", when=when)
     if request.answer is RequestAnswer.ACCEPTED:
-        meeting_on = request.referral.placement.meeting_on
+        placement = request.referral.placement
+        meeting_on = placement.meeting_on if placement else None
         if who:
             return _(
                 "Accepted by %(user)s on %(when)s. Tripartite meeting: %(date)s.",
@@ -93,32 +102,44 @@ def answer_line(request: PlacementRequest) -> str:
     )
 
 
-def request_card(request: PlacementRequest, settings: ChatSettings) -> Reply:
+def request_card(request: PlacementRequest, settings: ChatSettings) -> Message:
     """The message in the municipality's channel: buttons while open, the answer after."""
     code = request.referral.reference_code
     municipality = request.municipality.name
-    blocks = [
+    parts = [
         header(_("Request to %(municipality)s: %(code)s", municipality=municipality, code=code)),
         *fields(_facts(request)),
         section(_web_link(request, settings)),
     ]
     if request.answered_at is None:
-        blocks += [
+        parts += [
             section(_("Can you take this participant? Answer here or on the web site.")),
             actions(
-                button(_("Accept"), ACCEPT_ACTION, str(request.id), style="primary"),
-                button(_("Decline"), DECLINE_ACTION, str(request.id), style="danger"),
+                button(
+                    _("Accept"),
+                    ACCEPT_ACTION,
+                    str(request.id),
+                    style="primary",
+                    url=settings.referral_url(code) + "#acceptera",
+                ),
+                button(
+                    _("Decline"),
+                    DECLINE_ACTION,
+                    str(request.id),
+                    style="danger",
+                    url=settings.referral_url(code) + "#avboj",
+                ),
                 block_id=f"request:{request.id}",
             ),
         ]
         text = _("New request to %(municipality)s: %(code)s", municipality=municipality, code=code)
-        return Reply(blocks=blocks, text=text)
+        return Message(parts=parts, text=text)
     line = answer_line(request)
-    blocks.append(section(line))
-    return Reply(blocks=blocks, text=_("%(code)s: %(answer)s", code=code, answer=line))
+    parts.append(section(line))
+    return Message(parts=parts, text=_("%(code)s: %(answer)s", code=code, answer=line))
 
 
-def answer_message(request: PlacementRequest, settings: ChatSettings) -> Reply:
+def answer_message(request: PlacementRequest, settings: ChatSettings) -> Message:
     """The investigator's direct message: the municipality's answer to their request."""
     code = request.referral.reference_code
     municipality = escape(request.municipality.name)
@@ -127,7 +148,7 @@ def answer_message(request: PlacementRequest, settings: ChatSettings) -> Reply:
             "%(municipality)s has accepted the request for %(code)s. Tripartite meeting: %(date)s.",
             municipality=municipality,
             code=code,
-            date=request.referral.placement.meeting_on,
+            date=_meeting_on(request),
         )
     else:
         line = _(
@@ -137,4 +158,4 @@ def answer_message(request: PlacementRequest, settings: ChatSettings) -> Reply:
             code=code,
             reason=_(LABELS[request.decline_reason or DeclineReason.OTHER]),
         )
-    return Reply(blocks=[section(line), context(_web_link(request, settings))], text=line)
+    return Message(parts=[section(line), context(_web_link(request, settings))], text=line)

@@ -17,22 +17,19 @@ from apscheduler.triggers.interval import IntervalTrigger
 from slack_sdk.errors import SlackApiError
 
 from bot import commands
+from bot.blockkit import slack_reply
+from bot.matrix.settings import MatrixSettings
 from bot.runtime import open_chat_runtime
 from bot.settings import OUTBOX_SWEEP_SECONDS, ChatSettings
 from bot.text import to_plain
 from cli.runtime import Runtime, pass_runtime
 from domain.clock import STOCKHOLM
 from locales import gettext as _
-from services.municipalities import find_municipality, set_slack_channel
+from services.municipalities import find_municipality, set_matrix_room, set_slack_channel
 from services.users import actor_of, find_user_by_email
 from storage.db import unit_of_work
 
 ASK = "ask"
-
-
-def register(cli: click.Group) -> None:
-    cli.add_command(chat)
-    cli.add_command(municipality)
 
 
 class ChatGroup(click.Group):
@@ -79,7 +76,7 @@ def ask(runtime: Runtime, words: tuple[str, ...]) -> None:
     else:
         raise click.UsageError(_("Say who is asking: --as EMAIL or --slack-user U012AB3CD."))
     reply = commands.answer(context, asker, " ".join(words))
-    click.echo(to_plain(reply.message()["blocks"], reply.text))
+    click.echo(to_plain(slack_reply(reply).message()["blocks"], reply.text))
     if reply.shared:
         click.echo(_("(In Slack this answer is shown to everyone in the channel.)"))
 
@@ -92,14 +89,20 @@ def flush(runtime: Runtime) -> None:
         counts = chat_runtime.sweep()
     finally:
         chat_runtime.close()
+    again = sum(counts.get(state, 0) for state in ("pending", "deferred", "rate_limited"))
+    failed = sum(counts.get(state, 0) for state in ("failed", "skipped", "unknown"))
     click.echo(
         _(
             "Chat messages sent: %(sent)s. To try again later: %(again)s. Given up: %(failed)s.",
             sent=counts.get("sent", 0),
-            again=counts.get("pending", 0) + counts.get("deferred", 0),
-            failed=counts.get("failed", 0) + counts.get("skipped", 0),
+            again=again,
+            failed=failed,
         )
     )
+    if failed:
+        click.echo(_("The administrator sees why on the web site, under Failed deliveries."))
+    if again or failed:
+        raise click.exceptions.Exit(1)
 
 
 @chat.command("socket", help=_("Run the chat bot in Socket Mode (needs SLACK_APP_TOKEN)."))
@@ -122,6 +125,7 @@ def socket(runtime: Runtime) -> None:
             _("Could not connect to Slack: %(error)s", error=type(error).__name__)
         ) from None
     click.echo(_("Connected to Slack in Socket Mode. Stop with Ctrl+C."))
+    chat_runtime.identity.verify_in_background(chat_runtime.client)
     # The outbox is swept on a schedule, so what Slack refused is tried again.
     sweeper = BackgroundScheduler(timezone=STOCKHOLM)
     sweeper.add_job(
@@ -138,6 +142,29 @@ def socket(runtime: Runtime) -> None:
     finally:
         sweeper.shutdown(wait=False)
         handler.close()
+        chat_runtime.close()
+
+
+@chat.command("matrix", help=_("Run the chat bot on the Matrix homeserver (MATRIX_* settings)."))
+@pass_runtime
+def matrix(runtime: Runtime) -> None:
+    settings = MatrixSettings.load()
+    if not settings.enabled:
+        raise click.ClickException(
+            _(
+                "The Matrix bot needs MATRIX_HOMESERVER, MATRIX_USER_ID and MATRIX_ACCESS_TOKEN "
+                "(or MATRIX_PASSWORD)."
+            )
+        )
+    from bot.matrix.bot import run
+
+    chat_runtime = open_chat_runtime(runtime.sessions, runtime.clock)
+    click.echo(_("The Matrix bot is running as %(user)s. Stop with Ctrl+C.", user=settings.user_id))
+    try:
+        run(chat_runtime, settings)
+    except KeyboardInterrupt:
+        pass
+    finally:
         chat_runtime.close()
 
 
@@ -177,6 +204,42 @@ def municipality_channel(runtime: Runtime, name: str, channel: str | None, remov
         click.echo(
             _(
                 "Requests to %(municipality)s are not posted in chat.",
+                municipality=municipality_name,
+            )
+        )
+
+
+@municipality.command(
+    "room", help=_("Show or set the Matrix room where a municipality's requests are posted.")
+)
+@click.argument("name")
+@click.argument("room", required=False)
+@click.option("--remove", is_flag=True, help=_("Post no more requests in Matrix."))
+@pass_runtime
+def municipality_room(runtime: Runtime, name: str, room: str | None, remove: bool) -> None:
+    with unit_of_work(runtime.sessions) as session:
+        found = find_municipality(session, name)
+        if room or remove:
+            set_matrix_room(
+                session,
+                actor=None,
+                municipality_id=found.id,
+                room=None if remove else room,
+                now=runtime.now(),
+            )
+        current, municipality_name = found.matrix_room, found.name
+    if current:
+        click.echo(
+            _(
+                "Requests to %(municipality)s are posted in the Matrix room %(room)s.",
+                municipality=municipality_name,
+                room=current,
+            )
+        )
+    else:
+        click.echo(
+            _(
+                "Requests to %(municipality)s are not posted in Matrix.",
                 municipality=municipality_name,
             )
         )

@@ -1,7 +1,7 @@
 """The chat commands, for `/mm …`, a direct message to the bot, and `mm chat` alike.
 
 `answer(ctx, asker, text)` parses the words, calls one use case of domain/ inside a unit of
-work and turns the result, or the DomainError, into a Reply. Commands are Swedish words,
+work and turns the result, or the DomainError, into a Message. Commands are Swedish words,
 matched without regard to case or å/ä/ö. A trailing `dela` asks to show the answer to the
 whole channel; only answers that every role may see can be shared (free places, without the
 budget line).
@@ -12,17 +12,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import replies
-from bot.blocks import Reply, context, escape, link, say
+from bot.message import Message, context, escape, link, say
 from bot.settings import ChatSettings
 from domain.access import Actor, can_see_budget, can_see_personal_data, check_files_referrals
 from domain.budget import YearBudget
 from domain.choices import LABELS, Outcome, Role
 from domain.clock import Clock, local_date
-from domain.errors import DomainError, RuleViolation
+from domain.errors import DomainError, NotFound, RuleViolation
 from domain.parsing import parse_date, parse_whole_number, parse_year
 from domain.text import N_, plain_letters
 from locales import gettext as _
@@ -36,9 +37,10 @@ from storage.models import Municipality
 
 @dataclass(frozen=True)
 class ChatContext:
-    settings: ChatSettings
+    settings: ChatSettings  # its `command` is how commands are written: /mm, or !mm in Matrix
     sessions: sessionmaker[Session]
     clock: Clock
+    service: str = "Slack"  # the chat service's name, in sentences about linking
 
     def now(self) -> datetime:
         return self.clock.now()
@@ -49,18 +51,33 @@ class ChatContext:
 
 @dataclass(frozen=True)
 class Asker:
-    """Who asks: their Slack user id (None in `mm chat --as`) and, when linked, their Actor."""
+    """Who asks: their Slack user id (None in `mm chat --as`) and, when linked, their Actor;
+    in Matrix, their Matrix user id instead."""
 
     slack_user_id: str | None
     actor: Actor | None
+    matrix_user_id: str | None = None
+
+    # As Slack names them (slash commands carry both), for the link confirmation page.
+    slack_user_name: str | None = None
+    slack_team: str | None = None
 
 
-def asker_for_slack(ctx: ChatContext, slack_user_id: str) -> Asker:
+def asker_for_matrix(ctx: ChatContext, matrix_user_id: str) -> Asker:
     with unit_of_work(ctx.sessions) as session:
-        return Asker(slack_user_id, chat_links.actor_for_slack_user(session, slack_user_id))
+        actor = chat_links.actor_for_matrix_user(session, matrix_user_id)
+        return Asker(None, actor, matrix_user_id)
 
 
-Run = Callable[[ChatContext, Actor, list[str], bool], Reply]
+def asker_for_slack(
+    ctx: ChatContext, slack_user_id: str, *, name: str | None = None, team: str | None = None
+) -> Asker:
+    with unit_of_work(ctx.sessions, read_only=True) as session:
+        actor = chat_links.actor_for_slack_user(session, slack_user_id)
+        return Asker(slack_user_id, actor, slack_user_name=name, slack_team=team)
+
+
+Run = Callable[[ChatContext, Actor, list[str], bool], Message]
 
 
 @dataclass(frozen=True)
@@ -73,7 +90,7 @@ class Command:
     shareable: bool = False
 
 
-def _fail(msgid: str, **params: object) -> RuleViolation:
+def _fail(msgid: str, **params: Any) -> RuleViolation:
     return RuleViolation(msgid, **params)
 
 
@@ -89,11 +106,11 @@ def current_budget(session: Session, ctx: ChatContext) -> YearBudget | None:
         return None
 
 
-def run_places(ctx: ChatContext, actor: Actor, args: list[str], share: bool) -> Reply:
+def run_places(ctx: ChatContext, actor: Actor, args: list[str], share: bool) -> Message:
     page = 1
     if len(args) >= 2 and plain_letters(args[-2]) == "sida" and args[-1].isdigit():
         page, args = int(args[-1]), args[:-2]
-    with unit_of_work(ctx.sessions) as session:
+    with unit_of_work(ctx.sessions, read_only=True) as session:
         wanted = find_municipality(session, " ".join(args)) if args else None
         result = reports.availability(session)
         budget = current_budget(session, ctx) if can_see_budget(actor) and not share else None
@@ -103,16 +120,16 @@ def run_places(ctx: ChatContext, actor: Actor, args: list[str], share: bool) -> 
     return replies.places_all(result, budget, page=page, shared=share)
 
 
-def run_budget(ctx: ChatContext, actor: Actor, args: list[str], share: bool) -> Reply:
+def run_budget(ctx: ChatContext, actor: Actor, args: list[str], share: bool) -> Message:
     year = parse_year(args[0]) if args else ctx.today().year
-    with unit_of_work(ctx.sessions) as session:
+    with unit_of_work(ctx.sessions, read_only=True) as session:
         found = reports.budget_for(session, actor=actor, year=year, today=ctx.today())
     return replies.budget(found)
 
 
-def run_status(ctx: ChatContext, actor: Actor, args: list[str], share: bool) -> Reply:
+def run_status(ctx: ChatContext, actor: Actor, args: list[str], share: bool) -> Message:
     _needs(args, 1, "status <referenskod>", ctx)
-    with unit_of_work(ctx.sessions) as session:
+    with unit_of_work(ctx.sessions, read_only=True) as session:
         referral = get_referral(session, actor=actor, reference_code=args[0])
         whole = can_see_personal_data(actor, facts_of(referral))
         return replies.status(
@@ -120,7 +137,7 @@ def run_status(ctx: ChatContext, actor: Actor, args: list[str], share: bool) -> 
         )
 
 
-def run_new_referral(ctx: ChatContext, actor: Actor, args: list[str], share: bool) -> Reply:
+def run_new_referral(ctx: ChatContext, actor: Actor, args: list[str], share: bool) -> Message:
     check_files_referrals(actor)
     form = link(ctx.settings.new_referral_url(), _("New referral"))
     return say(
@@ -143,10 +160,13 @@ def _municipality_for(
             N_("Write which municipality too, for example: %(example)s"),
             example=f"`{ctx.settings.command} kapacitet 5 Osby`",
         )
-    return session.get(Municipality, actor.municipality_id)
+    own = session.get(Municipality, actor.municipality_id)
+    if own is None:
+        raise NotFound(N_("There is no such municipality."))
+    return own
 
 
-def run_capacity(ctx: ChatContext, actor: Actor, args: list[str], share: bool) -> Reply:
+def run_capacity(ctx: ChatContext, actor: Actor, args: list[str], share: bool) -> Message:
     _needs(args, 1, "kapacitet <antal>", ctx)
     capacity = parse_whole_number(args[0])
     with unit_of_work(ctx.sessions) as session:
@@ -172,7 +192,7 @@ def run_capacity(ctx: ChatContext, actor: Actor, args: list[str], share: bool) -
     return say(done, replies.places_one(places, None).text)
 
 
-def run_extend(ctx: ChatContext, actor: Actor, args: list[str], share: bool) -> Reply:
+def run_extend(ctx: ChatContext, actor: Actor, args: list[str], share: bool) -> Message:
     _needs(args, 2, "förläng <referenskod> <ÅÅÅÅ-MM-DD>", ctx)
     new_end = parse_date(args[1])
     with unit_of_work(ctx.sessions) as session:
@@ -199,7 +219,7 @@ def _outcome(words: list[str]) -> Outcome:
     return found[0]
 
 
-def run_end(ctx: ChatContext, actor: Actor, args: list[str], share: bool) -> Reply:
+def run_end(ctx: ChatContext, actor: Actor, args: list[str], share: bool) -> Message:
     _needs(args, 3, "avsluta <referenskod> <ÅÅÅÅ-MM-DD> <avslutsorsak>", ctx)
     ended_on, outcome = parse_date(args[1]), _outcome(args[2:])
     with unit_of_work(ctx.sessions) as session:
@@ -283,7 +303,9 @@ COMMANDS = (
         _contact,
         run_end,
     ),
-    Command("koppla", "koppla", N_("Link your Slack account to your web account."), _everyone),
+    Command(
+        "koppla", "koppla", N_("Link your %(service)s account to your web account."), _everyone
+    ),
     Command("hjälp", "hjälp", N_("This help."), _everyone),
 )
 BY_WORD = {plain_letters(c.name): c for c in COMMANDS} | {
@@ -296,7 +318,7 @@ BY_WORD = {plain_letters(c.name): c for c in COMMANDS} | {
 }
 
 
-def answer(ctx: ChatContext, asker: Asker, text: str) -> Reply:
+def answer(ctx: ChatContext, asker: Asker, text: str) -> Message:
     """The reply to one command line, e.g. `platser Osby` or `budget 2027 dela`."""
     words = (text or "").split()
     share = bool(words) and plain_letters(words[-1]) == "dela"
@@ -311,26 +333,29 @@ def answer(ctx: ChatContext, asker: Asker, text: str) -> Reply:
         return help_reply(ctx, asker)
     if asker.actor is None:
         return say(not_linked(ctx))
+    if command.run is None:  # koppla and hjälp are answered above
+        return help_reply(ctx, asker)
     try:
         reply = command.run(ctx, asker.actor, words[1:], share and command.shareable)
     except DomainError as error:
         return say(escape(render(error.text)))
     if share and not command.shareable:
         note = _("This answer is shown only to you: not everyone in the channel may see it.")
-        reply = replace(reply, blocks=[*reply.blocks, context(note)], shared=False)
+        reply = replace(reply, parts=[*reply.parts, context(note)], shared=False)
     return reply
 
 
 def not_linked(ctx: ChatContext) -> str:
     return _(
         "I do not know who you are yet. Write %(command)s to get a link that connects your "
-        "Slack account to your account on the web site.",
+        "%(service)s account to your account on the web site.",
         command=f"`{ctx.settings.command} koppla`",
+        service=ctx.service,
     )
 
 
-def link_reply(ctx: ChatContext, asker: Asker) -> Reply:
-    if asker.slack_user_id is None:
+def link_reply(ctx: ChatContext, asker: Asker) -> Message:
+    if asker.slack_user_id is None and asker.matrix_user_id is None:
         return say(
             _(
                 "Linking is done in Slack: write %(command)s there.",
@@ -338,22 +363,33 @@ def link_reply(ctx: ChatContext, asker: Asker) -> Reply:
             )
         )
     with unit_of_work(ctx.sessions) as session:
-        token = chat_links.start_link(session, slack_user_id=asker.slack_user_id, now=ctx.now())
+        token = chat_links.start_link(
+            session,
+            slack_user_id=asker.slack_user_id,
+            matrix_user_id=asker.matrix_user_id,
+            slack_user_name=asker.slack_user_name,
+            slack_team=asker.slack_team,
+            now=ctx.now(),
+        )
     url = ctx.settings.link_url(token)
+    label = _("Link my %(service)s account", service=ctx.service)
     reply = say(
         _(
             "Open the link, log in and confirm: then I know who you are. The link works once, "
             "for 30 minutes: %(link)s",
-            link=link(url, _("Link my Slack account")),
+            link=link(url, label),
         )
     )
     if asker.actor is not None:
-        already = _("Your Slack account is already linked; use the link only to change account.")
-        reply.blocks.append(context(already))
+        already = _(
+            "Your %(service)s account is already linked; use the link only to change account.",
+            service=ctx.service,
+        )
+        reply.parts.append(context(already))
     return reply
 
 
-def help_reply(ctx: ChatContext, asker: Asker, unknown: str | None = None) -> Reply:
+def help_reply(ctx: ChatContext, asker: Asker, unknown: str | None = None) -> Message:
     """What this user may do; an unlinked user is told how to link first."""
     lines = []
     if unknown is not None:
@@ -366,10 +402,13 @@ def help_reply(ctx: ChatContext, asker: Asker, unknown: str | None = None) -> Re
         lines.append(_("You are linked as: %(role)s.", role=_(LABELS[actor.role])))
         shown = [c for c in COMMANDS if c.allowed(actor)]
     title = _("Commands you can use")
-    listing = [f"• `{ctx.settings.command} {escape(c.usage)}` – {_(c.description)}" for c in shown]
+    listing = [
+        f"• `{ctx.settings.command} {escape(c.usage)}` – {_(c.description, service=ctx.service)}"
+        for c in shown
+    ]
     reply = say(*lines, f"*{title}*\n" + "\n".join(listing))
     if actor is not None:
-        reply.blocks.append(
+        reply.parts.append(
             context(
                 _(
                     "Add %(word)s at the end to show free places to everyone in the channel. "

@@ -8,7 +8,7 @@ schedulers run, and however often, each channel gets one digest a day.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -16,19 +16,30 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot import outbox
-from bot.blocks import Block, Reply, context, escape, header, link, paragraphs, section
+from bot.blockkit import slack_reply
+from bot.blocks import Reply
+from bot.channels import to_email, to_matrix
+from bot.message import Message, Part, context, escape, header, link, paragraphs, section
 from bot.settings import ChatSettings, DigestSchedule
 from bot.text import to_plain
 from domain.availability import Availability
 from domain.calendar import is_working_day
 from domain.deadlines import SLIP_LABELS
-from domain.digest import Digest, WaitingRequest
+from domain.delivery import Transport, reason_text
+from domain.digest import Digest, LateItem, UpcomingMeeting, WaitingRequest
+from domain.notices import NoticeKind
 from locales import format_percent, ngettext, phrases
 from locales import gettext as _
-from services.digest import build_digest
+from locales import render as render_text
+from services.deliveries import UndeliveredSummary, undelivered_summary
+from services.digest import Audience as DigestAudience
+from services.digest import build_digests
+from services.notices import by_email_only, contacts_of, coordinators
+from storage import digest_queries
 from storage.models import ChatOutbox, Municipality
 
 MAX_ITEMS = 15  # per list: the rest is on the web site
+SLACK_ONLY = frozenset({Transport.SLACK})
 
 
 @dataclass(frozen=True)
@@ -36,7 +47,27 @@ class PlannedDigest:
     key: str
     channel: str | None  # None: no channel is set (a dry run still shows it)
     audience: str  # "the coordinator" or the municipality's name, for the dry run
-    reply: Reply
+    reply: Reply  # as Slack shows it
+    message: Message | None = None  # the same, for any channel
+    transport: Transport = Transport.SLACK
+    user_id: int | None = None  # an e-mail's recipient
+
+
+@dataclass(frozen=True)
+class Destination:
+    """Where one audience's digest goes: a Slack channel, a Matrix room, a person's e-mail."""
+
+    key: str
+    transport: Transport
+    address: str | None
+    user_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Audience:
+    municipality_id: int | None  # None: the coordinator
+    name: str
+    destinations: tuple[Destination, ...]
 
 
 def digest_key(channel: str, day: date) -> str:
@@ -55,16 +86,16 @@ def _capped(lines: list[str], more_url: str) -> list[str]:
     return [*lines[:MAX_ITEMS], link(more_url, more)]
 
 
-def _titled(title: str, lines: list[str], more_url: str) -> list[Block]:
+def titled(title: str, lines: list[str], more_url: str) -> list[Part]:
     return paragraphs([f"*{title}*", *_capped(lines, more_url)]) if lines else []
 
 
-def _places(digest: Digest, more_url: str) -> list[Block]:
+def _places(digest: Digest, more_url: str) -> list[Part]:
     shown = list(digest.places)
     if len(shown) > MAX_ITEMS:  # many municipalities: the fullest first
         shown.sort(key=lambda m: (m.free, m.municipality))
     lines = [phrases.place_line(m, escape) for m in shown]
-    blocks = _titled(_("Free places"), lines, more_url)
+    blocks = titled(_("Free places"), lines, more_url)
     if digest.municipality_id is None:
         total = Availability(digest.places).free
         blocks.append(
@@ -85,7 +116,7 @@ def _places(digest: Digest, more_url: str) -> list[Block]:
     return blocks
 
 
-def _waiting_line(item: WaitingRequest) -> str:
+def waiting_line(item: WaitingRequest) -> str:
     values = {
         "code": item.reference_code,
         "municipality": escape(item.municipality),
@@ -108,52 +139,103 @@ def _waiting_line(item: WaitingRequest) -> str:
     )
 
 
-def render(digest: Digest, settings: ChatSettings, *, title: str) -> Reply:
-    """The digest as one message; on a quiet day a single line."""
+def meeting_line(m: UpcomingMeeting) -> str:
+    return _(
+        "%(date)s: %(code)s in %(municipality)s",
+        date=m.meeting_on,
+        code=m.reference_code,
+        municipality=escape(m.municipality),
+    )
+
+
+def late_line(i: LateItem) -> str:
+    return _(
+        "%(code)s in %(municipality)s: %(slip)s",
+        code=i.reference_code,
+        municipality=escape(i.municipality),
+        slip=_(SLIP_LABELS[i.slip], date=i.due_on),
+    )
+
+
+def meetings_title(digest: Digest) -> str:
+    return ngettext(
+        "Tripartite meetings in the coming working day",
+        "Tripartite meetings in the coming %(num)d working days",
+        digest.settings.meetings_within_working_days,
+    )
+
+
+def waiting_title(digest: Digest) -> str:
+    return ngettext(
+        "%(num)d request waiting for an answer",
+        "%(num)d requests waiting for an answer",
+        len(digest.waiting),
+    )
+
+
+def undelivered_blocks(undelivered: Sequence[UndeliveredSummary]) -> list[Part]:
+    """For the coordinator: chat messages that did not get through, and why."""
+    if not undelivered:
+        return []
+    total = sum(u.count for u in undelivered)
+    title = ngettext(
+        ":warning: %(num)d chat message could not be delivered",
+        ":warning: %(num)d chat messages could not be delivered",
+        total,
+    )
+    lines = [
+        ngettext(
+            "%(place)s: %(num)d message. %(reason)s",
+            "%(place)s: %(num)d messages. %(reason)s",
+            u.count,
+            place=escape(f"{u.municipality} ({u.channel})" if u.municipality else u.channel),
+            reason=escape(render_text(reason_text(u.reason))),
+        )
+        for u in undelivered
+    ]
+    note = _("The administrator sends them again on the web site once the cause is fixed.")
+    return [*paragraphs([f"*{title}*", *lines[:MAX_ITEMS]]), context(note)]
+
+
+def render(
+    digest: Digest,
+    settings: ChatSettings,
+    *,
+    title: str,
+    undelivered: Sequence[UndeliveredSummary] = (),
+) -> Reply:
+    """The digest for Slack."""
+    return slack_reply(compose(digest, settings, title=title, undelivered=undelivered))
+
+
+def compose(
+    digest: Digest,
+    settings: ChatSettings,
+    *,
+    title: str,
+    undelivered: Sequence[UndeliveredSummary] = (),
+) -> Message:
+    """The digest as one message, for any channel; on a quiet day a single line."""
     more_url = settings.site_url + (
         "/oversikt" if digest.municipality_id is None else "/forfragningar"
     )
-    if digest.quiet:
+    if digest.quiet and not undelivered:
         line = _("Nothing new since the last digest, and nothing is waiting.")
-        return Reply(blocks=[section(f"{title}: {line}")], text=f"{title}: {line}")
-    blocks: list[Block] = [header(title), *_places(digest, more_url)]
-    blocks += _titled(
-        ngettext(
-            "%(num)d request waiting for an answer",
-            "%(num)d requests waiting for an answer",
-            len(digest.waiting),
-        ),
-        [_waiting_line(w) for w in digest.waiting],
+        return Message(parts=[section(f"{title}: {line}")], text=f"{title}: {line}")
+    blocks: list[Part] = [header(title), *_places(digest, more_url)]
+    blocks += titled(
+        waiting_title(digest),
+        [waiting_line(w) for w in digest.waiting],
         more_url,
     )
-    blocks += _titled(
-        ngettext(
-            "Tripartite meetings in the coming working day",
-            "Tripartite meetings in the coming %(num)d working days",
-            digest.settings.meetings_within_working_days,
-        ),
-        [
-            _(
-                "%(date)s: %(code)s in %(municipality)s",
-                date=m.meeting_on,
-                code=m.reference_code,
-                municipality=escape(m.municipality),
-            )
-            for m in digest.meetings
-        ],
+    blocks += titled(
+        meetings_title(digest),
+        [meeting_line(m) for m in digest.meetings],
         more_url,
     )
-    blocks += _titled(
+    blocks += titled(
         _("Behind schedule"),
-        [
-            _(
-                "%(code)s in %(municipality)s: %(slip)s",
-                code=i.reference_code,
-                municipality=escape(i.municipality),
-                slip=_(SLIP_LABELS[i.slip], date=i.due_on),
-            )
-            for i in digest.late
-        ],
+        [late_line(i) for i in digest.late],
         more_url,
     )
     if digest.unconfirmed_rate_year is not None:
@@ -166,8 +248,9 @@ def render(digest: Digest, settings: ChatSettings, *, title: str) -> Reply:
                 )
             )
         )
+    blocks += undelivered_blocks(undelivered)
     blocks.append(context(link(more_url, _("Everything is on the web site."))))
-    return Reply(blocks=blocks, text=title)
+    return Message(parts=blocks, text=title)
 
 
 def _previous_digest_at(
@@ -187,6 +270,52 @@ def _previous_digest_at(
     return found or fallback
 
 
+def audiences(
+    session: Session,
+    *,
+    today: date,
+    schedule: DigestSchedule,
+    transports: frozenset[Transport] = SLACK_ONLY,
+    include_unset: bool = False,
+) -> list[Audience]:
+    """The coordinator and each municipality, with where their digest goes today: their
+    Slack channel, their Matrix room, and the e-mail of each person who chose it. An audience
+    with nowhere to go is left out (with `include_unset`, a dry run shows it anyway)."""
+    day = today.isoformat()
+    found = []
+    rows: list[tuple[int | None, str, str | None, str | None]] = [
+        (None, _("the coordinator"), schedule.channel or None, schedule.matrix_room or None)
+    ]
+    rows += [
+        (m.id, m.name, m.slack_channel, m.matrix_room)
+        for m in session.scalars(select(Municipality).order_by(Municipality.name))
+    ]
+    for municipality_id, name, channel, room in rows:
+        places: list[Destination] = []
+        if channel and Transport.SLACK in transports:
+            places.append(Destination(digest_key(channel, today), Transport.SLACK, channel))
+        if room and Transport.MATRIX in transports:
+            places.append(Destination(digest_key(room, today), Transport.MATRIX, room))
+        if Transport.EMAIL in transports:
+            people = (
+                coordinators(session, NoticeKind.DIGEST)
+                if municipality_id is None
+                else contacts_of(session, NoticeKind.DIGEST, municipality_id)
+            )
+            places += [
+                Destination(
+                    f"digest:{municipality_id or 'coordinator'}:{day}",
+                    Transport.EMAIL,
+                    person.email,
+                    person.user_id,
+                )
+                for person in by_email_only(people)
+            ]
+        if places or include_unset:
+            found.append(Audience(municipality_id, name, tuple(places)))
+    return found
+
+
 def plan(
     session: Session,
     *,
@@ -195,40 +324,90 @@ def plan(
     settings: ChatSettings,
     schedule: DigestSchedule,
     include_unset: bool = False,
+    transports: frozenset[Transport] = SLACK_ONLY,
 ) -> list[PlannedDigest]:
-    """The digests of the day: the coordinator's, then each municipality's (those with a
-    channel; with `include_unset`, also those without, for a dry run)."""
-    audiences: list[tuple[str | None, int | None, str]] = []
-    if schedule.channel or include_unset:
-        audiences.append((schedule.channel or None, None, _("the coordinator")))
-    for municipality in session.scalars(select(Municipality).order_by(Municipality.name)):
-        if municipality.slack_channel or include_unset:
-            audiences.append((municipality.slack_channel, municipality.id, municipality.name))
+    """The digests of the day: the coordinator's, then each municipality's, planned for each
+    of its destinations (with `include_unset`, also those without one, for a dry run). All
+    are built in one pass (services.digest); "changed since" counts from the previous digest
+    in the audience's first chat channel or room."""
+    found = audiences(
+        session,
+        today=today,
+        schedule=schedule,
+        transports=transports,
+        include_unset=include_unset,
+    )
+    # Slack channels' previous digests in one statement; a Matrix room is one probe.
+    previous = digest_queries.previous_digest_times(
+        session, today.isoformat(), schedule.channel or None
+    )
+    fallback = now - timedelta(days=1)
+
+    def since(audience: Audience) -> datetime:
+        chat = [d for d in audience.destinations if d.transport is not Transport.EMAIL]
+        if not chat or chat[0].address is None:
+            return fallback
+        if chat[0].transport is Transport.SLACK:
+            return previous.get(chat[0].address, fallback)
+        return _previous_digest_at(session, chat[0].address, today, fallback)
+
+    digests = build_digests(
+        session,
+        today=today,
+        audiences=[DigestAudience(a.municipality_id, since(a)) for a in found],
+        settings=schedule.content,
+    )
     planned = []
-    for channel, municipality_id, audience in audiences:
-        digest = build_digest(
-            session,
-            today=today,
-            since=_previous_digest_at(session, channel, today, now - timedelta(days=1)),
-            municipality_id=municipality_id,
-            settings=schedule.content,
-        )
+    undelivered = undelivered_summary(session)
+    for audience, digest in zip(found, digests, strict=True):
         title = (
             _("Today's situation, %(date)s", date=today)
-            if municipality_id is None
+            if audience.municipality_id is None
             else _(
-                "Today's situation in %(municipality)s, %(date)s", municipality=audience, date=today
+                "Today's situation in %(municipality)s, %(date)s",
+                municipality=audience.name,
+                date=today,
             )
         )
-        planned.append(
+        message = compose(
+            digest,
+            settings,
+            title=title,
+            undelivered=undelivered if audience.municipality_id is None else (),
+        )
+        reply = slack_reply(message)
+        destinations = audience.destinations or (
+            Destination(digest_key("-", today), Transport.SLACK, None),
+        )
+        planned += [
             PlannedDigest(
-                key=digest_key(channel or "-", today),
-                channel=channel,
-                audience=audience,
-                reply=render(digest, settings, title=title),
+                key=d.key,
+                channel=d.address,
+                audience=audience.name,
+                reply=reply,
+                message=message,
+                transport=d.transport,
+                user_id=d.user_id,
             )
-        )
+            for d in destinations
+        ]
     return planned
+
+
+def digest_keys(
+    session: Session,
+    *,
+    today: date,
+    schedule: DigestSchedule,
+    transports: frozenset[Transport] = SLACK_ONLY,
+) -> list[str]:
+    """The outbox keys of the day's digests, as bot.channels keys them."""
+    suffix = {Transport.SLACK: "", Transport.MATRIX: ":matrix", Transport.EMAIL: ":email:"}
+    return [
+        d.key + suffix[d.transport] + (str(d.user_id) if d.transport is Transport.EMAIL else "")
+        for a in audiences(session, today=today, schedule=schedule, transports=transports)
+        for d in a.destinations
+    ]
 
 
 def enqueue_digests(
@@ -238,17 +417,38 @@ def enqueue_digests(
     now: datetime,
     settings: ChatSettings,
     schedule: DigestSchedule,
+    transports: frozenset[Transport] = SLACK_ONLY,
 ) -> list[str]:
-    """Queues today's digests (nothing on a day off); returns the channels queued for now.
-    A channel that already has today's digest is left alone."""
+    """Queues today's digests (nothing on a day off); returns where they were queued for
+    now. A channel, room or person that already has today's digest is left alone."""
     if not is_working_day(today):
         return []
     queued = []
-    for planned in plan(session, today=today, now=now, settings=settings, schedule=schedule):
-        if outbox.enqueue(
-            session, key=planned.key, channel=planned.channel, reply=planned.reply, now=now
-        ):
-            queued.append(planned.channel)
+    for item in plan(
+        session, today=today, now=now, settings=settings, schedule=schedule, transports=transports
+    ):
+        if item.channel is None or item.message is None:
+            continue
+        if item.transport is Transport.SLACK:
+            done = outbox.enqueue(
+                session, key=item.key, channel=item.channel, reply=item.reply, now=now
+            )
+        elif item.transport is Transport.MATRIX:
+            done = to_matrix(
+                session, key=item.key, room=item.channel, message=item.message, now=now
+            )
+        else:
+            done = to_email(
+                session,
+                key=item.key,
+                user_id=item.user_id or 0,
+                address=item.channel,
+                message=item.message,
+                site_url=settings.site_url,
+                now=now,
+            )
+        if done:
+            queued.append(item.channel)
     return queued
 
 

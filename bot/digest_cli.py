@@ -10,17 +10,20 @@ from __future__ import annotations
 from datetime import date
 
 import click
+from sqlalchemy import select
 
 from bot.digest import as_text, plan
 from bot.runtime import open_chat_runtime
-from bot.schedule import run, send_digests
+from bot.schedule import DigestReport, run, run_digests
 from bot.settings import ChatSettings, DigestSchedule
 from cli.params import DATE
 from cli.runtime import Runtime, pass_runtime
 from domain.calendar import is_working_day
+from domain.delivery import reason_text
 from locales import gettext as _
-from locales import ngettext
+from locales import render
 from storage.db import unit_of_work
+from storage.models import Municipality
 
 DATE_HELP = _("The day of the digest (default: today).")
 
@@ -40,7 +43,7 @@ def _day_off(day: date) -> bool:
 @click.option("--date", "day", type=DATE, help=DATE_HELP)
 @click.pass_context
 def digest(ctx: click.Context, dry_run: bool, day: date | None) -> None:
-    runtime = ctx.find_object(Runtime)
+    runtime = ctx.ensure_object(Runtime)
     if day:
         runtime.act_on(day)
     if ctx.invoked_subcommand is not None:
@@ -74,16 +77,63 @@ def send(runtime: Runtime, day: date | None) -> None:
         return
     chat_runtime = open_chat_runtime(runtime.sessions, runtime.clock)
     try:
-        queued = send_digests(chat_runtime, schedule, runtime.today())
+        report = run_digests(chat_runtime, schedule, runtime.today())
     finally:
         chat_runtime.close()
-    click.echo(
-        ngettext(
-            "%(num)d digest sent now; a channel that already had today's was left alone.",
-            "%(num)d digests sent now; a channel that already had today's was left alone.",
-            len(queued),
+    with unit_of_work(runtime.sessions) as session:
+        names = {
+            channel: name
+            for channel, name in session.execute(
+                select(Municipality.slack_channel, Municipality.name)
+            )
+            if channel
+        }
+    names.setdefault(schedule.channel, _("the coordinator"))
+    click.echo(report_text(report, runtime.today(), names))
+    if not report.complete:
+        raise click.exceptions.Exit(1)
+
+
+def _place(channel: str, names: dict[str, str]) -> str:
+    name = names.get(channel)
+    return f"{name} ({channel})" if name else channel
+
+
+def report_text(report: DigestReport, day: date, names: dict[str, str]) -> str:
+    """What `mm digest send` prints: a count of each outcome, then what needs a look."""
+    lines = [
+        _(
+            "Digests for %(date)s: sent now %(sent)d, sent before %(before)d, waiting for a new "
+            "try %(waiting)d, not delivered %(failed)d.",
+            date=day,
+            sent=len(report.sent_now),
+            before=len(report.already_sent),
+            waiting=len(report.waiting),
+            failed=len(report.undelivered),
         )
-    )
+    ]
+    for item in report.waiting:
+        lines.append(
+            _(
+                "  – %(place)s: tried again from %(time)s. %(reason)s",
+                place=_place(item.channel, names),
+                time=item.next_attempt_at,
+                reason=render(reason_text(item.reason)),
+            )
+        )
+    for failed in report.undelivered:
+        lines.append(
+            _(
+                "  – %(place)s: not delivered. %(reason)s",
+                place=_place(failed.channel, names),
+                reason=render(reason_text(failed.reason)),
+            )
+        )
+    for channel in report.elsewhere:
+        lines.append(
+            _("  – %(place)s: being sent by another process.", place=_place(channel, names))
+        )
+    return "\n".join(lines)
 
 
 @digest.command("schedule", help=_("Run the scheduler that sends the digest every working day."))

@@ -7,9 +7,11 @@ message.
 
 from __future__ import annotations
 
-from bot.blocks import (
-    Block,
-    Reply,
+from datetime import date, datetime
+
+from bot.message import (
+    Message,
+    Part,
     actions,
     button,
     context,
@@ -37,8 +39,8 @@ def _place_line(m: MunicipalityPlaces) -> str:
     return phrases.place_line(m, escape)
 
 
-def places_one(m: MunicipalityPlaces, budget: YearBudget | None) -> Reply:
-    blocks: list[Block] = [
+def places_one(m: MunicipalityPlaces, budget: YearBudget | None) -> Message:
+    parts: list[Part] = [
         header(_("Free places in %(municipality)s", municipality=m.municipality)),
         *fields(
             [
@@ -50,8 +52,8 @@ def places_one(m: MunicipalityPlaces, budget: YearBudget | None) -> Reply:
         ),
     ]
     if budget is not None:
-        blocks.append(context(phrases.places_left_line(budget)))
-    return Reply(blocks=blocks, text=_place_line(m))
+        parts.append(context(phrases.places_left_line(budget)))
+    return Message(parts=parts, text=_place_line(m))
 
 
 def pages(availability: Availability) -> int:
@@ -60,21 +62,21 @@ def pages(availability: Availability) -> int:
 
 def places_all(
     availability: Availability, budget: YearBudget | None, *, page: int = 1, shared: bool = False
-) -> Reply:
+) -> Message:
     """All municipalities, PAGE_SIZE to a page; the totals on every page."""
     last = pages(availability)
     page = min(max(page, 1), last)
     total = phrases.total_free_line(availability)
     shown = availability.municipalities[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
-    blocks: list[Block] = [
+    parts: list[Part] = [
         header(_("Free places")),
         *paragraphs(_place_line(m) for m in shown),
         section(f"*{total}*"),
     ]
     if budget is not None:
-        blocks.append(context(phrases.places_left_line(budget)))
+        parts.append(context(phrases.places_left_line(budget)))
     if last > 1:
-        blocks.append(
+        parts.append(
             context(
                 _(
                     "Page %(page)s of %(pages)s. Write the name of a municipality to see only it.",
@@ -89,24 +91,24 @@ def places_all(
             buttons.append(button(_("Previous page"), PAGE_ACTION, f"{page - 1}{suffix}"))
         if page < last:
             buttons.append(button(_("Next page"), PAGE_ACTION, f"{page + 1}{suffix}"))
-        blocks.append(actions(*buttons, block_id=f"places:{page}"))
-    return Reply(blocks=blocks, text=total, shared=shared)
+        parts.append(actions(*buttons, block_id=f"places:{page}"))
+    return Message(parts=parts, text=total, shared=shared)
 
 
-def budget(b: YearBudget) -> Reply:
+def budget(b: YearBudget) -> Message:
     title = phrases.budget_title(b)
-    blocks = [header(title), *paragraphs(phrases.budget_lines(b))]
+    parts = [header(title), *paragraphs(phrases.budget_lines(b))]
     share = _("Committed share of the budget: %(share)s", share=format_percent(b.committed_share))
-    blocks.append(context(share))
-    blocks += paragraphs(phrases.other_cost_lines(b, escape))
-    return Reply(blocks=blocks, text=title)
+    parts.append(context(share))
+    parts += paragraphs(phrases.other_cost_lines(b, escape))
+    return Message(parts=parts, text=title)
 
 
-def _date(value: object) -> str:
+def _date(value: date | None) -> str:
     return format_date(value) if value else "–"
 
 
-def _moment(value: object) -> str:
+def _moment(value: datetime | None) -> str:
     return format_datetime(value) if value else "–"
 
 
@@ -147,18 +149,17 @@ def status(
     *,
     whole: bool,
     own_municipality_id: int | None = None,
-) -> Reply:
+) -> Message:
     """Where one referral stands. `whole` is False for a municipality that was asked but is
     no longer part of it: it sees its own request and answer, not where the referral went."""
     code = referral.reference_code
     web = link(settings.referral_url(code), _("Open the referral on the web site"))
     requests = [r for r in referral.requests if whole or r.municipality_id == own_municipality_id]
-    blocks: list[Block] = [header(_("Referral %(code)s", code=code))]
+    parts: list[Part] = [header(_("Referral %(code)s", code=code))]
     if whole:
         placement = referral.placement
         pairs = [
             (_("Status"), _(STATUS_LABELS[referral.status])),
-            (_("Benefit"), _(LABELS[referral.benefit_type])),
             (_("Submitted"), _moment(referral.submitted_at)),
         ]
         if placement is not None:
@@ -173,12 +174,12 @@ def status(
                 pairs.append((_("Ended"), _date(placement.ended_on)))
             if placement.outcome:
                 pairs.append((_("Outcome"), _(LABELS[placement.outcome])))
-        blocks += fields(pairs)
-    blocks += paragraphs(_request_line(r) for r in requests)
-    blocks.append(section(web))
+        parts += fields(pairs)
+    parts += paragraphs(_request_line(r) for r in requests)
+    parts.append(section(web))
     text = (
         _("%(code)s: %(status)s", code=code, status=_(STATUS_LABELS[referral.status]))
         if whole
         else _("Referral %(code)s", code=code)
     )
-    return Reply(blocks=blocks, text=text)
+    return Message(parts=parts, text=text)

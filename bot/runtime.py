@@ -1,5 +1,5 @@
-"""What the running bot holds: settings, the database, the clock, the Slack client, and the
-threads that do the work after Slack has had its answer (listeners and outbox deliveries)."""
+"""What the running bot holds: settings, the database, the clock, the Slack clients, who the
+bot is (bot.identity), and the threads that do the work after Slack has had its answer."""
 
 from __future__ import annotations
 
@@ -8,17 +8,27 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
+from concurrent.futures import TimeoutError as FutureTimeout
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from slack_sdk import WebClient
 from sqlalchemy import delete
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import notifications, outbox
+from bot import dedupe, home, notifications, outbox, slack_client
+from bot.channels import Channels
 from bot.commands import ChatContext
+from bot.identity import Identity
+from bot.mail.sender import MailSender
+from bot.mail.settings import MailSettings
+from bot.matrix.sender import MatrixSender
+from bot.matrix.settings import MatrixSettings
 from bot.settings import OUTBOX_SWEEP_SECONDS, ChatSettings
+from bot.slack_sender import SlackSender
 from domain.clock import Clock
+from domain.delivery import Transport
 from domain.errors import DomainError
 from domain.text import N_
 from storage.db import unit_of_work
@@ -26,6 +36,7 @@ from storage.models import ChatRequestSeen
 
 log = logging.getLogger("mm.chat")
 
+T = TypeVar("T")
 SEEN_KEPT_FOR = timedelta(days=1)
 DEFERRED_RETRIES, DEFERRED_PAUSE = 50, 0.1
 
@@ -56,15 +67,6 @@ class TrackingExecutor(ThreadPoolExecutor):
             return set(self._pending)
 
 
-def make_client(settings: ChatSettings) -> WebClient:
-    """The Web API client; SLACK_API_URL points it at a stand-in. No retries of its own:
-    the outbox decides what is sent again, so nothing is posted twice."""
-    options: dict[str, Any] = {"token": settings.bot_token, "timeout": 10, "retry_handlers": []}
-    if settings.api_url:
-        options["base_url"] = settings.api_url
-    return WebClient(**options)
-
-
 class ChatRuntime:
     def __init__(
         self,
@@ -72,20 +74,111 @@ class ChatRuntime:
         sessions: sessionmaker[Session],
         clock: Clock,
         client: WebClient | None = None,
+        channels: Channels | None = None,
     ) -> None:
         self.settings = settings
         self.sessions = sessions
         self.clock = clock
-        self.client = client or make_client(settings)
-        self.sender = outbox.SlackSender(self.client)
+        self.channels = channels or Channels(slack=settings)
+        # The listeners' client waits for Slack only as long as a listener can afford; the
+        # outbox's may wait a little longer (bot.slack_client).
+        self.client = client or slack_client.for_listeners(settings)
+        self.sender = SlackSender(client or slack_client.for_deliveries(settings))
+        self.identity = Identity(settings)
+        self.matrix = (
+            MatrixSender(self.channels.matrix, sessions) if self.channels.matrix.enabled else None
+        )
+        by_transport: dict[Transport, outbox.Sender] = {}
+        if settings.enabled:
+            by_transport[Transport.SLACK] = self.sender
+        if self.matrix is not None:
+            by_transport[Transport.MATRIX] = self.matrix
+        if self.channels.mail.enabled:
+            by_transport[Transport.EMAIL] = MailSender(self.channels.mail)
+        self.senders = outbox.Senders(by_transport)
         self.context = ChatContext(settings=settings, sessions=sessions, clock=clock)
-        self.listeners = TrackingExecutor(8, "mm-chat-listener")  # Bolt's listeners
-        self.work = TrackingExecutor(8, "mm-chat-work")  # commands, timed by the listener
+        self.listeners = TrackingExecutor(8, "mm-chat-listener")  # Bolt's lazy listeners
+        self.work = TrackingExecutor(8, "mm-chat-work")  # what a request asks for
+        self.followups = TrackingExecutor(4, "mm-chat-followup")  # answers after the ack
         self.deliveries = TrackingExecutor(2, "mm-chat-outbox")
+        self.homes = TrackingExecutor(1, "mm-chat-home")  # Home tabs published again
+        self._homes_due: set[str] = set()
+        self._homes_lock = threading.Lock()
         # Seconds a slash command may take before it is answered "one moment" instead.
         self.ack_budget = 2.0
         self._last_sweep = 0.0
-        notifications.install(sessions, settings=settings, clock=clock, on_commit=self.deliver_soon)
+        notifications.install(
+            sessions,
+            settings=settings,
+            clock=clock,
+            on_commit=self.deliver_soon,
+            on_home=self.refresh_homes if settings.enabled else None,
+            channels=self.channels,
+        )
+
+    def first_time(self, key: str) -> bool:
+        """Whether this request from Slack is new (bot.dedupe); runs after the ack timer has
+        started, never before it. A database that cannot say lets the request through."""
+        try:
+            return dedupe.first_time(self.sessions, key, self.clock.now())
+        except SQLAlchemyError:
+            log.exception("could not record a Slack request; handling it anyway")
+            return True
+
+    def within_budget(
+        self,
+        work: Callable[[], T],
+        late: Callable[[T | None, BaseException | None], None],
+    ) -> tuple[bool, T | None]:
+        """Runs `work` in the pool and waits for it at most `ack_budget` seconds: (True, its
+        value) when it was ready in time (its error is raised); otherwise (False, None), and
+        `late(value, error)` runs in the follow-up pool once the work is done. Handing over
+        under a lock, so the outcome goes exactly one way."""
+        lock = threading.Lock()
+        state = {"finished": False, "late": False}
+
+        def run() -> T | None:
+            value: T | None = None
+            error: BaseException | None = None
+            try:
+                value = work()
+            except Exception as failure:
+                error = failure
+            with lock:
+                state["finished"] = True
+                if state["late"]:
+                    self.followups.submit(late, value, error)
+                    return None
+            if error is not None:
+                raise error
+            return value
+
+        future = self.work.submit(run)
+        try:
+            return True, future.result(timeout=self.ack_budget)
+        except FutureTimeout:
+            with lock:
+                if not state["finished"]:
+                    state["late"] = True
+                    return False, None
+            return True, future.result()
+
+    def refresh_homes(self, slack_user_ids: set[str]) -> None:
+        """Publishes these people's Home tabs again, in the background; several changes in a
+        row publish each tab once."""
+        with self._homes_lock:
+            start = not self._homes_due
+            self._homes_due |= slack_user_ids
+        if start:
+            self.homes.submit(self._publish_homes)
+
+    def _publish_homes(self) -> None:
+        while True:
+            with self._homes_lock:
+                if not self._homes_due:
+                    return
+                user = self._homes_due.pop()
+            home.publish(self, user)
 
     def deliver_soon(self, message_ids: list[int]) -> None:
         """After a commit: send what it queued, in the background, then anything else due."""
@@ -94,7 +187,7 @@ class ChatRuntime:
     def _deliver(self, message_ids: list[int]) -> None:
         for message_id in message_ids:
             for _attempt in range(DEFERRED_RETRIES):
-                state = outbox.deliver(self.sessions, self.sender, message_id, self.clock.now())
+                state = outbox.deliver(self.sessions, self.senders, message_id, self.clock.now())
                 if state != outbox.DEFERRED:
                     break
                 time.sleep(DEFERRED_PAUSE)
@@ -110,7 +203,7 @@ class ChatRuntime:
 
     def sweep(self) -> dict[str, int]:
         """Delivers everything due and forgets old request keys; safe to run anywhere."""
-        counts = outbox.sweep(self.sessions, self.sender, self.clock.now)
+        counts = outbox.sweep(self.sessions, self.senders, self.clock.now)
         with unit_of_work(self.sessions) as session:
             session.execute(
                 delete(ChatRequestSeen).where(
@@ -123,16 +216,22 @@ class ChatRuntime:
         """Waits until listeners and deliveries are idle (work may start more work)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            pending = self.listeners.pending() | self.work.pending() | self.deliveries.pending()
+            pending = set().union(*(pool.pending() for pool in self.pools))
             if not pending:
                 return True
             wait(pending, timeout=max(0.0, deadline - time.monotonic()))
         return False
 
+    @property
+    def pools(self) -> tuple[TrackingExecutor, ...]:
+        return (self.listeners, self.work, self.followups, self.deliveries, self.homes)
+
     def close(self) -> None:
         self.drain()
-        for pool in (self.listeners, self.work, self.deliveries):
+        for pool in self.pools:
             pool.shutdown(wait=True)
+        if self.matrix is not None:
+            self.matrix.close()
 
 
 class ChatOff(DomainError):
@@ -140,10 +239,17 @@ class ChatOff(DomainError):
 
 
 def open_chat_runtime(
-    sessions: sessionmaker[Session], clock: Clock, settings: ChatSettings | None = None
+    sessions: sessionmaker[Session],
+    clock: Clock,
+    settings: ChatSettings | None = None,
+    channels: Channels | None = None,
 ) -> ChatRuntime:
-    """The bot's runtime for a process outside the web site (`mm chat`, `mm digest`)."""
+    """The bot's runtime for a process outside the web site (`mm chat`, `mm digest`): any
+    of Slack, Matrix and e-mail that is configured."""
     settings = settings or ChatSettings.load()
-    if not settings.enabled:
+    channels = channels or Channels(
+        slack=settings, matrix=MatrixSettings.load(), mail=MailSettings.load()
+    )
+    if not channels.transports:
         raise ChatOff(N_("Chat is off: SLACK_BOT_TOKEN is not set."))
-    return ChatRuntime(settings, sessions, clock)
+    return ChatRuntime(settings, sessions, clock, channels=channels)

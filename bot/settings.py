@@ -1,8 +1,11 @@
 """What the bot needs to know, from the Flask config or the environment: its Slack app, and
 when and where the daily digest goes.
 
-HTTP mode needs SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN; Socket Mode needs SLACK_APP_TOKEN
-and SLACK_BOT_TOKEN. Without a bot token chat is off and the web site runs alone.
+HTTP mode needs SLACK_SIGNING_SECRET, SLACK_BOT_TOKEN and SLACK_TEAM_ID (the workspace whose
+requests are taken; any other is refused); Socket Mode needs SLACK_APP_TOKEN and
+SLACK_BOT_TOKEN. Without a bot token chat is off and the web site runs alone. The bot's
+identity comes from these settings, so no request waits for Slack's auth.test; the token is
+checked against Slack in the background (bot.identity).
 
 SLACK_DIGEST_CHANNEL   the coordinator's channel (municipalities use their own channels)
 DIGEST_TIME            07:30 by default, Europe/Stockholm
@@ -39,6 +42,8 @@ KEYS = (
     "SLACK_APP_TOKEN",
     "SLACK_COMMAND",
     "SLACK_API_URL",
+    "SLACK_TEAM_ID",
+    "SLACK_BOT_USER_ID",
     "SITE_URL",
 )
 
@@ -51,6 +56,8 @@ class ChatSettings:
     command: str = DEFAULT_COMMAND
     api_url: str = ""
     site_url: str = DEFAULT_SITE_URL
+    team_id: str = ""  # the workspace (T…): requests from any other are refused
+    bot_user_id: str = ""  # optional: learnt from auth.test in the background when unset
 
     @classmethod
     def load(
@@ -75,6 +82,8 @@ class ChatSettings:
             command=command if command.startswith("/") else "/" + command,
             api_url=api_url,
             site_url=(value("SITE_URL") or DEFAULT_SITE_URL).rstrip("/"),
+            team_id=value("SLACK_TEAM_ID").upper(),
+            bot_user_id=value("SLACK_BOT_USER_ID").upper(),
         )
 
     @property
@@ -84,7 +93,7 @@ class ChatSettings:
     @property
     def http(self) -> bool:
         """Slack posts to /slack/events of the web site."""
-        return self.enabled and bool(self.signing_secret)
+        return self.enabled and bool(self.signing_secret) and bool(self.team_id)
 
     @property
     def socket_mode(self) -> bool:
@@ -94,7 +103,9 @@ class ChatSettings:
     def off_reason(self) -> str:
         """One log line saying why chat is off (English: it is for the operator's log)."""
         if self.signing_secret or self.app_token:
-            return "Chat is off: SLACK_BOT_TOKEN is not set."
+            if not self.bot_token:
+                return "Chat is off: SLACK_BOT_TOKEN is not set."
+            return "Chat over HTTP is off: SLACK_TEAM_ID is not set (the workspace id, T…)."
         return (
             "Chat is off: set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN (HTTP) or "
             "SLACK_APP_TOKEN and SLACK_BOT_TOKEN (Socket Mode) to turn it on."
@@ -118,6 +129,7 @@ class ScheduleSettingsError(DomainError):
 @dataclass(frozen=True)
 class DigestSchedule:
     channel: str = ""
+    matrix_room: str = ""  # MATRIX_DIGEST_ROOM: the coordinator's room
     at: time = time(7, 30)
     days: str = "mon-fri"
     content: DeadlineSettings = field(default_factory=DeadlineSettings)
@@ -150,6 +162,7 @@ class DigestSchedule:
         )
         return cls(
             channel=environ.get("SLACK_DIGEST_CHANNEL", "").strip(),
+            matrix_room=environ.get("MATRIX_DIGEST_ROOM", "").strip(),
             at=time(int(found.group(1)), int(found.group(2))),
             days=days,
             content=content,

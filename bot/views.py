@@ -22,6 +22,8 @@ VALUE = "value"  # the action id of every input's element
 MAX_COMMENT = 3000  # Slack's limit for a text input
 
 View = dict[str, Any]
+# What a modal may be given back with views.update (not its id, state or hash).
+MODAL_KEYS = ("type", "callback_id", "title", "submit", "close", "private_metadata")
 
 
 def _modal(
@@ -124,6 +126,29 @@ def answered_modal(request: PlacementRequest) -> View:
     )
 
 
+def saving_modal() -> View:
+    """Shown while a slow database keeps the answer from being saved within 3 seconds."""
+    return _modal(
+        ACCEPT_VIEW + "_saving",
+        _("Saving"),
+        None,
+        [section(_("Saving your answer… This window shows the result in a moment."))],
+    )
+
+
+def saved_modal() -> View:
+    return _modal(ACCEPT_VIEW + "_saved", _("Saved"), None, [section(_("Your answer is saved."))])
+
+
+def with_problem(view: View, text: str) -> View:
+    """The submitted modal again, with what stopped the answer above its inputs (after a
+    slow save the errors can no longer be put under the inputs themselves)."""
+    problem = section(f":warning: {text}")
+    shown: View = {key: view[key] for key in MODAL_KEYS if key in view}
+    shown["blocks"] = [problem, *view.get("blocks", [])][:100]
+    return shown
+
+
 def request_id_of(view: View) -> int | None:
     try:
         return int(json.loads(view.get("private_metadata") or "{}")["request_id"])
@@ -153,4 +178,6 @@ def typed_text(view: View, block_id: str) -> str:
 def error_block(view: View, field: str | None) -> str:
     """The input a message goes under: the field's own, or the first input of the modal."""
     inputs = [b["block_id"] for b in view.get("blocks", []) if b.get("type") == "input"]
-    return field if field in inputs else (inputs[0] if inputs else "meeting_on")
+    if field is not None and field in inputs:
+        return field
+    return str(inputs[0]) if inputs else "meeting_on"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from pathlib import Path
 from typing import Any
 
@@ -10,21 +9,15 @@ import click
 
 from cli.params import KRONOR, YEAR
 from cli.runtime import Runtime, pass_runtime
-from domain.choices import Role
 from domain.indicators import GOAL_LABELS
 from domain.settings import load_program_file
-from locales import format_percent, phrases
+from locales import format_percent, ngettext, phrases
 from locales import gettext as _
 from programs import DEFAULT_PROGRAM_FILE
-from services import program_setup, reports, users
+from services import program_setup, reports
 from services.municipalities import find_municipality
-from storage import migrate
+from storage import figures as maintained_figures
 from storage.db import unit_of_work
-
-
-def register(cli: click.Group) -> None:
-    for command in (db, program, user, demo, budget, places, indicators):
-        cli.add_command(command)
 
 
 @click.group(help=_("Create or upgrade the database."))
@@ -34,6 +27,8 @@ def db() -> None:
 
 @db.command("upgrade", help=_("Create the database, or bring it up to the latest version."))
 def db_upgrade() -> None:
+    from storage import migrate  # Alembic only for this command
+
     migrate.upgrade()
     click.echo(_("The database is up to date."))
 
@@ -61,68 +56,6 @@ def program_set_rate(runtime: Runtime, year: int, rate: Any) -> None:
     with unit_of_work(runtime.sessions) as session:
         program_setup.set_daily_rate(session, actor=None, year=year, rate=rate, now=runtime.now())
     click.echo(_("The daily rate for %(year)s is now %(rate)s.", year=str(year), rate=rate))
-
-
-@click.group(help=_("Manage users."))
-def user() -> None:
-    pass
-
-
-@user.command("add", help=_("Add a user who can log in to the web site."))
-@click.option("--email", required=True, help=_("E-mail address, used to log in."))
-@click.option("--name", required=True, help=_("The user's full name."))
-@click.option(
-    "--role", required=True, type=click.Choice([r.value for r in Role]), help=_("The role.")
-)
-@click.option("--municipality", help=_("Municipality (name or code), for municipality contacts."))
-@click.option("--slack-user", help=_("The user's Slack member id, e.g. U012AB3CD."))
-@click.option("--password", help=_("Password; one is generated and shown if you leave it out."))
-@click.option("--phone", default="", help=_("The user's work phone number, e.g. 044-13 50 00."))
-@click.option("--title", default="", help=_("The user's title, e.g. Arbetsmarknadskonsulent."))
-@pass_runtime
-def user_add(
-    runtime: Runtime,
-    email: str,
-    name: str,
-    role: str,
-    municipality: str | None,
-    slack_user: str | None,
-    password: str | None,
-    phone: str,
-    title: str,
-) -> None:
-    generated = password is None
-    password = password or secrets.token_urlsafe(12)
-    with unit_of_work(runtime.sessions) as session:
-        found = find_municipality(session, municipality) if municipality else None
-        added = users.add_user(
-            session,
-            email=email,
-            name=name,
-            role=role,
-            municipality=found,
-            slack_user_id=slack_user,
-            password=password,
-            now=runtime.now(),
-            phone=phone,
-            title=title,
-        )
-    click.echo(_("The user %(email)s has been added.", email=added.email))
-    if generated:
-        click.echo(_("Password: %(password)s", password=password))
-
-
-@click.command(help=_("Load fictitious demo data: users, referrals and placements."))
-@pass_runtime
-def demo(runtime: Runtime) -> None:
-    from cli.demo_data import DEMO_PASSWORD, load_demo_data
-
-    with unit_of_work(runtime.sessions) as session:
-        loaded, demo_users = load_demo_data(session, now=runtime.now())
-    click.echo(_("Demo data loaded.") if loaded else _("Demo data was already loaded."))
-    click.echo(_("Demo users (password for all: %(password)s):", password=DEMO_PASSWORD))
-    for email, label in demo_users:
-        click.echo(f"  {email}  {label}")
 
 
 @click.command(help=_("Show the budget of a program year (default: this year)."))
@@ -173,3 +106,36 @@ def indicators(runtime: Runtime) -> None:
                 target=format_percent(i.target),
             )
         )
+
+
+@click.group(
+    help=_("Check or recount the figures the database keeps for the budget and indicators.")
+)
+def figures() -> None:
+    pass
+
+
+@figures.command("check", help=_("Compare the kept figures with a recount from every placement."))
+@pass_runtime
+def figures_check(runtime: Runtime) -> None:
+    with unit_of_work(runtime.sessions, read_only=True) as session:
+        found = maintained_figures.differences(session)
+    if found:
+        for line in found[:20]:
+            click.echo(line)
+        raise click.ClickException(
+            ngettext(
+                "%(num)d kept figure differs from the recount. Run: mm figures rebuild",
+                "%(num)d kept figures differ from the recount. Run: mm figures rebuild",
+                len(found),
+            )
+        )
+    click.echo(_("The kept figures agree with a recount from every placement."))
+
+
+@figures.command("rebuild", help=_("Recount the kept figures from every placement."))
+@pass_runtime
+def figures_rebuild(runtime: Runtime) -> None:
+    with unit_of_work(runtime.sessions) as session:
+        maintained_figures.rebuild(session)
+    click.echo(_("The kept figures have been recounted."))

@@ -8,6 +8,7 @@ The same seed gives the same data, so the demo and the tests see the same pictur
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, select
@@ -17,9 +18,9 @@ from domain.choices import LABELS, BenefitType, DeclineReason, Outcome, Role
 from domain.clock import STOCKHOLM
 from domain.participants import ParticipantDetails
 from locales import gettext as _
-from services import placements, referrals, users
+from services import placements, referrals, second_factor, users
 from services.program_setup import current_program
-from storage.models import Municipality, Referral, User
+from storage.models import Municipality, Placement, Referral, User
 
 DEMO_PASSWORD = "demo-losen-2026"
 
@@ -33,6 +34,7 @@ DEMO_USERS = (
     ("kontakt@kristianstad.example", "Krister Kristianstad", Role.MUNICIPALITY_CONTACT, "1290"),
     ("kontakt@osby.example", "Olle Osby", Role.MUNICIPALITY_CONTACT, "1273"),
     ("kontakt@ostragoinge.example", "Göran Göinge", Role.MUNICIPALITY_CONTACT, "1256"),
+    ("granskare@fk.example", "Greta Granskare", Role.LOG_REVIEWER, None),
 )
 
 # Staff phone numbers from PTS's series for fiction (040-628 04 00 – 040-628 04 99).
@@ -146,11 +148,34 @@ def _personnummer(rng: random.Random) -> str:
     return f"{born:%Y%m%d}-{serial}{(10 - total % 10) % 10}"
 
 
-def load_demo_data(session: Session, *, now: datetime) -> tuple[bool, list[tuple[str, str]]]:
-    """Adds the demo users and referrals unless there are referrals already."""
-    listing = [(email, _(LABELS[role])) for email, _name, role, _code in DEMO_USERS]
+def placement_of(referral: Referral) -> Placement:
+    if referral.placement is None:  # the demo only asks this of accepted referrals
+        raise LookupError(referral.reference_code)
+    return referral.placement
+
+
+def planned_end_of(referral: Referral) -> date:
+    planned = placement_of(referral).planned_end_on
+    if planned is None:  # set when the tripartite meeting was held
+        raise LookupError(referral.reference_code)
+    return planned
+
+
+def demo_listing(session: Session) -> list[tuple[str, str, str]]:
+    """(e-mail, role, authenticator key) of each demo user in the database."""
+    found = []
+    for email, _name, role, _code in DEMO_USERS:
+        user = users.find_user_by_email(session, email)
+        if user is not None and user.is_demo and user.active:
+            found.append((email, _(LABELS[role]), user.totp_secret or "–"))
+    return found
+
+
+def load_demo_data(session: Session, *, now: datetime) -> tuple[bool, list[tuple[str, str, str]]]:
+    """Adds the demo users (with a password and an enrolled authenticator each) and the
+    referrals, unless there are referrals already."""
     if session.scalar(select(func.count()).select_from(Referral)):
-        return False, listing
+        return False, demo_listing(session)
     program = current_program(session)
     by_code = {m.code: m for m in session.scalars(select(Municipality))}
     made: dict[str, User] = {}
@@ -160,12 +185,16 @@ def load_demo_data(session: Session, *, now: datetime) -> tuple[bool, list[tuple
             email=email,
             name=name,
             role=role,
-            municipality=by_code.get(code),
+            municipality=by_code.get(code) if code else None,
             password=DEMO_PASSWORD,
+            is_demo=True,
             now=now,
             phone=STAFF_DETAILS.get(email, ("", ""))[0],
             title=STAFF_DETAILS.get(email, ("", ""))[1],
         )
+        if made[email].is_demo and not made[email].totp_secret:
+            made[email].totp_secret = second_factor.new_secret()
+            made[email].totp_enrolled_at = now
     contacts = {u.municipality_id: users.actor_of(u) for u in made.values() if u.municipality_id}
     investigators = [
         users.actor_of(made["utredare1@fk.example"]),
@@ -227,8 +256,11 @@ def load_demo_data(session: Session, *, now: datetime) -> tuple[bool, list[tuple
         referral: Referral, started_on: date, until: date, after: tuple[int | None, ...]
     ) -> None:
         """Records the assessment/plan and workplace training `after` days from the start."""
-        actor = contacts[referral.placement.municipality_id]
-        record = (placements.record_assessment_plan, placements.record_workplace_training)
+        actor = contacts[placement_of(referral).municipality_id]
+        record: tuple[Callable[..., None], ...] = (
+            placements.record_assessment_plan,
+            placements.record_workplace_training,
+        )
         keyword = ("done_on", "started_on")
         for use_case, name, days in zip(record, keyword, after, strict=True):
             if days is not None and (on := started_on + timedelta(days=days)) <= until:
@@ -240,9 +272,9 @@ def load_demo_data(session: Session, *, now: datetime) -> tuple[bool, list[tuple
     for outcome, days_ago in ENDED:
         started_on = today - timedelta(days=days_ago)
         referral = start(number, started_on)
-        ended_on = min(referral.placement.planned_end_on, today - timedelta(days=days_ago - 150))
+        ended_on = min(planned_end_of(referral), today - timedelta(days=days_ago - 150))
         milestones(referral, started_on, ended_on, LATE if number % 5 == 4 else ON_TIME)
-        actor = contacts[referral.placement.municipality_id]
+        actor = contacts[placement_of(referral).municipality_id]
         placements.end_placement(
             session,
             actor=actor,
@@ -274,12 +306,12 @@ def load_demo_data(session: Session, *, now: datetime) -> tuple[bool, list[tuple
         referral = start(number, started_on)
         milestones(referral, started_on, today, (plan_after, training_after))
         if extended:
-            actor = contacts[referral.placement.municipality_id]
+            actor = contacts[placement_of(referral).municipality_id]
             placements.extend_placement(
                 session,
                 actor=actor,
                 referral_id=referral.id,
-                new_end=referral.placement.planned_end_on + timedelta(days=91),
+                new_end=planned_end_of(referral) + timedelta(days=91),
                 now=_moment(today - timedelta(days=5)),
             )
         number += 1
@@ -314,4 +346,5 @@ def load_demo_data(session: Session, *, now: datetime) -> tuple[bool, list[tuple
         referral=referral,
         now=_moment(today - timedelta(days=18)),
     )
-    return True, listing
+    session.flush()
+    return True, demo_listing(session)

@@ -1,8 +1,14 @@
-"""`mm`: one console script for operators. Swedish output, Swedish errors, no tracebacks."""
+"""`mm`: one console script for operators. Swedish output, Swedish errors, no tracebacks.
+
+Commands are loaded when they run: `mm --help` and `mm budget` do not pay for importing the
+chat bot or Alembic. Each command's help for the list is kept here (COMMANDS); a test checks
+that it is the command's own.
+"""
 
 from __future__ import annotations
 
 import gettext as stdlib_gettext
+import importlib
 import logging
 import os
 from typing import Any
@@ -13,14 +19,82 @@ from sqlalchemy.exc import SQLAlchemyError
 from cli.params import DATE
 from cli.runtime import Runtime
 from domain.errors import DomainError, SettingsError
+from domain.text import N_
 from locales import LOCALES_DIR, render
 from locales import gettext as _
 
 log = logging.getLogger("mm")
 
+# name -> (module, attribute, help msgid of the command)
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "db": ("cli.commands", "db", N_("Create or upgrade the database.")),
+    "program": ("cli.commands", "program", N_("Load and change the program settings.")),
+    "user": ("cli.accounts", "user", N_("Manage users.")),
+    "demo": (
+        "cli.accounts",
+        "demo",
+        N_("Load fictitious demo data: users, referrals and placements."),
+    ),
+    "budget": (
+        "cli.commands",
+        "budget",
+        N_("Show the budget of a program year (default: this year)."),
+    ),
+    "places": (
+        "cli.commands",
+        "places",
+        N_("Show free places per municipality (or for one)."),
+    ),
+    "indicators": ("cli.commands", "indicators", N_("Show the program's goal indicators.")),
+    "figures": (
+        "cli.commands",
+        "figures",
+        N_("Check or recount the figures the database keeps for the budget and indicators."),
+    ),
+    "purge": (
+        "cli.privacy",
+        "purge",
+        N_("Remove personal data past its retention (gallring)."),
+    ),
+    "backup": (
+        "cli.privacy",
+        "backup",
+        N_("Copy the SQLite database to FILE while the site runs."),
+    ),
+    "chat": (
+        "bot.cli",
+        "chat",
+        N_("Use the chat bot from the command line: the same answers as in Slack, as text."),
+    ),
+    "municipality": ("bot.cli", "municipality", N_("Settings of the municipalities.")),
+    "digest": (
+        "bot.digest_cli",
+        "digest",
+        N_("The daily digest: what is waiting and what is slipping, in chat."),
+    ),
+}
+
 
 class SwedishGroup(click.Group):
-    """Turns every known kind of failure into a Swedish sentence and a non-zero exit."""
+    """Turns every known kind of failure into a Swedish sentence and a non-zero exit, and
+    loads each command from COMMANDS when it is run."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *COMMANDS})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in self.commands and name in COMMANDS:
+            module, attribute, _help = COMMANDS[name]
+            self.add_command(getattr(importlib.import_module(module), attribute), name)
+        return self.commands.get(name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # The list of commands from their help texts here, without loading them.
+        listed = {
+            name: self.commands.get(name) or click.Command(name, help=_(COMMANDS[name][2]))
+            for name in self.list_commands(ctx)
+        }
+        click.Group.format_commands(click.Group(commands=listed), ctx, formatter)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -59,19 +133,7 @@ def cli(ctx: click.Context, today: Any) -> None:
     ctx.obj = Runtime(today)
 
 
-def _register() -> None:
-    # Late: `mm --help` should not pay for importing what a command it does not run needs.
-    from bot import cli as chat_commands
-    from bot import digest_cli
-    from cli import commands
-
-    commands.register(cli)
-    chat_commands.register(cli)
-    cli.add_command(digest_cli.digest)
-
-
 def main() -> None:
     speak_swedish()
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "WARNING"))
-    _register()
     cli(prog_name="mm")

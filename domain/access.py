@@ -33,6 +33,8 @@ class ReferralFacts:
     open_request_municipality_id: int | None
     placement_municipality_id: int | None
     asked_municipality_ids: frozenset[int]
+    # The participant withdrew consent: nothing more is shared with the municipality.
+    consent_withdrawn: bool = False
 
 
 def _contact_of(actor: Actor, municipality_id: int | None) -> bool:
@@ -48,6 +50,8 @@ def can_see_personal_data(actor: Actor, facts: ReferralFacts) -> bool:
         return True
     if actor.role is Role.INVESTIGATOR:
         return actor.user_id == facts.investigator_id
+    if facts.consent_withdrawn:
+        return False  # the municipality's contacts see the code and the statuses only
     return _contact_of(actor, facts.open_request_municipality_id) or _contact_of(
         actor, facts.placement_municipality_id
     )
@@ -56,6 +60,11 @@ def can_see_personal_data(actor: Actor, facts: ReferralFacts) -> bool:
 def can_see_referral(actor: Actor, facts: ReferralFacts) -> bool:
     """Code, status and history; a municipality that was asked keeps seeing its answer."""
     if can_see_personal_data(actor, facts):
+        return True
+    if facts.consent_withdrawn and (
+        _contact_of(actor, facts.placement_municipality_id)
+        or _contact_of(actor, facts.open_request_municipality_id)
+    ):
         return True
     return actor.is_contact and actor.municipality_id in facts.asked_municipality_ids
 
@@ -118,3 +127,35 @@ def check_sees_budget(actor: Actor) -> None:
 def check_sets_rates(actor: Actor) -> None:
     if actor.role not in {Role.COORDINATOR, Role.ADMIN}:
         raise NotAllowed(N_("Only the coordinator can set a year's daily rate."))
+
+
+def check_manages_accounts(actor: Actor | None) -> None:
+    """Accounts and municipalities: the administrator (None: the operator on the server's
+    command line, who already has the database)."""
+    if actor is not None and actor.role is not Role.ADMIN:
+        raise NotAllowed(N_("Only an administrator can manage accounts and municipalities."))
+
+
+def can_manage_deliveries(actor: Actor) -> bool:
+    """Failed deliveries (chat, e-mail): the administrator sees them and sends them again.
+    They carry codes, channels and reasons only, never personal data."""
+    return actor.role is Role.ADMIN
+
+
+def check_manages_deliveries(actor: Actor) -> None:
+    if not can_manage_deliveries(actor):
+        raise NotAllowed(N_("Only an administrator can see and retry failed deliveries."))
+
+
+def check_reviews_log(actor: Actor) -> None:
+    """The audit log is reviewed by the log reviewer only: not the administrator, so that no
+    one reviews their own access."""
+    if actor.role is not Role.LOG_REVIEWER:
+        raise NotAllowed(N_("Only the log reviewer can read the audit log."))
+
+
+def check_makes_register_extracts(actor: Actor) -> None:
+    if actor.role not in {Role.COORDINATOR, Role.LOG_REVIEWER}:
+        raise NotAllowed(
+            N_("Only the coordinator and the log reviewer can make register extracts.")
+        )

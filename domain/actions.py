@@ -50,14 +50,24 @@ class Action(StrEnum):
     CHANGE_MEETING = "change_meeting"
     WRITE_PLAN = "write_plan"
     WRITE_FINAL_REPORT = "write_final_report"
+    WITHDRAW_CONSENT = "withdraw_consent"
 
 
 # Försäkringskassan's side of a referral; the others are the municipality's.
 FK_ACTIONS = frozenset(
-    {Action.WITHDRAW, Action.ASK_ANOTHER, Action.ALTERNATIVE_PLAN, Action.EDIT_PARTICIPANT}
+    {
+        Action.WITHDRAW,
+        Action.ASK_ANOTHER,
+        Action.ALTERNATIVE_PLAN,
+        Action.EDIT_PARTICIPANT,
+        Action.WITHDRAW_CONSENT,
+    }
 )
 # Until a municipality has said yes, FK may still correct what it sent.
 BEFORE_ACCEPTANCE = frozenset({S.DRAFT, S.SUBMITTED, S.REQUESTED, S.DECLINED})
+CONSENT_WITHDRAWN = N_(
+    "The participant has withdrawn consent: nothing more can be shared with a municipality."
+)
 ANSWERS = frozenset({Action.ACCEPT, Action.DECLINE})
 
 
@@ -116,6 +126,8 @@ def _withdraw(case: CaseFacts, today: date, program: Program) -> None:
 
 
 def _ask_another(case: CaseFacts, today: date, program: Program) -> None:
+    if case.access.consent_withdrawn:
+        raise RuleViolation(CONSENT_WITHDRAWN)
     # A submitted referral that no municipality has been asked about yet is asked the same
     # way (the lifecycle allows it; the walk of every action × state found it unoffered).
     if case.status not in (S.DECLINED, S.SUBMITTED):
@@ -213,15 +225,33 @@ def _change_meeting(case: CaseFacts, today: date, program: Program) -> None:
         raise RuleViolation(N_("Meetings are changed while the placement is accepted or running."))
 
 
+def _no_personal_data_after_withdrawal(case: CaseFacts) -> None:
+    # The plan and the final documentation are personal data, which the municipality no
+    # longer sees once consent is withdrawn.
+    if case.access.consent_withdrawn:
+        raise RuleViolation(CONSENT_WITHDRAWN)
+
+
 def _write_plan(case: CaseFacts, today: date, program: Program) -> None:
+    _no_personal_data_after_withdrawal(case)
     if case.status not in (S.STARTED, S.ENDED) or case.placement is None:
         raise RuleViolation(N_("The individual plan is written once the placement has started."))
 
 
 def _write_final_report(case: CaseFacts, today: date, program: Program) -> None:
+    _no_personal_data_after_withdrawal(case)
     _placement(
         case, S.ENDED, N_("The final documentation is written after the placement has ended.")
     )
+
+
+def _withdraw_consent(case: CaseFacts, today: date, program: Program) -> None:
+    if case.access.consent_withdrawn:
+        raise RuleViolation(N_("The participant's withdrawal of consent is already recorded."))
+    if case.status in {S.WITHDRAWN, S.DRAFT}:
+        raise RuleViolation(
+            N_("A withdrawn referral shares nothing more: there is no consent to withdraw.")
+        )
 
 
 _NOW: dict[Action, Callable[[CaseFacts, date, Program], None]] = {
@@ -242,6 +272,7 @@ _NOW: dict[Action, Callable[[CaseFacts, date, Program], None]] = {
     Action.CHANGE_MEETING: _change_meeting,
     Action.WRITE_PLAN: _write_plan,
     Action.WRITE_FINAL_REPORT: _write_final_report,
+    Action.WITHDRAW_CONSENT: _withdraw_consent,
 }
 
 

@@ -13,12 +13,23 @@ class Role(StrEnum):
     COORDINATOR = "coordinator"
     ASSOCIATION = "association"
     ADMIN = "admin"
+    # Reviews the audit log (loggkontroll); separate from the administrator so that nobody
+    # reviews their own access.
+    LOG_REVIEWER = "log_reviewer"
 
 
 class BenefitType(StrEnum):
     SICKNESS_BENEFIT = "sickness_benefit"
     ACTIVITY_COMPENSATION = "activity_compensation"
     COORDINATED_REHABILITATION = "coordinated_rehabilitation"
+
+
+class Gender(StrEnum):
+    """Legal gender as the personnummer shows it (its second-to-last digit); only for the
+    Finsam follow-up's counts."""
+
+    FEMALE = "female"
+    MALE = "male"
 
 
 class DeclineReason(StrEnum):
@@ -57,9 +68,12 @@ LABELS: dict[StrEnum, str] = {
     Role.COORDINATOR: N_("Coordinator, Försäkringskassan"),
     Role.ASSOCIATION: N_("Coordination association"),
     Role.ADMIN: N_("Administrator"),
+    Role.LOG_REVIEWER: N_("Log reviewer"),
     BenefitType.SICKNESS_BENEFIT: N_("Sickness benefit"),
     BenefitType.ACTIVITY_COMPENSATION: N_("Activity compensation"),
     BenefitType.COORDINATED_REHABILITATION: N_("Coordinated rehabilitation"),
+    Gender.FEMALE: N_("Women"),
+    Gender.MALE: N_("Men"),
     DeclineReason.NO_CAPACITY: N_("No capacity"),
     DeclineReason.OFFER_MISMATCH: N_("Our offer does not match the participant's needs"),
     DeclineReason.LOCATION: N_("Location"),

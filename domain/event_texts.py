@@ -41,6 +41,8 @@ MESSAGES = {
     K.DATE_CORRECTED: N_(
         "%(what)s was corrected from %(previous)s to %(date)s. Reason: %(reason)s."
     ),
+    K.CONSENT_WITHDRAWN: N_("The participant withdrew consent on %(date)s."),
+    K.PERSONAL_DATA_PURGED: N_("The participant's personal data was purged (gallrad)."),
 }
 CHANGED = N_("The referral was changed.")
 DOCUMENT_NOUNS = {
@@ -95,6 +97,7 @@ _PARAMS: dict[EventKind, Callable[[Mapping[str, Any]], dict[str, Any]]] = {
         "date": _day(d.get("corrected")),
         "reason": Text(REASON_LABELS[CorrectionReason(d["reason"])]),
     },
+    K.CONSENT_WITHDRAWN: lambda d: {"date": _day(d.get("withdrawn_on"))},
 }
 
 
@@ -120,6 +123,6 @@ def describe(event: LoggedEvent, municipality_names: Mapping[int, str]) -> Text:
         return Text(CHANGED)
     params = _PARAMS.get(event.kind, lambda _d: {})(event.details or {})
     if "%(municipality)s" in msgid:
-        known = event.municipality_id is not None and event.municipality_id in municipality_names
-        params["municipality"] = municipality_names[event.municipality_id] if known else "–"
+        where = event.municipality_id
+        params["municipality"] = municipality_names.get(where, "–") if where is not None else "–"
     return Text(msgid, params)

@@ -45,6 +45,26 @@ class EventKind(StrEnum):
     USER_ADDED = "user_added"
     LOGGED_IN = "logged_in"
     CHAT_LINKED = "chat_linked"
+    # Accounts (the administrator's history: domain.account_events)
+    INVITED = "invited"
+    USER_CHANGED = "user_changed"
+    USER_DEACTIVATED = "user_deactivated"
+    USER_REACTIVATED = "user_reactivated"
+    USER_UNLOCKED = "user_unlocked"
+    PASSWORD_SET = "password_set"
+    PASSWORD_RESET = "password_reset"
+    SECOND_FACTOR_ENROLLED = "second_factor_enrolled"
+    SECOND_FACTOR_RESET = "second_factor_reset"
+    RECOVERY_CODES_RENEWED = "recovery_codes_renewed"
+    CHAT_UNLINKED = "chat_unlinked"
+    SESSIONS_ENDED = "sessions_ended"
+    DEMO_REMOVED = "demo_removed"
+    MUNICIPALITY_ADDED = "municipality_added"
+    MUNICIPALITY_CHANGED = "municipality_changed"
+    # Privacy duties (issue 10)
+    CONSENT_WITHDRAWN = "consent_withdrawn"
+    PERSONAL_DATA_PURGED = "personal_data_purged"
+    PURGE_RUN = "purge_run"
 
 
 # Besides everything that happens to a referral, these change what the daily digest shows.
@@ -55,3 +75,6 @@ DIGEST_KINDS = frozenset({EventKind.CAPACITY_SET, EventKind.OFFER_SET, EventKind
 REQUEST_KINDS = frozenset(
     {EventKind.REQUESTED, EventKind.ACCEPTED, EventKind.DECLINED, EventKind.WITHDRAWN}
 )
+
+# Housekeeping on a referral that changes nothing the digest shows.
+NOT_NEWS = frozenset({EventKind.PERSONAL_DATA_PURGED})

@@ -10,6 +10,7 @@ from datetime import date
 
 from personnummer.personnummer import Personnummer, PersonnummerException
 
+from domain.choices import Gender
 from domain.errors import RuleViolation
 from domain.text import N_
 
@@ -18,8 +19,8 @@ MIN_AGE, MAX_AGE = 16, 70
 NUMBER_REQUIRED = N_("Enter the participant's personal identity number.")
 
 
-def normalise_personal_identity_number(raw: str, *, today: date) -> str:
-    """The 12-digit form, or a RuleViolation on the field `personal_identity_number`."""
+def normal_form(raw: str) -> str:
+    """The 12-digit form of any valid number (no age check), or a RuleViolation."""
     cleaned = (raw or "").strip().replace(" ", "")
     if not cleaned:
         raise RuleViolation(NUMBER_REQUIRED, field="personal_identity_number")
@@ -33,7 +34,12 @@ def normalise_personal_identity_number(raw: str, *, today: date) -> str:
             ),
             field="personal_identity_number",
         ) from None
-    normal = number.format(True)
+    return str(number.format(True))
+
+
+def normalise_personal_identity_number(raw: str, *, today: date) -> str:
+    """The 12-digit form, or a RuleViolation on the field `personal_identity_number`."""
+    normal = normal_form(raw)
     born = date(int(normal[:4]), int(normal[4:6]), int(normal[6:8]) % 60 or 1)
     age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
     if not MIN_AGE <= age <= MAX_AGE:
@@ -53,3 +59,9 @@ def normalise_personal_identity_number(raw: str, *, today: date) -> str:
 def display_personal_identity_number(normal: str) -> str:
     """YYYYMMDD-XXXX, the form Försäkringskassan writes."""
     return f"{normal[:8]}-{normal[8:]}"
+
+
+def legal_gender(normal: str) -> Gender:
+    """Legal gender as the number shows it: the second-to-last digit, odd for men and even
+    for women (as Skatteverket assigns them)."""
+    return Gender.MALE if int(normal[-2]) % 2 else Gender.FEMALE

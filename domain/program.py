@@ -75,7 +75,15 @@ class Program:
     enrolment_months: int
     max_enrolment_months: int
     day_rule: DayRule
+    # Months after the participant ended before their personal data is purged (gallras) …
     retention_months: int
+    # … after a referral was withdrawn or ended without a placement …
+    retention_months_not_started: int = 6
+    # … and before a row of the audit log is removed (at least five years, HSLF-FS 2016:40).
+    audit_retention_months: int = 60
+    # The public pages' texts, from the settings file's [pages] table.
+    accessibility_statement: str = ""
+    privacy_notice: str = ""
     phases: tuple[Phase, ...] = ()
     years: tuple[ProgramYear, ...] = ()
     municipalities: tuple[MunicipalitySettings, ...] = field(default=(), compare=False)

@@ -27,8 +27,9 @@ from domain.program import (
 )
 from domain.text import N_, Text
 
-_PROGRAM_KEYS = set(PROGRAM_SCALARS)
-_TOP_KEYS = {"program", "phases", "years", "municipalities", "documentation"}
+_PAGE_KEYS = {"accessibility_statement", "privacy_notice"}
+_PROGRAM_KEYS = set(PROGRAM_SCALARS) - _PAGE_KEYS
+_TOP_KEYS = {"program", "phases", "years", "municipalities", "pages", "documentation"}
 _DOCUMENT_KEYS = {"plan", "final_report"}
 _SECTION_KEYS = {"key", "heading", "help"}
 _PHASE_KEYS = {"key", "name", "start", "end"}
@@ -165,7 +166,7 @@ def parse_program(raw: str) -> Program:
             )
         )
         rule_name = None
-    values = {
+    values: dict[str, Any] = {
         "key": program.text("key"),
         "name": program.text("name"),
         "owner": program.text("owner"),
@@ -178,7 +179,14 @@ def parse_program(raw: str) -> Program:
         "max_enrolment_months": program.whole("max_enrolment_months", minimum=1),
         "day_rule": DayRule(rule_name) if rule_name else None,
         "retention_months": program.whole("retention_months", minimum=1, default=24),
+        "retention_months_not_started": program.whole(
+            "retention_months_not_started", minimum=1, default=6
+        ),
+        "audit_retention_months": program.whole("audit_retention_months", minimum=60, default=60),
     }
+    pages = _Reader(problems, top.table.get("pages", {}), "[pages]", _PAGE_KEYS)
+    values["accessibility_statement"] = pages.text("accessibility_statement", required=False)
+    values["privacy_notice"] = pages.text("privacy_notice", required=False)
     phases = _phases(problems, top)
     years = _years(problems, top)
     municipalities = _municipalities(problems, top)
@@ -226,9 +234,9 @@ def _phases(problems: list[Text], top: _Reader) -> list[Phase]:
     phases = []
     for number, table in enumerate(top.tables("phases", required=False), start=1):
         r = _Reader(problems, table, f"[[phases]] {number}", _PHASE_KEYS)
-        values = (r.text("key"), r.text("name"), r.day("start"), r.day("end"))
-        if None not in values:
-            phases.append(Phase(*values))
+        key, name, start, end = r.text("key"), r.text("name"), r.day("start"), r.day("end")
+        if key is not None and name is not None and start is not None and end is not None:
+            phases.append(Phase(key, name, start, end))
     return phases
 
 
@@ -244,7 +252,7 @@ def _years(problems: list[Text], top: _Reader) -> list[ProgramYear]:
             label, amount = c.text("label"), c.money("amount")
             if label is not None and amount is not None:
                 costs.append(OtherCost(label, amount))
-        if None not in (year, budget, rate, confirmed):
+        if year is not None and budget is not None and rate is not None and confirmed is not None:
             years.append(ProgramYear(year, budget, rate, confirmed, tuple(costs)))
     return years
 
@@ -261,7 +269,7 @@ def _municipalities(problems: list[Text], top: _Reader) -> list[MunicipalitySett
                 Text(N_("The municipality code %(code)s must be four digits."), {"code": code})
             )
             continue
-        if None not in (name, code, capacity):
+        if name is not None and code is not None and capacity is not None:
             found.append(MunicipalitySettings(name, code, capacity, offer or ""))
     return found
 

@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from babel import dates, numbers
+from babel import Locale, dates, numbers
 from babel.support import Translations
 
 from domain.clock import STOCKHOLM
@@ -27,15 +27,22 @@ LOCALE = "sv_SE"
 
 @lru_cache(maxsize=1)
 def translations() -> Translations:
-    return Translations.load(str(LOCALES_DIR), ["sv"], domain="messages")
+    found = Translations.load(str(LOCALES_DIR), ["sv"], domain="messages")
+    if not isinstance(found, Translations):  # Babel falls back to no translation at all
+        raise RuntimeError(f"The Swedish catalogue is missing in {LOCALES_DIR}")
+    return found
+
+
+# Parsed once: pages format dozens of amounts and numbers.
+_SWEDISH = Locale.parse(LOCALE)
+_WHOLE_KRONOR = numbers.parse_pattern("#,##0\xa0¤")
+_WITH_ORE = numbers.parse_pattern("#,##0.00\xa0¤")
 
 
 def format_money(amount: Money) -> str:
     """1 790 000 kr; 206,40 kr when there are öre."""
-    pattern = "#,##0\xa0¤" if amount.ore % 100 == 0 else "#,##0.00\xa0¤"
-    return numbers.format_currency(
-        amount.as_kronor, "SEK", format=pattern, currency_digits=False, locale=LOCALE
-    )
+    pattern = _WHOLE_KRONOR if amount.ore % 100 == 0 else _WITH_ORE
+    return pattern.apply(amount.as_kronor, _SWEDISH, currency="SEK", currency_digits=False)
 
 
 def format_date(day: date) -> str:
@@ -65,6 +72,8 @@ def format_percent(share: Decimal | None) -> str:
 def format_value(value: Any) -> Any:
     if isinstance(value, Text):
         return render(value)
+    if isinstance(value, tuple) and value and all(isinstance(v, Text) for v in value):
+        return ", ".join(render(v) for v in value)  # a list of translated names
     if isinstance(value, Money):
         return format_money(value)
     if isinstance(value, datetime):

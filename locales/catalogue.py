@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import ast
 import sys
 from pathlib import Path
 
@@ -35,7 +36,43 @@ def extract() -> Catalog:
             ROOT / source, method_map, options_map, keywords=KEYWORDS
         ):
             template.add(message, None, auto_comments=comments, context=context)
+    for message in nested_messages():
+        if message not in template:
+            template.add(message, None)
     return template
+
+
+def nested_messages() -> list[str | tuple[str, str]]:
+    """Msgids in every translating call of the Python code, read from the syntax tree.
+
+    Babel's extractor skips a call nested in the arguments of another one, such as a link
+    label inside a sentence: `_("… %(link)s", link=link(url, _("Link my account")))`."""
+    found: list[str | tuple[str, str]] = []
+    for source in SOURCES:
+        for path in sorted((ROOT / source).rglob("*.py")):
+            found += messages_in(path.read_text(encoding="utf-8"))
+    return found
+
+
+def messages_in(code: str) -> list[str | tuple[str, str]]:
+    """The msgids (singular, or singular and plural) of every translating call in `code`."""
+    found: list[str | tuple[str, str]] = []
+    for node in ast.walk(ast.parse(code)):
+        if not isinstance(node, ast.Call):
+            continue
+        name = getattr(node.func, "id", getattr(node.func, "attr", None))
+        spec = KEYWORDS.get(name or "", False)
+        if spec not in (None, (1, 2)):  # not a call whose first argument is a msgid
+            continue
+        count = 1 if spec is None else 2
+        values = [
+            a.value
+            for a in node.args[:count]
+            if isinstance(a, ast.Constant) and isinstance(a.value, str)
+        ]
+        if len(values) == count:
+            found.append(values[0] if count == 1 else (values[0], values[1]))
+    return found
 
 
 def read_catalogue() -> Catalog:
@@ -63,7 +100,7 @@ def compile_catalogue() -> None:
         write_mo(mo, read_catalogue(), use_fuzzy=False)
 
 
-def _key(message_id: str | tuple[str, ...]) -> str:
+def _key(message_id: str | tuple[str, ...] | list[str]) -> str:
     return message_id if isinstance(message_id, str) else message_id[0]
 
 

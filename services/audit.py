@@ -1,37 +1,119 @@
-"""The audit log: every time someone is shown a participant's personal data, it is written.
+"""The audit log: every time someone is shown a participant's personal data, it is written,
+with who (user, role, municipality at the time), when, from which address, what (page or
+export), which kinds of data, whose (the referral) and, where asked, why.
 
 Adapters ask here for the personal data instead of reading it themselves: they get it only
-if the actor may see it, and the view is logged in the same transaction.
+if the actor may see it (and has given a reason where one is asked), and the view is logged
+in the same transaction.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from domain.access import Actor, can_see_personal_data
+from domain.audit import REFERRAL_PAGE_FIELDS, Field, Seen, needs_reason
+from domain.errors import RuleViolation, checked_text
+from domain.text import N_
 from services.referrals import facts_of
-from storage.models import AuditEntry, Participant, Referral
+from storage.models import AuditEntry, Event, Participant, Referral
 
-VIEW = "view"
-SEARCH = "search"  # a search by personnummer: one entry per referral it found, or one without
+MAX_REASON = 500
+MAX_ADDRESS = 45
 
 
 def record_view(
-    session: Session, *, actor: Actor, referral_id: int | None, now: datetime, action: str = VIEW
-) -> None:
-    session.add(AuditEntry(at=now, user_id=actor.user_id, referral_id=referral_id, action=action))
+    session: Session,
+    *,
+    actor: Actor,
+    referral_id: int | None,
+    now: datetime,
+    address: str,
+    seen: Seen,
+    fields: Iterable[Field] = (),
+    reason: str | None = None,
+    query: dict[str, Any] | None = None,
+) -> AuditEntry:
+    entry = AuditEntry(
+        at=now,
+        user_id=actor.user_id,
+        role=actor.role,
+        municipality_id=actor.municipality_id,
+        referral_id=referral_id,
+        action=seen.value,
+        address=(address or "")[:MAX_ADDRESS],
+        fields=[f.value for f in fields],
+        reason=reason,
+        query=query,
+    )
+    session.add(entry)
+    return entry
+
+
+def has_acted_on(session: Session, *, actor: Actor, referral_id: int) -> bool:
+    """Whether the actor has changed anything on the referral: then it is theirs to follow."""
+    return bool(
+        session.scalar(
+            select(
+                exists().where(Event.referral_id == referral_id, Event.actor_id == actor.user_id)
+            )
+        )
+    )
+
+
+def reason_needed(session: Session, *, actor: Actor, referral: Referral, asking: bool) -> bool:
+    if not can_see_personal_data(actor, facts_of(referral)) or referral.participant is None:
+        return False
+    acted = has_acted_on(session, actor=actor, referral_id=referral.id)
+    return needs_reason(actor.role, acted_on_referral=acted, asking=asking)
+
+
+def checked_reason(reason: str | None) -> str:
+    reason = checked_text(reason, MAX_REASON, "reason")
+    if len(reason) < 3:
+        raise RuleViolation(
+            N_("Write a short reason for opening the participant's personal data."),
+            field="reason",
+        )
+    return reason
 
 
 def personal_data_for(
-    session: Session, *, actor: Actor, referral: Referral, now: datetime, action: str = VIEW
+    session: Session,
+    *,
+    actor: Actor,
+    referral: Referral,
+    now: datetime,
+    address: str,
+    reason: str | None = None,
+    asking_reasons: bool = False,
+    seen: Seen = Seen.REFERRAL_PAGE,
+    fields: Iterable[Field] = REFERRAL_PAGE_FIELDS,
 ) -> Participant | None:
-    """The participant's personal data if the actor may see it (and the view is logged)."""
+    """The participant's personal data if the actor may see it (and gave a reason where one
+    is asked); the view is logged with the fields the page shows (the referral page's by
+    default)."""
     if not can_see_personal_data(actor, facts_of(referral)) or referral.participant is None:
         return None
-    record_view(session, actor=actor, referral_id=referral.id, now=now, action=action)
+    if reason_needed(session, actor=actor, referral=referral, asking=asking_reasons):
+        if not reason:
+            return None
+        reason = checked_reason(reason)
+    record_view(
+        session,
+        actor=actor,
+        referral_id=referral.id,
+        now=now,
+        address=address,
+        seen=seen,
+        fields=fields,
+        reason=reason or None,
+    )
     return referral.participant
 
 
@@ -44,11 +126,18 @@ def views_of(session: Session, referral_id: int) -> list[AuditEntry]:
 
 
 def record_search(
-    session: Session, *, actor: Actor, referral_ids: list[int], now: datetime
+    session: Session, *, actor: Actor, referral_ids: list[int], now: datetime, address: str
 ) -> None:
-    """A search for a person by personnummer: what it found (also that it found nothing)."""
+    """A search for a person by personnummer: what it found (also that it found nothing).
+    The personnummer itself is not written: the referrals found say whose it was."""
     found: list[int | None] = [*referral_ids] or [None]
     for referral_id in found:
-        session.add(
-            AuditEntry(at=now, user_id=actor.user_id, referral_id=referral_id, action=SEARCH)
+        record_view(
+            session,
+            actor=actor,
+            referral_id=referral_id,
+            now=now,
+            address=address,
+            seen=Seen.PERSON_SEARCH,
+            fields=(Field.PERSONAL_DETAILS,) if referral_id is not None else (),
         )

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from domain.access import Actor, can_see_personal_data, check_sees_referral
 from domain.actions import Action
+from domain.audit import Field, Seen
 from domain.documentation import DocumentKind, checked_content
 from domain.errors import NotFound
 from domain.events import EventKind
@@ -26,15 +27,40 @@ WRITES = {
 }
 
 
+SEEN = {DocumentKind.PLAN: Seen.PLAN, DocumentKind.FINAL_REPORT: Seen.FINAL_REPORT}
+
+
 def read_document(
-    session: Session, *, actor: Actor, referral: Referral, kind: DocumentKind, now: datetime
-) -> dict[str, str]:
+    session: Session,
+    *,
+    actor: Actor,
+    referral: Referral,
+    kind: DocumentKind,
+    now: datetime,
+    address: str,
+    reason: str | None = None,
+    asking_reasons: bool = False,
+) -> dict[str, str] | None:
     """The document's parts (empty when none is written), for those who may see the
-    participant; the reading is written to the audit log."""
+    participant; the reading is written to the audit log, with the reason where one is
+    asked (None: a reason must be given first, on the referral's page)."""
     check_sees_referral(actor, facts_of(referral))
     if not can_see_personal_data(actor, facts_of(referral)) or referral.participant is None:
         raise NotFound(N_("There is no referral with that reference code."))
-    audit.record_view(session, actor=actor, referral_id=referral.id, now=now, action=kind.value)
+    if audit.reason_needed(session, actor=actor, referral=referral, asking=asking_reasons):
+        if not reason:
+            return None
+        reason = audit.checked_reason(reason)
+    audit.record_view(
+        session,
+        actor=actor,
+        referral_id=referral.id,
+        now=now,
+        address=address,
+        seen=SEEN[kind],
+        fields=(Field.DOCUMENTATION,),
+        reason=reason or None,
+    )
     found = session.scalars(
         select(PlacementDocument).where(
             PlacementDocument.referral_id == referral.id, PlacementDocument.kind == kind

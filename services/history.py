@@ -22,6 +22,7 @@ def record(
     actor: Actor | None,
     referral_id: int | None = None,
     municipality_id: int | None = None,
+    subject_user_id: int | None = None,
     **details: Any,
 ) -> Event:
     entry = Event(
@@ -30,6 +31,7 @@ def record(
         actor_id=actor.user_id if actor else None,
         referral_id=referral_id,
         municipality_id=municipality_id,
+        subject_user_id=subject_user_id,
         details={k: v.isoformat() if isinstance(v, date) else v for k, v in details.items()},
     )
     session.add(entry)

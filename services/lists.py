@@ -55,6 +55,13 @@ class Page(Generic[T]):
     def has_next(self) -> bool:
         return self.number < self.pages
 
+    @classmethod
+    def of(cls, items: Sequence[T], number: int, size: int) -> Page[T]:
+        """A page of a list already in memory (e.g. the municipalities, a few hundred)."""
+        pages = max(1, math.ceil(len(items) / size))
+        number = min(max(number, 1), pages)
+        return cls(list(items[(number - 1) * size : number * size]), len(items), number, size)
+
 
 @dataclass(frozen=True)
 class ReferralRow:
@@ -178,13 +185,18 @@ def _page(
 
 
 def _audit(
-    session: Session, search: Search, actor: Actor, conditions: list[Any], now: datetime
+    session: Session,
+    search: Search,
+    actor: Actor,
+    conditions: list[Any],
+    now: datetime,
+    address: str,
 ) -> None:
     """A search for a person is written to the audit log, with the referrals it found."""
     if search.personal_identity_number is None:
         return
     found = list(session.scalars(select(Referral.id).where(*conditions)))
-    audit.record_search(session, actor=actor, referral_ids=found, now=now)
+    audit.record_search(session, actor=actor, referral_ids=found, now=now, address=address)
 
 
 def referrals_for(
@@ -192,6 +204,7 @@ def referrals_for(
     *,
     actor: Actor,
     now: datetime,
+    address: str = "",
     status: ReferralStatus | None = None,
     municipality_id: int | None = None,
     search: str | None = None,
@@ -210,7 +223,7 @@ def referrals_for(
         conditions.append(Referral.current_municipality_id == municipality_id)
     wanted = read_search(search, actor=actor, today=local_date(now))
     conditions += _matching(wanted)
-    _audit(session, wanted, actor, conditions, now)
+    _audit(session, wanted, actor, conditions, now, address)
     return _page(session, conditions, (Referral.created_at.desc(), Referral.id.desc()), page, size)
 
 
@@ -225,6 +238,7 @@ def inbox_for(
     *,
     actor: Actor,
     now: datetime,
+    address: str = "",
     search: str | None = None,
     page: int = 1,
     placements_page: int = 1,
@@ -254,7 +268,7 @@ def inbox_for(
         ),
         *_matching(wanted),
     ]
-    _audit(session, wanted, actor, [or_(and_(*asked), and_(*running))], now)
+    _audit(session, wanted, actor, [or_(and_(*asked), and_(*running))], now, address)
     requests = _page(
         session,
         asked,

@@ -1,8 +1,11 @@
-"""Logging in: the password check with a limit on failed attempts.
+"""Logging in: the password, the second factor, or an identity from the organisation's
+identity provider; and the limit on failed attempts.
 
-Failed attempts are rows in the database (`login_failure`), so the limit holds however many
-web workers serve the site. An account gets a few tries in a window; one network address gets
-more (a whole office may share it). While a limit is reached no password is even checked.
+Failed attempts are counted per account and network address in `login_throttle`
+(domain.authentication has the rule). The row is locked while the password or code is
+checked, so that however many requests arrive at once, no more tries are checked than the
+rule allows (PostgreSQL: SELECT … FOR UPDATE; SQLite: every write transaction is serialised
+by BEGIN IMMEDIATE).
 """
 
 from __future__ import annotations
@@ -13,69 +16,179 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from domain.authentication import acr_accepted, next_try_at
+from domain.choices import Role
 from domain.events import EventKind
 from domain.text import N_, Text
-from services import history, users
-from storage.models import LoginFailure, User
+from services import history, second_factor, users
+from storage.models import LoginThrottle, User
 
-WINDOW = timedelta(minutes=15)
-MAX_PER_ACCOUNT = 5
-MAX_PER_ADDRESS = 30
-KEEP = timedelta(days=1)
+FORGET_AFTER = timedelta(days=1)
 MAX_EMAIL = 254
 MAX_ADDRESS = 45
 
 # Verified when the e-mail address is unknown, so that the answer takes as long either way.
 _DUMMY_HASH = PasswordHasher().hash("no such user, no such password")
 
+WRONG = Text(N_("The e-mail address or the password is wrong."))
+TOO_MANY = N_("Too many failed attempts to log in. Try again at %(time)s at the earliest.")
+UNKNOWN_IDENTITY = Text(
+    N_(
+        "You logged in at the identity provider, but there is no account here for you. Ask "
+        "the administrator of Möjlighetsmodellen to add you; nothing has been saved."
+    )
+)
+DEACTIVATED = Text(
+    N_("Your account has been deactivated. Ask the administrator if you need access again.")
+)
+WEAK_LOGIN = Text(
+    N_(
+        "Your role needs a login with two factors (for example SITHS or Efos card) at the "
+        "identity provider. Log in again with such a method."
+    )
+)
+
 
 @dataclass(frozen=True)
 class LoginResult:
-    """The user on success; otherwise the sentence to show and nothing else."""
+    """The user on success; otherwise the sentence to show. `checked`: whether a password or
+    code was actually compared (not when the limit stopped the attempt first)."""
 
     user: User | None
     problem: Text | None = None
     throttled: bool = False
+    checked: bool = False
 
 
-WRONG = Text(N_("The e-mail address or the password is wrong."))
-TOO_MANY = N_("Too many failed attempts to log in. Wait %(minutes)s minutes and try again.")
+def _key(email: str, address: str) -> tuple[str, str]:
+    return (email or "").strip().lower()[:MAX_EMAIL], (address or "unknown")[:MAX_ADDRESS]
 
 
-def _failures(session: Session, column: object, value: str, since: datetime) -> int:
-    return session.scalar(
-        select(func.count())
-        .select_from(LoginFailure)
-        .where(column == value, LoginFailure.at > since)
+def _locked_throttle(session: Session, email: str, address: str) -> LoginThrottle:
+    """The throttle row for the account and address, created if missing, locked until the
+    transaction ends."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    session.execute(
+        insert(LoginThrottle)
+        .values(email=email, address=address, failures=0)
+        .on_conflict_do_nothing()
     )
+    return session.scalars(
+        select(LoginThrottle)
+        .where(LoginThrottle.email == email, LoginThrottle.address == address)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
 
 
-def log_in(
+def _refused(throttle: LoginThrottle, now: datetime) -> LoginResult | None:
+    if throttle.last_failure_at is not None and now - throttle.last_failure_at > FORGET_AFTER:
+        throttle.failures = 0
+    allowed_at = next_try_at(throttle.failures, throttle.last_failure_at)
+    if allowed_at is not None and now < allowed_at:
+        return LoginResult(None, Text(TOO_MANY, {"time": allowed_at}), throttled=True)
+    return None
+
+
+def _failed(session: Session, throttle: LoginThrottle, now: datetime, problem: Text) -> LoginResult:
+    throttle.failures += 1
+    throttle.last_failure_at = now
+    session.execute(delete(LoginThrottle).where(LoginThrottle.last_failure_at < now - FORGET_AFTER))
+    return LoginResult(None, problem, checked=True)
+
+
+def check_password(
     session: Session, *, email: str, password: str, address: str, now: datetime
 ) -> LoginResult:
-    """Checks the password unless the account or the address has failed too often lately.
-
-    Never raises for a wrong password: the failure must be saved, so the caller commits."""
-    email = (email or "").strip().lower()[:MAX_EMAIL]
-    address = (address or "unknown")[:MAX_ADDRESS]
-    since = now - WINDOW
-    if (
-        _failures(session, LoginFailure.email, email, since) >= MAX_PER_ACCOUNT
-        or _failures(session, LoginFailure.address, address, since) >= MAX_PER_ADDRESS
-    ):
-        minutes = int(WINDOW.total_seconds() // 60)
-        return LoginResult(None, Text(TOO_MANY, {"minutes": minutes}), throttled=True)
+    """The first step: e-mail and password, unless this account has failed too often from
+    this address lately. Never raises for a wrong password: the failure must be saved, so the
+    caller commits. Success does not log in yet (see `finish_login`)."""
+    email, address = _key(email, address)
+    throttle = _locked_throttle(session, email, address)
+    refused = _refused(throttle, now)
+    if refused is not None:
+        return refused
     user = users.find_user_by_email(session, email) if email else None
     if user is not None and users.check_password(user, password):
-        session.execute(delete(LoginFailure).where(LoginFailure.email == email))
-        history.record(session, kind=EventKind.LOGGED_IN, at=now, actor=users.actor_of(user))
-        return LoginResult(user)
+        session.delete(throttle)
+        return LoginResult(user, checked=True)
     if user is None:
         with contextlib.suppress(VerificationError):
             PasswordHasher().verify(_DUMMY_HASH, password or "")
-    session.execute(delete(LoginFailure).where(LoginFailure.at < now - KEEP))
-    session.add(LoginFailure(email=email, address=address, at=now))
-    return LoginResult(None, WRONG)
+    return _failed(session, throttle, now, WRONG)
+
+
+def check_second_factor(
+    session: Session, *, user_id: int, code: str, address: str, now: datetime
+) -> LoginResult:
+    """The second step: a code from the authenticator, or a recovery code. Wrong codes count
+    as failed logins of the account from this address."""
+    user = session.get(User, user_id)
+    if user is None or not user.active:
+        return LoginResult(None, DEACTIVATED)
+    throttle = _locked_throttle(session, *_key(user.email, address))
+    refused = _refused(throttle, now)
+    if refused is not None:
+        return refused
+    if second_factor.is_recovery_code(code):
+        ok = second_factor.use_recovery_code(session, user=user, code=code, now=now)
+    else:
+        ok = second_factor.use_code(session, user=user, code=code, now=now)
+    if ok:
+        session.delete(throttle)
+        return LoginResult(user, checked=True)
+    return _failed(session, throttle, now, Text(second_factor.WRONG_CODE))
+
+
+def check_identity(
+    session: Session,
+    *,
+    claim: str,
+    value: str,
+    acr: str | None,
+    acr_roles: frozenset[Role],
+    acr_values: frozenset[str],
+) -> LoginResult:
+    """A person the identity provider vouches for: the account an administrator made for
+    that identity, if it is active and the login was strong enough for its role. Nothing is
+    ever created here."""
+    value = (value or "").strip()
+    user = None
+    if value:
+        if claim == "email":
+            user = users.find_user_by_email(session, value)
+        else:
+            user = session.scalars(select(User).where(User.external_identity == value)).first()
+    if user is None:
+        return LoginResult(None, UNKNOWN_IDENTITY)
+    if not user.active:
+        return LoginResult(None, DEACTIVATED)
+    if not acr_accepted(user.role, acr, required_for=acr_roles, accepted=acr_values):
+        return LoginResult(None, WEAK_LOGIN)
+    return LoginResult(user, checked=True)
+
+
+def finish_login(session: Session, *, user: User, method: str, now: datetime) -> None:
+    """The login is complete: written to the event log (no personal data: the method)."""
+    history.record(
+        session,
+        kind=EventKind.LOGGED_IN,
+        at=now,
+        actor=users.actor_of(user),
+        subject_user_id=user.id,
+        method=method,
+    )
+
+
+def unlock(session: Session, *, email: str) -> int:
+    """Forgets the failed logins of an account, from every address."""
+    email = (email or "").strip().lower()
+    return int(
+        session.execute(delete(LoginThrottle).where(LoginThrottle.email == email)).rowcount  # type: ignore[attr-defined]
+    )

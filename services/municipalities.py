@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from domain.access import Actor, check_manages_municipality
+from domain.access import Actor, check_manages_accounts, check_manages_municipality
 from domain.choices import IntakeState, Role
 from domain.errors import NotAllowed, NotFound, RuleViolation, checked_text
 from domain.events import EventKind
@@ -128,5 +128,149 @@ def set_slack_channel(
         municipality_id=municipality_id,
         previous=previous,
         channel=channel,
+    )
+    return municipality
+
+
+KOMMUNKOD = re.compile(r"\d{4}")
+
+
+def _checked_municipality(
+    session: Session, *, name: str, code: str, municipality: Municipality | None
+) -> tuple[str, str]:
+    name = checked_text(name, 100, "name")
+    if not name:
+        raise RuleViolation(N_("Enter the municipality's name."), field="name")
+    code = (code or "").strip()
+    if not KOMMUNKOD.fullmatch(code):
+        raise RuleViolation(
+            N_("The municipality code is four digits, for example 1273 for Osby."), field="code"
+        )
+    for other in session.scalars(select(Municipality)):
+        if other is municipality:
+            continue
+        if other.code == code:
+            raise RuleViolation(
+                N_("Another municipality already has the code %(code)s."), field="code", code=code
+            )
+        if plain_letters(other.name) == plain_letters(name):
+            raise RuleViolation(
+                N_("There is already a municipality called %(name)s."), field="name", name=name
+            )
+    return name, code
+
+
+def add_municipality(
+    session: Session,
+    *,
+    actor: Actor | None,
+    name: str,
+    code: str,
+    slack_channel: str | None,
+    now: datetime,
+) -> Municipality:
+    """A new municipality in the collaboration (the administrator; `None`: the operator)."""
+    check_manages_accounts(actor)
+    name, code = _checked_municipality(session, name=name, code=code, municipality=None)
+    municipality = Municipality(name=name, code=code, capacity=0, offer="")
+    session.add(municipality)
+    session.flush()
+    history.record(
+        session,
+        kind=EventKind.MUNICIPALITY_ADDED,
+        at=now,
+        actor=actor,
+        municipality_id=municipality.id,
+        code=code,
+    )
+    if (slack_channel or "").strip():
+        set_slack_channel(
+            session,
+            actor=actor,
+            municipality_id=municipality.id,
+            channel=slack_channel,
+            now=now,
+        )
+    return municipality
+
+
+def change_municipality(
+    session: Session,
+    *,
+    actor: Actor | None,
+    municipality_id: int,
+    name: str,
+    code: str,
+    slack_channel: str | None,
+    now: datetime,
+) -> list[str]:
+    """Name, kommunkod and chat channel; returns the names of what changed."""
+    check_manages_accounts(actor)
+    municipality = _get(session, municipality_id)
+    name, code = _checked_municipality(session, name=name, code=code, municipality=municipality)
+    changed = [
+        field
+        for field, old, new in (
+            ("name", municipality.name, name),
+            ("code", municipality.code, code),
+        )
+        if old != new
+    ]
+    municipality.name, municipality.code = name, code
+    if changed:
+        history.record(
+            session,
+            kind=EventKind.MUNICIPALITY_CHANGED,
+            at=now,
+            actor=actor,
+            municipality_id=municipality.id,
+            fields=changed,
+        )
+    channel = (slack_channel or "").strip().upper() or None
+    if channel != municipality.slack_channel:
+        set_slack_channel(
+            session, actor=actor, municipality_id=municipality.id, channel=channel, now=now
+        )
+        changed.append("slack_channel")
+    return changed
+
+
+# !opaque:server.example, or (room version 12 on) !opaque alone.
+MATRIX_ROOM_ID = re.compile(r"![A-Za-z0-9._=\-/+]{1,200}(:[A-Za-z0-9.\-]+(:[0-9]{1,5})?)?")
+
+
+def set_matrix_room(
+    session: Session,
+    *,
+    actor: Actor | None,
+    municipality_id: int,
+    room: str | None,
+    now: datetime,
+) -> Municipality:
+    """The Matrix room where the municipality's requests and digest are posted; None or ""
+    for none. `actor` is None only for the command line."""
+    if actor is not None and actor.role is not Role.ADMIN:
+        raise NotAllowed(N_("Only an administrator can choose a municipality's chat channel."))
+    municipality = _get(session, municipality_id)
+    room = (room or "").strip() or None
+    if room is not None and not MATRIX_ROOM_ID.fullmatch(room):
+        raise RuleViolation(
+            N_(
+                "%(room)s is not a Matrix room id. It looks like !AbCdEf:matrix.example and is "
+                "shown in the room's settings under Advanced."
+            ),
+            field="matrix_room",
+            room=room,
+        )
+    previous = municipality.matrix_room
+    municipality.matrix_room = room
+    history.record(
+        session,
+        kind=EventKind.CHAT_CHANNEL_SET,
+        at=now,
+        actor=actor,
+        municipality_id=municipality_id,
+        previous=previous,
+        room=room,
     )
     return municipality

@@ -10,6 +10,7 @@ was recorded once is not recorded again.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -65,7 +66,7 @@ def _record(
     actor: Actor,
     placement: Placement,
     now: datetime,
-    **details: object,
+    **details: Any,
 ) -> None:
     history.record(
         session,

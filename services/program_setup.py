@@ -75,6 +75,7 @@ def set_daily_rate(
     previous = row.daily_rate_ore
     row.daily_rate_ore = rate.ore
     row.rate_confirmed = True
+    program_store.mark_changed(session)
     history.record(
         session,
         kind=EventKind.DAILY_RATE_SET,

@@ -27,7 +27,14 @@ from domain.choices import BenefitType, DeclineReason
 from domain.clock import local_date
 from domain.errors import NotFound, RuleViolation, checked_text
 from domain.events import EventKind
-from domain.lifecycle import CLOSED, ReferralStatus, RequestAnswer, Transition, next_status
+from domain.lifecycle import (
+    CLOSED,
+    ReferralStatus,
+    RequestAnswer,
+    Transition,
+    allowed,
+    next_status,
+)
 from domain.meetings import Booking, MeetingKind, checked_booking
 from domain.participants import (
     ALREADY_OPEN,
@@ -37,11 +44,13 @@ from domain.participants import (
     check_consent,
     checked_participant,
 )
+from domain.personal_identity import legal_gender
 from domain.text import N_
 from services import history
 from services.program_setup import current_program
 from services.reference_codes import next_reference_code
 from services.reports import places_of
+from storage.db import changed_rows
 from storage.models import (
     Meeting,
     Municipality,
@@ -63,6 +72,7 @@ def facts_of(referral: Referral) -> ReferralFacts:
             else None
         ),
         asked_municipality_ids=frozenset(r.municipality_id for r in referral.requests),
+        consent_withdrawn=referral.consent_withdrawn_on is not None,
     )
 
 
@@ -138,13 +148,14 @@ def _municipality(session: Session, municipality_id: int | None, field: str) -> 
 def move_status(session: Session, referral: Referral, transition: Transition) -> None:
     """Changes the status only if nobody else changed it first."""
     new = next_status(referral.status, transition)
-    result = session.execute(
+    changed = changed_rows(
+        session,
         update(Referral)
         .where(Referral.id == referral.id, Referral.status == referral.status)
         .values(status=new)
-        .execution_options(synchronize_session="fetch")
+        .execution_options(synchronize_session="fetch"),
     )
-    if result.rowcount != 1:
+    if changed != 1:
         raise RuleViolation(
             N_("The referral was changed by someone else just now. Reload and try again.")
         )
@@ -217,6 +228,8 @@ def create_referral(
         consent_given=True,
         consent_on=consent_on,
         created_at=now,
+        # Kept after the purge, for the Finsam follow-up's counts by gender.
+        gender=legal_gender(details.personal_identity_number),
         participant=Participant(
             name=details.name,
             personal_identity_number=details.personal_identity_number,
@@ -332,13 +345,14 @@ def _close_request(
     answer: RequestAnswer,
     now: datetime,
 ) -> None:
-    result = session.execute(
+    changed = changed_rows(
+        session,
         update(PlacementRequest)
         .where(PlacementRequest.id == request.id, PlacementRequest.answered_at.is_(None))
         .values(answered_at=now, answered_by_id=actor.user_id, answer=answer)
-        .execution_options(synchronize_session="fetch")
+        .execution_options(synchronize_session="fetch"),
     )
-    if result.rowcount != 1:
+    if changed != 1:
         raise AlreadyAnswered(request)
 
 
@@ -535,3 +549,48 @@ def correct_participant(
         fields=changed,
     )
     return changed
+
+
+def withdraw_consent(
+    session: Session, *, actor: Actor, referral: Referral, withdrawn_on: date | None, now: datetime
+) -> None:
+    """The participant withdrew consent (FK records it, with the date): an open request is
+    withdrawn at once (chat is told "withdrawn", with no reason), the municipality's contacts
+    lose sight of the personal data, and no new request can be sent."""
+    check_action(session, actor=actor, referral=referral, action=Action.WITHDRAW_CONSENT, now=now)
+    if withdrawn_on is None:
+        raise RuleViolation(
+            N_("Enter the date the participant withdrew consent."), field="withdrawn_on"
+        )
+    if withdrawn_on > local_date(now):
+        raise RuleViolation(
+            N_("The date of the withdrawal cannot be in the future."), field="withdrawn_on"
+        )
+    if referral.consent_on is not None and withdrawn_on < referral.consent_on:
+        raise RuleViolation(
+            N_("The withdrawal cannot be before the consent was given (%(date)s)."),
+            field="withdrawn_on",
+            date=referral.consent_on,
+        )
+    referral.consent_withdrawn_on = withdrawn_on
+    history.record(
+        session,
+        kind=EventKind.CONSENT_WITHDRAWN,
+        at=now,
+        actor=actor,
+        referral_id=referral.id,
+        withdrawn_on=withdrawn_on,
+    )
+    if Transition.WITHDRAW in allowed(referral.status):
+        open_request = open_request_of(referral)
+        if open_request is not None:
+            _close_request(session, open_request, actor, RequestAnswer.WITHDRAWN, now)
+        move_status(session, referral, Transition.WITHDRAW)
+        history.record(
+            session,
+            kind=EventKind.WITHDRAWN,
+            at=now,
+            actor=actor,
+            referral_id=referral.id,
+            request_id=open_request.id if open_request is not None else None,
+        )

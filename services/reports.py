@@ -1,39 +1,38 @@
-"""Read-only use cases: free places, budget per year, goal indicators. Counted in the
-database; the arithmetic is in availability, budget and indicators."""
+"""Read-only use cases: free places, budget per year, goal indicators. Read from the figures
+the database maintains (storage.figures): a fixed number of small queries, however long the
+history; the arithmetic is in availability, budget, figures and indicators."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from domain.access import Actor, check_sees_budget
 from domain.availability import Availability, MunicipalityPlaces
 from domain.budget import YearBudget
 from domain.errors import RuleViolation
+from domain.figures import IndicatorCounts, Tally, day_before, indicator_counts, indicator_days
 from domain.indicators import Goal, Indicator
-from domain.lifecycle import ReferralStatus
 from domain.program import Program
 from domain.text import N_
 from services.program_setup import current_program
-from storage import queries
-from storage.models import CompensableDayRow, Municipality
+from storage import figures, queries
 
 
 def availability(session: Session) -> Availability:
-    counts = queries.status_counts_by_municipality(session)
     return Availability(
         tuple(
             MunicipalityPlaces(
                 municipality_id=m.id,
                 municipality=m.name,
                 capacity=m.capacity,
-                started=counts.get(m.id, {}).get(ReferralStatus.STARTED, 0),
-                accepted_not_started=counts.get(m.id, {}).get(ReferralStatus.ACCEPTED, 0),
+                started=m.started,
+                accepted_not_started=m.accepted,
                 state=m.intake_state,
             )
-            for m in queries.municipalities(session)
+            for m in figures.used_places(session)
         )
     )
 
@@ -41,49 +40,64 @@ def availability(session: Session) -> Availability:
 def places_of(session: Session, municipality_id: int, *, lock: bool = False) -> MunicipalityPlaces:
     """One municipality's places; with `lock`, its row is locked first so that the count
     includes everything committed before, and nobody else decides about it until commit."""
-    municipality = (
-        queries.lock_municipality(session, municipality_id)
-        if lock
-        else session.get(Municipality, municipality_id)
-    )
-    if municipality is None:
+    if lock and queries.lock_municipality(session, municipality_id) is None:
         raise RuleViolation(
             N_("Choose one of the municipalities in the list."), field="municipality"
         )
-    taken = queries.places_taken(session, municipality_id)
+    found = figures.used_places_of(session, municipality_id)
+    if found is None:
+        raise RuleViolation(
+            N_("Choose one of the municipalities in the list."), field="municipality"
+        )
     return MunicipalityPlaces(
-        municipality_id=municipality.id,
-        municipality=municipality.name,
-        capacity=municipality.capacity,
-        started=taken.get(ReferralStatus.STARTED, 0),
-        accepted_not_started=taken.get(ReferralStatus.ACCEPTED, 0),
-        state=municipality.intake_state,
+        municipality_id=found.id,
+        municipality=found.name,
+        capacity=found.capacity,
+        started=found.started,
+        accepted_not_started=found.accepted,
+        state=found.intake_state,
     )
 
 
-def _days_in_index(session: Session, first: date, last: date) -> int:
-    before = session.scalar(select(CompensableDayRow.before).where(CompensableDayRow.day == first))
-    through = session.scalar(select(CompensableDayRow.through).where(CompensableDayRow.day == last))
-    return (through or 0) - (before or 0)
+def _year_window(program: Program, year: int) -> tuple[date, date]:
+    program_year = program.year(year)
+    return max(program_year.first_day, program.start), min(program_year.last_day, program.end)
+
+
+def _days_for(program: Program, year: int, today: date) -> set[date]:
+    first, last = _year_window(program, year)
+    return {day_before(first), last, min(today, last)}
+
+
+def _year_budget(program: Program, year: int, today: date, tally: dict[date, Tally]) -> YearBudget:
+    first, last = _year_window(program, year)
+    before = tally[day_before(first)]
+    accrued = tally[min(today, last)].accrued_days - before.accrued_days if today >= first else 0
+    return YearBudget(
+        year=program.year(year),
+        accrued_to=today,
+        compensable_days_in_year=tally[last].through - before.through,
+        committed_days=tally[last].accrued_days - before.accrued_days,
+        accrued_days=accrued,
+    )
+
+
+def year_budgets(
+    session: Session, *, years: Iterable[int], today: date, program: Program | None = None
+) -> list[YearBudget]:
+    """The budget follow-up of each year, accrued up to and including `today`: one query."""
+    program = program or current_program(session)
+    years = list(years)
+    days = set().union(*(_days_for(program, year, today) for year in years)) if years else set()
+    tally = figures.tallies(session, days, first=program.start, last=program.end)
+    return [_year_budget(program, year, today, tally) for year in years]
 
 
 def year_budget(
     session: Session, *, year: int, today: date, program: Program | None = None
 ) -> YearBudget:
     """The budget follow-up of one program year, accrued up to and including `today`."""
-    program = program or current_program(session)
-    program_year = program.year(year)
-    first = max(program_year.first_day, program.start)
-    last = min(program_year.last_day, program.end)
-    committed = queries.compensable_days(session, first, last)
-    accrued = queries.compensable_days(session, first, min(last, today)) if today >= first else 0
-    return YearBudget(
-        year=program_year,
-        accrued_to=today,
-        compensable_days_in_year=_days_in_index(session, first, last),
-        committed_days=committed,
-        accrued_days=accrued,
-    )
+    return year_budgets(session, years=[year], today=today, program=program)[0]
 
 
 def budget_for(session: Session, *, actor: Actor, year: int, today: date) -> YearBudget:
@@ -91,16 +105,27 @@ def budget_for(session: Session, *, actor: Actor, year: int, today: date) -> Yea
     return year_budget(session, year=year, today=today)
 
 
-def all_years(session: Session, *, today: date) -> list[YearBudget]:
-    program = current_program(session)
-    return [year_budget(session, year=y.year, today=today, program=program) for y in program.years]
+def all_years(session: Session, *, today: date, program: Program | None = None) -> list[YearBudget]:
+    program = program or current_program(session)
+    return year_budgets(
+        session, years=[y.year for y in program.years], today=today, program=program
+    )
 
 
-def indicators(session: Session, *, today: date) -> list[Indicator]:
-    c = queries.indicator_counts(session, today)
+def indicators_from(counts: IndicatorCounts) -> list[Indicator]:
     return [
-        Indicator(Goal.ASSESSMENT_PLAN, c["plan_on_time"], c["plan_counted"]),
-        Indicator(Goal.WORKPLACE_TRAINING, c["training_on_time"], c["training_counted"]),
-        Indicator(Goal.GOAL_OUTCOME, c["goal_outcome"], c["ended"]),
-        Indicator(Goal.ALTERNATIVE_PLAN, c["alternative_plan"], c["other_ended"]),
+        Indicator(Goal.ASSESSMENT_PLAN, counts.plan_on_time, counts.plan_counted),
+        Indicator(Goal.WORKPLACE_TRAINING, counts.training_on_time, counts.training_counted),
+        Indicator(Goal.GOAL_OUTCOME, counts.goal_outcome, counts.ended),
+        Indicator(Goal.ALTERNATIVE_PLAN, counts.alternative_plan, counts.other_ended),
     ]
+
+
+def indicators(session: Session, *, today: date, program: Program | None = None) -> list[Indicator]:
+    """The four goals over everything since the program started, as known today."""
+    program = program or current_program(session)
+    days = indicator_days(program.start, today, today)
+    tally = figures.tallies(
+        session, days.all() if days else set(), first=program.start, last=program.end
+    )
+    return indicators_from(indicator_counts(days, tally))

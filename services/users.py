@@ -1,4 +1,6 @@
-"""Use cases for users: add one, check a password, know who someone is (their Actor)."""
+"""Use cases for users: add one, check a password, know who someone is (their Actor).
+
+The administrator's changes to accounts are in services.accounts."""
 
 from __future__ import annotations
 
@@ -14,12 +16,13 @@ from domain.access import Actor
 from domain.choices import Role
 from domain.errors import RuleViolation
 from domain.events import EventKind
+from domain.passwords import check_password_strength
 from domain.staff import checked_contact_details
 from domain.text import N_
 from services import history
 from storage.models import Municipality, User
 
-MIN_PASSWORD = 12
+MAX_IDENTITY = 200
 _hasher = PasswordHasher()
 
 
@@ -48,32 +51,21 @@ def add_user(
     municipality: Municipality | None = None,
     slack_user_id: str | None = None,
     password: str | None = None,
+    external_identity: str | None = None,
+    is_demo: bool = False,
+    actor: Actor | None = None,
     now: datetime,
     phone: str = "",
     title: str = "",
 ) -> User:
+    """A new account; without a password it can log in only through an invitation link or
+    the identity provider."""
     email = normalise_email(email)
     phone, title = checked_contact_details(phone, title)
-    name = (name or "").strip()
-    if not name or len(name) > 200:
-        raise RuleViolation(N_("Enter the user's name (at most 200 characters)."), field="name")
-    try:
-        role = Role(role)
-    except ValueError:
-        raise RuleViolation(
-            N_("Unknown role %(role)s. Choose one of: %(roles)s."),
-            field="role",
-            role=str(role),
-            roles=", ".join(r.value for r in Role),
-        ) from None
-    if role is Role.MUNICIPALITY_CONTACT and municipality is None:
-        raise RuleViolation(
-            N_("A municipality contact must belong to a municipality."), field="municipality"
-        )
-    if role is not Role.MUNICIPALITY_CONTACT and municipality is not None:
-        raise RuleViolation(
-            N_("Only municipality contacts belong to a municipality."), field="municipality"
-        )
+    name = checked_name(name)
+    role = checked_role(role)
+    check_role_municipality(role, municipality)
+    external_identity = checked_identity(session, external_identity, user=None)
     if find_user_by_email(session, email) is not None:
         raise RuleViolation(
             N_("There is already a user with the e-mail address %(email)s."),
@@ -89,7 +81,9 @@ def add_user(
         role=role,
         municipality=municipality,
         slack_user_id=slack_user_id,
-        password_hash=hash_password(password) if password else None,
+        password_hash=hash_password(password, personal=(name, email)) if password else None,
+        external_identity=external_identity,
+        is_demo=is_demo,
         active=True,
         created_at=now,
         phone=phone,
@@ -101,12 +95,62 @@ def add_user(
         session,
         kind=EventKind.USER_ADDED,
         at=now,
-        actor=None,
-        user_id=user.id,
-        role=role.value,
+        actor=actor,
+        subject_user_id=user.id,
         municipality_id=municipality.id if municipality else None,
+        role=role.value,
     )
     return user
+
+
+def checked_name(name: str) -> str:
+    name = (name or "").strip()
+    if not name or len(name) > 200:
+        raise RuleViolation(N_("Enter the user's name (at most 200 characters)."), field="name")
+    return name
+
+
+def checked_role(role: Role | str) -> Role:
+    try:
+        return Role(role)
+    except ValueError:
+        raise RuleViolation(
+            N_("Unknown role %(role)s. Choose one of: %(roles)s."),
+            field="role",
+            role=str(role),
+            roles=", ".join(r.value for r in Role),
+        ) from None
+
+
+def check_role_municipality(role: Role, municipality: Municipality | None) -> None:
+    if role is Role.MUNICIPALITY_CONTACT and municipality is None:
+        raise RuleViolation(
+            N_("A municipality contact must belong to a municipality."), field="municipality"
+        )
+    if role is not Role.MUNICIPALITY_CONTACT and municipality is not None:
+        raise RuleViolation(
+            N_("Only municipality contacts belong to a municipality."), field="municipality"
+        )
+
+
+def checked_identity(session: Session, identity: str | None, *, user: User | None) -> str | None:
+    """The identity at the identity provider: optional, unique, at most 200 characters."""
+    identity = (identity or "").strip() or None
+    if identity is None:
+        return None
+    if len(identity) > MAX_IDENTITY:
+        raise RuleViolation(
+            N_("The text is too long: at most %(limit)s characters."),
+            field="external_identity",
+            limit=MAX_IDENTITY,
+        )
+    taken = session.scalars(select(User).where(User.external_identity == identity)).first()
+    if taken is not None and taken is not user:
+        raise RuleViolation(
+            N_("Another account already has this identity at the identity provider."),
+            field="external_identity",
+        )
+    return identity
 
 
 def link_slack_user(session: Session, *, user: User | None, slack_user_id: str) -> None:
@@ -122,13 +166,23 @@ def link_slack_user(session: Session, *, user: User | None, slack_user_id: str) 
         user.slack_user_id = slack_user_id
 
 
-def hash_password(password: str) -> str:
-    if len(password or "") < MIN_PASSWORD:
+def link_matrix_user(session: Session, *, user: User | None, matrix_user_id: str) -> None:
+    """Refuses a Matrix user id that already belongs to another account; links it otherwise."""
+    taken = session.scalars(select(User).where(User.matrix_user_id == matrix_user_id)).first()
+    if taken is not None and taken is not user:
         raise RuleViolation(
-            N_("The password must be at least %(min)s characters long."),
-            field="password",
-            min=MIN_PASSWORD,
+            N_("The Matrix user %(matrix_user)s is already linked to another account."),
+            field="matrix_user",
+            matrix_user=matrix_user_id,
         )
+    if user is not None:
+        user.matrix_user_id = matrix_user_id
+
+
+def hash_password(password: str, *, personal: tuple[str, ...] = ()) -> str:
+    """The argon2 hash of a password that meets the policy (domain.passwords); `personal`:
+    the person's name and e-mail address, which the password must not contain."""
+    check_password_strength(password, personal=personal)
     return _hasher.hash(password)
 
 

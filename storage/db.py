@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import Any, cast
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import CursorResult, Engine, Executable, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -31,12 +32,42 @@ def make_engine(url: str | None = None) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            create_private_file(Path(parsed.database))
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _sqlite_begin_immediate)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_SIZE)
+    event.listen(engine, "begin", _postgresql_begin)
+    return engine
+
+
+# Connections each process keeps to PostgreSQL: one per gunicorn thread (see the Procfile),
+# with as many again for bursts (the chat bot's own threads).
+POOL_SIZE = int(os.environ.get("MM_DB_POOL_SIZE", "8"))
+READ_ONLY = "mm_read_only"
+
+
+def create_private_file(path: Path) -> None:
+    """A new SQLite file is readable by the service user only (0600), in a directory it
+    creates private (0700): it holds personnummer and health information. SQLite gives its
+    -wal and -shm files the database file's permissions."""
+    if not path.parent.exists():
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if not path.exists():
+        with suppress(FileExistsError):
+            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+
+
+def readable_by_others(url: str) -> str | None:
+    """The SQLite file's path when other users on the machine may read or write it."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database:
+        return None
+    path = Path(parsed.database)
+    if parsed.database == ":memory:" or not path.exists():
+        return None
+    return str(path) if path.stat().st_mode & 0o007 else None
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001 - DB-API objects
@@ -49,9 +80,25 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001 - DB-API
     cursor.close()
 
 
-def _sqlite_begin_immediate(connection) -> None:  # noqa: ANN001
-    # Take the write lock at the start, so two writers queue instead of failing half-way.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+def _sqlite_begin(connection) -> None:  # noqa: ANN001
+    if connection.get_execution_options().get(READ_ONLY):
+        # A reader in WAL mode sees a snapshot and blocks nobody: readers run side by side.
+        connection.exec_driver_sql("BEGIN")
+    else:
+        # A writer takes the write lock at the start, so two writers queue instead of
+        # failing half-way.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _postgresql_begin(connection) -> None:  # noqa: ANN001
+    if connection.get_execution_options().get(READ_ONLY):
+        connection.exec_driver_sql("SET TRANSACTION READ ONLY")
+
+
+def changed_rows(session: Session, statement: Executable) -> int:
+    """Rows an UPDATE or DELETE changed: how a compare-and-set learns whether it won."""
+    result = cast("CursorResult[Any]", session.execute(statement))
+    return result.rowcount
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -59,14 +106,32 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
 
 
 @contextmanager
-def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """One transaction: committed when the block ends, rolled back on any error."""
+def unit_of_work(factory: sessionmaker[Session], *, read_only: bool = False) -> Iterator[Session]:
+    """One transaction: committed when the block ends, rolled back on any error.
+
+    `read_only` for what only reads (pages, chat answers): on SQLite it does not take the
+    write lock, so it never waits for a writer or another reader; PostgreSQL refuses any
+    write in it, and so does the session."""
     session = factory()
+    if read_only:
+        session.info[READ_ONLY] = True
+        session.connection(execution_options={READ_ONLY: True})
     try:
         yield session
+        # Read-only too: a rollback would expire what was read (expire_on_commit is off).
         session.commit()
     except BaseException:
         session.rollback()
         raise
     finally:
         session.close()
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_writes_when_reading(session: Session, _context: object, _instances: object) -> None:
+    if session.info.get(READ_ONLY) and (session.new or session.dirty or session.deleted):
+        raise ReadOnlyError("a read-only unit of work tried to save changes")
+
+
+class ReadOnlyError(RuntimeError):
+    """A programming error: a use case that writes was run in a read-only unit of work."""

@@ -22,6 +22,22 @@ def alembic_config(url: str | None = None) -> Config:
 
 def upgrade(url: str | None = None, revision: str = "head") -> None:
     command.upgrade(alembic_config(url), revision)
+    if revision == "head":
+        _restore_figure_triggers(url)
+
+
+def _restore_figure_triggers(url: str | None) -> None:
+    """A later migration that rebuilds a table on SQLite (batch mode) drops the triggers that
+    keep the maintained figures; the database is never left without them."""
+    from storage import figures
+    from storage.db import make_engine
+
+    engine = make_engine(url or database_url())
+    try:
+        with engine.begin() as connection:
+            figures.restore_triggers(connection)
+    finally:
+        engine.dispose()
 
 
 def downgrade(url: str | None = None, revision: str = "base") -> None:

@@ -6,6 +6,7 @@ Money is whole öre (BigInteger); dates are dates; times are timezone-aware UTC.
 
 from __future__ import annotations
 
+import secrets
 from datetime import date, datetime, time
 from enum import StrEnum
 
@@ -24,16 +25,18 @@ from sqlalchemy import (
     Time,
     UniqueConstraint,
     event,
+    false,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from domain.choices import BenefitType, DeclineReason, IntakeState, Outcome, Role
-from domain.delivery import OutboxAction, OutboxState
+from domain.choices import BenefitType, DeclineReason, Gender, IntakeState, Outcome, Role
+from domain.delivery import OutboxAction, OutboxState, Transport
 from domain.documentation import DocumentKind
 from domain.events import EventKind
 from domain.lifecycle import ReferralStatus, RequestAnswer
 from domain.meetings import MeetingKind
+from domain.notices import NoticeKind, NoticeWay
 from domain.program import DayRule
 from storage.types import UtcDateTime
 
@@ -79,6 +82,19 @@ class ProgramRow(Base):
     retention_months: Mapped[int] = mapped_column(Integer)
     # FK's documentation template: {"plan": [{"key", "heading", "help"}], "final_report": …}
     documentation: Mapped[dict | None] = mapped_column(JSON)
+    # Issue 10: referrals that never started are purged sooner; the audit log is kept longer.
+    retention_months_not_started: Mapped[int] = mapped_column(
+        Integer, default=6, server_default=text("6")
+    )
+    audit_retention_months: Mapped[int] = mapped_column(
+        Integer, default=60, server_default=text("60")
+    )
+    # The public pages' texts (accessibility statement, processing of personal data).
+    accessibility_statement: Mapped[str] = mapped_column(Text, default="", server_default="")
+    privacy_notice: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # A new random value whenever the program or its years change: processes keep the
+    # program they read until it differs (storage.program_store).
+    revision: Mapped[str] = mapped_column(String(32), default=lambda: secrets.token_hex(16))
 
     phases: Mapped[list[PhaseRow]] = relationship(
         cascade="all, delete-orphan", order_by="PhaseRow.start"
@@ -135,6 +151,7 @@ class Municipality(Base):
     intake_state: Mapped[IntakeState] = mapped_column(
         _enum(IntakeState), default=IntakeState.OPEN, server_default=IntakeState.OPEN.value
     )
+    matrix_room: Mapped[str | None] = mapped_column(String(255))  # !room:server
 
 
 class User(Base):
@@ -146,27 +163,41 @@ class User(Base):
     role: Mapped[Role] = mapped_column(_enum(Role))
     municipality_id: Mapped[int | None] = mapped_column(ForeignKey("municipality.id"))
     slack_user_id: Mapped[str | None] = mapped_column(String(40), unique=True)
+    matrix_user_id: Mapped[str | None] = mapped_column(String(255), unique=True)
     password_hash: Mapped[str | None] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     # Staff contact details, shown to the other party of a referral (never a participant's).
     phone: Mapped[str] = mapped_column(String(40), default="", server_default="")
     title: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    # Login (issue 9): the identity at the organisation's identity provider (an HSA-id, a
+    # personnummer, … as the setting OIDC_IDENTITY_CLAIM says; the e-mail claim needs none).
+    external_identity: Mapped[str | None] = mapped_column(String(200), unique=True)
+    # The TOTP key (base32) once enrolled, and the last time step used: a code is good once.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enrolled_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
+    # Made by `mm demo`: may be shown its code by `mm demo code`, and removed by `mm demo remove`.
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
 
     municipality: Mapped[Municipality | None] = relationship()
 
 
 class ChatLink(Base):
-    """A one-time link from a Slack user to a web account (services.chat_links)."""
+    """A one-time link from a Slack or Matrix user to a web account (services.chat_links)."""
 
     __tablename__ = "chat_link"
 
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
-    slack_user_id: Mapped[str] = mapped_column(String(40))
+    slack_user_id: Mapped[str | None] = mapped_column(String(40))
+    matrix_user_id: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
     used_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # Who asked, as Slack names them, so that the confirmation page can say it.
+    slack_user_name: Mapped[str | None] = mapped_column(String(80))
+    slack_team: Mapped[str | None] = mapped_column(String(80))
 
 
 class ReferenceCounter(Base):
@@ -201,6 +232,13 @@ class Referral(Base):
     # The municipality asked last: the open request's, the placement's, or the one that
     # declined. Kept here so that lists filter and page in SQL (services.referrals sets it).
     current_municipality_id: Mapped[int | None] = mapped_column(ForeignKey("municipality.id"))
+    # Issue 10: the participant withdrew consent (no more sharing with the municipality).
+    consent_withdrawn_on: Mapped[date | None] = mapped_column(Date)
+    # When the personal data was purged (gallrad); the referral's statistics stay.
+    purged_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
+    # Legal gender from the personnummer, kept after the purge for the Finsam follow-up's
+    # counts by gender (see README, Gallring).
+    gender: Mapped[Gender | None] = mapped_column(_enum(Gender))
 
     investigator: Mapped[User] = relationship()
     preferred_municipality: Mapped[Municipality | None] = relationship(
@@ -343,8 +381,10 @@ class Event(Base):
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     kind: Mapped[EventKind] = mapped_column(_enum(EventKind))
     details: Mapped[dict] = mapped_column(JSON, default=dict)
+    # The account an account event is about (the administrator's history of accounts).
+    subject_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
 
-    actor: Mapped[User | None] = relationship()
+    actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])
 
 
 class ChatOutbox(Base):
@@ -356,13 +396,19 @@ class ChatOutbox(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(200), unique=True)
-    # A channel id (C…), or a Slack user id (U…) for a direct message.
-    channel: Mapped[str] = mapped_column(String(40))
+    # slack: a channel id (C…), or a user id (U…) for a direct message; matrix: a room id
+    # (!…), or a user id (@…) for a direct chat; email: an address.
+    transport: Mapped[Transport] = mapped_column(
+        _enum(Transport), default=Transport.SLACK, server_default=Transport.SLACK.value
+    )
+    channel: Mapped[str] = mapped_column(String(320))
     # post: a new message; update: replace the message that `update_of` posted.
     action: Mapped[OutboxAction] = mapped_column(_enum(OutboxAction))
     update_of_id: Mapped[int | None] = mapped_column(ForeignKey("chat_outbox.id"))
     text: Mapped[str] = mapped_column(Text)
     blocks: Mapped[list] = mapped_column(JSON, default=list)
+    # What Matrix or e-mail is sent (Matrix content; subject, text and HTML of an e-mail).
+    payload: Mapped[dict | None] = mapped_column(JSON)
     # pending -> sending -> sent; or failed / skipped / unknown (domain.delivery).
     state: Mapped[OutboxState] = mapped_column(_enum(OutboxState))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
@@ -374,6 +420,11 @@ class ChatOutbox(Base):
     posted_channel: Mapped[str | None] = mapped_column(String(40))
     ts: Mapped[str | None] = mapped_column(String(40))
     last_error: Mapped[str | None] = mapped_column(String(200))
+    # Which process claimed it (host:pid), so that a claim whose process died is known.
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
+    # The last try may have reached the chat service (a timeout, a server error, a process
+    # that died): the next one looks for the message before it posts again.
+    uncertain: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     update_of: Mapped[ChatOutbox | None] = relationship(remote_side=[id])
 
@@ -388,27 +439,26 @@ class ChatRequestSeen(Base):
 
 
 class AuditEntry(Base):
-    """Every view of a participant's personal data."""
+    """Every view of a participant's personal data (and every search in this log): who (user,
+    role and municipality at the time), when, from which address, what (`action`: a
+    domain.audit.Seen) and which kinds of data (`fields`), whose (the referral), and why
+    where a reason was asked. Append-only in the database itself (migration 0007)."""
 
     __tablename__ = "audit_log"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
-    # None only for a search by personnummer that found nothing (it is logged all the same).
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    # None for a search by personnummer that found nothing (it is logged all the same).
     referral_id: Mapped[int | None] = mapped_column(ForeignKey("referral.id"), index=True)
     action: Mapped[str] = mapped_column(String(40))
-
-
-class LoginFailure(Base):
-    """A failed login, kept for a while so that limits hold across all web workers."""
-
-    __tablename__ = "login_failure"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), index=True)
-    address: Mapped[str] = mapped_column(String(45), index=True)
-    at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    role: Mapped[Role | None] = mapped_column(_enum(Role))
+    municipality_id: Mapped[int | None] = mapped_column(ForeignKey("municipality.id"))
+    address: Mapped[str] = mapped_column(String(45), default="", server_default="")
+    fields: Mapped[list] = mapped_column(JSON, default=list)
+    reason: Mapped[str | None] = mapped_column(String(500))
+    # For the reviewer's own searches: what was searched for (ids and dates, no names).
+    query: Mapped[dict | None] = mapped_column(JSON)
 
 
 @event.listens_for(Event, "before_update")
@@ -417,6 +467,183 @@ class LoginFailure(Base):
 @event.listens_for(AuditEntry, "before_delete")
 def _append_only(mapper: object, connection: object, target: object) -> None:
     raise PermissionError(f"{type(target).__name__} rows are append-only")
+
+
+class LoginThrottle(Base):
+    """Failed logins of one account from one network address (domain.authentication): the
+    row is locked while a password is checked, so concurrent tries are counted one by one."""
+
+    __tablename__ = "login_throttle"
+
+    email: Mapped[str] = mapped_column(String(254), primary_key=True)
+    address: Mapped[str] = mapped_column(String(45), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), index=True)
+
+
+class WebSession(Base):
+    """A session on the web site, kept on the server so that every worker agrees and logging
+    out ends it. The cookie holds a random token; only its SHA-256 is stored."""
+
+    __tablename__ = "web_session"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    logged_in_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    address: Mapped[str] = mapped_column(String(45), default="")
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
+
+
+class RecoveryCode(Base):
+    """A one-time code for logging in without the authenticator (only its SHA-256)."""
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class Invitation(Base):
+    """A link that lets a person set their password (and enrol their second factor): for a
+    new account, or after an administrator reset the password. Only its SHA-256 is stored."""
+
+    __tablename__ = "invitation"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class AuditPurgePermit(Base):
+    """The one way rows leave `audit_log`: the purge use case writes a permit with the cutoff
+    in its own transaction, the database triggers let through DELETEs of rows older than it,
+    and the permit is removed before the transaction ends."""
+
+    __tablename__ = "audit_purge_permit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    before: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class LogReview(Base):
+    """A documented review of the audit log (loggkontroll): who reviewed what, when, and
+    what they concluded."""
+
+    __tablename__ = "log_review"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    period_from: Mapped[date] = mapped_column(Date)
+    period_to: Mapped[date] = mapped_column(Date)
+    # What was looked at: the filters, or the ids of a random sample.
+    selection: Mapped[dict] = mapped_column(JSON, default=dict)
+    conclusion: Mapped[str] = mapped_column(Text)
+
+    reviewer: Mapped[User] = relationship()
+
+
+class DayFigure(Base):
+    """Running totals of one municipality's placements at the end of one day of the program
+    (domain.figures.Tally), kept by database triggers in the same transaction as every change
+    of a placement (storage.figures). Budget and indicator answers read these, never the
+    placements themselves."""
+
+    __tablename__ = "day_figure"
+    __table_args__ = (Index("ix_day_figure_day", "day"),)
+
+    municipality_id: Mapped[int] = mapped_column(
+        ForeignKey("municipality.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    starts: Mapped[int] = mapped_column(Integer, default=0)
+    plans: Mapped[int] = mapped_column(Integer, default=0)
+    plans_on_time: Mapped[int] = mapped_column(Integer, default=0)
+    trainings: Mapped[int] = mapped_column(Integer, default=0)
+    trainings_on_time: Mapped[int] = mapped_column(Integer, default=0)
+    running_from: Mapped[int] = mapped_column(Integer, default=0)
+    before_sum: Mapped[int] = mapped_column(BigInteger, default=0)
+    running_to: Mapped[int] = mapped_column(Integer, default=0)
+    through_sum: Mapped[int] = mapped_column(BigInteger, default=0)
+    ends: Mapped[int] = mapped_column(Integer, default=0)
+    goal_outcomes: Mapped[int] = mapped_column(Integer, default=0)
+    other_outcomes: Mapped[int] = mapped_column(Integer, default=0)
+    alternative_plans: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class DayFigureTotal(Base):
+    """The same running totals for all municipalities together: a yearly budget is read
+    from two or three rows."""
+
+    __tablename__ = "day_figure_total"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    starts: Mapped[int] = mapped_column(Integer, default=0)
+    plans: Mapped[int] = mapped_column(Integer, default=0)
+    plans_on_time: Mapped[int] = mapped_column(Integer, default=0)
+    trainings: Mapped[int] = mapped_column(Integer, default=0)
+    trainings_on_time: Mapped[int] = mapped_column(Integer, default=0)
+    running_from: Mapped[int] = mapped_column(Integer, default=0)
+    before_sum: Mapped[int] = mapped_column(BigInteger, default=0)
+    running_to: Mapped[int] = mapped_column(Integer, default=0)
+    through_sum: Mapped[int] = mapped_column(BigInteger, default=0)
+    ends: Mapped[int] = mapped_column(Integer, default=0)
+    goal_outcomes: Mapped[int] = mapped_column(Integer, default=0)
+    other_outcomes: Mapped[int] = mapped_column(Integer, default=0)
+    alternative_plans: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class PlaceCount(Base):
+    """Placements accepted but not started, and started (running), per municipality: the
+    used places of the availability answer, kept by triggers like the day figures."""
+
+    __tablename__ = "place_count"
+
+    municipality_id: Mapped[int] = mapped_column(
+        ForeignKey("municipality.id", ondelete="CASCADE"), primary_key=True
+    )
+    accepted: Mapped[int] = mapped_column(Integer, default=0)
+    started: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class NoticePreference(Base):
+    """How one person wants one kind of notice (domain.notices); none means chat."""
+
+    __tablename__ = "notice_preference"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[NoticeKind] = mapped_column(_enum(NoticeKind), primary_key=True)
+    way: Mapped[NoticeWay] = mapped_column(_enum(NoticeWay))
+
+
+class MatrixDirectRoom(Base):
+    """The bot's direct chat with one Matrix user, once it exists."""
+
+    __tablename__ = "matrix_direct_room"
+
+    matrix_user_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    room_id: Mapped[str] = mapped_column(String(255))
+
+
+class ChatCursor(Base):
+    """Where a chat process left off (the Matrix sync token), so a restart goes on there."""
+
+    __tablename__ = "chat_cursor"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
 
 
 class Submission(Base):

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+import secrets
+
+from sqlalchemy import bindparam, delete, insert, select
 from sqlalchemy.orm import Session
 
 from domain.calendar import CompensableDays
 from domain.documentation import DEFAULT_TEMPLATE, DocumentTemplate, TemplateSection
 from domain.money import Money
 from domain.program import PROGRAM_SCALARS, OtherCost, Phase, Program, ProgramYear
+from storage import figures
 from storage.models import CompensableDayRow, PhaseRow, ProgramRow, ProgramYearRow
 
 
@@ -16,13 +19,66 @@ def program_row(session: Session) -> ProgramRow | None:
     return session.scalars(select(ProgramRow)).first()
 
 
+# Built once: every page and chat answer reads the program, and building a statement costs
+# more than running it.
+_PROGRAM = select(
+    ProgramRow.__table__.c.id,
+    *(ProgramRow.__table__.c[name] for name in PROGRAM_SCALARS),
+    ProgramRow.__table__.c.documentation,
+).limit(1)
+_PHASES = (
+    select(*(PhaseRow.__table__.c[n] for n in ("key", "name", "start", "end")))
+    .where(PhaseRow.__table__.c.program_id == bindparam("program_id"))
+    .order_by(PhaseRow.__table__.c.start)
+)
+_YEARS = (
+    select(
+        *(
+            ProgramYearRow.__table__.c[n]
+            for n in ("year", "budget_ore", "daily_rate_ore", "rate_confirmed", "other_costs")
+        )
+    )
+    .where(ProgramYearRow.__table__.c.program_id == bindparam("program_id"))
+    .order_by(ProgramYearRow.__table__.c.year)
+)
+
+
+# revision -> the program as read at that revision (a few, for tests with many databases).
+_read: dict[str, Program] = {}
+
+
 def read_program(session: Session) -> Program | None:
+    """The program as stored: one small query when this process has read the same revision
+    before, three otherwise."""
+    revision = session.execute(select(ProgramRow.revision).limit(1)).scalar()
+    if revision is None:
+        return None
+    if revision in _read:
+        return _read[revision]
+    program = _read_rows(session)
+    if program is not None:
+        if len(_read) > 16:
+            _read.clear()
+        _read[revision] = program
+    return program
+
+
+def mark_changed(session: Session) -> None:
+    """Every change of the program or its years gives it a new revision."""
     row = program_row(session)
+    if row is not None:
+        row.revision = secrets.token_hex(16)
+
+
+def _read_rows(session: Session) -> Program | None:
+    row = session.execute(_PROGRAM).first()
     if row is None:
         return None
+    phases = session.execute(_PHASES, {"program_id": row.id})
+    years = session.execute(_YEARS, {"program_id": row.id})
     return Program(
         **{name: getattr(row, name) for name in PROGRAM_SCALARS},
-        phases=tuple(Phase(p.key, p.name, p.start, p.end) for p in row.phases),
+        phases=tuple(Phase(*p) for p in phases),
         years=tuple(
             ProgramYear(
                 y.year,
@@ -31,7 +87,7 @@ def read_program(session: Session) -> Program | None:
                 y.rate_confirmed,
                 tuple(OtherCost(c["label"], Money(c["amount_ore"])) for c in y.other_costs),
             )
-            for y in row.years
+            for y in years
         ),
         documentation=_template(row.documentation),
     )
@@ -87,6 +143,7 @@ def write_program(session: Session, program: Program, row: ProgramRow | None) ->
         ]
         years.append(year_row)
     row.years = years
+    row.revision = secrets.token_hex(16)
     session.flush()
     if day_rule_changed or session.scalar(select(CompensableDayRow.day).limit(1)) is None:
         rebuild_day_index(session, program)
@@ -99,4 +156,6 @@ def rebuild_day_index(session: Session, program: Program) -> None:
         {"day": r.day, "before": r.before, "through": r.through}
         for r in CompensableDays.for_program(program).rows()
     ]
-    session.execute(CompensableDayRow.__table__.insert(), rows)
+    session.execute(insert(CompensableDayRow), rows)
+    # The running totals are counted over the index's days: recount them.
+    figures.rebuild(session)

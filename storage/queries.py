@@ -3,6 +3,11 @@
 Compensable days of a placement in a window [first, last] are
 `through(min(end, last)) − before(max(start, first))`, two primary-key look-ups in the
 `compensable_day` index, so a yearly total is one SUM over the placements.
+
+The answers people ask for read the maintained figures (storage.figures) instead; the sums
+over every placement here are the recomputation from scratch that `mm figures check` and the
+tests hold the figures against, and what a query over a part of the placements (one period,
+one municipality) is built from.
 """
 
 from __future__ import annotations
@@ -10,14 +15,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Date, Integer, and_, case, func, literal, select
+from sqlalchemy import ColumnElement, Date, Integer, and_, case, func, literal, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.functions import FunctionElement
 
 from domain.choices import GOAL_OUTCOMES, Outcome
 from domain.enrolment import ASSESSMENT_PLAN_DEADLINE, WORKPLACE_TRAINING_DEADLINE
-from domain.lifecycle import ReferralStatus
+from domain.lifecycle import ACTIVE_AT_MUNICIPALITY, ReferralStatus
 from storage.models import CompensableDayRow, Municipality, Placement, Referral
 
 
@@ -53,7 +58,8 @@ def _earlier(column, day: date):  # noqa: ANN001, ANN202
 def compensable_days_by_municipality(session: Session, first: date, last: date) -> dict[int, int]:
     """Compensable days in [first, last] of every started placement, per municipality.
 
-    A placement counts from its start to its actual end, or its planned end if not ended.
+    A placement counts from its start to its actual end, or its planned end if not ended;
+    one whose end lies before its start counts no days.
     """
     end = func.coalesce(Placement.ended_on, Placement.planned_end_on)
     window_start = _later(Placement.started_on, first)
@@ -68,6 +74,7 @@ def compensable_days_by_municipality(session: Session, first: date, last: date) 
             Placement.started_on.is_not(None),
             Placement.started_on <= last,
             end >= first,
+            end >= Placement.started_on,
         )
         .group_by(Placement.municipality_id)
     )
@@ -83,28 +90,13 @@ def status_counts_by_municipality(session: Session) -> dict[int, dict[ReferralSt
     query = (
         select(Placement.municipality_id, Referral.status, func.count())
         .join(Referral, Referral.id == Placement.referral_id)
-        .where(Referral.status.in_([ReferralStatus.ACCEPTED, ReferralStatus.STARTED]))
+        .where(Referral.status.in_(sorted(ACTIVE_AT_MUNICIPALITY)))
         .group_by(Placement.municipality_id, Referral.status)
     )
     counts: dict[int, dict[ReferralStatus, int]] = {}
     for municipality_id, status, number in session.execute(query):
         counts.setdefault(municipality_id, {})[ReferralStatus(status)] = number
     return counts
-
-
-def places_taken(session: Session, municipality_id: int) -> dict[ReferralStatus, int]:
-    """Accepted and started placements of one municipality (for a decision that must see
-    what other transactions have just committed, after locking the municipality's row)."""
-    query = (
-        select(Referral.status, func.count())
-        .join(Placement, Placement.referral_id == Referral.id)
-        .where(
-            Placement.municipality_id == municipality_id,
-            Referral.status.in_([ReferralStatus.ACCEPTED, ReferralStatus.STARTED]),
-        )
-        .group_by(Referral.status)
-    )
-    return {ReferralStatus(status): number for status, number in session.execute(query)}
 
 
 def lock_municipality(session: Session, municipality_id: int) -> Municipality | None:
@@ -137,7 +129,7 @@ def indicator_counts(session: Session, today: date) -> dict[str, int]:
     has_plan = Placement.assessment_plan_on.is_not(None)
     has_training = Placement.workplace_training_on.is_not(None)
 
-    def count_if(condition) -> object:  # noqa: ANN001
+    def count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
         return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
     query = select(

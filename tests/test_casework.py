@@ -78,6 +78,7 @@ def test_actions_follow_the_role_and_the_state(world, people):
     assert actions(world, people["investigator"], referral.id) == {
         Action.WITHDRAW,
         Action.EDIT_PARTICIPANT,
+        Action.WITHDRAW_CONSENT,
     }
     assert actions(world, people["osby"], referral.id) == {Action.ACCEPT, Action.DECLINE}
     assert actions(world, people["kristianstad"], referral.id) == set()
@@ -94,6 +95,7 @@ def test_actions_follow_the_role_and_the_state(world, people):
         Action.WITHDRAW,
         Action.ASK_ANOTHER,
         Action.EDIT_PARTICIPANT,
+        Action.WITHDRAW_CONSENT,
     }
     assert actions(world, people["osby"], referral.id) == set()
     started = world.started(people["investigator"], people["osby"], "Osby", date(2026, 11, 2))
@@ -107,7 +109,7 @@ def test_actions_follow_the_role_and_the_state(world, people):
         Action.CHANGE_MEETING,
         Action.WRITE_PLAN,
     }
-    assert actions(world, people["investigator"], started.id) == set()
+    assert actions(world, people["investigator"], started.id) == {Action.WITHDRAW_CONSENT}
 
 
 def test_after_a_decline_the_suggestion_skips_the_municipalities_asked(world, people):
@@ -145,7 +147,11 @@ def test_personal_data_is_given_only_to_those_allowed_and_each_view_is_logged(wo
     def look(actor):
         def run(session):
             found = audit.personal_data_for(
-                session, actor=actor, referral=session.get(Referral, referral.id), now=moment(DAY)
+                session,
+                actor=actor,
+                referral=session.get(Referral, referral.id),
+                now=moment(DAY),
+                address="10.1.1.1",
             )
             return found.name if found else None
 
@@ -156,8 +162,17 @@ def test_personal_data_is_given_only_to_those_allowed_and_each_view_is_logged(wo
     assert look(people["kristianstad"]) is None
     assert look(people["other"]) is None
     assert look(people["association"]) is None
-    logged = world.read(lambda s: [(e.user_id, e.action) for e in audit.views_of(s, referral.id)])
-    assert logged == [(people["osby"].user_id, "view"), (people["coordinator"].user_id, "view")]
+    logged = world.read(
+        lambda s: [
+            (e.user_id, e.role, e.action, e.address, e.fields)
+            for e in audit.views_of(s, referral.id)
+        ]
+    )
+    fields = ["personal_details", "needs", "decline_comments"]
+    assert logged == [
+        (people["osby"].user_id, Role.MUNICIPALITY_CONTACT, "referral_page", "10.1.1.1", fields),
+        (people["coordinator"].user_id, Role.COORDINATOR, "referral_page", "10.1.1.1", fields),
+    ]
 
 
 def test_the_history_reads_as_swedish_sentences(world, people):

@@ -4,6 +4,7 @@ never a traceback."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -11,13 +12,15 @@ from pathlib import Path
 
 import pytest
 
+from locales import gettext
+
 MM = shutil.which("mm", path=str(Path(sys.executable).parent)) or "mm"
 
 
 def runner(database: Path):
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}"}
 
-    def run(*args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
+    def run(*args: str, ok: bool = True, input: str = "") -> subprocess.CompletedProcess[str]:
         done = subprocess.run(
             [MM, "--date", "2026-11-23", *args],
             env=env,
@@ -25,6 +28,7 @@ def runner(database: Path):
             capture_output=True,
             text=True,
             timeout=120,
+            input=input,
         )
         assert "Traceback" not in done.stdout + done.stderr
         assert (done.returncode == 0) is ok, done.stdout + done.stderr
@@ -90,21 +94,18 @@ def test_set_rate_confirms_the_index_adjusted_rate(ready):
     assert "Dagersättning: 206,40\xa0kr (fastställd)." in ready("budget", "2027").stdout
 
 
-def test_user_add_prints_a_generated_password(ready):
-    out = ready(
-        "user",
-        "add",
-        "--email",
-        "Olle@Osby.example",
-        "--name",
-        "Olle Osby",
-        "--role",
-        "municipality_contact",
-        "--municipality",
-        "1273",
-    ).stdout
-    assert "Användaren olle@osby.example har lagts till." in out
-    assert "Lösenord: " in out
+def test_user_add_reads_the_password_from_a_prompt_never_from_arguments(ready):
+    add = ("user", "add", "--email", "Olle@Osby.example", "--name", "Olle Osby")
+    contact = ("--role", "municipality_contact", "--municipality", "1273")
+    done = ready(*add, *contact, input="kanot-mössa-blåbär-regn\nkanot-mössa-blåbär-regn\n")
+    assert "Användaren olle@osby.example har lagts till." in done.stdout
+    assert "kanot" not in done.stdout + done.stderr
+    other = ("user", "add", "--email", "ulla@osby.example", "--name", "Ulla Osby", *contact)
+    weak = ready(*other, input="password1234\npassword1234\n", ok=False)
+    assert "Fel: Lösenordet är ett av de vanligaste lösenorden. Välj ett annat." in weak.stderr
+    refused = ready(*other, "--password", "hemligt-hemligt", ok=False)
+    assert "Flaggan '--password' finns inte." in refused.stderr
+    assert "ulla@osby.example" not in ready("user", "list").stdout  # nothing half-saved
 
 
 def test_a_user_is_added_with_phone_and_title(ready, tmp_path):
@@ -125,6 +126,7 @@ def test_a_user_is_added_with_phone_and_title(ready, tmp_path):
         " 0479-52 80 00 ",
         "--title",
         "Arbetsmarknadskonsulent",
+        input="kanot-mössa-blåbär-regn\nkanot-mössa-blåbär-regn\n",
     ).stdout
     assert "Användaren olle@osby.example har lagts till." in out
     engine = create_engine(f"sqlite:///{tmp_path / 'cli.sqlite3'}")
@@ -200,3 +202,164 @@ def test_help_is_in_swedish(mm):
     out = mm("--help").stdout
     assert out.startswith("Användning: mm [OPTIONS] COMMAND [ARGS]...")
     assert "Visa detta meddelande och avsluta." in out
+
+
+def _events(database: Path) -> list[tuple[str, str]]:
+    """(kind, e-mail of the account it is about) of every account event, oldest first."""
+    import sqlite3
+
+    with sqlite3.connect(database) as connection:
+        return connection.execute(
+            "SELECT e.kind, u.email FROM event e JOIN user_account u ON u.id = e.subject_user_id "
+            "ORDER BY e.id"
+        ).fetchall()
+
+
+STRONG = "kanot-mössa-blåbär-regn\nkanot-mössa-blåbär-regn\n"
+
+
+def test_every_account_action_on_the_command_line_is_in_the_history(ready, tmp_path):
+    ready(
+        "user",
+        "add",
+        "--email",
+        "sara@fk.example",
+        "--name",
+        "Sara S",
+        "--role",
+        "coordinator",
+        input=STRONG,
+    )
+    listed = ready("user", "list", "sara").stdout
+    assert listed.splitlines() == [
+        "sara@fk.example  Sara S  Samordnare, Försäkringskassan  –  aktiv  "
+        "tvåstegsverifiering inte påslagen",
+        "1 användare.",
+    ]
+    changed = ready("user", "change", "sara@fk.example", "--role", "investigator").stdout
+    assert changed.strip() == "Användaren sara@fk.example har ändrats."
+    assert ready("user", "change", "sara@fk.example", "--role", "investigator").stdout.strip() == (
+        "Inget ändrades."
+    )
+    assert "har inaktiverats" in ready("user", "deactivate", "sara@fk.example").stdout
+    assert "har aktiverats igen" in ready("user", "reactivate", "sara@fk.example").stdout
+    assert "har låsts upp" in ready("user", "unlock", "sara@fk.example").stdout
+    reset = ready("user", "reset", "sara@fk.example", "--password", input=STRONG).stdout
+    assert reset.strip() == "Lösenordet för sara@fk.example har bytts."
+    invite = ready("user", "reset", "sara@fk.example", "--invite").stdout
+    assert re.fullmatch(
+        r"Inbjudningslänk \(giltig i 72 timmar\): http://localhost:8000/inbjudan/[\w-]{40,}\n",
+        invite,
+    )
+    factor = ready("user", "reset", "sara@fk.example", "--second-factor").stdout
+    assert factor.strip() == "Tvåstegsverifieringen för sara@fk.example har återställts."
+    mismatch = ready(
+        "user", "reset", "sara@fk.example", "--password", input="a-b-c-d-e-f\nx-y-z\n", ok=False
+    )
+    assert "Fel: De två värdena stämmer inte överens." in mismatch.stdout
+    assert "Avbrutet!" in mismatch.stderr
+    kinds = [
+        kind for kind, email in _events(tmp_path / "cli.sqlite3") if email == "sara@fk.example"
+    ]
+    assert kinds == [
+        "user_added",
+        "invited",
+        "password_set",
+        "user_changed",
+        "user_deactivated",
+        "user_reactivated",
+        "user_unlocked",
+        "password_set",
+        "password_reset",
+        "invited",
+        "second_factor_reset",
+    ]
+    unknown = ready("user", "deactivate", "ingen@fk.example", ok=False)
+    assert "Fel: Det finns inget konto med e-postadressen ingen@fk.example." in unknown.stderr
+
+
+def test_demo_users_get_an_authenticator_and_can_be_removed(ready):
+    out = ready("demo").stdout
+    assert re.search(
+        r"^  samordnare@fk\.example  Samordnare, Försäkringskassan  nyckel för autentiseringsapp "
+        r"[A-Z2-7]{32}$",
+        out,
+        flags=re.MULTILINE,
+    )
+    assert re.fullmatch(r"\d{6}\n", ready("demo", "code", "samordnare@fk.example").stdout)
+    ready(
+        "user",
+        "add",
+        "--email",
+        "riktig@fk.example",
+        "--name",
+        "Rik Tig",
+        "--role",
+        "coordinator",
+        input=STRONG,
+    )
+    refused = ready("demo", "code", "riktig@fk.example", ok=False)
+    assert (
+        "Fel: riktig@fk.example är ingen demoanvändare: koder visas bara för demoanvändare."
+        in refused.stderr
+    )
+    assert ready("demo", "remove").stdout.strip() == "Borttagna demoanvändare: 10."
+    assert ready("demo", "code", "samordnare@fk.example", ok=False).returncode == 1
+
+
+def test_demo_is_refused_in_a_database_with_real_users(ready):
+    ready(
+        "user",
+        "add",
+        "--email",
+        "riktig@fk.example",
+        "--name",
+        "Rik Tig",
+        "--role",
+        "coordinator",
+        input=STRONG,
+    )
+    refused = ready("demo", ok=False)
+    assert (
+        "Fel: Databasen har konton för riktiga personer, så inga demoanvändare läggs till. "
+        "Använd en tom databas för demon." in refused.stderr
+    )
+
+
+def test_the_command_list_shows_each_commands_own_help_without_loading_it():
+    """`mm --help` lists the commands from cli.main.COMMANDS; each entry must be the help
+    the command itself has (so the list never says something the command does not)."""
+    import importlib
+
+    from cli.main import COMMANDS
+
+    for name, (module, attribute, help_msgid) in COMMANDS.items():
+        command = getattr(importlib.import_module(module), attribute)
+        assert command.help == gettext(help_msgid), name
+
+
+def test_help_lists_every_command_and_loads_neither_the_bot_nor_alembic(tmp_path):
+    probe = (
+        "import sys; from cli.main import main; sys.argv = ['mm', '--help']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('bot.app', 'slack_bolt', 'alembic') if m in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "[]"
+    for name in ("budget", "chat", "digest", "figures", "places"):
+        assert f"\n  {name} " in done.stdout
+
+
+def test_figures_check_says_the_kept_figures_agree(ready):
+    assert ready("figures", "check").stdout == (
+        "De sparade siffrorna stämmer med en omräkning från varje träningsplats.\n"
+    )
+    assert ready("figures", "rebuild").stdout == "De sparade siffrorna har räknats om.\n"

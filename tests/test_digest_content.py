@@ -151,13 +151,18 @@ def test_logging_in_is_not_a_change(sqlite_world):
     quiet = {"today": date(2026, 1, 5), "since": moment(date(2026, 1, 2))}
     user = sqlite_world.user(Role.COORDINATOR, password="correct horse battery")
     found = sqlite_world.do(
-        login.log_in,
+        login.check_password,
         email=user_email(sqlite_world, user),
         password="correct horse battery",
         address="127.0.0.1",
         now=moment(date(2026, 1, 5), 8),
     )
     assert found.user is not None
+    sqlite_world.read(
+        lambda s: login.finish_login(
+            s, user=s.get(User, user.user_id), method="password", now=moment(date(2026, 1, 5), 8)
+        )
+    )
     assert digest(sqlite_world, **quiet).quiet
     sqlite_world.do(
         municipalities.set_capacity,

@@ -88,3 +88,51 @@ def test_placeholders_are_filled_after_translation():
     assert gettext("Budget: %(amount)s", amount=Money.kronor(1_345_000)) == (
         "Budgetram: 1\xa0345\xa0000\xa0kr"
     )
+
+
+# Block Kit helpers whose text arguments a Slack user reads.
+BLOCK_TEXT_CALLS = {"plain", "mrkdwn", "header", "section", "context", "button", "link", "say"}
+
+
+def _english_literal(node: ast.expr) -> bool:
+    """A string constant with words in it: a sentence that bypassed the catalogue."""
+    return (
+        isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and any(ch.isalpha() for ch in node.value)
+    )
+
+
+def test_chat_texts_come_from_the_catalogue():
+    """A label, heading or modal text written as a literal would reach Slack in English."""
+    offenders = []
+    for path in (ROOT / "bot").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            name = getattr(node.func, "id", getattr(node.func, "attr", None))
+            if name not in BLOCK_TEXT_CALLS:
+                continue
+            # link(url, label), button(text, action_id, value): only the words count.
+            texts = (
+                node.args[1:2]
+                if name == "link"
+                else node.args[:1]
+                if name == "button"
+                else node.args
+            )
+            offenders += [
+                f"{path.relative_to(ROOT)}:{node.lineno}" for a in texts if _english_literal(a)
+            ]
+    assert offenders == []
+
+
+def test_a_nested_msgid_is_extracted_too():
+    """Babel skips `_()` inside another `_()`'s arguments; the catalogue's own pass does not."""
+    from locales.catalogue import messages_in
+
+    code = 'say(_("Open it: %(link)s", link=link(url, _("Link my account"))))\n'
+    code += 'ngettext("%(num)d place", "%(num)d places", n)\n'
+    assert sorted(messages_in(code), key=str) == sorted(
+        ["Open it: %(link)s", "Link my account", ("%(num)d place", "%(num)d places")], key=str
+    )

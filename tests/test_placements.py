@@ -97,6 +97,27 @@ def test_milestones_are_recorded_with_their_dates(world, people, running):
     )
 
 
+def test_a_milestone_is_recorded_once_and_a_second_recording_is_refused(world, people, running):
+    record = {"actor": people["osby"], "referral_id": running.id}
+    world.do(
+        placements.record_assessment_plan,
+        **record,
+        done_on=date(2026, 3, 20),
+        now=moment(date(2026, 3, 20)),
+    )
+    with pytest.raises(RuleViolation) as caught:
+        world.do(
+            placements.record_assessment_plan,
+            **record,
+            done_on=date(2026, 3, 25),
+            now=moment(date(2026, 3, 25)),
+        )
+    assert render(caught.value.text) == (
+        "Kartläggning och individuell planering är redan registrerade som klara 20 mars 2026."
+    )
+    assert placement_of(world, running).assessment_plan_on == date(2026, 3, 20)
+
+
 def test_a_milestone_before_the_start_is_refused(world, people, running):
     with pytest.raises(RuleViolation) as caught:
         world.do(

@@ -30,3 +30,15 @@ def test_procfile_names_the_web_process_and_the_release_step():
     assert "mm db upgrade" in lines["release"]
     assert lines["digest"].strip() == "mm digest schedule"
     assert lines["chat"].strip() == "mm chat socket"
+
+
+def test_the_web_process_runs_threads_as_the_settings_file_says():
+    """gthread workers: one slow page does not hold up the quick ones (gunicorn.conf.py)."""
+    lines = dict(
+        line.split(":", 1) for line in Path("Procfile").read_text().splitlines() if ":" in line
+    )
+    assert "--config gunicorn.conf.py" in lines["web"]
+    settings: dict = {}
+    exec(Path("gunicorn.conf.py").read_text(), settings)
+    assert settings["worker_class"] == "gthread"
+    assert (settings["workers"], settings["threads"]) == (2, 4)

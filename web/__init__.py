@@ -7,7 +7,8 @@ from typing import Any
 
 from flask import Flask
 
-from storage.db import make_engine, session_factory
+import locales
+from storage.db import make_engine, readable_by_others, session_factory
 from web import settings
 
 
@@ -16,36 +17,65 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.from_mapping(settings.defaults())
     if config:
         app.config.update(config)
+    exposed = readable_by_others(app.config["DATABASE_URL"])
+    if exposed:
+        # Personnummer and health information: the site does not start on an open file.
+        raise RuntimeError(
+            locales.gettext(
+                "The database file %(path)s can be read by other users on this computer. Make "
+                "it private to the service user and start again: chmod 600 %(path)s",
+                path=exposed,
+            )
+        )
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = settings.instance_secret_key(app.instance_path)
     app.extensions["mm.sessions"] = session_factory(make_engine(app.config["DATABASE_URL"]))
 
-    from web import auth, errors, security, templating
+    from web import auth, errors, oidc, security, sessions, templating
 
     security.install(app)
+    sessions.install(app)
     templating.install(app)
     auth.install(app)
+    oidc.install(app)
     errors.install(app)
 
     from web import health
     from web.views import (
         account,
+        accounts,
         chat_link,
+        deliveries,
         documents,
+        invitation,
+        log_review,
         meetings,
+        municipalities_admin,
         municipality,
+        my_settings,
         new_referral,
+        oidc_login,
         overview,
         placement_actions,
         profile,
+        public_pages,
         referral_actions,
         referrals,
+        register_extract,
         worklist,
     )
 
     for module in (
         health,
         account,
+        oidc_login,
+        invitation,
+        my_settings,
+        accounts,
+        municipalities_admin,
+        log_review,
+        register_extract,
+        public_pages,
         new_referral,
         referrals,
         referral_actions,
@@ -53,6 +83,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         municipality,
         overview,
         chat_link,
+        deliveries,
         profile,
         meetings,
         worklist,

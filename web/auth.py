@@ -13,6 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from domain.access import Actor
 from domain.choices import Role
+from storage.db import unit_of_work
 from storage.models import User
 
 login_manager = LoginManager()
@@ -39,7 +40,7 @@ def _load(user_id: str) -> WebUser | None:
     if not user_id.isdigit():
         return None
     try:
-        with current_app.extensions["mm.sessions"]() as session:
+        with unit_of_work(current_app.extensions["mm.sessions"], read_only=True) as session:
             user = session.get(User, int(user_id))
             return WebUser(user) if user is not None and user.active else None
     except SQLAlchemyError:
@@ -86,6 +87,7 @@ HOME = {
     Role.COORDINATOR: "overview.overview",
     Role.ASSOCIATION: "overview.budget",
     Role.ADMIN: "overview.budget",
+    Role.LOG_REVIEWER: "log_review.search",
 }
 
 
@@ -94,8 +96,14 @@ def home_url() -> str:
 
 
 def safe_next(target: str | None) -> str | None:
-    """A path on this site to go to after logging in; anything else is ignored."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    """A path on this site to go to after logging in; anything else is ignored: another
+    host (`//evil`, `/\\evil`), a scheme, control characters (a CR/LF would split the
+    Location header), spaces, or something absurdly long."""
+    if not target or len(target) > 2000 or not target.startswith("/"):
+        return None
+    if target.startswith("//") or "\\" in target:
+        return None
+    if any(ord(c) < 0x21 or ord(c) == 0x7F for c in target):
         return None
     parts = urlsplit(target)
     return target if not parts.scheme and not parts.netloc else None

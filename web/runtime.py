@@ -29,10 +29,11 @@ def actor() -> Actor:
 
 
 @contextmanager
-def transaction() -> Iterator[Session]:
-    """One unit of work; what the actor may not see or do is simply not there (404)."""
+def transaction(*, read_only: bool = False) -> Iterator[Session]:
+    """One unit of work; what the actor may not see or do is simply not there (404).
+    `read_only` for a page that only reads: it waits for no writer (storage.db)."""
     try:
-        with unit_of_work(current_app.extensions["mm.sessions"]) as session:
+        with unit_of_work(current_app.extensions["mm.sessions"], read_only=read_only) as session:
             yield session
     except (NotFound, NotAllowed):
         abort(404)

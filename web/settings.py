@@ -4,6 +4,11 @@ SECRET_KEY comes from the environment; when it is unset, a key is generated once
 in instance/secret_key, so that every gunicorn worker (and every restart) signs cookies with
 the same key. MM_HTTPS=1 marks cookies Secure and sends HSTS; MM_BEHIND_PROXY=1 trusts one
 proxy's X-Forwarded-For/-Proto headers.
+
+Login: sessions end after MM_SESSION_IDLE_MINUTES without a request (30) and MM_SESSION_HOURS
+after the login (8); MM_SECOND_FACTOR_FOR_ALL (on) asks the association and the administrator
+for a second factor too; OIDC_* connect the organisation's identity provider, and
+MM_PASSWORD_LOGIN=0 then switches local passwords off.
 """
 
 from __future__ import annotations
@@ -20,10 +25,26 @@ from storage.db import database_url
 
 MAX_REQUEST_BYTES = 256 * 1024
 SESSION_HOURS = 8
+SESSION_IDLE_MINUTES = 30
 
 
-def env_flag(name: str) -> bool:
-    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
+def env_flag(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
+        return default
+    return value in {"1", "true", "yes", "on"}
+
+
+def env_number(name: str, default: float) -> float:
+    try:
+        value = float(os.environ.get(name, "").strip() or default)
+    except ValueError:
+        return default
+    return value if value > 0 else default
+
+
+def env_list(name: str) -> list[str]:
+    return [part.strip() for part in os.environ.get(name, "").split(",") if part.strip()]
 
 
 def defaults() -> dict[str, Any]:
@@ -39,6 +60,21 @@ def defaults() -> dict[str, Any]:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": https,
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=SESSION_HOURS),
+        "MM_SESSION_IDLE": timedelta(minutes=env_number("MM_SESSION_IDLE_MINUTES", 30)),
+        "MM_SESSION_LIFETIME": timedelta(hours=env_number("MM_SESSION_HOURS", SESSION_HOURS)),
+        "MM_SECOND_FACTOR_FOR_ALL": env_flag("MM_SECOND_FACTOR_FOR_ALL", default=True),
+        "MM_PASSWORD_LOGIN": env_flag("MM_PASSWORD_LOGIN", default=True),
+        # 1: a coordinator gives a short reason before opening the personal data of a referral
+        # they have not acted on (written to the audit log with the view).
+        "MM_ASK_REASON": env_flag("MM_ASK_REASON", default=False),
+        "OIDC_ISSUER": os.environ.get("OIDC_ISSUER", "").strip().rstrip("/") or None,
+        "OIDC_CLIENT_ID": os.environ.get("OIDC_CLIENT_ID", "").strip() or None,
+        "OIDC_CLIENT_SECRET": os.environ.get("OIDC_CLIENT_SECRET", "").strip() or None,
+        "OIDC_IDENTITY_CLAIM": os.environ.get("OIDC_IDENTITY_CLAIM", "").strip() or "email",
+        "OIDC_SCOPE": os.environ.get("OIDC_SCOPE", "").strip() or "openid email profile",
+        "OIDC_PROVIDER_NAME": os.environ.get("OIDC_PROVIDER_NAME", "").strip() or None,
+        "OIDC_ACR_VALUES": env_list("OIDC_ACR_VALUES"),
+        "OIDC_ACR_ROLES": env_list("OIDC_ACR_ROLES") or None,
         "MAX_CONTENT_LENGTH": MAX_REQUEST_BYTES,
         "WTF_CSRF_TIME_LIMIT": SESSION_HOURS * 3600,
         "BABEL_DEFAULT_LOCALE": "sv",
@@ -52,7 +88,8 @@ def instance_secret_key(instance_path: str) -> str:
     path = Path(instance_path) / "secret_key"
     if path.exists():
         return path.read_text(encoding="ascii").strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.parent.exists():
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     candidate = path.with_name(f"secret_key.{os.getpid()}.{secrets.token_hex(4)}")
     candidate.write_text(secrets.token_urlsafe(48), encoding="ascii")
     candidate.chmod(0o600)

@@ -60,9 +60,21 @@ MENU: dict[Role, tuple[tuple[str, str], ...]] = {
         ("overview.overview", N_("Overview")),
         ("referrals.listing", N_("All referrals")),
         ("overview.budget", N_("Budget")),
+        ("register_extract.form", N_("Register extract")),
     ),
     Role.ASSOCIATION: (("overview.budget", N_("Budget")),),
-    Role.ADMIN: (("overview.budget", N_("Budget")),),
+    Role.ADMIN: (
+        ("overview.budget", N_("Budget")),
+        ("accounts.listing", N_("Users")),
+        ("municipalities_admin.listing", N_("Municipalities")),
+        ("accounts.history", N_("History")),
+        ("deliveries.listing", N_("Failed deliveries")),
+    ),
+    Role.LOG_REVIEWER: (
+        ("log_review.search", N_("Log review")),
+        ("log_review.reviews", N_("Documented reviews")),
+        ("register_extract.form", N_("Register extract")),
+    ),
 }
 
 
@@ -107,6 +119,12 @@ FILTERS: dict[str, Any] = {
 
 def install(app: Flask) -> None:
     babel.init_app(app, locale_selector=lambda: "sv", timezone_selector=lambda: "Europe/Stockholm")
+    # The site speaks only Swedish: templates translate straight from the one catalogue that
+    # Flask-Babel would look up again for every sentence (a page has a few hundred).
+    catalogue = locales.translations()
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=catalogue.gettext, ngettext=catalogue.ngettext, newstyle=True
+    )
     csrf.init_app(app)
     app.jinja_env.filters.update(FILTERS)
     app.jinja_env.globals.update(menu=menu, field_attributes=field_attributes, url_with=url_with)

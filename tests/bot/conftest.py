@@ -280,12 +280,17 @@ def _url_of(sessions: sessionmaker[Session]) -> str:
     return sessions.kw["bind"].url.render_as_string(hide_password=False)
 
 
+TEAM = "T0MM"
+
+
 def make_chat(sessions: sessionmaker[Session], **config: Any) -> Iterator[Chat]:
-    slack = SlackStandIn()
+    clock = FixedClock(NOW)
+    slack = SlackStandIn(clock=lambda: clock.now().timestamp())
     app = create_app(
         {
             "DATABASE_URL": _url_of(sessions),
-            "CLOCK": FixedClock(NOW),
+            "CLOCK": clock,
+            "SLACK_TEAM_ID": TEAM,
             "SLACK_SIGNING_SECRET": SECRET,
             "SLACK_BOT_TOKEN": "xoxb-test-token",
             "SLACK_APP_TOKEN": "",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from urllib.parse import urlparse
 
@@ -53,6 +54,8 @@ def test_koppla_gives_a_one_time_link_that_makes_the_bot_know_the_user(chat):
         if "/koppla/" in e.get("text", "")
     )
     assert url.startswith(f"{SITE}/koppla/")
+    said = json.dumps(answer["blocks"], ensure_ascii=False)
+    assert "|Koppla mitt Slack-konto>" in said and "Link my" not in said
     token = urlparse(url).path.rsplit("/", 1)[1]
     investigator = chat.world.user(Role.INVESTIGATOR)
     chat.world.do(chat_links.confirm_link, actor=investigator, token=token, now=NOW)
@@ -70,6 +73,7 @@ def test_help_lists_what_the_role_may_do(chat, role):
         Role.COORDINATOR: {"platser", "budget", "status"},
         Role.ASSOCIATION: {"platser", "budget"},
         Role.ADMIN: {"platser", "budget", "kapacitet"},
+        Role.LOG_REVIEWER: {"platser"},
     }[role] | {"koppla", "hjälp"}
     assert listed == expected
 
@@ -153,6 +157,7 @@ def test_status_for_the_investigator_the_contacts_and_the_coordinator_only(chat)
         assert said.startswith(expected_start), (user, said)
         assert "Status: Väntar på svar" in said
         assert "Osby fick förfrågan 20 nov. 2026 10:00 och har inte svarat än." in said
+        assert "Ersättning" not in said and "Sjukpenning" not in said
     _actor, other_investigator = linked(chat, Role.INVESTIGATOR)
     nothing = "Det finns ingen anmälan med den referenskoden."
     assert chat.says(other_investigator, f"status {scene.code}") == nothing

@@ -7,6 +7,7 @@ import time
 from datetime import timedelta
 
 import pytest
+from slack_sdk.errors import SlackApiError
 from sqlalchemy import func, select
 
 from bot import outbox
@@ -209,20 +210,28 @@ class CountingSender:
     def __init__(self) -> None:
         self.posts: list[str] = []
         self.fail = 0
+        self.in_slack: dict[str, tuple[str, str]] = {}  # what a history search finds
+        self.history_readable = True
         self._lock = threading.Lock()
 
-    def post(self, channel, text, blocks):
+    def post(self, channel, text, blocks, key):
         time.sleep(0.05)  # long enough for the others to try at the same moment
         with self._lock:
             if self.fail:
                 self.fail -= 1
                 raise ConnectionError("Slack could not be reached")
             self.posts.append(channel)
-            return channel, f"1795000000.{len(self.posts):06d}"
+            self.in_slack[key] = (channel, f"1795000000.{len(self.posts):06d}")
+            return self.in_slack[key]
 
     def update(self, channel, ts, text, blocks):
         with self._lock:
             self.posts.append(f"update {channel} {ts}")
+
+    def find(self, channel, key, since):
+        if not self.history_readable:
+            raise SlackApiError("no", {"ok": False, "error": "missing_scope"})
+        return self.in_slack.get(key)
 
 
 def queue(sessions, key="k1", channel="C0000TEST") -> int:
@@ -278,17 +287,70 @@ def test_failures_back_off_then_give_up(sessions):
         assert (row.state, row.attempts, row.last_error) == ("failed", 8, "ConnectionError")
 
 
-def test_a_message_whose_sender_died_mid_send_is_not_sent_again(sessions):
-    message_id = queue(sessions)
+def _died_while_sending(sessions, message_id) -> None:
+    """As a process on another host leaves a row it was sending when it died."""
     with unit_of_work(sessions) as session:
         row = session.get(ChatOutbox, message_id)
         row.state, row.claimed_at, row.attempts = "sending", NOW, 1
+        row.claimed_by = "another-host:4242"
+
+
+@pytest.mark.parametrize("arrived", [True, False], ids=["it reached Slack", "it did not"])
+def test_a_message_whose_sender_died_mid_send_is_delivered_exactly_once(sessions, arrived):
+    message_id = queue(sessions, key="card")
+    _died_while_sending(sessions, message_id)
     sender = CountingSender()
-    assert outbox.sweep(sessions, sender, lambda: NOW + outbox.LEASE / 2) == {}
-    assert outbox.sweep(sessions, sender, lambda: NOW + outbox.LEASE * 2) == {}
+    if arrived:
+        sender.in_slack["card"] = ("C0000TEST", "1795000000.000077")
+    assert outbox.sweep(sessions, sender, lambda: NOW + outbox.LEASE / 2) == {}  # may be alive
+    assert outbox.sweep(sessions, sender, lambda: NOW + outbox.LEASE * 2) == {"sent": 1}
+    assert sender.posts == ([] if arrived else ["C0000TEST"])
+    assert outbox.sweep(sessions, sender, lambda: NOW + outbox.LEASE * 3) == {}
+    with unit_of_work(sessions) as session:
+        row = session.get(ChatOutbox, message_id)
+        assert (row.state, row.uncertain) == ("sent", False)
+        assert row.ts == ("1795000000.000077" if arrived else "1795000000.000001")
+
+
+def test_a_claim_of_a_process_that_died_on_this_host_is_resolved_at_once(sessions):
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        text=True,
+        capture_output=True,
+        check=True,
+    )
+    message_id = queue(sessions)
+    _died_while_sending(sessions, message_id)
+    with unit_of_work(sessions) as session:
+        session.get(
+            ChatOutbox, message_id
+        ).claimed_by = f"{socket.gethostname()}:{gone.stdout.strip()}"
+    other = queue(sessions, key="k2")
+    _died_while_sending(sessions, other)
+    with unit_of_work(sessions) as session:  # this very process: its own thread is sending
+        session.get(ChatOutbox, other).claimed_by = f"{socket.gethostname()}:{os.getpid()}"
+    sender = CountingSender()
+    assert outbox.sweep(sessions, sender, lambda: NOW) == {"sent": 1}
+    assert sender.posts == ["C0000TEST"]
+    with unit_of_work(sessions) as session:
+        assert session.get(ChatOutbox, other).state == "sending"
+
+
+def test_when_the_history_cannot_be_read_the_message_waits_for_the_administrator(sessions):
+    message_id = queue(sessions)
+    _died_while_sending(sessions, message_id)
+    sender = CountingSender()
+    sender.history_readable = False
+    assert outbox.sweep(sessions, sender, lambda: NOW + outbox.LEASE * 2) == {"unknown": 1}
     assert sender.posts == []
     with unit_of_work(sessions) as session:
-        assert session.get(ChatOutbox, message_id).state == "unknown"
+        row = session.get(ChatOutbox, message_id)
+        assert (row.state, row.last_error) == ("unknown", "history_unavailable")
 
 
 def test_an_update_waits_for_its_original(sessions):

@@ -97,6 +97,18 @@ def test_a_normal_monday_over_the_demo_data(chat):
     assert "https://mm.example/forfragningar" in osby
 
 
+def test_the_meetings_heading_follows_digest_meetings_within(chat):
+    chat.world.do(load_demo_data, now=moment(MONDAY, hour=6))
+    schedule = DigestSchedule.load(
+        {"SLACK_DIGEST_CHANNEL": COORDINATOR_CHANNEL, "DIGEST_MEETINGS_WITHIN": "3"}
+    )
+    send(chat, MONDAY, schedule)
+    [coordinator] = digests(chat, COORDINATOR_CHANNEL)
+    assert "Trepartssamtal de kommande 3 arbetsdagarna" in coordinator
+    assert "fem" not in coordinator
+    assert "25 nov. 2026: MM-2026-0027 i Osby" in coordinator  # two working days ahead
+
+
 def test_a_day_with_late_milestones(chat):
     world = chat.world
     investigator = world.user(Role.INVESTIGATOR)

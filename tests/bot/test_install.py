@@ -15,7 +15,8 @@ from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
 import bot
-from bot.app import EVENTS_PATH
+from bot.app import EVENTS_PATH, OPEN_ON_WEB
+from bot.commands import COMMANDS
 from bot.settings import DEFAULT_COMMAND, ChatSettings
 from domain.choices import Role
 from domain.clock import FixedClock
@@ -95,6 +96,7 @@ def test_slack_needs_no_csrf_token_but_still_a_signature(sqlite_sessions):
         CLOCK=FixedClock(NOW),
         SLACK_SIGNING_SECRET=SECRET,
         SLACK_BOT_TOKEN="xoxb-test",
+        SLACK_TEAM_ID="T0MM",
         SLACK_API_URL=slack.api_url,
     )
     app.extensions["mm.sessions"] = sqlite_sessions
@@ -131,13 +133,29 @@ def test_the_manifest_gives_an_admin_a_working_app():
     ]
     assert all(url.startswith("https://") and url.endswith(EVENTS_PATH) for url in urls)
     assert settings["interactivity"]["is_enabled"] is True
-    assert settings["event_subscriptions"]["bot_events"] == ["message.im"]
+    assert settings["event_subscriptions"]["bot_events"] == [
+        "message.im",
+        "app_home_opened",
+        "app_mention",
+    ]
     assert set(manifest["oauth_config"]["scopes"]["bot"]) == {
         "commands",
         "chat:write",
         "im:history",
+        "im:read",
+        "im:write",
+        "channels:history",
+        "groups:history",
+        "app_mentions:read",
     }
     assert manifest["features"]["app_home"]["messages_tab_enabled"] is True
+    assert manifest["features"]["app_home"]["home_tab_enabled"] is True
+    [shortcut] = manifest["features"]["shortcuts"]
+    assert (shortcut["type"], shortcut["callback_id"]) == ("message", OPEN_ON_WEB)
+    assert shortcut["name"] == "Öppna på webbplatsen"
+    # Every subcommand, in the words a user types.
+    hint = command["usage_hint"].split(" | ")
+    assert [h.split()[0] for h in hint] == [c.name for c in COMMANDS]
     assert len(manifest["display_information"]["long_description"]) >= 174
 
 
@@ -150,11 +168,9 @@ def runner(chat, **settings):
     """`mm …` in-process with click's runner: what the console script runs, minus the start-up."""
     from click.testing import CliRunner
 
-    from cli.main import _register, cli, speak_swedish
+    from cli.main import cli, speak_swedish
 
     speak_swedish()
-    if "chat" not in cli.commands:
-        _register()
     env = {
         **NO_SLACK,
         "DATABASE_URL": chat.app.config["DATABASE_URL"],

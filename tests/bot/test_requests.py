@@ -45,7 +45,8 @@ def test_an_opened_request_is_posted_in_the_municipalitys_channel(chat):
     [card] = posts(chat, OSBY_CHANNEL)
     text = plain(card)
     assert f"Förfrågan till Osby: {scene.code}" in text
-    assert "Ersättning: Sjukpenning" in text
+    # The benefit type is social-insurance information about the person: not in chat.
+    assert "Ersättning" not in text and "Sjukpenning" not in text
     assert "Önskad kommun: Osby" in text
     assert "Förfrågan skickad: 20 nov. 2026 10:00" in text
     assert f"{SITE}/anmalningar/{scene.code}" in text
@@ -197,6 +198,25 @@ def test_a_withdrawn_request_loses_its_buttons(chat):
     assert "Återkallad av Försäkringskassan 23 nov. 2026 10:00." in plain(update)
     assert "[Acceptera]" not in plain(update)
     assert posts(chat, "U0INV") == []  # the investigator did it: no message
+
+
+def test_withdrawn_consent_shows_the_request_as_withdrawn_without_a_reason(chat):
+    scene = open_request(chat)
+    chat.world.do(
+        lambda s: referrals.withdraw_consent(
+            s,
+            actor=scene.investigator,
+            referral=s.get(Referral, scene.referral_id),
+            withdrawn_on=NOW.date(),
+            now=NOW,
+        )
+    )
+    chat.drain()
+    [update] = updates(chat)
+    text = plain(update)
+    assert "Återkallad av Försäkringskassan 23 nov. 2026 10:00." in text
+    assert "[Acceptera]" not in text
+    assert "samtycke" not in text.lower()  # why it was withdrawn stays on the web site
 
 
 def test_the_same_modal_submitted_twice_answers_once(chat):

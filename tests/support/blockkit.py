@@ -106,6 +106,14 @@ def problems_in_blocks(blocks: list[dict[str, Any]], *, modal: bool = False) -> 
 
 
 def problems_in_view(view: dict[str, Any]) -> list[str]:
+    """A modal, or a Home tab (type home: no title or buttons of its own, 100 blocks)."""
+    if view.get("type") == "home":
+        found = [f"home view: {key} not allowed" for key in ("title", "submit") if key in view]
+        if len(view.get("private_metadata", "")) > 3000:
+            found.append("private_metadata too long")
+        return found + problems_in_blocks(view.get("blocks", []), modal=True)
+    if view.get("type") != "modal":
+        return [f"unknown view type {view.get('type')!r}"]
     found = _text_problems(view.get("title"), 24, "title")
     for key in ("submit", "close"):
         if key in view:

@@ -20,10 +20,10 @@ import pytest
 from werkzeug.serving import make_server
 
 from cli.demo_data import DEMO_PASSWORD, load_demo_data
-from domain.clock import FixedClock
 from services.program_setup import install_program
 from storage.db import make_engine, session_factory, unit_of_work
-from tests.support.clock import moment
+from tests.support.clock import MovableClock, moment
+from tests.support.login import code_for
 from web import create_app
 
 TODAY = date(2026, 11, 23)
@@ -52,6 +52,7 @@ RUN_AXE = """async () => {
 class Site:
     url: str
     sessions: object
+    clock: MovableClock
 
     def read(self, query):
         with unit_of_work(self.sessions) as session:
@@ -70,12 +71,13 @@ def site(tmp_path_factory, sqlite_template, program) -> Iterator[Site]:
         install_program(session, program, now=moment(date(2026, 1, 1)))
     with unit_of_work(sessions) as session:
         load_demo_data(session, now=now)
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "browser-tests", "CLOCK": FixedClock(now)})
+    clock = MovableClock(now)
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "browser-tests", "CLOCK": clock})
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield Site(f"http://127.0.0.1:{server.server_port}", sessions)
+        yield Site(f"http://127.0.0.1:{server.server_port}", sessions, clock)
     finally:
         server.shutdown()
         thread.join(timeout=10)
@@ -95,7 +97,8 @@ def browser():
 
 
 class Person:
-    """A browser tab of one person, logged in through the real login form."""
+    """A browser tab of one person, logged in through the real login form: the password, then
+    the code their authenticator would show (tests.support.login.code_for)."""
 
     def __init__(self, browser, site: Site, email: str | None) -> None:
         self.site = site
@@ -127,6 +130,10 @@ class Person:
         self.page.get_by_label("E-postadress").fill(email)
         self.page.get_by_label("Lösenord").fill(DEMO_PASSWORD)
         self.page.get_by_role("button", name="Logga in").click()
+        self.page.wait_for_load_state()
+        code = code_for(self.site.sessions, email, clock=self.site.clock)
+        self.page.get_by_label("Kod").fill(code)
+        self.page.get_by_role("button", name="Fortsätt").click()
         self.page.wait_for_load_state()
 
     def axe(self) -> list[dict]:

@@ -1,5 +1,6 @@
 """The web site on a fresh SQLite database per test, a fixed clock, and visitors who are
-logged in as someone (without the slow password hash: the login form has its own tests)."""
+logged in as someone: their session is made as a completed login makes it (without the slow
+password hash and the code: the login pages have their own tests)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,8 @@ from bs4 import BeautifulSoup
 
 from domain.access import Actor
 from domain.choices import Role
-from domain.clock import FixedClock
-from tests.support.clock import moment
+from tests.support.clock import MovableClock, moment
+from tests.support.login import logged_in_cookie
 from tests.web.browser import browser, site  # noqa: F401 - session fixtures of the browser tests
 from web import create_app
 
@@ -24,7 +25,11 @@ TODAY = date(2026, 11, 23)
 def app(sqlite_sessions):
     url = sqlite_sessions.kw["bind"].url.render_as_string(hide_password=False)
     return create_app(
-        {"DATABASE_URL": url, "SECRET_KEY": "test-secret", "CLOCK": FixedClock(moment(TODAY, 11))}
+        {
+            "DATABASE_URL": url,
+            "SECRET_KEY": "test-secret",
+            "CLOCK": MovableClock(moment(TODAY, 11)),
+        }
     )
 
 
@@ -93,9 +98,10 @@ class Visitor:
         self.actor = actor
         self._token: str | None = None
         if actor is not None:
-            with self.client.session_transaction() as session:
-                session["_user_id"] = str(actor.user_id)
-                session["_fresh"] = True
+            token = logged_in_cookie(
+                app.extensions["mm.sessions"], actor.user_id, app.config["CLOCK"].now()
+            )
+            self.client.set_cookie(app.config["SESSION_COOKIE_NAME"], token)
 
     def get(self, url: str, **kw) -> Page:
         return Page(self.client.get(url, **kw))
@@ -137,4 +143,5 @@ def people(sqlite_world):
         "coordinator": w.user(Role.COORDINATOR),
         "association": w.user(Role.ASSOCIATION),
         "admin": w.user(Role.ADMIN),
+        "log_reviewer": w.user(Role.LOG_REVIEWER),
     }

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from domain.choices import Role
 from domain.clock import FixedClock
-from storage.models import AuditEntry, LoginFailure
+from storage.models import AuditEntry, LoginThrottle, WebSession
 from tests.support.clock import moment
 from tests.web.conftest import TODAY, Visitor
 from web import create_app
@@ -49,7 +49,8 @@ def test_file_accept_start_and_follow_up(database_url, sessions, world):
     assert failed.status == 400
     counts = world.read(
         lambda s: [
-            s.scalar(select(func.count()).select_from(m)) for m in (AuditEntry, LoginFailure)
+            s.scalar(select(func.count()).select_from(m))
+            for m in (AuditEntry, LoginThrottle, WebSession)
         ]
     )
-    assert counts == [1, 1]
+    assert counts == [1, 1, 4]  # three logged-in visitors and the one who failed

@@ -12,7 +12,9 @@ from sqlalchemy import select
 
 from domain.lifecycle import ReferralStatus
 from services import reports
-from storage.models import Municipality, Placement, PlacementRequest, Referral, User
+from storage.models import ChatOutbox, Municipality, Placement, PlacementRequest, Referral, User
+from tests.support.clock import moment
+from tests.support.login import code_for
 from tests.web.browser import TODAY, Person
 
 CONTACTS = {
@@ -87,10 +89,8 @@ def test_a_referral_from_filing_to_start_changes_places_and_budget(people, site)
     contact.page.get_by_label("Tid", exact=True).fill("10:00")
     contact.page.get_by_label("Plats", exact=True).fill("Kommunhuset, rum 2")
     contact.page.get_by_role("button", name="Acceptera").click()
-    assert (
-        "Du har accepterat anmälan; trepartssamtalet är bokat till"
-        in contact.page.locator(".notice").inner_text()
-    )
+    notice = contact.page.locator(".notice").inner_text()
+    assert "Du har accepterat anmälan; trepartssamtalet är bokat till" in notice
 
     # The coordinator sees one place fewer at once; the budget moves when the meeting is held.
     free_after, committed_after_accept = free_and_committed(coordinator, target)
@@ -167,6 +167,7 @@ PAGES = [
     "contact: requests",
     "contact: municipality",
     "contact: municipality with errors",
+    "contact: my settings",
     "contact: request to answer",
     "contact: accept with errors",
     "contact: running placement",
@@ -179,6 +180,7 @@ PAGES = [
     "association: budget",
     "association: page not for the role",
     "any: link slack",
+    "admin: failed deliveries",
 ]
 
 
@@ -208,6 +210,10 @@ def _open(name: str, people, site) -> Person:
             person.page.get_by_role("button", name="Skicka anmälan").click()
         return person
     if role == "contact":
+        if what == "my settings":
+            person = people(CONTACTS["Osby"])
+            person.go("/mina-installningar")
+            return person
         if what in ("requests", "municipality", "municipality with errors"):
             person = people(CONTACTS["Osby"])
             person.go("/forfragningar" if what == "requests" else "/kommun")
@@ -249,8 +255,36 @@ def _open(name: str, people, site) -> Person:
         person.go("/budget" if what == "budget" else "/oversikt")
         return person
     person = people("admin@mm.example")
+    if what == "failed deliveries":
+        _a_failed_delivery(site)
+        person.go("/leveranser")
+        return person
     person.go("/koppla/en-lank-fran-slack")
     return person
+
+
+def _a_failed_delivery(site) -> None:
+    """A request card the bot could not post: it was not in Osby's channel."""
+
+    def add(session):
+        if session.scalars(select(ChatOutbox).where(ChatOutbox.key == "request:1:card")).first():
+            return
+        session.add(
+            ChatOutbox(
+                key="request:1:card",
+                channel="C0000OSBY",
+                action="post",
+                text="Förfrågan",
+                blocks=[],
+                state="failed",
+                attempts=1,
+                created_at=moment(TODAY, 9),
+                next_attempt_at=moment(TODAY, 9),
+                last_error="not_in_channel",
+            )
+        )
+
+    site.read(add)
 
 
 DUPLICATE_IDS = """() => {
@@ -310,7 +344,11 @@ def test_keyboard_only_login_and_skip_link(browser, site):
         page.keyboard.press("Tab")
         page.keyboard.type("demo-losen-2026")
         page.keyboard.press("Enter")
-        page.wait_for_url(re.compile(r".*/oversikt(#main)?$"))  # the fragment follows
+        page.wait_for_url(re.compile(r".*/logga-in/kod(#main)?$"))  # the fragment follows
+        page.keyboard.press("Tab")  # from the main content (the fragment) to the code field
+        page.keyboard.type(code_for(site.sessions, "samordnare@fk.example", clock=site.clock))
+        page.keyboard.press("Enter")
+        page.wait_for_url(re.compile(r".*/oversikt(#main)?$"))
         assert page.locator("h1").inner_text() == "Översikt"
     finally:
         person.close()
@@ -325,6 +363,10 @@ def test_every_journey_works_without_javascript(browser, site):
         page.get_by_label("E-postadress").fill("utredare2@fk.example")
         page.get_by_label("Lösenord").fill("demo-losen-2026")
         page.get_by_role("button", name="Logga in").click()
+        page.get_by_label("Kod").fill(
+            code_for(site.sessions, "utredare2@fk.example", clock=site.clock)
+        )
+        page.get_by_role("button", name="Fortsätt").click()
         page.goto(site.url + "/anmalan/ny")
         assert page.locator("script").count() == 0
         page.get_by_label("Namn").fill("Karin Boye")

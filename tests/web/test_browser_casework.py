@@ -83,7 +83,7 @@ def test_the_walk_of_an_investigator_and_a_contact(people, site):
     investigator.go("/att-gora")
     assert investigator.page.locator("h1").inner_text() == "Att göra"
     clean(investigator)
-    investigator.go("/mina-uppgifter")
+    investigator.go("/mina-installningar/uppgifter")
     assert investigator.page.get_by_label("Telefon i tjänsten").input_value() == "040-628 04 11"
     clean(investigator)
 
@@ -107,7 +107,7 @@ def test_the_walk_of_an_investigator_and_a_contact(people, site):
     assert re.fullmatch(r"Att göra \d+", " ".join(menu.split()))
     clean(contact)
     contact.page.get_by_role("link", name=code).first.click()
-    assert contact.page.url.endswith(f"/anmalningar/{code}#action-accept")
+    assert contact.page.url.endswith(f"/anmalningar/{code}#acceptera")
     assert "Hjalmar Söderberg" in main_text(contact)
     contact.page.get_by_label("Datum för trepartssamtalet").fill(
         (TODAY + timedelta(days=3)).isoformat()
@@ -211,7 +211,7 @@ NEW_PAGES = {
             f"{_own_code(site, ReferralStatus.REQUESTED, 'utredare1@fk.example')}/aterkalla"
         ),
     ),
-    "contact: own details": ("kontakt@osby.example", lambda site: "/mina-uppgifter"),
+    "contact: own details": ("kontakt@osby.example", lambda site: "/mina-installningar/uppgifter"),
     "coordinator: worklist of one kind": (
         "samordnare@fk.example",
         lambda site: "/att-gora?task=book_follow_up",

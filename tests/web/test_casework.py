@@ -168,6 +168,25 @@ def test_after_a_decline_fk_asks_another_municipality(visit, people, referral, s
     assert visit(people["kristianstad"]).get(url(referral)).status == 200
 
 
+def test_the_municipality_that_declined_is_not_asked_again(visit, people, referral, sqlite_world):
+    """The page offers only municipalities not yet asked; a form posted by hand is refused."""
+    osby = visit(people["osby"])
+    request_id = osby.get(url(referral)).value("request_id")
+    osby.post(url(referral, "avboj"), {"request_id": request_id, "reason": "no_capacity"})
+    investigator = visit(people["investigator"])
+    osby_id = str(sqlite_world.municipality("Osby"))
+    page = investigator.post(url(referral, "fraga-kommun"), {"ask_municipality": osby_id})
+    assert page.status == 400
+    assert page.summary == [
+        (
+            "#ask_municipality",
+            "Den kommunen har redan tillfrågats om den här anmälan. "
+            "Välj en kommun som inte har tillfrågats.",
+        )
+    ]
+    assert sqlite_world.status(referral.id) is ReferralStatus.DECLINED
+
+
 def osby_not_offered(page, world) -> bool:
     values = [i["value"] for i in page.soup.select("input[name=ask_municipality]")]
     return str(world.municipality("Osby")) not in values and len(values) == 3

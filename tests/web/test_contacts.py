@@ -13,20 +13,21 @@ from tests.web.conftest import squash
 
 def test_a_person_sets_their_own_phone_and_title(visit, people, sqlite_world):
     osby = visit(people["osby"])
-    page = osby.get("/mina-uppgifter")
+    page = osby.get("/mina-installningar/uppgifter")
     assert page.h1 == "Mina uppgifter"
     assert "Roll Kontaktperson, kommun" in page.text and "Kommun Osby" in page.text
     saved = osby.post(
-        "/mina-uppgifter", {"phone": "0479-52 80 00", "title": "Arbetsmarknadskonsulent"}
+        "/mina-installningar/uppgifter",
+        {"phone": "0479-52 80 00", "title": "Arbetsmarknadskonsulent"},
     )
     assert saved.status == 302
-    page = osby.get("/mina-uppgifter")
+    page = osby.get("/mina-installningar/uppgifter")
     assert page.notices == ["Dina kontaktuppgifter är sparade."]
     assert (page.value("phone"), page.value("title")) == (
         "0479-52 80 00",
         "Arbetsmarknadskonsulent",
     )
-    wrong = osby.post("/mina-uppgifter", {"phone": "ring mig", "title": ""})
+    wrong = osby.post("/mina-installningar/uppgifter", {"phone": "ring mig", "title": ""})
     assert wrong.status == 400
     assert wrong.summary == [
         ("#phone", "Skriv telefonnumret med siffror, till exempel 044-13 50 00.")

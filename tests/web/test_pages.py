@@ -133,7 +133,11 @@ def test_the_association_sees_budget_figures_only(visit, people, sqlite_world):
 
 def test_the_slack_link_is_confirmed_after_login(visit, people, sqlite_world):
     token = sqlite_world.do(
-        chat_links.start_link, slack_user_id="U0OSBY", now=moment(date(2026, 11, 23), 11)
+        chat_links.start_link,
+        slack_user_id="U0OSBY",
+        slack_user_name="olle.osby",
+        slack_team="skane-nordost",
+        now=moment(date(2026, 11, 23), 11),
     )
     assert visit().get(f"/koppla/{token}").response.headers["Location"] == (
         f"/logga-in?next=/koppla/{token}"
@@ -141,6 +145,8 @@ def test_the_slack_link_is_confirmed_after_login(visit, people, sqlite_world):
     osby = visit(people["osby"])
     page = osby.get(f"/koppla/{token}")
     assert page.h1 == "Koppla Slack till ditt konto"
+    assert "Slack-användare olle.osby (U0OSBY)" in page.text
+    assert "Slack-arbetsyta skane-nordost" in page.text
     done = osby.post(f"/koppla/{token}")
     assert done.status == 200 and done.h1 == "Slack är nu kopplat till ditt konto"
     linked = sqlite_world.read(lambda s: s.get(User, people["osby"].user_id).slack_user_id)
@@ -156,6 +162,61 @@ def test_the_slack_link_is_confirmed_after_login(visit, people, sqlite_world):
     ]
 
 
+def test_an_existing_slack_link_moves_only_when_the_person_ticks_the_box(
+    visit, people, sqlite_world
+):
+    now = moment(date(2026, 11, 23), 11)
+    osby = visit(people["osby"])
+    first = sqlite_world.do(chat_links.start_link, slack_user_id="U0OSBY", now=now)
+    osby.post(f"/koppla/{first}")
+    second = sqlite_world.do(
+        chat_links.start_link, slack_user_id="U0ATTACKER", slack_user_name="mallory", now=now
+    )
+    page = osby.get(f"/koppla/{second}")
+    assert "Slack-användare mallory (U0ATTACKER)" in page.text
+    assert "Kopplat till Slack nu U0OSBY" in page.text
+    refused = osby.post(f"/koppla/{second}")
+    assert refused.status == 400
+    assert refused.summary == [
+        (
+            "#replace",
+            "Ditt konto är redan kopplat till Slack-användaren U0OSBY. Kryssa i rutan om du "
+            "vill ersätta den kopplingen.",
+        )
+    ]
+    linked = sqlite_world.read(lambda s: s.get(User, people["osby"].user_id).slack_user_id)
+    assert linked == "U0OSBY"
+    moved = osby.post(f"/koppla/{second}", {"replace": "y"})
+    assert moved.status == 200
+    linked = sqlite_world.read(lambda s: s.get(User, people["osby"].user_id).slack_user_id)
+    assert linked == "U0ATTACKER"
+
+
 def test_an_admin_sees_the_budget_page(visit, sqlite_world):
     admin = visit(sqlite_world.user(Role.ADMIN))
     assert admin.get("/").response.headers["Location"] == "/budget"
+
+
+def test_the_overview_shows_25_municipalities_a_page_with_the_total_over_all(
+    visit, people, sqlite_world
+):
+    sqlite_world.do(
+        lambda s: s.add_all(
+            Municipality(name=f"Kommun {n:02d}", code=f"{3000 + n}", capacity=2, offer="")
+            for n in range(56)
+        )
+    )
+    coordinator = visit(people["coordinator"])
+    first = coordinator.get("/oversikt")
+    rows = first.soup.select("section[aria-labelledby=places-heading] tbody tr")
+    assert len(rows) == 25
+    assert "Totalt: 143 lediga platser." in first.text  # 31 + 56 × 2, over every page
+    assert "Sida 1 av 3, 60 kommuner totalt." in first.text
+    assert first.soup.find("a", string="Nästa sida")["href"] == "/oversikt?sida=2"
+    second = coordinator.get("/oversikt?sida=3")
+    names = [
+        r.th.get_text()
+        for r in second.soup.select("section[aria-labelledby=places-heading] tbody tr")
+    ]
+    assert len(names) == 10 and names[-1] == "Östra Göinge"
+    assert coordinator.get("/oversikt?sida=abc").soup.find("a", string="Nästa sida") is not None

@@ -35,7 +35,7 @@ def test_each_role_sees_what_needs_them(visit, people, sqlite_world):
     request = page.soup.find(id="task-answer_request").find_parent("section")
     [row] = request.select("tbody tr")
     assert squash(row.th.get_text()) == waiting.reference_code
-    assert row.th.a["href"] == f"/anmalningar/{waiting.reference_code}#action-accept"
+    assert row.th.a["href"] == f"/anmalningar/{waiting.reference_code}#acceptera"
     assert squash(row.select("td")[0].get_text()) == (
         "Tillfrågad 18 nov. 2026: 3 arbetsdagar utan svar (försenad)"
     )

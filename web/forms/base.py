@@ -5,8 +5,9 @@ top of the page lists every message with a link to its field."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from flask_wtf import FlaskForm
 from wtforms import HiddenField
@@ -41,8 +42,13 @@ class Form(FlaskForm):
             return
         field.errors = [*field.errors, message]
 
+    # The domain's name of a field -> this form's, where a page holds several forms and
+    # their field ids must differ.
+    domain_fields: ClassVar[Mapping[str, str]] = {}
+
     def add_domain_error(self, error: DomainError) -> None:
-        self.add_error(error.field, locales.render(error.text))
+        field = self.domain_fields.get(error.field or "", error.field)
+        self.add_error(field, locales.render(error.text))
 
     def problems(self) -> list[Problem]:
         found = [Problem(m, None) for m in getattr(self, "form_errors", [])]

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField
+
 from web.forms.base import Form
 
 
 class ConfirmLinkForm(Form):
-    """Only the button: the token is in the address."""
+    """The token is in the address; the box is needed only to replace an existing link."""
+
+    replace = BooleanField(_l("Replace my current link to Slack with this Slack user"))

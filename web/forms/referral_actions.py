@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import ClassVar
+
 from flask_babel import lazy_gettext as _l
+from wtforms import TextAreaField
 
 from domain.text import N_
-from web.forms.base import OnceForm
-from web.forms.fields import DateField, RadioChoiceField, Required, optional_int
+from web.forms.base import Form, OnceForm
+from web.forms.fields import DateField, MaxLength, RadioChoiceField, Required, optional_int
 
 
 class WithdrawForm(OnceForm):
@@ -14,6 +18,8 @@ class WithdrawForm(OnceForm):
 
 
 class AskAnotherForm(OnceForm):
+    domain_fields: ClassVar[Mapping[str, str]] = {"municipality": "ask_municipality"}
+
     ask_municipality = RadioChoiceField(
         _l("Municipality to ask"),
         coerce=optional_int,
@@ -24,4 +30,21 @@ class AskAnotherForm(OnceForm):
 class AlternativePlanForm(OnceForm):
     planned_on = DateField(
         _l("Date of the alternative plan"), validators=[Required(N_("Enter a date."))]
+    )
+
+
+class WithdrawConsentForm(OnceForm):
+    withdrawn_on = DateField(
+        _l("Date the participant withdrew consent"),
+        validators=[Required(N_("Enter the date the participant withdrew consent."))],
+    )
+
+
+class ReasonForm(Form):
+    reason = TextAreaField(
+        _l("Why do you open the participant's personal data?"),
+        validators=[
+            Required(N_("Write a short reason for opening the participant's personal data.")),
+            MaxLength(500),
+        ],
     )

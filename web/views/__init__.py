@@ -74,3 +74,10 @@ def once(form: OnceForm, work: Callable[[Session], str], *, rehearse: bool = Fal
 
 def municipality_choices(session: Session) -> list[SelectChoice]:
     return options((m.id, m.name) for m in queries.municipalities(session))
+
+
+def page_number(name: str = "sida") -> int:
+    """The page of a list asked for (the list clamps it to the pages there are)."""
+    from flask import request
+
+    return request.args.get(name, default=1, type=int) or 1

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import render_template, url_for
+from flask import current_app, render_template, request, url_for
+from flask import session as flask_session
 
 import locales
 from domain.access import can_see_personal_data
@@ -36,7 +37,13 @@ from web.forms.placement import (
     MeetingHeldForm,
     WorkplaceTrainingForm,
 )
-from web.forms.referral_actions import AlternativePlanForm, AskAnotherForm, WithdrawForm
+from web.forms.referral_actions import (
+    AlternativePlanForm,
+    AskAnotherForm,
+    ReasonForm,
+    WithdrawConsentForm,
+    WithdrawForm,
+)
 
 FORMS: dict[Action, type[Form]] = {
     Action.WITHDRAW: WithdrawForm,
@@ -56,6 +63,7 @@ FORMS: dict[Action, type[Form]] = {
     Action.CHANGE_MEETING: BookMeetingForm,  # per meeting, on the meeting's own page
     Action.WRITE_PLAN: OnceForm,  # on the document's own page
     Action.WRITE_FINAL_REPORT: OnceForm,
+    Action.WITHDRAW_CONSENT: WithdrawConsentForm,
 }
 
 # The address each action's form posts to (the endpoint of its view).
@@ -77,6 +85,7 @@ ENDPOINTS = {
     Action.CHANGE_MEETING: "referrals.detail",
     Action.WRITE_PLAN: "referrals.detail",
     Action.WRITE_FINAL_REPORT: "referrals.detail",
+    Action.WITHDRAW_CONSENT: "referral_actions.withdraw_consent_view",
 }
 
 
@@ -96,16 +105,36 @@ def date_choices(referral: Any) -> list[SelectChoice]:
     )
 
 
+REASONS = "mm_view_reasons"
+
+
 def detail_page(
-    code: str, *, failed: tuple[Action, Form] | None = None, status: int = 200
+    code: str,
+    *,
+    failed: tuple[Action, Form] | None = None,
+    status: int = 200,
+    reason_failed: Form | None = None,
 ) -> tuple[str, int]:
     actor = runtime.actor()
     with runtime.transaction() as session:
         referral = get_referral(session, actor=actor, reference_code=code)
         program = current_program(session)
+        reasons = flask_session.get(REASONS) or {}
+        asking = current_app.config["MM_ASK_REASON"]
         participant = audit.personal_data_for(
-            session, actor=actor, referral=referral, now=runtime.now()
+            session,
+            actor=actor,
+            referral=referral,
+            now=runtime.now(),
+            address=request.remote_addr or "",
+            reason=reasons.get(referral.reference_code),
+            asking_reasons=asking,
         )
+        reason_form = None
+        if participant is None and audit.reason_needed(
+            session, actor=actor, referral=referral, asking=asking
+        ):
+            reason_form = reason_failed or ReasonForm(formdata=None)
         names = {m.id: m.name for m in queries.municipalities(session)}
         events = [
             (e.at, describe(e, names), e.actor.name if e.actor else None)
@@ -142,6 +171,7 @@ def detail_page(
             placement=referral.placement,
             participant=participant,
             personal_data_allowed=can_see_personal_data(actor, facts_of(referral)),
+            reason_form=reason_form,
             events=events,
             forms=forms,
             failed=failed[1] if failed else None,

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import session as flask_session
 from wtforms import TextAreaField
 
 import locales
@@ -21,6 +22,7 @@ from web.auth import logged_in
 from web.forms.base import OnceForm
 from web.forms.fields import MaxLength
 from web.views import once
+from web.views.detail import REASONS
 
 blueprint = Blueprint("documents", __name__, url_prefix="/anmalningar/<code>/dokument")
 KINDS = {"plan": DocumentKind.PLAN, "slutdokumentation": DocumentKind.FINAL_REPORT}
@@ -55,8 +57,17 @@ def _page(code: str, name: str, form: OnceForm | None, status: int) -> Any:
         program = current_program(session)
         sections = program.documentation.sections(kind)
         content = documents.read_document(
-            session, actor=actor, referral=referral, kind=kind, now=runtime.now()
+            session,
+            actor=actor,
+            referral=referral,
+            kind=kind,
+            now=runtime.now(),
+            address=request.remote_addr or "",
+            reason=(flask_session.get(REASONS) or {}).get(referral.reference_code),
+            asking_reasons=current_app.config["MM_ASK_REASON"],
         )
+        if content is None:  # the coordinator gives a reason on the referral's page first
+            return redirect(url_for("referrals.detail", code=referral.reference_code))
         writable = documents.WRITES[kind] in actions_for(
             actor, referral, today=runtime.today(), program=program
         )

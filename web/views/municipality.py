@@ -19,8 +19,7 @@ from web.auth import roles
 from web.forms.base import Form
 from web.forms.municipality import CapacityForm, OfferForm
 from web.forms.overview import SearchForm
-from web.views import attempt
-from web.views.referrals import page_number
+from web.views import attempt, page_number
 
 blueprint = Blueprint("municipality", __name__)
 contacts_only = roles(Role.MUNICIPALITY_CONTACT)
@@ -37,6 +36,7 @@ def inbox() -> Any:
                 session,
                 actor=runtime.actor(),
                 now=runtime.now(),
+                address=request.remote_addr or "",
                 search=form.q.data if form.validate() else None,
                 page=page_number("sida"),
                 placements_page=page_number("platser"),

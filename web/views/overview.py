@@ -11,41 +11,51 @@ import locales
 from domain.access import can_see_budget
 from domain.choices import Role
 from domain.indicators import GOAL_LABELS
+from domain.program import Program
 from services import reports
+from services.lists import Page
 from services.program_setup import current_program, set_daily_rate
 from web import runtime
 from web.auth import permitted, roles
 from web.chart import budget_chart
 from web.forms.fields import options
 from web.forms.overview import RateForm
-from web.views import attempt
+from web.views import attempt, page_number
 
 blueprint = Blueprint("overview", __name__)
 
 
-def _budget_context(session: Any) -> dict[str, Any]:
+# Municipalities in the free-places table per page (a national program has 290): as many
+# as chat shows on a page (bot.replies.PAGE_SIZE).
+PLACES_PER_PAGE = 25
+
+
+def _budget_context(session: Any, program: Program) -> dict[str, Any]:
     today = runtime.today()
-    years = reports.all_years(session, today=today)
+    years = reports.all_years(session, today=today, program=program)
     current = next((b for b in years if b.year.year == today.year), years[-1])
     return {"years": years, "current": current, "chart": budget_chart(years), "today": today}
 
 
-def _rate_form(session: Any, form: RateForm | None = None) -> RateForm:
+def _rate_form(program: Program, form: RateForm | None = None) -> RateForm:
     form = form or RateForm(formdata=None)
-    form.year.choices = options((y.year, str(y.year)) for y in current_program(session).years)
+    form.year.choices = options((y.year, str(y.year)) for y in program.years)
     return form
 
 
 def _overview(form: RateForm | None, status: int) -> Any:
-    with runtime.transaction() as session:
+    with runtime.transaction(read_only=True) as session:
+        program = current_program(session)
+        availability = reports.availability(session)
         html = render_template(
             "overview/overview.html",
-            availability=reports.availability(session),
-            indicators=reports.indicators(session, today=runtime.today()),
+            availability=availability,
+            places=Page.of(availability.municipalities, page_number(), PLACES_PER_PAGE),
+            indicators=reports.indicators(session, today=runtime.today(), program=program),
             goal_labels=GOAL_LABELS,
-            rate_form=_rate_form(session, form),
+            rate_form=_rate_form(program, form),
             failed=form,
-            **_budget_context(session),
+            **_budget_context(session, program),
         )
     return html, status
 
@@ -59,8 +69,8 @@ def overview() -> Any:
 @blueprint.post("/oversikt/dagersattning")
 @roles(Role.COORDINATOR)
 def daily_rate() -> Any:
-    with runtime.transaction() as session:
-        form = _rate_form(session, RateForm())
+    with runtime.transaction(read_only=True) as session:
+        form = _rate_form(current_program(session), RateForm())
     if (
         form.validate()
         and attempt(
@@ -89,5 +99,7 @@ def daily_rate() -> Any:
 @blueprint.get("/budget")
 @permitted(can_see_budget)
 def budget() -> Any:
-    with runtime.transaction() as session:
-        return render_template("overview/budget.html", **_budget_context(session))
+    with runtime.transaction(read_only=True) as session:
+        return render_template(
+            "overview/budget.html", **_budget_context(session, current_program(session))
+        )

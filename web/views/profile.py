@@ -1,5 +1,5 @@
-"""Mina uppgifter: who I am here, and the contact details the other party of a referral
-sees (a work phone and a title). Everyone logged in has this page."""
+"""Mina uppgifter, a part of Mina inställningar: who I am here, and the contact details the
+other party of a referral sees (a work phone and a title). Everyone logged in has this page."""
 
 from __future__ import annotations
 
@@ -34,13 +34,13 @@ def _page(form: ContactDetailsForm, status: int) -> Any:
     return html, status
 
 
-@blueprint.get("/mina-uppgifter")
+@blueprint.get("/mina-installningar/uppgifter")
 @logged_in
 def page() -> Any:
     return _page(ContactDetailsForm(formdata=None), 200)
 
 
-@blueprint.post("/mina-uppgifter")
+@blueprint.post("/mina-installningar/uppgifter")
 @logged_in
 def save() -> Any:
     form = ContactDetailsForm()

@@ -1,17 +1,32 @@
-"""Försäkringskassan's actions on a referral: withdraw it, ask another municipality after a
-decline, record the alternative plan."""
+"""Försäkringskassan's actions on a referral: withdraw it (after a question on a page of its
+own), ask another municipality after a decline, record the alternative plan, record that the
+participant withdrew consent, correct the participant's details before acceptance; and the
+reason a coordinator gives before opening personal data they have not worked with."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask import session as flask_session
 
 import locales
 from domain.actions import Action
+from domain.audit import PARTICIPANT_FORM_FIELDS, Seen
+from domain.errors import RuleViolation
 from domain.participants import ParticipantDetails
 from domain.personal_identity import display_personal_identity_number
 from services import audit
+from services.audit import checked_reason
 from services.casework import actions_for, may_take
 from services.placements import record_alternative_plan
 from services.program_setup import current_program
@@ -19,13 +34,16 @@ from services.referrals import (
     correct_participant,
     get_referral,
     request_placement,
+    withdraw_consent,
     withdraw_referral,
 )
 from web import runtime
 from web.auth import logged_in
 from web.forms.new_referral import ParticipantForm
+from web.forms.referral_actions import ReasonForm
 from web.views import municipality_choices, once
 from web.views.actions import Question, act, question_page
+from web.views.detail import REASONS, detail_page
 
 blueprint = Blueprint("referral_actions", __name__, url_prefix="/anmalningar/<code>")
 
@@ -130,9 +148,19 @@ def _participant_page(code: str, form: ParticipantForm, status: int) -> Any:
             return redirect(url_for("referrals.detail", code=referral.reference_code))
         if request.method == "GET":
             shown = audit.personal_data_for(
-                session, actor=runtime.actor(), referral=referral, now=runtime.now()
+                session,
+                actor=runtime.actor(),
+                referral=referral,
+                now=runtime.now(),
+                address=request.remote_addr or "",
+                reason=(flask_session.get(REASONS) or {}).get(referral.reference_code),
+                asking_reasons=current_app.config["MM_ASK_REASON"],
+                seen=Seen.PARTICIPANT_FORM,
+                fields=PARTICIPANT_FORM_FIELDS,
             )
-            if shown is not None:
+            if shown is None:  # a reason first, on the referral's page (or purged)
+                return redirect(url_for("referrals.detail", code=referral.reference_code))
+            else:
                 form.name.data = shown.name
                 form.personal_identity_number.data = display_personal_identity_number(
                     shown.personal_identity_number
@@ -179,3 +207,38 @@ def save_participant(code: str) -> Any:
             flash(locales.gettext("The participant's details are corrected."), "success")
             return redirect(url_for("referrals.detail", code=code.strip().upper()))
     return _participant_page(code, form, 400)
+
+
+@blueprint.post("/aterkallat-samtycke")
+@logged_in
+def withdraw_consent_view(code: str) -> Any:
+    return act(
+        code,
+        Action.WITHDRAW_CONSENT,
+        lambda s, referral, f: withdraw_consent(
+            s,
+            actor=runtime.actor(),
+            referral=referral,
+            withdrawn_on=f.withdrawn_on.data,
+            now=runtime.now(),
+        ),
+        locales.gettext("The withdrawal of consent has been recorded."),
+    )
+
+
+@blueprint.post("/skal")
+@logged_in
+def give_reason(code: str) -> Any:
+    """The reason is kept in this session for this referral and written with each view."""
+    form = ReasonForm()
+    if form.validate():
+        try:
+            reason = checked_reason(form.reason.data)
+        except RuleViolation as error:
+            form.add_domain_error(error)
+        else:
+            reasons = dict(flask_session.get(REASONS) or {})
+            reasons[code.strip().upper()] = reason
+            flask_session[REASONS] = reasons
+            return redirect(url_for("referrals.detail", code=code.strip().upper()))
+    return detail_page(code, reason_failed=form, status=400)

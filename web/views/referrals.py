@@ -17,14 +17,10 @@ from web import runtime
 from web.auth import logged_in, roles
 from web.forms.fields import SelectChoice, options
 from web.forms.overview import ReferralFilterForm
-from web.views import municipality_choices
+from web.views import municipality_choices, page_number
 from web.views.detail import detail_page
 
 blueprint = Blueprint("referrals", __name__)
-
-
-def page_number(name: str = "sida") -> int:
-    return request.args.get(name, default=1, type=int) or 1
 
 
 @blueprint.get("/anmalningar")
@@ -48,7 +44,12 @@ def listing() -> Any:
             status = 400
         try:
             rows: Page[ReferralRow] = referrals_for(
-                session, actor=actor, now=runtime.now(), page=page_number(), **filters
+                session,
+                actor=actor,
+                now=runtime.now(),
+                address=request.remote_addr or "",
+                page=page_number(),
+                **filters,
             )
         except RuleViolation as error:  # e.g. a personnummer that is not valid
             form.q.errors = [*form.q.errors, locales.render(error.text)]

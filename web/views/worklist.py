@@ -16,14 +16,13 @@ from web import runtime
 from web.auth import roles
 from web.forms.fields import SelectChoice, options
 from web.forms.worklist import WorklistFilterForm
-from web.views import municipality_choices
-from web.views.referrals import page_number
+from web.views import municipality_choices, page_number
 
 blueprint = Blueprint("worklist", __name__)
 
 # Where on the referral's page each kind of item is acted on.
 ANCHORS = {
-    Task.ANSWER_REQUEST: "action-accept",
+    Task.ANSWER_REQUEST: "acceptera",
     Task.REROUTE: "action-ask_another",
     Task.RECORD_MEETING: "action-meeting_held",
     Task.HOLD_MEETING: "meetings-heading",

@@ -1,21 +1,38 @@
 """casework: one open referral per person, one-time submission keys, capacity respected,
 staff contact details, meetings, lists paged in SQL, plan and final documentation
 
+On SQLite the batch changes rebuild `participant`, `referral` and `placement`; the figures'
+triggers (0008) name those tables, and SQLite refuses to rename a rebuilt table while a
+trigger names a table that is not there. So on SQLite they are dropped first and made again
+at the end, with the kept figures recounted in the same transaction (PostgreSQL alters the
+tables in place and keeps them). `audit_log` keeps its table (and its append-only triggers
+from 0007): its referral is nullable since 0007.
+
 Revision ID: 0011
-Revises: 0005
+Revises: 0013
 """
 
 from alembic import op
 import sqlalchemy as sa
 
+from storage import figures
+
 
 revision = '0011'
-down_revision = '0005'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 
 
+def _set_figure_triggers_aside() -> None:
+    bind = op.get_bind()
+    if bind.dialect.name == 'sqlite':
+        for statement in figures.drop_trigger_sql('sqlite'):
+            op.execute(statement)
+
+
 def upgrade() -> None:
+    _set_figure_triggers_aside()
     # One open referral per person: the personnummer again while the referral is open.
     with op.batch_alter_table('participant') as batch:
         batch.add_column(sa.Column('open_personal_identity_number', sa.String(length=12), nullable=True))
@@ -93,10 +110,6 @@ def upgrade() -> None:
     op.create_index('ix_referral_investigator_created', 'referral', ['investigator_id', 'created_at'], unique=False)
     op.create_index('ix_referral_created', 'referral', ['created_at', 'id'], unique=False)
 
-    # A search by personnummer that found nothing is audited too, without a referral.
-    with op.batch_alter_table('audit_log') as batch:
-        batch.alter_column('referral_id', existing_type=sa.Integer(), nullable=True)
-
     # FK's documentation template, and the documents written by it (personal data: they hang
     # on the participant's row and are purged with it).
     with op.batch_alter_table('program') as batch:
@@ -125,18 +138,18 @@ def upgrade() -> None:
             sqlite_where=sa.text(f'{missing} IS NULL'),
             postgresql_where=sa.text(f'{missing} IS NULL'),
         )
+    # The figures' triggers again (SQLite), and the figures recounted.
+    figures.restore_triggers(op.get_bind())
 
 
 def downgrade() -> None:
+    _set_figure_triggers_aside()
     for name in ('ix_placement_report_missing', 'ix_placement_training_missing',
                  'ix_placement_plan_missing'):
         op.drop_index(name, table_name='placement')
     op.drop_table('placement_document')
     with op.batch_alter_table('program') as batch:
         batch.drop_column('documentation')
-    op.execute("DELETE FROM audit_log WHERE referral_id IS NULL")
-    with op.batch_alter_table('audit_log') as batch:
-        batch.alter_column('referral_id', existing_type=sa.Integer(), nullable=False)
     op.drop_index('ix_referral_created', table_name='referral')
     op.drop_index('ix_referral_investigator_created', table_name='referral')
     op.drop_index('ix_referral_municipality_status', table_name='referral')
@@ -158,3 +171,4 @@ def downgrade() -> None:
     with op.batch_alter_table('participant') as batch:
         batch.drop_constraint(batch.f('uq_participant_open_personal_identity_number'), type_='unique')
         batch.drop_column('open_personal_identity_number')
+    figures.restore_triggers(op.get_bind())

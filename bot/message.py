@@ -1,0 +1,148 @@
+"""What the bot says, built once and rendered per channel.
+
+A Message is a list of parts — a heading, text, label–value fields, a note, a divider, and
+actions with their reference (the request they answer, the page they turn) and, where the
+channel has no buttons, the web page where the same is done — plus a one-line summary and
+whether the whole channel may see it. bot.blockkit renders it for Slack, bot.matrix.render
+for Matrix (HTML and a plain body), bot.mail.render for e-mail (text and HTML).
+
+Text inside the parts uses one small inline markup, the same in every channel: `*bold*`,
+`` `code` ``, links `<url|label>`, mentions of a chat user `<@U…>` and `:warning:`; data is
+escaped with `escape` (&, < and >). bot.markup turns it into HTML or plain text.
+
+The builders carry the names of the Block Kit blocks they become in Slack, so a message
+reads the same as the blocks it used to be.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from bot.blocks import MAX_SECTION_TEXT, clip, escape, link, mention
+
+__all__ = [
+    "Action",
+    "Actions",
+    "Divider",
+    "Fields",
+    "Heading",
+    "Message",
+    "Note",
+    "Part",
+    "Text",
+    "actions",
+    "button",
+    "context",
+    "divider",
+    "escape",
+    "fields",
+    "header",
+    "link",
+    "mention",
+    "paragraphs",
+    "say",
+    "section",
+]
+
+
+@dataclass(frozen=True)
+class Heading:
+    text: str
+
+
+@dataclass(frozen=True)
+class Text:
+    text: str
+    reference: str | None = None  # what this part is about (Slack: its block id)
+
+
+@dataclass(frozen=True)
+class Fields:
+    pairs: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class Note:
+    texts: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Divider:
+    pass
+
+
+@dataclass(frozen=True)
+class Action:
+    label: str
+    action_id: str  # what the bot does when it is chosen in a channel with buttons
+    value: str  # the reference it acts on (a request id, a page)
+    style: str | None = None
+    url: str | None = None  # the web page that does the same, for channels without buttons
+
+
+@dataclass(frozen=True)
+class Actions:
+    actions: tuple[Action, ...]
+    reference: str | None = None
+
+
+Part = Heading | Text | Fields | Note | Divider | Actions
+
+
+@dataclass
+class Message:
+    parts: list[Part]
+    text: str  # the summary: notifications, fallbacks, subjects
+    shared: bool = False  # everyone in the channel may see it
+
+
+def header(text: str) -> Heading:
+    return Heading(text)
+
+
+def section(text: str, *, block_id: str | None = None) -> Text:
+    return Text(text, block_id)
+
+
+def fields(pairs: Iterable[tuple[str, str]]) -> list[Part]:
+    return [Fields(tuple(pairs))]
+
+
+def context(*texts: str) -> Note:
+    return Note(tuple(texts))
+
+
+def divider() -> Divider:
+    return Divider()
+
+
+def button(
+    text: str, action_id: str, value: str, style: str | None = None, url: str | None = None
+) -> Action:
+    return Action(text, action_id, value, style, url)
+
+
+def actions(*elements: Action, block_id: str | None = None) -> Actions:
+    return Actions(tuple(elements), block_id)
+
+
+def paragraphs(lines: Iterable[str], limit: int = MAX_SECTION_TEXT) -> list[Part]:
+    """Lines packed into as few text parts as fit Slack's 3 000 characters a section."""
+    parts: list[Part] = []
+    current = ""
+    for line in lines:
+        line = clip(line, limit)
+        if current and len(current) + 1 + len(line) > limit:
+            parts.append(Text(current))
+            current = line
+        else:
+            current = f"{current}\n{line}" if current else line
+    if current:
+        parts.append(Text(current))
+    return parts
+
+
+def say(text: str, *more: str) -> Message:
+    """A short answer: one sentence, or a few."""
+    return Message(parts=[Text(t) for t in (text, *more)], text=text)

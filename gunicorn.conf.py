@@ -1,0 +1,23 @@
+"""gunicorn settings for the web site (the Procfile's `web` process and `make run`).
+
+Threads, not only processes: one slow page must not hold up the quick ones behind it, and
+most of a request's time is spent waiting for the database, which releases the GIL. Two
+processes of four threads each serve 8 requests at once with two copies of the app in
+memory; SQLite readers never wait for each other (WAL, storage.db), PostgreSQL gets a
+connection pool of the same size per process (MM_DB_POOL_SIZE). `make bench` measured this
+against sync workers and more threads (README: Speed at national scale).
+"""
+
+import os
+
+worker_class = "gthread"
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+threads = int(os.environ.get("MM_WEB_THREADS", "4"))
+# Keep connections from a proxy or a busy client open between requests.
+keepalive = 5
+timeout = 30
+# A worker is replaced after this many requests (with jitter, so not all at once): memory
+# that a library holds on to cannot pile up for ever.
+max_requests = int(os.environ.get("MM_MAX_REQUESTS", "20000"))
+max_requests_jitter = max_requests // 10
+accesslog = os.environ.get("MM_ACCESS_LOG", "-") or None

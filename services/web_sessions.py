@@ -1,0 +1,145 @@
+"""Sessions on the web site, kept in the database (`web_session`).
+
+Every gunicorn worker and host reads the same rows, so logging out, an administrator's change
+to an account, or the user ending one of their own sessions takes effect at once everywhere.
+A session ends after `idle` without a request and `lifetime` after the login, whichever
+comes first. The cookie carries a random token; the table holds only its SHA-256, so a copy
+of the database opens no session.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.orm import Session
+
+from storage.models import WebSession
+
+IDLE = timedelta(minutes=30)
+LIFETIME = timedelta(hours=8)
+# A request refreshes `last_seen_at` at most this often: a write per page is not needed to
+# keep a 30-minute idle limit.
+TOUCH_EVERY = timedelta(seconds=60)
+MAX_ADDRESS, MAX_AGENT = 45, 200
+
+
+@dataclass(frozen=True)
+class Limits:
+    idle: timedelta = IDLE
+    lifetime: timedelta = LIFETIME
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256((token or "").encode()).hexdigest()
+
+
+def _expired(row: WebSession, now: datetime, limits: Limits) -> bool:
+    started = row.logged_in_at or row.created_at
+    return now - row.last_seen_at > limits.idle or now - started > limits.lifetime
+
+
+def load(session: Session, *, token: str, now: datetime, limits: Limits) -> WebSession | None:
+    """The live session behind a cookie's token; an expired one is deleted and not returned."""
+    if not token:
+        return None
+    row = session.get(WebSession, token_hash(token))
+    if row is None:
+        return None
+    if _expired(row, now, limits):
+        session.delete(row)
+        return None
+    return row
+
+
+def create(
+    session: Session,
+    *,
+    data: dict[str, Any],
+    user_id: int | None,
+    logged_in_at: datetime | None,
+    now: datetime,
+    address: str,
+    user_agent: str,
+    limits: Limits,
+) -> str:
+    """A new session; returns the token for the cookie. Expired sessions are swept here."""
+    session.execute(
+        delete(WebSession).where(
+            or_(
+                WebSession.last_seen_at < now - limits.idle,
+                WebSession.created_at < now - limits.lifetime,
+            )
+        )
+    )
+    token = secrets.token_urlsafe(32)
+    session.add(
+        WebSession(
+            token_hash=token_hash(token),
+            user_id=user_id,
+            data=data,
+            created_at=now,
+            last_seen_at=now,
+            logged_in_at=logged_in_at,
+            address=(address or "")[:MAX_ADDRESS],
+            user_agent=(user_agent or "")[:MAX_AGENT],
+        )
+    )
+    return token
+
+
+def save(
+    session: Session,
+    *,
+    token: str,
+    data: dict[str, Any] | None,
+    user_id: int | None,
+    now: datetime,
+) -> bool:
+    """Writes a known session back (new data and/or the time of this request). Never brings
+    back a session that was ended meanwhile: False then."""
+    values: dict[str, Any] = {"last_seen_at": now}
+    if data is not None:
+        values.update(data=data, user_id=user_id)
+    result = session.execute(
+        update(WebSession).where(WebSession.token_hash == token_hash(token)).values(**values)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def end(session: Session, *, token: str) -> None:
+    session.execute(delete(WebSession).where(WebSession.token_hash == token_hash(token)))
+
+
+def end_all_for_user(session: Session, *, user_id: int, keep_token: str | None = None) -> int:
+    """Ends every session of the user (but `keep_token`'s); returns how many ended."""
+    query = delete(WebSession).where(WebSession.user_id == user_id)
+    if keep_token:
+        query = query.where(WebSession.token_hash != token_hash(keep_token))
+    return int(session.execute(query).rowcount)  # type: ignore[attr-defined]
+
+
+def sessions_of(
+    session: Session, *, user_id: int, now: datetime, limits: Limits
+) -> list[WebSession]:
+    """The user's live sessions, the most recently used first."""
+    rows = session.scalars(
+        select(WebSession)
+        .where(WebSession.user_id == user_id)
+        .order_by(WebSession.last_seen_at.desc())
+    ).all()
+    return [row for row in rows if not _expired(row, now, limits)]
+
+
+def end_own_session(session: Session, *, user_id: int, token_hash_value: str) -> bool:
+    """The user ends one of their own sessions (by the hash shown on their page)."""
+    result = session.execute(
+        delete(WebSession).where(
+            WebSession.user_id == user_id, WebSession.token_hash == token_hash_value
+        )
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]

@@ -1,0 +1,113 @@
+"""Rules that had started to live twice, now stated once: each test fails if a second copy
+comes back and drifts from the first."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import fields
+from datetime import date
+from pathlib import Path
+
+import click
+import pytest
+from sqlalchemy import inspect
+
+from bot.settings import DigestSchedule
+from cli.params import DATE, KRONOR, WHOLE_NUMBER, YEAR
+from domain.availability import Availability, MunicipalityPlaces
+from domain.deadlines import DeadlineSettings
+from domain.errors import RuleViolation
+from domain.lifecycle import ACTIVE_AT_MUNICIPALITY, ReferralStatus
+from domain.parsing import parse_date, parse_kronor, parse_whole_number, parse_year
+from domain.program import PROGRAM_SCALARS, Program
+from domain.settings import _PAGE_KEYS, _PROGRAM_KEYS
+from locales import render
+from storage.models import ProgramRow
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_the_digest_defaults_are_the_deadline_settings_defaults():
+    assert DigestSchedule.load({}).content == DeadlineSettings()
+
+
+def test_the_program_fields_are_named_once_for_the_file_and_the_table():
+    # Tables of their own in the file: phases, years, municipalities, and FK's documentation
+    # template (stored as one JSON column).
+    nested = {"phases", "years", "municipalities", "documentation"}
+    scalars = {f.name for f in fields(Program)} - nested
+    assert set(PROGRAM_SCALARS) == scalars == _PROGRAM_KEYS | _PAGE_KEYS
+    # The row also has its key and a revision that tells processes the program changed.
+    columns = {c.key for c in inspect(ProgramRow).columns} - {"id", "revision", "documentation"}
+    assert columns == scalars
+
+
+def test_a_municipality_over_its_capacity_lends_no_places_to_the_total():
+    places = (
+        MunicipalityPlaces(1, "Osby", capacity=2, started=4, accepted_not_started=0),
+        MunicipalityPlaces(2, "Bromölla", capacity=5, started=1, accepted_not_started=1),
+    )
+    assert Availability(places).free == 3
+
+
+def test_what_occupies_a_place_is_named_once():
+    assert frozenset({ReferralStatus.ACCEPTED, ReferralStatus.STARTED}) == ACTIVE_AT_MUNICIPALITY
+    spelled_again = []
+    for package in ("storage", "services", "web", "bot", "cli"):
+        for path in (ROOT / package).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.List | ast.Set | ast.Tuple):
+                    names = {getattr(e, "attr", None) for e in node.elts}
+                    if {"ACCEPTED", "STARTED"} <= names and len(names) == 2:
+                        spelled_again.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert spelled_again == []
+
+
+def _cli_says(param: click.ParamType, raw: str) -> str:
+    with pytest.raises(click.BadParameter) as caught:
+        param.convert(raw, None, None)
+    return caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("parse", "param", "raw"),
+    [
+        (parse_date, DATE, "25 nov"),
+        (parse_date, DATE, "2026-02-30"),
+        (parse_year, YEAR, "tjugo"),
+        (parse_whole_number, WHOLE_NUMBER, "-3"),
+        (parse_kronor, KRONOR, "två hundra"),
+    ],
+)
+def test_typed_values_are_read_and_refused_alike_on_the_command_line(parse, param, raw):
+    with pytest.raises(RuleViolation) as caught:
+        parse(raw)
+    assert _cli_says(param, raw) == render(caught.value.text)
+
+
+def test_what_people_type_is_read_the_same_way_everywhere():
+    assert parse_date(" 2026-11-23 ") == date(2026, 11, 23)
+    assert parse_year("2027") == 2027
+    assert parse_whole_number("12") == 12
+    assert parse_kronor("1 206,40 kr").ore == 120640
+    assert render(_refusal(parse_date, "2026-02-30")) == (
+        "Datumet 2026-02-30 finns inte. Kontrollera dag och månad."
+    )
+
+
+def _refusal(parse, raw):
+    with pytest.raises(RuleViolation) as caught:
+        parse(raw)
+    return caught.value.text
+
+
+@pytest.mark.parametrize(
+    ("parse", "raw"),
+    [(parse_date, "25 nov"), (parse_whole_number, "fem"), (parse_kronor, "två hundra")],
+)
+def test_typed_values_are_read_and_refused_alike_on_the_web(parse, raw):
+    from web.forms.fields import _parsed
+
+    with pytest.raises(ValueError) as caught:
+        _parsed([raw], parse)
+    assert str(caught.value) == render(_refusal(parse, raw))

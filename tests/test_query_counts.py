@@ -1,0 +1,127 @@
+"""Pages and answers that do not grow with history: the same number of statements whether
+the program has a few hundred placements or ten times as many, and twice as many
+municipalities (a small version of `make bench`'s national data, tests.support.bulk)."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from datetime import date
+
+import pytest
+from sqlalchemy import event, select
+
+from bot.commands import Asker, ChatContext, answer
+from bot.settings import ChatSettings
+from domain.access import Actor
+from domain.choices import Role
+from domain.clock import FixedClock
+from services.digest import Audience, build_digests
+from storage.db import unit_of_work
+from storage.models import Municipality, User
+from tests.support.bulk import NationalSize, build_national
+from tests.support.clock import moment
+from web import create_app
+
+TODAY = date(2026, 11, 23)
+SMALL = NationalSize(municipalities=12, placements=300, open_requests=30, today=TODAY)
+LARGE = NationalSize(municipalities=30, placements=1500, open_requests=300, today=TODAY, seed=2)
+
+
+@contextmanager
+def statements(engine):
+    found: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        found.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield found
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+def _grow(sessions, size: NationalSize) -> None:
+    with unit_of_work(sessions) as session:
+        build_national(session, size)
+
+
+def _user_id(sessions, email: str) -> int:
+    with unit_of_work(sessions) as session:
+        return session.scalar(select(User.id).where(User.email == email))
+
+
+def _page_statements(sessions, path: str, email: str) -> int:
+    url = sessions.kw["bind"].url.render_as_string(hide_password=False)
+    app = create_app(
+        {"DATABASE_URL": url, "SECRET_KEY": "counting", "CLOCK": FixedClock(moment(TODAY, 11))}
+    )
+    client = app.test_client()
+    with client.session_transaction() as flask_session:
+        flask_session["_user_id"] = str(_user_id(sessions, email))
+    engine = app.extensions["mm.sessions"].kw["bind"]
+    client.get(path)  # warm: the first request reads what every later one has cached
+    with statements(engine) as found:
+        response = client.get(path)
+    assert response.status_code == 200, path
+    return len(found)
+
+
+PAGES = [
+    ("/oversikt", "samordnare@bench.example"),
+    ("/budget", "forbundet@bench.example"),
+]
+
+
+@pytest.mark.parametrize(("path", "email"), PAGES)
+def test_a_page_runs_as_many_statements_at_ten_times_the_data(sqlite_sessions, path, email):
+    _grow(sqlite_sessions, SMALL)
+    small = _page_statements(sqlite_sessions, path, email)
+    _grow(sqlite_sessions, LARGE)
+    assert _page_statements(sqlite_sessions, path, email) == small <= 12
+
+
+def _chat_statements(sessions, words: str) -> int:
+    ctx = ChatContext(
+        settings=ChatSettings(bot_token="xoxb-test", signing_secret="s"),
+        sessions=sessions,
+        clock=FixedClock(moment(TODAY, 11)),
+    )
+    with unit_of_work(sessions) as session:
+        user = session.scalars(select(User).where(User.email == "samordnare@bench.example")).one()
+        asker = Asker(None, Actor(user.id, Role.COORDINATOR))
+    answer(ctx, asker, words)  # warm: the program is read once per process and revision
+    with statements(sessions.kw["bind"]) as found:
+        reply = answer(ctx, asker, words)
+    assert reply.parts
+    return len(found)
+
+
+@pytest.mark.parametrize("words", ["platser", "budget", "platser sida 2"])
+def test_a_chat_answer_runs_as_many_statements_at_ten_times_the_data(sessions, words):
+    _grow(sessions, SMALL)
+    small = _chat_statements(sessions, words)
+    _grow(sessions, LARGE)
+    assert _chat_statements(sessions, words) == small <= 8
+
+
+def _digest_statements(sessions) -> tuple[int, int]:
+    with unit_of_work(sessions) as session:
+        ids = list(session.scalars(select(Municipality.id)))
+        since = moment(TODAY, 7)
+        audiences = [Audience(None, since)] + [Audience(i, since) for i in ids]
+        build_digests(session, today=TODAY, audiences=audiences)  # warm, as above
+        with statements(sessions.kw["bind"]) as found:
+            built = build_digests(session, today=TODAY, audiences=audiences)
+    assert len(built) == len(ids) + 1
+    return len(found), len(ids)
+
+
+def test_every_channels_digest_comes_from_one_pass(sessions):
+    """The digests of 13 and of 31 channels are made by the same few queries."""
+    _grow(sessions, SMALL)
+    small, few = _digest_statements(sessions)
+    _grow(sessions, LARGE)
+    large, many = _digest_statements(sessions)
+    assert (few, many) == (12, 30)
+    assert large == small <= 12
