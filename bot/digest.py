@@ -22,8 +22,8 @@ from bot.text import to_plain
 from domain.availability import Availability
 from domain.calendar import is_working_day
 from domain.deadlines import SLIP_LABELS
-from domain.digest import Digest, WaitingRequest
-from locales import format_percent, ngettext, phrases
+from domain.digest import Digest, RequisitionDue, WaitingRequest
+from locales import format_percent, format_period, ngettext, phrases
 from locales import gettext as _
 from services.digest import Audience, build_digests
 from storage import digest_queries
@@ -157,6 +157,7 @@ def render(digest: Digest, settings: ChatSettings, *, title: str) -> Reply:
         ],
         more_url,
     )
+    blocks += _requisition_blocks(digest, more_url)
     if digest.unconfirmed_rate_year is not None:
         blocks.append(
             section(
@@ -169,6 +170,34 @@ def render(digest: Digest, settings: ChatSettings, *, title: str) -> Reply:
         )
     blocks.append(context(link(more_url, _("Everything is on the web site."))))
     return Reply(blocks=blocks, text=title)
+
+
+def _requisition_blocks(digest: Digest, more_url: str) -> list[Block]:
+    """Bases waiting for attestation (the coordinator's), and periods not submitted."""
+    own = digest.municipality_id is not None
+
+    def line(item: RequisitionDue) -> str:
+        if own:
+            return format_period(item.period)
+        return _(
+            "%(municipality)s: %(period)s",
+            municipality=escape(item.municipality),
+            period=item.period,
+        )
+
+    blocks = _titled(
+        _("Requisition bases waiting for attestation"),
+        [line(r) for r in digest.requisitions_waiting],
+        more_url,
+    )
+    blocks += _titled(
+        _("Your periods that have ended but are not submitted")
+        if own
+        else _("Ended periods not submitted"),
+        [line(r) for r in digest.unsubmitted],
+        more_url,
+    )
+    return blocks
 
 
 def plan(

@@ -75,6 +75,11 @@ class Program:
     max_enrolment_months: int
     day_rule: DayRule
     retention_months: int
+    # Requisition (domain.requisition): months per period (2 or 1), and the reference and
+    # account/cost centre every basis carries for the association's books.
+    requisition_months: int = 2
+    requisition_reference: str = ""
+    requisition_account: str = ""
     phases: tuple[Phase, ...] = ()
     years: tuple[ProgramYear, ...] = ()
     municipalities: tuple[MunicipalitySettings, ...] = field(default=(), compare=False)

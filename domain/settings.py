@@ -24,6 +24,7 @@ from domain.program import (
     Program,
     ProgramYear,
 )
+from domain.requisition import PERIOD_MONTHS
 from domain.text import N_, Text
 
 _PROGRAM_KEYS = set(PROGRAM_SCALARS)
@@ -175,6 +176,9 @@ def parse_program(raw: str) -> Program:
         "max_enrolment_months": program.whole("max_enrolment_months", minimum=1),
         "day_rule": DayRule(rule_name) if rule_name else None,
         "retention_months": program.whole("retention_months", minimum=1, default=24),
+        "requisition_months": program.whole("requisition_months", minimum=1, default=2),
+        "requisition_reference": program.text("requisition_reference", required=False),
+        "requisition_account": program.text("requisition_account", required=False),
     }
     phases = _phases(problems, top)
     years = _years(problems, top)
@@ -251,6 +255,10 @@ def _check_consistency(
             Text(
                 N_("The intake stop %(date)s must fall within the program period."), {"date": stop}
             )
+        )
+    if values["requisition_months"] not in PERIOD_MONTHS:
+        problems.append(
+            Text(N_("requisition_months must be 2 (two-month periods) or 1 (monthly).")),
         )
     if values["max_enrolment_months"] < values["enrolment_months"]:
         problems.append(

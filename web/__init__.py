@@ -37,6 +37,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         placement_actions,
         referral_actions,
         referrals,
+        requisitions,
     )
 
     for module in (
@@ -48,6 +49,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         placement_actions,
         municipality,
         overview,
+        requisitions,
         chat_link,
     ):
         app.register_blueprint(module.blueprint)
