@@ -59,6 +59,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         referral_actions,
         referrals,
         register_extract,
+        requisitions,
     )
 
     for module in (
@@ -78,6 +79,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         placement_actions,
         municipality,
         overview,
+        requisitions,
         chat_link,
         deliveries,
     ):

@@ -15,6 +15,7 @@ import locales
 from domain.choices import LABELS, Role
 from domain.lifecycle import STATUS_LABELS, ReferralStatus
 from domain.personal_identity import display_personal_identity_number
+from domain.requisition import STATE_LABELS
 from domain.text import N_, Text
 
 csrf = CSRFProtect()
@@ -49,16 +50,23 @@ MENU: dict[Role, tuple[tuple[str, str], ...]] = {
     Role.MUNICIPALITY_CONTACT: (
         ("municipality.inbox", N_("Requests")),
         ("municipality.page", N_("Our municipality")),
+        ("requisitions.listing", N_("Requisitions")),
     ),
     Role.COORDINATOR: (
         ("overview.overview", N_("Overview")),
         ("referrals.listing", N_("All referrals")),
         ("overview.budget", N_("Budget")),
         ("register_extract.form", N_("Register extract")),
+        ("requisitions.listing", N_("Requisitions")),
     ),
-    Role.ASSOCIATION: (("overview.budget", N_("Budget")),),
+    Role.ASSOCIATION: (
+        ("overview.budget", N_("Budget")),
+        ("requisitions.listing", N_("Requisitions")),
+        ("requisitions.accruals", N_("Accrued costs")),
+    ),
     Role.ADMIN: (
         ("overview.budget", N_("Budget")),
+        ("requisitions.listing", N_("Requisitions")),
         ("accounts.listing", N_("Users")),
         ("municipalities_admin.listing", N_("Municipalities")),
         ("accounts.history", N_("History")),
@@ -96,6 +104,7 @@ FILTERS: dict[str, Any] = {
     "label": _label,
     "say": _say,
     "personnummer": display_personal_identity_number,
+    "period": locales.format_period,
 }
 
 
@@ -109,6 +118,8 @@ def install(app: Flask) -> None:
     )
     csrf.init_app(app)
     app.jinja_env.filters.update(FILTERS)
-    app.jinja_env.globals.update(menu=menu, field_attributes=field_attributes)
+    app.jinja_env.globals.update(
+        menu=menu, field_attributes=field_attributes, state_label=STATE_LABELS.__getitem__
+    )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
