@@ -168,12 +168,27 @@ def in_process(url: str, database: str, data: NationalData, report: Report, time
     ]
     goals = len(measures)  # the first ones are goals; what is added after is shown only
     measures += chat_answers(sessions, data)
-    measures += extra_in_process(today)
+    budget_ms = 0.0
     for number, (name, work) in enumerate(measures):
         took = _median_ms(sessions, work, times)
+        budget_ms = budget_ms or took  # the first: the budget's own query
         report.rows.append(Row(name, database, took, took, floor, times, note="in-process"))
         if number < goals:
             report.goals.append(Goal(f"inprocess_{_slug(name)}_{database}", took / floor, 3.0))
+    for name, work, against in reports_in_process(data):
+        took = _median_ms(sessions, work, max(5, times // 5))
+        base, label = (budget_ms, "the budget's query") if against == "budget" else (floor, "")
+        report.rows.append(
+            Row(
+                name,
+                database,
+                took,
+                took,
+                base,
+                max(5, times // 5),
+                note=f"in-process; floor: {label}" if label else "in-process",
+            )
+        )
 
     def digest(session: Any) -> Any:
         ids = list(session.scalars(select(Municipality.id)))
@@ -214,9 +229,42 @@ def chat_answers(sessions: Any, data: NationalData) -> list[tuple[str, Callable[
     ]
 
 
-def extra_in_process(today: date) -> list[tuple[str, Callable[[Any], Any]]]:
-    """Reports added later (requisitions, follow-up) put their in-process measures here."""
-    return []
+def reports_in_process(data: NationalData) -> list[tuple[str, Callable[[Any], Any], str]]:
+    """The requisition reports, each with what it is measured against ("budget": the
+    yearly budget's query; "count": SELECT count(*))."""
+    from domain.requisition import periods_ended_by, program_periods
+    from services import requisitions
+    from services.program_setup import current_program
+
+    today = data.today
+
+    def year_of_bases(session: Any) -> Any:
+        program = current_program(session)
+        periods = [p for p in program_periods(program) if p.year == today.year]
+        return requisitions.summaries(session, actor=None, periods=periods, today=today)
+
+    def accruals(session: Any) -> Any:
+        return requisitions.accruals(session, actor=None, on=today, today=today)
+
+    def largest_basis(session: Any) -> Any:
+        program = current_program(session)
+        period = periods_ended_by(program, today)[-1]
+        municipality = session.scalar(
+            select(Municipality.id).where(Municipality.name == data.largest_municipality)
+        )
+        return requisitions.basis(
+            session, actor=None, municipality_id=municipality, period=period, today=today
+        )
+
+    return [
+        (
+            f"requisition bases of {today.year}: every municipality and period",
+            year_of_bases,
+            "budget",
+        ),
+        ("accruals today, every municipality", accruals, "budget"),
+        (f"one basis with its lines ({data.largest_municipality})", largest_basis, "count"),
+    ]
 
 
 def _slug(name: str) -> str:
@@ -425,8 +473,27 @@ def site_measures(data: NationalData, cookies: dict[str, str]) -> list[Measure]:
 
 
 def extra_site_measures(data: NationalData, cookies: dict[str, str]) -> list[Measure]:
-    """Pages added later (requisitions, follow-up) put their measures here."""
-    return []
+    """The requisition pages: the list of a period's bases (a list's first page) and the
+    largest municipality's basis."""
+    code = data.codes_of[data.largest_municipality]
+    return [
+        Measure(
+            "/rekvisitioner (coordinator)",
+            "site",
+            page("/rekvisitioner", cookies["coordinator"]),
+            expect(),
+            "page",
+            3.0,
+        ),
+        Measure(
+            f"/rekvisitioner/{code}/<last ended period> ({data.largest_municipality})",
+            "site",
+            page(f"/rekvisitioner/{code}/{data.last_ended_period}", cookies["largest"]),
+            expect(),
+            "page",
+            3.0,
+        ),
+    ]
 
 
 def floor_measures() -> list[Measure]:

@@ -26,9 +26,9 @@ from domain.availability import Availability
 from domain.calendar import is_working_day
 from domain.deadlines import SLIP_LABELS
 from domain.delivery import Transport, reason_text
-from domain.digest import Digest, LateItem, UpcomingMeeting, WaitingRequest
+from domain.digest import Digest, LateItem, RequisitionDue, UpcomingMeeting, WaitingRequest
 from domain.notices import NoticeKind
-from locales import format_percent, ngettext, phrases
+from locales import format_percent, format_period, ngettext, phrases
 from locales import gettext as _
 from locales import render as render_text
 from services.deliveries import UndeliveredSummary, undelivered_summary
@@ -238,6 +238,7 @@ def compose(
         [late_line(i) for i in digest.late],
         more_url,
     )
+    blocks += _requisition_blocks(digest, more_url)
     if digest.unconfirmed_rate_year is not None:
         blocks.append(
             section(
@@ -314,6 +315,34 @@ def audiences(
         if places or include_unset:
             found.append(Audience(municipality_id, name, tuple(places)))
     return found
+
+
+def _requisition_blocks(digest: Digest, more_url: str) -> list[Part]:
+    """Bases waiting for attestation (the coordinator's), and periods not submitted."""
+    own = digest.municipality_id is not None
+
+    def line(item: RequisitionDue) -> str:
+        if own:
+            return format_period(item.period)
+        return _(
+            "%(municipality)s: %(period)s",
+            municipality=escape(item.municipality),
+            period=item.period,
+        )
+
+    blocks = titled(
+        _("Requisition bases waiting for attestation"),
+        [line(r) for r in digest.requisitions_waiting],
+        more_url,
+    )
+    blocks += titled(
+        _("Your periods that have ended but are not submitted")
+        if own
+        else _("Ended periods not submitted"),
+        [line(r) for r in digest.unsubmitted],
+        more_url,
+    )
+    return blocks
 
 
 def plan(

@@ -10,15 +10,19 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from domain.access import Actor
 from domain.choices import LABELS, BenefitType, DeclineReason, Outcome, Role
 from domain.clock import STOCKHOLM
 from domain.participants import ParticipantDetails
+from domain.program import Program
+from domain.requisition import periods_ended_by
 from locales import gettext as _
-from services import placements, referrals, second_factor, users
+from services import placements, referrals, requisitions, second_factor, users
 from services.program_setup import current_program
 from storage.models import Municipality, Placement, Referral, User
 
@@ -347,4 +351,53 @@ def load_demo_data(session: Session, *, now: datetime) -> tuple[bool, list[tuple
         now=_moment(today - timedelta(days=18)),
     )
     session.flush()
+    _requisitions(session, program, contacts, coordinator, made["forbundet@sfsno.example"], today)
     return True, demo_listing(session)
+
+
+def _requisitions(
+    session: Session,
+    program: Program,
+    contacts: dict[int, Actor],
+    coordinator: Actor,
+    association: User,
+    today: date,
+) -> None:
+    """The requisition flow part of the way: each municipality has submitted the periods
+    ended more than four months ago, the coordinator has attested all but the latest of
+    them, and the association has paid the oldest; the last two ended periods are drafts."""
+    payer = users.actor_of(association)
+    ended = periods_ended_by(program, today - timedelta(days=1))
+    for municipality_id, contact in sorted(contacts.items()):
+        claimed = [
+            period
+            for period in ended
+            if period.last < today - timedelta(days=120)
+            and requisitions.basis(
+                session, actor=contact, municipality_id=municipality_id, period=period, today=today
+            ).lines
+        ]
+        for number, period in enumerate(claimed):
+            submitted = period.last + timedelta(days=6)
+            row = requisitions.submit(
+                session,
+                actor=contact,
+                municipality_id=municipality_id,
+                period=period,
+                now=_moment(submitted),
+            )
+            if number == len(claimed) - 1:
+                continue
+            step: dict[str, Any] = {
+                "municipality_id": municipality_id,
+                "period": period,
+                "requisition_id": row.id,
+            }
+            requisitions.attest(
+                session, actor=coordinator, now=_moment(submitted + timedelta(days=3)), **step
+            )
+            if number == 0:
+                paid = submitted + timedelta(days=10)
+                requisitions.mark_paid(
+                    session, actor=payer, paid_on=paid, now=_moment(paid), **step
+                )

@@ -61,6 +61,19 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "backup",
         N_("Copy the SQLite database to FILE while the site runs."),
     ),
+    "requisition": (
+        "cli.requisition_commands",
+        "requisition",
+        N_(
+            "Show a municipality's requisition basis for a period (e.g. 2026-03 or "
+            "2026-03/2026-04)."
+        ),
+    ),
+    "accruals": (
+        "cli.requisition_commands",
+        "accruals",
+        N_("List the accrued costs: ended periods not yet claimed or not yet attested."),
+    ),
     "chat": (
         "bot.cli",
         "chat",

@@ -13,6 +13,7 @@ from datetime import date
 from domain.availability import MunicipalityPlaces
 from domain.budget import YearBudget
 from domain.deadlines import DeadlineSettings, Slip
+from domain.requisition import Period
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,14 @@ class LateItem:
 
 
 @dataclass(frozen=True)
+class RequisitionDue:
+    """A requisition basis waiting: for attestation, or not yet submitted (domain.requisition)."""
+
+    municipality: str
+    period: Period
+
+
+@dataclass(frozen=True)
 class Digest:
     day: date
     municipality_id: int | None  # None: the coordinator's digest
@@ -51,10 +60,20 @@ class Digest:
     late: tuple[LateItem, ...]
     unconfirmed_rate_year: int | None
     changes: int  # events since the previous digest
+    # Requisitions: bases waiting for attestation (the coordinator's), and ended periods not
+    # yet submitted (every municipality's for the coordinator, its own for a municipality).
+    requisitions_waiting: tuple[RequisitionDue, ...] = ()
+    unsubmitted: tuple[RequisitionDue, ...] = ()
 
     @property
     def quiet(self) -> bool:
         """Nothing waiting, nothing slipping and nothing changed: "inget nytt"."""
         return not (
-            self.waiting or self.meetings or self.late or self.unconfirmed_rate_year or self.changes
+            self.waiting
+            or self.meetings
+            or self.late
+            or self.unconfirmed_rate_year
+            or self.changes
+            or self.requisitions_waiting
+            or self.unsubmitted
         )

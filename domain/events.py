@@ -41,6 +41,11 @@ class EventKind(StrEnum):
     # The program
     PROGRAM_LOADED = "program_loaded"
     DAILY_RATE_SET = "daily_rate_set"
+    # Requisition (domain.requisition)
+    REQUISITION_SUBMITTED = "requisition_submitted"
+    REQUISITION_ATTESTED = "requisition_attested"
+    REQUISITION_RETURNED = "requisition_returned"
+    REQUISITION_PAID = "requisition_paid"
     # People
     USER_ADDED = "user_added"
     LOGGED_IN = "logged_in"
@@ -69,7 +74,17 @@ class EventKind(StrEnum):
 
 # Besides everything that happens to a referral, these change what the daily digest shows.
 # Logins, chat links and new users do not.
-DIGEST_KINDS = frozenset({EventKind.CAPACITY_SET, EventKind.OFFER_SET, EventKind.DAILY_RATE_SET})
+DIGEST_KINDS = frozenset(
+    {
+        EventKind.CAPACITY_SET,
+        EventKind.OFFER_SET,
+        EventKind.DAILY_RATE_SET,
+        EventKind.REQUISITION_SUBMITTED,
+        EventKind.REQUISITION_ATTESTED,
+        EventKind.REQUISITION_RETURNED,
+        EventKind.REQUISITION_PAID,
+    }
+)
 
 # The events about a request that chat tells the municipality and the investigator about.
 REQUEST_KINDS = frozenset(

@@ -84,6 +84,11 @@ class Program:
     # The public pages' texts, from the settings file's [pages] table.
     accessibility_statement: str = ""
     privacy_notice: str = ""
+    # Requisition (domain.requisition): months per period (2 or 1), and the reference and
+    # account/cost centre every basis carries for the association's books.
+    requisition_months: int = 2
+    requisition_reference: str = ""
+    requisition_account: str = ""
     phases: tuple[Phase, ...] = ()
     years: tuple[ProgramYear, ...] = ()
     municipalities: tuple[MunicipalitySettings, ...] = field(default=(), compare=False)

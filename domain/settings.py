@@ -25,6 +25,7 @@ from domain.program import (
     Program,
     ProgramYear,
 )
+from domain.requisition import PERIOD_MONTHS
 from domain.text import N_, Text
 
 _PAGE_KEYS = {"accessibility_statement", "privacy_notice"}
@@ -183,6 +184,9 @@ def parse_program(raw: str) -> Program:
             "retention_months_not_started", minimum=1, default=6
         ),
         "audit_retention_months": program.whole("audit_retention_months", minimum=60, default=60),
+        "requisition_months": program.whole("requisition_months", minimum=1, default=2),
+        "requisition_reference": program.text("requisition_reference", required=False),
+        "requisition_account": program.text("requisition_account", required=False),
     }
     pages = _Reader(problems, top.table.get("pages", {}), "[pages]", _PAGE_KEYS)
     values["accessibility_statement"] = pages.text("accessibility_statement", required=False)
@@ -290,6 +294,10 @@ def _check_consistency(
             Text(
                 N_("The intake stop %(date)s must fall within the program period."), {"date": stop}
             )
+        )
+    if values["requisition_months"] not in PERIOD_MONTHS:
+        problems.append(
+            Text(N_("requisition_months must be 2 (two-month periods) or 1 (monthly).")),
         )
     if values["max_enrolment_months"] < values["enrolment_months"]:
         problems.append(

@@ -19,6 +19,7 @@ from babel.support import Translations
 
 from domain.clock import STOCKHOLM
 from domain.money import Money
+from domain.requisition import Period
 from domain.text import Text
 
 LOCALES_DIR = Path(__file__).resolve().parent
@@ -69,11 +70,22 @@ def format_percent(share: Decimal | None) -> str:
     return numbers.format_percent(share, format="#,##0\xa0%", locale=LOCALE)
 
 
+def format_period(period: Period) -> str:
+    """mars–april 2026; mars 2026 for a period of one month."""
+    first = dates.format_date(period.first, "LLLL", locale=LOCALE)
+    if (period.first.year, period.first.month) == (period.last.year, period.last.month):
+        return f"{first} {period.first.year}"
+    last = dates.format_date(period.last, "LLLL", locale=LOCALE)
+    return f"{first}–{last} {period.first.year}"
+
+
 def format_value(value: Any) -> Any:
     if isinstance(value, Text):
         return render(value)
     if isinstance(value, tuple) and value and all(isinstance(v, Text) for v in value):
         return ", ".join(render(v) for v in value)  # a list of translated names
+    if isinstance(value, Period):
+        return format_period(value)
     if isinstance(value, Money):
         return format_money(value)
     if isinstance(value, datetime):

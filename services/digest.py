@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 from domain.calendar import add_working_days
 from domain.clock import local_date
 from domain.deadlines import DeadlineSettings, request_age, request_overdue, slip_window, slips
-from domain.digest import Digest, LateItem, UpcomingMeeting, WaitingRequest
-from services import reports
+from domain.digest import Digest, LateItem, RequisitionDue, UpcomingMeeting, WaitingRequest
+from services import reports, requisitions
 from services.program_setup import current_program
 from storage import digest_queries
 
@@ -88,6 +88,15 @@ def build_digests(
             digest_queries.change_moments(session, earliest) if earliest else []
         ).items()
     }
+    due = requisitions.outstanding(session, program=program, today=today)
+    names = {m.municipality_id: m.municipality for m in places}
+    unsubmitted = _by_municipality(
+        [
+            (municipality_id, RequisitionDue(names.get(municipality_id, ""), period))
+            for municipality_id, periods in due.unsubmitted.items()
+            for period in periods
+        ]
+    )
     year = program.year_for(today)
     budget = (
         reports.year_budget(session, year=today.year, today=today, program=program)
@@ -111,6 +120,12 @@ def build_digests(
             if coordinator and year and not year.rate_confirmed
             else None,
             changes=_after(moments.get(own, []), audience.since),
+            requisitions_waiting=tuple(
+                RequisitionDue(name, period) for _id, name, period in due.waiting
+            )
+            if coordinator
+            else (),
+            unsubmitted=tuple(unsubmitted.get(own, ())),
         )
 
     return [digest_for(audience) for audience in audiences]

@@ -9,6 +9,7 @@ may see the referral sees them. The tripartite meeting is booked by accepting
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -164,7 +165,7 @@ def _record(
     referral: Referral,
     meeting: Meeting,
     now: datetime,
-    **details: object,
+    **details: Any,
 ) -> None:
     history.record(
         session,

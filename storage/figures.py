@@ -438,9 +438,9 @@ def _clamped(days: Iterable[date], first: date, last: date) -> dict[date, date |
     return {day: (None if day < first else min(day, last)) for day in days}
 
 
-def _tally(row: Any) -> Tally:
-    values = row._mapping
-    return Tally(**{name: int(values[name]) for name in COUNTERS}, through=int(values["through"]))
+def _tally(values: Any) -> Tally:
+    """The counters and the day index, in the order of Tally's fields (as selected below)."""
+    return Tally(*map(int, values))
 
 
 _TOTAL, _DAY, _INDEX = DayFigureTotal.__table__, DayFigure.__table__, CompensableDayRow.__table__
@@ -454,6 +454,9 @@ _TALLIES_BY_MUNICIPALITY = (
     select(_DAY.c.municipality_id, _DAY.c.day, *(_DAY.c[n] for n in COUNTERS), _INDEX.c.through)
     .join(_INDEX, _INDEX.c.day == _DAY.c.day)
     .where(_DAY.c.day.in_(bindparam("days", expanding=True)))
+)
+_TALLIES_OF_MUNICIPALITIES = _TALLIES_BY_MUNICIPALITY.where(
+    _DAY.c.municipality_id.in_(bindparam("ids", expanding=True))
 )
 _M, _PLACES = Municipality.__table__, PlaceCount.__table__
 _USED_PLACES = (
@@ -478,21 +481,31 @@ def tallies(
     wanted = sorted({d for d in asked.values() if d is not None})
     found: dict[date, Tally] = {}
     if wanted:
-        found = {row.day: _tally(row) for row in session.execute(_TALLIES, {"days": wanted})}
+        found = {row[0]: _tally(row[1:]) for row in session.execute(_TALLIES, {"days": wanted})}
     return {day: found.get(at, ZERO) if at else ZERO for day, at in asked.items()}
 
 
 def tallies_by_municipality(
-    session: Session, days: Iterable[date], *, first: date, last: date
+    session: Session,
+    days: Iterable[date],
+    *,
+    first: date,
+    last: date,
+    municipality_ids: Iterable[int] | None = None,
 ) -> dict[int, dict[date, Tally]]:
     """Each municipality's running totals at the end of each day (one query, O(municipalities
-    × days asked) rows)."""
+    × days asked) rows), for every municipality or the ones given."""
     asked = _clamped(days, first, last)
     wanted = sorted({d for d in asked.values() if d is not None})
     found: dict[int, dict[date, Tally]] = {}
-    if wanted:
-        for row in session.execute(_TALLIES_BY_MUNICIPALITY, {"days": wanted}):
-            found.setdefault(row.municipality_id, {})[row.day] = _tally(row)
+    query: Any = _TALLIES_BY_MUNICIPALITY
+    params: dict[str, list[Any]] = {"days": wanted}
+    ids = sorted(municipality_ids) if municipality_ids is not None else None
+    if ids is not None:
+        query, params = _TALLIES_OF_MUNICIPALITIES, {"days": wanted, "ids": ids}
+    if wanted and ids != []:
+        for row in session.execute(query, params):
+            found.setdefault(row[0], {})[row[1]] = _tally(row[2:])
     return {
         municipality_id: {day: by_day.get(at, ZERO) if at else ZERO for day, at in asked.items()}
         for municipality_id, by_day in found.items()

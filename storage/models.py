@@ -38,6 +38,7 @@ from domain.lifecycle import ReferralStatus, RequestAnswer
 from domain.meetings import MeetingKind
 from domain.notices import NoticeKind, NoticeWay
 from domain.program import DayRule
+from domain.requisition import State as RequisitionState
 from storage.types import UtcDateTime
 
 NAMING = {
@@ -92,6 +93,9 @@ class ProgramRow(Base):
     # The public pages' texts (accessibility statement, processing of personal data).
     accessibility_statement: Mapped[str] = mapped_column(Text, default="", server_default="")
     privacy_notice: Mapped[str] = mapped_column(Text, default="", server_default="")
+    requisition_months: Mapped[int] = mapped_column(Integer, default=2)
+    requisition_reference: Mapped[str] = mapped_column(String(200), default="")
+    requisition_account: Mapped[str] = mapped_column(String(200), default="")
     # A new random value whenever the program or its years change: processes keep the
     # program they read until it differs (storage.program_store).
     revision: Mapped[str] = mapped_column(String(32), default=lambda: secrets.token_hex(16))
@@ -695,3 +699,72 @@ class PlacementDocument(Base):
     content: Mapped[dict] = mapped_column(JSON, default=dict)  # section key -> text
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
     updated_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+
+
+class Requisition(Base):
+    """A municipality's submitted requisition basis for one period (domain.requisition), with
+    its lines frozen in `requisition_line`. A period without a standing row is a draft,
+    computed live; a returned row stays as history and the period is a draft again."""
+
+    __tablename__ = "requisition"
+    __table_args__ = (
+        Index(
+            "uq_requisition_one_standing",
+            "municipality_id",
+            "period_first",
+            unique=True,
+            sqlite_where=text("state <> 'returned'"),
+            postgresql_where=text("state <> 'returned'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id"), index=True)
+    period_first: Mapped[date] = mapped_column(Date)
+    period_last: Mapped[date] = mapped_column(Date)
+    state: Mapped[RequisitionState] = mapped_column(_enum(RequisitionState))
+    # Frozen at submission: what the invoice said.
+    municipality_name: Mapped[str] = mapped_column(String(100))
+    municipality_code: Mapped[str] = mapped_column(String(4))
+    reference: Mapped[str] = mapped_column(String(200))
+    account: Mapped[str] = mapped_column(String(200))
+    daily_rate_ore: Mapped[int] = mapped_column(BigInteger)
+    rate_confirmed: Mapped[bool] = mapped_column(Boolean)
+    days: Mapped[int] = mapped_column(Integer)
+    total_ore: Mapped[int] = mapped_column(BigInteger)
+    submitted_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    submitted_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    attested_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    attested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    returned_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    returned_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    return_reason: Mapped[str] = mapped_column(Text, default="")
+    paid_on: Mapped[date | None] = mapped_column(Date)
+    paid_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    paid_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    lines: Mapped[list[RequisitionLine]] = relationship(
+        cascade="all, delete-orphan", order_by="RequisitionLine.id"
+    )
+
+
+class RequisitionLine(Base):
+    """A frozen line: a placement's days in the period, or a correction of an earlier one."""
+
+    __tablename__ = "requisition_line"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    requisition_id: Mapped[int] = mapped_column(
+        ForeignKey("requisition.id", ondelete="CASCADE"), index=True
+    )
+    reference_code: Mapped[str] = mapped_column(String(20))
+    # A placement line: its first and last compensable day in the period.
+    first_day: Mapped[date | None] = mapped_column(Date)
+    last_day: Mapped[date | None] = mapped_column(Date)
+    days: Mapped[int] = mapped_column(Integer)
+    daily_rate_ore: Mapped[int] = mapped_column(BigInteger)
+    amount_ore: Mapped[int] = mapped_column(BigInteger)
+    # A correction line: the period it corrects, and the days claimed before and now.
+    corrects_first: Mapped[date | None] = mapped_column(Date, index=True)
+    corrects_last: Mapped[date | None] = mapped_column(Date)
+    claimed_days: Mapped[int | None] = mapped_column(Integer)

@@ -363,3 +363,91 @@ def test_figures_check_says_the_kept_figures_agree(ready):
         "De sparade siffrorna stämmer med en omräkning från varje träningsplats.\n"
     )
     assert ready("figures", "rebuild").stdout == "De sparade siffrorna har räknats om.\n"
+
+
+@pytest.fixture(scope="module")
+def demo_database(tmp_path_factory) -> Path:
+    database = tmp_path_factory.mktemp("cli-demo") / "demo.sqlite3"
+    run = runner(database)
+    run("db", "upgrade")
+    run("program", "load")
+    run("demo")
+    return database
+
+
+@pytest.fixture
+def demo(demo_database, tmp_path):
+    database = tmp_path / "demo.sqlite3"
+    shutil.copy(demo_database, database)
+    return runner(database)
+
+
+def test_requisition_prints_the_basis_as_csv_for_swedish_excel(demo):
+    out = demo("requisition", "Osby", "2026-09", "--format", "csv").stdout
+    lines = out.lstrip("\ufeff").splitlines()
+    assert (
+        out.startswith("\ufeff") and lines[0] == "Rekvisitionsunderlag september–oktober 2026, Osby"
+    )
+    assert "Kommunkod;1273" in lines
+    header = lines.index("Referenskod;Första dag;Sista dag;Dagar;Dagersättning;Belopp")
+    rows = [line.split(";") for line in lines[header + 1 :] if line.startswith("MM-")]
+    total = next(line.split(";") for line in lines if line.startswith("Summa;"))
+    assert rows and all(row[4] == "200,00" for row in rows)
+    assert sum(int(row[3]) for row in rows) == int(total[3])
+    assert f"{sum(int(row[3]) for row in rows) * 200},00" == total[5]
+    text = demo("requisition", "1273", "2026-09/2026-10").stdout
+    assert text.splitlines()[0] == (
+        "Rekvisitionsunderlag september–oktober 2026, Osby (kommunkod 1273)"
+    )
+    assert f"Att betala: {int(total[3]) * 200:,}\xa0kr".replace(",", "\xa0") in text
+
+
+def test_requisition_writes_an_xlsx_file(demo, tmp_path):
+    from openpyxl import load_workbook
+
+    target = tmp_path / "osby.xlsx"
+    done = demo("requisition", "Osby", "2026-09", "--format", "xlsx", "--output", str(target))
+    assert done.stdout == f"Skrivet till {target}.\n"
+    sheet = load_workbook(target).active
+    assert sheet["A1"].value == "Rekvisitionsunderlag september–oktober 2026, Osby"
+
+
+@pytest.mark.parametrize(
+    ("words", "message"),
+    [
+        (
+            ["requisition", "Ystad", "2026-09"],
+            "Det finns ingen kommun som heter Ystad i programmet.",
+        ),
+        (
+            ["requisition", "Osby", "2030-01"],
+            "Programmet löper från 1 jan. 2026 till 31 dec. 2028; 2030-01 ligger utanför det.",
+        ),
+        (
+            ["requisition", "Osby", "sept"],
+            "sept är ingen period. Skriv den som 2026-03 eller 2026-03/2026-04.",
+        ),
+        (
+            ["requisition", "Osby", "2026-09", "--format", "xlsx"],
+            "En XLSX-fil behöver --output FIL.",
+        ),
+        (
+            ["requisition", "Osby", "2027-05"],
+            "Perioden 1 maj 2027 – 30 juni 2027 har inte börjat än.",
+        ),
+    ],
+)
+def test_requisition_refuses_bad_input_in_swedish(demo, words, message):
+    done = demo(*words, ok=False)
+    assert done.stderr.strip() == f"Fel: {message}"
+
+
+def test_accruals_list_what_is_not_yet_claimed(demo):
+    out = demo("accruals", "--date", "2026-12-31").stdout.splitlines()
+    assert "Osby (1273), maj–juni 2026: " in "\n".join(out)
+    assert any(
+        line.startswith("Osby (1273), juli–augusti 2026: ") and line.endswith("– Utkast")
+        for line in out
+    )
+    assert out[-1].startswith("Att boka per 31 dec. 2026: ")
+    assert not any("mars–april" in line for line in out)  # attested and paid in the demo

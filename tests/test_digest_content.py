@@ -176,3 +176,36 @@ def test_logging_in_is_not_a_change(sqlite_world):
 
 def user_email(world, actor) -> str:
     return world.read(lambda s: s.get(User, actor.user_id).email)
+
+
+def test_requisitions_waiting_and_periods_not_submitted(sqlite_world):
+    """The coordinator's digest lists bases waiting for attestation and every municipality's
+    ended periods with days that are not submitted; a municipality's lists its own."""
+    from domain.requisition import Period
+    from services import requisitions
+
+    investigator = sqlite_world.user(Role.INVESTIGATOR)
+    osby = sqlite_world.user(Role.MUNICIPALITY_CONTACT, "Osby")
+    sqlite_world.started(investigator, osby, "Osby", date(2026, 3, 2))  # planned end 1 Sep
+    march = Period(date(2026, 3, 1), date(2026, 4, 30))
+    sqlite_world.do(
+        requisitions.submit,
+        actor=osby,
+        municipality_id=sqlite_world.municipality("Osby"),
+        period=march,
+        now=moment(date(2026, 5, 4)),
+    )
+    everyone = digest(sqlite_world)
+    assert [(r.municipality, r.period.key) for r in everyone.requisitions_waiting] == [
+        ("Osby", "2026-03")
+    ]
+    assert [(r.municipality, r.period.key) for r in everyone.unsubmitted] == [
+        ("Osby", "2026-05"),
+        ("Osby", "2026-07"),
+        ("Osby", "2026-09"),  # 1 September, the planned end
+    ]
+    own = digest(sqlite_world, municipality_id=sqlite_world.municipality("Osby"))
+    assert own.requisitions_waiting == ()
+    assert [r.period.key for r in own.unsubmitted] == ["2026-05", "2026-07", "2026-09"]
+    bromolla = digest(sqlite_world, municipality_id=sqlite_world.municipality("Bromölla"))
+    assert bromolla.unsubmitted == ()

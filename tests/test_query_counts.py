@@ -70,6 +70,9 @@ def _page_statements(sessions, path: str, email: str) -> int:
 PAGES = [
     ("/oversikt", "samordnare@bench.example"),
     ("/budget", "forbundet@bench.example"),
+    ("/rekvisitioner", "samordnare@bench.example"),
+    ("/rekvisitioner?period=2026-07&status=draft&sida=2", "forbundet@bench.example"),
+    ("/upplupna-kostnader?datum=2026-10-31", "forbundet@bench.example"),
 ]
 
 

@@ -62,6 +62,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         referral_actions,
         referrals,
         register_extract,
+        requisitions,
         worklist,
     )
 
@@ -82,6 +83,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         placement_actions,
         municipality,
         overview,
+        requisitions,
         chat_link,
         deliveries,
         profile,

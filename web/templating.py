@@ -16,6 +16,7 @@ from domain.choices import LABELS, Role
 from domain.lifecycle import STATUS_LABELS, ReferralStatus
 from domain.meetings import MEETING_LABELS, MeetingKind
 from domain.personal_identity import display_personal_identity_number
+from domain.requisition import STATE_LABELS
 from domain.text import N_, Text
 
 csrf = CSRFProtect()
@@ -54,6 +55,7 @@ MENU: dict[Role, tuple[tuple[str, str], ...]] = {
         ("worklist.page", N_("To do")),
         ("municipality.inbox", N_("Requests")),
         ("municipality.page", N_("Our municipality")),
+        ("requisitions.listing", N_("Requisitions")),
     ),
     Role.COORDINATOR: (
         ("worklist.page", N_("To do")),
@@ -61,10 +63,16 @@ MENU: dict[Role, tuple[tuple[str, str], ...]] = {
         ("referrals.listing", N_("All referrals")),
         ("overview.budget", N_("Budget")),
         ("register_extract.form", N_("Register extract")),
+        ("requisitions.listing", N_("Requisitions")),
     ),
-    Role.ASSOCIATION: (("overview.budget", N_("Budget")),),
+    Role.ASSOCIATION: (
+        ("overview.budget", N_("Budget")),
+        ("requisitions.listing", N_("Requisitions")),
+        ("requisitions.accruals", N_("Accrued costs")),
+    ),
     Role.ADMIN: (
         ("overview.budget", N_("Budget")),
+        ("requisitions.listing", N_("Requisitions")),
         ("accounts.listing", N_("Users")),
         ("municipalities_admin.listing", N_("Municipalities")),
         ("accounts.history", N_("History")),
@@ -114,6 +122,7 @@ FILTERS: dict[str, Any] = {
     "label": _label,
     "say": _say,
     "personnummer": display_personal_identity_number,
+    "period": locales.format_period,
 }
 
 
@@ -127,6 +136,11 @@ def install(app: Flask) -> None:
     )
     csrf.init_app(app)
     app.jinja_env.filters.update(FILTERS)
-    app.jinja_env.globals.update(menu=menu, field_attributes=field_attributes, url_with=url_with)
+    app.jinja_env.globals.update(
+        menu=menu,
+        field_attributes=field_attributes,
+        url_with=url_with,
+        state_label=STATE_LABELS.__getitem__,
+    )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -95,6 +95,15 @@ def test_a_normal_monday_over_the_demo_data(chat):
     assert "Bromölla" not in osby and "Kristianstad" not in osby
     assert "MM-2026-0035" in osby and "MM-2026-0034" not in osby
     assert "https://mm.example/forfragningar" in osby
+    # Requisitions: the demo's May–June bases wait for attestation; July–October are drafts.
+    assert "Rekvisitionsunderlag som väntar på attest\nBromölla: maj–juni 2026\n" in coordinator
+    assert "Avslutade perioder som inte är inskickade\n" in coordinator
+    assert "Osby: juli–augusti 2026\nOsby: september–oktober 2026" in coordinator
+    assert (
+        "Era avslutade perioder som inte är inskickade\njuli–augusti 2026\n"
+        "september–oktober 2026" in osby
+    )
+    assert "väntar på attest" not in osby
 
 
 def test_the_meetings_heading_follows_digest_meetings_within(chat):

@@ -7,7 +7,7 @@ at the end instead of by the triggers row by row."""
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -132,6 +132,8 @@ class NationalData:
     codes: dict[str, list[str]]  # status -> reference codes, for requests in the benchmark
     largest_municipality: str  # the one with most open requests
     contacts: dict[str, str]  # municipality name -> its contact's e-mail
+    codes_of: dict[str, str] = field(default_factory=dict)  # municipality name -> kommunkod
+    last_ended_period: str = ""  # the latest requisition period that has ended, as 2026-09
 
 
 def _personnummer(rng: random.Random) -> str:
@@ -363,4 +365,12 @@ def build_national(session: Session, size: NationalSize = NationalSize()) -> Nat
     contacts = {
         names[mid]: f"kontakt{n:03d}@bench.example" for n, mid in enumerate(municipality_ids)
     }
-    return NationalData(today, municipality_ids, users, codes, names[largest], contacts)
+    codes_of = {
+        name: code for name, code in session.execute(select(Municipality.name, Municipality.code))
+    }
+    months = 2  # the program's requisition periods (programs/skane_nordost.toml)
+    ended = date(today.year, (today.month - 1) // months * months + 1, 1) - timedelta(days=1)
+    last_ended = f"{ended.year}-{(ended.month - 1) // months * months + 1:02d}"
+    return NationalData(
+        today, municipality_ids, users, codes, names[largest], contacts, codes_of, last_ended
+    )

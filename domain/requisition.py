@@ -1,0 +1,401 @@
+"""Requisition (rekvirering): each municipality claims its compensation per period, the FK
+coordinator attests it, the association pays it; what is not yet claimed is an accrued cost.
+
+- Periods come from the program: two months by default (jan–feb, mar–apr, …), one month
+  as a setting; a period never crosses a calendar year.
+- A basis (rekvisitionsunderlag) has one line per placement with compensable days in the
+  period (the budget's days: domain.calendar), the year's daily rate and the amount, and
+  correction lines for earlier periods whose days changed after they were submitted.
+- The flow: draft (computed live) -> submitted by the municipality's contact (the lines are
+  frozen) -> attested by the coordinator, or returned with a reason (back to draft) ->
+  paid, recorded by the association with the payment date.
+- Reference codes only: an invoice becomes a public document at the association.
+
+What a page offers and what a use case accepts come from the same rule (`allowed`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+
+from domain.access import Actor
+from domain.choices import Role
+from domain.errors import NotAllowed, NotFound, RuleViolation
+from domain.money import ZERO, Money
+from domain.program import Program
+from domain.text import N_
+
+PERIOD_MONTHS = (1, 2)
+MAX_RETURN_REASON = 1000
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    first: date
+    last: date
+
+    @property
+    def key(self) -> str:
+        """2026-03 (its first month): how the period is written in addresses."""
+        return f"{self.first:%Y-%m}"
+
+    @property
+    def year(self) -> int:
+        return self.first.year
+
+    def ended_on(self, today: date) -> bool:
+        """The period is over: its last day has passed."""
+        return today > self.last
+
+    def started_on(self, today: date) -> bool:
+        return today >= self.first
+
+
+def _month_end(year: int, month: int) -> date:
+    return (date(year + month // 12, month % 12 + 1, 1)) - timedelta(days=1)
+
+
+def period_containing(day: date, months: int) -> Period:
+    first_month = (day.month - 1) // months * months + 1
+    return Period(date(day.year, first_month, 1), _month_end(day.year, first_month + months - 1))
+
+
+def program_periods(program: Program) -> list[Period]:
+    """Every period of the program, from the one containing its start to its end."""
+    found = []
+    period = period_containing(program.start, program.requisition_months)
+    while period.first <= program.end:
+        found.append(period)
+        period = period_containing(period.last + timedelta(days=1), program.requisition_months)
+    return found
+
+
+def periods_ended_by(program: Program, day: date) -> list[Period]:
+    """The program's periods whose last day is on or before `day`."""
+    return [p for p in program_periods(program) if p.last <= day]
+
+
+_MONTH = r"(\d{4})-(\d{2})"
+_PERIOD = re.compile(rf"{_MONTH}(?:/{_MONTH})?")
+
+
+def parse_period(raw: str, program: Program, *, field: str | None = None) -> Period:
+    """`2026-03` is the period that contains March 2026; `2026-03/2026-04` names a period by
+    its first and last month, and must be one of the program's periods."""
+    text = (raw or "").strip()
+    found = _PERIOD.fullmatch(text)
+    months = [int(n) for n in found.groups() if n is not None] if found else []
+    if not found or any(not 1 <= m <= 12 for m in months[1::2]):
+        raise RuleViolation(
+            N_("%(value)s is not a period. Write it as 2026-03 or 2026-03/2026-04."),
+            field=field,
+            value=text,
+        )
+    period = period_containing(date(months[0], months[1], 1), program.requisition_months)
+    if len(months) == 4:
+        last = _month_end(months[2], months[3])
+        if (date(months[0], months[1], 1), last) != (period.first, period.last):
+            raise RuleViolation(
+                N_(
+                    "%(value)s is not one of the program's periods; the period that contains "
+                    "its first month is %(first)s – %(last)s."
+                ),
+                field=field,
+                value=text,
+                first=period.first,
+                last=period.last,
+            )
+    if period.last < program.start or period.first > program.end:
+        raise RuleViolation(
+            N_("The program runs from %(first)s to %(last)s; %(value)s is outside it."),
+            field=field,
+            value=text,
+            first=program.start,
+            last=program.end,
+        )
+    return period
+
+
+class State(StrEnum):
+    """Where a basis stands. DRAFT is not stored: a period without a standing submission."""
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    ATTESTED = "attested"
+    PAID = "paid"
+    RETURNED = "returned"  # a submission sent back: the period is a draft again
+
+
+STATE_LABELS = {
+    State.DRAFT: N_("Draft"),
+    State.SUBMITTED: N_("Submitted, waiting for attestation"),
+    State.ATTESTED: N_("Attested, waiting for payment"),
+    State.PAID: N_("Paid"),
+    State.RETURNED: N_("Returned"),
+}
+
+
+@dataclass(frozen=True)
+class Line:
+    """One placement's compensable days in the period."""
+
+    reference_code: str
+    first_day: date
+    last_day: date
+    days: int
+    daily_rate: Money
+
+    @property
+    def amount(self) -> Money:
+        return self.daily_rate * self.days
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A change to a submitted period's days, carried on a later basis: the days (and money)
+    the placement has in `period` now, less what was claimed for it before."""
+
+    reference_code: str
+    period: Period
+    claimed_days: int
+    current_days: int
+    amount: Money  # current amount less claimed amount (the rate may have changed too)
+
+    @property
+    def days(self) -> int:
+        return self.current_days - self.claimed_days
+
+
+@dataclass(frozen=True)
+class Header:
+    """What an invoice needs besides the lines."""
+
+    program: str
+    association: str
+    municipality: str
+    municipality_code: str
+    reference: str
+    account: str
+
+
+@dataclass(frozen=True)
+class Basis:
+    municipality_id: int
+    header: Header
+    period: Period
+    state: State
+    daily_rate: Money
+    rate_confirmed: bool
+    lines: tuple[Line, ...]
+    corrections: tuple[Correction, ...] = ()
+    running: bool = False  # the period has not ended: figures so far
+    requisition_id: int | None = None  # the standing submission, when there is one
+    submitted_at: datetime | None = None
+    attested_at: datetime | None = None
+    paid_on: date | None = None
+    returns: tuple[tuple[datetime, str], ...] = field(default=())  # earlier submissions sent back
+
+    @property
+    def days(self) -> int:
+        return sum(line.days for line in self.lines)
+
+    @property
+    def lines_amount(self) -> Money:
+        return sum((line.amount for line in self.lines), ZERO)
+
+    @property
+    def corrections_amount(self) -> Money:
+        return sum((c.amount for c in self.corrections), ZERO)
+
+    @property
+    def total(self) -> Money:
+        return self.lines_amount + self.corrections_amount
+
+    @property
+    def preliminary(self) -> bool:
+        """Running, or at a rate not yet confirmed: the figures may still change."""
+        return self.running or not self.rate_confirmed
+
+
+class Action(StrEnum):
+    SUBMIT = "submit"
+    ATTEST = "attest"
+    RETURN = "return"
+    MARK_PAID = "mark_paid"
+
+
+def can_see(actor: Actor, municipality_id: int) -> bool:
+    """A municipality's contacts see its own bases; FK's coordinator, the association and
+    the administrator see all of them."""
+    if actor.role in {Role.COORDINATOR, Role.ASSOCIATION, Role.ADMIN}:
+        return True
+    return actor.is_contact and actor.municipality_id == municipality_id
+
+
+def can_see_any(actor: Actor) -> bool:
+    return actor.role in {Role.COORDINATOR, Role.ASSOCIATION, Role.ADMIN, Role.MUNICIPALITY_CONTACT}
+
+
+def check_sees(actor: Actor, municipality_id: int) -> None:
+    if not can_see(actor, municipality_id):
+        raise NotFound(N_("There is no such requisition basis."))
+
+
+def can_see_accruals(actor: Actor) -> bool:
+    return actor.role in {Role.ASSOCIATION, Role.COORDINATOR, Role.ADMIN}
+
+
+def check_sees_accruals(actor: Actor) -> None:
+    if not can_see_accruals(actor):
+        raise NotAllowed(
+            N_("Only the association, the coordinator and the administrator see the accruals.")
+        )
+
+
+_ROLE_OF = {
+    Action.SUBMIT: Role.MUNICIPALITY_CONTACT,
+    Action.ATTEST: Role.COORDINATOR,
+    Action.RETURN: Role.COORDINATOR,
+    Action.MARK_PAID: Role.ASSOCIATION,
+}
+_NOT_YOURS = {
+    Action.SUBMIT: N_("Only the municipality's own contacts can submit its requisition basis."),
+    Action.ATTEST: N_("Only Försäkringskassan's coordinator can attest a requisition basis."),
+    Action.RETURN: N_("Only Försäkringskassan's coordinator can return a requisition basis."),
+    Action.MARK_PAID: N_("Only the association can record that a requisition basis is paid."),
+}
+
+
+def is_actors(actor: Actor, basis: Basis, action: Action) -> bool:
+    """The action belongs to the actor's role (and, to submit, to their municipality)."""
+    if actor.role is not _ROLE_OF[action]:
+        return False
+    return action is not Action.SUBMIT or actor.municipality_id == basis.municipality_id
+
+
+def refusal(basis: Basis, action: Action, today: date) -> RuleViolation | None:
+    """Why the action cannot be done to the basis now (None: it can)."""
+    period = basis.period
+    if action is Action.SUBMIT:
+        if basis.state is not State.DRAFT:
+            return RuleViolation(
+                N_(
+                    "The requisition basis for %(first)s – %(last)s has already been "
+                    "submitted; a period can be submitted once."
+                ),
+                first=period.first,
+                last=period.last,
+            )
+        if not period.ended_on(today):
+            return RuleViolation(
+                N_(
+                    "The period %(first)s – %(last)s has not ended; its basis can be submitted "
+                    "from %(date)s."
+                ),
+                first=period.first,
+                last=period.last,
+                date=period.last + timedelta(days=1),
+            )
+        return None
+    if action is Action.ATTEST and basis.state is not State.SUBMITTED:
+        return RuleViolation(
+            N_("Only a submitted basis that waits for attestation can be attested.")
+        )
+    if action is Action.RETURN and basis.state is not State.SUBMITTED:
+        return RuleViolation(
+            N_("Only a submitted basis that waits for attestation can be returned.")
+        )
+    if action is Action.ATTEST and not basis.rate_confirmed:
+        return RuleViolation(
+            N_(
+                "The daily rate for %(year)s is not confirmed yet; the basis can be attested "
+                "once it is."
+            ),
+            year=str(period.year),
+        )
+    if action is Action.MARK_PAID and basis.state is not State.ATTESTED:
+        return RuleViolation(N_("Only an attested basis can be recorded as paid."))
+    return None
+
+
+def allowed(actor: Actor, basis: Basis, today: date) -> list[Action]:
+    """What the page offers this actor: the actions that are theirs and possible now."""
+    return [
+        action
+        for action in Action
+        if is_actors(actor, basis, action) and refusal(basis, action, today) is None
+    ]
+
+
+def check(actor: Actor, basis: Basis, action: Action, today: date) -> None:
+    """The same rule, asked again by the use case."""
+    if not is_actors(actor, basis, action):
+        raise NotAllowed(_NOT_YOURS[action])
+    problem = refusal(basis, action, today)
+    if problem is not None:
+        raise problem
+
+
+def check_rate_is_the_confirmed(frozen: Money, confirmed: Money, year: int) -> None:
+    """A basis submitted at a forecast rate cannot be attested at another, confirmed one."""
+    if frozen != confirmed:
+        raise RuleViolation(
+            N_(
+                "The basis was submitted at %(frozen)s a day, but the confirmed rate for "
+                "%(year)s is %(rate)s. Return it, so that the municipality can submit it again."
+            ),
+            frozen=frozen,
+            rate=confirmed,
+            year=str(year),
+        )
+
+
+def check_payment_date(paid_on: date | None, attested_on: date, today: date) -> date:
+    if paid_on is None:
+        raise RuleViolation(N_("Enter the payment date."), field="paid_on")
+    if paid_on > today:
+        raise RuleViolation(N_("The payment date cannot be in the future."), field="paid_on")
+    if paid_on < attested_on:
+        raise RuleViolation(
+            N_("The payment date cannot be before the basis was attested, %(date)s."),
+            field="paid_on",
+            date=attested_on,
+        )
+    return paid_on
+
+
+def checked_reason(reason: str | None) -> str:
+    text = (reason or "").strip()
+    if not text:
+        raise RuleViolation(
+            N_("Write why the basis is returned, so that the municipality can correct it."),
+            field="reason",
+        )
+    if len(text) > MAX_RETURN_REASON:
+        raise RuleViolation(
+            N_("The text is too long: at most %(limit)s characters."),
+            field="reason",
+            limit=MAX_RETURN_REASON,
+        )
+    return text
+
+
+@dataclass(frozen=True)
+class Accrual:
+    """A period that is earned but not claimed (not submitted, or submitted but not
+    attested): what the association books as an accrued cost."""
+
+    municipality_id: int
+    municipality: str
+    municipality_code: str
+    period: Period
+    state: State
+    amount: Money
+    rate_confirmed: bool
+
+
+def accrual_total(accruals: list[Accrual]) -> Money:
+    return sum((a.amount for a in accruals), ZERO)

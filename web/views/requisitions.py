@@ -1,0 +1,292 @@
+"""Requisition pages (domain.requisition): the list of bases, one basis with the actions the
+viewer may take on it now, its XLSX and CSV, and the association's accruals.
+
+Municipality contacts see their own municipality's bases; the coordinator, the association
+and the administrator see them all. An action that is not the viewer's gives 404 before the
+form is read, like the actions on a referral.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+import locales
+from domain import requisition as rules
+from domain.errors import DomainError
+from domain.requisition import Action, Basis, Period, State
+from domain.text import N_
+from locales.documents import accruals_sheet, basis_sheet
+from locales.sheets import to_csv, to_xlsx
+from services import requisitions
+from services.program_setup import current_program
+from storage.models import Municipality
+from web import runtime
+from web.auth import permitted
+from web.forms.base import Form
+from web.forms.requisition import AccrualDateForm, AttestForm, PaidForm, ReturnForm, SubmitForm
+from web.views import attempt
+
+blueprint = Blueprint("requisitions", __name__)
+PER_PAGE = 25  # municipalities per page, as on the overview and in chat
+ACCRUALS_PER_PAGE = 50  # periods per page; the XLSX has them all
+FORMS: dict[Action, type[Form]] = {
+    Action.SUBMIT: SubmitForm,
+    Action.ATTEST: AttestForm,
+    Action.RETURN: ReturnForm,
+    Action.MARK_PAID: PaidForm,
+}
+DONE = {
+    Action.SUBMIT: N_("The basis is submitted. The coordinator attests it."),
+    Action.ATTEST: N_("The basis is attested. The association pays it."),
+    Action.RETURN: N_("The basis is returned to the municipality."),
+    Action.MARK_PAID: N_("The payment is recorded."),
+}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+USE_CASES: dict[Action, Callable[..., Any]] = {
+    Action.SUBMIT: requisitions.submit,
+    Action.ATTEST: requisitions.attest,
+    Action.RETURN: requisitions.return_basis,
+    Action.MARK_PAID: requisitions.mark_paid,
+}
+
+
+def _period(session: Session, raw: str) -> Period:
+    try:
+        return rules.parse_period(raw, current_program(session))
+    except DomainError:
+        abort(404)
+
+
+def _municipality_id(session: Session, code: str) -> int:
+    found = session.scalar(select(Municipality.id).where(Municipality.code == code))
+    if found is None:
+        abort(404)
+    return found
+
+
+def _basis(session: Session, code: str, raw_period: str) -> Basis:
+    try:
+        return requisitions.basis(
+            session,
+            actor=runtime.actor(),
+            municipality_id=_municipality_id(session, code),
+            period=_period(session, raw_period),
+            today=runtime.today(),
+        )
+    except DomainError:
+        abort(404)
+
+
+@blueprint.get("/rekvisitioner")
+@permitted(rules.can_see_any)
+def listing() -> Any:
+    actor, today = runtime.actor(), runtime.today()
+    with runtime.transaction(read_only=True) as session:
+        program = current_program(session)
+        started = [p for p in rules.program_periods(program) if p.started_on(today)]
+        if actor.is_contact:
+            rows = requisitions.summaries(
+                session,
+                actor=actor,
+                periods=started,
+                today=today,
+                municipality_id=actor.municipality_id,
+            )
+            return render_template(
+                "requisitions/list.html", rows=list(reversed(rows)), own=True, today=today
+            )
+        ended = [p for p in started if p.ended_on(today)]
+        default = (ended or started or rules.program_periods(program)[:1])[-1]
+        chosen = next((p for p in started if p.key == request.args.get("period")), default)
+        wanted = request.args.get("status", "")
+        listed = [
+            municipality_id
+            for municipality_id, _name, state in requisitions.period_states(
+                session, actor=actor, period=chosen
+            )
+            if wanted in ("", state.value)
+        ]
+        pages = max(1, -(-len(listed) // PER_PAGE))
+        raw = request.args.get("sida", "1")
+        page = min(int(raw) if raw.isdigit() and int(raw) > 0 else 1, pages)
+        rows = requisitions.summaries(
+            session,
+            actor=actor,
+            periods=[chosen],
+            today=today,
+            municipality_ids=set(listed[(page - 1) * PER_PAGE : page * PER_PAGE]),
+        )
+    return render_template(
+        "requisitions/list.html",
+        rows=rows,
+        total=len(listed),
+        own=False,
+        periods=list(reversed(started)),
+        chosen=chosen,
+        wanted=wanted,
+        states=[s for s in State if s is not State.RETURNED],
+        page=page,
+        pages=pages,
+        today=today,
+    )
+
+
+def _page(code: str, raw_period: str, failed: tuple[Action, Form] | None, status: int) -> Any:
+    actor, today = runtime.actor(), runtime.today()
+    with runtime.transaction(read_only=True) as session:
+        found = _basis(session, code, raw_period)
+    forms: dict[Action, Form] = {
+        a: FORMS[a](formdata=None) for a in rules.allowed(actor, found, today)
+    }
+    for form in forms.values():
+        if hasattr(form, "requisition_id"):
+            form.requisition_id.data = found.requisition_id
+    if failed is not None and failed[0] in forms:  # offered still: show what was typed
+        forms[failed[0]] = failed[1]
+    html = render_template(
+        "requisitions/basis.html",
+        basis=found,
+        code=code,
+        forms=forms,
+        failed=failed[1] if failed else None,
+        state_labels=rules.STATE_LABELS,
+    )
+    return html, status
+
+
+@blueprint.get("/rekvisitioner/<code>/<period>")
+@permitted(rules.can_see_any)
+def basis(code: str, period: str) -> Any:
+    return _page(code, period, None, 200)
+
+
+def _act(code: str, raw_period: str, action: Action) -> Any:
+    """Not the viewer's action: 404. Theirs, but not possible now (a second submission, a
+    period not ended): the reason in Swedish, and nothing changes."""
+    actor = runtime.actor()
+    with runtime.transaction(read_only=True) as session:
+        found = _basis(session, code, raw_period)
+        if not rules.is_actors(actor, found, action):
+            abort(404)
+        municipality_id, chosen = found.municipality_id, found.period
+    form = FORMS[action]()
+    refused = rules.refusal(found, action, runtime.today())
+    if refused is not None:
+        form.add_domain_error(refused)
+    elif form.validate():
+        given = getattr(form, "requisition_id", None)
+        params: dict[str, Any] = {
+            "actor": actor,
+            "municipality_id": municipality_id,
+            "period": chosen,
+            "now": runtime.now(),
+        }
+        if action is not Action.SUBMIT:
+            params["requisition_id"] = given.data if given is not None else None
+        if action is Action.RETURN:
+            params["reason"] = form.reason.data
+        if action is Action.MARK_PAID:
+            params["paid_on"] = form.paid_on.data
+        use_case = USE_CASES[action]
+        if attempt(form, lambda session: use_case(session, **params)).ok:
+            flash(locales.gettext(DONE[action]), "success")
+            return redirect(url_for("requisitions.basis", code=code, period=chosen.key))
+    return _page(code, raw_period, (action, form), 400)
+
+
+@blueprint.post("/rekvisitioner/<code>/<period>/skicka-in")
+@permitted(rules.can_see_any)
+def submit(code: str, period: str) -> Any:
+    return _act(code, period, Action.SUBMIT)
+
+
+@blueprint.post("/rekvisitioner/<code>/<period>/attestera")
+@permitted(rules.can_see_any)
+def attest(code: str, period: str) -> Any:
+    return _act(code, period, Action.ATTEST)
+
+
+@blueprint.post("/rekvisitioner/<code>/<period>/returnera")
+@permitted(rules.can_see_any)
+def send_back(code: str, period: str) -> Any:
+    return _act(code, period, Action.RETURN)
+
+
+@blueprint.post("/rekvisitioner/<code>/<period>/betald")
+@permitted(rules.can_see_any)
+def paid(code: str, period: str) -> Any:
+    return _act(code, period, Action.MARK_PAID)
+
+
+def _file_name(found: Basis, extension: str) -> str:
+    return f"rekvisitionsunderlag-{found.header.municipality_code}-{found.period.key}.{extension}"
+
+
+def _download(content: bytes, mimetype: str, name: str) -> Response:
+    return Response(
+        content,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@blueprint.get("/rekvisitioner/<code>/<period>/underlag.xlsx")
+@permitted(rules.can_see_any)
+def basis_xlsx(code: str, period: str) -> Any:
+    with runtime.transaction(read_only=True) as session:
+        found = _basis(session, code, period)
+    return _download(to_xlsx([basis_sheet(found)]), XLSX, _file_name(found, "xlsx"))
+
+
+@blueprint.get("/rekvisitioner/<code>/<period>/underlag.csv")
+@permitted(rules.can_see_any)
+def basis_csv(code: str, period: str) -> Any:
+    with runtime.transaction(read_only=True) as session:
+        found = _basis(session, code, period)
+    content = to_csv(basis_sheet(found)).encode("utf-8")
+    return _download(content, "text/csv; charset=utf-8", _file_name(found, "csv"))
+
+
+def _accruals(form: AccrualDateForm) -> tuple[date, list[rules.Accrual]]:
+    on = form.datum.data if not form.datum.errors and form.datum.data else runtime.today()
+    with runtime.transaction(read_only=True) as session:
+        found = requisitions.accruals(session, actor=runtime.actor(), on=on, today=runtime.today())
+    return on, found
+
+
+@blueprint.get("/upplupna-kostnader")
+@permitted(rules.can_see_accruals)
+def accruals() -> Any:
+    form = AccrualDateForm(formdata=request.args)
+    form.validate()
+    on, found = _accruals(form)
+    pages = max(1, -(-len(found) // ACCRUALS_PER_PAGE))
+    raw = request.args.get("sida", "1")
+    page = min(int(raw) if raw.isdigit() and int(raw) > 0 else 1, pages)
+    return render_template(
+        "requisitions/accruals.html",
+        form=form,
+        failed=form if form.datum.errors else None,
+        on=on,
+        accruals=found[(page - 1) * ACCRUALS_PER_PAGE : page * ACCRUALS_PER_PAGE],
+        count=len(found),
+        total=rules.accrual_total(found),
+        page=page,
+        pages=pages,
+        state_labels=rules.STATE_LABELS,
+    )
+
+
+@blueprint.get("/upplupna-kostnader.xlsx")
+@permitted(rules.can_see_accruals)
+def accruals_xlsx() -> Any:
+    form = AccrualDateForm(formdata=request.args)
+    form.validate()
+    on, found = _accruals(form)
+    return _download(to_xlsx([accruals_sheet(found, on)]), XLSX, f"upplupna-kostnader-{on}.xlsx")
