@@ -31,6 +31,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from web.views import (
         account,
         chat_link,
+        follow_up,
         municipality,
         new_referral,
         overview,
@@ -50,6 +51,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         municipality,
         overview,
         requisitions,
+        follow_up,
         chat_link,
     ):
         app.register_blueprint(module.blueprint)
