@@ -46,6 +46,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         accounts,
         chat_link,
         deliveries,
+        follow_up,
         invitation,
         log_review,
         municipalities_admin,
@@ -80,6 +81,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         municipality,
         overview,
         requisitions,
+        follow_up,
         chat_link,
         deliveries,
     ):

@@ -110,6 +110,8 @@ class _Choosing:
     """Choices whose submitted value must be one of the options: a tampered value gets a
     Swedish message, never an English one or a 500."""
 
+    data: Any  # the coerced choice, or None
+
     def process_formdata(self, valuelist: list[str]) -> None:
         try:
             super().process_formdata(valuelist)  # type: ignore[misc]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 import locales
 from domain.choices import Role
@@ -23,6 +23,15 @@ blueprint = Blueprint("municipality", __name__)
 contacts_only = roles(Role.MUNICIPALITY_CONTACT)
 
 
+def _own() -> int:
+    """The contact's own municipality: a contact always has one (the account rules say so),
+    so a missing one is a broken account, not a page to show."""
+    municipality_id = runtime.actor().municipality_id
+    if municipality_id is None:
+        abort(403)
+    return municipality_id
+
+
 @blueprint.get("/forfragningar")
 @contacts_only
 def inbox() -> Any:
@@ -34,7 +43,9 @@ def inbox() -> Any:
 def _page(capacity: CapacityForm, offer: OfferForm, failed: Form | None, status: int) -> Any:
     actor = runtime.actor()
     with runtime.transaction() as session:
-        municipality = session.get(Municipality, actor.municipality_id)
+        municipality = session.get(Municipality, _own())
+        if municipality is None:
+            abort(404)
         places = next(
             m
             for m in reports.availability(session).municipalities
@@ -72,7 +83,7 @@ def capacity() -> Any:
             lambda s: set_capacity(
                 s,
                 actor=runtime.actor(),
-                municipality_id=runtime.actor().municipality_id,
+                municipality_id=_own(),
                 capacity=form.capacity.data,
                 now=runtime.now(),
             ),
@@ -94,7 +105,7 @@ def offer() -> Any:
             lambda s: set_offer(
                 s,
                 actor=runtime.actor(),
-                municipality_id=runtime.actor().municipality_id,
+                municipality_id=_own(),
                 offer=form.offer.data or "",
                 now=runtime.now(),
             ),
