@@ -10,6 +10,7 @@ command line, who sees every report.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
@@ -24,7 +25,14 @@ from domain.clock import local_date
 from domain.enrolment import planned_end
 from domain.errors import NotAllowed, RuleViolation
 from domain.events import EventKind
-from domain.figures import IndicatorCounts, day_before, indicator_counts, indicator_days
+from domain.figures import (
+    IndicatorCounts,
+    IndicatorDays,
+    Tally,
+    day_before,
+    indicator_counts,
+    indicator_days,
+)
 from domain.finsam import ByGender, FinsamFigures, Gender, by_gender, gender_of_digit, period_of
 from domain.follow_up import FollowUp, IndicatorRow, Line, MonthPoint, SteeringReport, pro_rata
 from domain.indicators import Indicator
@@ -56,18 +64,45 @@ def _names(session: Session) -> list[tuple[int, str]]:
 # ---- budget follow-up ---------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Accepted:
+    """The accepted placements not yet started, by booked meeting day: each day's planned
+    end worked out once."""
+
+    per_municipality: list[tuple[int, date, date, int]]  # municipality, meeting, end, count
+    per_day: list[tuple[date, date, int]]  # meeting, end, count (all municipalities)
+
+
+def _accepted(program: Program, session: Session) -> _Accepted:
+    rows = queries.accepted_meetings(session)
+    ends = {meeting: planned_end(program, meeting) for meeting in {r[1] for r in rows}}
+    per_day: dict[date, int] = defaultdict(int)
+    for _municipality, meeting, count in rows:
+        per_day[meeting] += count
+    return _Accepted(
+        [(m, meeting, ends[meeting], count) for m, meeting, count in rows],
+        [(meeting, ends[meeting], count) for meeting, count in per_day.items()],
+    )
+
+
 def _accepted_days(
-    program: Program, first: date, last: date, meetings: list
-) -> dict[int | None, int]:
+    program: Program, first: date, last: date, accepted: _Accepted
+) -> dict[int, int]:
     """Compensable days in [first, last] of the accepted placements, from their booked
-    meeting to their planned end: per municipality, and in total under None."""
+    meeting to their planned end, per municipality."""
     days = _index(program.day_rule, program.start, program.end)
-    found: dict[int | None, int] = defaultdict(int)
-    for municipality_id, meeting_on, count in meetings:
-        planned = days.count(max(meeting_on, first), min(planned_end(program, meeting_on), last))
-        found[municipality_id] += planned * count
-        found[None] += planned * count
+    found: dict[int, int] = defaultdict(int)
+    for municipality_id, meeting, end, count in accepted.per_municipality:
+        found[municipality_id] += days.count(max(meeting, first), min(end, last)) * count
     return found
+
+
+def _accepted_total(program: Program, first: date, last: date, accepted: _Accepted) -> int:
+    days = _index(program.day_rule, program.start, program.end)
+    return sum(
+        days.count(max(meeting, first), min(end, last)) * count
+        for meeting, end, count in accepted.per_day
+    )
 
 
 def _intake_days(program: Program, year: int, after: date, until: date) -> int:
@@ -100,8 +135,8 @@ def budget_follow_up(
         session, asked | set(month_ends), first=program.start, last=program.end
     )
     rate = program_year.daily_rate
-    meetings = queries.accepted_meetings(session)
-    accepted = _accepted_days(program, first, last, meetings)
+    known = _accepted(program, session)
+    accepted = _accepted_days(program, first, last, known)
     lines = []
     for municipality_id, name in _names(session):
         tally = per.get(municipality_id)
@@ -149,7 +184,7 @@ def budget_follow_up(
             * (
                 totals[end].accrued_days
                 - start
-                + _accepted_days(program, first, end, meetings)[None]
+                + _accepted_total(program, first, end, known)
                 + _intake_days(program, year, max(to, today), end)
             ),
         )
@@ -261,15 +296,12 @@ def indicators_report(
     meetings = {
         row[0]: (row[1], float(row[2] or 0)) for row in queries.meeting_times(session, first, last)
     }
-    people = {
-        kind: _count_by_municipality(rows)
-        for kind, rows in queries.participants(session, first, last).items()
-    }
     rows = []
     for mid, name in _names(session):
         if municipality_id not in (None, mid):
             continue
         counts = indicator_counts(period, tallies[mid]) if period and mid in tallies else None
+        people = _people(period, tallies.get(mid))
         rows.append(
             _indicator_row(
                 name,
@@ -278,7 +310,7 @@ def indicators_report(
                 outcomes.get(mid, {}),
                 answers.get(mid),
                 meetings.get(mid),
-                {k: v.get(mid, 0) for k, v in people.items()},
+                people,
             )
         )
     if municipality_id is None:
@@ -286,11 +318,17 @@ def indicators_report(
     return rows
 
 
-def _count_by_municipality(rows: list) -> dict[int, int]:
-    found: dict[int, int] = defaultdict(int)
-    for where, _digit, count in rows:
-        found[where] += count
-    return found
+def _people(period: IndicatorDays | None, tally: dict[date, Tally] | None) -> dict[str, int]:
+    """Placements new (started), active (placed at some time) and ended in the period, from
+    the kept running totals: no placement is read."""
+    if period is None or tally is None:
+        return {}
+    before, last = tally[period.before_first], tally[period.last]
+    return {
+        "new": last.starts - before.starts,
+        "active": last.running_from - before.running_to,
+        "ended": last.ends - before.ends,
+    }
 
 
 def _indicator_row(

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Date, Float, and_, func, select
+from sqlalchemy import Date, Float, and_, func, select, union_all
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
@@ -135,25 +135,41 @@ def _gender_digit() -> Any:
 def participants(session: Session, first: date, last: date) -> dict[str, list[Any]]:
     """Participants of the period as (municipality_id, gender digit or None, count) rows:
     `active` (placed at some time in it), `new` (started in it), `ended` (ended in it). A
-    participant whose personal data is purged has no digit."""
-    end = func.coalesce(Placement.ended_on, Placement.planned_end_on)
-    kinds = {
-        "active": and_(
-            Placement.started_on.is_not(None), Placement.started_on <= last, end >= first
-        ),
-        "new": Placement.started_on.between(first, last),
-        "ended": Placement.ended_on.between(first, last),
+    participant whose personal data is purged has no digit. Each part reads only the
+    placements it counts, by index: started in the period, ended in or after it, or still
+    running after its start."""
+    started = Placement.started_on.between(first, last)
+    ended = Placement.ended_on.between(first, last)
+    earlier = and_(Placement.started_on.is_not(None), Placement.started_on < first)
+    parts = {
+        "active": [
+            started,
+            and_(earlier, Placement.ended_on >= first),
+            and_(earlier, Placement.ended_on.is_(None), Placement.planned_end_on >= first),
+        ],
+        "new": [started],
+        "ended": [ended],
     }
-    found = {}
-    for kind, condition in kinds.items():
-        digit = _gender_digit().label("digit")
-        query = (
-            select(Placement.municipality_id, digit, func.count())
+
+    def counted(condition: Any) -> Any:
+        digit = _gender_digit().label("digit")  # one expression, grouped by as selected
+        return (
+            select(
+                Placement.municipality_id.label("municipality_id"), digit, func.count().label("n")
+            )
             .outerjoin(Participant, Participant.referral_id == Placement.referral_id)
             .where(condition)
             .group_by(Placement.municipality_id, digit)
         )
-        found[kind] = list(session.execute(query))
+
+    found: dict[str, list[Any]] = {}
+    for kind, conditions in parts.items():
+        # One statement per kind: each part counted by its own index, the parts added up.
+        parts_counted = union_all(*(counted(c) for c in conditions)).subquery()
+        query = select(
+            parts_counted.c.municipality_id, parts_counted.c.digit, func.sum(parts_counted.c.n)
+        ).group_by(parts_counted.c.municipality_id, parts_counted.c.digit)
+        found[kind] = [(m, d, int(c)) for m, d, c in session.execute(query)]
     return found
 
 

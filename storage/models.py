@@ -265,6 +265,8 @@ class PlacementRequest(Base):
             sqlite_where=text("answered_at IS NULL"),
             postgresql_where=text("answered_at IS NULL"),
         ),
+        # The follow-up's lead times: requests answered in a period.
+        Index("ix_placement_request_answered_at", "answered_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -55,6 +55,9 @@ def upgrade() -> None:
     with op.batch_alter_table('placement', schema=None) as batch_op:
         batch_op.create_index('ix_placement_ended_municipality', ['ended_on', 'municipality_id'], unique=False)
 
+    with op.batch_alter_table('placement_request', schema=None) as batch_op:
+        batch_op.create_index('ix_placement_request_answered_at', ['answered_at'], unique=False)
+
     with op.batch_alter_table('program', schema=None) as batch_op:
         batch_op.add_column(sa.Column('intake_forecast_per_month', sa.Integer(), nullable=False, server_default='0'))
 
@@ -69,6 +72,9 @@ def downgrade() -> None:
 
     with op.batch_alter_table('program', schema=None) as batch_op:
         batch_op.drop_column('intake_forecast_per_month')
+
+    with op.batch_alter_table('placement_request', schema=None) as batch_op:
+        batch_op.drop_index('ix_placement_request_answered_at')
 
     with op.batch_alter_table('placement', schema=None) as batch_op:
         batch_op.drop_index('ix_placement_ended_municipality')
