@@ -141,7 +141,7 @@ def participants(session: Session, first: date, last: date) -> dict[str, list[An
     started = Placement.started_on.between(first, last)
     ended = Placement.ended_on.between(first, last)
     earlier = and_(Placement.started_on.is_not(None), Placement.started_on < first)
-    parts = {
+    parts: dict[str, list[Any]] = {
         "active": [
             started,
             and_(earlier, Placement.ended_on >= first),
