@@ -57,11 +57,13 @@ $(SYNAPSE_VENV)/bin/synapse_homeserver:
 test: system-test-deps install-test synapse
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/pytest
 
 lint:
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format:
 	$(BIN)/ruff check --fix .

@@ -230,13 +230,14 @@ def chat_answers(sessions: Any, data: NationalData) -> list[tuple[str, Callable[
 
 
 def reports_in_process(data: NationalData) -> list[tuple[str, Callable[[Any], Any], str]]:
-    """The requisition reports, each with what it is measured against ("budget": the
-    yearly budget's query; "count": SELECT count(*))."""
+    """The follow-up and requisition reports, each with what it is measured against
+    ("budget": the yearly budget's query; "count": SELECT count(*))."""
     from domain.requisition import periods_ended_by, program_periods
-    from services import requisitions
+    from services import follow_up, requisitions
     from services.program_setup import current_program
 
     today = data.today
+    quarter = date(today.year, (today.month - 1) // 3 * 3 + 1, 1)
 
     def year_of_bases(session: Any) -> Any:
         program = current_program(session)
@@ -257,6 +258,32 @@ def reports_in_process(data: NationalData) -> list[tuple[str, Callable[[Any], An
         )
 
     return [
+        (
+            f"budget follow-up {today.year} to today",
+            lambda s: follow_up.budget_follow_up(
+                s, actor=None, year=today.year, to=today, today=today
+            ),
+            "count",
+        ),
+        (
+            "indicators of the quarter, every municipality",
+            lambda s: follow_up.indicators_report(
+                s, actor=None, first=quarter, last=today, today=today
+            ),
+            "count",
+        ),
+        (
+            f"Finsam {today.year}, by gender",
+            lambda s: follow_up.finsam(s, actor=None, year=today.year, half=None, today=today),
+            "count",
+        ),
+        (
+            "steering group report of the quarter",
+            lambda s: follow_up.steering_report(
+                s, actor=None, first=quarter, last=today, today=today
+            ),
+            "count",
+        ),
         (
             f"requisition bases of {today.year}: every municipality and period",
             year_of_bases,
@@ -473,14 +500,26 @@ def site_measures(data: NationalData, cookies: dict[str, str]) -> list[Measure]:
 
 
 def extra_site_measures(data: NationalData, cookies: dict[str, str]) -> list[Measure]:
-    """The requisition pages: the list of a period's bases (a list's first page) and the
-    largest municipality's basis."""
+    """The follow-up reports, and the requisition pages: the list of a period's bases (a
+    list's first page, with a goal) and the largest municipality's basis (a document of
+    every line: no goal)."""
     code = data.codes_of[data.largest_municipality]
+    coordinator = cookies["coordinator"]
+    year = data.today.year
+    reports = [
+        (f"/uppfoljning/budget?ar={year}", f"/uppfoljning/budget?ar={year}"),
+        ("/uppfoljning/indikatorer (the quarter)", "/uppfoljning/indikatorer"),
+        ("/uppfoljning/samverkansgrupp (the quarter)", "/uppfoljning/samverkansgrupp"),
+    ]
     return [
+        *[
+            Measure(name, "site", page(path, coordinator), expect(), "page")
+            for name, path in reports
+        ],
         Measure(
             "/rekvisitioner (coordinator)",
             "site",
-            page("/rekvisitioner", cookies["coordinator"]),
+            page("/rekvisitioner", coordinator),
             expect(),
             "page",
             3.0,
@@ -491,7 +530,6 @@ def extra_site_measures(data: NationalData, cookies: dict[str, str]) -> list[Mea
             page(f"/rekvisitioner/{code}/{data.last_ended_period}", cookies["largest"]),
             expect(),
             "page",
-            3.0,
         ),
     ]
 

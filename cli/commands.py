@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import click
 
-from cli.params import KRONOR, YEAR
+from cli.params import DATE, KRONOR, YEAR
 from cli.runtime import Runtime, pass_runtime
-from domain.indicators import GOAL_LABELS
+from domain.choices import LABELS, Outcome
+from domain.indicators import GOAL_LABELS, Indicator
 from domain.settings import load_program_file
 from locales import format_percent, ngettext, phrases
 from locales import gettext as _
 from programs import DEFAULT_PROGRAM_FILE
-from services import program_setup, reports
+from services import follow_up, program_setup, reports
 from services.municipalities import find_municipality
 from storage import figures as maintained_figures
 from storage.db import unit_of_work
@@ -90,20 +92,62 @@ def places(runtime: Runtime, municipality: str | None) -> None:
         click.echo(phrases.total_free_line(result))
 
 
+def _indicator_line(i: Indicator) -> str:
+    return _(
+        "%(goal)s: %(share)s (%(achieved)s of %(counted)s; goal %(target)s)",
+        goal=_(GOAL_LABELS[i.goal]),
+        share=format_percent(i.share),
+        achieved=i.achieved,
+        counted=i.counted,
+        target=format_percent(i.target),
+    )
+
+
 @click.command(help=_("Show the program's goal indicators."))
+@click.option("--from", "first", type=DATE, help=_("Placements started (or ended) from this day."))
+@click.option("--to", "last", type=DATE, help=_("Up to and including this day."))
+@click.option("--municipality", help=_("Only this municipality (name or code)."))
 @pass_runtime
-def indicators(runtime: Runtime) -> None:
-    with unit_of_work(runtime.sessions) as session:
-        found = reports.indicators(session, today=runtime.today())
-    for i in found:
+def indicators(
+    runtime: Runtime, first: date | None, last: date | None, municipality: str | None
+) -> None:
+    today = runtime.today()
+    with unit_of_work(runtime.sessions, read_only=True) as session:
+        if not (first or last or municipality):
+            for i in reports.indicators(session, today=today):
+                click.echo(_indicator_line(i))
+            return
+        program = program_setup.current_program(session)
+        found = find_municipality(session, municipality).id if municipality else None
+        first, last = first or program.start, last or today
+        rows = follow_up.indicators_report(
+            session, actor=None, first=first, last=last, today=today, municipality_id=found
+        )
+    for row in rows:
         click.echo(
             _(
-                "%(goal)s: %(share)s (%(achieved)s of %(counted)s; goal %(target)s)",
-                goal=_(GOAL_LABELS[i.goal]),
-                share=format_percent(i.share),
-                achieved=i.achieved,
-                counted=i.counted,
-                target=format_percent(i.target),
+                "%(municipality)s, %(first)s – %(last)s:",
+                municipality=row.label or _("All municipalities"),
+                first=first,
+                last=last,
+            )
+        )
+        for i in row.indicators:
+            click.echo("  " + _indicator_line(i))
+        click.echo(
+            "  "
+            + _(
+                "New %(new)s, active %(active)s, ended %(ended)s.",
+                new=row.new,
+                active=row.active,
+                ended=row.ended,
+            )
+        )
+        click.echo(
+            "  "
+            + _(
+                "Outcomes: %(outcomes)s.",
+                outcomes=", ".join(f"{_(LABELS[o])} {row.outcomes.get(o, 0)}" for o in Outcome),
             )
         )
 

@@ -18,11 +18,13 @@ from sqlalchemy.orm import Session
 from domain.access import Actor
 from domain.choices import LABELS, BenefitType, DeclineReason, Outcome, Role
 from domain.clock import STOCKHOLM
+from domain.follow_up import TERTIALS, pro_rata
+from domain.money import Money
 from domain.participants import ParticipantDetails
 from domain.program import Program
 from domain.requisition import periods_ended_by
 from locales import gettext as _
-from services import placements, referrals, requisitions, second_factor, users
+from services import follow_up, placements, referrals, requisitions, second_factor, users
 from services.program_setup import current_program
 from storage.models import Municipality, Placement, Referral, User
 
@@ -352,7 +354,30 @@ def load_demo_data(session: Session, *, now: datetime) -> tuple[bool, list[tuple
     )
     session.flush()
     _requisitions(session, program, contacts, coordinator, made["forbundet@sfsno.example"], today)
+    _cost_outcomes(session, program, coordinator, today)
     return True, demo_listing(session)
+
+
+def _cost_outcomes(session: Session, program: Program, coordinator: Actor, today: date) -> None:
+    """The coordinator has entered the other cost lines' utfall at the ended tertials of the
+    year: a little under their budget pro rata."""
+    year = program.year_for(today)
+    if year is None:
+        return
+    for month, day in TERTIALS:
+        through = date(today.year, month, day)
+        if through >= today:
+            break
+        for cost in year.other_costs:
+            follow_up.enter_cost_outcome(
+                session,
+                actor=coordinator,
+                year=today.year,
+                label=cost.label,
+                through=through,
+                amount=Money(pro_rata(cost.amount, through).ore * 9 // 10 // 100 * 100),
+                now=_moment(through + timedelta(days=10)),
+            )
 
 
 def _requisitions(

@@ -74,6 +74,16 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "accruals",
         N_("List the accrued costs: ended periods not yet claimed or not yet attested."),
     ),
+    "follow-up": (
+        "cli.report_commands",
+        "follow_up",
+        N_("The budget follow-up of a year in the association's format (default: to today)."),
+    ),
+    "finsam": (
+        "cli.report_commands",
+        "finsam",
+        N_("The underlag for Uppföljning Finsam: participants by gender, budget and utfall."),
+    ),
     "chat": (
         "bot.cli",
         "chat",

@@ -116,10 +116,10 @@ def requisition(
         content = to_csv(basis_sheet(basis)).encode("utf-8")
     else:
         content = ("\n".join(_basis_text(basis)) + "\n").encode("utf-8")
-    _write(content, output)
+    write(content, output)
 
 
-def _write(content: bytes, output: Path | None) -> None:
+def write(content: bytes, output: Path | None) -> None:
     if output is None:
         click.echo(content.decode("utf-8"), nl=False)
         return
@@ -153,7 +153,7 @@ def accruals(runtime: Runtime, on: date | None, kind: str, output: Path | None) 
     with unit_of_work(runtime.sessions, read_only=True) as session:
         found = requisitions.accruals(session, actor=None, on=on, today=runtime.today())
     if kind == "xlsx":
-        _write(to_xlsx([accruals_sheet(found, on)]), output)
+        write(to_xlsx([accruals_sheet(found, on)]), output)
         return
     lines = [
         _(
@@ -169,4 +169,4 @@ def accruals(runtime: Runtime, on: date | None, kind: str, output: Path | None) 
     if not found:
         lines.append(_("Nothing to book: every ended period is attested."))
     lines.append(_("To book on %(date)s: %(amount)s", date=on, amount=accrual_total(found)))
-    _write(("\n".join(lines) + "\n").encode("utf-8"), output)
+    write(("\n".join(lines) + "\n").encode("utf-8"), output)

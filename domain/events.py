@@ -46,6 +46,9 @@ class EventKind(StrEnum):
     REQUISITION_ATTESTED = "requisition_attested"
     REQUISITION_RETURNED = "requisition_returned"
     REQUISITION_PAID = "requisition_paid"
+    # Follow-up (domain.follow_up, domain.finsam)
+    COST_OUTCOME_ENTERED = "cost_outcome_entered"
+    FINSAM_REPORTED = "finsam_reported"
     # People
     USER_ADDED = "user_added"
     LOGGED_IN = "logged_in"

@@ -44,6 +44,8 @@ class ProgramYear:
     daily_rate: Money
     rate_confirmed: bool
     other_costs: tuple[OtherCost, ...] = ()
+    # Budgeted number of participants in the year (Uppföljning Finsam; about 70 a year).
+    participants: int = 0
 
     @property
     def first_day(self) -> date:
@@ -89,6 +91,8 @@ class Program:
     requisition_months: int = 2
     requisition_reference: str = ""
     requisition_account: str = ""
+    # Budget follow-up: expected new starts per month, added to the forecast (0: none).
+    intake_forecast_per_month: int = 0
     phases: tuple[Phase, ...] = ()
     years: tuple[ProgramYear, ...] = ()
     municipalities: tuple[MunicipalitySettings, ...] = field(default=(), compare=False)

@@ -34,7 +34,7 @@ _TOP_KEYS = {"program", "phases", "years", "municipalities", "pages", "documenta
 _DOCUMENT_KEYS = {"plan", "final_report"}
 _SECTION_KEYS = {"key", "heading", "help"}
 _PHASE_KEYS = {"key", "name", "start", "end"}
-_YEAR_KEYS = {"year", "budget", "daily_rate", "rate_confirmed", "other_costs"}
+_YEAR_KEYS = {"year", "budget", "daily_rate", "rate_confirmed", "other_costs", "participants"}
 _COST_KEYS = {"label", "amount"}
 _MUNICIPALITY_KEYS = {"name", "code", "capacity", "offer"}
 _MISSING = object()
@@ -187,6 +187,7 @@ def parse_program(raw: str) -> Program:
         "requisition_months": program.whole("requisition_months", minimum=1, default=2),
         "requisition_reference": program.text("requisition_reference", required=False),
         "requisition_account": program.text("requisition_account", required=False),
+        "intake_forecast_per_month": program.whole("intake_forecast_per_month", default=0),
     }
     pages = _Reader(problems, top.table.get("pages", {}), "[pages]", _PAGE_KEYS)
     values["accessibility_statement"] = pages.text("accessibility_statement", required=False)
@@ -250,14 +251,23 @@ def _years(problems: list[Text], top: _Reader) -> list[ProgramYear]:
         r = _Reader(problems, table, f"[[years]] {number}", _YEAR_KEYS)
         year, budget = r.whole("year", minimum=1900), r.money("budget")
         rate, confirmed = r.money("daily_rate"), r.flag("rate_confirmed")
+        participants = r.whole("participants", default=0)
         costs = []
         for cost_table in table.get("other_costs", []) if isinstance(table, dict) else []:
             c = _Reader(problems, cost_table, f"[[years]] {number} other_costs", _COST_KEYS)
             label, amount = c.text("label"), c.money("amount")
             if label is not None and amount is not None:
                 costs.append(OtherCost(label, amount))
-        if year is not None and budget is not None and rate is not None and confirmed is not None:
-            years.append(ProgramYear(year, budget, rate, confirmed, tuple(costs)))
+        if (
+            year is not None
+            and budget is not None
+            and rate is not None
+            and confirmed is not None
+            and participants is not None
+        ):
+            years.append(
+                ProgramYear(year, budget, rate, confirmed, tuple(costs), participants or 0)
+            )
     return years
 
 

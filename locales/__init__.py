@@ -64,10 +64,12 @@ def format_number(value: int | Decimal, decimals: int = 0) -> str:
     return numbers.format_decimal(value, format=pattern, locale=LOCALE)
 
 
-def format_percent(share: Decimal | None) -> str:
+def format_percent(share: Decimal | None, decimals: int = 0) -> str:
+    """40 %; 2,7 % with one decimal."""
     if share is None:
         return "–"
-    return numbers.format_percent(share, format="#,##0\xa0%", locale=LOCALE)
+    pattern = "#,##0\xa0%" if decimals == 0 else "#,##0." + "0" * decimals + "\xa0%"
+    return numbers.format_percent(share, format=pattern, locale=LOCALE)
 
 
 def format_period(period: Period) -> str:

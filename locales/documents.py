@@ -4,12 +4,20 @@ days and money only: an invoice becomes a public document at the association."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
+from domain.choices import LABELS, Outcome
+from domain.finsam import GENDER_LABELS, FinsamFigures, Gender
+from domain.follow_up import FollowUp, IndicatorRow, Line, SteeringReport
+from domain.indicators import GOAL_LABELS, Goal
+from domain.money import Money
 from domain.requisition import STATE_LABELS, Accrual, Basis, accrual_total
-from locales import format_period
+from domain.text import N_
+from locales import format_percent, format_period
 from locales import gettext as _
-from locales.sheets import GrandTotal, Sheet, Sum, Table
+from locales.phrases import forecast_line
+from locales.sheets import Cell, GrandTotal, RowFormula, Sheet, Sum, Table
 
 
 def basis_sheet(basis: Basis) -> Sheet:
@@ -126,3 +134,224 @@ def accruals_sheet(accruals: list[Accrual], on: date) -> Sheet:
         facts=[(_("Date"), on), (_("To book"), accrual_total(accruals))],
         tables=[(_("Periods earned but not claimed or not attested"), table)],
     )
+
+
+# ---- follow-up ------------------------------------------------------------------------
+
+PLACEMENT_MONEY = N_("Compensation to the municipalities")
+
+
+def _follow_up_row(label: str, line: Line) -> Sequence[Cell]:
+    """Budget | period budget | utfall | avvikelse kr | avvikelse % | prognos (B..G)."""
+    return [
+        label,
+        line.budget,
+        line.period_budget,
+        line.accrued,
+        RowFormula(line.deviation, "=D{r}-C{r}") if line.period_budget is not None else None,
+        RowFormula(line.deviation_share, '=IF(C{r}=0,"",E{r}/C{r})', percent=True)
+        if line.period_budget is not None
+        else None,
+        line.forecast,
+    ]
+
+
+def follow_up_sheet(follow: FollowUp) -> Sheet:
+    total = follow.total
+    assert total.budget is not None and total.period_budget is not None
+    lines = Table(
+        headers=[
+            _("Cost line"),
+            _("Budget for the year"),
+            _("Budget for the period"),
+            _("Utfall for the period"),
+            _("Deviation"),
+            _("Deviation in per cent"),
+            _("Forecast for the year"),
+        ],
+        rows=[_follow_up_row(_(PLACEMENT_MONEY), follow.placements)]
+        + [_follow_up_row(line.label, line) for line in follow.other_costs],
+        totals=[
+            _("Total"),
+            Sum(total.budget),
+            Sum(total.period_budget),
+            Sum(total.accrued),
+            RowFormula(total.accrued - total.period_budget, "=D{r}-C{r}"),
+            RowFormula(total.deviation_share, '=IF(C{r}=0,"",E{r}/C{r})', percent=True),
+            Sum(total.forecast),
+        ],
+    )
+    per_municipality = Table(
+        headers=[_("Municipality"), _("Utfall for the period"), _("Forecast for the year")],
+        rows=[[line.label, line.accrued, line.forecast] for line in follow.municipalities],
+        totals=[
+            _("Total"),
+            Sum(follow.placements.accrued),
+            Sum(sum((line.forecast for line in follow.municipalities), Money(0))),
+        ],
+    )
+    sheet = Sheet(
+        title=_("Budget follow-up"),
+        heading=_(
+            "Budget follow-up %(year)s up to %(date)s", year=str(follow.year), date=follow.to
+        ),
+        facts=[
+            (_("Year"), str(follow.year)),
+            (_("Cut-off date"), follow.to),
+            (_("Daily rate"), follow.rate),
+            (
+                _("The daily rate is"),
+                _("confirmed") if follow.rate_confirmed else _("not yet confirmed: preliminary"),
+            ),
+        ],
+        tables=[
+            (_("Budget, utfall and forecast"), lines),
+            (_("Compensation per municipality"), per_municipality),
+        ],
+        notes=[forecast_line(follow)],
+    )
+    if follow.preliminary:
+        sheet.notes.append(
+            _(
+                "Preliminary: the daily rate for %(year)s is not confirmed yet.",
+                year=str(follow.year),
+            )
+        )
+    return sheet
+
+
+def indicators_sheet(rows: list[IndicatorRow], first: date, last: date) -> Sheet:
+    goals = [goal for goal in Goal]
+    table = Table(
+        headers=[
+            _("Municipality"),
+            *[_(GOAL_LABELS[g]) for g in goals],
+            _("New in the period"),
+            _("Active in the period"),
+            _("Ended in the period"),
+            _("Mean days from referral to answer"),
+            _("Mean days from acceptance to tripartite meeting"),
+        ],
+        rows=[
+            [
+                row.label or _("All municipalities"),
+                *[
+                    _(
+                        "%(achieved)s of %(counted)s (%(share)s)",
+                        achieved=i.achieved,
+                        counted=i.counted,
+                        share=format_percent(i.share),
+                    )
+                    for i in row.indicators
+                ],
+                row.new,
+                row.active,
+                row.ended,
+                row.mean_days_to_answer,
+                row.mean_days_to_meeting,
+            ]
+            for row in rows
+        ],
+    )
+    outcomes = Table(
+        headers=[_("Municipality"), *[_(LABELS[o]) for o in Outcome]],
+        rows=[
+            [row.label or _("All municipalities"), *[row.outcomes.get(o, 0) for o in Outcome]]
+            for row in rows
+        ],
+    )
+    return Sheet(
+        title=_("Goal indicators"),
+        heading=_("Goal indicators %(first)s – %(last)s", first=first, last=last),
+        facts=[(_("From"), first), (_("To"), last)],
+        tables=[(_("Goals"), table), (_("Outcomes of the placements that ended"), outcomes)],
+    )
+
+
+def finsam_sheet(figures: FinsamFigures, program: str) -> Sheet:
+    genders = [Gender.WOMEN, Gender.MEN, Gender.UNKNOWN]
+    table = Table(
+        headers=[_("Participants"), *[_(GENDER_LABELS[g]) for g in genders], _("Total")],
+        rows=[
+            [label, *[group.count(g) for g in genders], group.total]
+            for label, group in (
+                (_("Active in the period"), figures.active),
+                (_("New in the period"), figures.new),
+                (_("Ended in the period"), figures.ended),
+            )
+        ],
+    )
+    return Sheet(
+        title=_("Uppföljning Finsam"),
+        heading=_(
+            "Underlag for Uppföljning Finsam, %(first)s – %(last)s",
+            first=figures.first,
+            last=figures.last,
+        ),
+        facts=[
+            (_("Insats"), program),
+            (_("Budgeted participants"), figures.budgeted_participants),
+            (_("Budget"), figures.budget),
+            (_("Utfall"), figures.accrued),
+        ],
+        tables=[(_("Participants by gender"), table)],
+        notes=[
+            _(
+                "Reported on %(date)s; the figures are stored as they were then.",
+                date=figures.reported_at,
+            )
+            if figures.reported_at
+            else _("Computed now, not yet reported.")
+        ],
+    )
+
+
+def steering_sheets(report: SteeringReport) -> list[Sheet]:
+    people = Table(
+        headers=[
+            _("Municipality"),
+            _("New in the period"),
+            _("Active in the period"),
+            _("Ended in the period"),
+        ],
+        rows=[[r.label, r.new, r.active, r.ended] for r in report.indicators[:-1]],
+        totals=[
+            _("Total"),
+            Sum(report.total.new),
+            Sum(report.total.active),
+            Sum(report.total.ended),
+        ],
+    )
+    places = Table(
+        headers=[
+            _("Municipality"),
+            _("Capacity"),
+            _("Started placements"),
+            _("Accepted, not started"),
+            _("Free places"),
+        ],
+        rows=[
+            [m.municipality, m.capacity, m.started, m.accepted_not_started, m.free]
+            for m in report.places.municipalities
+        ],
+    )
+    summary = Sheet(
+        title=_("Steering group"),
+        heading=_(
+            "Report to the steering group, %(first)s – %(last)s",
+            first=report.first,
+            last=report.last,
+        ),
+        facts=[
+            (_("From"), report.first),
+            (_("To"), report.last),
+            (_("Requisition bases waiting for attestation"), report.waiting_for_attestation),
+            (_("Accrued costs: periods not yet claimed"), accrual_total(list(report.accruals))),
+        ],
+        tables=[(_("Participants"), people), (_("Free places now"), places)],
+    )
+    return [
+        summary,
+        indicators_sheet(list(report.indicators), report.first, report.last),
+        follow_up_sheet(report.follow_up),
+    ]

@@ -7,11 +7,14 @@ digest), so that free places and the budget read the same everywhere.
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 
 from domain.availability import Availability, MunicipalityPlaces
 from domain.budget import YearBudget
+from domain.follow_up import FORECAST_EVEN, FORECAST_OVER, FORECAST_UNDER, FollowUp
+from domain.money import Money
+from locales import format_percent, ngettext
 from locales import gettext as _
-from locales import ngettext
 
 
 def _same(text: str) -> str:
@@ -91,3 +94,20 @@ def other_cost_lines(b: YearBudget, mark: Callable[[str], str] = _same) -> list[
         )
         for c in b.year.other_costs
     ]
+
+
+def forecast_line(follow: FollowUp) -> str:
+    """ "Prognosen för 2027 är 1 742 000 kr, 48 000 kr (2,7 %) under budget." (the total)."""
+    total = follow.total
+    assert total.budget is not None
+    heading = follow.heading
+    values = {"year": str(follow.year), "forecast": total.forecast}
+    if heading.ore == 0:
+        return _(FORECAST_EVEN, **values)
+    share = Decimal(abs(heading.ore)) / Decimal(total.budget.ore) if total.budget.ore else None
+    return _(
+        FORECAST_OVER if heading.ore > 0 else FORECAST_UNDER,
+        amount=Money(abs(heading.ore)),
+        share=format_percent(share, 1),
+        **values,
+    )

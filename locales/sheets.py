@@ -44,13 +44,23 @@ class GrandTotal:
 
 
 @dataclass(frozen=True)
+class RowFormula:
+    """A cell computed from cells of its own row ("=E{r}-D{r}"): the formula in XLSX, the
+    value in CSV."""
+
+    value: Money | Decimal | int | None
+    formula: str
+    percent: bool = False
+
+
+@dataclass(frozen=True)
 class Share:
     """A part of a whole as a percentage (0.25 for 25 %)."""
 
     value: Decimal | None
 
 
-Cell = str | int | Decimal | Money | date | Sum | Share | GrandTotal | None
+Cell = str | int | Decimal | Money | date | Sum | Share | GrandTotal | RowFormula | None
 
 
 @dataclass
@@ -73,7 +83,7 @@ class Sheet:
 def _plain(value: Cell) -> Cell:
     if isinstance(value, Money):
         return value.as_kronor
-    if isinstance(value, Sum | GrandTotal):
+    if isinstance(value, Sum | GrandTotal | RowFormula):
         return _plain(value.value)
     if isinstance(value, Share):
         return value.value
@@ -87,8 +97,10 @@ def _format_of(value: Cell) -> str | None:
         return KRONOR_FORMAT
     if isinstance(value, date):
         return DATE_FORMAT
-    if isinstance(value, Share):
+    if isinstance(value, Share) or (isinstance(value, RowFormula) and value.percent):
         return PERCENT_FORMAT
+    if isinstance(value, RowFormula) and isinstance(value.value, Money):
+        return KRONOR_FORMAT
     return None
 
 
@@ -118,9 +130,12 @@ def to_xlsx(sheets: Sequence[Sheet]) -> bytes:
             for row in table.rows:
                 ws.append([_plain(v) for v in row])
                 for column, value in enumerate(row, start=1):
+                    cell = ws.cell(row=ws.max_row, column=column)
+                    if isinstance(value, RowFormula):
+                        cell.value = value.formula.format(r=ws.max_row)
                     number_format = _format_of(value)
                     if number_format:
-                        ws.cell(row=ws.max_row, column=column).number_format = number_format
+                        cell.number_format = number_format
             if table.totals is not None:
                 last = ws.max_row
                 ws.append([None] * len(table.totals))
@@ -130,6 +145,8 @@ def to_xlsx(sheets: Sequence[Sheet]) -> bytes:
                     if isinstance(value, Sum):
                         letter = get_column_letter(column)
                         cell.value = f"=SUM({letter}{first}:{letter}{last})" if last >= first else 0
+                    elif isinstance(value, RowFormula):
+                        cell.value = value.formula.format(r=ws.max_row)
                     else:
                         cell.value = _plain(value)
                     cell.font = bold
@@ -156,6 +173,8 @@ def to_xlsx(sheets: Sequence[Sheet]) -> bytes:
 
 
 def _csv_value(value: Cell) -> str:
+    if isinstance(value, RowFormula) and value.percent:
+        value = Share(value.value if isinstance(value.value, Decimal) else None)
     if isinstance(value, Share):
         from locales import format_percent
 

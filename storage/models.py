@@ -96,6 +96,7 @@ class ProgramRow(Base):
     requisition_months: Mapped[int] = mapped_column(Integer, default=2)
     requisition_reference: Mapped[str] = mapped_column(String(200), default="")
     requisition_account: Mapped[str] = mapped_column(String(200), default="")
+    intake_forecast_per_month: Mapped[int] = mapped_column(Integer, default=0)
     # A new random value whenever the program or its years change: processes keep the
     # program they read until it differs (storage.program_store).
     revision: Mapped[str] = mapped_column(String(32), default=lambda: secrets.token_hex(16))
@@ -131,6 +132,7 @@ class ProgramYearRow(Base):
     rate_confirmed: Mapped[bool] = mapped_column(Boolean)
     # [{"label": ..., "amount_ore": ...}]: shown in reports, not placement money.
     other_costs: Mapped[list] = mapped_column(JSON, default=list)
+    participants: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class CompensableDayRow(Base):
@@ -288,6 +290,8 @@ class PlacementRequest(Base):
             sqlite_where=text("answered_at IS NULL"),
             postgresql_where=text("answered_at IS NULL"),
         ),
+        # The follow-up's lead times: requests answered in a period.
+        Index("ix_placement_request_answered_at", "answered_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -333,6 +337,7 @@ class Placement(Base):
             sqlite_where=text("final_report_on IS NULL"),
             postgresql_where=text("final_report_on IS NULL"),
         ),
+        Index("ix_placement_ended_municipality", "ended_on", "municipality_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -768,3 +773,45 @@ class RequisitionLine(Base):
     corrects_first: Mapped[date | None] = mapped_column(Date, index=True)
     corrects_last: Mapped[date | None] = mapped_column(Date)
     claimed_days: Mapped[int | None] = mapped_column(Integer)
+
+
+class CostOutcome(Base):
+    """The utfall of one of the program's other cost lines (coordinator, evaluation,
+    administration) up to a cut-off date, as the coordinator entered it (domain.follow_up)."""
+
+    __tablename__ = "cost_outcome"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(Integer)
+    label: Mapped[str] = mapped_column(String(200))
+    through: Mapped[date] = mapped_column(Date)
+    amount_ore: Mapped[int] = mapped_column(BigInteger)
+    entered_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+
+class FinsamReport(Base):
+    """Uppföljning Finsam's figures for a year or half-year as reported: stored counts that
+    stay the same when personal data is purged later (domain.finsam)."""
+
+    __tablename__ = "finsam_report"
+    __table_args__ = (UniqueConstraint("year", "half"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(Integer)
+    half: Mapped[int] = mapped_column(Integer)  # 0: the whole year; 1 or 2: a half-year
+    active_women: Mapped[int] = mapped_column(Integer)
+    active_men: Mapped[int] = mapped_column(Integer)
+    active_unknown: Mapped[int] = mapped_column(Integer)
+    new_women: Mapped[int] = mapped_column(Integer)
+    new_men: Mapped[int] = mapped_column(Integer)
+    new_unknown: Mapped[int] = mapped_column(Integer)
+    ended_women: Mapped[int] = mapped_column(Integer)
+    ended_men: Mapped[int] = mapped_column(Integer)
+    ended_unknown: Mapped[int] = mapped_column(Integer)
+    budgeted_participants: Mapped[int] = mapped_column(Integer)
+    budget_ore: Mapped[int] = mapped_column(BigInteger)
+    accrued_ore: Mapped[int] = mapped_column(BigInteger)
+    rate_confirmed: Mapped[bool] = mapped_column(Boolean)
+    reported_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    reported_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))

@@ -35,7 +35,14 @@ _YEARS = (
     select(
         *(
             ProgramYearRow.__table__.c[n]
-            for n in ("year", "budget_ore", "daily_rate_ore", "rate_confirmed", "other_costs")
+            for n in (
+                "year",
+                "budget_ore",
+                "daily_rate_ore",
+                "rate_confirmed",
+                "other_costs",
+                "participants",
+            )
         )
     )
     .where(ProgramYearRow.__table__.c.program_id == bindparam("program_id"))
@@ -86,6 +93,7 @@ def _read_rows(session: Session) -> Program | None:
                 Money(y.daily_rate_ore),
                 y.rate_confirmed,
                 tuple(OtherCost(c["label"], Money(c["amount_ore"])) for c in y.other_costs),
+                y.participants,
             )
             for y in years
         ),
@@ -138,6 +146,7 @@ def write_program(session: Session, program: Program, row: ProgramRow | None) ->
             year_row.daily_rate_ore = year.daily_rate.ore
             year_row.rate_confirmed = year.rate_confirmed
         year_row.budget_ore = year.budget.ore
+        year_row.participants = year.participants
         year_row.other_costs = [
             {"label": c.label, "amount_ore": c.amount.ore} for c in year.other_costs
         ]

@@ -451,3 +451,72 @@ def test_accruals_list_what_is_not_yet_claimed(demo):
     )
     assert out[-1].startswith("Att boka per 31 dec. 2026: ")
     assert not any("mars–april" in line for line in out)  # attested and paid in the demo
+
+
+def test_follow_up_prints_the_budget_whose_utfall_is_mm_budgets_accrued_figure(demo):
+    for to, written in (("2026-06-30", "30 juni 2026"), ("2026-12-31", "31 dec. 2026")):
+        budget = demo("--date", to, "budget", "2026").stdout.splitlines()
+        prefix = f"Utfall till och med {written}: "
+        accrued = next(line.removeprefix(prefix) for line in budget if line.startswith(prefix))
+        out = demo("follow-up", "2026", "--to", to).stdout.splitlines()
+        assert out[0] == f"Budgetuppföljning 2026 till och med {written}"
+        assert out[1].startswith("Prognosen för 2026 är ")
+        placements = next(line for line in out if line.startswith("Ersättning till kommunerna: "))
+        assert f"utfall {accrued}, avvikelse " in placements
+    assert (
+        "budget 1\xa0345\xa0000\xa0kr, för perioden 672\xa0500\xa0kr"
+        in demo("follow-up", "2026", "--to", "2026-06-30").stdout
+    )
+
+
+def test_follow_up_to_the_year_end_as_xlsx(demo, tmp_path):
+    from openpyxl import load_workbook
+
+    target = tmp_path / "2026.xlsx"
+    assert demo(
+        "follow-up", "2026", "--to", "2026-12-31", "--format", "xlsx", "--output", str(target)
+    ).stdout == (f"Skrivet till {target}.\n")
+    sheet = load_workbook(target).active
+    assert sheet["A1"].value == "Budgetuppföljning 2026 till och med 31 dec. 2026"
+
+
+@pytest.mark.parametrize(
+    ("words", "message"),
+    [
+        (["follow-up", "2031"], "Programmet har inget år 2031; välj ett år från 2026 till 2028."),
+        (
+            ["follow-up", "2026", "--to", "2027-01-31"],
+            "Brytdatumet måste ligga i 2026, året som följs upp.",
+        ),
+        (
+            ["finsam", "2026", "--half", "2", "--report"],
+            "Perioden är inte slut; dess siffror kan rapporteras från 1 jan. 2027.",
+        ),
+        (
+            ["indicators", "--from", "2026-09-01", "--to", "2026-08-01"],
+            "Perioden måste sluta efter att den börjar.",
+        ),
+    ],
+)
+def test_follow_up_commands_refuse_bad_input_in_swedish(demo, words, message):
+    assert demo(*words, ok=False).stderr.strip() == f"Fel: {message}"
+
+
+def test_finsam_by_gender_and_indicators_per_municipality(demo):
+    out = demo("finsam", "2026", "--half", "1").stdout.splitlines()
+    assert out[:2] == [
+        "Underlag för Uppföljning Finsam, 1 jan. 2026 – 30 juni 2026",
+        "Beräknat nu, inte rapporterat än.",
+    ]
+    assert (
+        out[2].startswith("Aktiva under perioden: ") and "kvinnor " in out[2] and "män " in out[2]
+    )
+    assert "Budgeterat antal deltagare: 35" in out
+    reported = demo("finsam", "2026", "--half", "1", "--report").stdout.splitlines()
+    assert reported[1].startswith("Rapporterat ")
+    osby = demo(
+        "indicators", "--from", "2026-07-01", "--to", "2026-09-30", "--municipality", "Osby"
+    )
+    lines = osby.stdout.splitlines()
+    assert lines[0] == "Osby, 1 juli 2026 – 30 sep. 2026:"
+    assert lines[-1].startswith("  Avslutsorsaker: Arbete ")

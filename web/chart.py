@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from domain.budget import YearBudget
+from domain.follow_up import MonthPoint
 from domain.money import Money
 
 BAR_HEIGHT = 22
@@ -53,3 +54,62 @@ def budget_chart(years: list[YearBudget]) -> Chart:
         groups.append(YearGroup(b.year.year, y + BAR_HEIGHT + GAP + BAR_HEIGHT // 2, tuple(bars)))
         y += 3 * (BAR_HEIGHT + GAP) + GROUP_GAP
     return Chart(tuple(groups), WIDTH, y)
+
+
+# ---- the follow-up: accumulated budget, utfall and forecast per month -----------------
+
+
+@dataclass(frozen=True)
+class Series:
+    kind: str  # budget / accrued / forecast: the CSS class and the label
+    points: str  # "x,y x,y …" for a polyline
+    end_x: int
+    end_y: int
+    amount: Money
+
+
+@dataclass(frozen=True)
+class MonthChart:
+    width: int
+    height: int
+    series: tuple[Series, ...]
+    months: tuple[tuple[int, str], ...]  # x, month number as text
+    baseline: int
+    left: int
+    right: int
+
+
+def follow_up_chart(months: list[MonthPoint]) -> MonthChart:
+    """Three lines over the months of the year; the table beside it is their text."""
+    left, right, top, bottom, width, height = 60, 560, 20, 250, 720, 280
+    largest = max([1, *(max(m.budget.ore, m.forecast.ore) for m in months)])
+    step = (right - left) / max(len(months) - 1, 1)
+
+    def y(amount: Money) -> int:
+        return round(bottom - (bottom - top) * max(amount.ore, 0) / largest)
+
+    def series(kind: str, values: list[Money | None]) -> Series | None:
+        points = [(round(left + i * step), y(v)) for i, v in enumerate(values) if v is not None]
+        if not points:
+            return None
+        last = next(v for v in reversed(values) if v is not None)
+        return Series(
+            kind, " ".join(f"{x},{y_}" for x, y_ in points), points[-1][0], points[-1][1], last
+        )
+
+    found = [
+        series("budget", [m.budget for m in months]),
+        series("forecast", [m.forecast for m in months]),
+        series("accrued", [m.accrued for m in months]),
+    ]
+    return MonthChart(
+        width=width,
+        height=height,
+        series=tuple(s for s in found if s is not None),
+        months=tuple(
+            (round(left + i * step), str(m.month_end.month)) for i, m in enumerate(months)
+        ),
+        baseline=bottom,
+        left=left,
+        right=right,
+    )

@@ -15,6 +15,7 @@ import locales
 from domain.choices import LABELS, Role
 from domain.lifecycle import STATUS_LABELS, ReferralStatus
 from domain.meetings import MEETING_LABELS, MeetingKind
+from domain.money import Money
 from domain.personal_identity import display_personal_identity_number
 from domain.requisition import STATE_LABELS
 from domain.text import N_, Text
@@ -56,6 +57,7 @@ MENU: dict[Role, tuple[tuple[str, str], ...]] = {
         ("municipality.inbox", N_("Requests")),
         ("municipality.page", N_("Our municipality")),
         ("requisitions.listing", N_("Requisitions")),
+        ("follow_up.indicators", N_("Follow-up")),
     ),
     Role.COORDINATOR: (
         ("worklist.page", N_("To do")),
@@ -64,15 +66,18 @@ MENU: dict[Role, tuple[tuple[str, str], ...]] = {
         ("overview.budget", N_("Budget")),
         ("register_extract.form", N_("Register extract")),
         ("requisitions.listing", N_("Requisitions")),
+        ("follow_up.index", N_("Follow-up")),
     ),
     Role.ASSOCIATION: (
         ("overview.budget", N_("Budget")),
         ("requisitions.listing", N_("Requisitions")),
         ("requisitions.accruals", N_("Accrued costs")),
+        ("follow_up.index", N_("Follow-up")),
     ),
     Role.ADMIN: (
         ("overview.budget", N_("Budget")),
         ("requisitions.listing", N_("Requisitions")),
+        ("follow_up.index", N_("Follow-up")),
         ("accounts.listing", N_("Users")),
         ("municipalities_admin.listing", N_("Municipalities")),
         ("accounts.history", N_("History")),
@@ -123,6 +128,7 @@ FILTERS: dict[str, Any] = {
     "say": _say,
     "personnummer": display_personal_identity_number,
     "period": locales.format_period,
+    "ore": lambda ore: locales.format_money(Money(ore)),
 }
 
 

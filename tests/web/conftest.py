@@ -15,7 +15,7 @@ from domain.access import Actor
 from domain.choices import Role
 from tests.support.clock import MovableClock, moment
 from tests.support.login import logged_in_cookie
-from tests.web.browser import browser, site  # noqa: F401 - session fixtures of the browser tests
+from tests.web.browser import browser, own_site, site  # noqa: F401 - session fixtures of the browser tests
 from web import create_app
 
 TODAY = date(2026, 11, 23)

@@ -230,13 +230,9 @@ def test_axe_finds_nothing_on_the_new_pages(name, people, site):
 
 
 def test_withdrawing_asks_first_without_javascript(browser, site):
-    context = browser.new_context(java_script_enabled=False)
-    page = context.new_page()
+    person = Person(browser, site, "utredare2@fk.example", javascript=False)
+    page = person.page
     try:
-        page.goto(site.url + "/logga-in")
-        page.get_by_label("E-postadress").fill("utredare2@fk.example")
-        page.get_by_label("Lösenord").fill("demo-losen-2026")
-        page.get_by_role("button", name="Logga in").click()
         page.goto(site.url + "/anmalan/ny")
         page.get_by_label("Namn").fill("Edith Södergran")
         page.get_by_label("Personnummer").fill("19700101-9830")
@@ -252,10 +248,11 @@ def test_withdrawing_asks_first_without_javascript(browser, site):
         assert page.locator(".notice").inner_text() == "Anmälan är återkallad."
         assert page.locator("script").count() == 0
     finally:
-        context.close()
+        person.close()
 
 
-def test_the_coordinator_finds_a_referral_by_code_among_100_000(people, site):
+def test_the_coordinator_finds_a_referral_by_code_among_100_000(browser, own_site):
+    site = own_site  # 100 000 referrals would slow every later page of the shared site
     def fill(session):
         ids = list(session.scalars(select(Municipality.id).order_by(Municipality.id)))
         start, end = date(2026, 3, 2), date(2026, 8, 31)
@@ -271,7 +268,7 @@ def test_the_coordinator_finds_a_referral_by_code_among_100_000(people, site):
             select(Referral.reference_code).where(Referral.reference_code.like("MM-%"))
         )
     )
-    coordinator = people("samordnare@fk.example")
+    coordinator = Person(browser, site, "samordnare@fk.example")
     coordinator.go("/anmalningar")
     shown = f"{total:,}".replace(",", "\xa0")
     assert f"{shown} anmälningar." in coordinator.page.locator("main").inner_text()
@@ -285,6 +282,7 @@ def test_the_coordinator_finds_a_referral_by_code_among_100_000(people, site):
     coordinator.go("/att-gora")
     assert coordinator.page.locator("h1").inner_text() == "Att göra"
     clean(coordinator)
+    coordinator.close()
 
 
 if not Path(CHROMIUM).exists():  # pragma: no cover - see browser.py

@@ -160,6 +160,12 @@ def test_every_requisition_action_as_every_role(visit, people, running, sqlite_w
     )
 
 
+def test_a_period_that_has_not_started_says_so(visit, people, running):
+    page = visit(people["osby"]).get("/rekvisitioner/1273/2027-05")
+    assert page.status == 404
+    assert "Perioden 1 maj 2027 – 30 juni 2027 har inte börjat än." in page.text
+
+
 def test_bad_input_gets_a_swedish_error_and_changes_nothing(visit, people, running, sqlite_world):
     osby, coordinator, association = (
         visit(people["osby"]),

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 import locales
 from domain import requisition as rules
-from domain.errors import DomainError
+from domain.errors import DomainError, RuleViolation
 from domain.requisition import Action, Basis, Period, State
 from domain.text import N_
 from locales.documents import accruals_sheet, basis_sheet
@@ -26,7 +26,7 @@ from locales.sheets import to_csv, to_xlsx
 from services import requisitions
 from services.program_setup import current_program
 from storage.models import Municipality
-from web import runtime
+from web import errors, runtime
 from web.auth import permitted
 from web.forms.base import Form
 from web.forms.requisition import AccrualDateForm, AttestForm, PaidForm, ReturnForm, SubmitForm
@@ -79,6 +79,8 @@ def _basis(session: Session, code: str, raw_period: str) -> Basis:
             period=_period(session, raw_period),
             today=runtime.today(),
         )
+    except RuleViolation as error:  # a period that has not started: say so, in Swedish
+        abort(Response(*errors.page(404, locales.render(error.text))))
     except DomainError:
         abort(404)
 

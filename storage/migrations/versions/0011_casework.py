@@ -9,7 +9,7 @@ tables in place and keeps them). `audit_log` keeps its table (and its append-onl
 from 0007): its referral is nullable since 0007.
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 """
 
 from alembic import op
@@ -19,7 +19,7 @@ from storage import figures
 
 
 revision = '0011'
-down_revision = '0009'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 

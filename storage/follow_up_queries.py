@@ -1,0 +1,189 @@
+"""The follow-up reports' aggregate queries: counted in the database per municipality (and per
+gender, from one digit of the personnummer — never the number itself), a handful for any
+report however many placements there are."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import Date, Float, and_, func, select, union_all
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.functions import FunctionElement
+
+from domain.clock import STOCKHOLM
+from domain.finsam import GENDER_DIGIT
+from domain.lifecycle import ReferralStatus, RequestAnswer
+from storage.models import (
+    CostOutcome,
+    FinsamReport,
+    Participant,
+    Placement,
+    PlacementRequest,
+    Referral,
+)
+
+
+class days_apart(FunctionElement):  # noqa: N801 - reads as SQL
+    """Days (with fractions) from the first moment to the second, on both databases."""
+
+    type = Float()
+    inherit_cache = True
+
+
+@compiles(days_apart, "sqlite")
+def _days_apart_sqlite(element, compiler, **kw: Any) -> str:  # noqa: ANN001
+    first, second = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"(julianday({second}) - julianday({first}))"
+
+
+@compiles(days_apart, "postgresql")
+def _days_apart_postgresql(element, compiler, **kw: Any) -> str:  # noqa: ANN001
+    first, second = (compiler.process(arg, **kw) for arg in element.clauses)
+    apart = f"CAST({second} AS TIMESTAMP) - CAST({first} AS TIMESTAMP)"
+    return f"(EXTRACT(EPOCH FROM ({apart})) / 86400.0)"
+
+
+class day_of(FunctionElement):  # noqa: N801 - reads as SQL
+    """The date of a moment (its UTC date: a day's difference at most around midnight)."""
+
+    type = Date()
+    inherit_cache = True
+
+
+@compiles(day_of, "sqlite")
+def _day_of_sqlite(element, compiler, **kw: Any) -> str:  # noqa: ANN001
+    (moment,) = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"date({moment})"
+
+
+@compiles(day_of, "postgresql")
+def _day_of_postgresql(element, compiler, **kw: Any) -> str:  # noqa: ANN001
+    (moment,) = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"CAST({moment} AT TIME ZONE 'UTC' AS DATE)"
+
+
+def accepted_meetings(session: Session) -> list[Any]:
+    """(municipality_id, meeting_on, placements) of the accepted placements not yet started,
+    by municipality and booked meeting day."""
+    query = (
+        select(Placement.municipality_id, Placement.meeting_on, func.count())
+        .join(Referral, Referral.id == Placement.referral_id)
+        .where(Referral.status == ReferralStatus.ACCEPTED)
+        .group_by(Placement.municipality_id, Placement.meeting_on)
+    )
+    return list(session.execute(query))
+
+
+def outcomes(session: Session, first: date, last: date) -> list[Any]:
+    """(municipality_id, outcome, count) of the placements that ended in [first, last]."""
+    query = (
+        select(Placement.municipality_id, Placement.outcome, func.count())
+        .where(Placement.ended_on.between(first, last), Placement.outcome.is_not(None))
+        .group_by(Placement.municipality_id, Placement.outcome)
+    )
+    return list(session.execute(query))
+
+
+def answer_times(session: Session, first: date, last: date) -> list[Any]:
+    """(municipality_id, answers, total days) from a referral's submission to the answer of
+    a request answered (accepted or declined) in [first, last]."""
+    query = (
+        select(
+            PlacementRequest.municipality_id,
+            func.count(),
+            func.sum(days_apart(Referral.submitted_at, PlacementRequest.answered_at)),
+        )
+        .join(Referral, Referral.id == PlacementRequest.referral_id)
+        .where(
+            PlacementRequest.answer.in_([RequestAnswer.ACCEPTED, RequestAnswer.DECLINED]),
+            PlacementRequest.answered_at >= _start_of(first),
+            PlacementRequest.answered_at < _start_of(last, after=True),
+            Referral.submitted_at.is_not(None),
+        )
+        .group_by(PlacementRequest.municipality_id)
+    )
+    return list(session.execute(query))
+
+
+def meeting_times(session: Session, first: date, last: date) -> list[Any]:
+    """(municipality_id, placements, total days) from the day of the acceptance to the
+    tripartite meeting held, for placements started in [first, last]."""
+    query = (
+        select(
+            Placement.municipality_id,
+            func.count(),
+            func.sum(days_apart(day_of(PlacementRequest.answered_at), Placement.started_on)),
+        )
+        .join(PlacementRequest, PlacementRequest.id == Placement.request_id)
+        .where(Placement.started_on.between(first, last), PlacementRequest.answered_at.is_not(None))
+        .group_by(Placement.municipality_id)
+    )
+    return list(session.execute(query))
+
+
+def _start_of(day: date, *, after: bool = False) -> datetime:
+    """The moment a Swedish day begins (or, `after`, the next one)."""
+    return datetime.combine(day + timedelta(days=1) if after else day, time(0), STOCKHOLM)
+
+
+def _gender_digit() -> Any:
+    return func.substr(Participant.personal_identity_number, GENDER_DIGIT, 1)
+
+
+def participants(session: Session, first: date, last: date) -> dict[str, list[Any]]:
+    """Participants of the period as (municipality_id, gender digit or None, count) rows:
+    `active` (placed at some time in it), `new` (started in it), `ended` (ended in it). A
+    participant whose personal data is purged has no digit. Each part reads only the
+    placements it counts, by index: started in the period, ended in or after it, or still
+    running after its start."""
+    started = Placement.started_on.between(first, last)
+    ended = Placement.ended_on.between(first, last)
+    earlier = and_(Placement.started_on.is_not(None), Placement.started_on < first)
+    parts: dict[str, list[Any]] = {
+        "active": [
+            started,
+            and_(earlier, Placement.ended_on >= first),
+            and_(earlier, Placement.ended_on.is_(None), Placement.planned_end_on >= first),
+        ],
+        "new": [started],
+        "ended": [ended],
+    }
+
+    def counted(condition: Any) -> Any:
+        digit = _gender_digit().label("digit")  # one expression, grouped by as selected
+        return (
+            select(
+                Placement.municipality_id.label("municipality_id"), digit, func.count().label("n")
+            )
+            .outerjoin(Participant, Participant.referral_id == Placement.referral_id)
+            .where(condition)
+            .group_by(Placement.municipality_id, digit)
+        )
+
+    found: dict[str, list[Any]] = {}
+    for kind, conditions in parts.items():
+        # One statement per kind: each part counted by its own index, the parts added up.
+        parts_counted = union_all(*(counted(c) for c in conditions)).subquery()
+        query = select(
+            parts_counted.c.municipality_id, parts_counted.c.digit, func.sum(parts_counted.c.n)
+        ).group_by(parts_counted.c.municipality_id, parts_counted.c.digit)
+        found[kind] = [(m, d, int(c)) for m, d, c in session.execute(query)]
+    return found
+
+
+def cost_outcomes(session: Session, year: int, through: date) -> dict[str, int]:
+    """label -> öre of each other cost line's latest utfall entered up to `through`."""
+    query = (
+        select(CostOutcome.label, CostOutcome.amount_ore)
+        .where(CostOutcome.year == year, CostOutcome.through <= through)
+        .order_by(CostOutcome.through, CostOutcome.id)
+    )
+    return {label: ore for label, ore in session.execute(query)}
+
+
+def finsam_report(session: Session, year: int, half: int) -> FinsamReport | None:
+    return session.scalars(
+        select(FinsamReport).where(FinsamReport.year == year, FinsamReport.half == half)
+    ).first()

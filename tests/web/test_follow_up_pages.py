@@ -1,0 +1,204 @@
+"""The follow-up pages as every role, in Swedish, with their XLSX holding the page's figures;
+no report carries a name or personnummer."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+
+from domain.choices import Outcome
+from locales import format_money
+from services import placements, reports
+from storage.models import CostOutcome, Event, FinsamReport
+from tests.support.clock import moment
+
+ROLES = ["anonymous", "investigator", "osby", "kristianstad", "coordinator", "association", "admin"]
+PERSONAL = ("Anna Andersson", "19810923", "198109239809", "070-174 06 05")
+
+
+@pytest.fixture
+def running(sqlite_world, people):
+    first = sqlite_world.started(people["investigator"], people["osby"], "Osby", date(2026, 3, 2))
+    second = sqlite_world.started(people["investigator"], people["osby"], "Osby", date(2026, 5, 4))
+    sqlite_world.do(
+        placements.end_placement,
+        actor=people["osby"],
+        referral_id=second.id,
+        ended_on=date(2026, 6, 12),
+        outcome=Outcome.WORK,
+        now=moment(date(2026, 6, 15)),
+    )
+    return first, second
+
+
+def expected(role: str) -> dict[str, int]:
+    reader = role in {"coordinator", "association", "admin"}
+    contact = role in {"osby", "kristianstad"}
+    return {
+        "/uppfoljning": 200 if reader else 302 if contact else 403,
+        "/uppfoljning/budget?ar=2026&till=2026-06-30": 200 if reader else 403,
+        "/uppfoljning/budget.xlsx?ar=2026&till=2026-06-30": 200 if reader else 403,
+        "/uppfoljning/indikatorer": 200 if reader or contact else 403,
+        "/uppfoljning/finsam?ar=2026": 200 if reader else 403,
+        "/uppfoljning/samverkansgrupp?fran=2026-04-01&till=2026-06-30": 200 if reader else 403,
+    }
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_follow_up_page_as_every_role_without_personal_data(visit, people, running, role):
+    visitor = visit(None if role == "anonymous" else people[role])
+    for path, status in expected(role).items():
+        response = visitor.client.get(path)
+        if role == "anonymous":
+            assert response.status_code == 302, path
+            continue
+        assert response.status_code == status, (role, path)
+        if status == 200 and not path.endswith(".xlsx") and "xlsx" not in path:
+            shown = response.get_data(as_text=True)
+            assert not any(p in shown for p in PERSONAL), (role, path)
+
+
+def test_the_budget_follow_up_in_swedish_with_the_budgets_accrued_figure(
+    visit, people, running, sqlite_world
+):
+    page = visit(people["association"]).get("/uppfoljning/budget?ar=2026&till=2026-06-30")
+    assert page.h1 == "Budgetuppföljning 2026"
+    accrued = sqlite_world.read(
+        lambda s: reports.year_budget(s, year=2026, today=date(2026, 6, 30))
+    ).accrued
+    row = page.soup.find("th", string="Ersättning till kommunerna").find_parent("tr")
+    cells = [td.get_text(" ", strip=True) for td in row.find_all("td")]
+    assert cells[:3] == ["1\xa0345\xa0000\xa0kr", "672\xa0500\xa0kr", format_money(accrued)]
+    assert "Prognosen för 2026 är " in page.text and " under budget." in page.text
+    chart = page.soup.find("svg", attrs={"aria-labelledby": "month-chart-title month-chart-desc"})
+    assert chart is not None and len(chart.find_all("polyline")) == 3
+    workbook = load_workbook(
+        io.BytesIO(
+            visit(people["association"])
+            .client.get("/uppfoljning/budget.xlsx?ar=2026&till=2026-06-30")
+            .data
+        )
+    )
+    sheet = workbook.active
+    rows = list(sheet.iter_rows(values_only=True))
+    placement = next(r for r in rows if r[0] == "Ersättning till kommunerna")
+    assert placement[1:4] == (1345000, 672500, float(accrued.as_kronor))
+    number = rows.index(placement) + 1
+    assert placement[4] == f"=D{number}-C{number}"
+    total = next(r for r in rows if r[0] == "Summa")
+    assert str(total[1]).startswith("=SUM(B") and str(total[3]).startswith("=SUM(D")
+
+
+def test_the_coordinator_enters_another_cost_lines_utfall(visit, people, running, sqlite_world):
+    coordinator = visit(people["coordinator"])
+    saved = coordinator.post(
+        "/uppfoljning/budget/utfall?ar=2026&till=2026-06-30",
+        {"label": "Övrig administration", "through": "2026-06-30", "amount": "31 000"},
+    )
+    assert saved.status == 302
+    page = coordinator.get("/uppfoljning/budget?ar=2026&till=2026-06-30")
+    assert page.notices == [
+        "Utfallet för Övrig administration till och med 30 juni 2026 är sparat."
+    ]
+    row = page.soup.find("th", string="Övrig administration").find_parent("tr")
+    assert [td.get_text(" ", strip=True) for td in row.find_all("td")][2:5] == [
+        "31\xa0000\xa0kr",
+        "6\xa0000\xa0kr",
+        "24,0\xa0%",
+    ]
+    wrong = coordinator.post(
+        "/uppfoljning/budget/utfall?ar=2026&till=2026-06-30",
+        {"label": "Övrig administration", "through": "2026-12-24", "amount": "tusen"},
+    )
+    assert wrong.status == 400
+    assert wrong.error("amount") == "tusen är inget belopp i kronor, till exempel 206,40."
+    assert (
+        visit(people["association"])
+        .post("/uppfoljning/budget/utfall", {"label": "Övrig administration"})
+        .status
+        == 403
+    )
+    assert sqlite_world.read(lambda s: s.scalar(select(func.count()).select_from(CostOutcome))) == 1
+
+
+def test_indicators_per_municipality_and_a_contact_sees_only_their_own(visit, people, running):
+    page = visit(people["coordinator"]).get(
+        "/uppfoljning/indikatorer?fran=2026-01-01&till=2026-11-23"
+    )
+    assert page.h1 == "Målindikatorer 1 jan. 2026 – 23 nov. 2026"
+    goals = page.soup.find("caption", string="Mål, uppnått av räknade").find_parent("table")
+    labels = [r.th.get_text(strip=True) for r in goals.select("tbody tr")]
+    assert labels == ["Bromölla", "Kristianstad", "Osby", "Östra Göinge", "Alla kommuner"]
+    outcome_row = page.soup.find("caption", string="Avslutsorsaker för avslutade träningsplatser")
+    osby = next(
+        r for r in outcome_row.find_parent("table").select("tbody tr") if r.th.get_text() == "Osby"
+    )
+    assert osby.find_all("td")[0].get_text() == "1"  # Arbete
+    own = visit(people["kristianstad"]).get("/uppfoljning/indikatorer")
+    assert [r.th.get_text(strip=True) for r in own.soup.select("table")[0].select("tbody tr")] == [
+        "Kristianstad"
+    ]
+    other = visit(people["kristianstad"]).get("/uppfoljning/indikatorer?kommun=1")
+    assert (
+        other.status == 200 and "Du kan bara följa upp din egen kommuns indikatorer." in other.text
+    )
+
+
+def test_finsam_is_reported_once_by_the_coordinator(visit, people, running, sqlite_world):
+    coordinator = visit(people["coordinator"])
+    page = coordinator.get("/uppfoljning/finsam?ar=2026&halvar=1")
+    rows = {
+        r.th.get_text(strip=True): [td.get_text(strip=True) for td in r.find_all("td")]
+        for r in page.soup.select("table tbody tr")
+    }
+    # Anna Andersson's personnummer (19810923-9809) is a woman's: both placements are hers.
+    assert rows["Aktiva under perioden"] == ["2", "0", "0", "2"]
+    assert rows["Avslutade under perioden"] == ["1", "0", "0", "1"]
+    assert (
+        visit(people["association"])
+        .post("/uppfoljning/finsam/rapportera", {"ar": "2026", "halvar": "1"})
+        .status
+        == 403
+    )
+    assert (
+        coordinator.post("/uppfoljning/finsam/rapportera", {"ar": "2026", "halvar": "1"}).status
+        == 302
+    )
+    again = coordinator.post("/uppfoljning/finsam/rapportera", {"ar": "2026", "halvar": "1"})
+    assert again.status == 400
+    assert again.summary[0][1].startswith(
+        "Finsamsiffrorna för den här perioden rapporterades redan den "
+    )
+    assert (
+        sqlite_world.read(lambda s: s.scalar(select(func.count()).select_from(FinsamReport))) == 1
+    )
+    assert (
+        sqlite_world.read(
+            lambda s: s.scalar(
+                select(func.count()).select_from(Event).where(Event.kind == "finsam_reported")
+            )
+        )
+        == 1
+    )
+
+
+def test_the_steering_report_as_xlsx_holds_the_pages_figures(visit, people, running):
+    association = visit(people["association"])
+    page = association.get("/uppfoljning/samverkansgrupp?fran=2026-04-01&till=2026-06-30")
+    assert page.h1 == "Rapport till samverkansgruppen, 1 apr. 2026 – 30 juni 2026"
+    table = page.soup.find("caption", string="Deltagare per kommun").find_parent("table")
+    osby = [td.get_text() for td in table.find(string="Osby").find_parent("tr").find_all("td")]
+    book = load_workbook(
+        io.BytesIO(
+            association.client.get(
+                "/uppfoljning/samverkansgrupp?fran=2026-04-01&till=2026-06-30&format=xlsx"
+            ).data
+        )
+    )
+    assert book.sheetnames == ["Samverkansgrupp", "Målindikatorer", "Budgetuppföljning"]
+    rows = list(book["Samverkansgrupp"].iter_rows(values_only=True))
+    assert next(r for r in rows if r[0] == "Osby")[1:4] == tuple(int(v) for v in osby)

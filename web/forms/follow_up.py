@@ -1,0 +1,40 @@
+"""The follow-up's forms: which year and cut-off, which period and municipality, which
+Finsam period (read from the address, so a report can be bookmarked); and the other cost
+lines' utfall that the coordinator enters."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from domain.text import N_
+from web.forms.base import Form
+from web.forms.fields import ChoiceField, DateField, KronorField, Required, optional_int
+
+ENTER_DATE = N_("Enter a date.")
+
+
+class FollowUpForm(Form):
+    ar = ChoiceField(_l("Year"), coerce=optional_int)
+    till = DateField(_l("Up to and including"))
+
+
+class PeriodForm(Form):
+    fran = DateField(_l("From"))
+    till = DateField(_l("Up to and including"))
+    kommun = ChoiceField(_l("Municipality"), coerce=optional_int)
+
+
+class FinsamForm(Form):
+    ar = ChoiceField(_l("Year"), coerce=optional_int)
+    halvar = ChoiceField(_l("Period"), coerce=optional_int)
+
+
+class CostOutcomeForm(Form):
+    label = ChoiceField(
+        _l("Cost line"), validators=[Required(N_("Choose one of the cost lines in the list."))]
+    )
+    through = DateField(_l("Utfall up to and including"), validators=[Required(ENTER_DATE)])
+    amount = KronorField(
+        _l("Utfall in kronor"),
+        validators=[Required(N_("Enter the utfall in kronor, zero or more."))],
+    )

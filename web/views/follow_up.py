@@ -1,0 +1,377 @@
+"""The follow-up pages: the budget in the association's format (with its chart, and the
+coordinator's form for the other cost lines' utfall), the goal indicators per period and
+municipality, the Finsam figures, and the steering group's report — each also as XLSX, and
+printable on A4.
+
+The coordinator, the association and the administrator see every report; a municipality's
+contacts see their own municipality's indicators. No report carries a name, personnummer or
+free text about a participant: reference codes and counts only.
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date, timedelta
+from typing import Any
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+
+import locales
+from domain.access import Actor, can_see_budget
+from domain.choices import LABELS, Outcome, Role
+from domain.errors import DomainError, RuleViolation
+from domain.finsam import GENDER_LABELS, Gender, period_of
+from domain.indicators import GOAL_LABELS
+from locales.documents import finsam_sheet, follow_up_sheet, indicators_sheet, steering_sheets
+from locales.phrases import forecast_line
+from locales.sheets import to_xlsx
+from services import follow_up
+from services.program_setup import current_program
+from storage import requisition_queries
+from web import runtime
+from web.auth import permitted
+from web.chart import follow_up_chart
+from web.forms.base import Form
+from web.forms.fields import options
+from web.forms.follow_up import CostOutcomeForm, FinsamForm, FollowUpForm, PeriodForm
+from web.views import attempt
+
+blueprint = Blueprint("follow_up", __name__, url_prefix="/uppfoljning")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PER_PAGE = 25  # municipalities per page, as on the overview and in chat
+
+
+def _page_of(items: list[Any]) -> tuple[list[Any], int, int]:
+    """The asked page (?sida=) of the items, its number and the number of pages."""
+    pages = max(1, -(-len(items) // PER_PAGE))
+    raw = request.args.get("sida", "1")
+    page = min(int(raw) if raw.isdigit() and int(raw) > 0 else 1, pages)
+    return items[(page - 1) * PER_PAGE : page * PER_PAGE], page, pages
+
+
+def _sees_indicators(actor: Actor) -> bool:
+    return can_see_budget(actor) or actor.role is Role.MUNICIPALITY_CONTACT
+
+
+def _download(content: bytes, name: str) -> Response:
+    return Response(
+        content, mimetype=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
+
+
+def _month_end_before(day: date) -> date:
+    return day.replace(day=1) - timedelta(days=1)
+
+
+def _year_and_cut_off(form: FollowUpForm, years: list[int]) -> tuple[int, date]:
+    """The asked year and cut-off; by default the last month end before today (or the year
+    end of a past year)."""
+    today = runtime.today()
+    year = form.ar.data if form.ar.data in years else min(max(today.year, years[0]), years[-1])
+    default = _month_end_before(today) if today.year == year else date(year, 12, 31)
+    if default.year != year:
+        default = date(year, 1, 31)
+    to = form.till.data if form.till.data and not form.till.errors else default
+    return year, to
+
+
+@blueprint.get("")
+@permitted(_sees_indicators)
+def index() -> Any:
+    if not can_see_budget(runtime.actor()):
+        return redirect(url_for("follow_up.indicators"))
+    return render_template("follow_up/index.html")
+
+
+def _follow_up_page(form: FollowUpForm, cost_form: CostOutcomeForm | None, status: int) -> Any:
+    actor = runtime.actor()
+    with runtime.transaction(read_only=True) as session:
+        program = current_program(session)
+        years = [y.year for y in program.years]
+        form.ar.choices = options((y, str(y)) for y in years)
+        form.validate()
+        year, to = _year_and_cut_off(form, years)
+        try:
+            found = follow_up.budget_follow_up(
+                session, actor=actor, year=year, to=to, today=runtime.today()
+            )
+        except RuleViolation as error:
+            form.add_domain_error(error)
+            to = date(year, 12, 31)
+            found = follow_up.budget_follow_up(
+                session, actor=actor, year=year, to=to, today=runtime.today()
+            )
+        form.ar.data, form.till.data = year, to
+        costs = [c.label for c in program.year(year).other_costs]
+    if actor.role is Role.COORDINATOR:
+        cost_form = cost_form or CostOutcomeForm(formdata=None)
+        cost_form.label.choices = options((c, c) for c in costs)
+    failed = cost_form if cost_form is not None and cost_form.problems() else form
+    shown, page, pages = _page_of(list(found.municipalities))
+    return (
+        render_template(
+            "follow_up/budget.html",
+            form=form,
+            failed=failed,
+            follow=found,
+            shown=shown,
+            page=page,
+            pages=pages,
+            forecast=forecast_line(found),
+            chart=follow_up_chart(list(found.months)),
+            cost_form=cost_form if actor.role is Role.COORDINATOR else None,
+            cut_offs=[date(year, m, calendar.monthrange(year, m)[1]) for m in (4, 6, 8, 12)],
+        ),
+        status,
+    )
+
+
+@blueprint.get("/budget")
+@permitted(can_see_budget)
+def budget() -> Any:
+    return _follow_up_page(FollowUpForm(formdata=request.args), None, 200)
+
+
+@blueprint.get("/budget.xlsx")
+@permitted(can_see_budget)
+def budget_xlsx() -> Any:
+    form = FollowUpForm(formdata=request.args)
+    with runtime.transaction(read_only=True) as session:
+        years = [y.year for y in current_program(session).years]
+        form.ar.choices = options((y, str(y)) for y in years)
+        form.validate()
+        year, to = _year_and_cut_off(form, years)
+        try:
+            found = follow_up.budget_follow_up(
+                session, actor=runtime.actor(), year=year, to=to, today=runtime.today()
+            )
+        except DomainError:
+            abort(404)
+    return _download(to_xlsx([follow_up_sheet(found)]), f"budgetuppfoljning-{year}-{to}.xlsx")
+
+
+@blueprint.post("/budget/utfall")
+@permitted(lambda actor: actor.role is Role.COORDINATOR)
+def cost_outcome() -> Any:
+    form = CostOutcomeForm()
+    with runtime.transaction(read_only=True) as session:
+        program = current_program(session)
+        labels = sorted({c.label for y in program.years for c in y.other_costs})
+    form.label.choices = options((c, c) for c in labels)
+    if form.validate():
+        through = form.through.data
+        if attempt(
+            form,
+            lambda session: follow_up.enter_cost_outcome(
+                session,
+                actor=runtime.actor(),
+                year=through.year,
+                label=form.label.data,
+                through=through,
+                amount=form.amount.data,
+                now=runtime.now(),
+            ),
+        ).ok:
+            flash(
+                locales.gettext(
+                    "The utfall of %(label)s up to %(date)s is saved.",
+                    label=form.label.data,
+                    date=through,
+                ),
+                "success",
+            )
+            return redirect(url_for("follow_up.budget", ar=through.year, till=through.isoformat()))
+    return _follow_up_page(FollowUpForm(formdata=request.args), form, 400)
+
+
+def _period(form: PeriodForm) -> tuple[date, date]:
+    today = runtime.today()
+    quarter = (today.month - 1) // 3 * 3 + 1
+    first = (
+        form.fran.data if form.fran.data and not form.fran.errors else date(today.year, quarter, 1)
+    )
+    last = form.till.data if form.till.data and not form.till.errors else today
+    return first, last
+
+
+@blueprint.get("/indikatorer")
+@permitted(_sees_indicators)
+def indicators() -> Any:
+    actor = runtime.actor()
+    form = PeriodForm(formdata=request.args)
+    with runtime.transaction(read_only=True) as session:
+        places = requisition_queries.municipalities(session)
+        form.kommun.choices = options(
+            [("", locales.gettext("All municipalities"))] + [(m.id, m.name) for m in places]
+        )
+        form.validate()
+        first, last = _period(form)
+        wanted = form.kommun.data if not form.kommun.errors else None
+        try:
+            rows = follow_up.indicators_report(
+                session,
+                actor=actor,
+                first=first,
+                last=last,
+                today=runtime.today(),
+                municipality_id=wanted,
+            )
+        except DomainError as error:
+            form.add_domain_error(error)
+            rows = follow_up.indicators_report(
+                session,
+                actor=actor,
+                first=first,
+                last=max(first, last),
+                today=runtime.today(),
+            )
+    if request.args.get("format") == "xlsx":
+        return _download(
+            to_xlsx([indicators_sheet(rows, first, last)]), f"indikatorer-{first}-{last}.xlsx"
+        )
+    form.fran.data, form.till.data = first, last
+    total = [row for row in rows if row.municipality_id is None]
+    shown, page, pages = _page_of([row for row in rows if row.municipality_id is not None])
+    return render_template(
+        "follow_up/indicators.html",
+        form=form,
+        failed=form if form.problems() else None,
+        rows=shown + total,
+        page=page,
+        pages=pages,
+        count=len(rows) - len(total),
+        first=first,
+        last=last,
+        goal_labels=GOAL_LABELS,
+        outcome_labels={o: LABELS[o] for o in Outcome},
+        own=actor.role is Role.MUNICIPALITY_CONTACT,
+    )
+
+
+def _finsam_choice(form: FinsamForm, years: list[int]) -> tuple[int, int | None]:
+    today = runtime.today()
+    year = form.ar.data if form.ar.data in years else min(max(today.year, years[0]), years[-1])
+    half = form.halvar.data if form.halvar.data in (1, 2) else None
+    return year, half
+
+
+def _finsam_page(status: int = 200, failed: Form | None = None) -> Any:
+    form = FinsamForm(formdata=request.args)
+    with runtime.transaction(read_only=True) as session:
+        program = current_program(session)
+        years = [y.year for y in program.years]
+        form.ar.choices = options((y, str(y)) for y in years)
+        form.halvar.choices = options(
+            [
+                ("", locales.gettext("The whole year")),
+                (1, locales.gettext("First half-year")),
+                (2, locales.gettext("Second half-year")),
+            ]
+        )
+        form.validate()
+        year, half = _finsam_choice(form, years)
+        found = follow_up.finsam(
+            session, actor=runtime.actor(), year=year, half=half, today=runtime.today()
+        )
+        name = program.name
+    if request.args.get("format") == "xlsx":
+        return _download(
+            to_xlsx([finsam_sheet(found, name)]), f"finsam-{year}-{half or 'helar'}.xlsx"
+        )
+    form.ar.data, form.halvar.data = year, half
+    return (
+        render_template(
+            "follow_up/finsam.html",
+            form=form,
+            failed=failed,
+            figures=found,
+            program=name,
+            genders=[Gender.WOMEN, Gender.MEN, Gender.UNKNOWN],
+            gender_labels=GENDER_LABELS,
+            may_report=runtime.actor().role is Role.COORDINATOR
+            and found.reported_at is None
+            and found.last < runtime.today(),
+        ),
+        status,
+    )
+
+
+@blueprint.get("/finsam")
+@permitted(can_see_budget)
+def finsam() -> Any:
+    return _finsam_page()
+
+
+@blueprint.post("/finsam/rapportera")
+@permitted(lambda actor: actor.role is Role.COORDINATOR)
+def report_finsam() -> Any:
+    form = FinsamForm()
+    form.ar.choices = options((y, str(y)) for y in range(2000, 2100))
+    form.halvar.choices = options([("", ""), (1, "1"), (2, "2")])
+    form.validate()
+    year, half = form.ar.data, form.halvar.data if form.halvar.data in (1, 2) else None
+    if year is None:
+        abort(400)
+    if attempt(
+        form,
+        lambda session: follow_up.report_finsam(
+            session, actor=runtime.actor(), year=year, half=half, now=runtime.now()
+        ),
+    ).ok:
+        flash(locales.gettext("The Finsam figures are stored as reported."), "success")
+        return redirect(url_for("follow_up.finsam", ar=year, halvar=half or ""))
+    return _finsam_page(400, form)
+
+
+QUARTERS = ((1, 3), (4, 6), (7, 9), (10, 12))
+
+
+@blueprint.get("/samverkansgrupp")
+@permitted(can_see_budget)
+def steering() -> Any:
+    form = PeriodForm(formdata=request.args)
+    form.kommun.choices = []
+    form.validate()
+    today = runtime.today()
+    first, last = _period(form)
+    if not form.till.data:
+        quarter = (today.month - 1) // 3
+        first = date(today.year, QUARTERS[quarter][0], 1)
+        end = QUARTERS[quarter][1]
+        last = date(today.year, end, calendar.monthrange(today.year, end)[1])
+    with runtime.transaction(read_only=True) as session:
+        try:
+            report = follow_up.steering_report(
+                session, actor=runtime.actor(), first=first, last=last, today=today
+            )
+        except RuleViolation as error:
+            form.add_domain_error(error)
+            first, last = last, last
+            report = follow_up.steering_report(
+                session, actor=runtime.actor(), first=first, last=last, today=today
+            )
+    if request.args.get("format") == "xlsx":
+        return _download(to_xlsx(steering_sheets(report)), f"samverkansgrupp-{first}-{last}.xlsx")
+    form.fran.data, form.till.data = first, last
+    picks = [
+        (
+            locales.gettext("Quarter %(number)s", number=n + 1),
+            date(today.year, a, 1),
+            date(today.year, b, calendar.monthrange(today.year, b)[1]),
+        )
+        for n, (a, b) in enumerate(QUARTERS)
+    ] + [
+        (locales.gettext("First half-year"), *period_of(today.year, 1)),
+        (locales.gettext("Second half-year"), *period_of(today.year, 2)),
+        (locales.gettext("The whole year"), *period_of(today.year, None)),
+    ]
+    return render_template(
+        "follow_up/steering.html",
+        form=form,
+        failed=form if form.problems() else None,
+        report=report,
+        forecast=forecast_line(report.follow_up),
+        goal_labels=GOAL_LABELS,
+        outcome_labels={o: LABELS[o] for o in Outcome},
+        picks=picks,
+    )
