@@ -10,6 +10,7 @@ import click
 from cli.runtime import Runtime, pass_runtime
 from domain.choices import LABELS, Role
 from domain.errors import RuleViolation
+from domain.staff import checked_contact_details
 from domain.text import N_
 from locales import gettext as _
 from locales import ngettext
@@ -49,6 +50,8 @@ def user() -> None:
 @click.option(
     "--invite", is_flag=True, help=_("Print an invitation link instead of asking for a password.")
 )
+@click.option("--phone", default="", help=_("The user's work phone number, e.g. 044-13 50 00."))
+@click.option("--title", default="", help=_("The user's title, e.g. Arbetsmarknadskonsulent."))
 @pass_runtime
 def user_add(
     runtime: Runtime,
@@ -59,10 +62,13 @@ def user_add(
     slack_user: str | None,
     identity: str | None,
     invite: bool,
+    phone: str,
+    title: str,
 ) -> None:
     with unit_of_work(runtime.sessions) as session:  # what can be wrong, before the prompt
         users.normalise_email(email)
         users.checked_name(name)
+        checked_contact_details(phone, title)
         if municipality:
             find_municipality(session, municipality)
     password = None if invite else _ask_password()
@@ -77,6 +83,8 @@ def user_add(
             municipality_id=found,
             external_identity=identity,
             now=runtime.now(),
+            phone=phone,
+            title=title,
         )
         if password is not None:
             accounts.set_password(

@@ -43,6 +43,17 @@ DEMO_USERS = (
     ("granskare@fk.example", "Greta Granskare", Role.LOG_REVIEWER, None),
 )
 
+# Staff phone numbers from PTS's series for fiction (040-628 04 00 – 040-628 04 99).
+STAFF_DETAILS = {
+    "samordnare@fk.example": ("040-628 04 10", "Samordnare"),
+    "utredare1@fk.example": ("040-628 04 11", "Utredare"),
+    "utredare2@fk.example": ("040-628 04 12", "Utredare"),
+    "kontakt@bromolla.example": ("040-628 04 20", "Arbetsmarknadskonsulent"),
+    "kontakt@kristianstad.example": ("040-628 04 21", "Arbetsmarknadssekreterare"),
+    "kontakt@osby.example": ("040-628 04 22", "Arbetsmarknadskonsulent"),
+    "kontakt@ostragoinge.example": ("040-628 04 23", "Enhetschef arbetsmarknad"),
+}
+
 FIRST_NAMES = (
     "Anna",
     "Erik",
@@ -184,6 +195,8 @@ def load_demo_data(session: Session, *, now: datetime) -> tuple[bool, list[tuple
             password=DEMO_PASSWORD,
             is_demo=True,
             now=now,
+            phone=STAFF_DETAILS.get(email, ("", ""))[0],
+            title=STAFF_DETAILS.get(email, ("", ""))[1],
         )
         if made[email].is_demo and not made[email].totp_secret:
             made[email].totp_secret = second_factor.new_secret()

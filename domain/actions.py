@@ -25,7 +25,7 @@ from domain.access import (
 from domain.choices import GOAL_OUTCOMES, Outcome
 from domain.enrolment import latest_end
 from domain.errors import DomainError, RuleViolation
-from domain.lifecycle import ReferralStatus, Transition, next_status
+from domain.lifecycle import ACTIVE_AT_MUNICIPALITY, ReferralStatus, Transition, next_status
 from domain.program import Program
 from domain.text import N_
 
@@ -44,13 +44,27 @@ class Action(StrEnum):
     END = "end"
     FINAL_REPORT = "final_report"
     ALTERNATIVE_PLAN = "alternative_plan"
+    EDIT_PARTICIPANT = "edit_participant"
+    CORRECT_DATE = "correct_date"
+    BOOK_MEETING = "book_meeting"
+    CHANGE_MEETING = "change_meeting"
+    WRITE_PLAN = "write_plan"
+    WRITE_FINAL_REPORT = "write_final_report"
     WITHDRAW_CONSENT = "withdraw_consent"
 
 
 # Försäkringskassan's side of a referral; the others are the municipality's.
 FK_ACTIONS = frozenset(
-    {Action.WITHDRAW, Action.ASK_ANOTHER, Action.ALTERNATIVE_PLAN, Action.WITHDRAW_CONSENT}
+    {
+        Action.WITHDRAW,
+        Action.ASK_ANOTHER,
+        Action.ALTERNATIVE_PLAN,
+        Action.EDIT_PARTICIPANT,
+        Action.WITHDRAW_CONSENT,
+    }
 )
+# Until a municipality has said yes, FK may still correct what it sent.
+BEFORE_ACCEPTANCE = frozenset({S.DRAFT, S.SUBMITTED, S.REQUESTED, S.DECLINED})
 CONSENT_WITHDRAWN = N_(
     "The participant has withdrawn consent: nothing more can be shared with a municipality."
 )
@@ -114,7 +128,9 @@ def _withdraw(case: CaseFacts, today: date, program: Program) -> None:
 def _ask_another(case: CaseFacts, today: date, program: Program) -> None:
     if case.access.consent_withdrawn:
         raise RuleViolation(CONSENT_WITHDRAWN)
-    if case.status is not S.DECLINED:
+    # A submitted referral that no municipality has been asked about yet is asked the same
+    # way (the lifecycle allows it; the walk of every action × state found it unoffered).
+    if case.status not in (S.DECLINED, S.SUBMITTED):
         raise RuleViolation(N_("Another municipality can be asked after a decline."))
     program.check_intake_open(today)
 
@@ -184,6 +200,51 @@ def _alternative_plan(case: CaseFacts, today: date, program: Program) -> None:
     )
 
 
+def _edit_participant(case: CaseFacts, today: date, program: Program) -> None:
+    if case.status not in BEFORE_ACCEPTANCE:
+        raise RuleViolation(
+            N_(
+                "The participant's details can be corrected until a municipality has accepted; "
+                "after that, ask the municipality."
+            )
+        )
+
+
+def _correct_date(case: CaseFacts, today: date, program: Program) -> None:
+    if case.status not in (S.STARTED, S.ENDED) or case.placement is None:
+        raise RuleViolation(N_("Dates can be corrected once the placement has started."))
+
+
+def _book_meeting(case: CaseFacts, today: date, program: Program) -> None:
+    _placement(case, S.STARTED, N_("Follow-up meetings are booked while the placement runs."))
+
+
+def _change_meeting(case: CaseFacts, today: date, program: Program) -> None:
+    """Move a meeting, or record a follow-up as held (which one: services.meetings)."""
+    if case.status not in ACTIVE_AT_MUNICIPALITY or case.placement is None:
+        raise RuleViolation(N_("Meetings are changed while the placement is accepted or running."))
+
+
+def _no_personal_data_after_withdrawal(case: CaseFacts) -> None:
+    # The plan and the final documentation are personal data, which the municipality no
+    # longer sees once consent is withdrawn.
+    if case.access.consent_withdrawn:
+        raise RuleViolation(CONSENT_WITHDRAWN)
+
+
+def _write_plan(case: CaseFacts, today: date, program: Program) -> None:
+    _no_personal_data_after_withdrawal(case)
+    if case.status not in (S.STARTED, S.ENDED) or case.placement is None:
+        raise RuleViolation(N_("The individual plan is written once the placement has started."))
+
+
+def _write_final_report(case: CaseFacts, today: date, program: Program) -> None:
+    _no_personal_data_after_withdrawal(case)
+    _placement(
+        case, S.ENDED, N_("The final documentation is written after the placement has ended.")
+    )
+
+
 def _withdraw_consent(case: CaseFacts, today: date, program: Program) -> None:
     if case.access.consent_withdrawn:
         raise RuleViolation(N_("The participant's withdrawal of consent is already recorded."))
@@ -205,6 +266,12 @@ _NOW: dict[Action, Callable[[CaseFacts, date, Program], None]] = {
     Action.END: _end,
     Action.FINAL_REPORT: _final_report,
     Action.ALTERNATIVE_PLAN: _alternative_plan,
+    Action.EDIT_PARTICIPANT: _edit_participant,
+    Action.CORRECT_DATE: _correct_date,
+    Action.BOOK_MEETING: _book_meeting,
+    Action.CHANGE_MEETING: _change_meeting,
+    Action.WRITE_PLAN: _write_plan,
+    Action.WRITE_FINAL_REPORT: _write_final_report,
     Action.WITHDRAW_CONSENT: _withdraw_consent,
 }
 

@@ -18,6 +18,13 @@ class Seen(StrEnum):
     LOG_SEARCH = "log_search"
     LOG_SAMPLE = "log_sample"
     LOG_EXPORT = "log_export"
+    # Casework (issue 14): a list searched by personnummer (one row per referral found, or
+    # one without a referral when none was), the form correcting the participant's details,
+    # and the plan and final documentation (domain.documentation.DocumentKind's values).
+    PERSON_SEARCH = "search"
+    PARTICIPANT_FORM = "participant_form"
+    PLAN = "plan"
+    FINAL_REPORT = "final_report"
     # Rows written before the log said what was seen.
     VIEW = "view"
 
@@ -29,6 +36,7 @@ class Field(StrEnum):
     NEEDS = "needs"
     DECLINE_COMMENTS = "decline_comments"
     ACCESS_LOG = "access_log"  # who viewed whose data: personal data about staff and participants
+    DOCUMENTATION = "documentation"  # the individual plan's and final documentation's text
 
 
 SEEN_LABELS = {
@@ -37,17 +45,37 @@ SEEN_LABELS = {
     Seen.LOG_SEARCH: N_("Search in the log"),
     Seen.LOG_SAMPLE: N_("Sample from the log"),
     Seen.LOG_EXPORT: N_("Export of the log"),
+    Seen.PERSON_SEARCH: N_("Search by personnummer"),
+    Seen.PARTICIPANT_FORM: N_("Correction of the participant's details"),
+    Seen.PLAN: N_("Individual plan"),
+    Seen.FINAL_REPORT: N_("Final documentation"),
     Seen.VIEW: N_("Referral page"),
 }
+# What showed a participant's personal data (the rest searched the log itself): the views
+# the log review flags and samples.
+PERSONAL_DATA_VIEWS = frozenset(
+    {
+        Seen.REFERRAL_PAGE,
+        Seen.VIEW,
+        Seen.REGISTER_EXTRACT,
+        Seen.PERSON_SEARCH,
+        Seen.PARTICIPANT_FORM,
+        Seen.PLAN,
+        Seen.FINAL_REPORT,
+    }
+)
 FIELD_LABELS = {
     Field.PERSONAL_DETAILS: N_("personal details"),
     Field.NEEDS: N_("needs"),
     Field.DECLINE_COMMENTS: N_("decline comments"),
     Field.ACCESS_LOG: N_("access log"),
+    Field.DOCUMENTATION: N_("plan and final documentation"),
 }
 
 # The fields the referral page shows to those who may see personal data.
 REFERRAL_PAGE_FIELDS = (Field.PERSONAL_DETAILS, Field.NEEDS, Field.DECLINE_COMMENTS)
+# The form correcting the participant's details shows them, needs included.
+PARTICIPANT_FORM_FIELDS = (Field.PERSONAL_DETAILS, Field.NEEDS)
 
 
 def needs_reason(role: Role, *, acted_on_referral: bool, asking: bool) -> bool:

@@ -50,6 +50,15 @@ class Outcome(StrEnum):
     DROPOUT = "dropout"
 
 
+class IntakeState(StrEnum):
+    """A municipality's intake besides its number of places: open, a waiting list (it may be
+    asked, but a start may wait), or closed (it is not asked)."""
+
+    OPEN = "open"
+    WAITING_LIST = "waiting_list"
+    CLOSED = "closed"
+
+
 # The program's goal: at least 40 % of ended participants go to one of these.
 GOAL_OUTCOMES = frozenset({Outcome.WORK, Outcome.STUDIES, Outcome.REHABILITATION_COLLABORATION})
 
@@ -77,6 +86,9 @@ LABELS: dict[StrEnum, str] = {
     Outcome.OTHER_MEASURE: N_("Other measure"),
     Outcome.ALTERNATIVE_PLAN: N_("Alternative plan from Försäkringskassan"),
     Outcome.DROPOUT: N_("Dropped out or other reason"),
+    IntakeState.OPEN: N_("Open for intake"),
+    IntakeState.WAITING_LIST: N_("Waiting list"),
+    IntakeState.CLOSED: N_("Closed to intake"),
 }
 
 

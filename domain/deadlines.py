@@ -5,6 +5,11 @@ and the Home tab.
 - a running placement slips when its assessment and plan is not done 4 weeks after the start,
   its workplace training has not started by week 10, or its planned end comes within 30 days
   (or has passed) without an extension or an end decision.
+
+The worklists ("Att göra") add what the digest does not list: meetings to record as held
+or to book, milestones due in the coming working days, final reports and alternative plans
+missing, and declined referrals to send on. `Task` names each kind of item; `in_digest`
+says which of them the digest lists too, so the two can be checked against each other.
 """
 
 from __future__ import annotations
@@ -14,10 +19,14 @@ from datetime import date, timedelta
 from enum import StrEnum
 
 from domain import enrolment
-from domain.calendar import working_days_between
+from domain.calendar import add_working_days, working_days_between
 from domain.text import N_
 
 ENDING_SOON = timedelta(days=30)
+# Not in the process description; the program's practice: the municipality's final report
+# within 30 days of the end, FK's alternative plan within 14 days of it.
+FINAL_REPORT_WITHIN = timedelta(days=30)
+ALTERNATIVE_PLAN_WITHIN = timedelta(days=14)
 
 
 @dataclass(frozen=True)
@@ -86,3 +95,105 @@ def slip_window(today: date) -> tuple[date, date, date]:
         today - enrolment.WORKPLACE_TRAINING_DEADLINE,
         today + ENDING_SOON,
     )
+
+
+def horizon(today: date, settings: DeadlineSettings) -> date:
+    """The last day of "the coming working days": meetings and milestones due by then."""
+    return add_working_days(today, settings.meetings_within_working_days)
+
+
+class Task(StrEnum):
+    """A kind of item on a worklist: what someone has to do about one referral."""
+
+    ANSWER_REQUEST = "answer_request"  # the municipality answers a request
+    REROUTE = "reroute"  # FK asks another municipality after a decline, or withdraws
+    RECORD_MEETING = "record_meeting"  # the tripartite meeting's day has passed
+    HOLD_MEETING = "hold_meeting"  # the tripartite meeting in the coming working days
+    RECORD_FOLLOW_UP = "record_follow_up"  # a follow-up's day has passed
+    FOLLOW_UP = "follow_up"  # a follow-up meeting in the coming working days
+    ASSESSMENT_PLAN = "assessment_plan"  # due in the coming working days, or late
+    WORKPLACE_TRAINING = "workplace_training"  # due in the coming working days, or late
+    ENDING = "ending"  # planned end within 30 days (or passed) without a decision
+    BOOK_FOLLOW_UP = "book_follow_up"  # running, and no follow-up meeting booked
+    FINAL_REPORT = "final_report"  # ended without the final report
+    ALTERNATIVE_PLAN = "alternative_plan"  # ended without a goal outcome or FK's plan
+
+
+MUNICIPALITY_TASKS = (
+    Task.ANSWER_REQUEST,
+    Task.RECORD_MEETING,
+    Task.HOLD_MEETING,
+    Task.RECORD_FOLLOW_UP,
+    Task.FOLLOW_UP,
+    Task.ASSESSMENT_PLAN,
+    Task.WORKPLACE_TRAINING,
+    Task.ENDING,
+    Task.FINAL_REPORT,
+    Task.BOOK_FOLLOW_UP,
+)
+INVESTIGATOR_TASKS = (
+    Task.REROUTE,
+    Task.ALTERNATIVE_PLAN,
+    Task.ANSWER_REQUEST,
+    Task.HOLD_MEETING,
+    Task.FOLLOW_UP,
+)
+COORDINATOR_TASKS = tuple(Task)
+
+TASK_LABELS = {
+    Task.ANSWER_REQUEST: N_("Requests waiting for an answer"),
+    Task.REROUTE: N_("Declined: ask another municipality or withdraw"),
+    Task.RECORD_MEETING: N_("Tripartite meetings to record as held"),
+    Task.HOLD_MEETING: N_("Tripartite meetings in the coming working days"),
+    Task.RECORD_FOLLOW_UP: N_("Follow-up meetings to record as held"),
+    Task.FOLLOW_UP: N_("Follow-up meetings in the coming working days"),
+    Task.ASSESSMENT_PLAN: N_("Assessment and individual plan (4 weeks)"),
+    Task.WORKPLACE_TRAINING: N_("Workplace training (10 weeks)"),
+    Task.ENDING: N_("Planned end approaching without a decision"),
+    Task.BOOK_FOLLOW_UP: N_("Running placements with no follow-up meeting booked"),
+    Task.FINAL_REPORT: N_("Final reports missing"),
+    Task.ALTERNATIVE_PLAN: N_("Alternative plans to make"),
+}
+
+
+def due_on(task: Task, anchor: date) -> date:
+    """The day an item is due, from the day it counts from (start, end, meeting …)."""
+    if task is Task.ASSESSMENT_PLAN:
+        return enrolment.assessment_plan_due(anchor)
+    if task is Task.WORKPLACE_TRAINING:
+        return enrolment.workplace_training_due(anchor)
+    if task is Task.FINAL_REPORT:
+        return anchor + FINAL_REPORT_WITHIN
+    if task is Task.ALTERNATIVE_PLAN:
+        return anchor + ALTERNATIVE_PLAN_WITHIN
+    return anchor
+
+
+def is_late(task: Task, on: date, today: date, settings: DeadlineSettings) -> bool:
+    """Whether an item is late today; `on` is its due date (the asked date for a request)."""
+    if task is Task.ANSWER_REQUEST:
+        return request_overdue(request_age(on, today), settings)
+    if task in (Task.RECORD_MEETING, Task.RECORD_FOLLOW_UP):
+        return True  # the day has passed
+    if task in (Task.HOLD_MEETING, Task.FOLLOW_UP, Task.BOOK_FOLLOW_UP, Task.REROUTE):
+        return False
+    return on < today
+
+
+_SLIPS = {
+    Task.ASSESSMENT_PLAN: Slip.ASSESSMENT_PLAN,
+    Task.WORKPLACE_TRAINING: Slip.WORKPLACE_TRAINING,
+    Task.ENDING: Slip.ENDING,
+}
+
+
+def in_digest(task: Task, late: bool) -> str | None:
+    """Under which of its lists the daily digest shows such an item too ("waiting",
+    "meetings", or a Slip's value under "late"), or None when only the worklist does."""
+    if task is Task.ANSWER_REQUEST:
+        return "waiting"
+    if task is Task.HOLD_MEETING:
+        return "meetings"
+    if task is Task.ENDING or (task in _SLIPS and late):
+        return _SLIPS[task].value
+    return None

@@ -25,6 +25,15 @@ class EventKind(StrEnum):
     ENDED = "ended"
     FINAL_REPORT = "final_report"
     ALTERNATIVE_PLAN = "alternative_plan"
+    # Corrections: which details or which date, never the personal data itself
+    PARTICIPANT_CORRECTED = "participant_corrected"
+    DATE_CORRECTED = "date_corrected"
+    # Meetings of a placement
+    MEETING_BOOKED = "meeting_booked"
+    MEETING_MOVED = "meeting_moved"
+    MEETING_HELD = "meeting_held"
+    # Documents: that they were written, never what they say
+    DOCUMENT_WRITTEN = "document_written"
     # A municipality
     CAPACITY_SET = "capacity_set"
     OFFER_SET = "offer_set"

@@ -86,6 +86,10 @@ STATUS_LABELS = {
 # A referral in one of these has a placement that the municipality is, or will be, paid for.
 ACTIVE_AT_MUNICIPALITY = frozenset({S.ACCEPTED, S.STARTED})
 
+# A referral in one of these is closed; in any other it is open, and a person has at most one
+# open referral at a time.
+CLOSED = frozenset({S.ENDED, S.WITHDRAWN})
+
 
 def next_status(current: ReferralStatus, transition: Transition) -> ReferralStatus:
     """The status after `transition`, or a RuleViolation saying why it is not allowed."""

@@ -5,7 +5,7 @@ naming what was typed."""
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, time
 from decimal import Decimal
 
 from domain.errors import RuleViolation
@@ -14,6 +14,7 @@ from domain.text import N_
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _WHOLE = re.compile(r"\d{1,9}")
+_TIME = re.compile(r"(\d{1,2})[:.](\d{2})")
 _KRONOR = re.compile(r"\d{1,7}([.,]\d{1,2})?")
 
 
@@ -66,3 +67,16 @@ def parse_kronor(raw: str, *, field: str | None = None) -> Money:
             value=text,
         )
     return Money.kronor(Decimal(compact.replace(",", ".")))
+
+
+def parse_time(raw: str, *, field: str | None = None) -> time:
+    """14:30 (as an <input type="time"> sends it), or 14.30 as Swedes often write it."""
+    text = (raw or "").strip()
+    found = _TIME.fullmatch(text)
+    if found is None or int(found.group(1)) > 23 or int(found.group(2)) > 59:
+        raise RuleViolation(
+            N_("%(value)s is not a time of day written HH:MM, for example 09:30."),
+            field=field,
+            value=text,
+        )
+    return time(int(found.group(1)), int(found.group(2)))

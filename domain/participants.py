@@ -20,6 +20,21 @@ CONSENT_REQUIRED = N_(
 )
 CONSENT_DATE_REQUIRED = N_("Enter the date the participant gave consent.")
 CONSENT_IN_FUTURE = N_("The date of consent cannot be in the future.")
+# Names only the code: the investigator may know that a referral exists, and what it holds is
+# shown on its page to those allowed to see it.
+ALREADY_OPEN = N_(
+    "This person already has an open referral, %(code)s. A person can have one open referral "
+    "at a time: follow that one up, or withdraw it first."
+)
+
+
+# The details by name, as a correction lists them (the values stay out of the history).
+DETAIL_LABELS = {
+    "name": N_("Name"),
+    "personal_identity_number": N_("Personal identity number"),
+    "phone": N_("Phone"),
+    "needs": N_("What the participant needs and wants"),
+}
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
 from enum import StrEnum
 
+from domain.documentation import DEFAULT_TEMPLATE, DocumentTemplate
 from domain.errors import RuleViolation
 from domain.money import Money
 from domain.text import N_
@@ -95,6 +96,8 @@ class Program:
     phases: tuple[Phase, ...] = ()
     years: tuple[ProgramYear, ...] = ()
     municipalities: tuple[MunicipalitySettings, ...] = field(default=(), compare=False)
+    # FK's template for the individual plan and the final documentation.
+    documentation: DocumentTemplate = DEFAULT_TEMPLATE
 
     def year(self, year: int) -> ProgramYear:
         for y in self.years:
@@ -141,5 +144,7 @@ class Program:
 # The program's own settings (not its phases, years and municipalities): the keys of a
 # settings file's [program] table and the columns of its stored row, named once.
 PROGRAM_SCALARS = tuple(
-    f.name for f in fields(Program) if f.name not in {"phases", "years", "municipalities"}
+    f.name
+    for f in fields(Program)
+    if f.name not in {"phases", "years", "municipalities", "documentation"}
 )

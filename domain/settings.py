@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from domain.documentation import DEFAULT_TEMPLATE, DocumentTemplate, TemplateSection
 from domain.errors import SettingsError
 from domain.money import Money
 from domain.program import (
@@ -29,7 +30,9 @@ from domain.text import N_, Text
 
 _PAGE_KEYS = {"accessibility_statement", "privacy_notice"}
 _PROGRAM_KEYS = set(PROGRAM_SCALARS) - _PAGE_KEYS
-_TOP_KEYS = {"program", "phases", "years", "municipalities", "pages"}
+_TOP_KEYS = {"program", "phases", "years", "municipalities", "pages", "documentation"}
+_DOCUMENT_KEYS = {"plan", "final_report"}
+_SECTION_KEYS = {"key", "heading", "help"}
 _PHASE_KEYS = {"key", "name", "start", "end"}
 _YEAR_KEYS = {"year", "budget", "daily_rate", "rate_confirmed", "other_costs", "participants"}
 _COST_KEYS = {"label", "amount"}
@@ -192,6 +195,7 @@ def parse_program(raw: str) -> Program:
     phases = _phases(problems, top)
     years = _years(problems, top)
     municipalities = _municipalities(problems, top)
+    documentation = _documentation(problems, top)
     if not problems:
         _check_consistency(problems, values, phases, years, municipalities)
     if problems:
@@ -201,7 +205,34 @@ def parse_program(raw: str) -> Program:
         phases=tuple(phases),
         years=tuple(sorted(years, key=lambda y: y.year)),
         municipalities=tuple(municipalities),
+        documentation=documentation,
     )
+
+
+def _documentation(problems: list[Text], top: _Reader) -> DocumentTemplate:
+    """FK's template: the parts of the individual plan and of the final documentation."""
+    if "documentation" not in top.table:
+        return DEFAULT_TEMPLATE
+    table = _Reader(problems, top.table["documentation"], "[documentation]", _DOCUMENT_KEYS)
+    found: dict[str, tuple[TemplateSection, ...]] = {}
+    for kind in sorted(_DOCUMENT_KEYS):
+        sections = []
+        for number, part in enumerate(table.tables(kind), start=1):
+            r = _Reader(problems, part, f"[[documentation.{kind}]] {number}", _SECTION_KEYS)
+            key, heading = r.text("key"), r.text("heading")
+            help_text = r.text("help", required=False)
+            if key is not None and heading is not None:
+                sections.append(TemplateSection(key, heading, help_text or ""))
+        keys = [s.key for s in sections]
+        for key in sorted({k for k in keys if keys.count(k) > 1}):
+            problems.append(
+                Text(
+                    N_("[documentation] %(kind)s: the part %(key)s appears more than once."),
+                    {"kind": kind, "key": key},
+                )
+            )
+        found[kind] = tuple(sections)
+    return DocumentTemplate(plan=found["plan"], final_report=found["final_report"])
 
 
 def _phases(problems: list[Text], top: _Reader) -> list[Phase]:

@@ -96,6 +96,8 @@ def format_value(value: Any) -> Any:
         return format_date(value)
     if isinstance(value, Decimal):
         return format_number(value, 1)
+    if isinstance(value, list | tuple):  # a list of things, e.g. the details corrected
+        return ", ".join(str(format_value(item)) for item in value)
     return value
 
 

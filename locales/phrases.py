@@ -22,6 +22,16 @@ def _same(text: str) -> str:
 
 
 def place_line(m: MunicipalityPlaces, mark: Callable[[str], str] = _same) -> str:
+    if m.over_capacity:  # never a negative number of free places
+        return _(
+            "%(municipality)s: over capacity by %(over)d (capacity %(capacity)d, started "
+            "%(started)d, accepted but not started %(accepted)d)",
+            municipality=mark(m.municipality),
+            over=m.over_capacity,
+            capacity=m.capacity,
+            started=m.started,
+            accepted=m.accepted_not_started,
+        )
     return ngettext(
         "%(municipality)s: %(num)d free place (capacity %(capacity)d, started "
         "%(started)d, accepted but not started %(accepted)d)",

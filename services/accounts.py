@@ -102,6 +102,8 @@ def invite_user(
     municipality_id: int | None,
     external_identity: str | None = None,
     now: datetime,
+    phone: str = "",
+    title: str = "",
 ) -> tuple[User, str]:
     """A new account without a password, and the token of its invitation link."""
     check_manages_accounts(actor)
@@ -114,6 +116,8 @@ def invite_user(
         external_identity=external_identity,
         actor=actor,
         now=now,
+        phone=phone,
+        title=title,
     )
     return user, invitations.invite(session, user=user, actor=actor, now=now)
 

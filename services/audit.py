@@ -92,9 +92,12 @@ def personal_data_for(
     address: str,
     reason: str | None = None,
     asking_reasons: bool = False,
+    seen: Seen = Seen.REFERRAL_PAGE,
+    fields: Iterable[Field] = REFERRAL_PAGE_FIELDS,
 ) -> Participant | None:
     """The participant's personal data if the actor may see it (and gave a reason where one
-    is asked); the view is logged with the fields the referral page shows."""
+    is asked); the view is logged with the fields the page shows (the referral page's by
+    default)."""
     if not can_see_personal_data(actor, facts_of(referral)) or referral.participant is None:
         return None
     if reason_needed(session, actor=actor, referral=referral, asking=asking_reasons):
@@ -107,8 +110,8 @@ def personal_data_for(
         referral_id=referral.id,
         now=now,
         address=address,
-        seen=Seen.REFERRAL_PAGE,
-        fields=REFERRAL_PAGE_FIELDS,
+        seen=seen,
+        fields=fields,
         reason=reason or None,
     )
     return referral.participant
@@ -120,3 +123,21 @@ def views_of(session: Session, referral_id: int) -> list[AuditEntry]:
             select(AuditEntry).where(AuditEntry.referral_id == referral_id).order_by(AuditEntry.id)
         )
     )
+
+
+def record_search(
+    session: Session, *, actor: Actor, referral_ids: list[int], now: datetime, address: str
+) -> None:
+    """A search for a person by personnummer: what it found (also that it found nothing).
+    The personnummer itself is not written: the referrals found say whose it was."""
+    found: list[int | None] = [*referral_ids] or [None]
+    for referral_id in found:
+        record_view(
+            session,
+            actor=actor,
+            referral_id=referral_id,
+            now=now,
+            address=address,
+            seen=Seen.PERSON_SEARCH,
+            fields=(Field.PERSONAL_DETAILS,) if referral_id is not None else (),
+        )

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from domain.access import Actor
 from domain.events import EventKind
@@ -41,6 +41,9 @@ def record(
 def history_of(session: Session, referral_id: int) -> list[Event]:
     return list(
         session.scalars(
-            select(Event).where(Event.referral_id == referral_id).order_by(Event.at, Event.id)
+            select(Event)
+            .where(Event.referral_id == referral_id)
+            .options(selectinload(Event.actor))
+            .order_by(Event.at, Event.id)
         )
     )

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from domain.access import Actor, check_reviews_log
-from domain.audit import Field, Seen
+from domain.audit import PERSONAL_DATA_VIEWS, Field, Seen
 from domain.choices import Role
 from domain.clock import STOCKHOLM, local_date
 from domain.errors import RuleViolation, checked_text
@@ -118,7 +118,7 @@ def _rows(session: Session, entries: list[AuditEntry]) -> list[LogRow]:
             declined_by_viewer_municipality_at=declined_at(e),
         )
         for e in entries
-        if Seen(e.action) in {Seen.REFERRAL_PAGE, Seen.VIEW, Seen.REGISTER_EXTRACT}
+        if Seen(e.action) in PERSONAL_DATA_VIEWS
     ]
     flags = flags_for(facts)
     return [
@@ -209,9 +209,7 @@ def random_sample(
     if not 1 <= size <= 200:
         raise RuleViolation(N_("The sample is 1 to 200 views."), field="size")
     entries = [
-        e
-        for e in _entries(session, period, None, None)
-        if Seen(e.action) in {Seen.REFERRAL_PAGE, Seen.VIEW, Seen.REGISTER_EXTRACT}
+        e for e in _entries(session, period, None, None) if Seen(e.action) in PERSONAL_DATA_VIEWS
     ]
     chosen = set(sample([e.id for e in entries], size, seed=seed))
     rows = [r for r in _rows(session, entries) if r.id in chosen]

@@ -9,11 +9,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from domain.access import Actor, check_manages_accounts, check_manages_municipality
-from domain.choices import Role
+from domain.choices import IntakeState, Role
 from domain.errors import NotAllowed, NotFound, RuleViolation, checked_text
 from domain.events import EventKind
 from domain.text import N_, plain_letters
 from services import history
+from storage import queries
 from storage.models import Municipality
 
 MAX_CAPACITY = 1000
@@ -39,19 +40,34 @@ def _get(session: Session, municipality_id: int) -> Municipality:
 
 
 def set_capacity(
-    session: Session, *, actor: Actor, municipality_id: int, capacity: int | None, now: datetime
+    session: Session,
+    *,
+    actor: Actor,
+    municipality_id: int,
+    capacity: int | None,
+    now: datetime,
+    state: IntakeState | None = None,
 ) -> Municipality:
-    """How many participants the municipality can take now (it changes over time)."""
+    """How many participants the municipality can take now (it changes over time), and
+    whether it takes new ones at all (`state`; unchanged when None).
+
+    The row is locked while it changes, so that under concurrent changes each event's
+    "previous" is the capacity the one before it set, on both databases."""
     check_manages_municipality(actor, municipality_id)
-    municipality = _get(session, municipality_id)
     if capacity is None or isinstance(capacity, bool) or not 0 <= capacity <= MAX_CAPACITY:
         raise RuleViolation(
             N_("The capacity must be a whole number from 0 to %(max)s."),
             field="capacity",
             max=MAX_CAPACITY,
         )
-    previous = municipality.capacity
+    if state is not None and not isinstance(state, IntakeState):
+        raise RuleViolation(N_("Choose whether you take new participants."), field="state")
+    municipality = queries.lock_municipality(session, municipality_id)
+    if municipality is None:
+        raise NotFound(N_("There is no such municipality."))
+    previous, previous_state = municipality.capacity, municipality.intake_state
     municipality.capacity = capacity
+    municipality.intake_state = state or previous_state
     history.record(
         session,
         kind=EventKind.CAPACITY_SET,
@@ -60,6 +76,8 @@ def set_capacity(
         municipality_id=municipality_id,
         previous=previous,
         capacity=capacity,
+        previous_state=previous_state.value,
+        state=municipality.intake_state.value,
     )
     return municipality
 

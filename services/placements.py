@@ -20,11 +20,12 @@ from domain.access import Actor
 from domain.actions import Action
 from domain.choices import Outcome
 from domain.clock import local_date
+from domain.corrections import CorrectionReason, PlacementDates, RecordedDate, corrected
 from domain.errors import NotFound, RuleViolation
 from domain.events import EventKind
 from domain.lifecycle import Transition
 from domain.text import N_
-from services import history
+from services import history, meetings
 from services.program_setup import current_program
 from services.referrals import check_action, move_status
 from storage.models import Extension, Placement, Referral
@@ -42,6 +43,15 @@ def _placement(
         raise NotFound(N_("There is no placement for that referral."))
     check_action(session, actor=actor, referral=referral, action=action, now=now)
     return placement
+
+
+def set_dates(session: Session, placement: Placement, **dates: date | None) -> None:
+    """Every change of a placement's dates goes through here: recording them, extending,
+    ending and correcting. It is the one place that figures kept up to date with the dates
+    (the budget's, for one) can follow."""
+    for name, value in dates.items():
+        setattr(placement, name, value)
+    session.flush()
 
 
 def _require_date(value: date | None, field: str) -> date:
@@ -89,8 +99,15 @@ def record_meeting_held(
             date=max(asked_on, program.start),
         )
     move_status(session, placement.referral, Transition.START)
-    placement.started_on = held_on
-    placement.planned_end_on = enrolment.planned_end(program, held_on)
+    tripartite = meetings.tripartite_of(session, placement.referral_id)
+    if tripartite is not None:
+        tripartite.held_on = held_on
+    set_dates(
+        session,
+        placement,
+        started_on=held_on,
+        planned_end_on=enrolment.planned_end(program, held_on),
+    )
     _record(
         session,
         EventKind.STARTED,
@@ -118,7 +135,7 @@ def record_assessment_plan(
     enrolment.check_milestone_date(
         _started_on(placement), done_on, local_date(now), field="done_on"
     )
-    placement.assessment_plan_on = done_on
+    set_dates(session, placement, assessment_plan_on=done_on)
     _record(session, EventKind.ASSESSMENT_PLAN, actor, placement, now, done_on=done_on)
 
 
@@ -132,7 +149,7 @@ def record_workplace_training(
     enrolment.check_milestone_date(
         _started_on(placement), started_on, local_date(now), field="started_on"
     )
-    placement.workplace_training_on = started_on
+    set_dates(session, placement, workplace_training_on=started_on)
     _record(session, EventKind.WORKPLACE_TRAINING, actor, placement, now, started_on=started_on)
 
 
@@ -156,7 +173,7 @@ def extend_placement(
             new_end_on=new_end,
         )
     )
-    placement.planned_end_on = new_end
+    set_dates(session, placement, planned_end_on=new_end)
     _record(
         session,
         EventKind.EXTENDED,
@@ -186,10 +203,13 @@ def end_placement(
         raise RuleViolation(N_("Choose the outcome of the placement."), field="outcome")
     enrolment.check_end(current_program(session), _started_on(placement), ended_on, local_date(now))
     move_status(session, placement.referral, Transition.END)
-    placement.ended_on = ended_on
     placement.outcome = outcome
-    if outcome is Outcome.ALTERNATIVE_PLAN:
-        placement.alternative_plan_on = ended_on
+    set_dates(
+        session,
+        placement,
+        ended_on=ended_on,
+        **({"alternative_plan_on": ended_on} if outcome is Outcome.ALTERNATIVE_PLAN else {}),
+    )
     _record(
         session, EventKind.ENDED, actor, placement, now, ended_on=ended_on, outcome=outcome.value
     )
@@ -206,7 +226,7 @@ def record_final_report(
     enrolment.check_milestone_date(
         placement.ended_on, received_on, local_date(now), field="received_on"
     )
-    placement.final_report_on = received_on
+    set_dates(session, placement, final_report_on=received_on)
     _record(session, EventKind.FINAL_REPORT, actor, placement, now, received_on=received_on)
 
 
@@ -221,7 +241,7 @@ def record_alternative_plan(
     enrolment.check_milestone_date(
         _started_on(placement), planned_on, local_date(now), field="planned_on"
     )
-    placement.alternative_plan_on = planned_on
+    set_dates(session, placement, alternative_plan_on=planned_on)
     history.record(
         session,
         kind=EventKind.ALTERNATIVE_PLAN,
@@ -230,3 +250,72 @@ def record_alternative_plan(
         referral_id=referral_id,
         planned_on=planned_on,
     )
+
+
+def recorded_dates(placement: Placement) -> PlacementDates:
+    """The placement's dates as the correction rules see them (a started placement)."""
+    assert placement.started_on is not None and placement.planned_end_on is not None
+    request = next(r for r in placement.referral.requests if r.id == placement.request_id)
+    last = placement.extensions[-1] if placement.extensions else None
+    return PlacementDates(
+        requested_on=local_date(request.asked_at),
+        started_on=placement.started_on,
+        planned_end_on=placement.planned_end_on,
+        assessment_plan_on=placement.assessment_plan_on,
+        workplace_training_on=placement.workplace_training_on,
+        ended_on=placement.ended_on,
+        outcome=placement.outcome,
+        alternative_plan_on=placement.alternative_plan_on,
+        final_report_on=placement.final_report_on,
+        extended_from=last.previous_end_on if last else None,
+    )
+
+
+def correct_date(
+    session: Session,
+    *,
+    actor: Actor,
+    referral_id: int,
+    field: RecordedDate | None,
+    corrected_on: date | None,
+    reason: CorrectionReason | None,
+    now: datetime,
+) -> dict[str, date]:
+    """The municipality corrects a recorded date, with a reason. The placement gets the
+    dates it would have had if the right one had been entered first (domain.corrections);
+    the history keeps the original beside the correction, with who and when."""
+    placement = _placement(
+        session, actor=actor, referral_id=referral_id, action=Action.CORRECT_DATE, now=now
+    )
+    if not isinstance(field, RecordedDate):
+        raise RuleViolation(N_("Choose the date to correct."), field="field")
+    corrected_on = _require_date(corrected_on, "corrected_on")
+    if not isinstance(reason, CorrectionReason):
+        raise RuleViolation(N_("Choose why the date is corrected."), field="reason")
+    dates = recorded_dates(placement)
+    previous = dates.value(field)
+    changes = corrected(
+        dates, field, corrected_on, today=local_date(now), program=current_program(session)
+    )
+    before = {name: getattr(placement, name) for name in changes}
+    set_dates(session, placement, **changes)
+    if field is RecordedDate.EXTENSION:  # the extension decided is what was corrected
+        placement.extensions[-1].new_end_on = corrected_on
+    _record(
+        session,
+        EventKind.DATE_CORRECTED,
+        actor,
+        placement,
+        now,
+        field=field.value,
+        previous=previous,
+        corrected=corrected_on,
+        reason=reason.value,
+        # What moved with it (e.g. the ordinary planned end with the start).
+        also={
+            name: [before[name].isoformat() if before[name] else None, value.isoformat()]
+            for name, value in changes.items()
+            if name != field.value
+        },
+    )
+    return changes

@@ -6,9 +6,10 @@ compare-and-set on the request row, so of two simultaneous answers exactly one w
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from domain import actions
@@ -21,12 +22,22 @@ from domain.access import (
     check_sees_referral,
 )
 from domain.actions import Action, CaseFacts, PlacementFacts, check_may_ask
+from domain.availability import check_room_to_accept, check_takes_requests
 from domain.choices import BenefitType, DeclineReason
 from domain.clock import local_date
 from domain.errors import NotFound, RuleViolation, checked_text
 from domain.events import EventKind
-from domain.lifecycle import ReferralStatus, RequestAnswer, Transition, allowed, next_status
+from domain.lifecycle import (
+    CLOSED,
+    ReferralStatus,
+    RequestAnswer,
+    Transition,
+    allowed,
+    next_status,
+)
+from domain.meetings import Booking, MeetingKind, checked_booking
 from domain.participants import (
+    ALREADY_OPEN,
     BENEFIT_REQUIRED,
     MAX_TEXT,
     ParticipantDetails,
@@ -38,8 +49,10 @@ from domain.text import N_
 from services import history
 from services.program_setup import current_program
 from services.reference_codes import next_reference_code
+from services.reports import places_of
 from storage.db import changed_rows
 from storage.models import (
+    Meeting,
     Municipality,
     Participant,
     Placement,
@@ -146,6 +159,42 @@ def move_status(session: Session, referral: Referral, transition: Transition) ->
         raise RuleViolation(
             N_("The referral was changed by someone else just now. Reload and try again.")
         )
+    if new in CLOSED:  # the person may be referred again
+        session.execute(
+            update(Participant)
+            .where(Participant.referral_id == referral.id)
+            .values(open_personal_identity_number=None)
+            .execution_options(synchronize_session="fetch")
+        )
+
+
+def check_no_open_referral(
+    session: Session, personal_identity_number: str, *, besides: int | None = None
+) -> None:
+    """One open referral per person: refused with the open one's code (never its content)."""
+    query = (
+        select(Referral.reference_code)
+        .join(Participant, Participant.referral_id == Referral.id)
+        .where(Participant.open_personal_identity_number == personal_identity_number)
+    )
+    if besides is not None:
+        query = query.where(Referral.id != besides)
+    code = session.scalar(query)
+    if code is not None:
+        raise RuleViolation(ALREADY_OPEN, field="personal_identity_number", code=code)
+
+
+def add_open_referral(session: Session, referral: Referral) -> None:
+    """Adds a new referral; two filed at once for one person: the database keeps one."""
+    assert referral.participant is not None
+    number = referral.participant.personal_identity_number
+    try:
+        with session.begin_nested():
+            session.add(referral)
+            session.flush()
+    except IntegrityError:
+        check_no_open_referral(session, number)
+        raise
 
 
 def create_referral(
@@ -169,6 +218,7 @@ def create_referral(
     if preferred_municipality_id is not None:
         _municipality(session, preferred_municipality_id, "preferred_municipality")
     check_consent(consent_given, consent_on, today)
+    check_no_open_referral(session, details.personal_identity_number)
     referral = Referral(
         reference_code=next_reference_code(session, program.reference_prefix, today.year),
         investigator_id=actor.user_id,
@@ -185,10 +235,10 @@ def create_referral(
             personal_identity_number=details.personal_identity_number,
             phone=details.phone,
             needs=details.needs,
+            open_personal_identity_number=details.personal_identity_number,
         ),
     )
-    session.add(referral)
-    session.flush()
+    add_open_referral(session, referral)
     history.record(
         session,
         kind=EventKind.CREATED,
@@ -229,7 +279,9 @@ def request_placement(
             field="municipality",
         )
     check_may_ask(municipality.id, facts_of(referral))
+    check_takes_requests(places_of(session, municipality.id))
     move_status(session, referral, Transition.REQUEST)
+    referral.current_municipality_id = municipality.id
     request = PlacementRequest(
         referral=referral, municipality_id=municipality.id, asked_at=now, asked_by_id=actor.user_id
     )
@@ -313,9 +365,20 @@ class AlreadyAnswered(RuleViolation):
 
 
 def accept_request(
-    session: Session, *, actor: Actor, request_id: int, meeting_on: date | None, now: datetime
+    session: Session,
+    *,
+    actor: Actor,
+    request_id: int,
+    meeting_on: date | None,
+    now: datetime,
+    over_capacity_confirmed: bool = False,
+    meeting_time: time | None = None,
+    place: str | None = None,
 ) -> Placement:
-    """The municipality says yes and books the tripartite meeting."""
+    """The municipality says yes and books the tripartite meeting. Without a free place it
+    asks first (OverCapacity); confirmed, the placement is recorded as over capacity. The
+    municipality's row is locked while deciding, so of many accepts at once each sees the
+    places the others took."""
     request = get_request(session, request_id)
     check_answers_for(actor, request.municipality_id)
     program = current_program(session)
@@ -333,9 +396,23 @@ def accept_request(
             field="meeting_on",
             date=program.end,
         )
+    if meeting_time is not None or place is not None:  # the web site asks for both
+        booking: Booking | None = checked_booking(
+            meeting_on,
+            meeting_time,
+            place,
+            today=local_date(request.asked_at),
+            fields=("meeting_on", "meeting_time", "place"),
+        )
+    else:
+        booking = None  # chat books the date only
     if request.answered_at is not None:
         raise AlreadyAnswered(request)
     check_action(session, actor=actor, referral=request.referral, action=Action.ACCEPT, now=now)
+    over_capacity = check_room_to_accept(
+        places_of(session, request.municipality_id, lock=True),
+        confirmed=over_capacity_confirmed,
+    )
     _close_request(session, request, actor, RequestAnswer.ACCEPTED, now)
     move_status(session, request.referral, Transition.ACCEPT)
     placement = Placement(
@@ -343,9 +420,22 @@ def accept_request(
         municipality_id=request.municipality_id,
         request_id=request.id,
         meeting_on=meeting_on,
+        over_capacity=over_capacity,
     )
     session.add(placement)
     session.flush()
+    session.add(
+        Meeting(
+            referral_id=placement.referral_id,
+            kind=MeetingKind.TRIPARTITE,
+            on=meeting_on,
+            at=booking.at if booking else None,
+            place=booking.place if booking else "",
+            booked_at=now,
+            booked_by_id=actor.user_id,
+            moves=0,
+        )
+    )
     history.record(
         session,
         kind=EventKind.ACCEPTED,
@@ -355,6 +445,7 @@ def accept_request(
         municipality_id=request.municipality_id,
         request_id=request.id,
         meeting_on=meeting_on,
+        **({"over_capacity": True} if over_capacity else {}),
     )
     return placement
 
@@ -414,6 +505,50 @@ def withdraw_referral(session: Session, *, actor: Actor, referral: Referral, now
         # The request it closed, if any: chat updates the municipality's message about it.
         request_id=open_request.id if open_request is not None else None,
     )
+
+
+def correct_participant(
+    session: Session,
+    *,
+    actor: Actor,
+    referral: Referral,
+    participant: ParticipantDetails,
+    now: datetime,
+) -> list[str]:
+    """FK corrects what it sent about the participant, until a municipality has accepted.
+    The history says which details changed; the old values are not kept anywhere."""
+    check_action(session, actor=actor, referral=referral, action=Action.EDIT_PARTICIPANT, now=now)
+    details = checked_participant(participant, today=local_date(now))
+    stored = referral.participant
+    if stored is None:  # purged: nothing to correct
+        raise NotFound(N_("There is no referral with that reference code."))
+    changed = [
+        name
+        for name in ("name", "personal_identity_number", "phone", "needs")
+        if getattr(details, name) != getattr(stored, name)
+    ]
+    if not changed:
+        raise RuleViolation(N_("Nothing was changed: the details are as before."))
+    if "personal_identity_number" in changed:
+        check_no_open_referral(session, details.personal_identity_number, besides=referral.id)
+        stored.open_personal_identity_number = details.personal_identity_number
+    for name in changed:
+        setattr(stored, name, getattr(details, name))
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError:  # the same person filed by someone else at this very moment
+        check_no_open_referral(session, details.personal_identity_number, besides=referral.id)
+        raise
+    history.record(
+        session,
+        kind=EventKind.PARTICIPANT_CORRECTED,
+        at=now,
+        actor=actor,
+        referral_id=referral.id,
+        fields=changed,
+    )
+    return changed
 
 
 def withdraw_consent(

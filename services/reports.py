@@ -12,11 +12,13 @@ from sqlalchemy.orm import Session
 from domain.access import Actor, check_sees_budget
 from domain.availability import Availability, MunicipalityPlaces
 from domain.budget import YearBudget
+from domain.errors import RuleViolation
 from domain.figures import IndicatorCounts, Tally, day_before, indicator_counts, indicator_days
 from domain.indicators import Goal, Indicator
 from domain.program import Program
+from domain.text import N_
 from services.program_setup import current_program
-from storage import figures
+from storage import figures, queries
 
 
 def availability(session: Session) -> Availability:
@@ -28,9 +30,32 @@ def availability(session: Session) -> Availability:
                 capacity=m.capacity,
                 started=m.started,
                 accepted_not_started=m.accepted,
+                state=m.intake_state,
             )
             for m in figures.used_places(session)
         )
+    )
+
+
+def places_of(session: Session, municipality_id: int, *, lock: bool = False) -> MunicipalityPlaces:
+    """One municipality's places; with `lock`, its row is locked first so that the count
+    includes everything committed before, and nobody else decides about it until commit."""
+    if lock and queries.lock_municipality(session, municipality_id) is None:
+        raise RuleViolation(
+            N_("Choose one of the municipalities in the list."), field="municipality"
+        )
+    found = figures.used_places_of(session, municipality_id)
+    if found is None:
+        raise RuleViolation(
+            N_("Choose one of the municipalities in the list."), field="municipality"
+        )
+    return MunicipalityPlaces(
+        municipality_id=found.id,
+        municipality=found.name,
+        capacity=found.capacity,
+        started=found.started,
+        accepted_not_started=found.accepted,
+        state=found.intake_state,
     )
 
 

@@ -17,6 +17,7 @@ from domain.choices import Role
 from domain.errors import RuleViolation
 from domain.events import EventKind
 from domain.passwords import check_password_strength
+from domain.staff import checked_contact_details
 from domain.text import N_
 from services import history
 from storage.models import Municipality, User
@@ -54,10 +55,13 @@ def add_user(
     is_demo: bool = False,
     actor: Actor | None = None,
     now: datetime,
+    phone: str = "",
+    title: str = "",
 ) -> User:
     """A new account; without a password it can log in only through an invitation link or
     the identity provider."""
     email = normalise_email(email)
+    phone, title = checked_contact_details(phone, title)
     name = checked_name(name)
     role = checked_role(role)
     check_role_municipality(role, municipality)
@@ -82,6 +86,8 @@ def add_user(
         is_demo=is_demo,
         active=True,
         created_at=now,
+        phone=phone,
+        title=title,
     )
     session.add(user)
     session.flush()
@@ -191,3 +197,13 @@ def check_password(user: User, password: str) -> bool:
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
     return True
+
+
+def set_contact_details(
+    session: Session, *, actor: Actor, phone: str | None, title: str | None
+) -> User:
+    """The person's own phone number and title, as the other party of a referral sees them."""
+    phone, title = checked_contact_details(phone, title)
+    user = session.get_one(User, actor.user_id)
+    user.phone, user.title = phone, title
+    return user

@@ -464,6 +464,7 @@ _USED_PLACES = (
         _M.c.id,
         _M.c.name,
         _M.c.capacity,
+        _M.c.intake_state,
         func.coalesce(_PLACES.c.accepted, 0).label("accepted"),
         func.coalesce(_PLACES.c.started, 0).label("started"),
     )
@@ -512,6 +513,12 @@ def tallies_by_municipality(
 
 
 def used_places(session: Session) -> list[Any]:
-    """(id, name, capacity, accepted, started) of every municipality by name: accepted
-    but not started, and started (running) placements."""
+    """(id, name, capacity, intake_state, accepted, started) of every municipality by name:
+    accepted but not started, and started (running) placements."""
     return list(session.execute(_USED_PLACES))
+
+
+def used_places_of(session: Session, municipality_id: int) -> Any | None:
+    """The same row for one municipality (None when there is no such municipality); read
+    afresh, so after locking the municipality it counts everything committed before."""
+    return session.execute(_USED_PLACES.where(_M.c.id == municipality_id)).first()

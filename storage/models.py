@@ -7,7 +7,7 @@ Money is whole öre (BigInteger); dates are dates; times are timezone-aware UTC.
 from __future__ import annotations
 
 import secrets
-from datetime import date, datetime
+from datetime import date, datetime, time
 from enum import StrEnum
 
 from sqlalchemy import (
@@ -22,6 +22,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    Time,
     UniqueConstraint,
     event,
     false,
@@ -29,10 +30,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from domain.choices import BenefitType, DeclineReason, Gender, Outcome, Role
+from domain.choices import BenefitType, DeclineReason, Gender, IntakeState, Outcome, Role
 from domain.delivery import OutboxAction, OutboxState, Transport
+from domain.documentation import DocumentKind
 from domain.events import EventKind
 from domain.lifecycle import ReferralStatus, RequestAnswer
+from domain.meetings import MeetingKind
 from domain.notices import NoticeKind, NoticeWay
 from domain.program import DayRule
 from domain.requisition import State as RequisitionState
@@ -78,6 +81,8 @@ class ProgramRow(Base):
     max_enrolment_months: Mapped[int] = mapped_column(Integer)
     day_rule: Mapped[DayRule] = mapped_column(_enum(DayRule))
     retention_months: Mapped[int] = mapped_column(Integer)
+    # FK's documentation template: {"plan": [{"key", "heading", "help"}], "final_report": …}
+    documentation: Mapped[dict | None] = mapped_column(JSON)
     # Issue 10: referrals that never started are purged sooner; the audit log is kept longer.
     retention_months_not_started: Mapped[int] = mapped_column(
         Integer, default=6, server_default=text("6")
@@ -149,6 +154,9 @@ class Municipality(Base):
     capacity: Mapped[int] = mapped_column(Integer, default=0)
     offer: Mapped[str] = mapped_column(Text, default="")
     slack_channel: Mapped[str | None] = mapped_column(String(40))
+    intake_state: Mapped[IntakeState] = mapped_column(
+        _enum(IntakeState), default=IntakeState.OPEN, server_default=IntakeState.OPEN.value
+    )
     matrix_room: Mapped[str | None] = mapped_column(String(255))  # !room:server
 
 
@@ -165,6 +173,9 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    # Staff contact details, shown to the other party of a referral (never a participant's).
+    phone: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    title: Mapped[str] = mapped_column(String(100), default="", server_default="")
     # Login (issue 9): the identity at the organisation's identity provider (an HSA-id, a
     # personnummer, … as the setting OIDC_IDENTITY_CLAIM says; the e-mail claim needs none).
     external_identity: Mapped[str | None] = mapped_column(String(200), unique=True)
@@ -206,6 +217,12 @@ class ReferenceCounter(Base):
 
 class Referral(Base):
     __tablename__ = "referral"
+    __table_args__ = (
+        # The lists: by municipality and status, an investigator's own, newest first.
+        Index("ix_referral_municipality_status", "current_municipality_id", "status"),
+        Index("ix_referral_investigator_created", "investigator_id", "created_at"),
+        Index("ix_referral_created", "created_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference_code: Mapped[str] = mapped_column(String(20), unique=True)
@@ -218,6 +235,9 @@ class Referral(Base):
     consent_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     submitted_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # The municipality asked last: the open request's, the placement's, or the one that
+    # declined. Kept here so that lists filter and page in SQL (services.referrals sets it).
+    current_municipality_id: Mapped[int | None] = mapped_column(ForeignKey("municipality.id"))
     # Issue 10: the participant withdrew consent (no more sharing with the municipality).
     consent_withdrawn_on: Mapped[date | None] = mapped_column(Date)
     # When the personal data was purged (gallrad); the referral's statistics stay.
@@ -227,7 +247,9 @@ class Referral(Base):
     gender: Mapped[Gender | None] = mapped_column(_enum(Gender))
 
     investigator: Mapped[User] = relationship()
-    preferred_municipality: Mapped[Municipality | None] = relationship()
+    preferred_municipality: Mapped[Municipality | None] = relationship(
+        foreign_keys=[preferred_municipality_id]
+    )
     participant: Mapped[Participant | None] = relationship(
         back_populates="referral", cascade="all, delete-orphan", uselist=False
     )
@@ -249,6 +271,9 @@ class Participant(Base):
     personal_identity_number: Mapped[str] = mapped_column(String(12), index=True)
     phone: Mapped[str] = mapped_column(String(40), default="")
     needs: Mapped[str] = mapped_column(Text, default="")
+    # The personnummer again while the referral is open (None once ended or withdrawn): a
+    # unique index lets one person have one open referral, also when two are filed at once.
+    open_personal_identity_number: Mapped[str | None] = mapped_column(String(12), unique=True)
 
     referral: Mapped[Referral] = relationship(back_populates="participant")
 
@@ -292,6 +317,26 @@ class Placement(Base):
     __tablename__ = "placement"
     __table_args__ = (
         Index("ix_placement_started_municipality", "started_on", "municipality_id"),
+        # The worklists: milestones and reports missing, ends approaching (partial indexes
+        # hold only the rows still waiting, so they stay small as the program runs).
+        Index(
+            "ix_placement_plan_missing",
+            "started_on",
+            sqlite_where=text("assessment_plan_on IS NULL"),
+            postgresql_where=text("assessment_plan_on IS NULL"),
+        ),
+        Index(
+            "ix_placement_training_missing",
+            "started_on",
+            sqlite_where=text("workplace_training_on IS NULL"),
+            postgresql_where=text("workplace_training_on IS NULL"),
+        ),
+        Index(
+            "ix_placement_report_missing",
+            "ended_on",
+            sqlite_where=text("final_report_on IS NULL"),
+            postgresql_where=text("final_report_on IS NULL"),
+        ),
         Index("ix_placement_ended_municipality", "ended_on", "municipality_id"),
     )
 
@@ -308,6 +353,10 @@ class Placement(Base):
     outcome: Mapped[Outcome | None] = mapped_column(_enum(Outcome))
     alternative_plan_on: Mapped[date | None] = mapped_column(Date)
     final_report_on: Mapped[date | None] = mapped_column(Date)
+    # Accepted when the municipality had no free place, with the acceptor's confirmation.
+    over_capacity: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=text("false")
+    )
 
     referral: Mapped[Referral] = relationship(back_populates="placement")
     municipality: Mapped[Municipality] = relationship()
@@ -409,6 +458,7 @@ class AuditEntry(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    # None for a search by personnummer that found nothing (it is logged all the same).
     referral_id: Mapped[int | None] = mapped_column(ForeignKey("referral.id"), index=True)
     action: Mapped[str] = mapped_column(String(40))
     role: Mapped[Role | None] = mapped_column(_enum(Role))
@@ -603,6 +653,57 @@ class ChatCursor(Base):
 
     name: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class Submission(Base):
+    """A form that was carried out, by its one-time key: the same form posted again (a double
+    click, a retry after a network error or a worker crash) creates nothing new and shows
+    what the first one made. Inserted in the transaction that does the work."""
+
+    __tablename__ = "submission"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    # What it made, for the adapter to show again (e.g. a reference code).
+    result: Mapped[str] = mapped_column(String(200), default="")
+
+
+class Meeting(Base):
+    """A meeting of a placement: the tripartite meeting (its date also in
+    `placement.meeting_on`) and the follow-ups. Staff only: no participant data."""
+
+    __tablename__ = "meeting"
+    __table_args__ = (Index("ix_meeting_due", "kind", "held_on", "on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referral.id"), index=True)
+    kind: Mapped[MeetingKind] = mapped_column(_enum(MeetingKind))
+    on: Mapped[date] = mapped_column(Date)
+    at: Mapped[time | None] = mapped_column(Time)  # None: booked in chat, date only
+    place: Mapped[str] = mapped_column(String(200), default="")
+    held_on: Mapped[date | None] = mapped_column(Date)
+    booked_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    booked_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    # Times moved: the calendar invitation's SEQUENCE, so calendars replace the old one.
+    moves: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class PlacementDocument(Base):
+    """The individual plan or the final documentation of a placement, by the program's
+    template. Personal data: it hangs on the participant's row and is purged with it."""
+
+    __tablename__ = "placement_document"
+    __table_args__ = (UniqueConstraint("referral_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    referral_id: Mapped[int] = mapped_column(
+        ForeignKey("participant.referral_id", ondelete="CASCADE")
+    )
+    kind: Mapped[DocumentKind] = mapped_column(_enum(DocumentKind))
+    content: Mapped[dict] = mapped_column(JSON, default=dict)  # section key -> text
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    updated_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
 
 
 class Requisition(Base):

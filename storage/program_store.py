@@ -8,6 +8,7 @@ from sqlalchemy import bindparam, delete, insert, select
 from sqlalchemy.orm import Session
 
 from domain.calendar import CompensableDays
+from domain.documentation import DEFAULT_TEMPLATE, DocumentTemplate, TemplateSection
 from domain.money import Money
 from domain.program import PROGRAM_SCALARS, OtherCost, Phase, Program, ProgramYear
 from storage import figures
@@ -21,7 +22,9 @@ def program_row(session: Session) -> ProgramRow | None:
 # Built once: every page and chat answer reads the program, and building a statement costs
 # more than running it.
 _PROGRAM = select(
-    ProgramRow.__table__.c.id, *(ProgramRow.__table__.c[name] for name in PROGRAM_SCALARS)
+    ProgramRow.__table__.c.id,
+    *(ProgramRow.__table__.c[name] for name in PROGRAM_SCALARS),
+    ProgramRow.__table__.c.documentation,
 ).limit(1)
 _PHASES = (
     select(*(PhaseRow.__table__.c[n] for n in ("key", "name", "start", "end")))
@@ -94,7 +97,28 @@ def _read_rows(session: Session) -> Program | None:
             )
             for y in years
         ),
+        documentation=_template(row.documentation),
     )
+
+
+def _template(stored: dict | None) -> DocumentTemplate:
+    if not stored:
+        return DEFAULT_TEMPLATE
+    return DocumentTemplate(
+        **{
+            kind: tuple(TemplateSection(s["key"], s["heading"], s.get("help", "")) for s in parts)
+            for kind, parts in stored.items()
+        }
+    )
+
+
+def _stored(template: DocumentTemplate) -> dict | None:
+    if template == DEFAULT_TEMPLATE:
+        return None
+    return {
+        "plan": [vars(s) for s in template.plan],
+        "final_report": [vars(s) for s in template.final_report],
+    }
 
 
 def write_program(session: Session, program: Program, row: ProgramRow | None) -> ProgramRow:
@@ -109,6 +133,7 @@ def write_program(session: Session, program: Program, row: ProgramRow | None) ->
     )
     for name in PROGRAM_SCALARS:
         setattr(row, name, getattr(program, name))
+    row.documentation = _stored(program.documentation)
     row.phases = [
         PhaseRow(key=p.key, name=p.name, start=p.start, end=p.end) for p in program.phases
     ]

@@ -99,6 +99,20 @@ def status_counts_by_municipality(session: Session) -> dict[int, dict[ReferralSt
     return counts
 
 
+def lock_municipality(session: Session, municipality_id: int) -> Municipality | None:
+    """The municipality's row, read afresh and locked until the transaction ends: decisions
+    about its places and capacity are taken one at a time (SQLite: BEGIN IMMEDIATE already).
+
+    PostgreSQL: FOR NO KEY UPDATE, which rows referring to the municipality (their foreign
+    key checks take KEY SHARE) do not wait for, so that nothing else deadlocks on it."""
+    return session.scalars(
+        select(Municipality)
+        .where(Municipality.id == municipality_id)
+        .with_for_update(key_share=True)
+        .execution_options(populate_existing=True)
+    ).first()
+
+
 def municipalities(session: Session) -> list[Municipality]:
     return list(session.scalars(select(Municipality).order_by(Municipality.name)))
 

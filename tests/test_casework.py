@@ -13,7 +13,7 @@ from domain.choices import DeclineReason, Role
 from domain.errors import NotAllowed, NotFound
 from domain.event_texts import describe
 from locales import render
-from services import audit, casework, referrals
+from services import audit, casework, lists, referrals
 from services.history import history_of
 from services.program_setup import current_program
 from services.reports import availability
@@ -22,6 +22,7 @@ from tests.support.clock import moment
 
 DAY = date(2026, 11, 20)
 TODAY = date(2026, 11, 23)
+NOW = moment(TODAY)
 
 
 @pytest.fixture
@@ -47,35 +48,36 @@ def actions(world, actor, referral_id):
 def test_lists_belong_to_their_readers(world, people):
     mine = world.file(people["investigator"], "Osby", DAY)
     world.file(people["other"], "Kristianstad", DAY)
-    own = world.read(lambda s: casework.referrals_for(s, actor=people["investigator"]))
-    assert [r.reference_code for r in own] == [mine.reference_code]
-    assert own[0].municipality == "Osby"
-    every = world.read(lambda s: casework.referrals_for(s, actor=people["coordinator"]))
-    assert len(every) == 2
+    own = world.read(lambda s: lists.referrals_for(s, actor=people["investigator"], now=NOW))
+    assert [r.reference_code for r in own.rows] == [mine.reference_code]
+    assert own.rows[0].municipality == "Osby"
+    every = world.read(lambda s: lists.referrals_for(s, actor=people["coordinator"], now=NOW))
+    assert every.total == 2
     osby = world.municipality("Osby")
     only_osby = world.read(
-        lambda s: casework.referrals_for(s, actor=people["coordinator"], municipality_id=osby)
+        lambda s: lists.referrals_for(s, actor=people["coordinator"], municipality_id=osby, now=NOW)
     )
-    assert [r.reference_code for r in only_osby] == [mine.reference_code]
+    assert [r.reference_code for r in only_osby.rows] == [mine.reference_code]
     with pytest.raises(NotAllowed):
-        world.read(lambda s: casework.referrals_for(s, actor=people["association"]))
+        world.read(lambda s: lists.referrals_for(s, actor=people["association"], now=NOW))
 
 
 def test_the_inbox_has_the_own_municipalitys_open_requests_and_placements(world, people):
     asked = world.file(people["investigator"], "Osby", DAY)
     world.file(people["investigator"], "Kristianstad", DAY)
     running = world.started(people["investigator"], people["osby"], "Osby", date(2026, 11, 2))
-    inbox = world.read(lambda s: casework.inbox_for(s, actor=people["osby"]))
-    assert [r.reference_code for r in inbox.open_requests] == [asked.reference_code]
-    assert [r.reference_code for r in inbox.placements] == [running.reference_code]
+    inbox = world.read(lambda s: lists.inbox_for(s, actor=people["osby"], now=NOW))
+    assert [r.reference_code for r in inbox.open_requests.rows] == [asked.reference_code]
+    assert [r.reference_code for r in inbox.placements.rows] == [running.reference_code]
     with pytest.raises(NotAllowed):
-        world.read(lambda s: casework.inbox_for(s, actor=people["investigator"]))
+        world.read(lambda s: lists.inbox_for(s, actor=people["investigator"], now=NOW))
 
 
 def test_actions_follow_the_role_and_the_state(world, people):
     referral = world.file(people["investigator"], "Osby", DAY)
     assert actions(world, people["investigator"], referral.id) == {
         Action.WITHDRAW,
+        Action.EDIT_PARTICIPANT,
         Action.WITHDRAW_CONSENT,
     }
     assert actions(world, people["osby"], referral.id) == {Action.ACCEPT, Action.DECLINE}
@@ -92,6 +94,7 @@ def test_actions_follow_the_role_and_the_state(world, people):
     assert actions(world, people["coordinator"], referral.id) == {
         Action.WITHDRAW,
         Action.ASK_ANOTHER,
+        Action.EDIT_PARTICIPANT,
         Action.WITHDRAW_CONSENT,
     }
     assert actions(world, people["osby"], referral.id) == set()
@@ -101,6 +104,10 @@ def test_actions_follow_the_role_and_the_state(world, people):
         Action.ASSESSMENT_PLAN,
         Action.WORKPLACE_TRAINING,
         Action.EXTEND,
+        Action.CORRECT_DATE,
+        Action.BOOK_MEETING,
+        Action.CHANGE_MEETING,
+        Action.WRITE_PLAN,
     }
     assert actions(world, people["investigator"], started.id) == {Action.WITHDRAW_CONSENT}
 

@@ -108,9 +108,44 @@ def test_user_add_reads_the_password_from_a_prompt_never_from_arguments(ready):
     assert "ulla@osby.example" not in ready("user", "list").stdout  # nothing half-saved
 
 
+def test_a_user_is_added_with_phone_and_title(ready, tmp_path):
+    from sqlalchemy import create_engine, text
+
+    out = ready(
+        "user",
+        "add",
+        "--email",
+        "olle@osby.example",
+        "--name",
+        "Olle Osby",
+        "--role",
+        "municipality_contact",
+        "--municipality",
+        "Osby",
+        "--phone",
+        " 0479-52 80 00 ",
+        "--title",
+        "Arbetsmarknadskonsulent",
+        input="kanot-mössa-blåbär-regn\nkanot-mössa-blåbär-regn\n",
+    ).stdout
+    assert "Användaren olle@osby.example har lagts till." in out
+    engine = create_engine(f"sqlite:///{tmp_path / 'cli.sqlite3'}")
+    with engine.connect() as connection:
+        stored = connection.execute(text("SELECT phone, title FROM user_account")).one()
+    engine.dispose()
+    assert tuple(stored) == ("0479-52 80 00", "Arbetsmarknadskonsulent")
+
+
 @pytest.mark.parametrize(
     ("args", "swedish"),
     [
+        (
+            (
+                *("user", "add", "--email", "a@b.example", "--name", "A"),
+                *("--role", "coordinator", "--phone", "ring mig"),
+            ),
+            "Fel: Skriv telefonnumret med siffror, till exempel 044-13 50 00.",
+        ),
         (("budget", "2031"), "Fel: Programmet har inget år 2031; välj ett år från 2026 till 2028."),
         (("budget", "tjugo"), "tjugo är inget årtal; skriv det med fyra siffror."),
         (("places", "Göteborg"), "Fel: Det finns ingen kommun som heter Göteborg i programmet."),

@@ -78,3 +78,66 @@ def test_a_migration_that_rebuilds_a_table_cannot_leave_the_figures_without_trig
     with engine.begin() as connection:
         assert figures.missing_triggers(connection) == []
     engine.dispose()
+
+
+def test_the_casework_migration_keeps_the_figures_right_both_ways(fresh_url, program):
+    """0011 on a database with placements, down to main's schema (0013) and up again: the
+    kept figures equal a recount at each step, every trigger is there, and the backfills
+    (the tripartite meetings, the municipality asked last) read the placements right."""
+    from datetime import date
+
+    from sqlalchemy import select, text
+
+    from domain.choices import Outcome, Role
+    from services import placements
+    from services.program_setup import install_program
+    from storage import figures
+    from storage.db import session_factory, unit_of_work
+    from storage.models import Meeting, Referral
+    from tests.support.clock import moment
+    from tests.support.world import World
+
+    migrate.upgrade(fresh_url)
+    engine = make_engine(fresh_url)
+    world = World(session_factory(engine))
+    with unit_of_work(world.sessions) as session:
+        install_program(session, program, now=moment(date(2026, 1, 1)))
+    investigator = world.user(Role.INVESTIGATOR)
+    osby = world.user(Role.MUNICIPALITY_CONTACT, "Osby")
+    running = world.started(investigator, osby, "Osby", date(2026, 3, 2))
+    ended = world.started(investigator, osby, "Osby", date(2026, 4, 6))
+    world.do(
+        placements.end_placement,
+        actor=osby,
+        referral_id=ended.id,
+        ended_on=date(2026, 10, 30),
+        outcome=Outcome.WORK,
+        now=moment(date(2026, 10, 30)),
+    )
+    waiting = world.file(investigator, "Kristianstad", date(2026, 11, 20))
+
+    def checked(connection) -> None:
+        assert figures.missing_triggers(connection) == []
+        with unit_of_work(session_factory(connection)) as session:
+            assert figures.differences(session) == []
+
+    migrate.downgrade(fresh_url, "0013")
+    with engine.begin() as connection:
+        checked(connection)
+        assert "meeting" not in inspect(connection).get_table_names()
+    migrate.upgrade(fresh_url)
+    with engine.begin() as connection:
+        checked(connection)
+    with unit_of_work(world.sessions) as session:
+        meetings = session.execute(select(Meeting.referral_id, Meeting.held_on)).all()
+        assert sorted(meetings) == [(running.id, date(2026, 3, 2)), (ended.id, date(2026, 4, 6))]
+        asked_last = {
+            r: m for r, m in session.execute(select(Referral.id, Referral.current_municipality_id))
+        }
+        names = dict(session.execute(text("SELECT id, name FROM municipality")).all())
+        assert {r: names[m] for r, m in asked_last.items()} == {
+            running.id: "Osby",
+            ended.id: "Osby",
+            waiting.id: "Kristianstad",
+        }
+    engine.dispose()

@@ -32,10 +32,13 @@ def test_the_digest_defaults_are_the_deadline_settings_defaults():
 
 
 def test_the_program_fields_are_named_once_for_the_file_and_the_table():
-    scalars = {f.name for f in fields(Program)} - {"phases", "years", "municipalities"}
+    # Tables of their own in the file: phases, years, municipalities, and FK's documentation
+    # template (stored as one JSON column).
+    nested = {"phases", "years", "municipalities", "documentation"}
+    scalars = {f.name for f in fields(Program)} - nested
     assert set(PROGRAM_SCALARS) == scalars == _PROGRAM_KEYS | _PAGE_KEYS
     # The row also has its key and a revision that tells processes the program changed.
-    columns = {c.key for c in inspect(ProgramRow).columns} - {"id", "revision"}
+    columns = {c.key for c in inspect(ProgramRow).columns} - {"id", "revision", "documentation"}
     assert columns == scalars
 
 

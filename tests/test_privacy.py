@@ -104,9 +104,22 @@ def test_a_register_extract_holds_that_persons_data_and_nobody_elses(world):
     investigator = world.user(Role.INVESTIGATOR)
     coordinator = world.user(Role.COORDINATOR)
     osby = world.user(Role.MUNICIPALITY_CONTACT, "Osby")
-    first = world.started(investigator, osby, "Osby", date(2026, 10, 5))
-    second = world.file(investigator, "Kristianstad", date(2026, 11, 20))
+    from domain.choices import Outcome
     from domain.participants import ParticipantDetails
+    from services import placements
+
+    first = world.started(investigator, osby, "Osby", date(2026, 10, 5))
+    # One open referral per person: the first has ended when she is referred again.
+    world.do(
+        placements.end_placement,
+        actor=osby,
+        referral_id=first.id,
+        ended_on=date(2026, 11, 13),
+        outcome=Outcome.DROPOUT,
+        now=moment(date(2026, 11, 13)),
+    )
+    anna = ParticipantDetails(name="Anna Andersson", personal_identity_number=VALID_NUMBERS[0])
+    second = world.file(investigator, "Kristianstad", date(2026, 11, 20), participant=anna)
 
     stranger = ParticipantDetails(
         name="Greta Främling", personal_identity_number=VALID_NUMBERS[3], needs="Annat."

@@ -46,9 +46,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         accounts,
         chat_link,
         deliveries,
+        documents,
         follow_up,
         invitation,
         log_review,
+        meetings,
         municipalities_admin,
         municipality,
         my_settings,
@@ -56,11 +58,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         oidc_login,
         overview,
         placement_actions,
+        profile,
         public_pages,
         referral_actions,
         referrals,
         register_extract,
         requisitions,
+        worklist,
     )
 
     for module in (
@@ -84,6 +88,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         follow_up,
         chat_link,
         deliveries,
+        profile,
+        meetings,
+        worklist,
+        documents,
     ):
         app.register_blueprint(module.blueprint)
 

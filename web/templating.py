@@ -7,13 +7,14 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from flask import Flask
+from flask import Flask, request, url_for
 from flask_babel import Babel
 from flask_wtf.csrf import CSRFProtect
 
 import locales
 from domain.choices import LABELS, Role
 from domain.lifecycle import STATUS_LABELS, ReferralStatus
+from domain.meetings import MEETING_LABELS, MeetingKind
 from domain.money import Money
 from domain.personal_identity import display_personal_identity_number
 from domain.requisition import STATE_LABELS
@@ -36,6 +37,8 @@ def _label(choice: StrEnum | None) -> str:
         return "–"
     if isinstance(choice, ReferralStatus):
         return locales.gettext(STATUS_LABELS[choice])
+    if isinstance(choice, MeetingKind):
+        return locales.gettext(MEETING_LABELS[choice])
     return locales.gettext(LABELS[choice])
 
 
@@ -45,16 +48,19 @@ def _say(text: Text) -> str:
 
 MENU: dict[Role, tuple[tuple[str, str], ...]] = {
     Role.INVESTIGATOR: (
+        ("worklist.page", N_("To do")),
         ("referrals.listing", N_("My referrals")),
         ("new_referral.new", N_("New referral")),
     ),
     Role.MUNICIPALITY_CONTACT: (
+        ("worklist.page", N_("To do")),
         ("municipality.inbox", N_("Requests")),
         ("municipality.page", N_("Our municipality")),
         ("requisitions.listing", N_("Requisitions")),
         ("follow_up.indicators", N_("Follow-up")),
     ),
     Role.COORDINATOR: (
+        ("worklist.page", N_("To do")),
         ("overview.overview", N_("Overview")),
         ("referrals.listing", N_("All referrals")),
         ("overview.budget", N_("Budget")),
@@ -85,8 +91,20 @@ MENU: dict[Role, tuple[tuple[str, str], ...]] = {
 }
 
 
-def menu(role: Role) -> list[tuple[str, str]]:
-    return [(endpoint, locales.gettext(text)) for endpoint, text in MENU[role]]
+def url_with(**changes: Any) -> str:
+    """This page's address with some of its query parameters changed (e.g. the page)."""
+    args = {**request.args.to_dict(), **{k: v for k, v in changes.items() if v is not None}}
+    return url_for(request.endpoint or "account.home", **(request.view_args or {}), **args)
+
+
+def menu(role: Role) -> list[tuple[str, str, int | None]]:
+    """The menu of a role: (endpoint, text, a count beside it or None)."""
+    from web.views import worklist
+
+    return [
+        (endpoint, locales.gettext(text), worklist.count() if endpoint == "worklist.page" else None)
+        for endpoint, text in MENU[role]
+    ]
 
 
 def field_attributes(field: Any, hint: Any = None, **extra: Any) -> dict[str, Any]:
@@ -125,7 +143,10 @@ def install(app: Flask) -> None:
     csrf.init_app(app)
     app.jinja_env.filters.update(FILTERS)
     app.jinja_env.globals.update(
-        menu=menu, field_attributes=field_attributes, state_label=STATE_LABELS.__getitem__
+        menu=menu,
+        field_attributes=field_attributes,
+        url_with=url_with,
+        state_label=STATE_LABELS.__getitem__,
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -209,7 +209,13 @@ def test_a_card_a_command_and_an_answer_in_matrix(matrix):
     assert page.status == 200 and page.soup.find(id="acceptera") is not None
     request_id = page.value("request_id")
     done = contact.post(
-        f"/anmalningar/{code}/acceptera", {"request_id": request_id, "meeting_on": "2026-12-01"}
+        f"/anmalningar/{code}/acceptera",
+        {
+            "request_id": request_id,
+            "meeting_on": "2026-12-01",
+            "meeting_time": "10:00",  # the web asks when and where the meeting is
+            "place": "Osby kommunhus",
+        },
     )
     assert done.status in (200, 302)
     matrix.drain()

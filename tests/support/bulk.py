@@ -61,6 +61,7 @@ def insert_placements(
                 consent_given=True,
                 consent_on=start,
                 created_at=asked,
+                current_municipality_id=municipality_id,
             )
         )
         requests.append(

@@ -1,5 +1,11 @@
 """The site served as in production: gunicorn with two workers on a free loopback port, and
-a small HTTP client with a cookie jar that does not follow redirects (to see them)."""
+a small HTTP client with a cookie jar that does not follow redirects (to see them).
+
+`at(day)` is the site on a day of the test's choosing, for gunicorn to serve:
+
+    gunicorn --pythonpath ROOT 'tests.support.served:at("2026-11-23")'
+
+DATABASE_URL and SECRET_KEY come from the environment, as in production."""
 
 from __future__ import annotations
 
@@ -16,9 +22,21 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
+from flask import Flask
+
 BIN = Path(sys.executable).parent
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def at(day: str) -> Flask:
+    from domain.clock import FixedClock
+    from tests.support.clock import moment
+    from web import create_app
+
+    return create_app({"CLOCK": FixedClock(moment(date.fromisoformat(day), 11))})
 
 
 def free_port() -> int:
@@ -28,18 +46,27 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(env: dict[str, str], cwd: Path, workers: int = 2) -> Iterator[str]:
+def gunicorn(
+    env: dict[str, str],
+    cwd: Path,
+    workers: int = 2,
+    app: str = "web:create_app()",
+    options: tuple[str, ...] = (),
+) -> Iterator[str]:
     port = free_port()
     server = subprocess.Popen(
         [
             str(BIN / "gunicorn"),
             "--config",  # as the Procfile serves it (gthread workers)
-            str(Path(__file__).resolve().parents[2] / "gunicorn.conf.py"),
+            str(ROOT / "gunicorn.conf.py"),
+            "--pythonpath",
+            str(ROOT),
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",
             str(workers),
-            "web:create_app()",
+            *options,
+            app,
         ],
         env=env,
         cwd=cwd,

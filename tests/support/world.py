@@ -23,9 +23,21 @@ VALID_NUMBERS = ("19810923-9809", "19900118-9811", "19750402-9807", "19880614-98
 _emails = itertools.count(1)
 
 
+def personnummer(n: int) -> str:
+    """The n-th of many distinct, checksum-valid personnummer (born 1970–1997, birth numbers
+    980–999 as the demo data's): one person per referral, as the duplicate rule wants."""
+    born = date(1970, 1, 1) + timedelta(days=n // 20)
+    digits = f"{born:%y%m%d}{980 + n % 20:03d}"
+    total = sum(
+        (2 * int(d) // 10 + 2 * int(d) % 10) if i % 2 == 0 else int(d) for i, d in enumerate(digits)
+    )
+    return f"{born:%Y%m%d}-{digits[6:]}{(10 - total % 10) % 10}"
+
+
 class World:
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self.sessions = sessions
+        self.filed = 0  # the first referral is Anna Andersson's, the others other people's
 
     def do(self, use_case: Callable[..., Any], **kwargs: Any) -> Any:
         with unit_of_work(self.sessions) as session:
@@ -64,11 +76,15 @@ class World:
 
         return self.read(add)
 
+    def next_number(self) -> str:
+        self.filed += 1
+        return VALID_NUMBERS[0] if self.filed == 1 else personnummer(self.filed)
+
     def file(self, investigator: Actor, municipality: str, on: date, **overrides: Any) -> Referral:
         values: dict[str, Any] = {
             "participant": ParticipantDetails(
                 name="Anna Andersson",
-                personal_identity_number=VALID_NUMBERS[0],
+                personal_identity_number=self.next_number(),
                 phone="070-174 06 05",
                 needs="Vill pröva lager.",
             ),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import shutil
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from importlib import resources
@@ -59,9 +60,10 @@ class Site:
             return query(session)
 
 
-@pytest.fixture(scope="session")
-def site(tmp_path_factory, sqlite_template, program) -> Iterator[Site]:
-    path: Path = tmp_path_factory.mktemp("site") / "site.sqlite3"
+@contextmanager
+def served_demo_site(folder: Path, sqlite_template, program) -> Iterator[Site]:
+    """The demo data served on loopback by the real app, on a copy of the migrated database."""
+    path = folder / "site.sqlite3"
     shutil.copy(sqlite_template, path)
     url = f"sqlite:///{path}"
     engine = make_engine(url)
@@ -85,6 +87,20 @@ def site(tmp_path_factory, sqlite_template, program) -> Iterator[Site]:
 
 
 @pytest.fixture(scope="session")
+def site(tmp_path_factory, sqlite_template, program) -> Iterator[Site]:
+    """One site for the browser tests that add only a few rows of their own."""
+    with served_demo_site(tmp_path_factory.mktemp("site"), sqlite_template, program) as served:
+        yield served
+
+
+@pytest.fixture
+def own_site(tmp_path_factory, sqlite_template, program) -> Iterator[Site]:
+    """A site of its own, for a test that adds data wholesale (the others would render it)."""
+    with served_demo_site(tmp_path_factory.mktemp("site"), sqlite_template, program) as served:
+        yield served
+
+
+@pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian's chromium is not installed (make test installs it)")
@@ -100,9 +116,11 @@ class Person:
     """A browser tab of one person, logged in through the real login form: the password, then
     the code their authenticator would show (tests.support.login.code_for)."""
 
-    def __init__(self, browser, site: Site, email: str | None) -> None:
+    def __init__(
+        self, browser, site: Site, email: str | None, *, javascript: bool = True
+    ) -> None:
         self.site = site
-        self.context = browser.new_context(locale="sv-SE")
+        self.context = browser.new_context(locale="sv-SE", java_script_enabled=javascript)
         self.page = self.context.new_page()
         self.problems: list[str] = []
         self.page.on("console", self._console)

@@ -5,6 +5,7 @@ password hash and the code: the login pages have their own tests)."""
 from __future__ import annotations
 
 import re
+import secrets
 from datetime import date
 
 import pytest
@@ -14,7 +15,7 @@ from domain.access import Actor
 from domain.choices import Role
 from tests.support.clock import MovableClock, moment
 from tests.support.login import logged_in_cookie
-from tests.web.browser import browser, site  # noqa: F401 - session fixtures of the browser tests
+from tests.web.browser import browser, own_site, site  # noqa: F401 - session fixtures of the browser tests
 from web import create_app
 
 TODAY = date(2026, 11, 23)
@@ -112,9 +113,14 @@ class Visitor:
         return self._token
 
     def post(self, url: str, data: dict | None = None, csrf: bool = True, **kw) -> Page:
+        """Posts as a freshly shown form would: with the CSRF token and a new one-time key
+        (give `submission_key` to send the same form again, or None to leave it out)."""
         data = dict(data or {})
         if csrf:
             data["csrf_token"] = self.token()
+        data.setdefault("submission_key", secrets.token_urlsafe(24))
+        if data["submission_key"] is None:
+            del data["submission_key"]
         return Page(self.client.post(url, data=data, **kw))
 
 

@@ -12,6 +12,8 @@ from tests.support.clock import moment
 from tests.web.conftest import TODAY, Visitor
 from web import create_app
 
+WHEN_WHERE = {"meeting_time": "10:00", "place": "Osby kommunhus, rum 2"}
+
 
 def test_file_accept_start_and_follow_up(database_url, sessions, world):
     app = create_app(
@@ -36,7 +38,7 @@ def test_file_accept_start_and_follow_up(database_url, sessions, world):
     assert "MM-2026-0001" in osby.get("/forfragningar").text
     detail = osby.get("/anmalningar/MM-2026-0001")
     assert "Anna Andersson" in detail.text
-    accept = {"request_id": detail.value("request_id"), "meeting_on": "2026-11-23"}
+    accept = {"request_id": detail.value("request_id"), "meeting_on": "2026-11-23", **WHEN_WHERE}
     assert osby.post("/anmalningar/MM-2026-0001/acceptera", accept).status == 302
     held = osby.post("/anmalningar/MM-2026-0001/trepartssamtal", {"held_on": "2026-11-23"})
     assert held.status == 302

@@ -86,6 +86,8 @@ def test_a_referral_from_filing_to_start_changes_places_and_budget(people, site)
     contact.page.get_by_role("link", name=code).click()
     assert "Selma Lagerlöf" in contact.page.locator("main").inner_text()
     contact.page.get_by_label("Datum för trepartssamtalet").fill("2026-11-23")
+    contact.page.get_by_label("Tid", exact=True).fill("10:00")
+    contact.page.get_by_label("Plats", exact=True).fill("Kommunhuset, rum 2")
     contact.page.get_by_role("button", name="Acceptera").click()
     notice = contact.page.locator(".notice").inner_text()
     assert "Du har accepterat anmälan; trepartssamtalet är bokat till" in notice

@@ -82,6 +82,7 @@ def test_draft_submitted_attested_paid_and_a_correction_after_a_backdated_end(pe
     page.get_by_label("Avslutsdatum", exact=True).fill("2026-10-05")
     page.get_by_label("Studier").check()
     page.get_by_role("button", name="Avsluta träningsplatsen").click()
+    page.get_by_role("button", name="Ja, avsluta träningsplatsen").click()  # asked first
     assert "avslutad" in page.locator(".notice").inner_text()
     contact.go(basis)
     assert page.locator(".lead").inner_text() == claimed

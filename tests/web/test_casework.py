@@ -15,6 +15,8 @@ FILED = date(2026, 11, 20)
 STARTED = date(2026, 11, 2)
 TAMPERED = "Formuläret har ändrats eller är inaktuellt. Ladda om sidan och försök igen."
 
+WHEN_WHERE = {"meeting_time": "10:00", "place": "Osby kommunhus, rum 2"}
+
 
 @pytest.fixture
 def referral(sqlite_world, people):
@@ -50,7 +52,8 @@ def test_the_municipality_accepts_and_books_the_meeting(visit, people, referral,
     osby = visit(people["osby"])
     request_id = osby.get(url(referral)).value("request_id")
     done = osby.post(
-        url(referral, "acceptera"), {"request_id": request_id, "meeting_on": "2026-11-25"}
+        url(referral, "acceptera"),
+        {"request_id": request_id, "meeting_on": "2026-11-25", **WHEN_WHERE},
     )
     assert done.status == 302
     page = osby.get(url(referral))
@@ -80,7 +83,8 @@ def test_a_wrong_meeting_date_is_shown_on_its_field(
     osby = visit(people["osby"])
     request_id = osby.get(url(referral)).value("request_id")
     page = osby.post(
-        url(referral, "acceptera"), {"request_id": request_id, "meeting_on": meeting_on}
+        url(referral, "acceptera"),
+        {"request_id": request_id, "meeting_on": meeting_on, **WHEN_WHERE},
     )
     assert page.status == 400
     assert page.summary == [("#meeting_on", message)]
@@ -91,12 +95,15 @@ def test_a_wrong_meeting_date_is_shown_on_its_field(
 
 def test_a_tampered_request_id_is_refused(visit, people, referral, sqlite_world):
     osby = visit(people["osby"])
-    page = osby.post(url(referral, "acceptera"), {"request_id": "x1", "meeting_on": "2026-11-25"})
+    page = osby.post(
+        url(referral, "acceptera"), {"request_id": "x1", "meeting_on": "2026-11-25", **WHEN_WHERE}
+    )
     assert page.status == 400 and page.summary == [(None, TAMPERED)]
     other = sqlite_world.file(people["investigator"], "Osby", FILED)
     other_request = sqlite_world.open_request_id(other.id)
     page = osby.post(
-        url(referral, "acceptera"), {"request_id": str(other_request), "meeting_on": "2026-11-25"}
+        url(referral, "acceptera"),
+        {"request_id": str(other_request), "meeting_on": "2026-11-25", **WHEN_WHERE},
     )
     assert page.status == 404
     assert sqlite_world.status(other.id) is ReferralStatus.REQUESTED
@@ -109,7 +116,8 @@ def test_another_municipality_gets_404_for_the_page_and_the_actions(
     assert kristianstad.get(url(referral)).status == 404
     request_id = str(sqlite_world.open_request_id(referral.id))
     page = kristianstad.post(
-        url(referral, "acceptera"), {"request_id": request_id, "meeting_on": "2026-11-25"}
+        url(referral, "acceptera"),
+        {"request_id": request_id, "meeting_on": "2026-11-25", **WHEN_WHERE},
     )
     assert page.status == 404 and page.h1 == "Sidan kunde inte hittas"
     assert "Anna" not in page.text
@@ -119,7 +127,7 @@ def test_another_municipality_gets_404_for_the_page_and_the_actions(
 def test_a_request_answered_twice_says_so(visit, people, referral, sqlite_world):
     osby = visit(people["osby"])
     request_id = osby.get(url(referral)).value("request_id")
-    form = {"request_id": request_id, "meeting_on": "2026-11-25"}
+    form = {"request_id": request_id, "meeting_on": "2026-11-25", **WHEN_WHERE}
     assert osby.post(url(referral, "acceptera"), form).status == 302
     again = osby.post(url(referral, "acceptera"), form)
     assert again.status == 400
@@ -188,16 +196,35 @@ def test_the_investigator_withdraws_and_others_cannot(visit, people, referral, s
     assert visit(people["other_investigator"]).post(url(referral, "aterkalla")).status == 404
     assert visit(people["osby"]).post(url(referral, "aterkalla")).status == 404
     investigator = visit(people["investigator"])
-    assert investigator.post(url(referral, "aterkalla")).status == 302
+    # The referral's page links to a page of its own that asks first.
+    link = investigator.get(url(referral)).soup.find("a", string="Återkalla anmälan")
+    question = investigator.get(link["href"])
+    assert question.h1 == "Återkalla anmälan"
+    assert (
+        f"Vill du återkalla anmälan {referral.reference_code}? Deltagaren kommer inte att "
+        "påbörja någon träningsplats, och en öppen förfrågan stängs. Det går inte att ångra."
+    ) in question.text
+    assert sqlite_world.status(referral.id) is ReferralStatus.REQUESTED  # asking changes nothing
+    form = question.soup.select_one("main form")
+    fields = {i["name"]: i["value"] for i in form.select("input[type=hidden]")}
+    assert fields["confirmed"] == "1" and len(fields["submission_key"]) >= 32
+    done = investigator.post(url(referral, "aterkalla"), fields)
+    assert done.status == 302
     assert investigator.get(url(referral)).notices == ["Anmälan är återkallad."]
     assert sqlite_world.status(referral.id) is ReferralStatus.WITHDRAWN
+    # The same confirmation sent again: done once, and said again.
+    assert investigator.post(url(referral, "aterkalla"), fields).status == 302
+    assert investigator.get(url(referral)).notices == ["Anmälan är återkallad."]
 
 
 def test_the_municipality_runs_the_placement_to_its_end(visit, people, sqlite_world):
     referral = sqlite_world.file(people["investigator"], "Osby", date(2026, 11, 16))
     osby = visit(people["osby"])
     request_id = osby.get(url(referral)).value("request_id")
-    osby.post(url(referral, "acceptera"), {"request_id": request_id, "meeting_on": "2026-11-18"})
+    osby.post(
+        url(referral, "acceptera"),
+        {"request_id": request_id, "meeting_on": "2026-11-18", **WHEN_WHERE},
+    )
     osby.get(url(referral))  # reads the note about the acceptance
     steps = [
         (
@@ -218,7 +245,7 @@ def test_the_municipality_runs_the_placement_to_its_end(visit, people, sqlite_wo
         ("forlangning", {"new_end": "2027-08-17"}, "Träningsplatsen är förlängd."),
         (
             "avslut",
-            {"end_date": "2026-11-23", "outcome": "dropout"},
+            {"end_date": "2026-11-23", "outcome": "dropout", "confirmed": "1"},
             "Träningsplatsen är avslutad.",
         ),
         ("slutdokumentation", {"received_on": "2026-11-23"}, "Slutdokumentationen är registrerad."),
@@ -314,3 +341,32 @@ def test_the_coordinator_filters_all_referrals(visit, people, sqlite_world, star
     assert waiting.reference_code in by_place.text and started.reference_code not in by_place.text
     bad = coordinator.get("/anmalningar?status=bogus")
     assert bad.status == 400 and bad.summary == [("#status", "Välj ett av alternativen i listan.")]
+
+
+def test_ending_asks_first_on_a_page_of_its_own(visit, people, started, sqlite_world):
+    osby = visit(people["osby"])
+    form = {"end_date": "2026-11-20", "outcome": "work", "submission_key": "e" * 32}
+    question = osby.post(url(started, "avslut"), form)
+    assert question.status == 200
+    assert question.h1 == "Avsluta träningsplatsen"
+    assert (
+        f"Vill du avsluta träningsplatsen för {started.reference_code}? Ersättningen upphör "
+        "efter avslutsdatumet, och träningsplatsen kan inte startas igen."
+    ) in question.text
+    assert "Avslutsdatum 20 nov. 2026" in question.text and "Avslutsorsak Arbete" in question.text
+    back = question.soup.find("a", string="Nej, gå tillbaka")
+    assert back["href"] == url(started)
+    assert sqlite_world.status(started.id) is ReferralStatus.STARTED
+    carried = {i["name"]: i["value"] for i in question.soup.select("main form input[type=hidden]")}
+    assert carried == {**form, "confirmed": "1", "csrf_token": carried["csrf_token"]}
+    assert osby.post(url(started, "avslut"), carried).status == 302
+    assert sqlite_world.status(started.id) is ReferralStatus.ENDED
+
+
+def test_a_wrong_end_is_refused_before_anything_is_asked(visit, people, started, sqlite_world):
+    page = visit(people["osby"]).post(
+        url(started, "avslut"), {"end_date": "2026-10-01", "outcome": "work"}
+    )
+    assert page.status == 400
+    assert page.error("end_date") == "Datumet kan inte vara före trepartssamtalet den 2 nov. 2026."
+    assert sqlite_world.status(started.id) is ReferralStatus.STARTED

@@ -71,7 +71,7 @@ def test_the_overview_shows_places_budget_and_indicators(visit, people, sqlite_w
         tr.th.get_text(strip=True): [td.get_text(" ", strip=True) for td in tr.find_all("td")]
         for tr in page.soup.select("section[aria-labelledby=places-heading] tbody tr")
     }
-    assert rows["Osby"] == ["5", "1", "0", "4"]
+    assert rows["Osby"] == ["5", "1", "0", "4", "Öppen för intag"]
     assert "Totalt: 30 lediga platser." in page.text
     budget = {
         tr.th.get_text(strip=True): [td.get_text(" ", strip=True) for td in tr.find_all("td")]

@@ -3,32 +3,43 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import TextAreaField
+from wtforms import HiddenField, StringField, TextAreaField
 
 from domain.choices import DeclineReason
+from domain.meetings import MAX_PLACE
 from domain.participants import MAX_TEXT
 from domain.text import N_
-from web.forms.base import Form
+from web.forms.base import OnceForm
 from web.forms.fields import (
     DateField,
     HiddenIdField,
     MaxLength,
     RadioChoiceField,
     Required,
+    TimeField,
     enum_choices,
     enum_of,
 )
 
 
-class AcceptForm(Form):
+class AcceptForm(OnceForm):
     request_id = HiddenIdField()
+    # "1" when the contact has confirmed accepting without a free place.
+    over_capacity = HiddenField()
     meeting_on = DateField(
         _l("Date of the tripartite meeting"),
         validators=[Required(N_("Enter the date of the tripartite meeting."))],
     )
+    meeting_time = TimeField(
+        _l("Time"), validators=[Required(N_("Enter the time of the meeting."))]
+    )
+    place = StringField(
+        _l("Place"),
+        validators=[Required(N_("Enter where the meeting is held.")), MaxLength(MAX_PLACE)],
+    )
 
 
-class DeclineForm(Form):
+class DeclineForm(OnceForm):
     request_id = HiddenIdField()
     reason = RadioChoiceField(
         _l("Reason"),

@@ -4,6 +4,7 @@ top of the page lists every message with a link to its field."""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -55,3 +56,21 @@ class Form(FlaskForm):
             visible = not isinstance(field, HiddenField)
             found += [Problem(m, field.id if visible else None) for m in field.errors]
         return found
+
+
+def _fresh_key() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class SubmissionKeyField(HiddenField):
+    """A fresh key when the form is shown; when it is sent, only the key it came with."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        self.data = valuelist[0] if valuelist else None
+
+
+class OnceForm(Form):
+    """A form that creates or records something: it carries a one-time key, fresh each time
+    the form is shown (services.submissions), so that sending it twice does it once."""
+
+    submission_key = SubmissionKeyField(default=_fresh_key)

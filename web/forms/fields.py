@@ -13,11 +13,11 @@ from flask_babel import lazy_gettext as _l
 from wtforms import Field, HiddenField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation, ValidationError
-from wtforms.widgets import DateInput
+from wtforms.widgets import DateInput, TimeInput
 
 import locales
 from domain.errors import RuleViolation, checked_text
-from domain.parsing import parse_date, parse_kronor, parse_whole_number
+from domain.parsing import parse_date, parse_kronor, parse_time, parse_whole_number
 from domain.text import N_
 
 CHOOSE_FROM_LIST = N_("Choose one of the options in the list.")
@@ -82,6 +82,20 @@ class DateField(StringField):
         if self.raw_data:
             return self.raw_data[0]
         return self.data.isoformat() if self.data else ""
+
+
+class TimeField(StringField):
+    """An <input type="time">; without browser support people type 09:30 or 9.30."""
+
+    widget = TimeInput()
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        self.data = _parsed(valuelist, parse_time)
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        return self.data.strftime("%H:%M") if self.data else ""
 
 
 class WholeNumberField(StringField):

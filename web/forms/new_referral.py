@@ -19,7 +19,7 @@ from domain.participants import (
 from domain.personal_identity import NUMBER_REQUIRED, normalise_personal_identity_number
 from domain.text import N_
 from web import runtime
-from web.forms.base import Form
+from web.forms.base import OnceForm
 from web.forms.fields import (
     ChoiceField,
     DateField,
@@ -37,7 +37,9 @@ def _valid_number(value: str) -> None:
     normalise_personal_identity_number(value, today=local_date(runtime.now()))
 
 
-class NewReferralForm(Form):
+class ParticipantForm(OnceForm):
+    """The participant's details: on a new referral, and corrected before acceptance."""
+
     name = StringField(
         _l("Name"),
         validators=[Required(NAME_REQUIRED), MaxLength(MAX_NAME)],
@@ -51,14 +53,17 @@ class NewReferralForm(Form):
         ],
     )
     phone = StringField(_l("Phone (optional)"), validators=[MaxLength(MAX_PHONE)])
+    needs = TextAreaField(
+        _l("What the participant needs and wants"), validators=[MaxLength(MAX_TEXT)]
+    )
+
+
+class NewReferralForm(ParticipantForm):
     benefit_type = RadioChoiceField(
         _l("Benefit"),
         choices=enum_choices(BenefitType),
         coerce=enum_of(BenefitType),
         validators=[Required(BENEFIT_REQUIRED)],
-    )
-    needs = TextAreaField(
-        _l("What the participant needs and wants"), validators=[MaxLength(MAX_TEXT)]
     )
     preferred_municipality = ChoiceField(_l("Preferred location"), coerce=optional_int)
     consent_given = BooleanField(

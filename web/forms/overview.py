@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from wtforms import StringField
 
 from domain.lifecycle import ReferralStatus
 from domain.text import N_
 from web.forms.base import Form
-from web.forms.fields import ChoiceField, KronorField, Required, enum_of, optional_int
+from web.forms.fields import (
+    ChoiceField,
+    KronorField,
+    MaxLength,
+    Required,
+    enum_of,
+    optional_int,
+)
 
 
 class RateForm(Form):
@@ -23,5 +31,16 @@ class RateForm(Form):
 class ReferralFilterForm(Form):
     """Read from the address (GET), so a filtered list can be bookmarked."""
 
+    q = StringField(
+        _l("Search by reference code or personal identity number"), validators=[MaxLength(40)]
+    )
     status = ChoiceField(_l("Status"), coerce=enum_of(ReferralStatus))
     municipality = ChoiceField(_l("Municipality"), coerce=optional_int)
+
+
+class SearchForm(Form):
+    """A search box read from the address (the municipality's requests and placements)."""
+
+    q = StringField(
+        _l("Search by reference code or personal identity number"), validators=[MaxLength(40)]
+    )

@@ -9,15 +9,15 @@ from flask_babel import lazy_gettext as _l
 from wtforms import TextAreaField
 
 from domain.text import N_
-from web.forms.base import Form
+from web.forms.base import Form, OnceForm
 from web.forms.fields import DateField, MaxLength, RadioChoiceField, Required, optional_int
 
 
-class WithdrawForm(Form):
+class WithdrawForm(OnceForm):
     """Only the button: the referral is in the address."""
 
 
-class AskAnotherForm(Form):
+class AskAnotherForm(OnceForm):
     domain_fields: ClassVar[Mapping[str, str]] = {"municipality": "ask_municipality"}
 
     ask_municipality = RadioChoiceField(
@@ -27,13 +27,13 @@ class AskAnotherForm(Form):
     )
 
 
-class AlternativePlanForm(Form):
+class AlternativePlanForm(OnceForm):
     planned_on = DateField(
         _l("Date of the alternative plan"), validators=[Required(N_("Enter a date."))]
     )
 
 
-class WithdrawConsentForm(Form):
+class WithdrawConsentForm(OnceForm):
     withdrawn_on = DateField(
         _l("Date the participant withdrew consent"),
         validators=[Required(N_("Enter the date the participant withdrew consent."))],

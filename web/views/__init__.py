@@ -9,10 +9,12 @@ from typing import Generic, TypeVar
 
 from sqlalchemy.orm import Session
 
+from domain.availability import OverCapacity
 from domain.errors import RuleViolation
+from services import submissions
 from storage import queries
 from web import runtime
-from web.forms.base import Form
+from web.forms.base import Form, OnceForm
 from web.forms.fields import SelectChoice, options
 
 T = TypeVar("T")
@@ -22,6 +24,14 @@ T = TypeVar("T")
 class Attempt(Generic[T]):
     ok: bool
     value: T | None = None
+    # The use case asks first (e.g. accepting beyond the capacity): its question.
+    question: OverCapacity | None = None
+    # Only rehearsed: it would have been carried out, and nothing was saved.
+    rehearsed: bool = False
+
+
+class _Undo(Exception):
+    """Rolls a rehearsal back."""
 
 
 def attempt(form: Form, work: Callable[[Session], T]) -> Attempt[T]:
@@ -30,10 +40,44 @@ def attempt(form: Form, work: Callable[[Session], T]) -> Attempt[T]:
     try:
         with runtime.transaction() as session:
             return Attempt(True, work(session))
+    except OverCapacity as question:
+        return Attempt(False, question=question)
     except RuleViolation as error:
         form.add_domain_error(error)
         return Attempt(False)
 
 
+def once(form: OnceForm, work: Callable[[Session], str], *, rehearse: bool = False) -> Attempt[str]:
+    """Like `attempt`, for a form that creates something: done once per submission key. The
+    same form sent again (double click, retry, another worker) gets what the first made.
+
+    `rehearse`: run it and roll it back, to ask for confirmation only of what would be
+    carried out (a form already carried out is simply done)."""
+
+    def run(session: Session) -> str:
+        key = form.submission_key.data
+        actor, now = runtime.actor(), runtime.now()
+        earlier = submissions.claim(session, key=key, actor=actor, now=now)
+        if earlier is not None:
+            return earlier
+        result = work(session)
+        if rehearse:
+            raise _Undo
+        submissions.complete(session, key=str(key), result=result)
+        return result
+
+    try:
+        return attempt(form, run)
+    except _Undo:
+        return Attempt(False, rehearsed=True)
+
+
 def municipality_choices(session: Session) -> list[SelectChoice]:
     return options((m.id, m.name) for m in queries.municipalities(session))
+
+
+def page_number(name: str = "sida") -> int:
+    """The page of a list asked for (the list clamps it to the pages there are)."""
+    from flask import request
+
+    return request.args.get(name, default=1, type=int) or 1

@@ -4,25 +4,33 @@ this viewer may do now. Action views re-render it with their failed form."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import current_app, render_template, request, url_for
 from flask import session as flask_session
 
 import locales
 from domain.access import can_see_personal_data
 from domain.actions import Action
+from domain.corrections import DATE_LABELS, correctable
 from domain.event_texts import describe
 from services import audit, reports
-from services.casework import actions_for, suggest_next_municipality
+from services.casework import actions_for, contacts_of, suggest_next_municipality
 from services.history import history_of
+from services.meetings import meetings_of
+from services.placements import recorded_dates
 from services.program_setup import current_program
 from services.referrals import current_request, facts_of, get_referral, open_request_of
 from storage import queries
 from web import runtime
 from web.forms.answer import AcceptForm, DeclineForm
-from web.forms.base import Form
-from web.forms.fields import options
+from web.forms.base import Form, OnceForm
+from web.forms.fields import SelectChoice, options
+from web.forms.new_referral import ParticipantForm
 from web.forms.placement import (
     AssessmentPlanForm,
+    BookMeetingForm,
+    CorrectDateForm,
     EndForm,
     ExtendForm,
     FinalReportForm,
@@ -49,6 +57,12 @@ FORMS: dict[Action, type[Form]] = {
     Action.EXTEND: ExtendForm,
     Action.END: EndForm,
     Action.FINAL_REPORT: FinalReportForm,
+    Action.EDIT_PARTICIPANT: ParticipantForm,
+    Action.CORRECT_DATE: CorrectDateForm,
+    Action.BOOK_MEETING: BookMeetingForm,
+    Action.CHANGE_MEETING: BookMeetingForm,  # per meeting, on the meeting's own page
+    Action.WRITE_PLAN: OnceForm,  # on the document's own page
+    Action.WRITE_FINAL_REPORT: OnceForm,
     Action.WITHDRAW_CONSENT: WithdrawConsentForm,
 }
 
@@ -65,8 +79,30 @@ ENDPOINTS = {
     Action.EXTEND: "placement_actions.extend",
     Action.END: "placement_actions.end",
     Action.FINAL_REPORT: "placement_actions.final_report",
+    Action.EDIT_PARTICIPANT: "referral_actions.edit_participant",
+    Action.CORRECT_DATE: "placement_actions.correct_date",
+    Action.BOOK_MEETING: "meetings.book",
+    Action.CHANGE_MEETING: "referrals.detail",
+    Action.WRITE_PLAN: "referrals.detail",
+    Action.WRITE_FINAL_REPORT: "referrals.detail",
     Action.WITHDRAW_CONSENT: "referral_actions.withdraw_consent_view",
 }
+
+
+def date_choices(referral: Any) -> list[SelectChoice]:
+    """The placement's recorded dates, each with its value now, to choose one to correct."""
+    dates = recorded_dates(referral.placement)
+    return options(
+        (
+            field.value,
+            locales.gettext(
+                "%(what)s: %(date)s",
+                what=locales.gettext(DATE_LABELS[field]),
+                date=dates.value(field),
+            ),
+        )
+        for field in correctable(dates)
+    )
 
 
 REASONS = "mm_view_reasons"
@@ -100,7 +136,10 @@ def detail_page(
         ):
             reason_form = reason_failed or ReasonForm(formdata=None)
         names = {m.id: m.name for m in queries.municipalities(session)}
-        events = [(e.at, describe(e, names)) for e in history_of(session, referral.id)]
+        events = [
+            (e.at, describe(e, names), e.actor.name if e.actor else None)
+            for e in history_of(session, referral.id)
+        ]
         allowed = actions_for(actor, referral, today=runtime.today(), program=program)
         forms: dict[Action, Form] = {a: FORMS[a](formdata=None) for a in allowed}
         if failed is not None:
@@ -110,14 +149,19 @@ def detail_page(
             fresh = failed is None or failed[0] is not action
             if action in forms and open_request is not None and fresh:
                 forms[action].request_id.data = open_request.id
+        if Action.CORRECT_DATE in forms:
+            forms[Action.CORRECT_DATE].field.choices = date_choices(referral)
         suggestion = None
+        places = {}
         if Action.ASK_ANOTHER in forms:
+            availability = reports.availability(session)
+            places = {m.municipality_id: m for m in availability.municipalities}
             asked = {r.municipality_id for r in referral.requests}
             form = forms[Action.ASK_ANOTHER]
             form.ask_municipality.choices = options(
                 (i, n) for i, n in names.items() if i not in asked
             )
-            suggestion = suggest_next_municipality(reports.availability(session), referral)
+            suggestion = suggest_next_municipality(availability, referral)
             if form.ask_municipality.data is None:
                 form.ask_municipality.data = suggestion
         html = render_template(
@@ -134,6 +178,10 @@ def detail_page(
             urls={a: url_for(ENDPOINTS[a], code=referral.reference_code) for a in forms},
             Action=Action,
             suggestion=suggestion,
+            places=places,
+            contacts=contacts_of(session, referral),
+            meetings=meetings_of(session, actor=actor, referral=referral),
+            today=runtime.today(),
             names=names,
             title=locales.gettext("Referral %(code)s", code=referral.reference_code),
         )

@@ -9,15 +9,17 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 
 import locales
 from domain.choices import Role
+from domain.errors import RuleViolation
 from services import reports
-from services.casework import inbox_for
+from services.lists import PAGE_SIZE, Inbox, Page, inbox_for
 from services.municipalities import set_capacity, set_offer
 from storage.models import Municipality
 from web import runtime
 from web.auth import roles
 from web.forms.base import Form
 from web.forms.municipality import CapacityForm, OfferForm
-from web.views import attempt
+from web.forms.overview import SearchForm
+from web.views import attempt, page_number
 
 blueprint = Blueprint("municipality", __name__)
 contacts_only = roles(Role.MUNICIPALITY_CONTACT)
@@ -35,26 +37,37 @@ def _own() -> int:
 @blueprint.get("/forfragningar")
 @contacts_only
 def inbox() -> Any:
+    form = SearchForm(formdata=request.args)
+    status = 200
     with runtime.transaction() as session:
-        found = inbox_for(session, actor=runtime.actor())
-    return render_template("municipality/inbox.html", inbox=found, today=runtime.today())
+        try:
+            found = inbox_for(
+                session,
+                actor=runtime.actor(),
+                now=runtime.now(),
+                address=request.remote_addr or "",
+                search=form.q.data if form.validate() else None,
+                page=page_number("sida"),
+                placements_page=page_number("platser"),
+            )
+        except RuleViolation as error:  # e.g. a personnummer that is not valid
+            form.q.errors = [*form.q.errors, locales.render(error.text)]
+            found = Inbox(Page([], 0, 1, PAGE_SIZE), Page([], 0, 1, PAGE_SIZE))
+            status = 400
+    html = render_template("municipality/inbox.html", inbox=found, form=form, today=runtime.today())
+    return html, status
 
 
 def _page(capacity: CapacityForm, offer: OfferForm, failed: Form | None, status: int) -> Any:
-    actor = runtime.actor()
+    own = _own()
     with runtime.transaction() as session:
-        municipality = session.get(Municipality, _own())
-        if municipality is None:
-            abort(404)
-        places = next(
-            m
-            for m in reports.availability(session).municipalities
-            if m.municipality_id == actor.municipality_id
-        )
+        municipality = session.get_one(Municipality, own)
+        places = reports.places_of(session, own)
         if request.method == "GET" or failed is not offer:
             offer.offer.data = municipality.offer
         if request.method == "GET" or failed is not capacity:
             capacity.capacity.data = municipality.capacity
+            capacity.state.process_data(municipality.intake_state)
         html = render_template(
             "municipality/page.html",
             municipality=municipality,
@@ -85,6 +98,7 @@ def capacity() -> Any:
                 actor=runtime.actor(),
                 municipality_id=_own(),
                 capacity=form.capacity.data,
+                state=form.state.data,
                 now=runtime.now(),
             ),
         ).ok

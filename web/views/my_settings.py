@@ -92,16 +92,17 @@ def _page(form: Form, status: int) -> Any:
         codes_left = second_factor.recovery_codes_left(db, user_id=actor.user_id)
         enrolled = user.totp_enrolled_at
         has_password = user.password_hash is not None
-    html = render_template(
-        "my_settings/page.html",
-        form=form,
-        kinds=kinds_for(actor),
-        labels=KIND_LABELS,
-        sessions=listed,
-        codes_left=codes_left,
-        enrolled=enrolled,
-        has_password=has_password,
-    )
+        html = render_template(
+            "my_settings/page.html",
+            user=user,
+            form=form,
+            kinds=kinds_for(actor),
+            labels=KIND_LABELS,
+            sessions=listed,
+            codes_left=codes_left,
+            enrolled=enrolled,
+            has_password=has_password,
+        )
     return html, status
 
 

@@ -18,7 +18,7 @@ from web import runtime
 from web.auth import roles
 from web.forms.fields import SelectChoice
 from web.forms.new_referral import NewReferralForm
-from web.views import attempt, municipality_choices
+from web.views import municipality_choices, once
 
 blueprint = Blueprint("new_referral", __name__)
 
@@ -64,7 +64,7 @@ def new() -> Any:
         return _page(form, 200, suggest=True)
     if not form.validate():
         return _page(form, 400)
-    done = attempt(
+    done = once(
         form,
         lambda session: (
             file_referral(

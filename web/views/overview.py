@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 
 import locales
 from domain.access import can_see_budget
@@ -13,13 +13,14 @@ from domain.choices import Role
 from domain.indicators import GOAL_LABELS
 from domain.program import Program
 from services import reports
+from services.lists import Page
 from services.program_setup import current_program, set_daily_rate
 from web import runtime
 from web.auth import permitted, roles
 from web.chart import budget_chart
 from web.forms.fields import options
 from web.forms.overview import RateForm
-from web.views import attempt
+from web.views import attempt, page_number
 
 blueprint = Blueprint("overview", __name__)
 
@@ -42,24 +43,14 @@ def _rate_form(program: Program, form: RateForm | None = None) -> RateForm:
     return form
 
 
-def _page_number() -> int:
-    raw = request.args.get("sida", "1")
-    return int(raw) if raw.isdigit() and 0 < int(raw) < 10_000 else 1
-
-
 def _overview(form: RateForm | None, status: int) -> Any:
     with runtime.transaction(read_only=True) as session:
         program = current_program(session)
         availability = reports.availability(session)
-        pages = max(1, -(-len(availability.municipalities) // PLACES_PER_PAGE))
-        page = min(_page_number(), pages)
-        shown = availability.municipalities[(page - 1) * PLACES_PER_PAGE : page * PLACES_PER_PAGE]
         html = render_template(
             "overview/overview.html",
             availability=availability,
-            shown=shown,
-            page=page,
-            pages=pages,
+            places=Page.of(availability.municipalities, page_number(), PLACES_PER_PAGE),
             indicators=reports.indicators(session, today=runtime.today(), program=program),
             goal_labels=GOAL_LABELS,
             rate_form=_rate_form(program, form),

@@ -9,12 +9,14 @@ from flask import Blueprint
 
 import locales
 from domain.actions import Action
+from domain.choices import label
 from services import placements
 from services.casework import request_of
-from services.referrals import accept_request, decline_request
+from services.referrals import accept_request, decline_request, get_referral
 from web import runtime
 from web.auth import logged_in
-from web.views.actions import act
+from web.views.actions import Question, act
+from web.views.detail import date_choices
 
 blueprint = Blueprint("placement_actions", __name__, url_prefix="/anmalningar/<code>")
 
@@ -31,6 +33,9 @@ def accept(code: str) -> Any:
             request_id=request_of(referral, f.request_id.data).id,
             meeting_on=f.meeting_on.data,
             now=runtime.now(),
+            over_capacity_confirmed=f.over_capacity.data == "1",
+            meeting_time=f.meeting_time.data,
+            place=f.place.data,
         ),
         lambda f: locales.gettext(
             "You have accepted the referral; the tripartite meeting is booked for %(date)s.",
@@ -121,6 +126,26 @@ def extend(code: str) -> Any:
     )
 
 
+def label_of(choice: Any) -> str:
+    return locales.gettext(label(choice)) if choice is not None else "–"
+
+
+def _ending(form: Any, referral: Any) -> Question:
+    return Question(
+        heading=locales.gettext("End the placement"),
+        question=locales.gettext(
+            "Do you want to end the placement of %(code)s? Compensation stops after the end "
+            "date, and the placement cannot be started again.",
+            code=referral.reference_code,
+        ),
+        button=locales.gettext("Yes, end the placement"),
+        details=[
+            (locales.gettext("End date"), locales.format_value(form.end_date.data)),
+            (locales.gettext("Outcome"), label_of(form.outcome.data)),
+        ],
+    )
+
+
 @blueprint.post("/avslut")
 @logged_in
 def end(code: str) -> Any:
@@ -136,6 +161,7 @@ def end(code: str) -> Any:
             now=runtime.now(),
         ),
         locales.gettext("The placement has ended."),
+        ask=_ending,
     )
 
 
@@ -148,4 +174,34 @@ def final_report(code: str) -> Any:
         placements.record_final_report,
         "received_on",
         locales.gettext("The final report is recorded."),
+    )
+
+
+@blueprint.post("/rattelse")
+@logged_in
+def correct_date(code: str) -> Any:
+    def prepare(form: Any, session: Any) -> None:
+        referral = get_referral(session, actor=runtime.actor(), reference_code=code)
+        if referral.placement is not None and referral.placement.started_on is not None:
+            form.field.choices = date_choices(referral)
+        else:
+            form.field.choices = []
+
+    return act(
+        code,
+        Action.CORRECT_DATE,
+        lambda s, referral, f: placements.correct_date(
+            s,
+            actor=runtime.actor(),
+            referral_id=referral.id,
+            field=f.field.data,
+            corrected_on=f.corrected_on.data,
+            reason=f.reason.data,
+            now=runtime.now(),
+        ),
+        lambda f: locales.gettext(
+            "The date is corrected to %(date)s. The history shows the original beside it.",
+            date=f.corrected_on.data,
+        ),
+        prepare,
     )

@@ -1,5 +1,6 @@
 """Anmälningar: the investigator's own referrals, every referral for the coordinator (with
-filters), and the one detail page of a referral."""
+filters), each searched by code or personnummer and paged in SQL; and the one detail page
+of a referral."""
 
 from __future__ import annotations
 
@@ -9,13 +10,14 @@ from flask import Blueprint, render_template, request
 
 import locales
 from domain.choices import Role
+from domain.errors import RuleViolation
 from domain.lifecycle import STATUS_LABELS, ReferralStatus
-from services.casework import referrals_for
+from services.lists import PAGE_SIZE, Page, ReferralRow, referrals_for
 from web import runtime
 from web.auth import logged_in, roles
 from web.forms.fields import SelectChoice, options
 from web.forms.overview import ReferralFilterForm
-from web.views import municipality_choices
+from web.views import municipality_choices, page_number
 from web.views.detail import detail_page
 
 blueprint = Blueprint("referrals", __name__)
@@ -34,16 +36,25 @@ def listing() -> Any:
     with runtime.transaction() as session:
         form.municipality.choices = [SelectChoice("", everyone), *municipality_choices(session)]
         filters: dict[str, Any] = {}
-        if actor.role is Role.COORDINATOR:
-            if form.validate():
-                filters = {"status": form.status.data, "municipality_id": form.municipality.data}
-            else:
-                status = 400
-        rows = referrals_for(session, actor=actor, **filters)
-    return (
-        render_template("referrals/list.html", rows=rows, form=form, filtering=bool(filters)),
-        status,
-    )
+        if form.validate():
+            filters["search"] = form.q.data
+            if actor.role is Role.COORDINATOR:
+                filters.update(status=form.status.data, municipality_id=form.municipality.data)
+        else:
+            status = 400
+        try:
+            rows: Page[ReferralRow] = referrals_for(
+                session,
+                actor=actor,
+                now=runtime.now(),
+                address=request.remote_addr or "",
+                page=page_number(),
+                **filters,
+            )
+        except RuleViolation as error:  # e.g. a personnummer that is not valid
+            form.q.errors = [*form.q.errors, locales.render(error.text)]
+            rows, status = Page([], 0, 1, PAGE_SIZE), 400
+    return render_template("referrals/list.html", rows=rows, form=form), status
 
 
 @blueprint.get("/anmalningar/<code>")

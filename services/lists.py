@@ -1,0 +1,290 @@
+"""The lists of referrals: the investigator's own, every referral for the coordinator, a
+municipality's requests and placements. Filtered, searched, counted and paged in SQL (a
+national program has 100 000 rows), selecting only the columns a list shows: codes,
+statuses, municipalities and dates, never personal data.
+
+Search is by reference code for everyone (within what they may see), and by personnummer
+for those who may see personal data; every personnummer search is written to the audit log.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from domain.access import Actor
+from domain.choices import Role
+from domain.clock import local_date
+from domain.errors import NotAllowed, RuleViolation
+from domain.lifecycle import ACTIVE_AT_MUNICIPALITY, ReferralStatus
+from domain.personal_identity import normalise_personal_identity_number
+from domain.text import N_
+from services import audit
+from storage.models import Municipality, Participant, Placement, PlacementRequest, Referral
+
+T = TypeVar("T")
+S = ReferralStatus
+PAGE_SIZE = 50
+# Digits with a dash or plus before the last four: someone looking for a person.
+_NUMBER = re.compile(r"\d{6}(\d{2})?[-+]?\d{4}")
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    rows: list[T]
+    total: int
+    number: int
+    size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.size))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.pages
+
+    @classmethod
+    def of(cls, items: Sequence[T], number: int, size: int) -> Page[T]:
+        """A page of a list already in memory (e.g. the municipalities, a few hundred)."""
+        pages = max(1, math.ceil(len(items) / size))
+        number = min(max(number, 1), pages)
+        return cls(list(items[(number - 1) * size : number * size]), len(items), number, size)
+
+
+@dataclass(frozen=True)
+class ReferralRow:
+    """One line of a list: nothing in it is personal data."""
+
+    reference_code: str
+    status: ReferralStatus
+    municipality_id: int | None
+    municipality: str | None
+    filed_at: datetime
+    asked_at: datetime | None
+    meeting_on: date | None
+    started_on: date | None
+    planned_end_on: date | None
+    final_report_on: date | None
+
+
+@dataclass(frozen=True)
+class Search:
+    """What a search box asked for: a reference code (or its beginning), or a person."""
+
+    code: str | None = None
+    personal_identity_number: str | None = None
+
+    @property
+    def empty(self) -> bool:
+        return self.code is None and self.personal_identity_number is None
+
+
+def read_search(text: str | None, *, actor: Actor, today: date) -> Search:
+    """A code as typed (any case), or a personnummer in any written form. Only those who
+    may see personal data search for a person."""
+    wanted = (text or "").strip()
+    if not wanted:
+        return Search()
+    if _NUMBER.fullmatch(wanted.replace(" ", "")):
+        if actor.role not in (Role.INVESTIGATOR, Role.COORDINATOR, Role.MUNICIPALITY_CONTACT):
+            raise NotAllowed(N_("Only those who may see personal data search for a person."))
+        number = normalise_personal_identity_number(wanted, today=today)
+        return Search(personal_identity_number=number)
+    if len(wanted) > 20:
+        raise RuleViolation(N_("Write a reference code, for example MM-2026-0042."), field="q")
+    return Search(code=wanted.upper())
+
+
+def _like_prefix(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+_WHOLE_CODE = re.compile(r"[A-Z]+-\d{4}-\d{4,}")
+
+
+def _matching(search: Search) -> list[ColumnElement[bool]]:
+    if search.code is not None and _WHOLE_CODE.fullmatch(search.code):
+        return [Referral.reference_code == search.code]  # the unique index: one look-up
+    if search.code is not None:
+        return [Referral.reference_code.like(_like_prefix(search.code), escape="\\")]
+    if search.personal_identity_number is not None:
+        return [
+            Referral.participant.has(
+                Participant.personal_identity_number == search.personal_identity_number
+            )
+        ]
+    return []
+
+
+def _rows(query: Iterable[Any]) -> list[ReferralRow]:
+    return [
+        ReferralRow(
+            reference_code=r.reference_code,
+            status=ReferralStatus(r.status),
+            municipality_id=r.current_municipality_id,
+            municipality=r.municipality,
+            filed_at=r.created_at,
+            asked_at=r.asked_at,
+            meeting_on=r.meeting_on,
+            started_on=r.started_on,
+            planned_end_on=r.planned_end_on,
+            final_report_on=r.final_report_on,
+        )
+        for r in query
+    ]
+
+
+def _listed(asked_at: Any = None) -> Select[Any]:
+    """The columns a list shows, and nothing else (no objects, no personal data)."""
+    return (
+        select(
+            Referral.id,
+            Referral.reference_code,
+            Referral.status,
+            Referral.current_municipality_id,
+            Municipality.name.label("municipality"),
+            Referral.created_at,
+            (asked_at if asked_at is not None else Referral.submitted_at).label("asked_at"),
+            Placement.meeting_on,
+            Placement.started_on,
+            Placement.planned_end_on,
+            Placement.final_report_on,
+        )
+        .outerjoin(Municipality, Municipality.id == Referral.current_municipality_id)
+        .outerjoin(Placement, Placement.referral_id == Referral.id)
+    )
+
+
+def _page(
+    session: Session,
+    conditions: Sequence[ColumnElement[bool]],
+    order: Sequence[Any],
+    number: int,
+    size: int,
+    *,
+    query: Select[Any] | None = None,
+) -> Page[ReferralRow]:
+    total = session.scalar(select(func.count(Referral.id)).where(*conditions)) or 0
+    pages = max(1, math.ceil(total / size))
+    number = min(max(number, 1), pages)
+    listed = (query if query is not None else _listed()).where(*conditions).order_by(*order)
+    found = session.execute(listed.limit(size).offset((number - 1) * size))
+    return Page(_rows(found), total, number, size)
+
+
+def _audit(
+    session: Session,
+    search: Search,
+    actor: Actor,
+    conditions: list[Any],
+    now: datetime,
+    address: str,
+) -> None:
+    """A search for a person is written to the audit log, with the referrals it found."""
+    if search.personal_identity_number is None:
+        return
+    found = list(session.scalars(select(Referral.id).where(*conditions)))
+    audit.record_search(session, actor=actor, referral_ids=found, now=now, address=address)
+
+
+def referrals_for(
+    session: Session,
+    *,
+    actor: Actor,
+    now: datetime,
+    address: str = "",
+    status: ReferralStatus | None = None,
+    municipality_id: int | None = None,
+    search: str | None = None,
+    page: int = 1,
+    size: int = PAGE_SIZE,
+) -> Page[ReferralRow]:
+    """An investigator's own referrals; every referral for the coordinator. Newest first."""
+    conditions: list[ColumnElement[bool]] = []
+    if actor.role is Role.INVESTIGATOR:
+        conditions.append(Referral.investigator_id == actor.user_id)
+    elif actor.role is not Role.COORDINATOR:
+        raise NotAllowed(N_("Only Försäkringskassan can do this with a referral."))
+    if status is not None:
+        conditions.append(Referral.status == status)
+    if municipality_id is not None:
+        conditions.append(Referral.current_municipality_id == municipality_id)
+    wanted = read_search(search, actor=actor, today=local_date(now))
+    conditions += _matching(wanted)
+    _audit(session, wanted, actor, conditions, now, address)
+    return _page(session, conditions, (Referral.created_at.desc(), Referral.id.desc()), page, size)
+
+
+@dataclass(frozen=True)
+class Inbox:
+    open_requests: Page[ReferralRow]
+    placements: Page[ReferralRow]
+
+
+def inbox_for(
+    session: Session,
+    *,
+    actor: Actor,
+    now: datetime,
+    address: str = "",
+    search: str | None = None,
+    page: int = 1,
+    placements_page: int = 1,
+    size: int = PAGE_SIZE,
+) -> Inbox:
+    """A municipality's open requests (oldest first), and its placements that still need
+    something done: accepted, running, or ended without the final report."""
+    if not actor.is_contact or actor.municipality_id is None:
+        raise NotAllowed(N_("Only the contacts of the municipality that was asked can do this."))
+    mine = actor.municipality_id
+    wanted = read_search(search, actor=actor, today=local_date(now))
+    open_request = and_(
+        PlacementRequest.referral_id == Referral.id,
+        PlacementRequest.municipality_id == mine,
+        PlacementRequest.answered_at.is_(None),
+    )
+    asked = [Referral.status == S.REQUESTED, Referral.current_municipality_id == mine]
+    asked += _matching(wanted)
+    running = [
+        Referral.current_municipality_id == mine,
+        or_(
+            Referral.status.in_(ACTIVE_AT_MUNICIPALITY),
+            and_(
+                Referral.status == S.ENDED,
+                Referral.placement.has(Placement.final_report_on.is_(None)),
+            ),
+        ),
+        *_matching(wanted),
+    ]
+    _audit(session, wanted, actor, [or_(and_(*asked), and_(*running))], now, address)
+    requests = _page(
+        session,
+        asked,
+        (PlacementRequest.asked_at, Referral.reference_code),
+        page,
+        size,
+        query=_listed(PlacementRequest.asked_at).join(PlacementRequest, open_request),
+    )
+    placements = _page(
+        session,
+        running,
+        (
+            func.coalesce(Placement.started_on, Placement.meeting_on),
+            Referral.reference_code,
+        ),
+        placements_page,
+        size,
+    )
+    return Inbox(requests, placements)

@@ -1,0 +1,104 @@
+"""The lists are filtered, searched, counted and paged in SQL: a code finds its referral in
+a long list for everyone who may see it, a personnummer only for those who may see personal
+data, and every such search is in the audit log (also one that found nothing)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from domain.choices import Role
+from domain.errors import NotAllowed, RuleViolation
+from locales import render
+from services import lists
+from storage.db import unit_of_work
+from storage.models import AuditEntry, Referral
+from tests.support.bulk import insert_placements
+from tests.support.clock import moment
+
+NOW = moment(date(2026, 11, 23))
+
+
+@pytest.fixture
+def people(world):
+    return {
+        "investigator": world.user(Role.INVESTIGATOR),
+        "other": world.user(Role.INVESTIGATOR),
+        "osby": world.user(Role.MUNICIPALITY_CONTACT, "Osby"),
+        "kristianstad": world.user(Role.MUNICIPALITY_CONTACT, "Kristianstad"),
+        "coordinator": world.user(Role.COORDINATOR),
+    }
+
+
+def listing(world, actor, **kw):
+    return world.read(lambda s: lists.referrals_for(s, actor=actor, now=NOW, **kw))
+
+
+def test_the_coordinator_finds_one_code_among_thousands_and_pages_through_them(world, people):
+    osby = world.municipality("Osby")
+    with unit_of_work(world.sessions) as session:
+        spans = [(date(2026, 3, 2), date(2026, 9, 1), False)] * 2500
+        insert_placements(session, osby, spans)
+    mine = world.file(people["investigator"], "Kristianstad", date(2026, 11, 20))
+    found = listing(world, people["coordinator"], search=mine.reference_code.lower())
+    assert [r.reference_code for r in found.rows] == [mine.reference_code]
+    assert found.total == 1
+    pages = listing(world, people["coordinator"], page=3)
+    assert (pages.total, pages.pages, pages.number, len(pages.rows)) == (2501, 51, 3, 50)
+    last = listing(world, people["coordinator"], page=999)  # beyond the end: the last page
+    assert (last.number, len(last.rows)) == (51, 1)
+    in_osby = listing(world, people["coordinator"], municipality_id=osby)
+    assert in_osby.total == 2500
+    assert listing(world, people["coordinator"], search="BULK-000012").total == 10  # 120–129
+
+
+def test_a_code_is_found_only_within_what_one_may_see(world, people):
+    mine = world.file(people["investigator"], "Osby", date(2026, 11, 20))
+    assert listing(world, people["other"], search=mine.reference_code).total == 0
+    assert listing(world, people["investigator"], search=mine.reference_code).total == 1
+    inbox = world.read(
+        lambda s: lists.inbox_for(
+            s, actor=people["kristianstad"], now=NOW, search=mine.reference_code
+        )
+    )
+    assert inbox.open_requests.total == inbox.placements.total == 0
+    inbox = world.read(
+        lambda s: lists.inbox_for(s, actor=people["osby"], now=NOW, search=mine.reference_code)
+    )
+    assert [r.reference_code for r in inbox.open_requests.rows] == [mine.reference_code]
+
+
+def searches(world):
+    return world.read(
+        lambda s: [
+            (e.user_id, e.referral_id)
+            for e in s.scalars(select(AuditEntry).where(AuditEntry.action == "search"))
+        ]
+    )
+
+
+def test_a_search_for_a_person_is_audited_even_when_nothing_is_found(world, people):
+    mine = world.file(people["investigator"], "Osby", date(2026, 11, 20))
+    number = world.read(lambda s: s.get(Referral, mine.id).participant.personal_identity_number)
+    written = f"{number[2:8]}-{number[8:]}"  # YYMMDD-XXXX finds it too
+    found = listing(world, people["coordinator"], search=written)
+    assert [r.reference_code for r in found.rows] == [mine.reference_code]
+    assert listing(world, people["other"], search=written).total == 0  # not theirs
+    osby = world.read(lambda s: lists.inbox_for(s, actor=people["osby"], now=NOW, search=number))
+    assert osby.open_requests.total == 1
+    assert searches(world) == [
+        (people["coordinator"].user_id, mine.id),
+        (people["other"].user_id, None),
+        (people["osby"].user_id, mine.id),
+    ]
+
+
+def test_a_wrong_search_says_why(world, people):
+    with pytest.raises(RuleViolation) as wrong:
+        listing(world, people["coordinator"], search="19810923-9808")
+    assert render(wrong.value.text).startswith("Personnumret är inte giltigt.")
+    association = world.user(Role.ASSOCIATION)
+    with pytest.raises(NotAllowed):
+        world.read(lambda s: lists.read_search("198109239809", actor=association, today=NOW.date()))

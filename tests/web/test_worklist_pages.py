@@ -1,0 +1,68 @@
+"""Att göra on the web: each role's worklist, every line linking to the action on the
+referral's page, and the count in the menu."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from domain.choices import DeclineReason
+from services import referrals
+from tests.support.clock import moment
+from tests.web.conftest import squash
+
+
+def test_each_role_sees_what_needs_them(visit, people, sqlite_world):
+    waiting = sqlite_world.file(people["investigator"], "Osby", date(2026, 11, 18))
+    declined = sqlite_world.file(people["investigator"], "Osby", date(2026, 11, 16))
+    sqlite_world.do(
+        referrals.decline_request,
+        actor=people["osby"],
+        request_id=sqlite_world.open_request_id(declined.id),
+        reason=DeclineReason.LOCATION,
+        comment="",
+        now=moment(date(2026, 11, 17)),
+    )
+    running = sqlite_world.started(
+        people["investigator"], people["osby"], "Osby", date(2026, 10, 19)
+    )
+
+    osby = visit(people["osby"])
+    page = osby.get("/att-gora")
+    assert page.h1 == "Att göra"
+    menu = page.soup.select_one("nav a[aria-current=page]")
+    assert squash(menu.get_text()) == "Att göra 3"
+    assert "3 saker väntar på dig." in page.text
+    request = page.soup.find(id="task-answer_request").find_parent("section")
+    [row] = request.select("tbody tr")
+    assert squash(row.th.get_text()) == waiting.reference_code
+    assert row.th.a["href"] == f"/anmalningar/{waiting.reference_code}#acceptera"
+    assert squash(row.select("td")[0].get_text()) == (
+        "Tillfrågad 18 nov. 2026: 3 arbetsdagar utan svar (försenad)"
+    )
+    plan = page.soup.find(id="task-assessment_plan").find_parent("section")
+    assert squash(plan.select("tbody td")[0].get_text()) == (
+        "Försenad: skulle vara klar 16 nov. 2026 (försenad)"
+    )
+    link = plan.select_one("tbody th a")["href"]
+    assert link == f"/anmalningar/{running.reference_code}#action-assessment_plan"
+    target = osby.get(link.split("#")[0])
+    assert target.soup.find(id="action-assessment_plan") is not None  # the action is there
+    assert page.soup.find(id="task-book_follow_up") is not None
+
+    investigator = visit(people["investigator"]).get("/att-gora")
+    reroute = investigator.soup.find(id="task-reroute").find_parent("section")
+    assert reroute.select_one("tbody th a")["href"] == (
+        f"/anmalningar/{declined.reference_code}#action-ask_another"
+    )
+    assert squash(reroute.select("tbody td")[1].get_text()) == "Avböjd 17 nov. 2026"
+
+    coordinator = visit(people["coordinator"])
+    everything = coordinator.get("/att-gora")
+    assert "4 saker väntar på dig." in everything.text
+    kristianstad = coordinator.get(
+        "/att-gora", query_string={"municipality": str(sqlite_world.municipality("Kristianstad"))}
+    )
+    assert "Inget väntar på dig just nu." in kristianstad.text
+    one_kind = coordinator.get("/att-gora", query_string={"task": "reroute"})
+    assert [s["id"] for s in one_kind.soup.select("section h2")] == ["task-reroute"]
+    assert visit(people["association"]).get("/att-gora").status == 403
