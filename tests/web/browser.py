@@ -116,9 +116,7 @@ class Person:
     """A browser tab of one person, logged in through the real login form: the password, then
     the code their authenticator would show (tests.support.login.code_for)."""
 
-    def __init__(
-        self, browser, site: Site, email: str | None, *, javascript: bool = True
-    ) -> None:
+    def __init__(self, browser, site: Site, email: str | None, *, javascript: bool = True) -> None:
         self.site = site
         self.context = browser.new_context(locale="sv-SE", java_script_enabled=javascript)
         self.page = self.context.new_page()

@@ -253,6 +253,7 @@ def test_withdrawing_asks_first_without_javascript(browser, site):
 
 def test_the_coordinator_finds_a_referral_by_code_among_100_000(browser, own_site):
     site = own_site  # 100 000 referrals would slow every later page of the shared site
+
     def fill(session):
         ids = list(session.scalars(select(Municipality.id).order_by(Municipality.id)))
         start, end = date(2026, 3, 2), date(2026, 8, 31)
