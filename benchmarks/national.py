@@ -20,7 +20,6 @@ for trying the benchmark itself out; its figures mean nothing.
 from __future__ import annotations
 
 import argparse
-import http.client
 import os
 import platform
 import re
@@ -35,7 +34,7 @@ import time
 import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from itertools import count
 from pathlib import Path
 from typing import Any
@@ -52,11 +51,13 @@ from programs import DEFAULT_PROGRAM_FILE  # noqa: E402
 from services import reports  # noqa: E402
 from services.digest import Audience, build_digests  # noqa: E402
 from services.program_setup import install_program  # noqa: E402
+from services.users import find_user_by_email  # noqa: E402
 from storage import migrate  # noqa: E402
 from storage.db import make_engine, session_factory, unit_of_work  # noqa: E402
 from storage.models import Municipality  # noqa: E402
-from tests.support.bulk import NATIONAL_PASSWORD, NationalData, NationalSize, build_national  # noqa: E402
+from tests.support.bulk import NationalData, NationalSize, build_national  # noqa: E402
 from tests.support.clock import moment  # noqa: E402
+from tests.support.login import logged_in_cookie  # noqa: E402
 from tests.support.slack import SlackStandIn, sign  # noqa: E402
 
 BIN = Path(sys.executable).parent
@@ -410,29 +411,19 @@ def expect(status: int = 200, contains: str | None = None, not_contains: str | N
     return check
 
 
-def log_in(site: Server, email: str) -> str:
-    address = urllib.parse.urlsplit(site.url)
-    connection = http.client.HTTPConnection(address.hostname, address.port, timeout=60)
-    connection.request("GET", "/logga-in")
-    response = connection.getresponse()
-    form = response.read().decode()
-    cookie = response.getheader("Set-Cookie", "").split(";", 1)[0]
-    token = form.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
-    body = urllib.parse.urlencode(
-        {"csrf_token": token, "email": email, "password": NATIONAL_PASSWORD}
-    )
-    connection.request(
-        "POST",
-        "/logga-in",
-        body=body,
-        headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie},
-    )
-    response = connection.getresponse()
-    response.read()
-    if response.status != 302:
-        raise SystemExit(f"could not log in as {email}: {response.status}")
-    connection.close()
-    return response.getheader("Set-Cookie", "").split(";", 1)[0]
+def log_in(url: str, email: str) -> str:
+    """A session cookie of a completed login (password and second factor), made as the login
+    makes it: the bench measures pages, not argon2 or the authenticator."""
+    engine = make_engine(url)
+    sessions = session_factory(engine)
+    with unit_of_work(sessions, read_only=True) as session:
+        user = find_user_by_email(session, email)
+        if user is None:
+            raise SystemExit(f"no user {email}")
+        user_id = user.id
+    token = logged_in_cookie(sessions, user_id, datetime.now(UTC))
+    engine.dispose()
+    return f"mm_session={token}"
 
 
 @dataclass
@@ -496,7 +487,28 @@ def site_measures(data: NationalData, cookies: dict[str, str]) -> list[Measure]:
             3.0,
         ),
     ]
-    return measures + extra_site_measures(data, cookies)
+    return measures + extra_site_measures(data, cookies) + casework_measures(data, cookies)
+
+
+def casework_measures(data: NationalData, cookies: dict[str, str]) -> list[Measure]:
+    """The lists and worklists (issue 14): paged, filtered and searched in SQL, each within
+    3 times the bare page however long the history."""
+    code = data.codes.get("started", data.codes.get("ended"))[0]
+    coordinator, contact = cookies["coordinator"], cookies["largest"]
+    investigator = cookies["investigator"]
+    pages = [
+        ("/anmalningar (coordinator)", "/anmalningar", coordinator),
+        ("/anmalningar?sida=1000 (coordinator)", "/anmalningar?sida=1000", coordinator),
+        ("/anmalningar?q=<kod> (coordinator)", f"/anmalningar?q={code}", coordinator),
+        ("/anmalningar (investigator)", "/anmalningar", investigator),
+        ("/att-gora (coordinator)", "/att-gora", coordinator),
+        ("/att-gora?task=ending (coordinator)", "/att-gora?task=ending", coordinator),
+        (f"/att-gora ({data.largest_municipality})", "/att-gora", contact),
+        ("/att-gora (investigator)", "/att-gora", investigator),
+    ]
+    return [
+        Measure(name, "site", page(path, who), expect(), "page", 3.0) for name, path, who in pages
+    ]
 
 
 def extra_site_measures(data: NationalData, cookies: dict[str, str]) -> list[Measure]:
@@ -650,6 +662,7 @@ def serve_and_measure(
         "SECRET_KEY": "bench-secret-key",
         "SLACK_BOT_TOKEN": "xoxb-bench",
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_TEAM_ID": "T0BENCH",  # the workspace the slash commands come from
         "SLACK_API_URL": stand_in.api_url,
         "SITE_URL": "http://127.0.0.1",
         "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'benchmarks'}",
@@ -662,9 +675,10 @@ def serve_and_measure(
         servers["ack_before"] = start("bare ack", "floors:bare_ack(True)", env, "/")
         servers["ack_default"] = start("bare ack", "floors:bare_ack(False)", env, "/")
         cookies = {
-            "coordinator": log_in(servers["site"], "samordnare@bench.example"),
-            "association": log_in(servers["site"], "forbundet@bench.example"),
-            "largest": log_in(servers["site"], data.contacts[data.largest_municipality]),
+            "coordinator": log_in(url, "samordnare@bench.example"),
+            "association": log_in(url, "forbundet@bench.example"),
+            "largest": log_in(url, data.contacts[data.largest_municipality]),
+            "investigator": log_in(url, "utredare@bench.example"),
         }
         cookies.update(extra_cookies(servers["site"], url, data))
         measures = floor_measures() + site_measures(data, cookies)

@@ -27,7 +27,7 @@ from bot.message import (
 )
 from domain.choices import LABELS, Role
 from domain.lifecycle import STATUS_LABELS
-from locales import format_datetime, phrases
+from locales import format_datetime, ngettext, phrases
 from locales import gettext as _
 from services import chat_links
 from services.home import Home, home_for
@@ -64,6 +64,18 @@ def _places(home: Home, more_url: str) -> list[Part]:
     if home.budget is not None:
         blocks.append(context(phrases.places_left_line(home.budget)))
     return blocks
+
+
+def _to_do(home: Home, site_url: str) -> list[Part]:
+    """The count of the person's worklist on the web, linking to it."""
+    if not home.to_do:  # no worklist, or nothing on it
+        return []
+    text = ngettext(
+        "%(num)d item on your to-do list on the web.",
+        "%(num)d items on your to-do list on the web.",
+        home.to_do,
+    )
+    return [section(link(site_url + "/att-gora", text))]
 
 
 def _work(home: Home, site_url: str) -> list[Part]:
@@ -109,6 +121,7 @@ def home_view(home: Home | None, ctx: commands.ChatContext) -> View:
             _("Updated %(when)s.", when=format_datetime(ctx.now())),
         )
     )
+    blocks += _to_do(home, site_url)
     blocks += _work(home, site_url)
     blocks.append(divider())
     blocks += _places(home, site_url + ("/kommun" if home.actor.is_contact else "/oversikt"))

@@ -1,10 +1,10 @@
 """What a person's Home tab in chat shows: their work, free places, and the budget line for
 those who may see it. Codes, municipalities, dates, statuses and counts only.
 
-Their work comes, for now, from the daily digest of their audience (services.digest: the
-coordinator's, or their municipality's), and for an investigator from their own referrals
-that are still moving. `home_for` is the one place to point at the worklists per audience
-(services.worklist) once they exist.
+Their work: the count of their worklist on the web (services.worklist, "Att göra"), then
+what the daily digest of their audience lists (services.digest: the coordinator's, or their
+municipality's), and for an investigator their own referrals that are still moving. Both
+follow domain.deadlines, so chat and web never differ about what is late.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from domain.deadlines import DeadlineSettings
 from domain.digest import Digest
 from domain.errors import RuleViolation
 from domain.lifecycle import ReferralStatus
-from services import reports
+from services import reports, worklist
 from services.digest import build_digest
 from storage.models import Referral
 
@@ -36,6 +36,7 @@ MOVING = (
     ReferralStatus.STARTED,
 )
 MAX_OWN = 200
+WORKLIST_ROLES = (Role.COORDINATOR, Role.MUNICIPALITY_CONTACT, Role.INVESTIGATOR)
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ class Home:
     budget: YearBudget | None
     work: Digest | None  # the coordinator's or the municipality's waiting and late items
     own_referrals: tuple[OwnReferral, ...] = ()
+    to_do: int | None = None  # items on the worklist (None: the role has none)
 
 
 def _own_referrals(session: Session, actor: Actor) -> tuple[OwnReferral, ...]:
@@ -96,10 +98,14 @@ def home_for(
             settings=settings,
         )
     own = _own_referrals(session, actor) if actor.role is Role.INVESTIGATOR else ()
+    to_do = None
+    if actor.role in WORKLIST_ROLES:
+        to_do = worklist.count_for(session, actor=actor, today=today, settings=settings)
     return Home(
         actor=actor,
         availability=reports.availability(session),
         budget=budget,
         work=work,
         own_referrals=own,
+        to_do=to_do,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -105,9 +106,7 @@ def set_slack_channel(
     """The chat channel where the municipality's requests are posted; None or "" for none.
 
     `actor` is None only for the command line, run by whoever operates the server."""
-    if actor is not None and actor.role is not Role.ADMIN:
-        raise NotAllowed(N_("Only an administrator can choose a municipality's chat channel."))
-    municipality = _get(session, municipality_id)
+    _check_chooses_chat(actor)
     channel = (channel or "").strip().upper() or None
     if channel is not None and not SLACK_CHANNEL_ID.fullmatch(channel):
         raise RuleViolation(
@@ -118,18 +117,7 @@ def set_slack_channel(
             field="slack_channel",
             channel=channel,
         )
-    previous = municipality.slack_channel
-    municipality.slack_channel = channel
-    history.record(
-        session,
-        kind=EventKind.CHAT_CHANNEL_SET,
-        at=now,
-        actor=actor,
-        municipality_id=municipality_id,
-        previous=previous,
-        channel=channel,
-    )
-    return municipality
+    return _set_chat_place(session, actor, municipality_id, "slack_channel", channel, now)
 
 
 KOMMUNKOD = re.compile(r"\d{4}")
@@ -249,9 +237,7 @@ def set_matrix_room(
 ) -> Municipality:
     """The Matrix room where the municipality's requests and digest are posted; None or ""
     for none. `actor` is None only for the command line."""
-    if actor is not None and actor.role is not Role.ADMIN:
-        raise NotAllowed(N_("Only an administrator can choose a municipality's chat channel."))
-    municipality = _get(session, municipality_id)
+    _check_chooses_chat(actor)
     room = (room or "").strip() or None
     if room is not None and not MATRIX_ROOM_ID.fullmatch(room):
         raise RuleViolation(
@@ -262,8 +248,30 @@ def set_matrix_room(
             field="matrix_room",
             room=room,
         )
-    previous = municipality.matrix_room
-    municipality.matrix_room = room
+    return _set_chat_place(session, actor, municipality_id, "matrix_room", room, now)
+
+
+def _check_chooses_chat(actor: Actor | None) -> None:
+    """The administrator chooses where a municipality's requests go, or the command line
+    (None)."""
+    if actor is not None and actor.role is not Role.ADMIN:
+        raise NotAllowed(N_("Only an administrator can choose a municipality's chat channel."))
+
+
+def _set_chat_place(
+    session: Session,
+    actor: Actor | None,
+    municipality_id: int,
+    attribute: str,
+    value: str | None,
+    now: datetime,
+) -> Municipality:
+    """Where the municipality's requests go in one chat (Slack channel or Matrix room), with
+    the change in the history."""
+    municipality = _get(session, municipality_id)
+    named: dict[str, Any] = {"channel" if attribute == "slack_channel" else "room": value}
+    previous = getattr(municipality, attribute)
+    setattr(municipality, attribute, value)
     history.record(
         session,
         kind=EventKind.CHAT_CHANNEL_SET,
@@ -271,6 +279,6 @@ def set_matrix_room(
         actor=actor,
         municipality_id=municipality_id,
         previous=previous,
-        room=room,
+        **named,
     )
     return municipality

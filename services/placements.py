@@ -128,29 +128,40 @@ def _started_on(placement: Placement) -> date:
 def record_assessment_plan(
     session: Session, *, actor: Actor, referral_id: int, done_on: date | None, now: datetime
 ) -> None:
-    placement = _placement(
-        session, actor=actor, referral_id=referral_id, action=Action.ASSESSMENT_PLAN, now=now
-    )
-    done_on = _require_date(done_on, "done_on")
-    enrolment.check_milestone_date(
-        _started_on(placement), done_on, local_date(now), field="done_on"
-    )
-    set_dates(session, placement, assessment_plan_on=done_on)
-    _record(session, EventKind.ASSESSMENT_PLAN, actor, placement, now, done_on=done_on)
+    _record_milestone(session, actor, referral_id, Action.ASSESSMENT_PLAN, "done_on", done_on, now)
 
 
 def record_workplace_training(
     session: Session, *, actor: Actor, referral_id: int, started_on: date | None, now: datetime
 ) -> None:
-    placement = _placement(
-        session, actor=actor, referral_id=referral_id, action=Action.WORKPLACE_TRAINING, now=now
+    _record_milestone(
+        session, actor, referral_id, Action.WORKPLACE_TRAINING, "started_on", started_on, now
     )
-    started_on = _require_date(started_on, "started_on")
-    enrolment.check_milestone_date(
-        _started_on(placement), started_on, local_date(now), field="started_on"
-    )
-    set_dates(session, placement, workplace_training_on=started_on)
-    _record(session, EventKind.WORKPLACE_TRAINING, actor, placement, now, started_on=started_on)
+
+
+# Each milestone: the event it writes and the placement's date it sets.
+_MILESTONES = {
+    Action.ASSESSMENT_PLAN: (EventKind.ASSESSMENT_PLAN, "assessment_plan_on"),
+    Action.WORKPLACE_TRAINING: (EventKind.WORKPLACE_TRAINING, "workplace_training_on"),
+}
+
+
+def _record_milestone(
+    session: Session,
+    actor: Actor,
+    referral_id: int,
+    action: Action,
+    field: str,
+    day: date | None,
+    now: datetime,
+) -> None:
+    """A milestone of a running placement, on a day between its start and today."""
+    kind, column = _MILESTONES[action]
+    placement = _placement(session, actor=actor, referral_id=referral_id, action=action, now=now)
+    day = _require_date(day, field)
+    enrolment.check_milestone_date(_started_on(placement), day, local_date(now), field=field)
+    set_dates(session, placement, **{column: day})
+    _record(session, kind, actor, placement, now, **{field: day})
 
 
 def extend_placement(

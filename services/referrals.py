@@ -492,6 +492,11 @@ def decline_request(
 def withdraw_referral(session: Session, *, actor: Actor, referral: Referral, now: datetime) -> None:
     """FK withdraws the referral before the start; an open request is closed with it."""
     check_action(session, actor=actor, referral=referral, action=Action.WITHDRAW, now=now)
+    _withdraw(session, referral, actor, now)
+
+
+def _withdraw(session: Session, referral: Referral, actor: Actor, now: datetime) -> None:
+    """The referral is withdrawn, and an open request closed with it."""
     open_request = open_request_of(referral)
     if open_request is not None:
         _close_request(session, open_request, actor, RequestAnswer.WITHDRAWN, now)
@@ -582,15 +587,4 @@ def withdraw_consent(
         withdrawn_on=withdrawn_on,
     )
     if Transition.WITHDRAW in allowed(referral.status):
-        open_request = open_request_of(referral)
-        if open_request is not None:
-            _close_request(session, open_request, actor, RequestAnswer.WITHDRAWN, now)
-        move_status(session, referral, Transition.WITHDRAW)
-        history.record(
-            session,
-            kind=EventKind.WITHDRAWN,
-            at=now,
-            actor=actor,
-            referral_id=referral.id,
-            request_id=open_request.id if open_request is not None else None,
-        )
+        _withdraw(session, referral, actor, now)

@@ -40,6 +40,8 @@ def test_each_role_sees_its_own_work_on_the_home_tab(chat):
 
     osby = home_of(chat, "U0OSBY")
     assert "1 förfrågan väntar på svar" in osby
+    # The worklist on the web has the same request to answer, and the tab links to it.
+    assert "1 sak att göra på webbplatsen. (https://mm.example/att-gora)" in osby
     assert f"{scene.code} till Osby, tillfrågad 20 nov. 2026" in osby
     assert (
         "Lediga platser\nOsby: 5 lediga platser (kapacitet 5, startade 0, accepterade men "
@@ -50,6 +52,7 @@ def test_each_role_sees_its_own_work_on_the_home_tab(chat):
 
     kristianstad = home_of(chat, "U0KRIS")
     assert "Inget väntar på dig just nu." in kristianstad
+    assert "att göra på webbplatsen" not in kristianstad
     assert scene.code not in kristianstad  # another municipality's request
 
     coordinator = home_of(chat, "U0COORD")
