@@ -82,4 +82,3 @@ translations: install-test
 # side with bare floors; a few minutes on 2 cores. Not part of `make test`.
 bench: system-test-deps install-test
 	$(BIN)/python benchmarks/national.py
-	$(BIN)/python benchmarks/lists_at_scale.py

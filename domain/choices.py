@@ -61,6 +61,8 @@ class IntakeState(StrEnum):
 
 # The program's goal: at least 40 % of ended participants go to one of these.
 GOAL_OUTCOMES = frozenset({Outcome.WORK, Outcome.STUDIES, Outcome.REHABILITATION_COLLABORATION})
+# Ends that call for FK's alternative plan: neither a goal nor an alternative plan already.
+NEEDS_ALTERNATIVE_PLAN = frozenset(set(Outcome) - GOAL_OUTCOMES - {Outcome.ALTERNATIVE_PLAN})
 
 LABELS: dict[StrEnum, str] = {
     Role.INVESTIGATOR: N_("Investigator, Försäkringskassan"),

@@ -30,7 +30,15 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from domain.choices import BenefitType, DeclineReason, Gender, IntakeState, Outcome, Role
+from domain.choices import (
+    NEEDS_ALTERNATIVE_PLAN,
+    BenefitType,
+    DeclineReason,
+    Gender,
+    IntakeState,
+    Outcome,
+    Role,
+)
 from domain.delivery import OutboxAction, OutboxState, Transport
 from domain.documentation import DocumentKind
 from domain.events import EventKind
@@ -40,6 +48,15 @@ from domain.notices import NoticeKind, NoticeWay
 from domain.program import DayRule
 from domain.requisition import State as RequisitionState
 from storage.types import UtcDateTime
+
+# What the worklists' partial indexes hold, and their queries say word for word (SQLite uses a
+# partial index only when the query repeats its condition, literals included).
+FINAL_REPORT_MISSING = "final_report_on IS NULL AND ended_on IS NOT NULL"
+ALTERNATIVE_PLAN_MISSING = (
+    "alternative_plan_on IS NULL AND ended_on IS NOT NULL AND outcome IN ("
+    + ", ".join(f"'{o.value}'" for o in sorted(NEEDS_ALTERNATIVE_PLAN))
+    + ")"
+)
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -318,24 +335,31 @@ class Placement(Base):
     __table_args__ = (
         Index("ix_placement_started_municipality", "started_on", "municipality_id"),
         # The worklists: milestones and reports missing, ends approaching (partial indexes
-        # hold only the rows still waiting, so they stay small as the program runs).
+        # hold only the rows still waiting, so they stay small as the program runs: a
+        # milestone only of running placements, as an ended one no longer waits for it).
         Index(
             "ix_placement_plan_missing",
             "started_on",
-            sqlite_where=text("assessment_plan_on IS NULL"),
-            postgresql_where=text("assessment_plan_on IS NULL"),
+            sqlite_where=text("assessment_plan_on IS NULL AND ended_on IS NULL"),
+            postgresql_where=text("assessment_plan_on IS NULL AND ended_on IS NULL"),
         ),
         Index(
             "ix_placement_training_missing",
             "started_on",
-            sqlite_where=text("workplace_training_on IS NULL"),
-            postgresql_where=text("workplace_training_on IS NULL"),
+            sqlite_where=text("workplace_training_on IS NULL AND ended_on IS NULL"),
+            postgresql_where=text("workplace_training_on IS NULL AND ended_on IS NULL"),
         ),
         Index(
             "ix_placement_report_missing",
             "ended_on",
-            sqlite_where=text("final_report_on IS NULL"),
-            postgresql_where=text("final_report_on IS NULL"),
+            sqlite_where=text(FINAL_REPORT_MISSING),
+            postgresql_where=text(FINAL_REPORT_MISSING),
+        ),
+        Index(
+            "ix_placement_alternative_plan_missing",
+            "ended_on",
+            sqlite_where=text(ALTERNATIVE_PLAN_MISSING),
+            postgresql_where=text(ALTERNATIVE_PLAN_MISSING),
         ),
         Index("ix_placement_ended_municipality", "ended_on", "municipality_id"),
     )

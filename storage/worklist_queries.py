@@ -12,15 +12,22 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, select, text
 from sqlalchemy.orm import Session
 
-from domain.choices import GOAL_OUTCOMES, Outcome
 from domain.deadlines import ENDING_SOON, Task
 from domain.enrolment import ASSESSMENT_PLAN_DEADLINE, WORKPLACE_TRAINING_DEADLINE
 from domain.lifecycle import ReferralStatus
 from domain.meetings import MeetingKind
-from storage.models import Meeting, Municipality, Placement, PlacementRequest, Referral
+from storage.models import (
+    ALTERNATIVE_PLAN_MISSING,
+    FINAL_REPORT_MISSING,
+    Meeting,
+    Municipality,
+    Placement,
+    PlacementRequest,
+    Referral,
+)
 
 S = ReferralStatus
 
@@ -56,6 +63,11 @@ def _follow_up(on: ColumnElement[bool]) -> tuple[Any, Any]:
         Meeting.held_on.is_(None),
         on,
     )
+
+
+def _on_placement(condition: str) -> Any:
+    """A partial index's condition as the query must repeat it, on the placement's columns."""
+    return text(" AND ".join(f"placement.{term}" for term in condition.split(" AND ")))
 
 
 def task_query(task: Task, today: date, horizon: date) -> tuple[Select[Any], list[Any]]:
@@ -103,6 +115,9 @@ def task_query(task: Task, today: date, horizon: date) -> tuple[Select[Any], lis
         return _base(Placement.started_on, _placement()), [
             Referral.status == S.STARTED,
             done.is_(None),
+            # Always so while running; said so that the partial index of running placements
+            # missing the milestone is used, not every placement that ever missed it.
+            Placement.ended_on.is_(None),
             Placement.started_on <= horizon - deadline,  # due by the horizon, or late
         ]
     if task is Task.ENDING:
@@ -113,14 +128,12 @@ def task_query(task: Task, today: date, horizon: date) -> tuple[Select[Any], lis
     if task is Task.FINAL_REPORT:  # every missing one, due or late
         return _base(Placement.ended_on, _placement()), [
             Referral.status == S.ENDED,
-            Placement.final_report_on.is_(None),
+            _on_placement(FINAL_REPORT_MISSING),
         ]
-    if task is Task.ALTERNATIVE_PLAN:
+    if task is Task.ALTERNATIVE_PLAN:  # ends that call for one (NEEDS_ALTERNATIVE_PLAN)
         return _base(Placement.ended_on, _placement()), [
             Referral.status == S.ENDED,
-            Placement.outcome.not_in(sorted(GOAL_OUTCOMES)),
-            Placement.outcome != Outcome.ALTERNATIVE_PLAN,
-            Placement.alternative_plan_on.is_(None),
+            _on_placement(ALTERNATIVE_PLAN_MISSING),
         ]
     raise AssertionError(task)
 

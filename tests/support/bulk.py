@@ -156,6 +156,8 @@ def build_national(session: Session, size: NationalSize = NationalSize()) -> Nat
     from argon2 import PasswordHasher
 
     rng = random.Random(size.seed)
+    # Final reports from a stream of their own, so the rest of the data stays as it was.
+    reports = random.Random(size.seed + 1)
     today = size.today
     start_of_program = date(2026, 1, 1)
     password_hash = PasswordHasher().hash(NATIONAL_PASSWORD)
@@ -297,6 +299,7 @@ def build_national(session: Session, size: NationalSize = NationalSize()) -> Nat
                 plan = start + timedelta(days=rng.randrange(5, 45))
                 training = start + timedelta(days=rng.randrange(20, 90))
                 outcome = rng.choice(outcomes) if ended else None
+                report = planned_end + timedelta(days=reports.randrange(3, 40))
                 rows["placement"].append(
                     dict(
                         id=n,
@@ -314,8 +317,13 @@ def build_national(session: Session, size: NationalSize = NationalSize()) -> Nat
                         else None,
                         ended_on=planned_end if ended else None,
                         outcome=outcome,
+                        # Most of what is due gets done: a worklist is what is left to do,
+                        # not the whole history (3 % of ended placements still miss each).
                         alternative_plan_on=planned_end
-                        if ended and outcome not in GOAL_OUTCOMES and rng.random() < 0.7
+                        if ended and outcome not in GOAL_OUTCOMES and rng.random() < 0.97
+                        else None,
+                        final_report_on=report
+                        if ended and report <= today and reports.random() < 0.97
                         else None,
                     )
                 )

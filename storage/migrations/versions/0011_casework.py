@@ -129,14 +129,16 @@ def upgrade() -> None:
 
     # The worklists: partial indexes of what is still missing, and ends approaching.
     for name, column, missing in (
-        ('ix_placement_plan_missing', 'started_on', 'assessment_plan_on'),
-        ('ix_placement_training_missing', 'started_on', 'workplace_training_on'),
-        ('ix_placement_report_missing', 'ended_on', 'final_report_on'),
+        ('ix_placement_plan_missing', 'started_on', 'assessment_plan_on IS NULL AND ended_on IS NULL'),
+        ('ix_placement_training_missing', 'started_on', 'workplace_training_on IS NULL AND ended_on IS NULL'),
+        ('ix_placement_report_missing', 'ended_on', 'final_report_on IS NULL AND ended_on IS NOT NULL'),
+        ('ix_placement_alternative_plan_missing', 'ended_on',
+         "alternative_plan_on IS NULL AND ended_on IS NOT NULL AND outcome IN ('dropout', 'other_measure')"),
     ):
         op.create_index(
             name, 'placement', [column], unique=False,
-            sqlite_where=sa.text(f'{missing} IS NULL'),
-            postgresql_where=sa.text(f'{missing} IS NULL'),
+            sqlite_where=sa.text(missing),
+            postgresql_where=sa.text(missing),
         )
     # The figures' triggers again (SQLite), and the figures recounted.
     figures.restore_triggers(op.get_bind())
@@ -144,8 +146,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     _set_figure_triggers_aside()
-    for name in ('ix_placement_report_missing', 'ix_placement_training_missing',
-                 'ix_placement_plan_missing'):
+    for name in ('ix_placement_alternative_plan_missing', 'ix_placement_report_missing',
+                 'ix_placement_training_missing', 'ix_placement_plan_missing'):
         op.drop_index(name, table_name='placement')
     op.drop_table('placement_document')
     with op.batch_alter_table('program') as batch:
