@@ -43,17 +43,25 @@ def _expired(row: WebSession, now: datetime, limits: Limits) -> bool:
     return now - row.last_seen_at > limits.idle or now - started > limits.lifetime
 
 
-def load(session: Session, *, token: str, now: datetime, limits: Limits) -> WebSession | None:
-    """The live session behind a cookie's token; an expired one is deleted and not returned."""
+@dataclass(frozen=True)
+class Live:
+    """What a request needs of its session row."""
+
+    data: dict[str, Any]
+    last_seen_at: datetime
+
+
+def live(session: Session, *, token: str, now: datetime, limits: Limits) -> Live | bool | None:
+    """The live session behind a cookie's token, read only: None when there is none, False
+    when it has expired (the caller ends it, in a transaction that may write)."""
     if not token:
         return None
     row = session.get(WebSession, token_hash(token))
     if row is None:
         return None
     if _expired(row, now, limits):
-        session.delete(row)
-        return None
-    return row
+        return False
+    return Live(dict(row.data), row.last_seen_at)
 
 
 def create(

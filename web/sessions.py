@@ -65,14 +65,20 @@ class DatabaseSessionInterface(SessionInterface):
         token = request.cookies.get(self.get_cookie_name(app), "")
         if not token:
             return ServerSession()
+        sessions = app.extensions["mm.sessions"]
         try:
-            with unit_of_work(app.extensions["mm.sessions"]) as db:
-                row = web_sessions.load(
+            # Read only: on SQLite a request that only reads never waits for the write lock.
+            with unit_of_work(sessions, read_only=True) as db:
+                found = web_sessions.live(
                     db, token=token, now=app.config["CLOCK"].now(), limits=self._limits(app)
                 )
-                if row is None:
-                    return ServerSession()
-                return ServerSession(dict(row.data), token=token, last_seen_at=row.last_seen_at)
+            if found is False:  # expired: gone for good
+                with unit_of_work(sessions) as db:
+                    web_sessions.end(db, token=token)
+            if not found:
+                return ServerSession()
+            assert isinstance(found, web_sessions.Live)
+            return ServerSession(found.data, token=token, last_seen_at=found.last_seen_at)
         except SQLAlchemyError:
             app.logger.exception("the session could not be read")
             return ServerSession()
@@ -84,6 +90,18 @@ class DatabaseSessionInterface(SessionInterface):
         now = app.config["CLOCK"].now()
         limits = self._limits(app)
         user_id = _user_id(session)
+        stale = session.last_seen_at is None or now - session.last_seen_at >= (
+            web_sessions.TOUCH_EVERY
+        )
+        unchanged = (
+            session.token is not None
+            and bool(session)
+            and not session.ended_token
+            and user_id == session.user_id
+            and not (session.modified or stale)
+        )
+        if unchanged or (session.token is None and not session and not session.ended_token):
+            return  # nothing to write: most requests open no write transaction at all
         with unit_of_work(app.extensions["mm.sessions"]) as db:
             if session.token and user_id != session.user_id and user_id is not None:
                 # Logged in without a new token: never keep a token across a login.
@@ -113,9 +131,6 @@ class DatabaseSessionInterface(SessionInterface):
                 web_sessions.end(db, token=session.token)
                 response.delete_cookie(name, path=self.get_cookie_path(app))
                 return
-            stale = session.last_seen_at is None or now - session.last_seen_at >= (
-                web_sessions.TOUCH_EVERY
-            )
             if session.modified or stale:
                 kept = web_sessions.save(
                     db,
