@@ -44,7 +44,8 @@ def places_one(m: MunicipalityPlaces, budget: YearBudget | None) -> Message:
         header(_("Free places in %(municipality)s", municipality=m.municipality)),
         *fields(
             [
-                (_("Free places"), str(m.free)),
+                (_("Free places"), str(m.free_now)),  # never negative: see over capacity
+                *([(_("Over capacity"), str(m.over_capacity))] if m.over_capacity else []),
                 (_("Capacity"), str(m.capacity)),
                 (_("Placements started"), str(m.started)),
                 (_("Accepted, not started"), str(m.accepted_not_started)),

@@ -329,9 +329,17 @@ def steering_sheets(report: SteeringReport) -> list[Sheet]:
             _("Started placements"),
             _("Accepted, not started"),
             _("Free places"),
+            _("Over capacity"),
         ],
         rows=[
-            [m.municipality, m.capacity, m.started, m.accepted_not_started, m.free]
+            [
+                m.municipality,
+                m.capacity,
+                m.started,
+                m.accepted_not_started,
+                m.free_now,  # never a negative number of free places
+                m.over_capacity,
+            ]
             for m in report.places.municipalities
         ],
     )

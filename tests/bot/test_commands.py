@@ -12,6 +12,7 @@ from sqlalchemy import select
 from bot.commands import COMMANDS
 from domain.choices import DeclineReason, Role
 from services import chat_links, referrals
+from storage.db import unit_of_work
 from storage.models import Event, Municipality, Referral
 from tests.bot.conftest import NOW, SITE, open_request
 from tests.support.clock import moment
@@ -115,6 +116,24 @@ def test_free_places_for_all_and_for_one_written_any_way(chat):
     assert chat.says(user, "platser Göteborg") == (
         "Det finns ingen kommun som heter Göteborg i programmet."
     )
+
+
+def test_a_municipality_over_capacity_is_never_told_a_negative_number_of_places(chat):
+    scene = open_request(chat)
+    with unit_of_work(chat.world.sessions) as session:  # no place left in Osby
+        osby = session.scalars(select(Municipality).where(Municipality.name == "Osby")).one()
+        osby.capacity = 0
+    chat.world.do(  # Osby accepts anyway, confirmed: one accepted beyond the capacity
+        referrals.accept_request,
+        actor=scene.osby,
+        request_id=scene.request_id,
+        meeting_on=date(2026, 11, 30),
+        over_capacity_confirmed=True,
+        now=NOW,
+    )
+    one = chat.says("U0INV", "platser osby")
+    assert "Lediga platser: 0" in one and "Över kapacitet: 1" in one
+    assert "-1" not in one
 
 
 def test_the_coordinator_sees_how_many_full_year_places_the_budget_still_buys(chat):

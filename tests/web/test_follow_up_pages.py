@@ -8,12 +8,13 @@ from datetime import date
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from domain.choices import Outcome
 from locales import format_money
 from services import placements, reports
-from storage.models import CostOutcome, Event, FinsamReport
+from storage.db import unit_of_work
+from storage.models import CostOutcome, Event, FinsamReport, Municipality
 from tests.support.clock import moment
 
 ROLES = ["anonymous", "investigator", "osby", "kristianstad", "coordinator", "association", "admin"]
@@ -202,3 +203,23 @@ def test_the_steering_report_as_xlsx_holds_the_pages_figures(visit, people, runn
     assert book.sheetnames == ["Samverkansgrupp", "Målindikatorer", "Budgetuppföljning"]
     rows = list(book["Samverkansgrupp"].iter_rows(values_only=True))
     assert next(r for r in rows if r[0] == "Osby")[1:4] == tuple(int(v) for v in osby)
+
+
+def test_a_municipality_over_capacity_is_never_told_a_negative_number(
+    visit, people, running, sqlite_world
+):
+    with unit_of_work(sqlite_world.sessions) as session:  # Osby's one running placement: over
+        session.execute(update(Municipality).where(Municipality.name == "Osby").values(capacity=0))
+    association = visit(people["association"])
+    path = "/uppfoljning/samverkansgrupp?fran=2026-04-01&till=2026-06-30"
+    free = association.get(path).soup.find("h2", string="Lediga platser nu").find_next("p")
+    assert "Osby: över kapaciteten med 1" in free.get_text()
+    assert "-1" not in free.get_text()
+    book = load_workbook(io.BytesIO(association.client.get(path + "&format=xlsx").data))
+    rows = list(book["Samverkansgrupp"].iter_rows(values_only=True))
+    header = next(r for r in rows if r and r[0] == "Kommun" and "Lediga platser" in r)
+    osby = next(
+        r for r in rows[rows.index(header) :] if r and r[0] == "Osby" and len(r) >= len(header)
+    )
+    places = dict(zip(header, osby, strict=False))
+    assert (places["Lediga platser"], places["Över kapacitet"]) == (0, 1)
