@@ -10,8 +10,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from zxcvbn import zxcvbn
-
 from domain.errors import RuleViolation
 from domain.text import N_, plain_letters
 
@@ -121,6 +119,10 @@ def check_password_strength(password: str, *, personal: Iterable[str] = ()) -> N
     plain = plain_letters(password)
     if any(part in plain for part in parts if len(part) >= 4 or part == plain):
         raise RuleViolation(PERSONAL, field="password")
+    # zxcvbn's dictionaries are some 12 MB: loaded by the first password checked, not by
+    # every web worker that never sees one.
+    from zxcvbn import zxcvbn
+
     result = zxcvbn(password[:ESTIMATED_LENGTH], user_inputs=[*parts, *COMMON_SWEDISH])
     if result["score"] < MIN_SCORE:
         warning = WARNINGS.get(result["feedback"].get("warning") or "", GUESSABLE)

@@ -15,10 +15,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-
 from domain.money import Money
 
 KRONOR_FORMAT = '#,##0.00\\ "kr"'
@@ -105,6 +101,11 @@ def _format_of(value: Cell) -> str | None:
 
 
 def to_xlsx(sheets: Sequence[Sheet]) -> bytes:
+    # openpyxl is loaded by the first export, not by every worker that never makes one.
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     book = Workbook()
     book.remove(book.active)
     bold = Font(bold=True)

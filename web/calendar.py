@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from icalendar import Calendar, Event
-
 import locales
 from domain.clock import STOCKHOLM
 from domain.meetings import LENGTH, MEETING_LABELS, MeetingKind
@@ -26,6 +24,9 @@ def invitation(
     host: str,
     now: datetime,
 ) -> bytes:
+    # Loaded by the first invitation, not by every worker that never makes one.
+    from icalendar import Calendar, Event
+
     what = locales.gettext(MEETING_LABELS[kind])
     event = Event()
     # The same UID with a higher SEQUENCE: a calendar replaces the meeting when it is moved.

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from authlib.integrations.flask_client import OAuth
 from flask import Flask, current_app
 
 import locales
@@ -35,6 +34,10 @@ def provider_name() -> str | None:
 def install(app: Flask) -> None:
     if not configured(app):
         return
+    # Imported only where an identity provider is configured: Authlib and its HTTP client
+    # are some 16 MB in every web worker otherwise.
+    from authlib.integrations.flask_client import OAuth
+
     config = app.config
     oauth = OAuth(app)
     oauth.register(
