@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from domain.access import Actor
 from domain.errors import NotFound, RuleViolation
-from domain.events import EventKind
+from domain.events import ChatLinked
 from domain.text import N_
 from services import history
 from services.users import actor_of, link_matrix_user, link_slack_user
@@ -132,9 +132,7 @@ def confirm_link(
         link_slack_user(session, user=user, slack_user_id=link.slack_user_id or "")
     link.used_at = now
     link.user_id = user.id
-    history.record(
-        session, kind=EventKind.CHAT_LINKED, at=now, actor=actor, subject_user_id=user.id
-    )
+    history.record(session, ChatLinked(subject_user_id=user.id), at=now, actor=actor)
     return link.matrix_user_id or link.slack_user_id or ""
 
 

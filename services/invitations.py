@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from domain.access import Actor
 from domain.errors import RuleViolation
-from domain.events import EventKind
+from domain.events import Invited, PasswordSet
 from domain.text import N_
 from services import history, users, web_sessions
 from storage.models import Invitation, User
@@ -37,14 +37,7 @@ def invite(session: Session, *, user: User, actor: Actor | None, now: datetime) 
     session.add(
         Invitation(token_hash=_hash(token), user_id=user.id, created_at=now, expires_at=until)
     )
-    history.record(
-        session,
-        kind=EventKind.INVITED,
-        at=now,
-        actor=actor,
-        subject_user_id=user.id,
-        until=until,
-    )
+    history.record(session, Invited(subject_user_id=user.id, until=until), at=now, actor=actor)
     return token
 
 
@@ -75,10 +68,6 @@ def accept(session: Session, *, token: str, password: str, now: datetime) -> Use
     invitation.used_at = now
     web_sessions.end_all_for_user(session, user_id=user.id)
     history.record(
-        session,
-        kind=EventKind.PASSWORD_SET,
-        at=now,
-        actor=users.actor_of(user),
-        subject_user_id=user.id,
+        session, PasswordSet(subject_user_id=user.id), at=now, actor=users.actor_of(user)
     )
     return user

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from domain.access import Actor
 from domain.errors import NotFound, RuleViolation
-from domain.events import EventKind
+from domain.events import PasswordSet, RecoveryCodesRenewed, SecondFactorEnrolled
 from domain.text import N_
 from services import history, second_factor, users, web_sessions
 from storage.models import User
@@ -40,9 +40,7 @@ def change_password(
             N_("The new password must differ from the current one."), field="password"
         )
     user.password_hash = users.hash_password(new, personal=(user.name, user.email))
-    history.record(
-        session, kind=EventKind.PASSWORD_SET, at=now, actor=actor, subject_user_id=user.id
-    )
+    history.record(session, PasswordSet(subject_user_id=user.id), at=now, actor=actor)
     return web_sessions.end_all_for_user(session, user_id=user.id, keep_token=keep_token)
 
 
@@ -51,13 +49,7 @@ def renew_recovery_codes(session: Session, *, actor: Actor, now: datetime) -> li
     if not user.totp_secret:
         raise RuleViolation(N_("You have no authenticator enrolled yet."))
     codes = second_factor.new_recovery_codes(session, user=user, now=now)
-    history.record(
-        session,
-        kind=EventKind.RECOVERY_CODES_RENEWED,
-        at=now,
-        actor=actor,
-        subject_user_id=user.id,
-    )
+    history.record(session, RecoveryCodesRenewed(subject_user_id=user.id), at=now, actor=actor)
     return codes
 
 
@@ -84,9 +76,8 @@ def enrol_second_factor(
     codes = second_factor.enrol(session, user=user, secret=secret, code=code, now=now)
     history.record(
         session,
-        kind=EventKind.SECOND_FACTOR_ENROLLED,
+        SecondFactorEnrolled(subject_user_id=user.id),
         at=now,
         actor=users.actor_of(user),
-        subject_user_id=user.id,
     )
     return codes

@@ -10,8 +10,8 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 
 import locales
 from domain.notices import KIND_LABELS, kinds_for
+from notices.recipients import preferences_of, set_preferences
 from services import own_account, second_factor, web_sessions
-from services.notices import preferences_of, set_preferences
 from storage.models import User
 from web import runtime
 from web.auth import logged_in
