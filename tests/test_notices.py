@@ -13,10 +13,13 @@ from typing import Any, get_type_hints
 
 import pytest
 
+from domain.choices import Role
 from domain.events import (
     BY_KIND,
     DomainEvent,
     EventKind,
+    ReferralCreated,
+    ReferralSubmitted,
     ReferralWithdrawn,
     RequestAccepted,
     RequestDeclined,
@@ -25,6 +28,7 @@ from domain.events import (
 )
 from notices import home, requests
 from notices.bus import SUBSCRIBERS
+from services import history
 
 # What must follow from these events, today: the request card, its answer, the
 # investigator's message (each in Slack, Matrix and e-mail, as configured).
@@ -149,3 +153,16 @@ def test_subscribers_get_only_codes_municipalities_dates_and_statuses():
             allowed = {int, bool, date, datetime, int | None, date | None}
             text = item.name in CODE_FIELDS
             assert hint in allowed or text, f"{cls.__name__}.{item.name}: {hint}"
+
+
+def test_what_a_use_case_recorded_reads_back_as_typed_events(world):
+    investigator = world.user(Role.INVESTIGATOR)
+    referral = world.file(investigator, "Osby", date(2026, 11, 20))
+    request_id = world.open_request_id(referral.id)
+    typed = world.read(lambda s: [e.typed for e in history.history_of(s, referral.id)])
+    assert [type(e) for e in typed] == [ReferralCreated, ReferralSubmitted, RequestSent]
+    assert typed[-1] == RequestSent(
+        referral_id=referral.id,
+        municipality_id=world.municipality("Osby"),
+        request_id=request_id,
+    )
