@@ -21,9 +21,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from domain.events import (
+from domain.events import DomainEvent
+from domain.typed_events import (
     BY_KIND,
-    DomainEvent,
     ReferralWithdrawn,
     RequestAccepted,
     RequestDeclined,

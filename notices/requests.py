@@ -15,8 +15,8 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from domain.delivery import Transport
-from domain.events import ReferralWithdrawn, RequestAccepted, RequestDeclined, RequestSent
 from domain.notices import NoticeKind, by_chat, by_email
+from domain.typed_events import ReferralWithdrawn, RequestAccepted, RequestDeclined, RequestSent
 from notices.outlets import Outlets
 from notices.recipients import by_email_only, contacts_of, person
 from storage.models import PlacementRequest

@@ -19,11 +19,12 @@ from domain.access import Actor, check_manages_accounts
 from domain.account_events import ACCOUNT_KINDS, MUNICIPALITY_KINDS
 from domain.choices import Role
 from domain.errors import NotFound, RuleViolation
-from domain.events import (
+from domain.events import EventKind
+from domain.text import N_
+from domain.typed_events import (
     ChatLinked,
     ChatUnlinked,
     DemoRemoved,
-    EventKind,
     PasswordReset,
     PasswordSet,
     SecondFactorReset,
@@ -33,7 +34,6 @@ from domain.events import (
     UserReactivated,
     UserUnlocked,
 )
-from domain.text import N_
 from services import history, invitations, login, second_factor, users, web_sessions
 from storage.models import Event, Municipality, User
 

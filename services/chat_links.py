@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 
 from domain.access import Actor
 from domain.errors import NotFound, RuleViolation
-from domain.events import ChatLinked
 from domain.text import N_
+from domain.typed_events import ChatLinked
 from services import history
 from services.users import actor_of, link_matrix_user, link_slack_user
 from storage.models import ChatLink, User

@@ -14,8 +14,8 @@ from domain.actions import Action
 from domain.audit import Field, Seen
 from domain.documentation import DocumentKind, checked_content
 from domain.errors import NotFound
-from domain.events import DocumentWritten
 from domain.text import N_
+from domain.typed_events import DocumentWritten
 from services import audit, history
 from services.program_setup import current_program
 from services.referrals import check_action, facts_of

@@ -24,7 +24,6 @@ from domain.choices import Outcome, Role
 from domain.clock import local_date
 from domain.enrolment import planned_end
 from domain.errors import NotAllowed, RuleViolation
-from domain.events import CostOutcomeEntered, FinsamReported
 from domain.figures import (
     IndicatorCounts,
     IndicatorDays,
@@ -39,6 +38,7 @@ from domain.indicators import Indicator
 from domain.money import ZERO, Money
 from domain.program import DayRule, Program
 from domain.text import N_
+from domain.typed_events import CostOutcomeEntered, FinsamReported
 from services import history, reports, requisitions
 from services.program_setup import current_program
 from storage import figures, requisition_queries

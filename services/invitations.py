@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 
 from domain.access import Actor
 from domain.errors import RuleViolation
-from domain.events import Invited, PasswordSet
 from domain.text import N_
+from domain.typed_events import Invited, PasswordSet
 from services import history, users, web_sessions
 from storage.models import Invitation, User
 

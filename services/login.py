@@ -23,8 +23,8 @@ from sqlalchemy.orm import Session
 
 from domain.authentication import acr_accepted, next_try_at
 from domain.choices import Role
-from domain.events import LoggedIn
 from domain.text import N_, Text
+from domain.typed_events import LoggedIn
 from services import history, second_factor, users
 from storage.models import LoginThrottle, User
 

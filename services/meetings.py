@@ -18,7 +18,6 @@ from domain.access import Actor, check_sees_referral
 from domain.actions import Action
 from domain.clock import local_date
 from domain.errors import NotFound, RuleViolation
-from domain.events import MeetingBooked, MeetingHeld, MeetingMoved
 from domain.lifecycle import ReferralStatus
 from domain.meetings import (
     Booking,
@@ -28,6 +27,7 @@ from domain.meetings import (
     checked_booking,
 )
 from domain.text import N_
+from domain.typed_events import MeetingBooked, MeetingHeld, MeetingMoved
 from services import history
 from services.referrals import check_action, facts_of
 from storage.models import Meeting, Placement, Referral

@@ -11,14 +11,14 @@ from sqlalchemy.orm import Session
 from domain.access import Actor, check_manages_accounts, check_manages_municipality
 from domain.choices import IntakeState, Role
 from domain.errors import NotAllowed, NotFound, RuleViolation, checked_text
-from domain.events import (
+from domain.text import N_, plain_letters
+from domain.typed_events import (
     CapacitySet,
     ChatChannelSet,
     MunicipalityAdded,
     MunicipalityChanged,
     OfferSet,
 )
-from domain.text import N_, plain_letters
 from services import history
 from storage import queries
 from storage.models import Municipality

@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 
 from domain.access import Actor
 from domain.errors import NotFound, RuleViolation
-from domain.events import PasswordSet, RecoveryCodesRenewed, SecondFactorEnrolled
 from domain.text import N_
+from domain.typed_events import PasswordSet, RecoveryCodesRenewed, SecondFactorEnrolled
 from services import history, second_factor, users, web_sessions
 from storage.models import User
 

@@ -22,20 +22,19 @@ from domain.choices import Outcome
 from domain.clock import local_date
 from domain.corrections import CorrectionReason, PlacementDates, RecordedDate, corrected
 from domain.errors import NotFound, RuleViolation
-from domain.events import (
+from domain.events import DomainEvent, EventKind
+from domain.lifecycle import Transition
+from domain.text import N_
+from domain.typed_events import (
     AlternativePlanMade,
     AssessmentPlanDone,
     DateCorrected,
-    DomainEvent,
-    EventKind,
     FinalReportReceived,
     PlacementEnded,
     PlacementExtended,
     PlacementStarted,
     WorkplaceTrainingStarted,
 )
-from domain.lifecycle import Transition
-from domain.text import N_
 from services import history, meetings
 from services.program_setup import current_program
 from services.referrals import check_action, move_status

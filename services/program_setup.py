@@ -9,10 +9,10 @@ from sqlalchemy.orm import Session
 
 from domain.access import Actor, check_sets_rates
 from domain.errors import RuleViolation
-from domain.events import DailyRateSet, ProgramLoaded
 from domain.money import Money
 from domain.program import Program
 from domain.text import N_
+from domain.typed_events import DailyRateSet, ProgramLoaded
 from services import history
 from storage import program_store
 from storage.models import Municipality, ProgramYearRow

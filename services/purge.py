@@ -18,9 +18,10 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from domain.clock import local_date
-from domain.events import EventKind, PersonalDataPurged, PurgeRun
+from domain.events import EventKind
 from domain.lifecycle import ReferralStatus
 from domain.retention import RetentionFacts, audit_cutoff, is_due
+from domain.typed_events import PersonalDataPurged, PurgeRun
 from services import history
 from services.program_setup import current_program
 from storage.models import (

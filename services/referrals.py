@@ -26,16 +26,6 @@ from domain.availability import check_room_to_accept, check_takes_requests
 from domain.choices import BenefitType, DeclineReason
 from domain.clock import local_date
 from domain.errors import NotFound, RuleViolation, checked_text
-from domain.events import (
-    ConsentWithdrawn,
-    ParticipantCorrected,
-    ReferralCreated,
-    ReferralSubmitted,
-    ReferralWithdrawn,
-    RequestAccepted,
-    RequestDeclined,
-    RequestSent,
-)
 from domain.lifecycle import (
     CLOSED,
     ReferralStatus,
@@ -55,6 +45,16 @@ from domain.participants import (
 )
 from domain.personal_identity import legal_gender
 from domain.text import N_
+from domain.typed_events import (
+    ConsentWithdrawn,
+    ParticipantCorrected,
+    ReferralCreated,
+    ReferralSubmitted,
+    ReferralWithdrawn,
+    RequestAccepted,
+    RequestDeclined,
+    RequestSent,
+)
 from services import history
 from services.program_setup import current_program
 from services.reference_codes import next_reference_code

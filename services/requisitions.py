@@ -21,12 +21,6 @@ from domain import requisition as rules
 from domain.access import Actor
 from domain.clock import local_date
 from domain.errors import NotFound, RuleViolation
-from domain.events import (
-    RequisitionAttested,
-    RequisitionPaid,
-    RequisitionReturned,
-    RequisitionSubmitted,
-)
 from domain.figures import Tally
 from domain.money import Money
 from domain.program import Program
@@ -41,6 +35,12 @@ from domain.requisition import (
     State,
 )
 from domain.text import N_
+from domain.typed_events import (
+    RequisitionAttested,
+    RequisitionPaid,
+    RequisitionReturned,
+    RequisitionSubmitted,
+)
 from services import history
 from services.program_setup import current_program
 from storage import figures

@@ -15,10 +15,10 @@ from sqlalchemy.orm import Session
 from domain.access import Actor
 from domain.choices import Role
 from domain.errors import RuleViolation
-from domain.events import UserAdded
 from domain.passwords import check_password_strength
 from domain.staff import checked_contact_details
 from domain.text import N_
+from domain.typed_events import UserAdded
 from services import history
 from storage.models import Municipality, User
 

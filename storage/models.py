@@ -41,12 +41,13 @@ from domain.choices import (
 )
 from domain.delivery import OutboxAction, OutboxState, Transport
 from domain.documentation import DocumentKind
-from domain.events import DomainEvent, EventKind, event_of
+from domain.events import DomainEvent, EventKind
 from domain.lifecycle import ReferralStatus, RequestAnswer
 from domain.meetings import MeetingKind
 from domain.notices import NoticeKind, NoticeWay
 from domain.program import DayRule
 from domain.requisition import State as RequisitionState
+from domain.typed_events import event_of
 from storage.types import UtcDateTime
 
 # What the worklists' partial indexes hold, and their queries say word for word (SQLite uses a

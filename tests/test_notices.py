@@ -14,10 +14,9 @@ from typing import Any, get_type_hints
 import pytest
 
 from domain.choices import Role
-from domain.events import (
+from domain.events import DomainEvent, EventKind
+from domain.typed_events import (
     BY_KIND,
-    DomainEvent,
-    EventKind,
     ReferralCreated,
     ReferralSubmitted,
     ReferralWithdrawn,
