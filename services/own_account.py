@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from domain.access import Actor
 from domain.errors import NotFound, RuleViolation
 from domain.text import N_
+from domain.tokens import token_hash
 from domain.typed_events import PasswordSet, RecoveryCodesRenewed, SecondFactorEnrolled
 from services import history, second_factor, users, web_sessions
 from storage.models import User
@@ -57,7 +58,7 @@ def end_other_session(
     session: Session, *, actor: Actor, session_id: str, current_token: str | None
 ) -> None:
     """Ends one of the person's own sessions (not the one they are using)."""
-    if current_token and session_id == web_sessions.token_hash(current_token):
+    if current_token and session_id == token_hash(current_token):
         raise RuleViolation(N_("To end this session, log out."))
     if not web_sessions.end_own_session(
         session, user_id=actor.user_id, token_hash_value=session_id

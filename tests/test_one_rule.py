@@ -140,3 +140,15 @@ def test_no_adapter_or_use_case_hangs_a_listener_on_the_database_session():
         and node.value.id == "event"
     ]
     assert hooks == []
+
+
+def test_one_time_tokens_are_made_and_hashed_by_one_helper():
+    """Invitation links, chat links and web sessions: domain.tokens, one size, one hash."""
+    own_ways = [
+        f"{path.relative_to(ROOT)}:{node.lineno}"
+        for path in _sources_of("services", "web", "bot", "cli")
+        if path.stem in {"invitations", "chat_links", "web_sessions"}
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Attribute) and node.attr in {"token_urlsafe", "sha256"}
+    ]
+    assert own_ways == []
