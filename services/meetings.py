@@ -20,7 +20,6 @@ from domain.clock import local_date
 from domain.errors import NotFound, RuleViolation
 from domain.lifecycle import ReferralStatus
 from domain.meetings import (
-    Booking,
     MeetingKind,
     check_changeable,
     check_follow_up_held,
@@ -30,25 +29,7 @@ from domain.text import N_
 from domain.typed_events import MeetingBooked, MeetingHeld, MeetingMoved
 from services import history
 from services.referrals import check_action, facts_of
-from storage.models import Meeting, Placement, Referral
-
-
-def book_tripartite(
-    session: Session, *, actor: Actor, placement: Placement, booking: Booking, now: datetime
-) -> Meeting:
-    """The tripartite meeting as the municipality books it when it accepts."""
-    meeting = Meeting(
-        referral_id=placement.referral_id,
-        kind=MeetingKind.TRIPARTITE,
-        on=booking.on,
-        at=booking.at,
-        place=booking.place,
-        booked_at=now,
-        booked_by_id=actor.user_id,
-        moves=0,
-    )
-    session.add(meeting)
-    return meeting
+from storage.models import Meeting, Referral
 
 
 def tripartite_of(session: Session, referral_id: int) -> Meeting | None:
