@@ -13,12 +13,16 @@ wait doubles with every failure.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
+from contextlib import suppress
 from datetime import datetime, timedelta
 from enum import Enum
 from typing import Any
 
 from domain.choices import Role
+from domain.errors import RuleViolation
+from domain.personal_identity import normal_form
 
 # Roles that see personal data (domain.access): a second factor whatever the setting says.
 # The log reviewer sees personal data in the log and in register extracts.
@@ -92,3 +96,18 @@ def merged_claims(
     if not isinstance(sub, str) or not sub or userinfo.get("sub") != sub:
         return None
     return {**userinfo, **id_token}
+
+
+_WRITTEN_NUMBER = re.compile(r"^(\d{6}|\d{8})[-+]?\d{4}$")
+
+
+def login_identity(raw: str | None) -> str:
+    """An identity at the identity provider as it is stored and compared: trimmed, and a
+    valid personnummer in any written form (19810923-9809, 810923-9809) as the 12 digits the
+    Swedish OIDC profile's claim carries, so that the administrator may type it as usual.
+    Anything else (an HSA-id, an e-mail address) as it is."""
+    value = (raw or "").strip()
+    if _WRITTEN_NUMBER.match(value.replace(" ", "")):
+        with suppress(RuleViolation):
+            return normal_form(value)
+    return value

@@ -21,7 +21,12 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from domain.authentication import ProviderLogin, next_try_at, provider_login_strength
+from domain.authentication import (
+    ProviderLogin,
+    login_identity,
+    next_try_at,
+    provider_login_strength,
+)
 from domain.events import EventKind
 from domain.text import N_, Text
 from services import history, second_factor, users
@@ -161,7 +166,7 @@ def check_identity(
     that identity, if it is active and the login is strong enough for its role (or will be,
     with the site's own second factor: `second_factor_due`). Nothing is ever created here,
     and the identity (a personnummer, perhaps) goes nowhere but into the query."""
-    value = (value or "").strip()
+    value = (value or "").strip() if claim == "email" else login_identity(value)
     user = None
     if value:
         if claim == "email":

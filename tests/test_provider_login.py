@@ -6,7 +6,12 @@ from __future__ import annotations
 
 import pytest
 
-from domain.authentication import ProviderLogin, merged_claims, provider_login_strength
+from domain.authentication import (
+    ProviderLogin,
+    login_identity,
+    merged_claims,
+    provider_login_strength,
+)
 from domain.choices import Role
 
 STRONG = "http://id.elegnamnden.se/loa/1.0/loa3"
@@ -66,3 +71,18 @@ def test_userinfo_about_another_subject_or_none_is_not_used(userinfo):
 def test_an_id_token_without_a_subject_takes_nothing_from_userinfo():
     assert merged_claims({}, {"email": "a@b.example"}) is None
     assert merged_claims({"sub": ""}, {"sub": "", "email": "a@b.example"}) is None
+
+
+@pytest.mark.parametrize(
+    "written", ["19810923-9809", "198109239809", " 19810923-9809 ", "810923-9809", "8109239809"]
+)
+def test_a_personnummer_as_identity_is_kept_as_the_twelve_digits_of_the_swedish_claim(written):
+    assert login_identity(written) == "198109239809"
+
+
+@pytest.mark.parametrize(
+    "other",
+    ["SE2321000016-7K3P", "a@b.example", "19810923-9808", "1981-09-23", "123"],
+)
+def test_other_identities_and_invalid_numbers_are_kept_as_written(other):
+    assert login_identity(f" {other} ") == other

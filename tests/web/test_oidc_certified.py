@@ -43,7 +43,7 @@ NO_IDENTITY = (
     "inloggningstjänsten behöver ses över."
 )
 PNR_SCOPE = f"openid {PERSONAL_IDENTITY_NUMBER_SCOPE}"
-PNR = "197311235892"
+PNR = "198109239809"  # as the claim carries it; the administrator typed 19810923-9809
 HOMES = {
     Role.INVESTIGATOR: "/anmalningar",
     Role.MUNICIPALITY_CONTACT: "/forfragningar",
@@ -282,7 +282,7 @@ def test_the_swedish_personal_identity_number_claim_names_the_account(
     make_site, sqlite_world, certified_provider, caplog
 ):
     idp_site = make_site(OIDC_IDENTITY_CLAIM=PERSONAL_IDENTITY_NUMBER, OIDC_SCOPE=PNR_SCOPE)
-    email = account(sqlite_world, Role.COORDINATOR, identity=PNR)
+    email = account(sqlite_world, Role.COORDINATOR, identity="19810923-9809")
     caplog.set_level(logging.DEBUG)
     visitor, page, callback = journey(idp_site, certified_provider, PNR)
     assert page.response.headers["Location"] == "/logga-in/kod"
@@ -302,7 +302,8 @@ def test_the_swedish_personal_identity_number_claim_names_the_account(
     assert unknown.status == 403 and UNKNOWN in unknown.text
     assert "194910071234" not in unknown.text
     assert saved(sqlite_world) == before
-    assert not [r for r in caplog.records if PNR in r.getMessage() or "1949100" in r.getMessage()]
+    logged = [r.getMessage() for r in caplog.records]
+    assert not [line for line in logged if "810923" in line or "491007" in line]
     events = sqlite_world.read(lambda s: [str(e.details) for e in s.scalars(select(Event))])
     assert not [details for details in events if PNR in details]
 
@@ -337,3 +338,29 @@ def test_a_claim_the_provider_does_not_give_is_a_clear_page_and_one_line_for_the
         "releases to this client"
     ]
     assert visitor.get("/oversikt").status == 302
+
+
+def test_the_coordinator_logs_in_through_the_provider_on_both_databases(
+    sessions, world, certified_provider
+):
+    url = sessions.kw["bind"].url.render_as_string(hide_password=False)
+    site = create_app(
+        {
+            "DATABASE_URL": url,
+            "SECRET_KEY": "t",
+            "CLOCK": MovableClock(moment(TODAY, 11)),
+            "OIDC_ISSUER": certified_provider.url,
+            "OIDC_CLIENT_ID": CLIENT_ID,
+            "OIDC_CLIENT_SECRET": CLIENT_SECRET,
+        }
+    )
+    email = account(world, Role.COORDINATOR)
+    before = saved(world)
+    _visitor, refused, _callback = journey(site, certified_provider, "nobody@elsewhere.example")
+    assert refused.status == 403 and UNKNOWN in refused.text
+    assert saved(world) == before
+    visitor, page, _callback = journey(site, certified_provider, email)
+    assert page.response.headers["Location"] == "/logga-in/kod"
+    assert give_code(world, visitor, email).response.headers["Location"] == "/oversikt"
+    assert visitor.get("/oversikt").h1 == "Översikt"
+    assert last_login_method(world) == "oidc_code"
