@@ -74,8 +74,10 @@ class CertifiedProvider:
     def _control(self, what: str, body: str = "") -> None:
         requests.post(f"{self.url}/__test/{what}", data=body, timeout=10).raise_for_status()
 
-    def allow_redirect(self, uri: str) -> None:
-        self._control("redirect-uri", uri)
+    def allow_redirect(self, uri: str, client_id: str = CLIENT_ID) -> None:
+        """A redirect URI of the site's client; another host needs a client of its own (the
+        provider's pairwise subjects are per host)."""
+        self._control("redirect-uri", f"{client_id} {uri}")
 
     def rotate_signing_key(self) -> None:
         self._control("rotate")

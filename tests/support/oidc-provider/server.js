@@ -11,7 +11,9 @@
 //   anything else    -> email (verified)
 //
 // Three things a real provider does that tests need to bring about, on loopback only:
-//   POST /__test/redirect-uri  (body: a URI)   registers a redirect URI of the site's client
+//   POST /__test/redirect-uri  (body: "CLIENT_ID URI") registers a client of the site (secret
+//                              CLIENT_SECRET) and its redirect URI; one host per client, as
+//                              pairwise subjects want
 //   POST /__test/rotate                        a new signing key (new kid); the old one is gone
 //   POST /__test/clock         (body: seconds) moves the provider's clock (a wrong clock)
 import { createHash, generateKeyPairSync } from 'node:crypto';
@@ -28,7 +30,7 @@ const realNow = Date.now;
 let clockOffset = 0;
 Date.now = () => realNow() + clockOffset * 1000;
 
-const redirectUris = [];
+const redirectUris = new Map([[process.env.CLIENT_ID, []]]);
 let signingKey = newKey();
 
 function newKey() {
@@ -52,16 +54,14 @@ function claimsOf(login) {
 
 function build() {
   const provider = new Provider(issuer, {
-    clients: [
-      {
-        client_id: process.env.CLIENT_ID,
-        client_secret: process.env.CLIENT_SECRET,
-        redirect_uris: redirectUris.length ? [...redirectUris] : [`${issuer}/nowhere`],
-        grant_types: ['authorization_code'],
-        response_types: ['code'],
-        subject_type: 'pairwise',
-      },
-    ],
+    clients: [...redirectUris].map(([clientId, uris]) => ({
+      client_id: clientId,
+      client_secret: process.env.CLIENT_SECRET,
+      redirect_uris: uris.length ? [...uris] : [`${issuer}/nowhere`],
+      grant_types: ['authorization_code'],
+      response_types: ['code'],
+      subject_type: 'pairwise',
+    })),
     jwks: { keys: [signingKey] },
     cookies: { keys: ['mm-test-cookie-key'] },
     claims: {
@@ -98,7 +98,10 @@ function body(req) {
 
 const control = {
   '/__test/redirect-uri': async (text) => {
-    if (!redirectUris.includes(text)) redirectUris.push(text);
+    const [clientId, uri] = text.split(' ');
+    const uris = redirectUris.get(clientId) ?? [];
+    if (!uris.includes(uri)) uris.push(uri);
+    redirectUris.set(clientId, uris);
     handler = build();
   },
   '/__test/rotate': async () => {
