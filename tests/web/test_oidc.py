@@ -215,6 +215,37 @@ def test_with_the_provider_as_the_only_second_factor_a_weak_login_is_refused(
     assert strong.response.headers["Location"] == "/oversikt"
 
 
+PNR_CLAIM = "https://id.oidc.se/claim/personalIdentityNumber"
+
+
+def test_userinfo_about_another_subject_is_not_believed(oidc_app, sqlite_world, provider):
+    """The identity claim is not in the ID token, so UserInfo is asked; its `sub` must be the
+    ID token's (OpenID Connect Core 5.3.4), and an `acr` there counts for nothing."""
+    oidc_app.config.update(OIDC_IDENTITY_CLAIM=PNR_CLAIM, OIDC_ACR_VALUES=[ACR_STRONG])
+    coordinator = sqlite_world.user(Role.COORDINATOR)
+    sqlite_world.do(
+        accounts.change_user,
+        actor=None,
+        user_id=coordinator.user_id,
+        name="Test Person",
+        role=Role.COORDINATOR,
+        municipality_id=None,
+        external_identity="19810923-9809",
+        now=moment(TODAY),
+    )
+    email = sqlite_world.read(lambda s: s.get(User, coordinator.user_id).email)
+    before = users_and_events(sqlite_world)
+    provider.provider.userinfo = {"sub": "someone-else", PNR_CLAIM: "198109239809"}
+    visitor, page = journey(oidc_app, email)
+    assert page.status == 400 and FAILED in page.text
+    assert users_and_events(sqlite_world) == before
+    assert visitor.get("/oversikt").status == 302
+    provider.provider.userinfo = {"sub": email, PNR_CLAIM: "198109239809", "acr": ACR_STRONG}
+    _visitor, page = journey(oidc_app, email)
+    provider.provider.userinfo = {}
+    assert page.response.headers["Location"] == "/logga-in/ny-kod"  # the site's code, still
+
+
 def test_password_login_can_be_switched_off(oidc_app, sqlite_world):
     visitor = Visitor(oidc_app)
     visitor.token()  # a form's security code, fetched while the form was still offered

@@ -85,7 +85,8 @@ def callback() -> Any:
             db,
             claim=claim,
             value=value,
-            acr=claims.get("acr"),
+            # `acr` only from the signed ID token (Core 2), never from UserInfo.
+            acr=token["userinfo"].get("acr"),
             acr_values=frozenset(config.get("OIDC_ACR_VALUES") or ()),
             second_factor_for_all=config["MM_SECOND_FACTOR_FOR_ALL"],
             site_second_factor=config["OIDC_SECOND_FACTOR"] != "provider",
