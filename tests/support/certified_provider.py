@@ -15,6 +15,7 @@ import re
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 import urllib.parse
 from pathlib import Path
@@ -53,12 +54,14 @@ class CertifiedProvider:
         port = _free_port()
         self.url = f"http://127.0.0.1:{port}"
         env = dict(os.environ, PORT=str(port), CLIENT_ID=CLIENT_ID, CLIENT_SECRET=CLIENT_SECRET)
+        # Its output goes to a file: a pipe nobody reads would stop it once full.
+        self.log = tempfile.NamedTemporaryFile(prefix="oidc-provider-", suffix=".log")  # noqa: SIM115
         self.process = subprocess.Popen(
             ["node", "server.js"],
             cwd=HERE,
             env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + 60
         while True:
@@ -68,7 +71,7 @@ class CertifiedProvider:
             except requests.ConnectionError:
                 if self.process.poll() is not None or time.monotonic() > deadline:
                     self.stop()
-                    raise RuntimeError("oidc-provider did not start") from None
+                    raise RuntimeError(f"oidc-provider did not start: {self.output()}") from None
                 time.sleep(0.2)
 
     def _control(self, what: str, body: str = "") -> None:
@@ -108,6 +111,10 @@ class CertifiedProvider:
             url = urllib.parse.urljoin(url, answer.headers["Location"])
         raise AssertionError("the provider never sent the browser back")
 
+    def output(self) -> str:
+        """What the provider printed (its warnings and server errors), for a failing test."""
+        return Path(self.log.name).read_text(encoding="utf-8", errors="replace")[-4000:]
+
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.terminate()
@@ -116,3 +123,4 @@ class CertifiedProvider:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        self.log.close()

@@ -168,6 +168,16 @@ def test_without_the_setting_for_all_the_association_needs_no_code_but_the_coord
     assert page.response.headers["Location"] == "/logga-in/kod"
 
 
+def test_the_page_asked_for_is_shown_after_the_code(idp_site, sqlite_world, certified_provider):
+    email = account(sqlite_world, Role.COORDINATOR)
+    visitor = Visitor(idp_site)
+    answer = visitor.client.get("/logga-in/idp?next=/anmalningar?status=draft")
+    callback = certified_provider.sign_in(answer.headers["Location"], email)
+    assert come_back(visitor, callback).response.headers["Location"] == "/logga-in/kod"
+    done = give_code(sqlite_world, visitor, email)
+    assert done.response.headers["Location"] == "/anmalningar?status=draft"
+
+
 def test_a_first_login_through_the_provider_enrols_the_authenticator(
     idp_site, sqlite_world, certified_provider
 ):
