@@ -63,6 +63,8 @@ def callback() -> Any:
             )
         )
     value = claims.get(claim)
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)  # a number some providers send unquoted
     if not isinstance(value, str) or not value.strip():
         # The operator's line names the claim and where it was looked for, never a value.
         log.warning(
