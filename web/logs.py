@@ -6,7 +6,9 @@ gunicorn.conf.py). The default stays readable text.
 The request id is nginx's (X-Request-ID, trusted only behind the proxy, MM_BEHIND_PROXY) or
 made here; it is sent back in the X-Request-ID response header. The route is the URL rule
 (`/anmalningar/<code>`), never the path, so no reference code reaches a log; an exception is
-logged by its type and stack, without its message, which may quote a database parameter.
+logged by its type and the
+files, lines and functions of its stack, without its message (which may quote a database
+parameter) or source lines.
 """
 
 from __future__ import annotations
@@ -51,7 +53,10 @@ class JsonFormatter(logging.Formatter):
                 line[key] = value
         if record.exc_info and record.exc_info[0] is not None:
             line["exception"] = record.exc_info[0].__name__
-            line["stack"] = "".join(traceback.format_tb(record.exc_info[2]))
+            line["stack"] = [
+                f"{frame.filename}:{frame.lineno} in {frame.name}"
+                for frame in traceback.extract_tb(record.exc_info[2])
+            ]
         return json.dumps(line, ensure_ascii=False)
 
 
