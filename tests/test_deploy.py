@@ -108,6 +108,7 @@ def test_two_hosts_behind_nginx_on_one_postgresql(postgres_server, tmp_path):
                 logs.append(folder / "web.log")
                 hosts.append(stack.enter_context(gunicorn(env, folder, log=logs[-1])))
                 schedulers.append(scheduler(env, folder, stack))
+                logs.append(folder / "digest.log")
             nginx = nginx_config(tmp_path / "nginx", [h.removeprefix("http://") for h in hosts])
             checked = nginx.check()
             assert checked.returncode == 0, checked.stderr

@@ -6,14 +6,17 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import text
 
 from domain.choices import Role
 from domain.delivery import OutboxAction, OutboxState, Transport
+from storage import migrate
 from storage.models import ChatOutbox
 from tests.support.clock import MovableClock, moment
 from tests.support.login import logged_in_cookie
+from tests.support.postgres import start_postgres
 from web import create_app
 
 TODAY = date(2026, 11, 23)
@@ -165,3 +168,26 @@ def test_readyz_says_the_database_is_unavailable():
         503,
         {"status": "not_ready", "reason": "database_unavailable"},
     )
+
+
+@pytest.mark.slow
+def test_readyz_while_the_database_server_is_stopped_and_when_it_is_back(tmp_path):
+    server = start_postgres()  # a server of its own: the session's stays up for the others
+    try:
+        if server.datadir is None:
+            pytest.skip("MM_TEST_POSTGRES_URL names a server this test may not stop")
+        url = server.create_database("mm_ready")
+        migrate.upgrade(url)
+        client = create_app({"DATABASE_URL": url, "SECRET_KEY": "k"}).test_client()
+        assert client.get("/readyz").get_json() == {"status": "ready"}
+        server.pause()
+        answer = client.get("/readyz")
+        assert (answer.status_code, answer.get_json()) == (
+            503,
+            {"status": "not_ready", "reason": "database_unavailable"},
+        )
+        server.resume()
+        answer = client.get("/readyz")
+        assert (answer.status_code, answer.get_json()) == (200, {"status": "ready"})
+    finally:
+        server.stop()
