@@ -38,6 +38,7 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 from sqlalchemy.exc import SQLAlchemyError
 
+import locales
 from services import operations
 from storage.db import unit_of_work
 from web.settings import env_list, env_number
@@ -62,10 +63,21 @@ LOOPBACK = ("127.0.0.0/8", "::1/128")
 
 
 def allowed_networks() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
-    return [
-        ipaddress.ip_network(item, strict=False)
-        for item in env_list("MM_METRICS_ALLOW") or LOOPBACK
-    ]
+    """MM_METRICS_ALLOW, or loopback; a wrong entry stops the start with a Swedish sentence
+    rather than opening /metrics to the wrong addresses."""
+    networks = []
+    for item in env_list("MM_METRICS_ALLOW") or LOOPBACK:
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise RuntimeError(
+                locales.gettext(
+                    "MM_METRICS_ALLOW must list addresses or networks such as 10.0.0.0/8, "
+                    "separated by commas, not %(value)s.",
+                    value=item,
+                )
+            ) from None
+    return networks
 
 
 def install(app: Flask) -> None:

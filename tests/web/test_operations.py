@@ -191,3 +191,15 @@ def test_readyz_while_the_database_server_is_stopped_and_when_it_is_back(tmp_pat
         assert (answer.status_code, answer.get_json()) == (200, {"status": "ready"})
     finally:
         server.stop()
+
+
+def test_a_wrong_metrics_allow_list_stops_the_start_with_a_swedish_sentence(
+    sqlite_sessions, monkeypatch
+):
+    monkeypatch.setenv("MM_METRICS_ALLOW", "10.0.0.0/8, kontoret")
+    with pytest.raises(RuntimeError) as refused:
+        site(sqlite_sessions)
+    assert str(refused.value) == (
+        "MM_METRICS_ALLOW ska vara adresser eller nät som 10.0.0.0/8, åtskilda med "
+        "kommatecken, inte kontoret."
+    )
