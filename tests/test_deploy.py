@@ -119,10 +119,13 @@ def test_two_hosts_behind_nginx_on_one_postgresql(postgres_server, tmp_path):
 
             sessions_move_between_hosts(hosts, proxy, nginx.cert, people)
             referral_is_seen_at_once(hosts, people)
-            proxy_headers_and_limits(proxy, nginx.cert, roles.app_url)
+            request_id = proxy_headers_and_limits(proxy, nginx.cert, roles.app_url)
             plain = Client().request(nginx.http + "/oversikt")  # plain HTTP: sent to HTTPS
             assert (plain.status, plain.header("location")) == (301, "https://127.0.0.1/oversikt")
             metrics_through_the_proxy(proxy, nginx.cert)
+            nginx_log = (nginx.prefix / "site.log").read_text()
+            assert " GET 200 " in nginx_log and f" {request_id}\n" in nginx_log
+            assert "MM-" not in nginx_log and "/" not in nginx_log  # no path at all
             digest_goes_out_once_per_channel(slack, schedulers)
         logs_are_json_with_one_request_id(logs)
     finally:
@@ -239,7 +242,8 @@ def referral_is_seen_at_once(hosts, people) -> None:
     assert seen.status == 200 and code in seen.body and "Osby" in seen.body
 
 
-def proxy_headers_and_limits(proxy, cert, url) -> None:
+def proxy_headers_and_limits(proxy, cert, url) -> str:
+    """The request id of the first page, for nginx's log."""
     visitor = Client(cert)
     page = visitor.request(proxy + "/logga-in")
     assert page.header("strict-transport-security") == "max-age=31536000"
@@ -277,6 +281,7 @@ def proxy_headers_and_limits(proxy, cert, url) -> None:
         ).all()
     engine.dispose()
     assert [tuple(a) for a in addresses] == [("127.0.0.1", 2)]
+    return request_id
 
 
 def metrics_through_the_proxy(proxy, cert) -> None:

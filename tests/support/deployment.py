@@ -155,6 +155,7 @@ def nginx_config(folder: Path, upstreams: list[str]) -> Nginx:
     site = changed(site, "/etc/ssl/certs/mojlighetsmodellen.pem", str(cert))
     site = changed(site, "/etc/ssl/private/mojlighetsmodellen.key", str(key))
     site = changed(site, "/opt/mojlighetsmodellen/web/static/", f"{ROOT}/web/static/")
+    site = changed(site, "/var/log/nginx/mojlighetsmodellen.access.log", f"{folder}/site.log")
     (folder / "site.conf").write_text(site)
     for temp in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
         (folder / temp).mkdir(exist_ok=True)
