@@ -30,14 +30,16 @@ setup: install
 run: setup
 	$(BIN)/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT) 'web:create_app()'
 
-# PostgreSQL, Chromium and Node.js (for the certified OpenID Connect provider) come from
-# Debian; installed only when missing (needs root).
+# PostgreSQL, Chromium, Node.js (for the certified OpenID Connect provider) and nginx
+# (tests/test_deploy.py) come from Debian; installed only when missing (needs root).
 system-test-deps:
 	@missing=""; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	command -v node >/dev/null 2>&1 || missing="$$missing nodejs"; \
 	command -v npm >/dev/null 2>&1 || missing="$$missing npm"; \
+	command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing="$$missing nginx"; \
+	command -v openssl >/dev/null 2>&1 || missing="$$missing openssl"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "Installing:$$missing"; \
