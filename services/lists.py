@@ -27,7 +27,14 @@ from domain.lifecycle import ACTIVE_AT_MUNICIPALITY, ReferralStatus
 from domain.personal_identity import normalise_personal_identity_number
 from domain.text import N_
 from services import audit
-from storage.models import Municipality, Participant, Placement, PlacementRequest, Referral
+from storage.models import (
+    Municipality,
+    Participant,
+    Placement,
+    PlacementRequest,
+    Referral,
+    personal_identity_digest,
+)
 
 T = TypeVar("T")
 S = ReferralStatus
@@ -122,7 +129,8 @@ def _matching(search: Search) -> list[ColumnElement[bool]]:
     if search.personal_identity_number is not None:
         return [
             Referral.participant.has(
-                Participant.personal_identity_number == search.personal_identity_number
+                Participant.personal_identity_number_digest
+                == personal_identity_digest(search.personal_identity_number)
             )
         ]
     return []

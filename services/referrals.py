@@ -58,6 +58,7 @@ from storage.models import (
     Placement,
     PlacementRequest,
     Referral,
+    personal_identity_digest,
 )
 
 
@@ -175,7 +176,10 @@ def check_no_open_referral(
     query = (
         select(Referral.reference_code)
         .join(Participant, Participant.referral_id == Referral.id)
-        .where(Participant.open_personal_identity_number == personal_identity_number)
+        .where(
+            Participant.open_personal_identity_number
+            == personal_identity_digest(personal_identity_number)
+        )
     )
     if besides is not None:
         query = query.where(Referral.id != besides)
@@ -235,7 +239,10 @@ def create_referral(
             personal_identity_number=details.personal_identity_number,
             phone=details.phone,
             needs=details.needs,
-            open_personal_identity_number=details.personal_identity_number,
+            open_personal_identity_number=personal_identity_digest(
+                details.personal_identity_number
+            ),
+            protected_identity=details.protected,
         ),
     )
     add_open_referral(session, referral)
@@ -536,7 +543,10 @@ def correct_participant(
         raise RuleViolation(N_("Nothing was changed: the details are as before."))
     if "personal_identity_number" in changed:
         check_no_open_referral(session, details.personal_identity_number, besides=referral.id)
-        stored.open_personal_identity_number = details.personal_identity_number
+        stored.open_personal_identity_number = personal_identity_digest(
+            details.personal_identity_number
+        )
+        referral.gender = legal_gender(details.personal_identity_number)
     for name in changed:
         setattr(stored, name, getattr(details, name))
     try:
