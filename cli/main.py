@@ -22,6 +22,7 @@ from domain.errors import DomainError, SettingsError
 from domain.text import N_
 from locales import LOCALES_DIR, render
 from locales import gettext as _
+from storage.crypto import DataKeyError
 
 log = logging.getLogger("mm")
 
@@ -128,7 +129,11 @@ class SwedishGroup(click.Group):
             lines = [_("The settings file has errors:")]
             lines += [f"  – {render(problem)}" for problem in error.problems]
             raise click.ClickException("\n".join(lines)) from None
+        except DataKeyError as error:
+            raise click.ClickException(_(error.msgid, **error.params)) from None
         except SQLAlchemyError as error:
+            if isinstance(getattr(error, "orig", None), DataKeyError):
+                raise click.ClickException(_(error.orig.msgid, **error.orig.params)) from None
             log.debug("database error", exc_info=error)
             raise click.ClickException(
                 _("The database could not be used. Check DATABASE_URL and run mm db upgrade first.")

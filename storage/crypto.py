@@ -31,6 +31,8 @@ from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import SQLAlchemyError
 
 from domain.text import N_
 
@@ -155,7 +157,7 @@ def keyring() -> Keyring:
             if stamp is None:
                 create_key_file(path)
                 stamp = _stamp(path)
-            _Loaded.ring = parse(path.read_text(encoding="ascii"), str(path))
+            _Loaded.ring = parse(path.read_text(encoding="utf-8"), str(path))
             _Loaded.stamp = stamp
     return _Loaded.ring
 
@@ -171,7 +173,7 @@ def write_key_file(path: Path, ring: Keyring, *, replace: bool = True) -> None:
     """Written whole to a private temporary file, then moved in place in one step."""
     candidate = path.with_name(f"{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
     descriptor = os.open(candidate, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-    with os.fdopen(descriptor, "w", encoding="ascii") as out:
+    with os.fdopen(descriptor, "w", encoding="utf-8") as out:
         out.write(ring.text())
         out.flush()
         os.fsync(out.fileno())
@@ -227,3 +229,27 @@ def digest(purpose: str, value: str) -> str:
     """The keyed hash that finds `value` (a personnummer, one name word) without storing it."""
     message = f"{purpose}\0{value}".encode()
     return hmac.new(keyring().index, message, hashlib.sha256).hexdigest()
+
+
+def check_database(engine: Engine) -> None:
+    """At start: a database that holds encrypted personal data needs the key it was
+    encrypted with. A missing key file is then an error (a new key would open nothing), and
+    so is a key that does not open the newest participant's personnummer. A database without
+    any gets the key made now, beside the secret key."""
+    try:
+        with engine.connect() as connection:
+            sample = connection.execute(
+                text(
+                    "SELECT personal_identity_number FROM participant"
+                    " WHERE personal_identity_number LIKE 'mm1:%'"
+                    " ORDER BY referral_id DESC LIMIT 1"
+                )
+            ).scalar()
+    except SQLAlchemyError:  # not migrated yet: nothing encrypted to open
+        sample = None
+    if sample is None:
+        keyring()
+        return
+    if not os.environ.get(ENV_KEY) and not key_file().exists():
+        raise DataKeyError(MISSING, source=str(key_file()))
+    decrypt(sample, "participant.personal_identity_number")
