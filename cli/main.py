@@ -132,8 +132,9 @@ class SwedishGroup(click.Group):
         except DataKeyError as error:
             raise click.ClickException(_(error.msgid, **error.params)) from None
         except SQLAlchemyError as error:
-            if isinstance(getattr(error, "orig", None), DataKeyError):
-                raise click.ClickException(_(error.orig.msgid, **error.orig.params)) from None
+            cause = getattr(error, "orig", None)
+            if isinstance(cause, DataKeyError):
+                raise click.ClickException(_(cause.msgid, **cause.params)) from None
             log.debug("database error", exc_info=error)
             raise click.ClickException(
                 _("The database could not be used. Check DATABASE_URL and run mm db upgrade first.")

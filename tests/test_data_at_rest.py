@@ -8,6 +8,7 @@ import sqlite3
 import stat
 import subprocess
 from datetime import date
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -65,7 +66,7 @@ def test_no_demo_name_or_personnummer_in_the_database_file_or_its_backup(sqlite_
     connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     connection.execute("VACUUM")
     connection.close()
-    blob = open(path, "rb").read()
+    blob = Path(path).read_bytes()
     # The grep can find what is there: every reference code is in the file in plain text.
     assert all(code.encode() in blob for code, _n, _p in people)
     assert _hits(blob, people) == []
