@@ -32,6 +32,7 @@ ALREADY_OPEN = N_(
 
 # The details by name, as a correction lists them (the values stay out of the history).
 DETAIL_LABELS = {
+    "protected_identity": N_("Protected personal data"),
     "name": N_("Name"),
     "personal_identity_number": N_("Personal identity number"),
     "phone": N_("Phone"),

@@ -539,6 +539,9 @@ def correct_participant(
         for name in ("name", "personal_identity_number", "phone", "needs")
         if getattr(details, name) != getattr(stored, name)
     ]
+    if details.protected != stored.protected_identity:  # marked or unmarked: FK's call
+        changed.insert(0, "protected_identity")
+        stored.protected_identity = details.protected
     if not changed:
         raise RuleViolation(N_("Nothing was changed: the details are as before."))
     if "personal_identity_number" in changed:
@@ -548,7 +551,8 @@ def correct_participant(
         )
         referral.gender = legal_gender(details.personal_identity_number)
     for name in changed:
-        setattr(stored, name, getattr(details, name))
+        if name != "protected_identity":
+            setattr(stored, name, getattr(details, name))
     try:
         with session.begin_nested():
             session.flush()

@@ -11,6 +11,7 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
+from domain.audit import REFERRAL_PAGE_FIELDS
 from domain.clock import STOCKHOLM
 from services import audit, purge, referrals
 from storage.models import AuditEntry, LogReview, Referral
@@ -129,7 +130,7 @@ def _views(world, people, referral_id):
             now=night,
             address="10.0.0.7",
             seen=audit.Seen.REFERRAL_PAGE,
-            fields=audit.REFERRAL_PAGE_FIELDS,
+            fields=REFERRAL_PAGE_FIELDS,
         )
     )
     for minute in range(12):  # twelve different referrals in twelve minutes
@@ -142,7 +143,7 @@ def _views(world, people, referral_id):
                 now=datetime(2026, 11, 23, 9, minute, tzinfo=STOCKHOLM),
                 address="10.0.0.8",
                 seen=audit.Seen.REFERRAL_PAGE,
-                fields=audit.REFERRAL_PAGE_FIELDS,
+                fields=REFERRAL_PAGE_FIELDS,
             )
         )
 

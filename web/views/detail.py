@@ -170,6 +170,7 @@ def detail_page(
             request=current_request(referral),
             placement=referral.placement,
             participant=participant,
+            shown=audit.view_of(actor, referral) if participant is not None else None,
             personal_data_allowed=can_see_personal_data(actor, facts_of(referral)),
             reason_form=reason_form,
             events=events,

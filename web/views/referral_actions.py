@@ -166,6 +166,7 @@ def _participant_page(code: str, form: ParticipantForm, status: int) -> Any:
                     shown.personal_identity_number
                 )
                 form.phone.data, form.needs.data = shown.phone, shown.needs
+                form.protected_identity.data = shown.protected_identity
         html = render_template(
             "referrals/participant.html",
             form=form,
@@ -198,6 +199,7 @@ def save_participant(code: str) -> Any:
                     personal_identity_number=form.personal_identity_number.data,
                     phone=form.phone.data or "",
                     needs=form.needs.data or "",
+                    protected=bool(form.protected_identity.data),
                 ),
                 now=runtime.now(),
             )

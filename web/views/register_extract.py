@@ -84,6 +84,7 @@ def _file(extract: Extract) -> Response:
                     "status": g(STATUS_LABELS[h.referral.status]),
                     "personuppgifter": {
                         "namn": h.participant.name,
+                        "skyddade_personuppgifter": h.participant.protected_identity,
                         "personnummer": display_personal_identity_number(
                             h.participant.personal_identity_number
                         ),
