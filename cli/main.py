@@ -57,6 +57,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "purge",
         N_("Remove personal data past its retention (gallring)."),
     ),
+    "keys": ("cli.keys", "keys", N_("The key to the personal data.")),
     "backup": (
         "cli.privacy",
         "backup",

@@ -121,6 +121,10 @@ def key_file() -> Path:
     return Path(os.environ.get(ENV_KEY_FILE) or DEFAULT_KEY_FILE)
 
 
+def keyring_from_environment() -> bool:
+    return bool(os.environ.get(ENV_KEY))
+
+
 def source_name() -> str:
     return ENV_KEY if os.environ.get(ENV_KEY) else str(key_file())
 
