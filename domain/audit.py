@@ -26,6 +26,8 @@ class Seen(StrEnum):
     PARTICIPANT_FORM = "participant_form"
     PLAN = "plan"
     FINAL_REPORT = "final_report"
+    # The investigator's own list, with each participant's name (issue 28).
+    OWN_LIST = "own_list"
     # Rows written before the log said what was seen.
     VIEW = "view"
 
@@ -54,6 +56,7 @@ SEEN_LABELS = {
     Seen.PLAN: N_("Individual plan"),
     Seen.FINAL_REPORT: N_("Final documentation"),
     Seen.VIEW: N_("Referral page"),
+    Seen.OWN_LIST: N_("The investigator's own list (names)"),
 }
 # What showed a participant's personal data (the rest searched the log itself): the views
 # the log review flags and samples.

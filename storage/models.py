@@ -315,7 +315,7 @@ class Participant(Base):
     def _index_name(self, _key: str, name: str) -> str:
         # The blind index: one keyed hash per word, so a search by name never decrypts rows.
         self.name_index = [
-            ParticipantNameWord(digest=crypto.digest(NAME_WORD, w)) for w in name_words(name)
+            ParticipantNameWord(digest=name_word_digest(w)) for w in name_words(name)
         ]
         return name
 
@@ -327,6 +327,11 @@ NAME_WORD = "name_word"
 def personal_identity_digest(number: str) -> str:
     """The keyed hash of a personnummer in its normal 12-digit form."""
     return crypto.digest(PERSONAL_IDENTITY_NUMBER, number)
+
+
+def name_word_digest(word: str) -> str:
+    """The keyed hash of one normalised word of a name (domain.participants.name_words)."""
+    return crypto.digest(NAME_WORD, word)
 
 
 class ParticipantNameWord(Base):
