@@ -112,6 +112,12 @@ class ProgramRow(Base):
     # The public pages' texts (accessibility statement, processing of personal data).
     accessibility_statement: Mapped[str] = mapped_column(Text, default="", server_default="")
     privacy_notice: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # The register extract's account of the processing (the settings file's [privacy]).
+    controllers: Mapped[str] = mapped_column(Text, default="", server_default="")
+    purposes: Mapped[str] = mapped_column(Text, default="", server_default="")
+    legal_bases: Mapped[str] = mapped_column(Text, default="", server_default="")
+    recipients: Mapped[str] = mapped_column(Text, default="", server_default="")
+    complaints: Mapped[str] = mapped_column(Text, default="", server_default="")
     requisition_months: Mapped[int] = mapped_column(Integer, default=2)
     requisition_reference: Mapped[str] = mapped_column(String(200), default="")
     requisition_account: Mapped[str] = mapped_column(String(200), default="")

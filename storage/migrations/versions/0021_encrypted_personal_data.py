@@ -39,7 +39,13 @@ def _number_digest(number: str) -> str:
     return crypto.digest('personal_identity_number', number)
 
 
+PRIVACY_COLUMNS = ('controllers', 'purposes', 'legal_bases', 'recipients', 'complaints')
+
+
 def upgrade() -> None:
+    with op.batch_alter_table('program') as batch:
+        for column in PRIVACY_COLUMNS:
+            batch.add_column(sa.Column(column, sa.Text(), server_default='', nullable=False))
     with op.batch_alter_table('participant') as batch:
         batch.drop_index('ix_participant_personal_identity_number')
         for column, length in (('name', 200), ('personal_identity_number', 12), ('phone', 40)):
@@ -153,3 +159,6 @@ def downgrade() -> None:
                 existing_nullable=False,
             )
         batch.create_index('ix_participant_personal_identity_number', ['personal_identity_number'])
+    with op.batch_alter_table('program') as batch:
+        for column in PRIVACY_COLUMNS:
+            batch.drop_column(column)
