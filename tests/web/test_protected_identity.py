@@ -12,7 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
 from domain.choices import DeclineReason, Outcome
-from services import placements, referrals
+from domain.finsam import ByGender
+from services import follow_up, placements, referrals
 from storage.models import AuditEntry, ChatOutbox, Event, Participant, Referral
 from tests.support.clock import moment
 from tests.web.conftest import TODAY
@@ -128,6 +129,12 @@ def test_a_protected_participant_through_every_step_as_every_role(visit, people,
         "/loggkontroll?period_from=2026-11-01&period_to=2026-11-30&code=" + code
     )
     assert review.text.count("Deltagare med skyddade personuppgifter") >= len(views)
+
+    # Counted like anyone: Finsam's participants by gender (the personnummer codes a woman).
+    figures = sqlite_world.read(
+        lambda s: follow_up.finsam(s, actor=people["coordinator"], year=2026, half=2, today=TODAY)
+    )
+    assert (figures.active, figures.new, figures.ended) == (ByGender(women=1),) * 3
 
     # Nothing typed in the name is anywhere: chat, history, the database file.
     texts = sqlite_world.read(
