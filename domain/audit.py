@@ -51,7 +51,7 @@ SEEN_LABELS = {
     Seen.LOG_SEARCH: N_("Search in the log"),
     Seen.LOG_SAMPLE: N_("Sample from the log"),
     Seen.LOG_EXPORT: N_("Export of the log"),
-    Seen.PERSON_SEARCH: N_("Search by personnummer"),
+    Seen.PERSON_SEARCH: N_("Search for a person (personnummer or name)"),
     Seen.PARTICIPANT_FORM: N_("Correction of the participant's details"),
     Seen.PLAN: N_("Individual plan"),
     Seen.FINAL_REPORT: N_("Final documentation"),
