@@ -100,6 +100,8 @@ def case_of(referral: Referral) -> CaseFacts:
             if placement is not None and referral.status is not ReferralStatus.WITHDRAWN
             else None
         ),
+        protected_identity=bool(referral.participant and referral.participant.protected_identity),
+        personal_data_held=referral.participant is not None,
     )
 
 
@@ -568,6 +570,24 @@ def correct_participant(
         fields=changed,
     )
     return changed
+
+
+def mark_protected(session: Session, *, actor: Actor, referral: Referral, now: datetime) -> None:
+    """FK learns after acceptance that the participant has skyddade personuppgifter: the name
+    and phone are removed at once (never kept anywhere), and the history says so by field
+    name only."""
+    check_action(session, actor=actor, referral=referral, action=Action.MARK_PROTECTED, now=now)
+    stored = referral.participant
+    assert stored is not None  # the rule refuses a purged referral
+    stored.protected_identity, stored.name, stored.phone = True, "", ""
+    history.record(
+        session,
+        kind=EventKind.PARTICIPANT_CORRECTED,
+        at=now,
+        actor=actor,
+        referral_id=referral.id,
+        fields=["protected_identity"],
+    )
 
 
 def withdraw_consent(

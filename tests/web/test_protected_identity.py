@@ -199,3 +199,40 @@ def test_the_audit_row_names_no_decline_comments_when_there_were_none(visit, peo
     visit(people["investigator"]).get(f"/anmalningar/{referral.reference_code}")
     entry = sqlite_world.read(lambda s: s.scalars(select(AuditEntry)).one())
     assert entry.fields == ["personal_details", "needs"]
+
+
+def test_fk_marks_a_participant_as_protected_after_acceptance(visit, people, sqlite_world):
+    referral = sqlite_world.file(people["investigator"], "Osby", date(2026, 11, 16))
+    code = referral.reference_code
+    sqlite_world.do(
+        referrals.accept_request,
+        actor=people["osby"],
+        request_id=sqlite_world.open_request_id(referral.id),
+        meeting_on=date(2026, 11, 25),
+        now=moment(date(2026, 11, 17)),
+    )
+    url = f"/anmalningar/{code}/skyddade-personuppgifter"
+    assert visit(people["osby"]).post(url, {}).status == 404  # FK's to mark, not theirs
+    investigator = visit(people["investigator"])
+    done = investigator.post(url, {})
+    assert done.response.headers["Location"] == f"/anmalningar/{code}"
+    page = investigator.get(f"/anmalningar/{code}")
+    assert page.notices[0] == "Deltagaren är markerad med skyddade personuppgifter."
+    stored = sqlite_world.read(
+        lambda s: (lambda p: (p.name, p.phone, p.protected_identity, len(p.name_index)))(
+            s.get(Participant, referral.id)
+        )
+    )
+    assert stored == ("", "", True, 0)  # and no name word left to find it by
+    osby = visit(people["osby"]).get(f"/anmalningar/{code}")
+    assert "Anna Andersson" not in osby.response.get_data(as_text=True)
+    assert PROTECTED in osby.text and SHOWN_NUMBER not in osby.text
+    details = sqlite_world.read(
+        lambda s: [
+            e.details for e in s.scalars(select(Event).where(Event.kind == "participant_corrected"))
+        ]
+    )
+    assert details == [{"fields": ["protected_identity"]}]
+    again = investigator.post(url, {})  # once: nothing left to mark, and it says so
+    assert again.status == 400
+    assert "Deltagaren är redan markerad med skyddade personuppgifter." in again.text

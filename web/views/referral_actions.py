@@ -33,6 +33,7 @@ from services.program_setup import current_program
 from services.referrals import (
     correct_participant,
     get_referral,
+    mark_protected,
     request_placement,
     withdraw_consent,
     withdraw_referral,
@@ -110,6 +111,19 @@ def ask_another(code: str) -> Any:
         ),
         locales.gettext("The request has been sent to the municipality."),
         prepare,
+    )
+
+
+@blueprint.post("/skyddade-personuppgifter")
+@logged_in
+def mark_protected_view(code: str) -> Any:
+    return act(
+        code,
+        Action.MARK_PROTECTED,
+        lambda s, referral, _f: mark_protected(
+            s, actor=runtime.actor(), referral=referral, now=runtime.now()
+        ),
+        locales.gettext("The participant is marked as having protected personal data."),
     )
 
 
