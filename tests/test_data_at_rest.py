@@ -21,7 +21,7 @@ from domain.choices import Role
 from domain.personal_identity import display_personal_identity_number
 from storage import crypto
 from storage.db import make_engine
-from storage.models import Participant, PlacementRequest, Referral
+from storage.models import Participant, ParticipantNameWord, PlacementRequest, Referral
 from tests.support.clock import moment
 
 
@@ -180,3 +180,22 @@ def test_a_new_database_gets_a_private_key_file(tmp_path, monkeypatch):
     ring = crypto.parse(key.read_text(), str(key))
     assert len(ring.data) == 1 and ring.index != ring.data[0]
     assert os.environ.get(crypto.ENV_KEY) is None
+
+
+def test_the_purge_removes_the_name_words_with_the_participant(world):
+    from services import purge, referrals
+
+    investigator = world.user(Role.INVESTIGATOR)
+    referral = world.file(investigator, "Osby", date(2026, 3, 2))
+    assert world.read(lambda s: len(s.scalars(select(ParticipantNameWord)).all())) == 2
+    world.do(
+        lambda s: referrals.withdraw_referral(
+            s,
+            actor=investigator,
+            referral=s.get(Referral, referral.id),
+            now=moment(date(2026, 3, 3)),
+        )
+    )
+    world.do(purge.purge, now=moment(date(2026, 11, 3)))
+    assert world.read(lambda s: s.get(Participant, referral.id)) is None
+    assert world.read(lambda s: s.scalars(select(ParticipantNameWord)).all()) == []
