@@ -142,7 +142,8 @@ def _stamp(path: Path) -> tuple[str, float, int] | None:
         stat = path.stat()
     except FileNotFoundError:
         return None
-    return (str(path), stat.st_mtime, stat.st_size)
+    # A rotation replaces the file (a new inode), so the inode tells a change the clock might not.
+    return (str(path), stat.st_mtime, stat.st_size * 2**32 + stat.st_ino)
 
 
 def keyring() -> Keyring:
