@@ -23,6 +23,7 @@ from domain.text import N_
 from locales import LOCALES_DIR, render
 from locales import gettext as _
 from storage import credentials
+from storage.crypto import DataKeyError
 
 log = logging.getLogger("mm")
 
@@ -57,6 +58,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "purge",
         N_("Remove personal data past its retention (gallring)."),
     ),
+    "keys": ("cli.keys", "keys", N_("The key to the personal data.")),
     "backup": (
         "cli.privacy",
         "backup",
@@ -129,7 +131,12 @@ class SwedishGroup(click.Group):
             lines = [_("The settings file has errors:")]
             lines += [f"  – {render(problem)}" for problem in error.problems]
             raise click.ClickException("\n".join(lines)) from None
+        except DataKeyError as error:
+            raise click.ClickException(_(error.msgid, **error.params)) from None
         except SQLAlchemyError as error:
+            cause = getattr(error, "orig", None)
+            if isinstance(cause, DataKeyError):
+                raise click.ClickException(_(cause.msgid, **cause.params)) from None
             log.debug("database error", exc_info=error)
             raise click.ClickException(
                 _("The database could not be used. Check DATABASE_URL and run mm db upgrade first.")

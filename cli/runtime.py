@@ -15,6 +15,7 @@ import click
 from sqlalchemy.orm import Session, sessionmaker
 
 from domain.clock import STOCKHOLM, Clock, FixedClock, SystemClock, local_date
+from storage import crypto
 from storage.db import make_engine, session_factory
 
 
@@ -32,7 +33,9 @@ class Runtime:
 
     @cached_property
     def sessions(self) -> sessionmaker[Session]:
-        return session_factory(make_engine())
+        engine = make_engine()
+        crypto.check_database(engine)  # a missing or wrong key: a Swedish error, not a trace
+        return session_factory(engine)
 
     def now(self) -> datetime:
         return self.clock.now()

@@ -51,6 +51,7 @@ class Action(StrEnum):
     WRITE_PLAN = "write_plan"
     WRITE_FINAL_REPORT = "write_final_report"
     WITHDRAW_CONSENT = "withdraw_consent"
+    MARK_PROTECTED = "mark_protected"
 
 
 # Försäkringskassan's side of a referral; the others are the municipality's.
@@ -61,6 +62,7 @@ FK_ACTIONS = frozenset(
         Action.ALTERNATIVE_PLAN,
         Action.EDIT_PARTICIPANT,
         Action.WITHDRAW_CONSENT,
+        Action.MARK_PROTECTED,
     }
 )
 # Until a municipality has said yes, FK may still correct what it sent.
@@ -95,6 +97,9 @@ class CaseFacts:
     # The open request's municipality, else the latest one asked (None before any request).
     current_municipality_id: int | None
     placement: PlacementFacts | None
+    # Skyddade personuppgifter, and whether personal data is held at all (not purged).
+    protected_identity: bool = False
+    personal_data_held: bool = True
 
 
 RUNNING_ONLY = N_("This can only be recorded while the placement is running.")
@@ -210,6 +215,23 @@ def _edit_participant(case: CaseFacts, today: date, program: Program) -> None:
         )
 
 
+def _mark_protected(case: CaseFacts, today: date, program: Program) -> None:
+    """After acceptance FK can no longer correct the details, but can still mark the
+    participant as protected (the name and phone are then removed). Before it, the
+    correction form marks and unmarks."""
+    if case.status in BEFORE_ACCEPTANCE or case.status is S.WITHDRAWN:
+        raise RuleViolation(
+            N_(
+                "Until a municipality has accepted, mark the participant when correcting the "
+                "details."
+            )
+        )
+    if case.protected_identity or not case.personal_data_held:
+        raise RuleViolation(
+            N_("The participant is already marked as having protected personal data.")
+        )
+
+
 def _correct_date(case: CaseFacts, today: date, program: Program) -> None:
     if case.status not in (S.STARTED, S.ENDED) or case.placement is None:
         raise RuleViolation(N_("Dates can be corrected once the placement has started."))
@@ -273,6 +295,7 @@ _NOW: dict[Action, Callable[[CaseFacts, date, Program], None]] = {
     Action.WRITE_PLAN: _write_plan,
     Action.WRITE_FINAL_REPORT: _write_final_report,
     Action.WITHDRAW_CONSENT: _withdraw_consent,
+    Action.MARK_PROTECTED: _mark_protected,
 }
 
 

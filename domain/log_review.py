@@ -5,7 +5,8 @@ Flags (HSLF-FS 2016:40 4 kap. 9 § asks for systematic, recurring, documented re
 - many distinct referrals opened by one person within an hour;
 - a referral opened after it ended (or was withdrawn);
 - a view outside office hours (before 07:00, from 18:00, weekends and public holidays);
-- a municipality contact opening a referral their municipality had declined.
+- a municipality contact opening a referral their municipality had declined;
+- every opening of a participant with skyddade personuppgifter.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ class Flag(StrEnum):
     MANY_REFERRALS = "many_referrals"
     AFTER_END = "after_end"
     OUTSIDE_HOURS = "outside_hours"
+    PROTECTED_IDENTITY = "protected_identity"
     DECLINED_BY_OWN_MUNICIPALITY = "declined_by_own_municipality"
 
 
@@ -40,6 +42,7 @@ FLAG_LABELS = {
     Flag.AFTER_END: N_("Opened after the referral ended"),
     Flag.OUTSIDE_HOURS: N_("Outside office hours"),
     Flag.DECLINED_BY_OWN_MUNICIPALITY: N_("Referral the viewer's municipality declined"),
+    Flag.PROTECTED_IDENTITY: N_("Participant with protected personal data"),
 }
 
 
@@ -54,6 +57,8 @@ class ViewFacts:
     referral_closed_on: date | None = None
     # When the viewer's municipality declined this referral (None if it never did).
     declined_by_viewer_municipality_at: datetime | None = None
+    # The participant has skyddade personuppgifter: every opening is flagged.
+    protected_identity: bool = False
 
 
 def outside_office_hours(moment: datetime) -> bool:
@@ -96,6 +101,8 @@ def flags_for(views: Iterable[ViewFacts]) -> dict[int, set[Flag]]:
             found[view.id].add(Flag.AFTER_END)
         if outside_office_hours(view.at):
             found[view.id].add(Flag.OUTSIDE_HOURS)
+        if view.protected_identity:
+            found[view.id].add(Flag.PROTECTED_IDENTITY)
         declined = view.declined_by_viewer_municipality_at
         if view.role is Role.MUNICIPALITY_CONTACT and declined is not None and declined <= view.at:
             found[view.id].add(Flag.DECLINED_BY_OWN_MUNICIPALITY)

@@ -3,6 +3,8 @@ once, for the use case and for the form that shows every problem at once."""
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
@@ -30,6 +32,7 @@ ALREADY_OPEN = N_(
 
 # The details by name, as a correction lists them (the values stay out of the history).
 DETAIL_LABELS = {
+    "protected_identity": N_("Protected personal data"),
     "name": N_("Name"),
     "personal_identity_number": N_("Personal identity number"),
     "phone": N_("Phone"),
@@ -43,11 +46,20 @@ class ParticipantDetails:
     personal_identity_number: str
     phone: str = ""
     needs: str = ""
+    # Skyddade personuppgifter (sekretessmarkering, skyddad folkbokföring, fingerade
+    # personuppgifter): the personnummer only, no name or phone, whatever was typed.
+    protected: bool = False
 
 
 def checked_participant(details: ParticipantDetails, *, today: date) -> ParticipantDetails:
     """The details as stored (trimmed, personnummer in its normal form), or the first
-    problem as a RuleViolation on its field."""
+    problem as a RuleViolation on its field. A protected participant's name and phone are
+    dropped here: the investigator tells the municipality in person or by FK's own secure
+    channel, and the site never holds them."""
+    if details.protected:
+        number = normalise_personal_identity_number(details.personal_identity_number, today=today)
+        needs = checked_text(details.needs, MAX_TEXT, "needs")
+        return ParticipantDetails("", number, "", needs, protected=True)
     name = checked_text(details.name, MAX_NAME, "name")
     if not name:
         raise RuleViolation(NAME_REQUIRED, field="name")
@@ -59,6 +71,16 @@ def checked_participant(details: ParticipantDetails, *, today: date) -> Particip
         phone=checked_text(details.phone, MAX_PHONE, "phone"),
         needs=checked_text(details.needs, MAX_TEXT, "needs"),
     )
+
+
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def name_words(text: str) -> list[str]:
+    """The words a name is found by: case, accents written apart (NFKC) and hyphens do not
+    matter; å, ä and ö stay letters of their own, as in Swedish."""
+    normal = unicodedata.normalize("NFKC", text).casefold()
+    return sorted(set(_WORD.findall(normal)))
 
 
 def check_consent(consent_given: bool, consent_on: date | None, today: date) -> None:

@@ -86,6 +86,14 @@ class Program:
     # The public pages' texts, from the settings file's [pages] table.
     accessibility_statement: str = ""
     privacy_notice: str = ""
+    # What a register extract says of the processing (GDPR art. 15), from the [privacy]
+    # table: who is responsible, why, on which legal ground, who receives the data, and where
+    # to complain. The retention comes from the months above.
+    controllers: str = ""
+    purposes: str = ""
+    legal_bases: str = ""
+    recipients: str = ""
+    complaints: str = ""
     # Requisition (domain.requisition): months per period (2 or 1), and the reference and
     # account/cost centre every basis carries for the association's books.
     requisition_months: int = 2

@@ -29,8 +29,9 @@ from domain.requisition import PERIOD_MONTHS
 from domain.text import N_, Text
 
 _PAGE_KEYS = {"accessibility_statement", "privacy_notice"}
-_PROGRAM_KEYS = set(PROGRAM_SCALARS) - _PAGE_KEYS
-_TOP_KEYS = {"program", "phases", "years", "municipalities", "pages", "documentation"}
+_PRIVACY_KEYS = {"controllers", "purposes", "legal_bases", "recipients", "complaints"}
+_PROGRAM_KEYS = set(PROGRAM_SCALARS) - _PAGE_KEYS - _PRIVACY_KEYS
+_TOP_KEYS = {"program", "phases", "years", "municipalities", "pages", "privacy", "documentation"}
 _DOCUMENT_KEYS = {"plan", "final_report"}
 _SECTION_KEYS = {"key", "heading", "help"}
 _PHASE_KEYS = {"key", "name", "start", "end"}
@@ -192,6 +193,9 @@ def parse_program(raw: str) -> Program:
     pages = _Reader(problems, top.table.get("pages", {}), "[pages]", _PAGE_KEYS)
     values["accessibility_statement"] = pages.text("accessibility_statement", required=False)
     values["privacy_notice"] = pages.text("privacy_notice", required=False)
+    privacy = _Reader(problems, top.table.get("privacy", {}), "[privacy]", _PRIVACY_KEYS)
+    for key in sorted(_PRIVACY_KEYS):
+        values[key] = privacy.text(key, required=False)
     phases = _phases(problems, top)
     years = _years(problems, top)
     municipalities = _municipalities(problems, top)

@@ -17,7 +17,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from domain.access import Actor, can_see_personal_data
-from domain.audit import REFERRAL_PAGE_FIELDS, Field, Seen, needs_reason
+from domain.audit import Field, ParticipantView, Seen, needs_reason, participant_view
 from domain.errors import RuleViolation, checked_text
 from domain.text import N_
 from services.referrals import facts_of
@@ -70,7 +70,21 @@ def reason_needed(session: Session, *, actor: Actor, referral: Referral, asking:
     if not can_see_personal_data(actor, facts_of(referral)) or referral.participant is None:
         return False
     acted = has_acted_on(session, actor=actor, referral_id=referral.id)
-    return needs_reason(actor.role, acted_on_referral=acted, asking=asking)
+    protected = referral.participant.protected_identity
+    return needs_reason(actor.role, acted_on_referral=acted, asking=asking, protected=protected)
+
+
+def view_of(actor: Actor, referral: Referral) -> ParticipantView:
+    """What of the participant this actor is shown on the referral page."""
+    participant = referral.participant
+    assert participant is not None
+    return participant_view(
+        actor.role,
+        protected=participant.protected_identity,
+        has_phone=bool(participant.phone),
+        has_needs=bool(participant.needs),
+        has_decline_comments=any(r.decline_comment for r in referral.requests),
+    )
 
 
 def checked_reason(reason: str | None) -> str:
@@ -93,17 +107,22 @@ def personal_data_for(
     reason: str | None = None,
     asking_reasons: bool = False,
     seen: Seen = Seen.REFERRAL_PAGE,
-    fields: Iterable[Field] = REFERRAL_PAGE_FIELDS,
+    fields: Iterable[Field] | None = None,
 ) -> Participant | None:
     """The participant's personal data if the actor may see it (and gave a reason where one
-    is asked); the view is logged with the fields the page shows (the referral page's by
-    default)."""
+    is asked); the view is logged with the fields shown (by default what the referral page
+    shows this actor: domain.audit.participant_view). A protected participant's row is
+    marked, so that the log review flags every opening."""
     if not can_see_personal_data(actor, facts_of(referral)) or referral.participant is None:
         return None
     if reason_needed(session, actor=actor, referral=referral, asking=asking_reasons):
         if not reason:
             return None
         reason = checked_reason(reason)
+    if fields is None:
+        fields = view_of(actor, referral).fields
+    elif referral.participant.protected_identity:
+        fields = (*fields, Field.PROTECTED_IDENTITY)
     record_view(
         session,
         actor=actor,

@@ -58,7 +58,8 @@ def read_document(
         now=now,
         address=address,
         seen=SEEN[kind],
-        fields=(Field.DOCUMENTATION,),
+        fields=(Field.DOCUMENTATION,)
+        + ((Field.PROTECTED_IDENTITY,) if referral.participant.protected_identity else ()),
         reason=reason or None,
     )
     found = session.scalars(

@@ -3,8 +3,14 @@ municipality's requests and placements. Filtered, searched, counted and paged in
 national program has 100 000 rows), selecting only the columns a list shows: codes,
 statuses, municipalities and dates, never personal data.
 
-Search is by reference code for everyone (within what they may see), and by personnummer
-for those who may see personal data; every personnummer search is written to the audit log.
+Search is by reference code for everyone (within what they may see), and by personnummer or
+name for those who may see personal data; every search for a person is written to the audit
+log. A name is found through its blind index (one keyed hash per normalised word, see
+storage.crypto): every word typed must be a whole word of the name, and a participant with
+protected personal data, who has no name here, is never found by one.
+
+The investigator's own list shows each participant's name (written to the audit log as
+`own_list`: the investigator's own participants, so not flagged as many openings).
 """
 
 from __future__ import annotations
@@ -16,18 +22,29 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from domain.access import Actor
+from domain.audit import Field, Seen
 from domain.choices import Role
 from domain.clock import local_date
 from domain.errors import NotAllowed, RuleViolation
 from domain.lifecycle import ACTIVE_AT_MUNICIPALITY, ReferralStatus
+from domain.participants import MAX_NAME, name_words
 from domain.personal_identity import normalise_personal_identity_number
 from domain.text import N_
 from services import audit
-from storage.models import Municipality, Participant, Placement, PlacementRequest, Referral
+from storage.models import (
+    Municipality,
+    Participant,
+    ParticipantNameWord,
+    Placement,
+    PlacementRequest,
+    Referral,
+    name_word_digest,
+    personal_identity_digest,
+)
 
 T = TypeVar("T")
 S = ReferralStatus
@@ -65,7 +82,8 @@ class Page(Generic[T]):
 
 @dataclass(frozen=True)
 class ReferralRow:
-    """One line of a list: nothing in it is personal data."""
+    """One line of a list: nothing in it is personal data, except the participant's name in
+    the investigator's own list ("" when the participant has protected personal data)."""
 
     reference_code: str
     status: ReferralStatus
@@ -77,6 +95,8 @@ class ReferralRow:
     started_on: date | None
     planned_end_on: date | None
     final_report_on: date | None
+    name: str | None = None
+    protected_identity: bool = False
 
 
 @dataclass(frozen=True)
@@ -85,10 +105,15 @@ class Search:
 
     code: str | None = None
     personal_identity_number: str | None = None
+    name_words: tuple[str, ...] = ()
 
     @property
     def empty(self) -> bool:
-        return self.code is None and self.personal_identity_number is None
+        return self.code is None and self.personal_identity_number is None and not self.name_words
+
+    @property
+    def for_person(self) -> bool:
+        return self.personal_identity_number is not None or bool(self.name_words)
 
 
 def read_search(text: str | None, *, actor: Actor, today: date) -> Search:
@@ -102,6 +127,12 @@ def read_search(text: str | None, *, actor: Actor, today: date) -> Search:
             raise NotAllowed(N_("Only those who may see personal data search for a person."))
         number = normalise_personal_identity_number(wanted, today=today)
         return Search(personal_identity_number=number)
+    if not any(c.isdigit() for c in wanted) and name_words(wanted):
+        if actor.role not in (Role.INVESTIGATOR, Role.COORDINATOR, Role.MUNICIPALITY_CONTACT):
+            raise NotAllowed(N_("Only those who may see personal data search for a person."))
+        if len(wanted) > MAX_NAME:
+            raise RuleViolation(N_("Write a shorter name."), field="q")
+        return Search(name_words=tuple(name_words(wanted)))
     if len(wanted) > 20:
         raise RuleViolation(N_("Write a reference code, for example MM-2026-0042."), field="q")
     return Search(code=wanted.upper())
@@ -122,9 +153,21 @@ def _matching(search: Search) -> list[ColumnElement[bool]]:
     if search.personal_identity_number is not None:
         return [
             Referral.participant.has(
-                Participant.personal_identity_number == search.personal_identity_number
+                Participant.personal_identity_number_digest
+                == personal_identity_digest(search.personal_identity_number)
             )
         ]
+    if search.name_words:
+        # Every word, each by its keyed hash; after withdrawn consent the municipality no
+        # longer sees the name, so it does not find the referral by it either.
+        found: list[ColumnElement[bool]] = [
+            exists().where(
+                ParticipantNameWord.referral_id == Referral.id,
+                ParticipantNameWord.digest == name_word_digest(word),
+            )
+            for word in search.name_words
+        ]
+        return found
     return []
 
 
@@ -141,6 +184,8 @@ def _rows(query: Iterable[Any]) -> list[ReferralRow]:
             started_on=r.started_on,
             planned_end_on=r.planned_end_on,
             final_report_on=r.final_report_on,
+            name=r._mapping.get("name"),
+            protected_identity=bool(r._mapping.get("protected_identity")),
         )
         for r in query
     ]
@@ -193,7 +238,7 @@ def _audit(
     address: str,
 ) -> None:
     """A search for a person is written to the audit log, with the referrals it found."""
-    if search.personal_identity_number is None:
+    if not search.for_person:
         return
     found = list(session.scalars(select(Referral.id).where(*conditions)))
     audit.record_search(session, actor=actor, referral_ids=found, now=now, address=address)
@@ -224,7 +269,30 @@ def referrals_for(
     wanted = read_search(search, actor=actor, today=local_date(now))
     conditions += _matching(wanted)
     _audit(session, wanted, actor, conditions, now, address)
-    return _page(session, conditions, (Referral.created_at.desc(), Referral.id.desc()), page, size)
+    order = (Referral.created_at.desc(), Referral.id.desc())
+    if actor.role is not Role.INVESTIGATOR:
+        return _page(session, conditions, order, page, size)
+    # The investigator finds their own participants by name: the names, and a log row each.
+    named = (
+        _listed()
+        .add_columns(Participant.name, Participant.protected_identity)
+        .outerjoin(Participant, Participant.referral_id == Referral.id)
+    )
+    found = _page(session, conditions, order, page, size, query=named)
+    codes = [r.reference_code for r in found.rows if r.name is not None]
+    for referral_id in session.scalars(
+        select(Referral.id).where(Referral.reference_code.in_(codes))
+    ):
+        audit.record_view(
+            session,
+            actor=actor,
+            referral_id=referral_id,
+            now=now,
+            address=address,
+            seen=Seen.OWN_LIST,
+            fields=(Field.PERSONAL_DETAILS,),
+        )
+    return found
 
 
 @dataclass(frozen=True)
@@ -256,6 +324,8 @@ def inbox_for(
         PlacementRequest.answered_at.is_(None),
     )
     asked = [Referral.status == S.REQUESTED, Referral.current_municipality_id == mine]
+    if wanted.for_person:  # only where the contact sees the personal data
+        asked.append(Referral.consent_withdrawn_on.is_(None))
     asked += _matching(wanted)
     running = [
         Referral.current_municipality_id == mine,
@@ -267,6 +337,7 @@ def inbox_for(
             ),
         ),
         *_matching(wanted),
+        *([Referral.consent_withdrawn_on.is_(None)] if wanted.for_person else []),
     ]
     _audit(session, wanted, actor, [or_(and_(*asked), and_(*running))], now, address)
     requests = _page(

@@ -116,6 +116,7 @@ def _rows(session: Session, entries: list[AuditEntry]) -> list[LogRow]:
             if e.referral_id in referrals
             else None,
             declined_by_viewer_municipality_at=declined_at(e),
+            protected_identity=Field.PROTECTED_IDENTITY.value in (e.fields or []),
         )
         for e in entries
         if Seen(e.action) in PERSONAL_DATA_VIEWS

@@ -67,6 +67,7 @@ from storage.models import (
     Placement,
     PlacementRequest,
     Referral,
+    personal_identity_digest,
 )
 
 
@@ -108,6 +109,8 @@ def case_of(referral: Referral) -> CaseFacts:
             if placement is not None and referral.status is not ReferralStatus.WITHDRAWN
             else None
         ),
+        protected_identity=bool(referral.participant and referral.participant.protected_identity),
+        personal_data_held=referral.participant is not None,
     )
 
 
@@ -184,7 +187,10 @@ def check_no_open_referral(
     query = (
         select(Referral.reference_code)
         .join(Participant, Participant.referral_id == Referral.id)
-        .where(Participant.open_personal_identity_number == personal_identity_number)
+        .where(
+            Participant.open_personal_identity_number
+            == personal_identity_digest(personal_identity_number)
+        )
     )
     if besides is not None:
         query = query.where(Referral.id != besides)
@@ -244,7 +250,10 @@ def create_referral(
             personal_identity_number=details.personal_identity_number,
             phone=details.phone,
             needs=details.needs,
-            open_personal_identity_number=details.personal_identity_number,
+            open_personal_identity_number=personal_identity_digest(
+                details.personal_identity_number
+            ),
+            protected_identity=details.protected,
         ),
     )
     add_open_referral(session, referral)
@@ -540,13 +549,20 @@ def correct_participant(
         for name in ("name", "personal_identity_number", "phone", "needs")
         if getattr(details, name) != getattr(stored, name)
     ]
+    if details.protected != stored.protected_identity:  # marked or unmarked: FK's call
+        changed.insert(0, "protected_identity")
+        stored.protected_identity = details.protected
     if not changed:
         raise RuleViolation(N_("Nothing was changed: the details are as before."))
     if "personal_identity_number" in changed:
         check_no_open_referral(session, details.personal_identity_number, besides=referral.id)
-        stored.open_personal_identity_number = details.personal_identity_number
+        stored.open_personal_identity_number = personal_identity_digest(
+            details.personal_identity_number
+        )
+        referral.gender = legal_gender(details.personal_identity_number)
     for name in changed:
-        setattr(stored, name, getattr(details, name))
+        if name != "protected_identity":
+            setattr(stored, name, getattr(details, name))
     try:
         with session.begin_nested():
             session.flush()
@@ -560,6 +576,22 @@ def correct_participant(
         actor=actor,
     )
     return changed
+
+
+def mark_protected(session: Session, *, actor: Actor, referral: Referral, now: datetime) -> None:
+    """FK learns after acceptance that the participant has skyddade personuppgifter: the name
+    and phone are removed at once (never kept anywhere), and the history says so by field
+    name only."""
+    check_action(session, actor=actor, referral=referral, action=Action.MARK_PROTECTED, now=now)
+    stored = referral.participant
+    assert stored is not None  # the rule refuses a purged referral
+    stored.protected_identity, stored.name, stored.phone = True, "", ""
+    history.record(
+        session,
+        ParticipantCorrected(referral_id=referral.id, fields=("protected_identity",)),
+        at=now,
+        actor=actor,
+    )
 
 
 def withdraw_consent(

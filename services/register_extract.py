@@ -23,7 +23,7 @@ from services.audit import record_view
 from services.history import history_of
 from services.program_setup import current_program
 from storage import queries
-from storage.models import AuditEntry, Participant, Referral, User
+from storage.models import AuditEntry, Participant, Referral, User, personal_identity_digest
 
 EXTRACT_FIELDS = (
     Field.PERSONAL_DETAILS,
@@ -68,7 +68,7 @@ def make_extract(
         session.scalars(
             select(Referral)
             .join(Participant, Participant.referral_id == Referral.id)
-            .where(Participant.personal_identity_number == number)
+            .where(Participant.personal_identity_number_digest == personal_identity_digest(number))
             .order_by(Referral.created_at, Referral.id)
         )
     )

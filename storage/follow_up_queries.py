@@ -1,5 +1,5 @@
 """The follow-up reports' aggregate queries: counted in the database per municipality (and per
-gender, from one digit of the personnummer — never the number itself), a handful for any
+gender, from the gender kept on the referral — never the personnummer), a handful for any
 report however many placements there are."""
 
 from __future__ import annotations
@@ -7,13 +7,13 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Date, Float, and_, func, select, union_all
+from sqlalchemy import Date, Float, and_, case, func, select, union_all
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
 
+from domain.choices import Gender
 from domain.clock import STOCKHOLM
-from domain.finsam import GENDER_DIGIT
 from domain.lifecycle import ReferralStatus, RequestAnswer
 from storage.models import (
     CostOutcome,
@@ -129,7 +129,15 @@ def _start_of(day: date, *, after: bool = False) -> datetime:
 
 
 def _gender_digit() -> Any:
-    return func.substr(Participant.personal_identity_number, GENDER_DIGIT, 1)
+    """The personnummer's gender digit as far as the count needs it (odd for men, even for
+    women), from the gender kept on the referral: the personnummer itself is encrypted. As
+    before, a participant whose personal data is purged has none."""
+    return case(
+        (Participant.referral_id.is_(None), None),
+        (Referral.gender == Gender.FEMALE, "2"),
+        (Referral.gender == Gender.MALE, "1"),
+        else_=None,
+    )
 
 
 def participants(session: Session, first: date, last: date) -> dict[str, list[Any]]:
@@ -158,6 +166,7 @@ def participants(session: Session, first: date, last: date) -> dict[str, list[An
                 Placement.municipality_id.label("municipality_id"), digit, func.count().label("n")
             )
             .outerjoin(Participant, Participant.referral_id == Placement.referral_id)
+            .join(Referral, Referral.id == Placement.referral_id)
             .where(condition)
             .group_by(Placement.municipality_id, digit)
         )

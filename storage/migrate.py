@@ -25,6 +25,14 @@ def alembic_config(url: str | None = None) -> Config:
 
 
 def upgrade(url: str | None = None, revision: str = "head") -> None:
+    from storage import crypto
+    from storage.db import make_engine
+
+    engine = make_engine(url or database_url())
+    try:  # the key the rows are (or will be) encrypted with, before any row is touched
+        crypto.check_database(engine)
+    finally:
+        engine.dispose()
     command.upgrade(alembic_config(url), revision)
     if revision == "head":
         _restore_figure_triggers(url)

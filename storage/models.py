@@ -28,7 +28,7 @@ from sqlalchemy import (
     false,
     text,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
 
 from domain.choices import (
     NEEDS_ALTERNATIVE_PLAN,
@@ -45,10 +45,12 @@ from domain.events import DomainEvent, EventKind
 from domain.lifecycle import ReferralStatus, RequestAnswer
 from domain.meetings import MeetingKind
 from domain.notices import NoticeKind, NoticeWay
+from domain.participants import name_words
 from domain.program import DayRule
 from domain.requisition import State as RequisitionState
 from domain.typed_events import event_of
-from storage.types import UtcDateTime
+from storage import crypto
+from storage.types import Encrypted, EncryptedJSON, UtcDateTime
 
 # What the worklists' partial indexes hold, and their queries say word for word (SQLite uses a
 # partial index only when the query repeats its condition, literals included).
@@ -111,6 +113,12 @@ class ProgramRow(Base):
     # The public pages' texts (accessibility statement, processing of personal data).
     accessibility_statement: Mapped[str] = mapped_column(Text, default="", server_default="")
     privacy_notice: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # The register extract's account of the processing (the settings file's [privacy]).
+    controllers: Mapped[str] = mapped_column(Text, default="", server_default="")
+    purposes: Mapped[str] = mapped_column(Text, default="", server_default="")
+    legal_bases: Mapped[str] = mapped_column(Text, default="", server_default="")
+    recipients: Mapped[str] = mapped_column(Text, default="", server_default="")
+    complaints: Mapped[str] = mapped_column(Text, default="", server_default="")
     requisition_months: Mapped[int] = mapped_column(Integer, default=2)
     requisition_reference: Mapped[str] = mapped_column(String(200), default="")
     requisition_account: Mapped[str] = mapped_column(String(200), default="")
@@ -285,15 +293,63 @@ class Participant(Base):
     referral_id: Mapped[int] = mapped_column(
         ForeignKey("referral.id", ondelete="CASCADE"), primary_key=True
     )
-    name: Mapped[str] = mapped_column(String(200))
-    personal_identity_number: Mapped[str] = mapped_column(String(12), index=True)
-    phone: Mapped[str] = mapped_column(String(40), default="")
-    needs: Mapped[str] = mapped_column(Text, default="")
-    # The personnummer again while the referral is open (None once ended or withdrawn): a
-    # unique index lets one person have one open referral, also when two are filed at once.
-    open_personal_identity_number: Mapped[str | None] = mapped_column(String(12), unique=True)
+    # Encrypted (storage.crypto); "" for a protected participant's name and phone.
+    name: Mapped[str] = mapped_column(Encrypted("participant.name"))
+    personal_identity_number: Mapped[str] = mapped_column(
+        Encrypted("participant.personal_identity_number")
+    )
+    phone: Mapped[str] = mapped_column(Encrypted("participant.phone"), default="")
+    needs: Mapped[str] = mapped_column(Encrypted("participant.needs"), default="")
+    # The personnummer's keyed hash (crypto.digest): what searches and extracts compare.
+    personal_identity_number_digest: Mapped[str] = mapped_column(String(64), index=True)
+    # The digest again while the referral is open (None once ended or withdrawn): a unique
+    # index lets one person have one open referral, also when two are filed at once.
+    open_personal_identity_number: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # Skyddade personuppgifter: no name or phone held; shown as such wherever a name would be.
+    protected_identity: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     referral: Mapped[Referral] = relationship(back_populates="participant")
+    name_index: Mapped[list[ParticipantNameWord]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    @validates("personal_identity_number")
+    def _digest_number(self, _key: str, number: str) -> str:
+        self.personal_identity_number_digest = personal_identity_digest(number)
+        return number
+
+    @validates("name")
+    def _index_name(self, _key: str, name: str) -> str:
+        # The blind index: one keyed hash per word, so a search by name never decrypts rows.
+        self.name_index = [
+            ParticipantNameWord(digest=name_word_digest(w)) for w in name_words(name)
+        ]
+        return name
+
+
+PERSONAL_IDENTITY_NUMBER = "personal_identity_number"
+NAME_WORD = "name_word"
+
+
+def personal_identity_digest(number: str) -> str:
+    """The keyed hash of a personnummer in its normal 12-digit form."""
+    return crypto.digest(PERSONAL_IDENTITY_NUMBER, number)
+
+
+def name_word_digest(word: str) -> str:
+    """The keyed hash of one normalised word of a name (domain.participants.name_words)."""
+    return crypto.digest(NAME_WORD, word)
+
+
+class ParticipantNameWord(Base):
+    """The blind index of names: one row per normalised word of a participant's name."""
+
+    __tablename__ = "participant_name_word"
+
+    referral_id: Mapped[int] = mapped_column(
+        ForeignKey("participant.referral_id", ondelete="CASCADE"), primary_key=True
+    )
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
 
 
 class PlacementRequest(Base):
@@ -321,7 +377,10 @@ class PlacementRequest(Base):
     answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     answer: Mapped[RequestAnswer | None] = mapped_column(_enum(RequestAnswer))
     decline_reason: Mapped[DeclineReason | None] = mapped_column(_enum(DeclineReason))
-    decline_comment: Mapped[str] = mapped_column(Text, default="")
+    # Encrypted; for FK only (the investigator and the coordinator), never the next municipality.
+    decline_comment: Mapped[str] = mapped_column(
+        Encrypted("placement_request.decline_comment"), default=""
+    )
 
     referral: Mapped[Referral] = relationship(back_populates="requests")
     municipality: Mapped[Municipality] = relationship()
@@ -729,7 +788,8 @@ class PlacementDocument(Base):
         ForeignKey("participant.referral_id", ondelete="CASCADE")
     )
     kind: Mapped[DocumentKind] = mapped_column(_enum(DocumentKind))
-    content: Mapped[dict] = mapped_column(JSON, default=dict)  # section key -> text
+    # section key -> text, encrypted as one JSON string
+    content: Mapped[dict] = mapped_column(EncryptedJSON("placement_document.content"), default=dict)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
     updated_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
 

@@ -3,6 +3,7 @@ started for the session), and a clock."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from datetime import date
@@ -15,13 +16,18 @@ from domain.program import Program
 from domain.settings import load_program_file
 from programs import DEFAULT_PROGRAM_FILE
 from services.program_setup import install_program
-from storage import migrate
+from storage import crypto, migrate
 from storage.db import make_engine, session_factory, unit_of_work
 from storage.models import Base
 from tests.support.clock import moment
 from tests.support.postgres import PostgresServer, start_postgres
 
 pytest_plugins = ["tests.support.world"]
+
+# One fixed key to the personal data for every test and every server a test starts (they
+# inherit the environment), so no test writes instance/data_key in the working copy.
+os.environ[crypto.ENV_KEY] = crypto.Keyring(b"i" * 32, (b"d" * 32,)).text()
+os.environ.pop(crypto.ENV_KEY_FILE, None)
 
 
 @pytest.fixture(scope="session")

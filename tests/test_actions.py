@@ -251,6 +251,9 @@ TRIES: dict[Action, Try] = {
     Action.WITHDRAW_CONSENT: lambda s, a, r: referrals.withdraw_consent(
         s, actor=a, referral=r, withdrawn_on=TODAY, now=NOW
     ),
+    Action.MARK_PROTECTED: lambda s, a, r: referrals.mark_protected(
+        s, actor=a, referral=r, now=NOW
+    ),
     Action.ASK_ANOTHER: lambda s, a, r: referrals.request_placement(
         s, actor=a, referral=r, municipality_id=_not_asked(s, r), now=NOW
     ),
@@ -391,15 +394,16 @@ A = Action
 # Consent can be withdrawn whatever has happened, until the referral itself is withdrawn; FK
 # corrects the participant's details until a municipality accepts; the municipality corrects
 # dates, books and moves meetings and writes the plan once the placement has started.
-WC, EDIT = A.WITHDRAW_CONSENT, A.EDIT_PARTICIPANT
-RUNNING = {WC, A.END, A.CORRECT_DATE, A.BOOK_MEETING, A.CHANGE_MEETING, A.WRITE_PLAN}
-ENDED = {WC, A.CORRECT_DATE, A.WRITE_PLAN, A.WRITE_FINAL_REPORT}
+# After acceptance FK can still mark the participant as protected (MP), while data is held.
+WC, EDIT, MP = A.WITHDRAW_CONSENT, A.EDIT_PARTICIPANT, A.MARK_PROTECTED
+RUNNING = {WC, MP, A.END, A.CORRECT_DATE, A.BOOK_MEETING, A.CHANGE_MEETING, A.WRITE_PLAN}
+ENDED = {WC, MP, A.CORRECT_DATE, A.WRITE_PLAN, A.WRITE_FINAL_REPORT}
 EXPECTED = {
     "draft": {A.WITHDRAW, EDIT},
     "submitted, no municipality asked": {WC, A.WITHDRAW, A.ASK_ANOTHER, EDIT},
     "requested": {WC, A.WITHDRAW, A.ACCEPT, A.DECLINE, EDIT},
     "declined": {WC, A.WITHDRAW, A.ASK_ANOTHER, EDIT},
-    "accepted": {WC, A.WITHDRAW, A.MEETING_HELD, A.CHANGE_MEETING},
+    "accepted": {WC, MP, A.WITHDRAW, A.MEETING_HELD, A.CHANGE_MEETING},
     "withdrawn": set(),
     "declined, then consent withdrawn": set(),  # before a start, the referral is withdrawn too
     "started": RUNNING | {A.ASSESSMENT_PLAN, A.WORKPLACE_TRAINING, A.EXTEND},

@@ -20,7 +20,7 @@ from domain.errors import RuleViolation
 from domain.lifecycle import ACTIVE_AT_MUNICIPALITY, ReferralStatus
 from domain.parsing import parse_date, parse_kronor, parse_whole_number, parse_year
 from domain.program import PROGRAM_SCALARS, Program
-from domain.settings import _PAGE_KEYS, _PROGRAM_KEYS
+from domain.settings import _PAGE_KEYS, _PRIVACY_KEYS, _PROGRAM_KEYS
 from locales import render
 from storage.models import ProgramRow
 
@@ -36,7 +36,7 @@ def test_the_program_fields_are_named_once_for_the_file_and_the_table():
     # template (stored as one JSON column).
     nested = {"phases", "years", "municipalities", "documentation"}
     scalars = {f.name for f in fields(Program)} - nested
-    assert set(PROGRAM_SCALARS) == scalars == _PROGRAM_KEYS | _PAGE_KEYS
+    assert set(PROGRAM_SCALARS) == scalars == _PROGRAM_KEYS | _PAGE_KEYS | _PRIVACY_KEYS
     # The row also has its key and a revision that tells processes the program changed.
     columns = {c.key for c in inspect(ProgramRow).columns} - {"id", "revision", "documentation"}
     assert columns == scalars

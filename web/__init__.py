@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask
 
 import locales
+from storage import crypto
 from storage.db import make_engine, readable_by_others, session_factory
 from web import settings
 
@@ -29,7 +30,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         )
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = settings.instance_secret_key(app.instance_path)
-    app.extensions["mm.sessions"] = session_factory(make_engine(app.config["DATABASE_URL"]))
+    engine = make_engine(app.config["DATABASE_URL"])
+    try:
+        crypto.check_database(engine)
+    except crypto.DataKeyError as error:  # the site does not start without its key
+        raise RuntimeError(locales.gettext(error.msgid, **error.params)) from None
+    app.extensions["mm.sessions"] = session_factory(engine)
 
     from web import auth, errors, logs, metrics, oidc, security, sessions, templating
 

@@ -25,6 +25,7 @@ from storage.models import (
     PlacementRequest,
     Referral,
     User,
+    personal_identity_digest,
 )
 from tests.support.clock import moment
 
@@ -269,11 +270,13 @@ def build_national(session: Session, size: NationalSize = NationalSize()) -> Nat
                     submitted_at=asked_at,
                 )
             )
+            number = _personnummer(rng)
             rows["participant"].append(
                 dict(
                     referral_id=n,
                     name="Bench Deltagare",
-                    personal_identity_number=_personnummer(rng),
+                    personal_identity_number=number,
+                    personal_identity_number_digest=personal_identity_digest(number),
                     phone="",
                     needs="",
                 )

@@ -11,6 +11,7 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
+from domain.audit import REFERRAL_PAGE_FIELDS
 from domain.clock import STOCKHOLM
 from services import audit, purge, referrals
 from storage.models import AuditEntry, LogReview, Referral
@@ -103,7 +104,30 @@ def test_the_register_extract_page_and_file(visit, people, sqlite_world):
     page = coordinator.post("/registerutdrag", {"personal_identity_number": "19810923-9809"})
     assert page.h1 == "Registerutdrag för 19810923-9809"
     assert f"Anmälan {code}" in page.text and "Vill pröva lager." in page.text
-    assert "Klagomål: till Integritetsskyddsmyndigheten (IMY), www.imy.se." in page.text
+    # It stands on its own (GDPR art. 15): the processing, from the program settings file.
+    processing = {
+        dt.get_text(strip=True): dd.get_text(" ", strip=True)
+        for dt, dd in (
+            (div.find("dt"), div.find("dd"))
+            for div in page.soup.find(id="processing-heading").parent.select("dl div")
+        )
+    }
+    assert list(processing) == [
+        "Personuppgiftsansvariga",
+        "Ändamål",
+        "Rättslig grund",
+        "Mottagare",
+        "Lagringstid",
+        "Dina rättigheter och klagomål",
+    ]
+    assert processing["Personuppgiftsansvariga"].startswith(
+        "Försäkringskassan (organisationsnummer 202100-5521) är personuppgiftsansvarig"
+    )
+    assert "artikel 6.1 e" in processing["Rättslig grund"]
+    assert processing["Lagringstid"].startswith(
+        "Personuppgifterna gallras 24 månader efter att deltagandet avslutats."
+    )
+    assert "Integritetsskyddsmyndigheten (IMY)" in processing["Dina rättigheter och klagomål"]
     file = coordinator.post(
         "/registerutdrag", {"personal_identity_number": "198109239809", "format": "json"}
     )
@@ -112,6 +136,8 @@ def test_the_register_extract_page_and_file(visit, people, sqlite_world):
     [held] = document["anmalningar"]
     assert held["referenskod"] == code and held["personuppgifter"]["namn"] == "Anna Andersson"
     assert held["forfragningar"][0]["kommun"] == "Osby"
+    assert document["rattslig_grund"].startswith("Uppgift av allmänt intresse")
+    assert document["lagringstid_manader"] == {"efter_avslut": 24, "utan_plats": 6}
     none = coordinator.post("/registerutdrag", {"personal_identity_number": "199001189811"})
     assert (
         "Det finns inga personuppgifter om det här personnumret i Möjlighetsmodellen." in none.text
@@ -129,7 +155,7 @@ def _views(world, people, referral_id):
             now=night,
             address="10.0.0.7",
             seen=audit.Seen.REFERRAL_PAGE,
-            fields=audit.REFERRAL_PAGE_FIELDS,
+            fields=REFERRAL_PAGE_FIELDS,
         )
     )
     for minute in range(12):  # twelve different referrals in twelve minutes
@@ -142,7 +168,7 @@ def _views(world, people, referral_id):
                 now=datetime(2026, 11, 23, 9, minute, tzinfo=STOCKHOLM),
                 address="10.0.0.8",
                 seen=audit.Seen.REFERRAL_PAGE,
-                fields=audit.REFERRAL_PAGE_FIELDS,
+                fields=REFERRAL_PAGE_FIELDS,
             )
         )
 

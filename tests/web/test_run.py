@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import subprocess
 
 from tests.support.served import BIN, Browser, gunicorn
@@ -27,6 +28,7 @@ LANDING = {
 def test_the_demo_users_log_in_on_the_site_make_run_starts(tmp_path):
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'site.sqlite3'}"}
     env.pop("SECRET_KEY", None)
+    env.pop("MM_DATA_KEY", None)  # as make run: the key file is made beside the secret key
 
     def mm(*args: str) -> str:
         done = subprocess.run(
@@ -56,3 +58,4 @@ def test_the_demo_users_log_in_on_the_site_make_run_starts(tmp_path):
                 page = visitor.request(LANDING[email])
                 assert page.status == 200 and "Logga ut" in page.body
     assert (tmp_path / "instance" / "secret_key").exists()
+    assert stat.S_IMODE((tmp_path / "instance" / "data_key").stat().st_mode) == 0o600

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, StringField, TextAreaField
+from wtforms import BooleanField, Field, StringField, TextAreaField
+from wtforms.validators import StopValidation
 
 from domain.choices import BenefitType
 from domain.clock import local_date
@@ -37,12 +40,23 @@ def _valid_number(value: str) -> None:
     normalise_personal_identity_number(value, today=local_date(runtime.now()))
 
 
+class UnlessProtected:
+    """A protected participant's name and phone are not asked for, and what was typed in
+    them anyway is dropped before anything reads it (domain.participants drops it too)."""
+
+    def __call__(self, form: Any, field: Field) -> None:
+        if form.protected_identity.data:
+            field.data = ""
+            raise StopValidation()
+
+
 class ParticipantForm(OnceForm):
     """The participant's details: on a new referral, and corrected before acceptance."""
 
+    protected_identity = BooleanField(_l("Protected personal data"))
     name = StringField(
         _l("Name"),
-        validators=[Required(NAME_REQUIRED), MaxLength(MAX_NAME)],
+        validators=[UnlessProtected(), Required(NAME_REQUIRED), MaxLength(MAX_NAME)],
     )
     personal_identity_number = StringField(
         _l("Personal identity number"),
@@ -52,7 +66,9 @@ class ParticipantForm(OnceForm):
             DomainCheck(_valid_number),
         ],
     )
-    phone = StringField(_l("Phone (optional)"), validators=[MaxLength(MAX_PHONE)])
+    phone = StringField(
+        _l("Phone (optional)"), validators=[UnlessProtected(), MaxLength(MAX_PHONE)]
+    )
     needs = TextAreaField(
         _l("What the participant needs and wants"), validators=[MaxLength(MAX_TEXT)]
     )

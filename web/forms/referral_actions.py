@@ -17,6 +17,10 @@ class WithdrawForm(OnceForm):
     """Only the button: the referral is in the address."""
 
 
+class MarkProtectedForm(OnceForm):
+    """Only the button: the participant is marked as having skyddade personuppgifter."""
+
+
 class AskAnotherForm(OnceForm):
     domain_fields: ClassVar[Mapping[str, str]] = {"municipality": "ask_municipality"}
 

@@ -40,6 +40,7 @@ from web.forms.placement import (
 from web.forms.referral_actions import (
     AlternativePlanForm,
     AskAnotherForm,
+    MarkProtectedForm,
     ReasonForm,
     WithdrawConsentForm,
     WithdrawForm,
@@ -64,6 +65,7 @@ FORMS: dict[Action, type[Form]] = {
     Action.WRITE_PLAN: OnceForm,  # on the document's own page
     Action.WRITE_FINAL_REPORT: OnceForm,
     Action.WITHDRAW_CONSENT: WithdrawConsentForm,
+    Action.MARK_PROTECTED: MarkProtectedForm,
 }
 
 # The address each action's form posts to (the endpoint of its view).
@@ -86,6 +88,7 @@ ENDPOINTS = {
     Action.WRITE_PLAN: "referrals.detail",
     Action.WRITE_FINAL_REPORT: "referrals.detail",
     Action.WITHDRAW_CONSENT: "referral_actions.withdraw_consent_view",
+    Action.MARK_PROTECTED: "referral_actions.mark_protected_view",
 }
 
 
@@ -170,6 +173,7 @@ def detail_page(
             request=current_request(referral),
             placement=referral.placement,
             participant=participant,
+            shown=audit.view_of(actor, referral) if participant is not None else None,
             personal_data_allowed=can_see_personal_data(actor, facts_of(referral)),
             reason_form=reason_form,
             events=events,

@@ -75,6 +75,7 @@ def new() -> Any:
                     personal_identity_number=form.personal_identity_number.data,
                     phone=form.phone.data or "",
                     needs=form.needs.data or "",
+                    protected=bool(form.protected_identity.data),
                 ),
                 benefit_type=form.benefit_type.data,
                 preferred_municipality_id=form.preferred_municipality.data,

@@ -33,6 +33,7 @@ from services.program_setup import current_program
 from services.referrals import (
     correct_participant,
     get_referral,
+    mark_protected,
     request_placement,
     withdraw_consent,
     withdraw_referral,
@@ -113,6 +114,19 @@ def ask_another(code: str) -> Any:
     )
 
 
+@blueprint.post("/skyddade-personuppgifter")
+@logged_in
+def mark_protected_view(code: str) -> Any:
+    return act(
+        code,
+        Action.MARK_PROTECTED,
+        lambda s, referral, _f: mark_protected(
+            s, actor=runtime.actor(), referral=referral, now=runtime.now()
+        ),
+        locales.gettext("The participant is marked as having protected personal data."),
+    )
+
+
 @blueprint.post("/alternativ-planering")
 @logged_in
 def alternative_plan(code: str) -> Any:
@@ -166,6 +180,7 @@ def _participant_page(code: str, form: ParticipantForm, status: int) -> Any:
                     shown.personal_identity_number
                 )
                 form.phone.data, form.needs.data = shown.phone, shown.needs
+                form.protected_identity.data = shown.protected_identity
         html = render_template(
             "referrals/participant.html",
             form=form,
@@ -198,6 +213,7 @@ def save_participant(code: str) -> Any:
                     personal_identity_number=form.personal_identity_number.data,
                     phone=form.phone.data or "",
                     needs=form.needs.data or "",
+                    protected=bool(form.protected_identity.data),
                 ),
                 now=runtime.now(),
             )

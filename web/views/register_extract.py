@@ -78,12 +78,22 @@ def _file(extract: Extract) -> Response:
             "personnummer": display_personal_identity_number(extract.personal_identity_number),
             "framstallt": extract.made_at.isoformat(),
             "personuppgiftsbehandling": extract.program.privacy_notice,
+            "personuppgiftsansvariga": extract.program.controllers,
+            "andamal": extract.program.purposes,
+            "rattslig_grund": extract.program.legal_bases,
+            "mottagare": extract.program.recipients,
+            "lagringstid_manader": {
+                "efter_avslut": extract.program.retention_months,
+                "utan_plats": extract.program.retention_months_not_started,
+            },
+            "rattigheter_och_klagomal": extract.program.complaints,
             "anmalningar": [
                 {
                     "referenskod": h.referral.reference_code,
                     "status": g(STATUS_LABELS[h.referral.status]),
                     "personuppgifter": {
                         "namn": h.participant.name,
+                        "skyddade_personuppgifter": h.participant.protected_identity,
                         "personnummer": display_personal_identity_number(
                             h.participant.personal_identity_number
                         ),
