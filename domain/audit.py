@@ -25,6 +25,8 @@ class Seen(StrEnum):
     PARTICIPANT_FORM = "participant_form"
     PLAN = "plan"
     FINAL_REPORT = "final_report"
+    # The open API (issue 26): a token's reading of one referral with its participant.
+    API_REFERRAL = "api_referral"
     # Rows written before the log said what was seen.
     VIEW = "view"
 
@@ -49,6 +51,7 @@ SEEN_LABELS = {
     Seen.PARTICIPANT_FORM: N_("Correction of the participant's details"),
     Seen.PLAN: N_("Individual plan"),
     Seen.FINAL_REPORT: N_("Final documentation"),
+    Seen.API_REFERRAL: N_("Referral read through the API"),
     Seen.VIEW: N_("Referral page"),
 }
 # What showed a participant's personal data (the rest searched the log itself): the views
@@ -62,6 +65,7 @@ PERSONAL_DATA_VIEWS = frozenset(
         Seen.PARTICIPANT_FORM,
         Seen.PLAN,
         Seen.FINAL_REPORT,
+        Seen.API_REFERRAL,
     }
 )
 FIELD_LABELS = {

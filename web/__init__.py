@@ -95,6 +95,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     ):
         app.register_blueprint(module.blueprint)
 
+    # The open API (issue 26): JSON with bearer tokens, exempt from CSRF.
+    from web import api
+
+    api.install(app)
+
     # The chat bot mounts /slack/events on the finished site (after CSRFProtect, which
     # exempts it: Slack signs its requests instead).
     import bot

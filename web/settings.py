@@ -76,6 +76,8 @@ def defaults() -> dict[str, Any]:
         "OIDC_ACR_VALUES": env_list("OIDC_ACR_VALUES"),
         "OIDC_ACR_ROLES": env_list("OIDC_ACR_ROLES") or None,
         "MAX_CONTENT_LENGTH": MAX_REQUEST_BYTES,
+        # The open API: calls per token and minute before 429.
+        "MM_API_CALLS_PER_MINUTE": env_number("MM_API_CALLS_PER_MINUTE", 120),
         "WTF_CSRF_TIME_LIMIT": SESSION_HOURS * 3600,
         "BABEL_DEFAULT_LOCALE": "sv",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Stockholm",
