@@ -106,11 +106,23 @@ def list_tokens(session: Session, *, actor: Actor | None) -> list[ApiToken]:
     return list(session.scalars(select(ApiToken).order_by(ApiToken.name)))
 
 
-def revoke_token(session: Session, *, actor: Actor | None, name: str, now: datetime) -> ApiToken:
+def revoke_token(
+    session: Session,
+    *,
+    actor: Actor | None,
+    now: datetime,
+    name: str | None = None,
+    token_id: int | None = None,
+) -> ApiToken:
+    """Refused from now on (by name on the command line, by id on the admin page)."""
     check_manages_accounts(actor)
-    row = session.scalars(select(ApiToken).where(ApiToken.name == (name or "").strip())).first()
+    if token_id is not None:
+        row = session.get(ApiToken, token_id)
+    else:
+        wanted = (name or "").strip()
+        row = session.scalars(select(ApiToken).where(ApiToken.name == wanted)).first()
     if row is None:
-        raise NotFound(N_("There is no API token named %(name)s."), name=name)
+        raise NotFound(N_("There is no API token named %(name)s."), name=name or "")
     if row.revoked_at is None:
         row.revoked_at = now
         history.record(

@@ -44,6 +44,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from web.views import (
         account,
         accounts,
+        api_tokens,
         chat_link,
         deliveries,
         documents,
@@ -88,6 +89,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         follow_up,
         chat_link,
         deliveries,
+        api_tokens,
         profile,
         meetings,
         worklist,
