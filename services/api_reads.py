@@ -12,13 +12,16 @@ from typing import Any
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
+from domain import requisition as requisition_rules
 from domain.access import Actor, check_sees_budget
 from domain.audit import Field, Seen
 from domain.choices import Role
-from domain.errors import NotAllowed
+from domain.errors import NotAllowed, NotFound, RuleViolation
 from domain.money import Money
 from domain.text import N_
 from services import audit, history
+from services import requisitions as requisition_cases
+from services.program_setup import current_program
 from services.referrals import get_referral
 from services.reports import availability, year_budget
 from storage.models import Municipality, PlacementRequest, Referral
@@ -188,3 +191,47 @@ def budget(session: Session, *, actor: Actor, year: int, today: date) -> dict[st
         "remaining": _kronor(figures.remaining),
         "full_year_places_left": str(figures.full_year_places_left),
     }
+
+
+def requisitions(
+    session: Session, *, actor: Actor, period: str | None, today: date
+) -> list[dict[str, Any]]:
+    """Requisition bases (state and total) for one period, `2026-03` as the web site writes
+    it: the latest ended one when none is given. A municipality's contact sees its own
+    municipality's, the coordinator and the association every municipality's."""
+    if not requisition_rules.can_see_any(actor):
+        raise NotFound(N_("There is no such requisition basis."))
+    periods = requisition_rules.program_periods(current_program(session))
+    started = [p for p in periods if p.started_on(today)]
+    if period is None:
+        ended = [p for p in started if p.ended_on(today)]
+        chosen = (ended or started)[-1:]
+    else:
+        chosen = [p for p in started if p.key == period]
+        if not chosen:
+            raise RuleViolation(
+                N_("There is no requisition period %(period)s that has started."),
+                field="period",
+                period=period,
+            )
+    found = requisition_cases.summaries(
+        session,
+        actor=actor,
+        periods=chosen,
+        today=today,
+        municipality_id=actor.municipality_id if actor.is_contact else None,
+    )
+    return [
+        {
+            "municipality": s.municipality,
+            "municipality_code": s.municipality_code,
+            "period": s.period.key,
+            "first_day": _iso(s.period.first),
+            "last_day": _iso(s.period.last),
+            "state": s.state.value,
+            "total": _kronor(s.total),
+            "rate_confirmed": s.rate_confirmed,
+            "running": s.running,
+        }
+        for s in found
+    ]

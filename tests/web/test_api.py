@@ -200,3 +200,21 @@ def test_an_unknown_address_under_the_api_is_a_problem_not_a_page(app, tokens):
     answer = get(app, "/api/v1/nowhere", tokens["osby"])
     assert answer.status_code == 404
     assert answer.mimetype == "application/problem+json"
+
+
+def test_requisition_bases_of_a_period_by_who_may_see_them(app, tokens):
+    every = get(app, "/api/v1/requisitions?period=2026-09", tokens["association"]).get_json()
+    assert [(r["municipality"], r["period"], r["state"]) for r in every["requisitions"]] == [
+        ("Bromölla", "2026-09", "draft"),
+        ("Kristianstad", "2026-09", "draft"),
+        ("Osby", "2026-09", "draft"),
+        ("Östra Göinge", "2026-09", "draft"),
+    ]
+    assert every["requisitions"][0]["total"] == "0.00"
+    own = get(app, "/api/v1/requisitions", tokens["osby"]).get_json()["requisitions"]
+    assert [(r["municipality"], r["period"]) for r in own] == [("Osby", "2026-09")]
+    unknown = get(app, "/api/v1/requisitions?period=2029-01", tokens["association"])
+    assert unknown.status_code == 409
+    assert unknown.get_json()["detail"] == (
+        "Det finns ingen rekvisitionsperiod 2029-01 som har börjat."
+    )

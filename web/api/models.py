@@ -145,3 +145,23 @@ class Budget(BaseModel):
     accrued: str
     remaining: str
     full_year_places_left: str
+
+
+class RequisitionQuery(Strict):
+    period: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}$")
+
+
+class RequisitionOut(BaseModel):
+    municipality: str
+    municipality_code: str
+    period: str
+    first_day: str
+    last_day: str
+    state: str
+    total: str
+    rate_confirmed: bool
+    running: bool
+
+
+class RequisitionList(BaseModel):
+    requisitions: list[RequisitionOut]

@@ -32,6 +32,8 @@ from web.api.models import (
     Problem,
     ReferralList,
     ReferralOut,
+    RequisitionList,
+    RequisitionQuery,
 )
 from web.api.problems import problem
 
@@ -180,3 +182,20 @@ def budget(query: BudgetQuery) -> Any:
     with _transaction(read_only=True) as session:
         found = api_reads.budget(session, actor=actor, year=query.year, today=local_date(_now()))
     return Budget.model_validate(found)
+
+
+@blueprint.get("/requisitions")
+@spec.validate(
+    query=RequisitionQuery,
+    resp=Response(HTTP_200=RequisitionList, HTTP_409=Problem, **ERRORS),
+    tags=["requisitions"],
+)
+def requisitions(query: RequisitionQuery) -> Any:
+    """Requisition bases of one period (`2026-03`; the latest ended one by default): state
+    and total in kronor per municipality (a municipality's token: its own)."""
+    actor = _actor(Role.COORDINATOR, Role.ASSOCIATION, Role.MUNICIPALITY_CONTACT)
+    with _transaction(read_only=True) as session:
+        found = api_reads.requisitions(
+            session, actor=actor, period=query.period, today=local_date(_now())
+        )
+    return RequisitionList.model_validate({"requisitions": found})
