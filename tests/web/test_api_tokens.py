@@ -9,6 +9,7 @@ import re
 
 from sqlalchemy import select
 
+from domain.choices import Role
 from storage.models import ApiToken, User
 from tests.support.api import bearer
 
@@ -69,3 +70,15 @@ def test_only_the_administrator_reaches_the_page(visit, people):
     for role, person in people.items():
         status = visit(person).get("/api-nycklar").status
         assert status == (200 if role == "admin" else 403), role
+
+
+def test_a_token_s_account_is_not_a_person_s_to_manage(visit, people, sqlite_world):
+    from tests.support.api import make_token
+
+    make_token(sqlite_world, "FK samordning", Role.COORDINATOR)
+    account = sqlite_world.read(lambda s: s.scalars(select(ApiToken.user_id)).one())
+    admin = visit(people["admin"])
+    assert "FK samordning" not in admin.get("/anvandare").text
+    assert admin.get(f"/anvandare/{account}").status == 404
+    assert admin.post(f"/anvandare/{account}/aktivera").status == 404
+    assert sqlite_world.read(lambda s: s.get(User, account).active) is False
