@@ -91,6 +91,9 @@ REASONS: dict[str, str] = {
     ),
 }
 OTHER_REASON = N_("The chat service answered: %(code)s")
+REASONS["webhook_receiver_gone"] = N_(
+    "The webhook receiver has been removed: there is nowhere to send this."
+)
 
 
 def needs_someone(code: str) -> bool:
@@ -121,6 +124,7 @@ class Transport(StrEnum):
     SLACK = "slack"
     MATRIX = "matrix"
     EMAIL = "email"
+    WEBHOOK = "webhook"  # a webhook receiver (issue 26): the channel is its subscription id
 
 
 # The mail server's and the homeserver's refusals, as the outbox keeps them.

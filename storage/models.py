@@ -855,3 +855,20 @@ class ApiToken(Base):
     window_calls: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+
+class WebhookSubscription(Base):
+    """A receiver of webhooks (issue 26): its address, the event kinds it follows
+    (domain.webhooks.WEBHOOK_EVENTS) and the Standard Webhooks secret that signs each
+    delivery (kept as it is: signing needs it; shown to the administrator once)."""
+
+    __tablename__ = "webhook_subscription"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    url: Mapped[str] = mapped_column(String(500))
+    events: Mapped[list] = mapped_column(JSON, default=list)
+    secret: Mapped[str] = mapped_column(String(100))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))

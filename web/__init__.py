@@ -65,6 +65,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         referrals,
         register_extract,
         requisitions,
+        webhooks,
         worklist,
     )
 
@@ -90,6 +91,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         chat_link,
         deliveries,
         api_tokens,
+        webhooks,
         profile,
         meetings,
         worklist,

@@ -83,6 +83,7 @@ MENU: dict[Role, tuple[tuple[str, str], ...]] = {
         ("accounts.history", N_("History")),
         ("deliveries.listing", N_("Failed deliveries")),
         ("api_tokens.listing", N_("API tokens")),
+        ("webhooks.listing", N_("Webhooks")),
     ),
     Role.LOG_REVIEWER: (
         ("log_review.search", N_("Log review")),
