@@ -57,3 +57,29 @@ def test_a_receiver_without_events_or_with_a_bad_address_is_refused(visit, peopl
 def test_only_the_administrator_reaches_the_page(visit, people):
     for role, person in people.items():
         assert visit(person).get("/webhooks").status == (200 if role == "admin" else 403), role
+
+
+def test_a_delivery_the_receiver_never_took_is_on_leveranser(visit, people, sqlite_world):
+    from datetime import timedelta
+
+    from bot import outbox
+    from tests.support.webhook_receiver import webhook_receiver
+    from tests.test_webhooks import NOW, queue, register, senders
+
+    with webhook_receiver() as receiver:
+        registered = register(sqlite_world, receiver.url)
+        receiver.secret, receiver.answers = registered.secret, [503] * 20
+        message = queue(sqlite_world, registered.row.id)
+        for attempt in range(outbox.MAX_ATTEMPTS):
+            outbox.deliver(
+                sqlite_world.sessions,
+                senders(sqlite_world),
+                message,
+                NOW + timedelta(hours=2 * attempt),
+            )
+    page = visit(people["admin"]).get("/leveranser")
+    number = registered.row.id
+    assert (
+        f"Webhook Webhook-mottagare nummer {number} Inte levererat "
+        "Webhook-mottagaren svarade med HTTP-status 503. 8"
+    ) in page.text
