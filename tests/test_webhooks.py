@@ -120,3 +120,36 @@ def test_a_receiver_needs_a_proper_address(world, url):
     with pytest.raises(RuleViolation) as refused:
         register(world, url)
     assert refused.value.field == "url"
+
+
+def test_a_process_that_dies_after_the_receiver_took_it_does_not_count_twice(world):
+    """The receiver took the delivery, then the sending process died before it could record
+    that: the row is released as uncertain, sent again under the same webhook-id, and the
+    receiver, which counts by webhook-id, has it once."""
+    from sqlalchemy import update
+
+    from storage.models import ChatOutbox
+
+    class DiesAfterSending(WebhookSender):
+        def post(self, channel, text, content, key):
+            super().post(channel, text, content, key)
+            raise SystemExit("the process stops here")
+
+    with webhook_receiver() as receiver:
+        registered = register(world, receiver.url)
+        receiver.secret = registered.secret
+        message = queue(world, registered.row.id)
+        dying = outbox.Senders({Transport.WEBHOOK: DiesAfterSending(world.sessions)})
+        with pytest.raises(SystemExit):
+            outbox.deliver(world.sessions, dying, message, NOW)
+        # What the dead process left: the row in `sending`, claimed by a pid that is gone.
+        world.do(
+            lambda s: s.execute(
+                update(ChatOutbox).where(ChatOutbox.id == message).values(claimed_by="gone:1")
+            )
+        )
+        assert outbox.release_stale(world.sessions, NOW + outbox.LEASE * 2) == 1
+        state = outbox.deliver(world.sessions, senders(world), message, NOW + outbox.LEASE * 2)
+    assert state == OutboxState.SENT
+    assert receiver.tries == 2
+    assert list(receiver.received) == [f"webhook:{registered.row.id}:event:7"]
