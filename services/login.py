@@ -23,8 +23,8 @@ from sqlalchemy.orm import Session
 
 from domain.authentication import acr_accepted, next_try_at
 from domain.choices import Role
-from domain.events import EventKind
 from domain.text import N_, Text
+from domain.typed_events import LoggedIn
 from services import history, second_factor, users
 from storage.models import LoginThrottle, User
 
@@ -178,11 +178,9 @@ def finish_login(session: Session, *, user: User, method: str, now: datetime) ->
     """The login is complete: written to the event log (no personal data: the method)."""
     history.record(
         session,
-        kind=EventKind.LOGGED_IN,
+        LoggedIn(subject_user_id=user.id, method=method),
         at=now,
         actor=users.actor_of(user),
-        subject_user_id=user.id,
-        method=method,
     )
 
 

@@ -9,10 +9,10 @@ from sqlalchemy.orm import Session
 
 from domain.access import Actor, check_sets_rates
 from domain.errors import RuleViolation
-from domain.events import EventKind
 from domain.money import Money
 from domain.program import Program
 from domain.text import N_
+from domain.typed_events import DailyRateSet, ProgramLoaded
 from services import history
 from storage import program_store
 from storage.models import Municipality, ProgramYearRow
@@ -54,7 +54,7 @@ def install_program(session: Session, program: Program, *, now: datetime) -> Non
         else:
             municipality.name = settings.name
     session.flush()
-    history.record(session, kind=EventKind.PROGRAM_LOADED, at=now, actor=None, program=program.key)
+    history.record(session, ProgramLoaded(program=program.key), at=now, actor=None)
 
 
 def set_daily_rate(
@@ -78,10 +78,7 @@ def set_daily_rate(
     program_store.mark_changed(session)
     history.record(
         session,
-        kind=EventKind.DAILY_RATE_SET,
+        DailyRateSet(year=year, previous_ore=previous, rate_ore=rate.ore),
         at=now,
         actor=actor,
-        year=year,
-        previous_ore=previous,
-        rate_ore=rate.ore,
     )

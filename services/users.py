@@ -15,10 +15,10 @@ from sqlalchemy.orm import Session
 from domain.access import Actor
 from domain.choices import Role
 from domain.errors import RuleViolation
-from domain.events import EventKind
 from domain.passwords import check_password_strength
 from domain.staff import checked_contact_details
 from domain.text import N_
+from domain.typed_events import UserAdded
 from services import history
 from storage.models import Municipality, User
 
@@ -93,12 +93,13 @@ def add_user(
     session.flush()
     history.record(
         session,
-        kind=EventKind.USER_ADDED,
+        UserAdded(
+            subject_user_id=user.id,
+            municipality_id=municipality.id if municipality else None,
+            role=role.value,
+        ),
         at=now,
         actor=actor,
-        subject_user_id=user.id,
-        municipality_id=municipality.id if municipality else None,
-        role=role.value,
     )
     return user
 

@@ -41,12 +41,13 @@ from domain.choices import (
 )
 from domain.delivery import OutboxAction, OutboxState, Transport
 from domain.documentation import DocumentKind
-from domain.events import EventKind
+from domain.events import DomainEvent, EventKind
 from domain.lifecycle import ReferralStatus, RequestAnswer
 from domain.meetings import MeetingKind
 from domain.notices import NoticeKind, NoticeWay
 from domain.program import DayRule
 from domain.requisition import State as RequisitionState
+from domain.typed_events import event_of
 from storage.types import UtcDateTime
 
 # What the worklists' partial indexes hold, and their queries say word for word (SQLite uses a
@@ -418,6 +419,17 @@ class Event(Base):
     subject_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
 
     actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])
+
+    @property
+    def typed(self) -> DomainEvent:
+        """The typed event this row keeps (domain.events)."""
+        return event_of(
+            self.kind,
+            referral_id=self.referral_id,
+            municipality_id=self.municipality_id,
+            subject_user_id=self.subject_user_id,
+            details=self.details,
+        )
 
 
 class ChatOutbox(Base):
