@@ -14,7 +14,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.matrix.client import MatrixError
 from bot.slack_client import never_reached_slack
-from bot.webhook_sender import ReceiverGone, WebhookRefused
+from bot.webhook_errors import ReceiverGone, WebhookRefused
 from domain.delivery import needs_someone
 
 # Slack's own words for "it may have happened": retried only after a look in the history.

@@ -11,30 +11,29 @@ specification asks receivers to); that is how a delivery counts once across cras
 from __future__ import annotations
 
 import json
+import logging
+import threading
+import time
 from datetime import UTC, datetime
 from typing import Any
 
 import requests
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from standardwebhooks.webhooks import Webhook
 
+from bot import outbox
+from bot.webhook_errors import ReceiverGone, WebhookRefused
+from domain.clock import Clock
+from domain.delivery import OutboxState, Transport
+from notices import webhooks as webhook_notices
 from services import webhooks
 from storage.db import unit_of_work
+from storage.models import ChatOutbox
+
+log = logging.getLogger("mm.webhooks")
 
 TIMEOUT_SECONDS = 10
-
-
-class WebhookRefused(Exception):
-    """The receiver answered with something other than 2xx."""
-
-    def __init__(self, status: int, retry_after: float | None = None) -> None:
-        self.status = status
-        self.retry_after = retry_after
-        super().__init__(f"webhook receiver answered {status}")
-
-
-class ReceiverGone(Exception):
-    """The subscription was removed from the database: nobody to deliver to."""
 
 
 def body_of(content: Any) -> bytes:
@@ -89,3 +88,66 @@ class WebhookSender:
         """A receiver cannot be asked whether it got a delivery: send it again under the
         same webhook-id, which the receiver recognises."""
         return None
+
+
+class WebhookDeliverer:
+    """Delivers webhooks in the background of the process that queued them (the web site,
+    the chat bot): at once after the commit, then, while any wait for a retry, a sweep of
+    the webhook rows every RETRY_SWEEP seconds until none is left. Started on demand: a
+    process with no receivers runs no thread."""
+
+    RETRY_SWEEP = 30.0
+
+    def __init__(self, sessions: sessionmaker[Session], clock: Clock) -> None:
+        self.sessions = sessions
+        self.clock = clock
+        self.senders = outbox.Senders({Transport.WEBHOOK: WebhookSender(sessions)})
+        self._lock = threading.Lock()
+        self._queued: list[int] = []
+        self._running = False
+
+    def deliver_soon(self, message_ids: list[int]) -> None:
+        with self._lock:
+            self._queued.extend(message_ids)
+            if self._running:
+                return
+            self._running = True
+        threading.Thread(target=self._run, name="mm-webhooks", daemon=True).start()
+
+    def _run(self) -> None:
+        try:
+            while True:
+                with self._lock:
+                    queued, self._queued = self._queued, []
+                for message_id in queued:
+                    outbox.deliver(self.sessions, self.senders, message_id, self.clock.now())
+                outbox.sweep(self.sessions, self.senders, self.clock.now)
+                with self._lock:
+                    if not self._queued and not self._waiting():
+                        self._running = False
+                        return
+                time.sleep(self.RETRY_SWEEP)
+        except Exception:
+            log.exception("webhook delivery stopped; the next commit or sweep goes on")
+            with self._lock:
+                self._running = False
+
+    def _waiting(self) -> bool:
+        """Whether a webhook still waits for a retry."""
+        with unit_of_work(self.sessions, read_only=True) as session:
+            found = session.scalar(
+                select(ChatOutbox.id)
+                .where(
+                    ChatOutbox.transport == Transport.WEBHOOK,
+                    ChatOutbox.state.in_((OutboxState.PENDING, OutboxState.SENDING)),
+                )
+                .limit(1)
+            )
+        return found is not None
+
+
+def install(sessions: sessionmaker[Session], clock: Clock) -> WebhookDeliverer:
+    """Webhooks queued in sessions of `sessions` are delivered by this process."""
+    deliverer = WebhookDeliverer(sessions, clock)
+    webhook_notices.attach(sessions, deliverer.deliver_soon)
+    return deliverer

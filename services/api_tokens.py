@@ -19,11 +19,11 @@ from domain.access import Actor, check_manages_accounts
 from domain.api_tokens import Window, check_token_role, checked_token_name, usable
 from domain.choices import Role
 from domain.errors import NotFound, RuleViolation
-from domain.events import EventKind
 from domain.text import N_
+from domain.tokens import new_token, token_hash
+from domain.typed_events import UserAdded, UserDeactivated
 from services import history
 from services.users import check_role_municipality, checked_role
-from services.web_sessions import token_hash
 from storage.models import ApiToken, Municipality, User
 
 PREFIX = "mm_"
@@ -66,7 +66,7 @@ def add_token(
         raise RuleViolation(
             N_("There is already an API token named %(name)s."), field="name", name=name
         )
-    token = PREFIX + secrets.token_urlsafe(32)
+    token = PREFIX + new_token()
     account = User(
         email=f"api-{secrets.token_hex(8)}@api-token.invalid",
         name=name,
@@ -90,13 +90,13 @@ def add_token(
     session.flush()
     history.record(
         session,
-        kind=EventKind.USER_ADDED,
+        UserAdded(
+            subject_user_id=account.id,
+            municipality_id=municipality.id if municipality else None,
+            role=role.value,
+        ),
         at=now,
         actor=actor,
-        subject_user_id=account.id,
-        municipality_id=municipality.id if municipality else None,
-        role=role.value,
-        api_token=row.id,
     )
     return Made(token, row)
 
@@ -125,14 +125,7 @@ def revoke_token(
         raise NotFound(N_("There is no API token named %(name)s."), name=name or "")
     if row.revoked_at is None:
         row.revoked_at = now
-        history.record(
-            session,
-            kind=EventKind.USER_DEACTIVATED,
-            at=now,
-            actor=actor,
-            subject_user_id=row.user_id,
-            api_token=row.id,
-        )
+        history.record(session, UserDeactivated(subject_user_id=row.user_id), at=now, actor=actor)
     return row
 
 

@@ -99,10 +99,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     ):
         app.register_blueprint(module.blueprint)
 
-    # The open API (issue 26): JSON with bearer tokens, exempt from CSRF.
+    # The open API (issue 26): JSON with bearer tokens, exempt from CSRF; and the webhooks
+    # that what happens on the site queues, delivered by this process whether or not chat
+    # is on (bot.webhook_sender).
+    from bot import webhook_sender
     from web import api
 
     api.install(app)
+    webhook_sender.install(app.extensions["mm.sessions"], app.config["CLOCK"])
 
     # The chat bot mounts /slack/events on the finished site (after CSRFProtect, which
     # exempts it: Slack signs its requests instead).
