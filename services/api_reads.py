@@ -24,7 +24,7 @@ from services import requisitions as requisition_cases
 from services.program_setup import current_program
 from services.referrals import get_referral
 from services.reports import availability, year_budget
-from storage.models import Municipality, PlacementRequest, Referral
+from storage.models import Municipality, Placement, PlacementRequest, Referral
 
 PAGE_SIZE = 50
 API_FIELDS = (Field.PERSONAL_DETAILS, Field.NEEDS)
@@ -85,7 +85,14 @@ def referral_lines(
 
 
 def referral(
-    session: Session, *, actor: Actor, reference_code: str, now: datetime, address: str
+    session: Session,
+    *,
+    actor: Actor,
+    reference_code: str,
+    now: datetime,
+    address: str,
+    reason: str | None = None,
+    asking_reasons: bool = False,
 ) -> dict[str, Any]:
     """One referral: status, requests, placement and milestones, history; the participant
     for those who may see personal data (logged as a page view is)."""
@@ -96,10 +103,11 @@ def referral(
         referral=found,
         now=now,
         address=address,
+        reason=reason,
+        asking_reasons=asking_reasons,
         seen=Seen.API_REFERRAL,
         fields=API_FIELDS,
     )
-    placement = found.placement
     return {
         "reference_code": found.reference_code,
         "status": found.status.value,
@@ -107,37 +115,8 @@ def referral(
         "filed_at": _iso(found.created_at),
         "consent_on": _iso(found.consent_on),
         "consent_withdrawn_on": _iso(found.consent_withdrawn_on),
-        "requests": [
-            {
-                "municipality": r.municipality.name,
-                "municipality_code": r.municipality.code,
-                "asked_at": _iso(r.asked_at),
-                "answered_at": _iso(r.answered_at),
-                "answer": r.answer.value if r.answer else None,
-                "decline_reason": r.decline_reason.value if r.decline_reason else None,
-            }
-            for r in found.requests
-        ],
-        "placement": None
-        if placement is None
-        else {
-            "municipality": placement.municipality.name,
-            "municipality_code": placement.municipality.code,
-            **{
-                name: _iso(getattr(placement, name))
-                for name in (
-                    "meeting_on",
-                    "started_on",
-                    "planned_end_on",
-                    "assessment_plan_on",
-                    "workplace_training_on",
-                    "ended_on",
-                    "final_report_on",
-                    "alternative_plan_on",
-                )
-            },
-            "outcome": placement.outcome.value if placement.outcome else None,
-        },
+        "requests": [_request(r) for r in found.requests],
+        "placement": _placement(found.placement),
         "history": [
             {"kind": e.kind.value, "at": _iso(e.at)} for e in history.history_of(session, found.id)
         ],
@@ -149,6 +128,40 @@ def referral(
             "phone": shown.phone,
             "needs": shown.needs,
         },
+    }
+
+
+def _request(request: PlacementRequest) -> dict[str, Any]:
+    return {
+        "municipality": request.municipality.name,
+        "municipality_code": request.municipality.code,
+        "asked_at": _iso(request.asked_at),
+        "answered_at": _iso(request.answered_at),
+        "answer": request.answer.value if request.answer else None,
+        "decline_reason": request.decline_reason.value if request.decline_reason else None,
+    }
+
+
+PLACEMENT_DATES = (
+    "meeting_on",
+    "started_on",
+    "planned_end_on",
+    "assessment_plan_on",
+    "workplace_training_on",
+    "ended_on",
+    "final_report_on",
+    "alternative_plan_on",
+)
+
+
+def _placement(placement: Placement | None) -> dict[str, Any] | None:
+    if placement is None:
+        return None
+    return {
+        "municipality": placement.municipality.name,
+        "municipality_code": placement.municipality.code,
+        **{name: _iso(getattr(placement, name)) for name in PLACEMENT_DATES},
+        "outcome": placement.outcome.value if placement.outcome else None,
     }
 
 

@@ -218,3 +218,21 @@ def test_requisition_bases_of_a_period_by_who_may_see_them(app, tokens):
     assert unknown.get_json()["detail"] == (
         "Det finns ingen rekvisitionsperiod 2029-01 som har börjat."
     )
+
+
+def test_with_reasons_asked_a_coordinator_s_token_gives_one_before_the_participant(
+    app, sqlite_world, tokens, filed
+):
+    app.config["MM_ASK_REASON"] = True
+    path = f"/api/v1/referrals/{filed['osby']}"
+    first = get(app, path, tokens["coordinator"]).get_json()
+    assert first["participant"] is None and audit_rows(sqlite_world) == []
+    short = get(app, path + "?reason=x", tokens["coordinator"])
+    assert short.status_code == 409
+    assert short.get_json()["detail"] == (
+        "Skriv ett kort skäl till att du öppnar deltagarens personuppgifter."
+    )
+    given = get(app, path + "?reason=Uppföljning av ärendet", tokens["coordinator"]).get_json()
+    assert given["participant"]["name"] == "Anna Andersson"
+    [row] = audit_rows(sqlite_world)
+    assert (row.action, row.reason) == ("api_referral", "Uppföljning av ärendet")

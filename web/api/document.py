@@ -22,9 +22,13 @@ from spectree.models import SecureType, SecuritySchemeData
 
 from services import api_tokens
 from storage.db import unit_of_work
+from web.api.models import CODE
 from web.api.problems import MEDIA_TYPE, problem
 
 PREFIX = "/api/v1"
+# A reference code as the path says it (MM-2026-0042): werkzeug's converter cannot say it
+# for spectree, so the document does.
+CODE_SCHEMA = {"type": "string", "pattern": CODE, "maxLength": 20}
 SCHEME = "token"
 
 
@@ -80,6 +84,9 @@ def openapi() -> Any:
     document = copy.deepcopy(spec.spec)
     for operations in document["paths"].values():
         for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] == "path" and parameter["name"] == "code":
+                    parameter["schema"] = CODE_SCHEMA
             for status, answer in operation["responses"].items():
                 content = answer.get("content", {})
                 if status.startswith(("4", "5")) and "application/json" in content:

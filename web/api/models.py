@@ -35,6 +35,13 @@ class PageQuery(Strict):
     page: int = Field(default=1, ge=1, le=100_000)
 
 
+class ReferralQuery(Strict):
+    # With MM_ASK_REASON=1, a coordinator's token gives why it opens a participant it has
+    # not worked with, as a coordinator does on the web site (written to the audit log).
+    # (At most 200 characters: percent-encoded, a URL stays within a server's request line.)
+    reason: str | None = Field(default=None, max_length=200)
+
+
 class ReferralLine(BaseModel):
     reference_code: str
     status: str

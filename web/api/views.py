@@ -32,6 +32,7 @@ from web.api.models import (
     Problem,
     ReferralList,
     ReferralOut,
+    ReferralQuery,
     RequisitionList,
     RequisitionQuery,
 )
@@ -88,13 +89,19 @@ def referrals(query: PageQuery) -> Any:
 
 
 @blueprint.get("/referrals/<code>")
-@spec.validate(resp=Response(HTTP_200=ReferralOut, HTTP_404=Problem, **ERRORS), tags=["referrals"])
-def referral(code: str) -> Any:
+@spec.validate(
+    query=ReferralQuery,
+    resp=Response(HTTP_200=ReferralOut, HTTP_404=Problem, HTTP_409=Problem, **ERRORS),
+    tags=["referrals"],
+)
+def referral(code: str, query: ReferralQuery) -> Any:
     """One referral: status, requests, placement and milestones, history.
 
     `participant` is filled only for a token whose role may see the participant (the
     coordinator; the contacts of the municipality asked or running the placement), and
-    each such reading is written to the audit log as a page view is."""
+    each such reading is written to the audit log as a page view is. With MM_ASK_REASON=1
+    a coordinator's token that has not worked with the referral gives `reason` first (else
+    `participant` is null), as on the web site."""
     actor = _actor(Role.COORDINATOR, Role.MUNICIPALITY_CONTACT)
     with _transaction() as session:
         shown = api_reads.referral(
@@ -103,6 +110,8 @@ def referral(code: str) -> Any:
             reference_code=code,
             now=_now(),
             address=request.remote_addr or "",
+            reason=query.reason,
+            asking_reasons=current_app.config["MM_ASK_REASON"],
         )
     return ReferralOut.model_validate(shown)
 
