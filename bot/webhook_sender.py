@@ -90,17 +90,21 @@ class WebhookSender:
         return None
 
 
+RETRY_SWEEP = 30.0  # seconds between sweeps while a webhook waits for a retry
+
+
 class WebhookDeliverer:
     """Delivers webhooks in the background of the process that queued them (the web site,
     the chat bot): at once after the commit, then, while any wait for a retry, a sweep of
-    the webhook rows every RETRY_SWEEP seconds until none is left. Started on demand: a
+    the webhook rows every `retry_sweep` seconds until none is left. Started on demand: a
     process with no receivers runs no thread."""
 
-    RETRY_SWEEP = 30.0
-
-    def __init__(self, sessions: sessionmaker[Session], clock: Clock) -> None:
+    def __init__(
+        self, sessions: sessionmaker[Session], clock: Clock, retry_sweep: float = RETRY_SWEEP
+    ) -> None:
         self.sessions = sessions
         self.clock = clock
+        self.retry_sweep = retry_sweep
         self.senders = outbox.Senders({Transport.WEBHOOK: WebhookSender(sessions)})
         self._lock = threading.Lock()
         self._queued: list[int] = []
@@ -126,7 +130,7 @@ class WebhookDeliverer:
                     if not self._queued and not self._waiting():
                         self._running = False
                         return
-                time.sleep(self.RETRY_SWEEP)
+                time.sleep(self.retry_sweep)
         except Exception:
             log.exception("webhook delivery stopped; the next commit or sweep goes on")
             with self._lock:

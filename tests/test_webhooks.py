@@ -153,3 +153,33 @@ def test_a_process_that_dies_after_the_receiver_took_it_does_not_count_twice(wor
     assert state == OutboxState.SENT
     assert receiver.tries == 2
     assert list(receiver.received) == [f"webhook:{registered.row.id}:event:7"]
+
+
+def test_the_background_deliverer_retries_until_the_receiver_takes_it(world):
+    """As the web site runs it: delivered after the commit, and swept again while a retry
+    waits (the clock moved on by the test in place of the backoff's minutes)."""
+    import time
+
+    from bot.webhook_sender import WebhookDeliverer
+    from tests.support.clock import MovableClock
+
+    clock = MovableClock(NOW)
+    deliverer = WebhookDeliverer(world.sessions, clock, retry_sweep=0.05)
+
+    def until(condition) -> None:
+        deadline = time.monotonic() + 15
+        while not condition() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert condition()
+
+    with webhook_receiver() as receiver:
+        registered = register(world, receiver.url)
+        receiver.secret, receiver.answers = registered.secret, [500, 500]
+        deliverer.deliver_soon([queue(world, registered.row.id)])
+        until(lambda: receiver.tries == 1)
+        clock.advance(timedelta(minutes=1))
+        until(lambda: receiver.tries == 2)
+        clock.advance(timedelta(minutes=5))
+        until(lambda: len(receiver.received) == 1)
+        until(lambda: not deliverer._running)  # nothing left to retry: the thread ends
+    assert receiver.tries == 3
