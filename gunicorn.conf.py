@@ -21,3 +21,22 @@ timeout = 30
 max_requests = int(os.environ.get("MM_MAX_REQUESTS", "20000"))
 max_requests_jitter = max_requests // 10
 accesslog = os.environ.get("MM_ACCESS_LOG", "-") or None
+
+# Secrets from systemd's credential files (deploy/systemd), before the app reads them.
+from storage import credentials  # noqa: E402
+
+credentials.load()
+# The request id (X-Request-ID, from nginx or made by the app) ends each access line; with
+# MM_LOG_FORMAT=json every line is JSON and shares it with the app's lines (web/logs.py).
+access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s %(L)s %({x-request-id}o)s'
+if os.environ.get("MM_LOG_FORMAT", "").strip().lower() == "json":
+    logger_class = "web.logs.JsonGunicornLogger"
+
+
+def child_exit(server, worker):  # noqa: ANN001, ANN201 - gunicorn's hook
+    """/metrics sums the workers' counters (PROMETHEUS_MULTIPROC_DIR): a dead worker's
+    gauges are dropped, its counters kept."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

@@ -22,6 +22,7 @@ from domain.errors import DomainError, SettingsError
 from domain.text import N_
 from locales import LOCALES_DIR, render
 from locales import gettext as _
+from storage import credentials
 
 log = logging.getLogger("mm")
 
@@ -158,6 +159,12 @@ def cli(ctx: click.Context, today: Any) -> None:
 
 
 def main() -> None:
+    credentials.load()  # secrets from systemd's credential files (deploy/systemd)
     speak_swedish()
-    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "WARNING"))
+    if os.environ.get("MM_LOG_FORMAT", "").strip().lower() == "json":
+        from web import logs  # one JSON object a line, as the web site's (web/logs.py)
+
+        logs.configure_json(os.environ.get("LOG_LEVEL", "WARNING"))
+    else:
+        logging.basicConfig(level=os.environ.get("LOG_LEVEL", "WARNING"))
     cli(prog_name="mm")

@@ -74,6 +74,8 @@ METHODS = {
     "password_only": N_("password"),
     "recovery": N_("password and recovery code"),
     "oidc": N_("identity provider"),
+    "oidc_code": N_("identity provider and code"),
+    "oidc_recovery": N_("identity provider and recovery code"),
 }
 
 

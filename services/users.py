@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from domain.access import Actor
+from domain.authentication import login_identity
 from domain.choices import Role
 from domain.errors import RuleViolation
 from domain.passwords import check_password_strength
@@ -135,8 +136,9 @@ def check_role_municipality(role: Role, municipality: Municipality | None) -> No
 
 
 def checked_identity(session: Session, identity: str | None, *, user: User | None) -> str | None:
-    """The identity at the identity provider: optional, unique, at most 200 characters."""
-    identity = (identity or "").strip() or None
+    """The identity at the identity provider: optional, unique, at most 200 characters; a
+    personnummer kept as 12 digits (domain.authentication.login_identity)."""
+    identity = login_identity(identity) or None
     if identity is None:
         return None
     if len(identity) > MAX_IDENTITY:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection
 
 from storage.db import database_url
 
@@ -42,3 +46,18 @@ def _restore_figure_triggers(url: str | None) -> None:
 
 def downgrade(url: str | None = None, revision: str = "base") -> None:
     command.downgrade(alembic_config(url), revision)
+
+
+@lru_cache(maxsize=1)
+def head_revisions() -> frozenset[str]:
+    """The revisions this code expects the database at (read once: the files do not change
+    under a running process)."""
+    return frozenset(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads())
+
+
+def is_current(connection: Connection) -> bool:
+    """Whether the database is at the migrations this code expects (for /readyz): a host
+    whose release step has not run, or that is older than the database, should not serve."""
+    return frozenset(MigrationContext.configure(connection).get_current_heads()) == (
+        head_revisions()
+    )

@@ -31,8 +31,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config["SECRET_KEY"] = settings.instance_secret_key(app.instance_path)
     app.extensions["mm.sessions"] = session_factory(make_engine(app.config["DATABASE_URL"]))
 
-    from web import auth, errors, oidc, security, sessions, templating
+    from web import auth, errors, logs, metrics, oidc, security, sessions, templating
 
+    logs.install(app)
+    metrics.install(app)
     security.install(app)
     sessions.install(app)
     templating.install(app)
@@ -71,6 +73,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     for module in (
         health,
+        metrics,
         account,
         oidc_login,
         invitation,

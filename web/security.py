@@ -32,7 +32,10 @@ def install(app: Flask) -> None:
         headers.setdefault("Content-Security-Policy", CSP)
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("Referrer-Policy", "no-referrer")
+        # Our own address to our own pages only: over HTTPS Flask-WTF refuses a form whose
+        # Referer is missing (no-referrer made every POST behind the proxy a CSRF error);
+        # other sites never learn an address here, which may hold a reference code.
+        headers.setdefault("Referrer-Policy", "same-origin")
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         if app.config.get("MM_HTTPS"):

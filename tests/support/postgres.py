@@ -26,6 +26,7 @@ class PostgresServer:
     datadir: Path | None = None
     bindir: Path | None = None
     run_as: list[str] | None = None
+    options: str = ""
 
     def create_database(self, name: str) -> str:
         engine = make_engine(self.admin_url).execution_options(isolation_level="AUTOCOMMIT")
@@ -34,6 +35,24 @@ class PostgresServer:
             connection.execute(text(f'CREATE DATABASE "{name}"'))
         engine.dispose()
         return make_url(self.admin_url).set(database=name).render_as_string(hide_password=False)
+
+    def _pg_ctl(self, *args: str) -> None:
+        assert self.datadir is not None and self.bindir is not None
+        subprocess.run(
+            [*(self.run_as or []), str(self.bindir / "pg_ctl"), "-D", str(self.datadir), *args],
+            check=True,
+            capture_output=True,
+        )
+
+    def pause(self) -> None:
+        """Stops the server and keeps its data, for a test of what happens without it."""
+        self._pg_ctl("-m", "fast", "-w", "stop")
+
+    def resume(self) -> None:
+        assert self.datadir is not None
+        self._pg_ctl(
+            "-l", str(self.datadir.parent / "server.log"), "-w", "-o", self.options, "start"
+        )
 
     def stop(self) -> None:
         if self.datadir is not None and self.bindir is not None:
@@ -125,4 +144,5 @@ def start_postgres() -> PostgresServer:
         datadir=datadir,
         bindir=bindir,
         run_as=run_as,
+        options=options,
     )

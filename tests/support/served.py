@@ -52,8 +52,11 @@ def gunicorn(
     workers: int = 2,
     app: str = "web:create_app()",
     options: tuple[str, ...] = (),
+    log: Path | None = None,
 ) -> Iterator[str]:
+    """gunicorn on a free loopback port; its output (both streams) to `log` when given."""
     port = free_port()
+    output = log.open("ab") if log is not None else subprocess.DEVNULL
     server = subprocess.Popen(
         [
             str(BIN / "gunicorn"),
@@ -70,8 +73,8 @@ def gunicorn(
         ],
         env=env,
         cwd=cwd,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=output,
+        stderr=output,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -89,6 +92,8 @@ def gunicorn(
     finally:
         server.terminate()
         server.wait(timeout=30)
+        if log is not None:
+            output.close()
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
