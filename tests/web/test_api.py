@@ -4,6 +4,7 @@ answers by the same use cases as the web site, problem details in Swedish."""
 from __future__ import annotations
 
 from datetime import date
+from urllib.parse import quote
 
 import pytest
 from openapi_spec_validator import validate
@@ -227,12 +228,19 @@ def test_with_reasons_asked_a_coordinator_s_token_gives_one_before_the_participa
     path = f"/api/v1/referrals/{filed['osby']}"
     first = get(app, path, tokens["coordinator"]).get_json()
     assert first["participant"] is None and audit_rows(sqlite_world) == []
-    short = get(app, path + "?reason=x", tokens["coordinator"])
+    short = app.test_client().get(path, headers={**bearer(tokens["coordinator"]), "Mm-Reason": "x"})
     assert short.status_code == 409
     assert short.get_json()["detail"] == (
         "Skriv ett kort skäl till att du öppnar deltagarens personuppgifter."
     )
-    given = get(app, path + "?reason=Uppföljning av ärendet", tokens["coordinator"]).get_json()
+    given = (
+        app.test_client()
+        .get(
+            path,
+            headers={**bearer(tokens["coordinator"]), "Mm-Reason": quote("Uppföljning av ärendet")},
+        )
+        .get_json()
+    )
     assert given["participant"]["name"] == "Anna Andersson"
     [row] = audit_rows(sqlite_world)
     assert (row.action, row.reason) == ("api_referral", "Uppföljning av ärendet")

@@ -35,11 +35,14 @@ class PageQuery(Strict):
     page: int = Field(default=1, ge=1, le=100_000)
 
 
-class ReferralQuery(Strict):
-    # With MM_ASK_REASON=1, a coordinator's token gives why it opens a participant it has
-    # not worked with, as a coordinator does on the web site (written to the audit log).
-    # (At most 200 characters: percent-encoded, a URL stays within a server's request line.)
-    reason: str | None = Field(default=None, max_length=200)
+class ReasonHeaders(BaseModel):
+    """With MM_ASK_REASON=1, a coordinator's token says why it opens a participant it has
+    not worked with, as a coordinator does on the web site (written to the audit log). In a
+    header, percent-encoded UTF-8, never in the address: access logs keep addresses."""
+
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+    reason: str | None = Field(default=None, alias="Mm-Reason", max_length=1500)
 
 
 class ReferralLine(BaseModel):

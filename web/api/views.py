@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
+from urllib.parse import unquote
 
 from flask import abort, current_app, g, request
 from spectree import Response
@@ -30,9 +31,9 @@ from web.api.models import (
     PageQuery,
     PlacesList,
     Problem,
+    ReasonHeaders,
     ReferralList,
     ReferralOut,
-    ReferralQuery,
     RequisitionList,
     RequisitionQuery,
 )
@@ -90,18 +91,19 @@ def referrals(query: PageQuery) -> Any:
 
 @blueprint.get("/referrals/<code>")
 @spec.validate(
-    query=ReferralQuery,
+    headers=ReasonHeaders,
     resp=Response(HTTP_200=ReferralOut, HTTP_404=Problem, HTTP_409=Problem, **ERRORS),
     tags=["referrals"],
 )
-def referral(code: str, query: ReferralQuery) -> Any:
+def referral(code: str, headers: ReasonHeaders) -> Any:
     """One referral: status, requests, placement and milestones, history.
 
     `participant` is filled only for a token whose role may see the participant (the
     coordinator; the contacts of the municipality asked or running the placement), and
     each such reading is written to the audit log as a page view is. With MM_ASK_REASON=1
-    a coordinator's token that has not worked with the referral gives `reason` first (else
-    `participant` is null), as on the web site."""
+    a coordinator's token that has not worked with the referral gives its reason first, in
+    the header `Mm-Reason` (percent-encoded UTF-8; else `participant` is null), as on the
+    web site."""
     actor = _actor(Role.COORDINATOR, Role.MUNICIPALITY_CONTACT)
     with _transaction() as session:
         shown = api_reads.referral(
@@ -110,7 +112,7 @@ def referral(code: str, query: ReferralQuery) -> Any:
             reference_code=code,
             now=_now(),
             address=request.remote_addr or "",
-            reason=query.reason,
+            reason=unquote(headers.reason) if headers.reason else None,
             asking_reasons=current_app.config["MM_ASK_REASON"],
         )
     return ReferralOut.model_validate(shown)
