@@ -14,6 +14,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.matrix.client import MatrixError
 from bot.slack_client import never_reached_slack
+from bot.webhook_errors import ReceiverGone, WebhookRefused
 from domain.delivery import needs_someone
 
 # Slack's own words for "it may have happened": retried only after a look in the history.
@@ -65,7 +66,18 @@ def _matrix(error: MatrixError) -> Failure:
     return Failure(error.code)
 
 
+def _webhook(error: WebhookRefused) -> Failure:
+    if error.retry_after is not None:
+        return Failure("ratelimited", retry_after=error.retry_after)
+    # A server error may have come after the receiver took the delivery in.
+    return Failure(f"http_{error.status}", uncertain=error.status >= 500)
+
+
 def failure_of(error: BaseException) -> Failure:
+    if isinstance(error, WebhookRefused):
+        return _webhook(error)
+    if isinstance(error, ReceiverGone):
+        return Failure("webhook_receiver_gone", needs_someone=True)
     if isinstance(error, MatrixError):
         return _matrix(error)
     if isinstance(error, smtplib.SMTPException):

@@ -28,6 +28,7 @@ from bot.matrix.settings import MatrixSettings
 from bot.outlets import ChatOutlets
 from bot.settings import OUTBOX_SWEEP_SECONDS, ChatSettings
 from bot.slack_sender import SlackSender
+from bot.webhook_sender import WebhookSender
 from domain.clock import Clock
 from domain.delivery import Transport
 from domain.errors import DomainError
@@ -97,6 +98,8 @@ class ChatRuntime:
             by_transport[Transport.MATRIX] = self.matrix
         if self.channels.mail.enabled:
             by_transport[Transport.EMAIL] = MailSender(self.channels.mail)
+        # Webhooks go out whatever chat has (a sweep, `mm chat flush`, delivers them too).
+        by_transport[Transport.WEBHOOK] = WebhookSender(sessions)
         self.senders = outbox.Senders(by_transport)
         self.context = ChatContext(settings=settings, sessions=sessions, clock=clock)
         self.listeners = TrackingExecutor(8, "mm-chat-listener")  # Bolt's lazy listeners

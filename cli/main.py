@@ -32,6 +32,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "db": ("cli.commands", "db", N_("Create or upgrade the database.")),
     "program": ("cli.commands", "program", N_("Load and change the program settings.")),
     "user": ("cli.accounts", "user", N_("Manage users.")),
+    "token": ("cli.tokens", "token", N_("Manage the API's tokens.")),
     "demo": (
         "cli.accounts",
         "demo",

@@ -28,6 +28,8 @@ class Seen(StrEnum):
     FINAL_REPORT = "final_report"
     # The investigator's own list, with each participant's name (issue 28).
     OWN_LIST = "own_list"
+    # The open API (issue 26): a token's reading of one referral with its participant.
+    API_REFERRAL = "api_referral"
     # Rows written before the log said what was seen.
     VIEW = "view"
 
@@ -55,6 +57,7 @@ SEEN_LABELS = {
     Seen.PARTICIPANT_FORM: N_("Correction of the participant's details"),
     Seen.PLAN: N_("Individual plan"),
     Seen.FINAL_REPORT: N_("Final documentation"),
+    Seen.API_REFERRAL: N_("Referral read through the API"),
     Seen.VIEW: N_("Referral page"),
     Seen.OWN_LIST: N_("The investigator's own list (names)"),
 }
@@ -69,6 +72,7 @@ PERSONAL_DATA_VIEWS = frozenset(
         Seen.PARTICIPANT_FORM,
         Seen.PLAN,
         Seen.FINAL_REPORT,
+        Seen.API_REFERRAL,
     }
 )
 FIELD_LABELS = {

@@ -91,6 +91,10 @@ REASONS: dict[str, str] = {
     ),
 }
 OTHER_REASON = N_("The chat service answered: %(code)s")
+WEBHOOK_REFUSED = N_("The webhook receiver answered with HTTP status %(status)s.")
+REASONS["webhook_receiver_gone"] = N_(
+    "The webhook receiver has been removed: there is nowhere to send this."
+)
 
 
 def needs_someone(code: str) -> bool:
@@ -102,6 +106,8 @@ def reason_text(code: str | None) -> Text:
     code = code or ""
     if code in REASONS:
         return Text(REASONS[code])
+    if code.startswith("http_"):  # a webhook receiver's answer (bot.delivery_errors)
+        return Text(WEBHOOK_REFUSED, {"status": code.removeprefix("http_")})
     return Text(OTHER_REASON, {"code": code or "–"})
 
 
@@ -121,6 +127,7 @@ class Transport(StrEnum):
     SLACK = "slack"
     MATRIX = "matrix"
     EMAIL = "email"
+    WEBHOOK = "webhook"  # a webhook receiver (issue 26): the channel is its subscription id
 
 
 # The mail server's and the homeserver's refusals, as the outbox keeps them.

@@ -29,8 +29,9 @@ from domain.typed_events import (
     RequestDeclined,
     RequestSent,
 )
-from notices import home, requests
+from notices import home, requests, webhooks
 from notices.outlets import Outlets, outlets_of, wake_after_commit
+from storage.models import Event
 
 log = logging.getLogger("mm.notices")
 
@@ -63,9 +64,12 @@ SUBSCRIBERS: dict[type[DomainEvent], tuple[Subscriber, ...]] = {
 }
 
 
-def publish(session: Session, event: DomainEvent) -> None:
+def publish(session: Session, event: DomainEvent, *, logged: Event | None = None) -> None:
     """Runs the event's subscribers in `session`'s transaction; one that fails is logged and
-    undone (a savepoint), and never undoes the change the event is about."""
+    undone (a savepoint), and never undoes the change the event is about. The webhook
+    receivers (notices.webhooks) are told whether or not there is a chat outlet."""
+    if logged is not None:
+        _to_webhooks(session, event, logged)
     outlets = outlets_of(session)
     subscribers = SUBSCRIBERS.get(type(event), ())
     if outlets is None or not subscribers:
@@ -78,3 +82,14 @@ def publish(session: Session, event: DomainEvent) -> None:
         except Exception:  # a notice must never undo the change it is about
             log.exception("could not queue notices for event %s", event.kind)
     wake_after_commit(session)
+
+
+def _to_webhooks(session: Session, event: DomainEvent, logged: Event) -> None:
+    if event.kind not in webhooks.FOLLOWED:
+        return
+    session.flush()  # the use case's own rows (and the event's id) first
+    try:
+        with session.begin_nested():
+            webhooks.to_receivers(session, event, logged)
+    except Exception:  # a webhook must never undo the change it is about
+        log.exception("could not queue webhooks for event %s", event.kind)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from domain.access import Actor, check_manages_accounts
@@ -35,7 +35,7 @@ from domain.typed_events import (
     UserUnlocked,
 )
 from services import history, invitations, login, second_factor, users, web_sessions
-from storage.models import Event, Municipality, User
+from storage.models import ApiToken, Event, Municipality, User
 
 SLACK_USER_ID = re.compile(r"[UW][A-Z0-9]{8,39}")
 SHOWN = 500
@@ -51,7 +51,13 @@ def list_users(
 ) -> list[User]:
     """Accounts whose name or e-mail address contains `query`, by name."""
     check_manages_accounts(actor)
-    statement = select(User).order_by(func.lower(User.name), User.id).limit(SHOWN)
+    statement = (
+        select(User)
+        # An API token's account is managed on /api-nycklar, never as a person's.
+        .where(~exists().where(ApiToken.user_id == User.id))
+        .order_by(func.lower(User.name), User.id)
+        .limit(SHOWN)
+    )
     wanted = (query or "").strip().lower()[:100]
     if wanted:
         pattern = f"%{wanted}%"
@@ -68,15 +74,21 @@ def list_users(
 def get_user(session: Session, *, actor: Actor | None, user_id: int) -> User:
     check_manages_accounts(actor)
     user = session.get(User, user_id)
-    if user is None:
+    if user is None or _is_token_account(session, user_id):
         raise NotFound(N_("There is no such account."))
     return user
+
+
+def _is_token_account(session: Session, user_id: int) -> bool:
+    """An API token's account: never reactivated, given a password or changed here."""
+    found = session.scalar(select(ApiToken.id).where(ApiToken.user_id == user_id))
+    return found is not None
 
 
 def user_by_email(session: Session, *, actor: Actor | None, email: str) -> User:
     check_manages_accounts(actor)
     user = users.find_user_by_email(session, email)
-    if user is None:
+    if user is None or _is_token_account(session, user.id):
         raise NotFound(N_("There is no account with the e-mail address %(email)s."), email=email)
     return user
 

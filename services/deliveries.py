@@ -35,6 +35,7 @@ class MessageKind:
     DIGEST = "digest"
     WELCOME = "welcome"
     LATE_ANSWER = "late_answer"
+    WEBHOOK = "webhook"
     OTHER = "other"
 
 
@@ -45,6 +46,7 @@ KIND_LABELS = {
     MessageKind.DIGEST: N_("Daily digest"),
     MessageKind.WELCOME: N_("Welcome"),
     MessageKind.LATE_ANSWER: N_("Delayed answer"),
+    MessageKind.WEBHOOK: N_("Webhook"),
     MessageKind.OTHER: N_("Other message"),
 }
 
@@ -62,6 +64,7 @@ def kind_of(key: str) -> str:
         "digest": MessageKind.DIGEST,
         "welcome": MessageKind.WELCOME,
         "late": MessageKind.LATE_ANSWER,
+        "webhook": MessageKind.WEBHOOK,
     }.get(prefix, MessageKind.OTHER)
 
 

@@ -28,7 +28,7 @@ def record(session: Session, event: DomainEvent, *, at: datetime, actor: Actor |
         details=event.details(),
     )
     session.add(entry)
-    bus.publish(session, event)
+    bus.publish(session, event, logged=entry)
     return entry
 
 

@@ -52,6 +52,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from web.views import (
         account,
         accounts,
+        api_tokens,
         chat_link,
         deliveries,
         documents,
@@ -72,6 +73,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         referrals,
         register_extract,
         requisitions,
+        webhooks,
         worklist,
     )
 
@@ -97,12 +99,23 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         follow_up,
         chat_link,
         deliveries,
+        api_tokens,
+        webhooks,
         profile,
         meetings,
         worklist,
         documents,
     ):
         app.register_blueprint(module.blueprint)
+
+    # The open API (issue 26): JSON with bearer tokens, exempt from CSRF; and the webhooks
+    # that what happens on the site queues, delivered by this process whether or not chat
+    # is on (bot.webhook_sender).
+    from bot import webhook_sender
+    from web import api
+
+    api.install(app)
+    webhook_sender.install(app.extensions["mm.sessions"], app.config["CLOCK"])
 
     # The chat bot mounts /slack/events on the finished site (after CSRFProtect, which
     # exempts it: Slack signs its requests instead).

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -90,6 +90,10 @@ def install(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Any:
+        if request.path.startswith("/api/"):  # no route, wrong method: problem details
+            from web.api.errors import http_problem
+
+            return http_problem(error)
         if isinstance(error, InternalServerError):
             return internal(error)
         return page(error.code if error.code in PAGES else 400)

@@ -82,6 +82,8 @@ def defaults() -> dict[str, Any]:
         if os.environ.get("OIDC_SECOND_FACTOR", "").strip().lower() == "provider"
         else "site",
         "MAX_CONTENT_LENGTH": MAX_REQUEST_BYTES,
+        # The open API: calls per token and minute before 429.
+        "MM_API_CALLS_PER_MINUTE": env_number("MM_API_CALLS_PER_MINUTE", 120),
         "WTF_CSRF_TIME_LIMIT": SESSION_HOURS * 3600,
         "BABEL_DEFAULT_LOCALE": "sv",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Stockholm",

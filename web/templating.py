@@ -82,6 +82,8 @@ MENU: dict[Role, tuple[tuple[str, str], ...]] = {
         ("municipalities_admin.listing", N_("Municipalities")),
         ("accounts.history", N_("History")),
         ("deliveries.listing", N_("Failed deliveries")),
+        ("api_tokens.listing", N_("API tokens")),
+        ("webhooks.listing", N_("Webhooks")),
     ),
     Role.LOG_REVIEWER: (
         ("log_review.search", N_("Log review")),

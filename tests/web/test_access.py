@@ -65,6 +65,8 @@ def expected_get(role: str) -> dict[str, int]:
         "/anvandare/historik": 200 if role == "admin" else 403,
         "/kommuner": 200 if role == "admin" else 403,
         "/leveranser": 200 if role == "admin" else 403,
+        "/api-nycklar": 200 if role == "admin" else 403,
+        "/webhooks": 200 if role == "admin" else 403,
         "/loggkontroll": 200 if role == "log_reviewer" else 403,
         LOG_SEARCH: 200 if role == "log_reviewer" else 403,
         "/loggkontroll/stickprov": 200 if role == "log_reviewer" else 403,
