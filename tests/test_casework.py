@@ -109,7 +109,11 @@ def test_actions_follow_the_role_and_the_state(world, people):
         Action.CHANGE_MEETING,
         Action.WRITE_PLAN,
     }
-    assert actions(world, people["investigator"], started.id) == {Action.WITHDRAW_CONSENT}
+    # FK may still learn that the participant has skyddade personuppgifter (issue 28).
+    assert actions(world, people["investigator"], started.id) == {
+        Action.WITHDRAW_CONSENT,
+        Action.MARK_PROTECTED,
+    }
 
 
 def test_after_a_decline_the_suggestion_skips_the_municipalities_asked(world, people):
