@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from domain.errors import RuleViolation, checked_text
+from domain.names import checked_name
 from domain.personal_identity import normalise_personal_identity_number
 from domain.text import N_
 
@@ -48,9 +49,7 @@ class ParticipantDetails:
 def checked_participant(details: ParticipantDetails, *, today: date) -> ParticipantDetails:
     """The details as stored (trimmed, personnummer in its normal form), or the first
     problem as a RuleViolation on its field."""
-    name = checked_text(details.name, MAX_NAME, "name")
-    if not name:
-        raise RuleViolation(NAME_REQUIRED, field="name")
+    name = checked_name(details.name, MAX_NAME, required=NAME_REQUIRED)
     return ParticipantDetails(
         name=name,
         personal_identity_number=normalise_personal_identity_number(

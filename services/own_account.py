@@ -39,7 +39,9 @@ def change_password(
         raise RuleViolation(
             N_("The new password must differ from the current one."), field="password"
         )
-    user.password_hash = users.hash_password(new, personal=(user.name, user.email))
+    user.password_hash = users.hash_password(
+        new, personal=(user.name, user.email), demo=user.is_demo
+    )
     history.record(
         session, kind=EventKind.PASSWORD_SET, at=now, actor=actor, subject_user_id=user.id
     )

@@ -7,6 +7,7 @@ from wtforms import BooleanField, StringField, TextAreaField
 
 from domain.choices import BenefitType
 from domain.clock import local_date
+from domain.names import check_name
 from domain.participants import (
     BENEFIT_REQUIRED,
     CONSENT_DATE_REQUIRED,
@@ -42,7 +43,7 @@ class ParticipantForm(OnceForm):
 
     name = StringField(
         _l("Name"),
-        validators=[Required(NAME_REQUIRED), MaxLength(MAX_NAME)],
+        validators=[Required(NAME_REQUIRED), MaxLength(MAX_NAME), DomainCheck(check_name)],
     )
     personal_identity_number = StringField(
         _l("Personal identity number"),
