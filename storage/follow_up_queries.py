@@ -13,12 +13,10 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
 
 from domain.clock import STOCKHOLM
-from domain.finsam import GENDER_DIGIT
 from domain.lifecycle import ReferralStatus, RequestAnswer
 from storage.models import (
     CostOutcome,
     FinsamReport,
-    Participant,
     Placement,
     PlacementRequest,
     Referral,
@@ -128,14 +126,10 @@ def _start_of(day: date, *, after: bool = False) -> datetime:
     return datetime.combine(day + timedelta(days=1) if after else day, time(0), STOCKHOLM)
 
 
-def _gender_digit() -> Any:
-    return func.substr(Participant.personal_identity_number, GENDER_DIGIT, 1)
-
-
 def participants(session: Session, first: date, last: date) -> dict[str, list[Any]]:
-    """Participants of the period as (municipality_id, gender digit or None, count) rows:
-    `active` (placed at some time in it), `new` (started in it), `ended` (ended in it). A
-    participant whose personal data is purged has no digit. Each part reads only the
+    """Participants of the period as (municipality_id, kept legal gender or None, count)
+    rows: `active` (placed at some time in it), `new` (started in it), `ended` (ended in it).
+    The gender is the referral's, which the purge keeps. Each part reads only the
     placements it counts, by index: started in the period, ended in or after it, or still
     running after its start."""
     started = Placement.started_on.between(first, last)
@@ -152,14 +146,15 @@ def participants(session: Session, first: date, last: date) -> dict[str, list[An
     }
 
     def counted(condition: Any) -> Any:
-        digit = _gender_digit().label("digit")  # one expression, grouped by as selected
         return (
             select(
-                Placement.municipality_id.label("municipality_id"), digit, func.count().label("n")
+                Placement.municipality_id.label("municipality_id"),
+                Referral.gender.label("gender"),
+                func.count().label("n"),
             )
-            .outerjoin(Participant, Participant.referral_id == Placement.referral_id)
+            .join(Referral, Referral.id == Placement.referral_id)
             .where(condition)
-            .group_by(Placement.municipality_id, digit)
+            .group_by(Placement.municipality_id, Referral.gender)
         )
 
     found: dict[str, list[Any]] = {}
@@ -167,8 +162,8 @@ def participants(session: Session, first: date, last: date) -> dict[str, list[An
         # One statement per kind: each part counted by its own index, the parts added up.
         parts_counted = union_all(*(counted(c) for c in conditions)).subquery()
         query = select(
-            parts_counted.c.municipality_id, parts_counted.c.digit, func.sum(parts_counted.c.n)
-        ).group_by(parts_counted.c.municipality_id, parts_counted.c.digit)
+            parts_counted.c.municipality_id, parts_counted.c.gender, func.sum(parts_counted.c.n)
+        ).group_by(parts_counted.c.municipality_id, parts_counted.c.gender)
         found[kind] = [(m, d, int(c)) for m, d, c in session.execute(query)]
     return found
 
