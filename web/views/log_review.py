@@ -4,8 +4,6 @@ export is written to the audit log too."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from datetime import date, timedelta
 from typing import Any
@@ -19,6 +17,7 @@ from domain.choices import LABELS, Role
 from domain.errors import RuleViolation
 from domain.log_review import FLAG_LABELS
 from domain.text import N_
+from locales.sheets import rows_to_csv
 from services import log_review
 from web import runtime
 from web.auth import roles
@@ -167,10 +166,8 @@ def export() -> Any:
             seen=Seen.LOG_EXPORT,
         )
     labels = _labels()
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
     g = locales.gettext
-    writer.writerow(
+    lines = [
         [
             g("When"),
             g("Person"),
@@ -183,9 +180,9 @@ def export() -> Any:
             g("Reason"),
             g("Flags"),
         ]
-    )
+    ]
     for r in rows:
-        writer.writerow(
+        lines.append(
             [
                 locales.format_datetime(r.at),
                 r.user,
@@ -201,7 +198,7 @@ def export() -> Any:
         )
     name = f"loggkontroll-{period.start.isoformat()}-{period.end.isoformat()}.csv"
     return Response(
-        "\ufeff" + out.getvalue(),
+        rows_to_csv(lines),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
