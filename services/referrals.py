@@ -50,6 +50,7 @@ from services import history
 from services.program_setup import current_program
 from services.reference_codes import next_reference_code
 from services.reports import places_of
+from storage import queries
 from storage.db import changed_rows
 from storage.models import (
     Meeting,
@@ -537,6 +538,8 @@ def correct_participant(
     if "personal_identity_number" in changed:
         check_no_open_referral(session, details.personal_identity_number, besides=referral.id)
         stored.open_personal_identity_number = details.personal_identity_number
+        # The kept gender follows the corrected number: Finsam counts it after the purge.
+        referral.gender = legal_gender(details.personal_identity_number)
     for name in changed:
         setattr(stored, name, getattr(details, name))
     try:
@@ -562,6 +565,7 @@ def withdraw_consent(
     """The participant withdrew consent (FK records it, with the date): an open request is
     withdrawn at once (chat is told "withdrawn", with no reason), the municipality's contacts
     lose sight of the personal data, and no new request can be sent."""
+    queries.lock_referral(session, referral.id)  # the second of two at once sees the first
     check_action(session, actor=actor, referral=referral, action=Action.WITHDRAW_CONSENT, now=now)
     if withdrawn_on is None:
         raise RuleViolation(
