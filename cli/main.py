@@ -56,6 +56,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "purge",
         N_("Remove personal data past its retention (gallring)."),
     ),
+    "audit": ("cli.trail", "audit", N_("The tamper-evident audit log and history.")),
     "backup": (
         "cli.privacy",
         "backup",

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from domain.access import Actor
 from domain.events import EventKind
+from storage import trail
 from storage.models import Event
 
 
@@ -34,6 +35,7 @@ def record(
         subject_user_id=subject_user_id,
         details={k: v.isoformat() if isinstance(v, date) else v for k, v in details.items()},
     )
+    trail.seal(session, entry)  # its place and hash in the history's chain
     session.add(entry)
     return entry
 

@@ -27,6 +27,8 @@ from pathlib import Path
 
 from flask import Flask
 
+from tests.support.postgres import served_as
+
 BIN = Path(sys.executable).parent
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -54,6 +56,8 @@ def gunicorn(
     options: tuple[str, ...] = (),
 ) -> Iterator[str]:
     port = free_port()
+    # Served as the site serves PostgreSQL: a role that may not change the trail.
+    env = {**env, "DATABASE_URL": served_as(env.get("DATABASE_URL", ""))}
     server = subprocess.Popen(
         [
             str(BIN / "gunicorn"),

@@ -17,8 +17,9 @@ from domain.choices import LABELS, Role
 from domain.errors import RuleViolation
 from domain.log_review import FLAG_LABELS
 from domain.text import N_
+from locales.phrases import verification_line
 from locales.sheets import rows_to_csv
-from services import log_review
+from services import log_review, verification
 from web import runtime
 from web.auth import roles
 from web.forms.log_review import LogSearchForm, ReviewForm, SampleForm
@@ -54,6 +55,7 @@ def search() -> Any:
             SelectChoice("", locales.gettext("Everyone")),
             *[SelectChoice(i, n) for i, n in log_review.people(db, actor=runtime.actor())],
         ]
+        verified = verification.last_verification(db, actor=runtime.actor())
     _defaults(form)
     rows, period, status = None, None, 200
     if request.args:
@@ -80,6 +82,8 @@ def search() -> Any:
         "log_review/search.html",
         form=form,
         rows=rows,
+        verified=verified,
+        verified_line=verification_line(verified) if verified else None,
         review=_review_form(period, selection),
         export=f"{url_for('log_review.export')}?{request.query_string.decode()}" if rows else None,
         labels=_labels(),
