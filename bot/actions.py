@@ -26,6 +26,7 @@ from bot import blocks, commands, reach, replies, views
 from bot.blockkit import slack_reply
 from bot.cards import ACCEPT_ACTION, DECLINE_ACTION, answer_line
 from bot.dedupe import request_key
+from bot.inbound import record_id
 from bot.message import escape, link, say
 from bot.runtime import ChatRuntime
 from domain.access import Actor, can_see_budget, check_answers_for
@@ -152,9 +153,8 @@ def _open_modal(
     if not runtime.first_time(key):
         return
     user = body["user"]["id"]
-    try:
-        request_id = int(body["actions"][0].get("value") or "")
-    except (TypeError, ValueError):
+    request_id = record_id(body["actions"][0].get("value"))
+    if request_id is None:
         return
     with unit_of_work(runtime.sessions) as session:
         actor = chat_links.actor_for_slack_user(session, user)

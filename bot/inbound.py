@@ -20,12 +20,18 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
+from urllib.parse import parse_qsl
 
 from slack_bolt.request import BoltRequest
 
 log = logging.getLogger("mm.chat.inbound")
 
 MAX_AGE = 60 * 5
+# Slack's payloads nest a dozen levels at most (a view's blocks, elements, options); deeper
+# JSON is refused before it is parsed, as the parser would recurse until it fails.
+MAX_DEPTH = 64
+# A record id fits a signed 64-bit integer: at most 18 digits, with room to spare.
+_ID = re.compile(r"[0-9]{1,18}")
 _SIGNATURE = re.compile(r"v0=[0-9a-f]{64}")
 _TIMESTAMP = re.compile(r"[0-9]{1,12}")
 
@@ -62,12 +68,66 @@ def _actions(value: Any) -> bool:
     )
 
 
+def _input_state(value: Any) -> bool:
+    """One input's state, with the fields the bot reads of the types Slack documents."""
+    return (
+        isinstance(value, dict)
+        and _maybe(_text)(value.get("value"))
+        and _maybe(_text)(value.get("selected_date"))
+        and _maybe(_object)(value.get("selected_option"))
+        and _maybe(_text)(_path(value, "selected_option.value"))
+    )
+
+
 def _state_values(value: Any) -> bool:
     """view.state.values: {block_id: {action_id: {…}}}."""
     return isinstance(value, dict) and all(
-        isinstance(actions, dict) and all(isinstance(v, dict) for v in actions.values())
+        isinstance(actions, dict) and all(_input_state(v) for v in actions.values())
         for actions in value.values()
     )
+
+
+def record_id(value: Any) -> int | None:
+    """A record's id as a button or a modal carries it (decimal digits), or None for anything
+    else, such as a number too large for the database."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str) or not _ID.fullmatch(value):
+        return None
+    return int(value)
+
+
+def _too_deep(text: str) -> bool:
+    """True when the JSON text nests objects and arrays deeper than MAX_DEPTH (strings are
+    skipped, escapes and all): a linear scan, no recursion."""
+    depth, in_string, escaped = 0, False, False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return True
+        elif char in "]}":
+            depth -= 1
+    return False
+
+
+def _json_parts(text: str, content_type: str | None) -> list[str]:
+    """The JSON texts Bolt will parse in this body (slack_bolt.request.internals.parse_body):
+    the body itself, or a form's `payload` field."""
+    if content_type == "application/json" or text.startswith("{"):
+        return [text]
+    if "payload" in text:
+        return [v for k, v in parse_qsl(text, keep_blank_values=True) if k == "payload"]
+    return []
 
 
 def _path(body: Any, path: str) -> Any:
@@ -248,13 +308,16 @@ def admit(
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise Refused(400, "a body that is not UTF-8") from None
+    content_type = (headers.get("Content-Type") or "").split(";")[0] or None
+    if any(_too_deep(part) for part in _json_parts(text, content_type)):
+        raise Refused(400, f"JSON nested deeper than {MAX_DEPTH} levels")
     try:
         request = BoltRequest(
             body=text,
             headers={k: v for k, v in headers.items()},
             mode="http",
         )
-    except (ValueError, TypeError, AttributeError, KeyError, IndexError) as error:
+    except (ValueError, TypeError, AttributeError, KeyError, IndexError, RecursionError) as error:
         raise Refused(400, f"a body Bolt cannot parse ({type(error).__name__})") from None
     ignored = check_shape(request.body)
     team = request.context.team_id  # found where Bolt finds it, for the same decision

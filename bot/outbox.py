@@ -66,8 +66,11 @@ FIRST_DELAY = timedelta(seconds=30)
 LONGEST_DELAY = timedelta(hours=1)
 # Longer than any one send can take (a 10-second timeout, one retry, Retry-After waits).
 LEASE = timedelta(minutes=2)
-# How far before its first try a message is looked for in the channel's history.
-HISTORY_MARGIN = timedelta(minutes=5)
+# How far before its first try a message is looked for in the channel's history: a day,
+# because the time the row was made by may not be Slack's. `mm digest send --date DAY` acts
+# as noon of DAY while Slack stamps the real time; with five minutes a digest killed mid-send
+# at 07:30 was not found at 11:55 and was posted again.
+HISTORY_MARGIN = timedelta(days=1)
 NEW_IN_SESSION = "mm.chat.outbox.new"
 METADATA_TYPE = "mm_outbox"
 

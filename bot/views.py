@@ -12,6 +12,7 @@ from typing import Any
 
 from bot.blocks import MAX_MODAL_TITLE, MAX_OPTION_TEXT, escape, plain, section
 from bot.cards import answer_line
+from bot.inbound import record_id
 from domain.choices import LABELS, DeclineReason
 from locales import gettext as _
 from storage.models import PlacementRequest
@@ -151,9 +152,10 @@ def with_problem(view: View, text: str) -> View:
 
 def request_id_of(view: View) -> int | None:
     try:
-        return int(json.loads(view.get("private_metadata") or "{}")["request_id"])
-    except (ValueError, KeyError, TypeError):
+        metadata = json.loads(view.get("private_metadata") or "{}")
+    except (ValueError, TypeError, RecursionError):
         return None
+    return record_id(metadata.get("request_id")) if isinstance(metadata, dict) else None
 
 
 def _state(view: View, block_id: str) -> dict[str, Any]:

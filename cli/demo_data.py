@@ -21,14 +21,13 @@ from domain.clock import STOCKHOLM
 from domain.follow_up import TERTIALS, pro_rata
 from domain.money import Money
 from domain.participants import ParticipantDetails
+from domain.passwords import DEMO_PASSWORD
 from domain.program import Program
 from domain.requisition import periods_ended_by
 from locales import gettext as _
 from services import follow_up, placements, referrals, requisitions, second_factor, users
 from services.program_setup import current_program
 from storage.models import Municipality, Placement, Referral, User
-
-DEMO_PASSWORD = "demo-losen-2026"
 
 DEMO_USERS = (
     ("admin@mm.example", "Ada Administratör", Role.ADMIN, None),

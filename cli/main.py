@@ -60,6 +60,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         N_("Remove personal data past its retention (gallring)."),
     ),
     "keys": ("cli.keys", "keys", N_("The key to the personal data.")),
+    "audit": ("cli.trail", "audit", N_("The tamper-evident audit log and history.")),
     "backup": (
         "cli.privacy",
         "backup",

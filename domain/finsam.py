@@ -3,10 +3,11 @@
 gender — active, new and ended in the year (or half-year) — the budgeted number of
 participants, and the budget and utfall.
 
-Gender is read from the personnummer when the figure is computed: its second-to-last digit
-is odd for men and even for women. Once the figures are reported they are stored, so that
-they stay the same after the participants' personal data is purged (gallring); a
-participant whose data is already purged counts as gender unknown in a new computation.
+Gender is the legal gender the referral keeps from the personnummer when it is made (its
+second-to-last digit: odd for men, even for women), which the purge (gallring) leaves, so a
+figure computed after the participant's personal data is gone is the same as before. Once
+the figures are reported they are stored as well. Only referrals made before the gender was
+kept, if any, count as gender unknown.
 """
 
 from __future__ import annotations
@@ -15,18 +16,16 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
+from domain.choices import Gender as LegalGender
 from domain.errors import RuleViolation
 from domain.money import Money
 from domain.text import N_
-
-# In the stored 12-digit form YYYYMMDDNNGC, the gender digit G is the 11th (1-based).
-GENDER_DIGIT = 11
 
 
 class Gender(StrEnum):
     WOMEN = "women"
     MEN = "men"
-    UNKNOWN = "unknown"  # personal data purged
+    UNKNOWN = "unknown"  # not kept
 
 
 GENDER_LABELS = {
@@ -36,11 +35,11 @@ GENDER_LABELS = {
 }
 
 
-def gender_of_digit(digit: str | None) -> Gender:
-    """The second-to-last digit of a personnummer: odd for men, even for women."""
-    if digit is None or not digit.isdigit():
+def finsam_gender(legal: LegalGender | str | None) -> Gender:
+    """The Finsam count a referral's kept legal gender goes into."""
+    if legal is None:
         return Gender.UNKNOWN
-    return Gender.MEN if int(digit) % 2 else Gender.WOMEN
+    return Gender.MEN if LegalGender(legal) is LegalGender.MALE else Gender.WOMEN
 
 
 @dataclass(frozen=True)

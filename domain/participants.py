@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from domain.errors import RuleViolation, checked_text
+from domain.names import checked_name
 from domain.personal_identity import normalise_personal_identity_number
 from domain.text import N_
 
@@ -60,9 +61,7 @@ def checked_participant(details: ParticipantDetails, *, today: date) -> Particip
         number = normalise_personal_identity_number(details.personal_identity_number, today=today)
         needs = checked_text(details.needs, MAX_TEXT, "needs")
         return ParticipantDetails("", number, "", needs, protected=True)
-    name = checked_text(details.name, MAX_NAME, "name")
-    if not name:
-        raise RuleViolation(NAME_REQUIRED, field="name")
+    name = checked_name(details.name, MAX_NAME, required=NAME_REQUIRED)
     return ParticipantDetails(
         name=name,
         personal_identity_number=normalise_personal_identity_number(

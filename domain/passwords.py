@@ -49,11 +49,41 @@ COMMON_SWEDISH = (
     "osby",
     "göinge",
     "goinge",
+    # The program's own words, which anyone who knows the program would try first.
+    "demo",
+    "lösen",
+    "losen",
+    "nordost",
+    "sfsno",
+    "finsam",
+    "anmälan",
+    "anmalan",
+    "rekvisition",
+    "deltagare",
+    "samordnare",
+    "utredare",
+    "kontaktperson",
+    "trepartssamtal",
+    "träningsplats",
+    "traningsplats",
 )
+# Published in the README and printed by `mm demo`: the demo accounts' password, which no
+# real account may have (nor a password built around it).
+DEMO_PASSWORD = "demo-losen-2026"
 
+PUBLISHED = N_(
+    "The password is published in the instructions for this program and cannot be used for "
+    "a real account. Choose another one."
+)
 TOO_SHORT = N_("The password must be at least %(min)s characters long.")
 TOO_LONG = N_("The password can be at most %(max)s characters long.")
 PERSONAL = N_("The password must not contain your name or your e-mail address.")
+PROGRAM_WORDS = N_(
+    "The password is built from this program's own words, which are easy to guess. Use "
+    "several words that do not belong together."
+)
+# What must be left of a password, in letters, once the program's words are taken out.
+MIN_OWN_LETTERS = 6
 GUESSABLE = N_(
     "The password is too easy to guess. Use several words that do not belong together, "
     "for example four words with hyphens between them."
@@ -105,9 +135,25 @@ def _personal_parts(personal: Iterable[str]) -> list[str]:
     return parts
 
 
-def check_password_strength(password: str, *, personal: Iterable[str] = ()) -> None:
-    """Refuses a password that is too short, too long, personal or guessable, with the reason.
-    `personal`: the person's name and e-mail address."""
+def _letters_and_digits(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "", plain_letters(text))
+
+
+def _only_program_words(password: str) -> bool:
+    """True when little but the program's words is left, digits and punctuation aside:
+    "Möjlighetsmodellen-Kristianstad-2026" passes zxcvbn, but not an attacker's first list."""
+    rest = plain_letters(password)
+    for word in sorted({plain_letters(w) for w in COMMON_SWEDISH}, key=len, reverse=True):
+        rest = rest.replace(word, "")
+    return len(re.sub(r"[^a-z]+", "", rest)) < MIN_OWN_LETTERS
+
+
+def check_password_strength(
+    password: str, *, personal: Iterable[str] = (), demo: bool = False
+) -> None:
+    """Refuses a password that is too short, too long, published, personal or guessable, with
+    the reason. `personal`: the person's name and e-mail address; `demo`: the account is a
+    demo account, the only kind that may have the published demo password."""
     password = password or ""
     if len(password) < MIN_LENGTH:
         raise RuleViolation(TOO_SHORT, field="password", min=MIN_LENGTH)
@@ -115,6 +161,12 @@ def check_password_strength(password: str, *, personal: Iterable[str] = ()) -> N
         raise RuleViolation(TOO_LONG, field="password", max=MAX_LENGTH)
     if not password.strip():
         raise RuleViolation(GUESSABLE, field="password")
+    if demo and password == DEMO_PASSWORD:
+        return  # published on purpose: demo accounts are for trying the program out
+    if _letters_and_digits(DEMO_PASSWORD) in _letters_and_digits(password):
+        raise RuleViolation(PUBLISHED, field="password")
+    if _only_program_words(password):
+        raise RuleViolation(PROGRAM_WORDS, field="password")
     parts = _personal_parts(personal)
     plain = plain_letters(password)
     if any(part in plain for part in parts if len(part) >= 4 or part == plain):

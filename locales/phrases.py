@@ -13,6 +13,7 @@ from domain.availability import Availability, MunicipalityPlaces
 from domain.budget import YearBudget
 from domain.follow_up import FORECAST_EVEN, FORECAST_OVER, FORECAST_UNDER, FollowUp
 from domain.money import Money
+from domain.trail import TRAIL_LABELS, Verification
 from locales import format_percent, ngettext
 from locales import gettext as _
 
@@ -111,3 +112,16 @@ def forecast_line(follow: FollowUp) -> str:
         share=format_percent(share, 1),
         **values,
     )
+
+
+def verification_line(verification: Verification) -> str:
+    """The result of `mm audit verify`, for the command line and the log reviewer's page."""
+    broken = verification.broken
+    if broken is None:
+        return _(
+            "Verified %(when)s: both chains are whole; no row of the audit log or the history "
+            "was changed, deleted or inserted out of order.",
+            when=verification.at,
+        )
+    problem = _(broken.msgid, trail=_(TRAIL_LABELS[broken.trail]), id=str(broken.row_id))
+    return _("Verified %(when)s: %(problem)s", when=verification.at, problem=problem)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from domain.exports import as_data
 from domain.money import Money
 
 KRONOR_FORMAT = '#,##0.00\\ "kr"'
@@ -77,6 +78,9 @@ class Sheet:
 
 
 def _plain(value: Cell) -> Cell:
+    """The value a cell holds; text always as data (domain.exports), never as a formula."""
+    if isinstance(value, str):
+        return as_data(value)
     if isinstance(value, Money):
         return value.as_kronor
     if isinstance(value, Sum | GrandTotal | RowFormula):
@@ -111,10 +115,10 @@ def to_xlsx(sheets: Sequence[Sheet]) -> bytes:
     bold = Font(bold=True)
     for sheet in sheets:
         ws = book.create_sheet(sheet.title[:31])
-        ws.append([sheet.heading])
+        ws.append([_plain(sheet.heading)])
         ws.cell(row=1, column=1).font = Font(bold=True, size=14)
         for label, value in sheet.facts:
-            ws.append([label, _plain(value)])
+            ws.append([_plain(label), _plain(value)])
             ws.cell(row=ws.max_row, column=1).font = bold
             number_format = _format_of(value)
             if number_format:
@@ -122,9 +126,9 @@ def to_xlsx(sheets: Sequence[Sheet]) -> bytes:
         total_rows: list[int] = []
         for caption, table in sheet.tables:
             ws.append([])
-            ws.append([caption])
+            ws.append([_plain(caption)])
             ws.cell(row=ws.max_row, column=1).font = bold
-            ws.append(list(table.headers))
+            ws.append([_plain(header) for header in table.headers])
             for column in range(1, len(table.headers) + 1):
                 ws.cell(row=ws.max_row, column=column).font = bold
             first = ws.max_row + 1
@@ -158,14 +162,14 @@ def to_xlsx(sheets: Sequence[Sheet]) -> bytes:
             ws.append([])
             letter = get_column_letter(grand.column)
             cells = "+".join(f"{letter}{row}" for row in total_rows) or "0"
-            ws.append([label] + [None] * (grand.column - 2) + [f"={cells}"])
+            ws.append([_plain(label)] + [None] * (grand.column - 2) + [f"={cells}"])
             ws.cell(row=ws.max_row, column=1).font = bold
             closing_cell = ws.cell(row=ws.max_row, column=grand.column)
             closing_cell.font = bold
             closing_cell.number_format = KRONOR_FORMAT
         for note in sheet.notes:
             ws.append([])
-            ws.append([note])
+            ws.append([_plain(note)])
         for column in range(1, ws.max_column + 1):
             ws.column_dimensions[get_column_letter(column)].width = 22 if column > 1 else 30
     out = io.BytesIO()
@@ -196,21 +200,32 @@ def to_csv(sheet: Sheet) -> str:
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow([sheet.heading])
+    writer.writerow([_csv_value(sheet.heading)])
     for label, value in sheet.facts:
-        writer.writerow([label, _csv_value(value)])
+        writer.writerow([_csv_value(label), _csv_value(value)])
     for caption, table in sheet.tables:
         writer.writerow([])
-        writer.writerow([caption])
-        writer.writerow(list(table.headers))
+        writer.writerow([_csv_value(caption)])
+        writer.writerow([_csv_value(header) for header in table.headers])
         for row in table.rows:
             writer.writerow([_csv_value(v) for v in row])
         if table.totals is not None:
             writer.writerow([_csv_value(v) for v in table.totals])
     for label, grand in sheet.closing:
         writer.writerow([])
-        writer.writerow([label] + [""] * (grand.column - 2) + [_csv_value(grand.value)])
+        writer.writerow([_csv_value(label)] + [""] * (grand.column - 2) + [_csv_value(grand.value)])
     for note in sheet.notes:
         writer.writerow([])
-        writer.writerow([note])
+        writer.writerow([_csv_value(note)])
+    return out.getvalue()
+
+
+def rows_to_csv(rows: Sequence[Sequence[str]]) -> str:
+    """Plain lines of text as CSV for Swedish Excel (a list, not a sheet): the byte-order
+    mark, then semicolon-separated lines, every cell as data."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    for row in rows:
+        writer.writerow([as_data(cell) for cell in row])
     return out.getvalue()

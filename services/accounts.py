@@ -235,7 +235,9 @@ def set_password(
 ) -> User:
     """The operator sets a password typed at a prompt (`mm user reset --password`)."""
     user = get_user(session, actor=actor, user_id=user_id)
-    user.password_hash = users.hash_password(password, personal=(user.name, user.email))
+    user.password_hash = users.hash_password(
+        password, personal=(user.name, user.email), demo=user.is_demo
+    )
     history.record(session, PasswordSet(subject_user_id=user.id), at=now, actor=actor)
     _end_sessions(session, user, actor, now)
     return user

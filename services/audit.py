@@ -21,6 +21,7 @@ from domain.audit import Field, ParticipantView, Seen, needs_reason, participant
 from domain.errors import RuleViolation, checked_text
 from domain.text import N_
 from services.referrals import facts_of
+from storage import trail
 from storage.models import AuditEntry, Event, Participant, Referral
 
 MAX_REASON = 500
@@ -51,6 +52,7 @@ def record_view(
         reason=reason,
         query=query,
     )
+    trail.seal(session, entry)  # its place and hash in the audit log's chain
     session.add(entry)
     return entry
 

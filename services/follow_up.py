@@ -32,7 +32,7 @@ from domain.figures import (
     indicator_counts,
     indicator_days,
 )
-from domain.finsam import ByGender, FinsamFigures, Gender, by_gender, gender_of_digit, period_of
+from domain.finsam import ByGender, FinsamFigures, Gender, by_gender, finsam_gender, period_of
 from domain.follow_up import FollowUp, IndicatorRow, Line, MonthPoint, SteeringReport, pro_rata
 from domain.indicators import Indicator
 from domain.money import ZERO, Money
@@ -395,8 +395,8 @@ def _total_row(
 
 def _genders(rows: list) -> ByGender:
     counts: dict[Gender, int] = defaultdict(int)
-    for _where, digit, count in rows:
-        counts[gender_of_digit(digit)] += count
+    for _where, legal, count in rows:
+        counts[finsam_gender(legal)] += count
     return by_gender(counts)
 
 

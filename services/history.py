@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 from domain.access import Actor
 from domain.events import DomainEvent
 from notices import bus
+from storage import trail
 from storage.models import Event
 
 
@@ -27,6 +28,7 @@ def record(session: Session, event: DomainEvent, *, at: datetime, actor: Actor |
         subject_user_id=event.subject_user_id,
         details=event.details(),
     )
+    trail.seal(session, entry)  # its place and hash in the history's chain
     session.add(entry)
     bus.publish(session, event, logged=entry)
     return entry

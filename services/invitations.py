@@ -59,7 +59,9 @@ def accept(session: Session, *, token: str, password: str, now: datetime) -> Use
     invitation = _valid(session, token, now)
     user = session.get(User, invitation.user_id)
     assert user is not None
-    user.password_hash = users.hash_password(password, personal=(user.name, user.email))
+    user.password_hash = users.hash_password(
+        password, personal=(user.name, user.email), demo=user.is_demo
+    )
     invitation.used_at = now
     web_sessions.end_all_for_user(session, user_id=user.id)
     history.record(

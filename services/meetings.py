@@ -29,6 +29,7 @@ from domain.text import N_
 from domain.typed_events import MeetingBooked, MeetingHeld, MeetingMoved
 from services import history
 from services.referrals import check_action, facts_of
+from storage import queries
 from storage.models import Meeting, Referral
 
 
@@ -54,7 +55,8 @@ def meetings_of(session: Session, *, actor: Actor, referral: Referral) -> list[M
 
 def get_meeting(session: Session, *, actor: Actor, referral: Referral, meeting_id: int) -> Meeting:
     check_sees_referral(actor, facts_of(referral))
-    meeting = session.get(Meeting, meeting_id)
+    # Read afresh: after lock_referral, what a change that just won left.
+    meeting = session.get(Meeting, meeting_id, populate_existing=True)
     if meeting is None or meeting.referral_id != referral.id:
         raise NotFound(N_("There is no such meeting."))
     return meeting
@@ -102,6 +104,7 @@ def move_meeting(
 ) -> Meeting:
     """Another day, time or place; a moved tripartite meeting moves the placement's booked
     date with it."""
+    queries.lock_referral(session, referral.id)  # one change at a time, on what the last left
     check_action(session, actor=actor, referral=referral, action=Action.CHANGE_MEETING, now=now)
     meeting = get_meeting(session, actor=actor, referral=referral, meeting_id=meeting_id)
     check_changeable(
@@ -131,6 +134,7 @@ def record_follow_up_held(
     held_on: date | None,
     now: datetime,
 ) -> Meeting:
+    queries.lock_referral(session, referral.id)  # of two at once, the second sees it held
     check_action(session, actor=actor, referral=referral, action=Action.CHANGE_MEETING, now=now)
     meeting = get_meeting(session, actor=actor, referral=referral, meeting_id=meeting_id)
     if held_on is None:

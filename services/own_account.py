@@ -40,7 +40,9 @@ def change_password(
         raise RuleViolation(
             N_("The new password must differ from the current one."), field="password"
         )
-    user.password_hash = users.hash_password(new, personal=(user.name, user.email))
+    user.password_hash = users.hash_password(
+        new, personal=(user.name, user.email), demo=user.is_demo
+    )
     history.record(session, PasswordSet(subject_user_id=user.id), at=now, actor=actor)
     return web_sessions.end_all_for_user(session, user_id=user.id, keep_token=keep_token)
 

@@ -38,16 +38,21 @@ from domain.typed_events import (
 from services import history, meetings
 from services.program_setup import current_program
 from services.referrals import check_action, move_status
-from storage.models import Extension, Placement, Referral
+from storage import queries
+from storage.models import Extension, Placement
 
 
 def _placement(
     session: Session, *, actor: Actor, referral_id: int, action: Action, now: datetime
 ) -> Placement:
-    """The referral's placement, once the action is the actor's and possible now."""
-    referral = session.get(Referral, referral_id)
+    """The referral's placement, once the action is the actor's and possible now. The
+    referral is locked first, so of two changes at once the second sees the first's result
+    (a milestone recorded, an extension decided) and is refused as the page would be."""
+    referral = queries.lock_referral(session, referral_id)
     placement = session.scalars(
-        select(Placement).where(Placement.referral_id == referral_id)
+        select(Placement)
+        .where(Placement.referral_id == referral_id)
+        .execution_options(populate_existing=True)
     ).first()
     if referral is None or placement is None:
         raise NotFound(N_("There is no placement for that referral."))

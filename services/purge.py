@@ -24,9 +24,8 @@ from domain.retention import RetentionFacts, audit_cutoff, is_due
 from domain.typed_events import PersonalDataPurged, PurgeRun
 from services import history
 from services.program_setup import current_program
+from storage import trail
 from storage.models import (
-    AuditEntry,
-    AuditPurgePermit,
     Event,
     Participant,
     PlacementRequest,
@@ -84,10 +83,7 @@ def purge(session: Session, *, now: datetime, dry_run: bool = False) -> PurgeRes
     program = current_program(session)
     due = due_referrals(session, now=now)
     cutoff = audit_cutoff(program, now)
-    old_rows = (
-        session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.at < cutoff))
-        or 0
-    )
+    _through, old_rows = trail.purgeable(session, "audit_log", before=cutoff)
     result = PurgeResult([r.reference_code for r in due], int(old_rows), dry_run)
     if dry_run:
         return result
@@ -101,12 +97,8 @@ def purge(session: Session, *, now: datetime, dry_run: bool = False) -> PurgeRes
         referral.purged_at = now
         history.record(session, PersonalDataPurged(referral_id=referral.id), at=now, actor=None)
     if old_rows:
-        # The database lets rows out of the audit log only past a permit's cutoff (0007).
-        permit = AuditPurgePermit(before=cutoff)
-        session.add(permit)
-        session.flush()
-        session.execute(delete(AuditEntry).where(AuditEntry.at < cutoff))
-        session.delete(permit)
+        # A signed checkpoint first, so the audit log's chain stays verifiable without them.
+        trail.remove_beginning(session, "audit_log", before=cutoff, now=now)
     if due or old_rows:
         history.record(
             session,

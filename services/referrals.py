@@ -59,6 +59,7 @@ from services import history
 from services.program_setup import current_program
 from services.reference_codes import next_reference_code
 from services.reports import places_of
+from storage import queries
 from storage.db import changed_rows
 from storage.models import (
     Meeting,
@@ -559,6 +560,7 @@ def correct_participant(
         stored.open_personal_identity_number = personal_identity_digest(
             details.personal_identity_number
         )
+        # The kept gender follows the corrected number: Finsam counts it after the purge.
         referral.gender = legal_gender(details.personal_identity_number)
     for name in changed:
         if name != "protected_identity":
@@ -600,6 +602,7 @@ def withdraw_consent(
     """The participant withdrew consent (FK records it, with the date): an open request is
     withdrawn at once (chat is told "withdrawn", with no reason), the municipality's contacts
     lose sight of the personal data, and no new request can be sent."""
+    queries.lock_referral(session, referral.id)  # the second of two at once sees the first
     check_action(session, actor=actor, referral=referral, action=Action.WITHDRAW_CONSENT, now=now)
     if withdrawn_on is None:
         raise RuleViolation(

@@ -16,6 +16,7 @@ from domain.access import Actor
 from domain.authentication import login_identity
 from domain.choices import Role
 from domain.errors import RuleViolation
+from domain.names import check_name
 from domain.passwords import check_password_strength
 from domain.staff import checked_contact_details
 from domain.text import N_
@@ -82,7 +83,9 @@ def add_user(
         role=role,
         municipality=municipality,
         slack_user_id=slack_user_id,
-        password_hash=hash_password(password, personal=(name, email)) if password else None,
+        password_hash=(
+            hash_password(password, personal=(name, email), demo=is_demo) if password else None
+        ),
         external_identity=external_identity,
         is_demo=is_demo,
         active=True,
@@ -109,6 +112,7 @@ def checked_name(name: str) -> str:
     name = (name or "").strip()
     if not name or len(name) > 200:
         raise RuleViolation(N_("Enter the user's name (at most 200 characters)."), field="name")
+    check_name(name)
     return name
 
 
@@ -182,10 +186,11 @@ def link_matrix_user(session: Session, *, user: User | None, matrix_user_id: str
         user.matrix_user_id = matrix_user_id
 
 
-def hash_password(password: str, *, personal: tuple[str, ...] = ()) -> str:
+def hash_password(password: str, *, personal: tuple[str, ...] = (), demo: bool = False) -> str:
     """The argon2 hash of a password that meets the policy (domain.passwords); `personal`:
-    the person's name and e-mail address, which the password must not contain."""
-    check_password_strength(password, personal=personal)
+    the person's name and e-mail address, which the password must not contain; `demo`: a demo
+    account, which alone may have the published demo password."""
+    check_password_strength(password, personal=personal, demo=demo)
     return _hasher.hash(password)
 
 

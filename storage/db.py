@@ -30,6 +30,24 @@ def database_url() -> str:
     return url
 
 
+def owner_database_url() -> str:
+    """DATABASE_OWNER_URL: the role that owns the tables, for migrations (`mm db upgrade`);
+    the site serves as DATABASE_URL's role, which may not change or delete the trail. The
+    same as DATABASE_URL when not set (SQLite, or one role for everything)."""
+    owner = os.environ.get("DATABASE_OWNER_URL", "").strip()
+    if not owner:
+        return database_url()
+    return _normalised(owner)
+
+
+def _normalised(url: str) -> str:
+    if url.startswith("postgres://"):
+        return "postgresql+psycopg://" + url.removeprefix("postgres://")
+    if url.startswith("postgresql://"):
+        return "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return url
+
+
 def make_engine(url: str | None = None) -> Engine:
     url = url or database_url()
     parsed = make_url(url)

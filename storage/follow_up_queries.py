@@ -7,18 +7,16 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Date, Float, and_, case, func, select, union_all
+from sqlalchemy import Date, Float, and_, func, select, union_all
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
 
-from domain.choices import Gender
 from domain.clock import STOCKHOLM
 from domain.lifecycle import ReferralStatus, RequestAnswer
 from storage.models import (
     CostOutcome,
     FinsamReport,
-    Participant,
     Placement,
     PlacementRequest,
     Referral,
@@ -128,22 +126,10 @@ def _start_of(day: date, *, after: bool = False) -> datetime:
     return datetime.combine(day + timedelta(days=1) if after else day, time(0), STOCKHOLM)
 
 
-def _gender_digit() -> Any:
-    """The personnummer's gender digit as far as the count needs it (odd for men, even for
-    women), from the gender kept on the referral: the personnummer itself is encrypted. As
-    before, a participant whose personal data is purged has none."""
-    return case(
-        (Participant.referral_id.is_(None), None),
-        (Referral.gender == Gender.FEMALE, "2"),
-        (Referral.gender == Gender.MALE, "1"),
-        else_=None,
-    )
-
-
 def participants(session: Session, first: date, last: date) -> dict[str, list[Any]]:
-    """Participants of the period as (municipality_id, gender digit or None, count) rows:
-    `active` (placed at some time in it), `new` (started in it), `ended` (ended in it). A
-    participant whose personal data is purged has no digit. Each part reads only the
+    """Participants of the period as (municipality_id, kept legal gender or None, count)
+    rows: `active` (placed at some time in it), `new` (started in it), `ended` (ended in it).
+    The gender is the referral's, which the purge keeps. Each part reads only the
     placements it counts, by index: started in the period, ended in or after it, or still
     running after its start."""
     started = Placement.started_on.between(first, last)
@@ -160,15 +146,15 @@ def participants(session: Session, first: date, last: date) -> dict[str, list[An
     }
 
     def counted(condition: Any) -> Any:
-        digit = _gender_digit().label("digit")  # one expression, grouped by as selected
         return (
             select(
-                Placement.municipality_id.label("municipality_id"), digit, func.count().label("n")
+                Placement.municipality_id.label("municipality_id"),
+                Referral.gender.label("gender"),
+                func.count().label("n"),
             )
-            .outerjoin(Participant, Participant.referral_id == Placement.referral_id)
             .join(Referral, Referral.id == Placement.referral_id)
             .where(condition)
-            .group_by(Placement.municipality_id, digit)
+            .group_by(Placement.municipality_id, Referral.gender)
         )
 
     found: dict[str, list[Any]] = {}
@@ -176,8 +162,8 @@ def participants(session: Session, first: date, last: date) -> dict[str, list[An
         # One statement per kind: each part counted by its own index, the parts added up.
         parts_counted = union_all(*(counted(c) for c in conditions)).subquery()
         query = select(
-            parts_counted.c.municipality_id, parts_counted.c.digit, func.sum(parts_counted.c.n)
-        ).group_by(parts_counted.c.municipality_id, parts_counted.c.digit)
+            parts_counted.c.municipality_id, parts_counted.c.gender, func.sum(parts_counted.c.n)
+        ).group_by(parts_counted.c.municipality_id, parts_counted.c.gender)
         found[kind] = [(m, d, int(c)) for m, d, c in session.execute(query)]
     return found
 

@@ -9,9 +9,10 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
+from sqlalchemy.engine import make_url
 
-from storage.db import database_url
+from storage.db import database_url, owner_database_url
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -24,11 +25,17 @@ def alembic_config(url: str | None = None) -> Config:
     return config
 
 
-def upgrade(url: str | None = None, revision: str = "head") -> None:
+def upgrade(
+    url: str | None = None, revision: str = "head", *, serving_url: str | None = None
+) -> None:
+    """Migrates as the owner (`url`, default DATABASE_OWNER_URL or DATABASE_URL); on
+    PostgreSQL a different serving role (`serving_url`, default DATABASE_URL) gets what the
+    site needs and no more."""
     from storage import crypto
     from storage.db import make_engine
 
-    engine = make_engine(url or database_url())
+    url = url or owner_database_url()
+    engine = make_engine(url)
     try:  # the key the rows are (or will be) encrypted with, before any row is touched
         crypto.check_database(engine)
     finally:
@@ -36,6 +43,37 @@ def upgrade(url: str | None = None, revision: str = "head") -> None:
     command.upgrade(alembic_config(url), revision)
     if revision == "head":
         _restore_figure_triggers(url)
+        grant_serving_role(url, serving_url or database_url())
+
+
+# The trail: the serving role may read it and add to it, never change or remove it.
+TRAIL_TABLES = ("audit_log", "event", "trail_checkpoint", "trail_verification")
+
+
+def grant_serving_role(owner_url: str, serving_url: str) -> None:
+    """PostgreSQL, when the site serves as another role than the owner: every table to read
+    and write, except the trail (SELECT and INSERT only), and mm_purge_trail to run."""
+    owner, serving = make_url(owner_url), make_url(serving_url)
+    if owner.get_backend_name() != "postgresql" or serving.username in (None, owner.username):
+        return
+    from storage.db import make_engine
+
+    role = '"' + str(serving.username).replace('"', '""') + '"'
+    trail = ", ".join(TRAIL_TABLES)
+    engine = make_engine(owner_url)
+    try:
+        with engine.begin() as connection:
+            for statement in (
+                f"GRANT USAGE ON SCHEMA public TO {role}",
+                f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}",
+                f"REVOKE UPDATE, DELETE, TRUNCATE ON {trail} FROM {role}",
+                f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}",
+                "REVOKE ALL ON FUNCTION mm_purge_trail(text, integer) FROM PUBLIC",
+                f"GRANT EXECUTE ON FUNCTION mm_purge_trail(text, integer) TO {role}",
+            ):
+                connection.execute(text(statement))
+    finally:
+        engine.dispose()
 
 
 def _restore_figure_triggers(url: str | None) -> None:
@@ -53,7 +91,7 @@ def _restore_figure_triggers(url: str | None) -> None:
 
 
 def downgrade(url: str | None = None, revision: str = "base") -> None:
-    command.downgrade(alembic_config(url), revision)
+    command.downgrade(alembic_config(url or owner_database_url()), revision)
 
 
 @lru_cache(maxsize=1)

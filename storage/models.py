@@ -476,6 +476,9 @@ class Event(Base):
     details: Mapped[dict] = mapped_column(JSON, default=dict)
     # The account an account event is about (the administrator's history of accounts).
     subject_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    # The hash chain (domain.trail, storage.trail): the row's place and hash.
+    chain_seq: Mapped[int | None] = mapped_column(Integer, unique=True)
+    chain_hash: Mapped[str | None] = mapped_column(String(64))
 
     actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])
 
@@ -563,6 +566,9 @@ class AuditEntry(Base):
     reason: Mapped[str | None] = mapped_column(String(500))
     # For the reviewer's own searches: what was searched for (ids and dates, no names).
     query: Mapped[dict | None] = mapped_column(JSON)
+    # The hash chain (domain.trail, storage.trail): the row's place and hash.
+    chain_seq: Mapped[int | None] = mapped_column(Integer, unique=True)
+    chain_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 @event.listens_for(Event, "before_update")
@@ -637,6 +643,34 @@ class AuditPurgePermit(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     before: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class TrailCheckpoint(Base):
+    """Written by the purge before it removes rows of a trail past their retention: the place
+    and hash of the last row removed, signed (domain.trail), so the chain stays verifiable
+    from there. Append-only, as the trail."""
+
+    __tablename__ = "trail_checkpoint"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    trail: Mapped[str] = mapped_column(String(40))
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+    through_seq: Mapped[int] = mapped_column(Integer)
+    through_hash: Mapped[str] = mapped_column(String(64))
+    rows: Mapped[int] = mapped_column(Integer)
+    signature: Mapped[str] = mapped_column(String(64))
+
+
+class TrailVerification(Base):
+    """Each run of `mm audit verify`: when, and the first break found (None: whole)."""
+
+    __tablename__ = "trail_verification"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+    trail: Mapped[str | None] = mapped_column(String(40))
+    row_id: Mapped[int | None] = mapped_column(Integer)
+    problem: Mapped[str | None] = mapped_column(String(200))
 
 
 class LogReview(Base):

@@ -113,6 +113,19 @@ def lock_municipality(session: Session, municipality_id: int) -> Municipality | 
     ).first()
 
 
+def lock_referral(session: Session, referral_id: int) -> Referral | None:
+    """The referral's row, read afresh and locked until the transaction ends: one change of
+    a referral or its placement at a time, each deciding on what the one before it left
+    (SQLite: BEGIN IMMEDIATE already). Its placement, requests and the rest are read again
+    when next used. PostgreSQL: FOR NO KEY UPDATE, as lock_municipality."""
+    return session.scalars(
+        select(Referral)
+        .where(Referral.id == referral_id)
+        .with_for_update(key_share=True)
+        .execution_options(populate_existing=True)
+    ).first()
+
+
 def municipalities(session: Session) -> list[Municipality]:
     return list(session.scalars(select(Municipality).order_by(Municipality.name)))
 

@@ -54,9 +54,16 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 @pytest.fixture(scope="session")
 def postgres_migrated(postgres_server: PostgresServer) -> str:
+    """The test database, migrated as its owner; the URL is the owner's."""
     url = postgres_server.create_database("mm_tests")
-    migrate.upgrade(url)
+    migrate.upgrade(url, serving_url=postgres_server.serving_role(url))
     return url
+
+
+@pytest.fixture(scope="session")
+def postgres_serving(postgres_server: PostgresServer, postgres_migrated: str) -> str:
+    """The same database as the site serves it: a role that may not change the trail."""
+    return postgres_server.serving_role(postgres_migrated)
 
 
 def _empty_postgres(url: str) -> None:
@@ -69,7 +76,8 @@ def _empty_postgres(url: str) -> None:
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def database_url(request: pytest.FixtureRequest, tmp_path) -> str:
-    """A migrated, empty database of each kind; tests using it run once per database."""
+    """A migrated, empty database of each kind; tests using it run once per database. On
+    PostgreSQL as the owner; the served site uses `serving_url`."""
     if request.param == "sqlite":
         path = tmp_path / "test.sqlite3"
         shutil.copy(request.getfixturevalue("sqlite_template"), path)
@@ -77,6 +85,15 @@ def database_url(request: pytest.FixtureRequest, tmp_path) -> str:
     url = request.getfixturevalue("postgres_migrated")
     _empty_postgres(url)
     return url
+
+
+@pytest.fixture
+def serving_url(request: pytest.FixtureRequest, database_url: str) -> str:
+    """`database_url` as the site serves it: on PostgreSQL as a role that may not change the
+    trail (the data builders and the use-case tests work as the owner, `database_url`)."""
+    if database_url.startswith("sqlite"):
+        return database_url
+    return request.getfixturevalue("postgres_serving")
 
 
 @pytest.fixture

@@ -190,7 +190,8 @@ def test_audit_rows_leave_only_through_the_purge_after_five_years(world, history
     for statement in ("UPDATE audit_log SET address = 'x'", "DELETE FROM audit_log"):
         with pytest.raises(DBAPIError) as refused, unit_of_work(world.sessions) as session:
             session.execute(text(statement))
-        assert "append-only" in str(refused.value)
+        # SQLite: the triggers; PostgreSQL: the site's role has no such privilege at all.
+        assert "append-only" in str(refused.value) or "permission denied" in str(refused.value)
     assert world.read(count) == 5
     assert world.do(purge.purge, now=LATER, dry_run=True).audit_rows == 0
     five_years = moment(date(2031, 9, 2))

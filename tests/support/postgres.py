@@ -19,6 +19,14 @@ from sqlalchemy.engine import make_url
 
 from storage.db import make_engine
 
+# owner URL -> the same database as the serving role: how a served site reaches it.
+SERVING: dict[str, str] = {}
+
+
+def served_as(url: str) -> str:
+    """The URL the site serves `url`'s database with: the serving role where there is one."""
+    return SERVING.get(url, url)
+
 
 @dataclass
 class PostgresServer:
@@ -52,6 +60,24 @@ class PostgresServer:
         assert self.datadir is not None
         self._pg_ctl(
             "-l", str(self.datadir.parent / "server.log"), "-w", "-o", self.options, "start"
+        )
+
+    def serving_role(self, database_url: str, name: str = "mm_site") -> str:
+        """A login role without ownership of anything, as the site serves (DATABASE_URL),
+        and the URL of `database_url`'s database as that role. The owner (the admin URL's
+        role) migrates; storage.migrate.grant_serving_role gives the role what it needs."""
+        engine = make_engine(self.admin_url).execution_options(isolation_level="AUTOCOMMIT")
+        with engine.connect() as connection:
+            exists = connection.execute(
+                text("SELECT 1 FROM pg_roles WHERE rolname = :name"), {"name": name}
+            ).first()
+            if exists is None:
+                connection.execute(text(f'CREATE ROLE "{name}" LOGIN'))
+        engine.dispose()
+        return (
+            make_url(database_url)
+            .set(username=name, password=None)
+            .render_as_string(hide_password=False)
         )
 
     def stop(self) -> None:

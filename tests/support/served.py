@@ -27,6 +27,8 @@ from pathlib import Path
 
 from flask import Flask
 
+from tests.support.postgres import served_as
+
 BIN = Path(sys.executable).parent
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -57,6 +59,8 @@ def gunicorn(
     """gunicorn on a free loopback port; its output (both streams) to `log` when given."""
     port = free_port()
     output = log.open("ab") if log is not None else subprocess.DEVNULL
+    # Served as the site serves PostgreSQL: a role that may not change the trail.
+    env = {**env, "DATABASE_URL": served_as(env.get("DATABASE_URL", ""))}
     server = subprocess.Popen(
         [
             str(BIN / "gunicorn"),

@@ -15,9 +15,9 @@ from web import create_app
 WHEN_WHERE = {"meeting_time": "10:00", "place": "Osby kommunhus, rum 2"}
 
 
-def test_file_accept_start_and_follow_up(database_url, sessions, world):
+def test_file_accept_start_and_follow_up(serving_url, sessions, world):
     app = create_app(
-        {"DATABASE_URL": database_url, "SECRET_KEY": "t", "CLOCK": FixedClock(moment(TODAY, 11))}
+        {"DATABASE_URL": serving_url, "SECRET_KEY": "t", "CLOCK": FixedClock(moment(TODAY, 11))}
     )
     investigator = Visitor(app, world.user(Role.INVESTIGATOR))
     osby = Visitor(app, world.user(Role.MUNICIPALITY_CONTACT, "Osby"))

@@ -7,9 +7,18 @@ from wtforms import EmailField, StringField
 from wtforms.fields.choices import SelectChoice
 
 from domain.choices import Role
+from domain.names import check_name
 from domain.text import N_
 from web.forms.base import Form
-from web.forms.fields import ChoiceField, MaxLength, Required, enum_choices, enum_of, optional_int
+from web.forms.fields import (
+    ChoiceField,
+    DomainCheck,
+    MaxLength,
+    Required,
+    enum_choices,
+    enum_of,
+    optional_int,
+)
 
 
 class UserFilterForm(Form):
@@ -22,7 +31,12 @@ class UserFilterForm(Form):
 
 class UserForm(Form):
     name = StringField(
-        _l("Name"), validators=[Required(N_("Enter the user's name.")), MaxLength(200)]
+        _l("Name"),
+        validators=[
+            Required(N_("Enter the user's name.")),
+            MaxLength(200),
+            DomainCheck(check_name),
+        ],
     )
     role = ChoiceField(
         _l("Role"), coerce=enum_of(Role), validators=[Required(N_("Choose a role."))]

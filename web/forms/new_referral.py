@@ -10,6 +10,7 @@ from wtforms.validators import StopValidation
 
 from domain.choices import BenefitType
 from domain.clock import local_date
+from domain.names import check_name
 from domain.participants import (
     BENEFIT_REQUIRED,
     CONSENT_DATE_REQUIRED,
@@ -56,7 +57,12 @@ class ParticipantForm(OnceForm):
     protected_identity = BooleanField(_l("Protected personal data"))
     name = StringField(
         _l("Name"),
-        validators=[UnlessProtected(), Required(NAME_REQUIRED), MaxLength(MAX_NAME)],
+        validators=[
+            UnlessProtected(),
+            Required(NAME_REQUIRED),
+            MaxLength(MAX_NAME),
+            DomainCheck(check_name),
+        ],
     )
     personal_identity_number = StringField(
         _l("Personal identity number"),

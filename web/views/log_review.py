@@ -4,8 +4,6 @@ export is written to the audit log too."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from datetime import date, timedelta
 from typing import Any
@@ -19,7 +17,9 @@ from domain.choices import LABELS, Role
 from domain.errors import RuleViolation
 from domain.log_review import FLAG_LABELS
 from domain.text import N_
-from services import log_review
+from locales.phrases import verification_line
+from locales.sheets import rows_to_csv
+from services import log_review, verification
 from web import runtime
 from web.auth import roles
 from web.forms.log_review import LogSearchForm, ReviewForm, SampleForm
@@ -55,6 +55,7 @@ def search() -> Any:
             SelectChoice("", locales.gettext("Everyone")),
             *[SelectChoice(i, n) for i, n in log_review.people(db, actor=runtime.actor())],
         ]
+        verified = verification.last_verification(db, actor=runtime.actor())
     _defaults(form)
     rows, period, status = None, None, 200
     if request.args:
@@ -81,6 +82,8 @@ def search() -> Any:
         "log_review/search.html",
         form=form,
         rows=rows,
+        verified=verified,
+        verified_line=verification_line(verified) if verified else None,
         review=_review_form(period, selection),
         export=f"{url_for('log_review.export')}?{request.query_string.decode()}" if rows else None,
         labels=_labels(),
@@ -167,10 +170,8 @@ def export() -> Any:
             seen=Seen.LOG_EXPORT,
         )
     labels = _labels()
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
     g = locales.gettext
-    writer.writerow(
+    lines = [
         [
             g("When"),
             g("Person"),
@@ -183,9 +184,9 @@ def export() -> Any:
             g("Reason"),
             g("Flags"),
         ]
-    )
+    ]
     for r in rows:
-        writer.writerow(
+        lines.append(
             [
                 locales.format_datetime(r.at),
                 r.user,
@@ -201,7 +202,7 @@ def export() -> Any:
         )
     name = f"loggkontroll-{period.start.isoformat()}-{period.end.isoformat()}.csv"
     return Response(
-        "\ufeff" + out.getvalue(),
+        rows_to_csv(lines),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
