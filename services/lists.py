@@ -77,6 +77,7 @@ class ReferralRow:
     started_on: date | None
     planned_end_on: date | None
     final_report_on: date | None
+    ended_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -141,6 +142,7 @@ def _rows(query: Iterable[Any]) -> list[ReferralRow]:
             started_on=r.started_on,
             planned_end_on=r.planned_end_on,
             final_report_on=r.final_report_on,
+            ended_on=r.ended_on,
         )
         for r in query
     ]
@@ -161,6 +163,7 @@ def _listed(asked_at: Any = None) -> Select[Any]:
             Placement.started_on,
             Placement.planned_end_on,
             Placement.final_report_on,
+            Placement.ended_on,
         )
         .outerjoin(Municipality, Municipality.id == Referral.current_municipality_id)
         .outerjoin(Placement, Placement.referral_id == Referral.id)
