@@ -132,17 +132,24 @@ def test_indicators_per_municipality_and_a_contact_sees_only_their_own(visit, pe
     )
     assert page.h1 == "Målindikatorer 1 jan. 2026 – 23 nov. 2026"
     goals = page.soup.find("caption", string="Mål, uppnått av räknade").find_parent("table")
-    labels = [r.th.get_text(strip=True) for r in goals.select("tbody tr")]
+    labels = [th.get_text(strip=True) for th in goals.select("tbody th[scope=rowgroup]")]
     assert labels == ["Bromölla", "Kristianstad", "Osby", "Östra Göinge", "Alla kommuner"]
+    # One line per goal with Uppnått Ja/Nej, as on Översikt and in the report.
+    heads = [th.get_text(strip=True) for th in goals.select("thead th")]
+    assert heads == ["Kommun", "Mål", "Resultat", "Målvärde", "Uppnått"]
+    assert len(goals.select("tbody tr")) == 5 * 4
+    reached = {tr.select("td")[-1].get_text(strip=True) for tr in goals.select("tbody tr")}
+    assert reached <= {"Ja", "Nej", "Inte mätt än"} and len(reached) > 1
     outcome_row = page.soup.find("caption", string="Avslutsorsaker för avslutade träningsplatser")
     osby = next(
         r for r in outcome_row.find_parent("table").select("tbody tr") if r.th.get_text() == "Osby"
     )
     assert osby.find_all("td")[0].get_text() == "1"  # Arbete
     own = visit(people["kristianstad"]).get("/uppfoljning/indikatorer")
-    assert [r.th.get_text(strip=True) for r in own.soup.select("table")[0].select("tbody tr")] == [
-        "Kristianstad"
-    ]
+    assert [
+        th.get_text(strip=True)
+        for th in own.soup.select("table")[0].select("tbody th[scope=rowgroup]")
+    ] == ["Kristianstad"]
     other = visit(people["kristianstad"]).get("/uppfoljning/indikatorer?kommun=1")
     assert (
         other.status == 200 and "Du kan bara följa upp din egen kommuns indikatorer." in other.text
@@ -185,6 +192,20 @@ def test_finsam_is_reported_once_by_the_coordinator(visit, people, running, sqli
         )
         == 1
     )
+
+
+def test_the_full_year_says_when_it_can_be_reported(visit, people, running):
+    """No button before the period has ended, and the page says from when there will be."""
+    coordinator = visit(people["coordinator"])
+    year = coordinator.get("/uppfoljning/finsam?ar=2026")
+    assert "Beräknat nu, inte rapporterat än." in year.text
+    assert "Siffrorna kan rapporteras från 1 jan. 2027, när perioden har tagit slut." in year.text
+    assert year.soup.find("button", string="Spara siffrorna som rapporterade") is None
+    half = coordinator.get("/uppfoljning/finsam?ar=2026&halvar=1")
+    assert half.soup.find("button", string="Spara siffrorna som rapporterade") is not None
+    assert "kan rapporteras från" not in half.text
+    association = visit(people["association"]).get("/uppfoljning/finsam?ar=2026&halvar=1")
+    assert "Samordnaren rapporterar dem när perioden har tagit slut." in association.text
 
 
 def test_the_steering_report_as_xlsx_holds_the_pages_figures(visit, people, running):

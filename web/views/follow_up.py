@@ -291,6 +291,8 @@ def _finsam_page(status: int = 200, failed: Form | None = None) -> Any:
             may_report=runtime.actor().role is Role.COORDINATOR
             and found.reported_at is None
             and found.last < runtime.today(),
+            # Said on the page, so that nobody looks for a button that is not there yet.
+            report_opens=found.last + timedelta(days=1) if found.last >= runtime.today() else None,
         ),
         status,
     )
