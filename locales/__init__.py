@@ -78,6 +78,11 @@ def format_percent(share: Decimal | None, decimals: int = 0) -> str:
     return _minus(numbers.format_percent(share, format=pattern, locale=LOCALE))
 
 
+def format_month_short(day: date) -> str:
+    """jan., feb., mars: a month's short name, as an axis shows it."""
+    return dates.format_date(day, "LLL", locale=LOCALE)
+
+
 def format_period(period: Period) -> str:
     """mars–april 2026; mars 2026 for a period of one month."""
     first = dates.format_date(period.first, "LLLL", locale=LOCALE)

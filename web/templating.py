@@ -10,6 +10,7 @@ from typing import Any
 from flask import Flask, request, url_for
 from flask_babel import Babel
 from flask_wtf.csrf import CSRFProtect
+from markupsafe import Markup
 
 import locales
 from domain.choices import LABELS, Role
@@ -118,7 +119,13 @@ def field_attributes(field: Any, hint: Any = None, **extra: Any) -> dict[str, An
     return {key: value for key, value in extra.items() if value is not None}
 
 
+def _ref(code: str) -> Markup:
+    """A reference code that never breaks inside, also in the middle of a sentence."""
+    return Markup('<span class="ref">%s</span>') % code
+
+
 FILTERS: dict[str, Any] = {
+    "ref": _ref,
     "money": locales.format_money,
     "day": _date,
     "moment": _datetime,

@@ -33,7 +33,7 @@ DEMO_ROLES = {
 }
 # Error pages everyone can reach: not found, a method not allowed.
 ERRORS = ["/finns-inte", "/anmalningar/MM-1999-0001", "/logga-ut"]
-DOWNLOAD = re.compile(r"\.(xlsx|csv|ics|json|pdf)$|[?&]format=")
+DOWNLOAD = re.compile(r"\.(xlsx|csv|ics|json|pdf)(\?|$)|[?&]format=")
 MAX_PER_SHAPE = 2
 
 
