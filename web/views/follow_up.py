@@ -118,7 +118,9 @@ def _follow_up_page(form: FollowUpForm, cost_form: CostOutcomeForm | None, statu
             page=page,
             pages=pages,
             forecast=forecast_line(found),
-            chart=follow_up_chart(list(found.months)),
+            chart=follow_up_chart(
+                list(found.months), [locales.format_month_short(m.month_end) for m in found.months]
+            ),
             cost_form=cost_form if actor.role is Role.COORDINATOR else None,
             cut_offs=[date(year, m, calendar.monthrange(year, m)[1]) for m in (4, 6, 8, 12)],
         ),
