@@ -77,6 +77,27 @@ def test_the_budget_follow_up_in_swedish_with_the_budgets_accrued_figure(
     assert "Prognosen för 2026 är " in page.text and " under budget." in page.text
     chart = page.soup.find("svg", attrs={"aria-labelledby": "month-chart-title month-chart-desc"})
     assert chart is not None and len(chart.find_all("polyline")) == 3
+    # Months by name along the bottom, a y-axis in tkr from 0, and the lines' labels at
+    # least a line apart (Utfall and Prognos used to sit on each other).
+    months = [t.get_text() for t in chart.select("text.chart-month")]
+    assert months == ["jan.", "feb.", "mars", "apr.", "maj", "juni"] + [
+        "juli",
+        "aug.",
+        "sep.",
+        "okt.",
+        "nov.",
+        "dec.",
+    ]
+    ticks = [t.get_text() for t in chart.select("text.chart-tick")]
+    assert ticks[0] == "0" and ticks[-1] == "1\xa0500" and chart.find("text", string="tkr")
+    labels = chart.select("text.chart-value")
+    assert sorted(t.get_text().split("\xa0")[0].split(" ")[0] for t in labels) == [
+        "Budget",
+        "Prognos",
+        "Utfall",
+    ]
+    heights = sorted(int(t["y"]) for t in labels)
+    assert all(b - a >= 20 for a, b in zip(heights, heights[1:], strict=False))
     workbook = load_workbook(
         io.BytesIO(
             visit(people["association"])
