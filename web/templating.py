@@ -75,14 +75,14 @@ MENU: dict[Role, tuple[tuple[str, str], ...]] = {
         ("requisitions.accruals", N_("Accrued costs")),
         ("follow_up.index", N_("Follow-up")),
     ),
-    Role.ADMIN: (
-        ("overview.budget", N_("Budget")),
-        ("requisitions.listing", N_("Requisitions")),
-        ("follow_up.index", N_("Follow-up")),
+    Role.ADMIN: (  # the accounts first: they are the work; the figures are only read
         ("accounts.listing", N_("Users")),
         ("municipalities_admin.listing", N_("Municipalities")),
         ("accounts.history", N_("History")),
         ("deliveries.listing", N_("Failed deliveries")),
+        ("overview.budget", N_("Budget")),
+        ("requisitions.listing", N_("Requisitions")),
+        ("follow_up.index", N_("Follow-up")),
     ),
     Role.LOG_REVIEWER: (
         ("log_review.search", N_("Log review")),
