@@ -1,6 +1,7 @@
 """Reflow (WCAG 2.1 AA 1.4.10) in headless Chromium: every page of every role (the same walk
 as the visible-text test) at 320 CSS px has no sideways scrolling; a data table that is wider
-scrolls inside its own focusable, labelled region; a reference code never breaks inside; and
+scrolls inside its own focusable, labelled region; a reference code never breaks inside; the
+last button keeps its distance from the footer's rule; and
 at 200 % text zoom no text is cut off by its box."""
 
 from __future__ import annotations
@@ -56,6 +57,14 @@ BROKEN_CODES = r"""() => {
   return broken;
 }"""
 
+# The room between the last thing on the page and the footer's rule (a button touched it).
+ROOM_ABOVE_FOOTER = """() => {
+  const footer = document.querySelector("footer").getBoundingClientRect().top;
+  const bottoms = [...document.querySelectorAll("main *")].map(e => e.getBoundingClientRect())
+    .filter(box => box.width > 1 && box.height > 1).map(box => box.bottom);
+  return Math.round(footer - Math.max(0, ...bottoms));
+}"""
+
 # Text cut by its box: an element that hides its overflow while its text does not fit.
 CUT = """() => [...document.querySelectorAll("body *")].filter(el => {
   const style = getComputedStyle(el);
@@ -84,21 +93,22 @@ def test_every_page_reflows_at_320_px(browser, site, objects, role):
             return answer.status, answer.text()
 
         start = [p for p in start_paths(role, objects) if not DOWNLOAD.search(p)]
-        paths = list(walk(get, start))
+        paths = list(walk(get, start, per_shape=1))  # a layout is the same for every code
         faults: dict[str, object] = {}
         for path in paths:
             person.go(path)
             found = page.evaluate(OVERFLOW)
             broken = page.evaluate(BROKEN_CODES)
-            if found["scroll"] > found["width"] or found["regions"] or broken:
-                faults[path] = {**found, "broken codes": broken}
+            room = page.evaluate(ROOM_ABOVE_FOOTER)
+            if found["scroll"] > found["width"] or found["regions"] or broken or room < 24:
+                faults[path] = {**found, "broken codes": broken, "room above the footer": room}
         assert len(paths) > 10
         assert faults == {}, pformat(faults, width=120)
     finally:
         person.close()
 
 
-@pytest.mark.parametrize("role", ["investigator", "osby", "coordinator", "admin"])
+@pytest.mark.parametrize("role", ["osby", "coordinator"])
 def test_text_at_200_percent_is_not_cut(browser, site, objects, role):
     """Text zoomed to 200 % (the root font size doubled, as a browser's text-only zoom does)
     at a desk's width: nothing is cut off by a box that hides what does not fit."""

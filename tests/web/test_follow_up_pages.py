@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from datetime import date
+from itertools import pairwise
 
 import pytest
 from openpyxl import load_workbook
@@ -80,13 +81,9 @@ def test_the_budget_follow_up_in_swedish_with_the_budgets_accrued_figure(
     # Months by name along the bottom, a y-axis in tkr from 0, and the lines' labels at
     # least a line apart (Utfall and Prognos used to sit on each other).
     months = [t.get_text() for t in chart.select("text.chart-month")]
-    assert months == ["jan.", "feb.", "mars", "apr.", "maj", "juni"] + [
-        "juli",
-        "aug.",
-        "sep.",
-        "okt.",
-        "nov.",
-        "dec.",
+    assert months == [
+        *("jan.", "feb.", "mars", "apr.", "maj", "juni"),
+        *("juli", "aug.", "sep.", "okt.", "nov.", "dec."),
     ]
     ticks = [t.get_text() for t in chart.select("text.chart-tick")]
     assert ticks[0] == "0" and ticks[-1] == "1\xa0500" and chart.find("text", string="tkr")
@@ -97,7 +94,7 @@ def test_the_budget_follow_up_in_swedish_with_the_budgets_accrued_figure(
         "Utfall",
     ]
     heights = sorted(int(t["y"]) for t in labels)
-    assert all(b - a >= 20 for a, b in zip(heights, heights[1:], strict=False))
+    assert all(b - a >= 20 for a, b in pairwise(heights))
     workbook = load_workbook(
         io.BytesIO(
             visit(people["association"])

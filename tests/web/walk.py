@@ -118,10 +118,13 @@ def links(html: str) -> Iterable[str]:
 
 
 def walk(
-    get: Callable[[str], tuple[int, str]], start: Iterable[str], limit: int = 150
+    get: Callable[[str], tuple[int, str]],
+    start: Iterable[str],
+    limit: int = 150,
+    per_shape: int = MAX_PER_SHAPE,
 ) -> dict[str, tuple[int, str]]:
     """Every page reachable from `start`, as {path: (status, html)}; `get` answers one path
-    after redirects."""
+    after redirects; at most `per_shape` pages of one shape."""
     seen: dict[str, tuple[int, str]] = {}
     queue = list(dict.fromkeys(start))
     shapes: dict[str, int] = {}
@@ -131,7 +134,7 @@ def walk(
         path = queue.pop(0)
         seen[path] = get(path)
         for found in links(seen[path][1]):
-            if found in seen or found in queue or shapes.get(shape(found), 0) >= MAX_PER_SHAPE:
+            if found in seen or found in queue or shapes.get(shape(found), 0) >= per_shape:
                 continue
             shapes[shape(found)] = shapes.get(shape(found), 0) + 1
             queue.append(found)
