@@ -35,7 +35,7 @@ from domain.text import N_
 # How often waiting chat messages are retried, by every process that sweeps the outbox.
 OUTBOX_SWEEP_SECONDS = 30
 DEFAULT_COMMAND = "/mm"
-DEFAULT_SITE_URL = "http://localhost:8000"
+DEFAULT_SITE_URL = "http://127.0.0.1:8000"
 KEYS = (
     "SLACK_SIGNING_SECRET",
     "SLACK_BOT_TOKEN",

@@ -24,7 +24,7 @@ ROLE = click.Choice([r.value for r in Role])
 def _site_url() -> str:
     import os
 
-    return os.environ.get("SITE_URL", "").strip().rstrip("/") or "http://localhost:8000"
+    return os.environ.get("SITE_URL", "").strip().rstrip("/") or "http://127.0.0.1:8000"
 
 
 def _ask_password() -> str:

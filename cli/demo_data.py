@@ -53,6 +53,7 @@ STAFF_DETAILS = {
     "kontakt@ostragoinge.example": ("040-628 04 23", "Enhetschef arbetsmarknad"),
 }
 
+# Women's and men's names by turns: a name and its neighbour are a pair (Anna, Erik).
 FIRST_NAMES = (
     "Anna",
     "Erik",
@@ -153,6 +154,14 @@ def _personnummer(rng: random.Random) -> str:
     return f"{born:%Y%m%d}-{serial}{(10 - total % 10) % 10}"
 
 
+def first_name_for(name: str, personnummer: str) -> str:
+    """The name, or its pair's, so that it matches the gender the personnummer codes (the
+    ninth digit: odd for a man, even for a woman), as Skatteverket assigns them."""
+    index = FIRST_NAMES.index(name)
+    male = int(personnummer.replace("-", "")[-2]) % 2 == 1
+    return FIRST_NAMES[index if (index % 2 == 1) == male else index ^ 1]
+
+
 def placement_of(referral: Referral) -> Placement:
     if referral.placement is None:  # the demo only asks this of accepted referrals
         raise LookupError(referral.reference_code)
@@ -218,12 +227,17 @@ def load_demo_data(session: Session, *, now: datetime) -> tuple[bool, list[tuple
     def file(asked_on: date, number: int) -> tuple[Referral, int]:
         asked_on = max(asked_on, earliest)
         municipality_id = municipality_ids[number % len(municipality_ids)]
+        first, last, personnummer = (
+            rng.choice(FIRST_NAMES),
+            rng.choice(LAST_NAMES),
+            _personnummer(rng),
+        )
         referral = referrals.file_referral(
             session,
             actor=investigators[number % 2],
             participant=ParticipantDetails(
-                name=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
-                personal_identity_number=_personnummer(rng),
+                name=f"{first_name_for(first, personnummer)} {last}",
+                personal_identity_number=personnummer,
                 phone=f"070-174 06 {5 + number:02d}",
                 needs=rng.choice(NEEDS),
             ),

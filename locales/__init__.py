@@ -40,10 +40,16 @@ _WHOLE_KRONOR = numbers.parse_pattern("#,##0\xa0¤")
 _WITH_ORE = numbers.parse_pattern("#,##0.00\xa0¤")
 
 
+def _minus(formatted: str) -> str:
+    """A typographic minus sign (U+2212), as Swedish print writes it: a hyphen reads as a dash
+    and lets a line break between the sign and the figure."""
+    return "\u2212" + formatted[1:] if formatted.startswith("-") else formatted
+
+
 def format_money(amount: Money) -> str:
-    """1 790 000 kr; 206,40 kr when there are öre."""
+    """1 790 000 kr; 206,40 kr when there are öre; −846 117 kr."""
     pattern = _WHOLE_KRONOR if amount.ore % 100 == 0 else _WITH_ORE
-    return pattern.apply(amount.as_kronor, _SWEDISH, currency="SEK", currency_digits=False)
+    return _minus(pattern.apply(amount.as_kronor, _SWEDISH, currency="SEK", currency_digits=False))
 
 
 def format_date(day: date) -> str:
@@ -61,7 +67,7 @@ def format_datetime(moment: datetime) -> str:
 
 def format_number(value: int | Decimal, decimals: int = 0) -> str:
     pattern = "#,##0" if decimals == 0 else "#,##0." + "0" * decimals
-    return numbers.format_decimal(value, format=pattern, locale=LOCALE)
+    return _minus(numbers.format_decimal(value, format=pattern, locale=LOCALE))
 
 
 def format_percent(share: Decimal | None, decimals: int = 0) -> str:
@@ -69,7 +75,12 @@ def format_percent(share: Decimal | None, decimals: int = 0) -> str:
     if share is None:
         return "–"
     pattern = "#,##0\xa0%" if decimals == 0 else "#,##0." + "0" * decimals + "\xa0%"
-    return numbers.format_percent(share, format=pattern, locale=LOCALE)
+    return _minus(numbers.format_percent(share, format=pattern, locale=LOCALE))
+
+
+def format_month_short(day: date) -> str:
+    """jan., feb., mars: a month's short name, as an axis shows it."""
+    return dates.format_date(day, "LLL", locale=LOCALE)
 
 
 def format_period(period: Period) -> str:

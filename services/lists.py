@@ -97,6 +97,7 @@ class ReferralRow:
     final_report_on: date | None
     name: str | None = None
     protected_identity: bool = False
+    ended_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -186,6 +187,7 @@ def _rows(query: Iterable[Any]) -> list[ReferralRow]:
             final_report_on=r.final_report_on,
             name=r._mapping.get("name"),
             protected_identity=bool(r._mapping.get("protected_identity")),
+            ended_on=r.ended_on,
         )
         for r in query
     ]
@@ -206,6 +208,7 @@ def _listed(asked_at: Any = None) -> Select[Any]:
             Placement.started_on,
             Placement.planned_end_on,
             Placement.final_report_on,
+            Placement.ended_on,
         )
         .outerjoin(Municipality, Municipality.id == Referral.current_municipality_id)
         .outerjoin(Placement, Placement.referral_id == Referral.id)

@@ -160,6 +160,7 @@ def add_municipality(
     code: str,
     slack_channel: str | None,
     now: datetime,
+    matrix_room: str | None = None,
 ) -> Municipality:
     """A new municipality in the collaboration (the administrator; `None`: the operator)."""
     check_manages_accounts(actor)
@@ -178,6 +179,10 @@ def add_municipality(
             channel=slack_channel,
             now=now,
         )
+    if (matrix_room or "").strip():
+        set_matrix_room(
+            session, actor=actor, municipality_id=municipality.id, room=matrix_room, now=now
+        )
     return municipality
 
 
@@ -190,8 +195,9 @@ def change_municipality(
     code: str,
     slack_channel: str | None,
     now: datetime,
+    matrix_room: str | None = None,
 ) -> list[str]:
-    """Name, kommunkod and chat channel; returns the names of what changed."""
+    """Name, kommunkod, Slack channel and Matrix room; returns the names of what changed."""
     check_manages_accounts(actor)
     municipality = _get(session, municipality_id)
     name, code = _checked_municipality(session, name=name, code=code, municipality=municipality)
@@ -217,6 +223,10 @@ def change_municipality(
             session, actor=actor, municipality_id=municipality.id, channel=channel, now=now
         )
         changed.append("slack_channel")
+    room = (matrix_room or "").strip() or None
+    if room != municipality.matrix_room:
+        set_matrix_room(session, actor=actor, municipality_id=municipality.id, room=room, now=now)
+        changed.append("matrix_room")
     return changed
 
 

@@ -248,7 +248,7 @@ def test_every_account_action_on_the_command_line_is_in_the_history(ready, tmp_p
     assert reset.strip() == "Lösenordet för sara@fk.example har bytts."
     invite = ready("user", "reset", "sara@fk.example", "--invite").stdout
     assert re.fullmatch(
-        r"Inbjudningslänk \(giltig i 72 timmar\): http://localhost:8000/inbjudan/[\w-]{40,}\n",
+        r"Inbjudningslänk \(giltig i 72 timmar\): http://127\.0\.0\.1:8000/inbjudan/[\w-]{40,}\n",
         invite,
     )
     factor = ready("user", "reset", "sara@fk.example", "--second-factor").stdout

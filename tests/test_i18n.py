@@ -75,6 +75,10 @@ def test_money_and_dates_are_written_the_swedish_way():
     assert format_date(date(2026, 11, 22)) == "22 nov. 2026"
     assert format_number(Decimal("34.96"), 1) == "35,0"
     assert format_percent(Decimal("0.4")) == "40\xa0%"
+    # A typographic minus sign (U+2212), never a hyphen that reads as a dash.
+    assert format_money(Money.kronor(-846_117)) == "\u2212846\xa0117\xa0kr"
+    assert format_percent(Decimal("-0.686"), 1) == "\u221268,6\xa0%"
+    assert format_number(Decimal("-2.5"), 1) == "\u22122,5"
 
 
 @pytest.mark.parametrize(("free", "swedish"), [(1, "ledig plats"), (3, "lediga platser")])

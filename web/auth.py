@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from functools import wraps
 from typing import Any
 from urllib.parse import urlsplit
@@ -15,6 +16,7 @@ from domain.access import Actor
 from domain.choices import Role
 from storage.db import unit_of_work
 from storage.models import User
+from web import runtime
 
 login_manager = LoginManager()
 login_manager.session_protection = "basic"
@@ -86,12 +88,21 @@ HOME = {
     Role.MUNICIPALITY_CONTACT: "municipality.inbox",
     Role.COORDINATOR: "overview.overview",
     Role.ASSOCIATION: "overview.budget",
-    Role.ADMIN: "overview.budget",
+    Role.ADMIN: "accounts.listing",
     Role.LOG_REVIEWER: "log_review.search",
 }
 
 
 def home_url() -> str:
+    if current_user.role is Role.LOG_REVIEWER:
+        # What needs review: the flagged views of the last 30 days, not an empty search.
+        today = runtime.today()
+        return url_for(
+            HOME[Role.LOG_REVIEWER],
+            period_from=(today - timedelta(days=30)).isoformat(),
+            period_to=today.isoformat(),
+            flagged="y",
+        )
     return url_for(HOME[current_user.role])
 
 

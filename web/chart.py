@@ -57,6 +57,10 @@ def budget_chart(years: list[YearBudget]) -> Chart:
 
 
 # ---- the follow-up: accumulated budget, utfall and forecast per month -----------------
+# Drawn at a size whose text stays readable when the figure is shown at its smallest
+# (.chart-scroll keeps it at least 36rem wide, scrolling in its own region on a phone).
+LEFT, RIGHT, TOP, BOTTOM, CHART_WIDTH, CHART_HEIGHT = 70, 500, 34, 254, 720, 290
+LABEL_X, LABEL_GAP = RIGHT + 34, 20
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,13 @@ class Series:
     end_x: int
     end_y: int
     amount: Money
+    label_y: int = 0  # where its label sits in the column right of the lines
+
+
+@dataclass(frozen=True)
+class Tick:
+    y: int
+    thousands: int  # the value in thousands of kronor (tkr), as the association writes it
 
 
 @dataclass(frozen=True)
@@ -73,23 +84,54 @@ class MonthChart:
     width: int
     height: int
     series: tuple[Series, ...]
-    months: tuple[tuple[int, str], ...]  # x, month number as text
+    months: tuple[tuple[int, str], ...]  # x, the month's short Swedish name
+    ticks: tuple[Tick, ...]
     baseline: int
     left: int
     right: int
+    top: int
+    label_x: int
 
 
-def follow_up_chart(months: list[MonthPoint]) -> MonthChart:
-    """Three lines over the months of the year; the table beside it is their text."""
-    left, right, top, bottom, width, height = 60, 560, 20, 250, 720, 280
-    largest = max([1, *(max(m.budget.ore, m.forecast.ore) for m in months)])
-    step = (right - left) / max(len(months) - 1, 1)
+def _step(largest_kronor: float) -> int:
+    """A round step (1, 2, 2.5 or 5 × 10^n kronor) giving at most five lines above zero."""
+    magnitude = 1
+    while True:
+        for factor in (1, 2, 2.5, 5):
+            step = int(factor * magnitude)
+            if step and largest_kronor / step <= 5:
+                return step
+        magnitude *= 10
 
-    def y(amount: Money) -> int:
-        return round(bottom - (bottom - top) * max(amount.ore, 0) / largest)
+
+def _apart(wanted: list[int], top: int, bottom: int) -> list[int]:
+    """The labels' heights, each at least LABEL_GAP from the next, as near their lines'
+    ends as that allows: "Utfall" and "Prognos" no longer sit on each other."""
+    order = sorted(range(len(wanted)), key=lambda i: wanted[i])
+    placed = [0] * len(wanted)
+    last = top - LABEL_GAP
+    for i in order:
+        last = max(wanted[i], last + LABEL_GAP)
+        placed[i] = last
+    overflow = max(0, last - bottom)
+    return [y - overflow for y in placed]
+
+
+def follow_up_chart(months: list[MonthPoint], month_names: list[str]) -> MonthChart:
+    """Three lines over the months of the year, a y-axis in tkr and the months by name; the
+    table beside it is their text."""
+    largest_ore = max([1, *(max(m.budget.ore, m.forecast.ore) for m in months)])
+    step = _step(largest_ore / 100)
+    top_value = step * max(1, -(-largest_ore // (step * 100)))  # kronor, rounded up
+    x_step = (RIGHT - LEFT) / max(len(months) - 1, 1)
+
+    def y(ore: int) -> int:
+        return round(BOTTOM - (BOTTOM - TOP) * max(ore, 0) / (top_value * 100))
 
     def series(kind: str, values: list[Money | None]) -> Series | None:
-        points = [(round(left + i * step), y(v)) for i, v in enumerate(values) if v is not None]
+        points = [
+            (round(LEFT + i * x_step), y(v.ore)) for i, v in enumerate(values) if v is not None
+        ]
         if not points:
             return None
         last = next(v for v in reversed(values) if v is not None)
@@ -98,18 +140,29 @@ def follow_up_chart(months: list[MonthPoint]) -> MonthChart:
         )
 
     found = [
-        series("budget", [m.budget for m in months]),
-        series("forecast", [m.forecast for m in months]),
-        series("accrued", [m.accrued for m in months]),
+        s
+        for s in (
+            series("budget", [m.budget for m in months]),
+            series("forecast", [m.forecast for m in months]),
+            series("accrued", [m.accrued for m in months]),
+        )
+        if s is not None
     ]
+    heights = _apart([s.end_y + 5 for s in found], TOP + 5, BOTTOM + 5)
     return MonthChart(
-        width=width,
-        height=height,
-        series=tuple(s for s in found if s is not None),
-        months=tuple(
-            (round(left + i * step), str(m.month_end.month)) for i, m in enumerate(months)
+        width=CHART_WIDTH,
+        height=CHART_HEIGHT,
+        series=tuple(
+            Series(s.kind, s.points, s.end_x, s.end_y, s.amount, h)
+            for s, h in zip(found, heights, strict=True)
         ),
-        baseline=bottom,
-        left=left,
-        right=right,
+        months=tuple(
+            (round(LEFT + i * x_step), name) for i, name in enumerate(month_names[: len(months)])
+        ),
+        ticks=tuple(Tick(y(value * 100), value // 1000) for value in range(0, top_value + 1, step)),
+        baseline=BOTTOM,
+        left=LEFT,
+        right=RIGHT,
+        top=TOP,
+        label_x=LABEL_X,
     )

@@ -10,6 +10,7 @@ from typing import Any
 from flask import Flask, request, url_for
 from flask_babel import Babel
 from flask_wtf.csrf import CSRFProtect
+from markupsafe import Markup
 
 import locales
 from domain.choices import LABELS, Role
@@ -74,14 +75,14 @@ MENU: dict[Role, tuple[tuple[str, str], ...]] = {
         ("requisitions.accruals", N_("Accrued costs")),
         ("follow_up.index", N_("Follow-up")),
     ),
-    Role.ADMIN: (
-        ("overview.budget", N_("Budget")),
-        ("requisitions.listing", N_("Requisitions")),
-        ("follow_up.index", N_("Follow-up")),
+    Role.ADMIN: (  # the accounts first: they are the work; the figures are only read
         ("accounts.listing", N_("Users")),
         ("municipalities_admin.listing", N_("Municipalities")),
         ("accounts.history", N_("History")),
         ("deliveries.listing", N_("Failed deliveries")),
+        ("overview.budget", N_("Budget")),
+        ("requisitions.listing", N_("Requisitions")),
+        ("follow_up.index", N_("Follow-up")),
         ("api_tokens.listing", N_("API tokens")),
         ("webhooks.listing", N_("Webhooks")),
     ),
@@ -120,7 +121,13 @@ def field_attributes(field: Any, hint: Any = None, **extra: Any) -> dict[str, An
     return {key: value for key, value in extra.items() if value is not None}
 
 
+def _ref(code: str) -> Markup:
+    """A reference code that never breaks inside, also in the middle of a sentence."""
+    return Markup('<span class="ref">%s</span>') % code
+
+
 FILTERS: dict[str, Any] = {
+    "ref": _ref,
     "money": locales.format_money,
     "day": _date,
     "moment": _datetime,

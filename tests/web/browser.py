@@ -60,20 +60,28 @@ class Site:
             return query(session)
 
 
-@contextmanager
-def served_demo_site(folder: Path, sqlite_template, program) -> Iterator[Site]:
-    """The demo data served on loopback by the real app, on a copy of the migrated database."""
+def demo_database(folder: Path, sqlite_template, program, prepare=None):
+    """A copy of the migrated database with the program and the demo data, as `make run`
+    makes it; `prepare(sessions)` runs between the two. Returns (url, engine, sessions)."""
     path = folder / "site.sqlite3"
     shutil.copy(sqlite_template, path)
     url = f"sqlite:///{path}"
     engine = make_engine(url)
     sessions = session_factory(engine)
-    now = moment(TODAY, 11)
     with unit_of_work(sessions) as session:
         install_program(session, program, now=moment(date(2026, 1, 1)))
+    if prepare is not None:
+        prepare(sessions)
     with unit_of_work(sessions) as session:
-        load_demo_data(session, now=now)
-    clock = MovableClock(now)
+        load_demo_data(session, now=moment(TODAY, 11))
+    return url, engine, sessions
+
+
+@contextmanager
+def served_demo_site(folder: Path, sqlite_template, program) -> Iterator[Site]:
+    """The demo data served on loopback by the real app, on a copy of the migrated database."""
+    url, engine, sessions = demo_database(folder, sqlite_template, program)
+    clock = MovableClock(moment(TODAY, 11))
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "browser-tests", "CLOCK": clock})
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

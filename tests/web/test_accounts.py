@@ -200,6 +200,27 @@ def test_municipalities_are_added_and_changed_by_the_administrator(visit, people
     assert "Hässleholm lades till." in history and "Osby fick en ny chattkanal." in history
 
 
+def test_the_administrator_sets_the_matrix_room_on_kommuner(visit, people, sqlite_world):
+    """The room `mm municipality room` sets is on the page too, checked the same way."""
+    admin = visit(people["admin"])
+    osby = sqlite_world.municipality("Osby")
+    form = {f"m{osby}-name": "Osby", f"m{osby}-code": "1273"}
+    bad = admin.post(f"/kommuner/{osby}", {**form, f"m{osby}-matrix_room": "osby-rummet"})
+    assert bad.status == 400
+    assert bad.summary == [
+        (
+            f"#m{osby}-matrix_room",
+            "osby-rummet är inget Matrix-rum-id. Det ser ut som !AbCdEf:matrix.example och "
+            "visas i rummets inställningar under Avancerat.",
+        )
+    ]
+    room = "!OsbyRum:matrix.example"
+    assert admin.post(f"/kommuner/{osby}", {**form, f"m{osby}-matrix_room": room}).status == 302
+    stored = sqlite_world.read(lambda s: s.get(Municipality, osby).matrix_room)
+    assert stored == room
+    assert admin.get("/kommuner").value(f"m{osby}-matrix_room") == room
+
+
 def test_my_settings_change_password_and_end_other_logins(visit, sqlite_world, app):
     actor = sqlite_world.user(Role.COORDINATOR, password=PASSWORD)
     enrol(sqlite_world.sessions, actor.user_id, app.config["CLOCK"].now())

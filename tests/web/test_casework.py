@@ -148,9 +148,16 @@ def test_declining_with_other_reason_needs_a_comment(visit, people, referral):
 def test_after_a_decline_fk_asks_another_municipality(visit, people, referral, sqlite_world):
     osby = visit(people["osby"])
     request_id = osby.get(url(referral)).value("request_id")
-    declined = osby.post(
-        url(referral, "avboj"), {"request_id": request_id, "reason": "no_capacity"}
-    )
+    answer = {"request_id": request_id, "reason": "no_capacity"}
+    # Declining asks first, as withdrawing and ending do: asking changes nothing.
+    question = osby.post(url(referral, "avboj"), answer)
+    assert question.status == 200 and question.h1 == "Avböj förfrågan"
+    assert (
+        f"Vill du avböja förfrågan om {referral.reference_code}? Det går inte att ångra; "
+        "Försäkringskassan kan då fråga en annan kommun."
+    ) in question.text
+    assert sqlite_world.status(referral.id) is ReferralStatus.REQUESTED
+    declined = osby.post(url(referral, "avboj"), {**answer, "confirmed": "1"})
     assert declined.status == 302
     investigator = visit(people["investigator"])
     page = investigator.get(url(referral))
@@ -172,7 +179,10 @@ def test_the_municipality_that_declined_is_not_asked_again(visit, people, referr
     """The page offers only municipalities not yet asked; a form posted by hand is refused."""
     osby = visit(people["osby"])
     request_id = osby.get(url(referral)).value("request_id")
-    osby.post(url(referral, "avboj"), {"request_id": request_id, "reason": "no_capacity"})
+    osby.post(
+        url(referral, "avboj"),
+        {"request_id": request_id, "reason": "no_capacity", "confirmed": "1"},
+    )
     investigator = visit(people["investigator"])
     osby_id = str(sqlite_world.municipality("Osby"))
     page = investigator.post(url(referral, "fraga-kommun"), {"ask_municipality": osby_id})

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from datetime import date
+from itertools import pairwise
 
 import pytest
 from openpyxl import load_workbook
@@ -77,6 +78,23 @@ def test_the_budget_follow_up_in_swedish_with_the_budgets_accrued_figure(
     assert "Prognosen för 2026 är " in page.text and " under budget." in page.text
     chart = page.soup.find("svg", attrs={"aria-labelledby": "month-chart-title month-chart-desc"})
     assert chart is not None and len(chart.find_all("polyline")) == 3
+    # Months by name along the bottom, a y-axis in tkr from 0, and the lines' labels at
+    # least a line apart (Utfall and Prognos used to sit on each other).
+    months = [t.get_text() for t in chart.select("text.chart-month")]
+    assert months == [
+        *("jan.", "feb.", "mars", "apr.", "maj", "juni"),
+        *("juli", "aug.", "sep.", "okt.", "nov.", "dec."),
+    ]
+    ticks = [t.get_text() for t in chart.select("text.chart-tick")]
+    assert ticks[0] == "0" and ticks[-1] == "1\xa0500" and chart.find("text", string="tkr")
+    labels = chart.select("text.chart-value")
+    assert sorted(t.get_text().split("\xa0")[0].split(" ")[0] for t in labels) == [
+        "Budget",
+        "Prognos",
+        "Utfall",
+    ]
+    heights = sorted(int(t["y"]) for t in labels)
+    assert all(b - a >= 20 for a, b in pairwise(heights))
     workbook = load_workbook(
         io.BytesIO(
             visit(people["association"])
@@ -132,17 +150,24 @@ def test_indicators_per_municipality_and_a_contact_sees_only_their_own(visit, pe
     )
     assert page.h1 == "Målindikatorer 1 jan. 2026 – 23 nov. 2026"
     goals = page.soup.find("caption", string="Mål, uppnått av räknade").find_parent("table")
-    labels = [r.th.get_text(strip=True) for r in goals.select("tbody tr")]
+    labels = [th.get_text(strip=True) for th in goals.select("tbody th[scope=rowgroup]")]
     assert labels == ["Bromölla", "Kristianstad", "Osby", "Östra Göinge", "Alla kommuner"]
+    # One line per goal with Uppnått Ja/Nej, as on Översikt and in the report.
+    heads = [th.get_text(strip=True) for th in goals.select("thead th")]
+    assert heads == ["Kommun", "Mål", "Resultat", "Målvärde", "Uppnått"]
+    assert len(goals.select("tbody tr")) == 5 * 4
+    reached = {tr.select("td")[-1].get_text(strip=True) for tr in goals.select("tbody tr")}
+    assert reached <= {"Ja", "Nej", "Inte mätt än"} and len(reached) > 1
     outcome_row = page.soup.find("caption", string="Avslutsorsaker för avslutade träningsplatser")
     osby = next(
         r for r in outcome_row.find_parent("table").select("tbody tr") if r.th.get_text() == "Osby"
     )
     assert osby.find_all("td")[0].get_text() == "1"  # Arbete
     own = visit(people["kristianstad"]).get("/uppfoljning/indikatorer")
-    assert [r.th.get_text(strip=True) for r in own.soup.select("table")[0].select("tbody tr")] == [
-        "Kristianstad"
-    ]
+    assert [
+        th.get_text(strip=True)
+        for th in own.soup.select("table")[0].select("tbody th[scope=rowgroup]")
+    ] == ["Kristianstad"]
     other = visit(people["kristianstad"]).get("/uppfoljning/indikatorer?kommun=1")
     assert (
         other.status == 200 and "Du kan bara följa upp din egen kommuns indikatorer." in other.text
@@ -185,6 +210,20 @@ def test_finsam_is_reported_once_by_the_coordinator(visit, people, running, sqli
         )
         == 1
     )
+
+
+def test_the_full_year_says_when_it_can_be_reported(visit, people, running):
+    """No button before the period has ended, and the page says from when there will be."""
+    coordinator = visit(people["coordinator"])
+    year = coordinator.get("/uppfoljning/finsam?ar=2026")
+    assert "Beräknat nu, inte rapporterat än." in year.text
+    assert "Siffrorna kan rapporteras från 1 jan. 2027, när perioden har tagit slut." in year.text
+    assert year.soup.find("button", string="Spara siffrorna som rapporterade") is None
+    half = coordinator.get("/uppfoljning/finsam?ar=2026&halvar=1")
+    assert half.soup.find("button", string="Spara siffrorna som rapporterade") is not None
+    assert "kan rapporteras från" not in half.text
+    association = visit(people["association"]).get("/uppfoljning/finsam?ar=2026&halvar=1")
+    assert "Samordnaren rapporterar dem när perioden har tagit slut." in association.text
 
 
 def test_the_steering_report_as_xlsx_holds_the_pages_figures(visit, people, running):

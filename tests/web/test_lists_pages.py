@@ -44,3 +44,35 @@ def test_the_municipality_searches_its_requests(visit, people, sqlite_world):
     found = osby.get("/forfragningar", query_string={"q": "19810923-9809"})
     assert "1 förfrågan." in found.text
     assert [a.get_text() for a in found.soup.select("tbody th a")] == [mine.reference_code]
+
+
+def test_lists_show_the_day_an_ended_placement_ended_not_its_planned_end(
+    visit, people, sqlite_world
+):
+    from domain.choices import Outcome
+    from services import placements
+    from tests.support.clock import moment
+
+    running = sqlite_world.started(
+        people["investigator"], people["osby"], "Osby", date(2026, 5, 19)
+    )
+    ended = sqlite_world.started(people["investigator"], people["osby"], "Osby", date(2026, 5, 19))
+    sqlite_world.do(
+        placements.end_placement,
+        actor=people["osby"],
+        referral_id=ended.id,
+        ended_on=date(2026, 10, 17),
+        outcome=Outcome.WORK,
+        now=moment(date(2026, 10, 19)),
+    )
+    for who, path in (("coordinator", "/anmalningar"), ("osby", "/forfragningar")):
+        page = visit(people[who]).get(path)
+        table = page.soup.find("th", string="Avslutsdatum").find_parent("table")
+        rows = {
+            tr.th.get_text(strip=True): [td.get_text(" ", strip=True) for td in tr.find_all("td")]
+            for tr in table.select("tbody tr")
+        }
+        heads = [th.get_text(strip=True) for th in table.select("thead th")]
+        column = heads.index("Avslutsdatum") - 1  # the row's own th comes first
+        assert rows[ended.reference_code][column] == "17 okt. 2026", who
+        assert rows[running.reference_code][column].endswith("(planerat)"), who

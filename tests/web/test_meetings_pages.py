@@ -37,6 +37,9 @@ def test_a_follow_up_is_booked_moved_downloaded_and_held(visit, people, sqlite_w
     download = visit(people["investigator"]).client.get(link["href"] + ".ics")
     assert download.status_code == 200
     assert download.mimetype == "text/calendar"
+    assert download.headers["Content-Disposition"] == (
+        f'attachment; filename="{started.reference_code}-uppfoljningsmote-2026-11-27.ics"'
+    )
     [event] = Calendar.from_ical(download.data).walk("VEVENT")
     assert str(event["summary"]) == f"Uppföljningsmöte {started.reference_code}, Osby"
     assert event.decoded("dtstart").isoformat() == "2026-11-27T13:00:00+01:00"

@@ -192,9 +192,20 @@ def test_an_existing_slack_link_moves_only_when_the_person_ticks_the_box(
     assert linked == "U0ATTACKER"
 
 
-def test_an_admin_sees_the_budget_page(visit, sqlite_world):
+def test_each_role_lands_on_what_it_works_with(visit, sqlite_world):
+    """The administrator on Användare (accounts are the work; the budget is only read), the log
+    reviewer on the flagged views of the last 30 days rather than an empty search."""
     admin = visit(sqlite_world.user(Role.ADMIN))
-    assert admin.get("/").response.headers["Location"] == "/budget"
+    assert admin.get("/").response.headers["Location"] == "/anvandare"
+    reviewer = visit(sqlite_world.user(Role.LOG_REVIEWER))
+    landing = reviewer.get("/").response.headers["Location"]
+    assert landing == "/loggkontroll?period_from=2026-10-24&period_to=2026-11-23&flagged=y"
+    page = reviewer.get(landing)
+    assert page.status == 200 and page.value("flagged") == "y"
+    assert (
+        visit(sqlite_world.user(Role.ASSOCIATION)).get("/").response.headers["Location"]
+        == "/budget"
+    )
 
 
 def test_the_overview_shows_25_municipalities_a_page_with_the_total_over_all(

@@ -58,11 +58,13 @@ def test_each_role_sees_what_needs_them(visit, people, sqlite_world):
 
     coordinator = visit(people["coordinator"])
     everything = coordinator.get("/att-gora")
-    assert "4 saker väntar på dig." in everything.text
+    # Others' tasks: the headline does not say they wait for the coordinator.
+    assert "4 saker väntar i processen." in everything.text
+    assert "väntar på dig" not in everything.text
     kristianstad = coordinator.get(
         "/att-gora", query_string={"municipality": str(sqlite_world.municipality("Kristianstad"))}
     )
-    assert "Inget väntar på dig just nu." in kristianstad.text
+    assert "Inget väntar i processen just nu." in kristianstad.text
     one_kind = coordinator.get("/att-gora", query_string={"task": "reroute"})
     assert [s["id"] for s in one_kind.soup.select("section h2")] == ["task-reroute"]
     assert visit(people["association"]).get("/att-gora").status == 403

@@ -76,3 +76,4 @@ class MunicipalityForm(Form):
     slack_channel = StringField(
         _l("Chat channel (Slack channel id, optional)"), validators=[MaxLength(40)]
     )
+    matrix_room = StringField(_l("Matrix room (room id, optional)"), validators=[MaxLength(255)])

@@ -118,7 +118,9 @@ def _follow_up_page(form: FollowUpForm, cost_form: CostOutcomeForm | None, statu
             page=page,
             pages=pages,
             forecast=forecast_line(found),
-            chart=follow_up_chart(list(found.months)),
+            chart=follow_up_chart(
+                list(found.months), [locales.format_month_short(m.month_end) for m in found.months]
+            ),
             cost_form=cost_form if actor.role is Role.COORDINATOR else None,
             cut_offs=[date(year, m, calendar.monthrange(year, m)[1]) for m in (4, 6, 8, 12)],
         ),
@@ -291,6 +293,8 @@ def _finsam_page(status: int = 200, failed: Form | None = None) -> Any:
             may_report=runtime.actor().role is Role.COORDINATOR
             and found.reported_at is None
             and found.last < runtime.today(),
+            # Said on the page, so that nobody looks for a button that is not there yet.
+            report_opens=found.last + timedelta(days=1) if found.last >= runtime.today() else None,
         ),
         status,
     )

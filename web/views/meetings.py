@@ -3,6 +3,7 @@ page to move it or record it as held, and its calendar invitation (.ics)."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -177,9 +178,21 @@ def calendar_file(code: str, meeting_id: int) -> Any:
             host=request.host.split(":")[0] or "mojlighetsmodellen",
             now=runtime.now(),
         )
-        name = f"{referral.reference_code}-{meeting.kind.value}-{meeting.on.isoformat()}.ics"
+        name = _file_name(meeting.kind, referral.reference_code, meeting.on)
     return Response(
         body,
         mimetype="text/calendar",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+def _file_name(kind: MeetingKind, code: str, on: date) -> str:
+    """The download's name in Swedish, in ASCII letters so that every mail and file system
+    keeps it: MM-2026-0039-trepartssamtal-2026-12-10.ics."""
+    if kind is MeetingKind.TRIPARTITE:
+        return locales.gettext(
+            "%(code)s-tripartite-meeting-%(date)s.ics", code=code, date=on.isoformat()
+        )
+    return locales.gettext(
+        "%(code)s-follow-up-meeting-%(date)s.ics", code=code, date=on.isoformat()
     )

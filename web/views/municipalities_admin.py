@@ -1,5 +1,5 @@
 """/kommuner: the administrator's list of municipalities: add one, change its name,
-kommunkod and chat channel."""
+kommunkod, Slack channel and Matrix room."""
 
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ def _page(new: MunicipalityForm, failed: tuple[int, MunicipalityForm] | None, st
                 form = MunicipalityForm(formdata=None, prefix=f"m{m.id}")
                 form.name.data, form.code.data = m.name, m.code
                 form.slack_channel.data = m.slack_channel or ""
+                form.matrix_room.data = m.matrix_room or ""
             rows.append({"id": m.id, "name": m.name, "form": form})
         html = render_template("accounts/municipalities.html", rows=rows, new=new)
     return html, status
@@ -54,6 +55,7 @@ def add() -> Any:
                 name=form.name.data,
                 code=form.code.data,
                 slack_channel=form.slack_channel.data,
+                matrix_room=form.matrix_room.data,
                 now=runtime.now(),
             ),
         )
@@ -77,6 +79,7 @@ def change(municipality_id: int) -> Any:
                 name=form.name.data,
                 code=form.code.data,
                 slack_channel=form.slack_channel.data,
+                matrix_room=form.matrix_room.data,
                 now=runtime.now(),
             ),
         )

@@ -14,7 +14,7 @@ from domain.tokens import token_hash
 from notices.recipients import preferences_of, set_preferences
 from services import own_account, second_factor, web_sessions
 from storage.models import User
-from web import runtime
+from web import runtime, user_agents
 from web.auth import logged_in
 from web.forms.base import Form
 from web.forms.login import ChangePasswordForm
@@ -86,7 +86,7 @@ def _page(form: Form, status: int) -> Any:
                 "logged_in_at": row.logged_in_at or row.created_at,
                 "last_seen_at": row.last_seen_at,
                 "address": row.address,
-                "browser": row.user_agent,
+                "browser": user_agents.describe(row.user_agent),
             }
             for row in rows
         ]

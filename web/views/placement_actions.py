@@ -59,6 +59,21 @@ def decline(code: str) -> Any:
             now=runtime.now(),
         ),
         locales.gettext("You have declined the request. Försäkringskassan can ask another."),
+        ask=_declining,
+    )
+
+
+def _declining(form: Any, referral: Any) -> Question:
+    # Declining cannot be undone (the request is closed), so it asks first, like ending.
+    return Question(
+        heading=locales.gettext("Decline the request"),
+        question=locales.gettext(
+            "Do you want to decline the request about %(code)s? It cannot be undone; "
+            "Försäkringskassan can then ask another municipality.",
+            code=referral.reference_code,
+        ),
+        button=locales.gettext("Yes, decline the request"),
+        details=[(locales.gettext("Reason"), label_of(form.reason.data))],
     )
 
 
