@@ -136,6 +136,8 @@ STATE_LABELS = {
     State.PAID: N_("Paid"),
     State.RETURNED: N_("Returned"),
 }
+# Not stored either: a period sent back is a draft again, shown as RETURNED until submitted.
+UNSUBMITTED = (State.DRAFT, State.RETURNED)
 
 
 @dataclass(frozen=True)
@@ -153,20 +155,74 @@ class Line:
         return self.daily_rate * self.days
 
 
+class CorrectionKind(StrEnum):
+    """Why an earlier period is corrected: its days changed (dates), or its year's daily rate
+    was changed after the period was claimed (Ändrad dagersättning)."""
+
+    DAYS = "days"
+    RATE = "rate"
+
+
 @dataclass(frozen=True)
 class Correction:
-    """A change to a submitted period's days, carried on a later basis: the days (and money)
-    the placement has in `period` now, less what was claimed for it before."""
+    """A change to a submitted period, carried on a later basis. DAYS: the days the placement
+    has in `period` now, less the days claimed for it before, at the year's rate. RATE: the
+    days stay as claimed, the amount is those days × the change of the daily rate."""
 
     reference_code: str
     period: Period
     claimed_days: int
     current_days: int
-    amount: Money  # current amount less claimed amount (the rate may have changed too)
+    amount: Money
+    kind: CorrectionKind = CorrectionKind.DAYS
 
     @property
     def days(self) -> int:
         return self.current_days - self.claimed_days
+
+
+def corrections_for(
+    reference_code: str,
+    period: Period,
+    *,
+    claimed_days: int,
+    claimed: Money,
+    current_days: int,
+    rate: Money,
+) -> list[Correction]:
+    """What is owed for one placement in an earlier, claimed period: the days that changed at
+    the year's rate now, and — when the rate itself changed — the claimed days × the change.
+    Together they make the period's amount today (current days × rate) less what was claimed."""
+    found = []
+    changed = current_days - claimed_days
+    if changed:
+        found.append(Correction(reference_code, period, claimed_days, current_days, rate * changed))
+    by_rate = rate * current_days - claimed - rate * changed
+    if by_rate.ore:
+        found.append(
+            Correction(
+                reference_code, period, claimed_days, claimed_days, by_rate, CorrectionKind.RATE
+            )
+        )
+    return found
+
+
+class StepKind(StrEnum):
+    SUBMITTED = "submitted"
+    RETURNED = "returned"
+    ATTESTED = "attested"
+    PAID = "paid"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of a basis's story: what was done, by whom, when (and why, or paid when)."""
+
+    kind: StepKind
+    at: datetime
+    by: str
+    reason: str = ""
+    paid_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -197,6 +253,14 @@ class Basis:
     attested_at: datetime | None = None
     paid_on: date | None = None
     returns: tuple[tuple[datetime, str], ...] = field(default=())  # earlier submissions sent back
+    story: tuple[Step, ...] = ()  # every step of this period's bases, oldest first
+
+    @property
+    def return_reason(self) -> str | None:
+        """Why the period was last sent back, while it is returned (a draft again)."""
+        if self.state is not State.RETURNED or not self.returns:
+            return None
+        return self.returns[-1][1]
 
     @property
     def days(self) -> int:
@@ -280,7 +344,7 @@ def refusal(basis: Basis, action: Action, today: date) -> RuleViolation | None:
     """Why the action cannot be done to the basis now (None: it can)."""
     period = basis.period
     if action is Action.SUBMIT:
-        if basis.state is not State.DRAFT:
+        if basis.state not in UNSUBMITTED:
             return RuleViolation(
                 N_(
                     "The requisition basis for %(first)s – %(last)s has already been "
@@ -300,14 +364,8 @@ def refusal(basis: Basis, action: Action, today: date) -> RuleViolation | None:
                 date=period.last + timedelta(days=1),
             )
         return None
-    if action is Action.ATTEST and basis.state is not State.SUBMITTED:
-        return RuleViolation(
-            N_("Only a submitted basis that waits for attestation can be attested.")
-        )
-    if action is Action.RETURN and basis.state is not State.SUBMITTED:
-        return RuleViolation(
-            N_("Only a submitted basis that waits for attestation can be returned.")
-        )
+    if action in (Action.ATTEST, Action.RETURN) and basis.state is not State.SUBMITTED:
+        return no_longer(action)
     if action is Action.ATTEST and not basis.rate_confirmed:
         return RuleViolation(
             N_(
@@ -317,8 +375,21 @@ def refusal(basis: Basis, action: Action, today: date) -> RuleViolation | None:
             year=str(period.year),
         )
     if action is Action.MARK_PAID and basis.state is not State.ATTESTED:
-        return RuleViolation(N_("Only an attested basis can be recorded as paid."))
+        return no_longer(action)
     return None
+
+
+_NOT_NOW = {
+    Action.ATTEST: N_("Only a submitted basis that waits for attestation can be attested."),
+    Action.RETURN: N_("Only a submitted basis that waits for attestation can be returned."),
+    Action.MARK_PAID: N_("Only an attested basis can be recorded as paid."),
+}
+
+
+def no_longer(action: Action) -> RuleViolation:  # attest, return or mark paid
+    """The refusal when the basis is not (or no longer) in the state the action needs: the
+    same sentence whether the page was stale or someone else acted a moment before."""
+    return RuleViolation(_NOT_NOW[action])
 
 
 def allowed(actor: Actor, basis: Basis, today: date) -> list[Action]:
@@ -337,20 +408,6 @@ def check(actor: Actor, basis: Basis, action: Action, today: date) -> None:
     problem = refusal(basis, action, today)
     if problem is not None:
         raise problem
-
-
-def check_rate_is_the_confirmed(frozen: Money, confirmed: Money, year: int) -> None:
-    """A basis submitted at a forecast rate cannot be attested at another, confirmed one."""
-    if frozen != confirmed:
-        raise RuleViolation(
-            N_(
-                "The basis was submitted at %(frozen)s a day, but the confirmed rate for "
-                "%(year)s is %(rate)s. Return it, so that the municipality can submit it again."
-            ),
-            frozen=frozen,
-            rate=confirmed,
-            year=str(year),
-        )
 
 
 def check_payment_date(paid_on: date | None, attested_on: date, today: date) -> date:

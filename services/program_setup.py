@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from domain.access import Actor, check_sets_rates
@@ -57,24 +57,88 @@ def install_program(session: Session, program: Program, *, now: datetime) -> Non
     history.record(session, kind=EventKind.PROGRAM_LOADED, at=now, actor=None, program=program.key)
 
 
-def set_daily_rate(
-    session: Session, *, actor: Actor | None, year: int, rate: Money, now: datetime
-) -> None:
-    """Confirms a year's daily rate (the index adjustment for years 2 and 3).
+MAX_RATE_REASON = 1000
 
-    `actor` is None only for the command line, run by whoever operates the server."""
-    if actor is not None:
-        check_sets_rates(actor)
-    program = current_program(session)
-    program.year(year)  # refuses a year outside the program
-    if rate.ore <= 0 or rate.ore > 1_000_000:
+
+def _checked_rate(rate: Money | None) -> Money:
+    if rate is None or rate.ore <= 0 or rate.ore > 1_000_000:
         raise RuleViolation(
             N_("The daily rate must be an amount in kronor above zero."), field="rate"
         )
-    row = session.scalars(select(ProgramYearRow).where(ProgramYearRow.year == year)).one()
-    previous = row.daily_rate_ore
-    row.daily_rate_ore = rate.ore
-    row.rate_confirmed = True
+    return rate
+
+
+def _checked_reason(reason: str | None) -> str:
+    text = (reason or "").strip()
+    if not text:
+        raise RuleViolation(
+            N_("Write why the daily rate is set, for example the association's decision."),
+            field="reason",
+        )
+    if len(text) > MAX_RATE_REASON:
+        raise RuleViolation(
+            N_("The text is too long: at most %(limit)s characters."),
+            field="reason",
+            limit=MAX_RATE_REASON,
+        )
+    return text
+
+
+def set_daily_rate(
+    session: Session,
+    *,
+    actor: Actor | None,
+    year: int,
+    rate: Money | None,
+    now: datetime,
+    reason: str | None = None,
+    expected: Money | None = None,
+) -> None:
+    """Confirms a year's daily rate (the index adjustment for years 2 and 3), or changes a
+    confirmed one: a decision with a reason, recorded with who and when. `expected` is the
+    rate the person saw (None: the year was not confirmed): a compare-and-set, so of two
+    decisions at once one wins and the other is told to look again. Bases already claimed
+    keep their rate; the difference comes as correction lines on each next basis.
+
+    `actor` is None only for the command line, run by whoever operates the server (its
+    reason is optional)."""
+    if actor is not None:
+        check_sets_rates(actor)
+    program = current_program(session)
+    before = program.year(year)  # refuses a year outside the program
+    rate = _checked_rate(rate)
+    why = _checked_reason(reason) if actor is not None else (reason or "").strip()
+    if before.rate_confirmed and before.daily_rate == rate:
+        raise RuleViolation(
+            N_("The daily rate for %(year)s is already %(rate)s."),
+            field="rate",
+            year=str(year),
+            rate=rate,
+        )
+    seen = [ProgramYearRow.year == year]
+    if actor is not None:  # the page showed the year as it stood
+        seen += (
+            [ProgramYearRow.rate_confirmed.is_(False)]
+            if expected is None
+            else [
+                ProgramYearRow.rate_confirmed.is_(True),
+                ProgramYearRow.daily_rate_ore == expected.ore,
+            ]
+        )
+    done = session.execute(
+        update(ProgramYearRow)
+        .where(*seen)
+        .values(daily_rate_ore=rate.ore, rate_confirmed=True)
+        .execution_options(synchronize_session=False)
+    )
+    if done.rowcount != 1:  # type: ignore[attr-defined]
+        raise RuleViolation(
+            N_(
+                "The daily rate for %(year)s was set by someone else just now. Look at it "
+                "again before you change it."
+            ),
+            year=str(year),
+        )
     program_store.mark_changed(session)
     history.record(
         session,
@@ -82,6 +146,8 @@ def set_daily_rate(
         at=now,
         actor=actor,
         year=year,
-        previous_ore=previous,
+        previous_ore=before.daily_rate.ore,
+        previous_confirmed=before.rate_confirmed,
         rate_ore=rate.ore,
+        reason=why,
     )

@@ -113,6 +113,9 @@ class ProgramRow(Base):
     requisition_months: Mapped[int] = mapped_column(Integer, default=2)
     requisition_reference: Mapped[str] = mapped_column(String(200), default="")
     requisition_account: Mapped[str] = mapped_column(String(200), default="")
+    requisition_due_working_days: Mapped[int] = mapped_column(
+        Integer, default=10, server_default=text("10")
+    )
     intake_forecast_per_month: Mapped[int] = mapped_column(Integer, default=0)
     # A new random value whenever the program or its years change: processes keep the
     # program they read until it differs (storage.program_store).
@@ -789,6 +792,8 @@ class RequisitionLine(Base):
     corrects_first: Mapped[date | None] = mapped_column(Date, index=True)
     corrects_last: Mapped[date | None] = mapped_column(Date)
     claimed_days: Mapped[int | None] = mapped_column(Integer)
+    # A correction's kind (domain.requisition.CorrectionKind): changed days or a changed rate.
+    correction_kind: Mapped[str | None] = mapped_column(String(10))
 
 
 class CostOutcome(Base):
