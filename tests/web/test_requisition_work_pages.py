@@ -76,6 +76,10 @@ def test_the_month_end_walk_as_the_three_roles(visit, people, sqlite_world):
     )
     assert coordinator.post(BASIS + "/attestera", {"requisition_id": requisition_id}).status == 302
 
+    start = association.get("/budget")
+    assert start.soup.select_one(".notice a").get_text() == (
+        "1 rekvisitionsunderlag väntar på utbetalning."
+    )
     to_pay = association.get("/att-gora")
     assert squash(to_pay.soup.select_one("nav a[aria-current=page]").get_text()) == "Att göra 1"
     page = association.get(BASIS)

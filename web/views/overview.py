@@ -13,7 +13,7 @@ from domain.choices import Role
 from domain.indicators import GOAL_LABELS
 from domain.program import Program
 from domain.requisition import STATE_LABELS
-from services import rate_decisions, reports
+from services import rate_decisions, reports, worklist
 from services.lists import Page
 from services.program_setup import current_program, set_daily_rate
 from services.rate_decisions import RateChange
@@ -142,7 +142,16 @@ def decide_rate() -> Any:
 @blueprint.get("/budget")
 @permitted(can_see_budget)
 def budget() -> Any:
+    actor = runtime.actor()
     with runtime.transaction(read_only=True) as session:
+        # The association's start page says what waits for it: bases to pay.
+        to_pay = (
+            worklist.count_for(session, actor=actor, today=runtime.today())
+            if actor.role is Role.ASSOCIATION
+            else 0
+        )
         return render_template(
-            "overview/budget.html", **_budget_context(session, current_program(session))
+            "overview/budget.html",
+            to_pay=to_pay,
+            **_budget_context(session, current_program(session)),
         )
