@@ -10,6 +10,11 @@ The worklists ("Att göra") add what the digest does not list: meetings to recor
 or to book, milestones due in the coming working days, final reports and alternative plans
 missing, and declined referrals to send on. `Task` names each kind of item; `in_digest`
 says which of them the digest lists too, so the two can be checked against each other.
+
+Requisition bases are items too, one municipality's period each (`requisition_task`): the
+municipality submits an ended period (due `requisition_due` working days after it) or a
+returned basis, the coordinator attests, the association pays. The worklists, their counts,
+the Home tab and the digest all take them from that one rule.
 """
 
 from __future__ import annotations

@@ -16,7 +16,6 @@ What a page offers and what a use case accepts come from the same rule (`allowed
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -25,98 +24,17 @@ from domain.access import Actor
 from domain.choices import Role
 from domain.errors import NotAllowed, NotFound, RuleViolation
 from domain.money import ZERO, Money
-from domain.program import Program
+from domain.periods import (  # the periods are named from here too
+    PERIOD_MONTHS as PERIOD_MONTHS,
+)
+from domain.periods import Period as Period
+from domain.periods import parse_period as parse_period
+from domain.periods import period_containing as period_containing
+from domain.periods import periods_ended_by as periods_ended_by
+from domain.periods import program_periods as program_periods
 from domain.text import N_
 
-PERIOD_MONTHS = (1, 2)
 MAX_RETURN_REASON = 1000
-
-
-@dataclass(frozen=True, order=True)
-class Period:
-    first: date
-    last: date
-
-    @property
-    def key(self) -> str:
-        """2026-03 (its first month): how the period is written in addresses."""
-        return f"{self.first:%Y-%m}"
-
-    @property
-    def year(self) -> int:
-        return self.first.year
-
-    def ended_on(self, today: date) -> bool:
-        """The period is over: its last day has passed."""
-        return today > self.last
-
-    def started_on(self, today: date) -> bool:
-        return today >= self.first
-
-
-def _month_end(year: int, month: int) -> date:
-    return (date(year + month // 12, month % 12 + 1, 1)) - timedelta(days=1)
-
-
-def period_containing(day: date, months: int) -> Period:
-    first_month = (day.month - 1) // months * months + 1
-    return Period(date(day.year, first_month, 1), _month_end(day.year, first_month + months - 1))
-
-
-def program_periods(program: Program) -> list[Period]:
-    """Every period of the program, from the one containing its start to its end."""
-    found = []
-    period = period_containing(program.start, program.requisition_months)
-    while period.first <= program.end:
-        found.append(period)
-        period = period_containing(period.last + timedelta(days=1), program.requisition_months)
-    return found
-
-
-def periods_ended_by(program: Program, day: date) -> list[Period]:
-    """The program's periods whose last day is on or before `day`."""
-    return [p for p in program_periods(program) if p.last <= day]
-
-
-_MONTH = r"(\d{4})-(\d{2})"
-_PERIOD = re.compile(rf"{_MONTH}(?:/{_MONTH})?")
-
-
-def parse_period(raw: str, program: Program, *, field: str | None = None) -> Period:
-    """`2026-03` is the period that contains March 2026; `2026-03/2026-04` names a period by
-    its first and last month, and must be one of the program's periods."""
-    text = (raw or "").strip()
-    found = _PERIOD.fullmatch(text)
-    months = [int(n) for n in found.groups() if n is not None] if found else []
-    if not found or any(not 1 <= m <= 12 for m in months[1::2]):
-        raise RuleViolation(
-            N_("%(value)s is not a period. Write it as 2026-03 or 2026-03/2026-04."),
-            field=field,
-            value=text,
-        )
-    period = period_containing(date(months[0], months[1], 1), program.requisition_months)
-    if len(months) == 4:
-        last = _month_end(months[2], months[3])
-        if (date(months[0], months[1], 1), last) != (period.first, period.last):
-            raise RuleViolation(
-                N_(
-                    "%(value)s is not one of the program's periods; the period that contains "
-                    "its first month is %(first)s – %(last)s."
-                ),
-                field=field,
-                value=text,
-                first=period.first,
-                last=period.last,
-            )
-    if period.last < program.start or period.first > program.end:
-        raise RuleViolation(
-            N_("The program runs from %(first)s to %(last)s; %(value)s is outside it."),
-            field=field,
-            value=text,
-            first=program.start,
-            last=program.end,
-        )
-    return period
 
 
 class State(StrEnum):
@@ -254,6 +172,7 @@ class Basis:
     paid_on: date | None = None
     returns: tuple[tuple[datetime, str], ...] = field(default=())  # earlier submissions sent back
     story: tuple[Step, ...] = ()  # every step of this period's bases, oldest first
+    year_rate: Money | None = None  # the year's rate now, when it differs from a claimed one
 
     @property
     def return_reason(self) -> str | None:

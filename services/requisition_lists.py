@@ -24,6 +24,7 @@ from domain.money import Money
 from domain.program import Program
 from domain.requisition import Accrual, Period, State
 from services.program_setup import current_program
+from services.requisition_basis import rate_of
 from storage import figures
 from storage import requisition_queries as queries
 
@@ -44,11 +45,6 @@ class Summary:
     running: bool
     since: datetime | None = None
     reason: str | None = None
-
-
-def _rate(program: Program, period: Period) -> tuple[Money, bool]:
-    year = program.year(period.year)
-    return year.daily_rate, year.rate_confirmed
 
 
 def _live_totals(
@@ -112,7 +108,7 @@ def summaries(
         if actor and not rules.can_see(actor, m.id):
             continue
         for p in periods:
-            rate, confirmed = _rate(program, p)
+            rate, confirmed = rate_of(program, p)
             row = kept.get((m.id, p.first))
             if row is not None:
                 found.append(

@@ -443,6 +443,7 @@ def test_a_rate_confirmed_at_another_amount_leaves_the_basis_attestable_at_its_o
     attested = basis_of(world, people["osby"], january, today=later)
     assert attested.state is State.ATTESTED and attested.daily_rate == Money.kronor(200)
     assert attested.total == claimed.total
+    assert attested.year_rate == Money.kronor("206.40")  # the page says so beside its own
     # The difference is on the next basis: the days as claimed, × 6,40 kr.
     march = Period(date(2027, 3, 1), date(2027, 4, 30))
     following = basis_of(world, people["osby"], march, today=date(2027, 5, 3))
