@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 HOST ?= 127.0.0.1
 
-.PHONY: run test install install-test system-test-deps synapse setup lint format messages translations bench
+.PHONY: run test install install-test system-test-deps synapse oidc-provider setup lint format messages translations bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,11 +30,14 @@ setup: install
 run: setup
 	$(BIN)/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT) 'web:create_app()'
 
-# PostgreSQL and Chromium come from Debian; installed only when missing (needs root).
+# PostgreSQL, Chromium and Node.js (for the certified OpenID Connect provider) come from
+# Debian; installed only when missing (needs root).
 system-test-deps:
 	@missing=""; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v node >/dev/null 2>&1 || missing="$$missing nodejs"; \
+	command -v npm >/dev/null 2>&1 || missing="$$missing npm"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "Installing:$$missing"; \
@@ -54,7 +57,15 @@ $(SYNAPSE_VENV)/bin/synapse_homeserver:
 	$(SYNAPSE_VENV)/bin/pip install --quiet --upgrade pip
 	$(SYNAPSE_VENV)/bin/pip install --quiet "matrix-synapse>=1.100,<2"
 
-test: system-test-deps install-test synapse
+# panva's oidc-provider (OpenID Certified) from npm, at the version package-lock.json pins,
+# for the OpenID Connect tests (tests/support/certified_provider.py).
+OIDC_PROVIDER_DIR := tests/support/oidc-provider
+oidc-provider: $(OIDC_PROVIDER_DIR)/node_modules/.package-lock.json
+
+$(OIDC_PROVIDER_DIR)/node_modules/.package-lock.json: $(OIDC_PROVIDER_DIR)/package-lock.json
+	cd $(OIDC_PROVIDER_DIR) && npm ci --no-audit --no-fund --loglevel=error
+
+test: system-test-deps install-test synapse oidc-provider
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy

@@ -40,10 +40,6 @@ def _meeting_on(request: PlacementRequest) -> date | None:
     return placement.meeting_on if placement else None
 
 
-def card_key(request_id: int) -> str:
-    return f"request:{request_id}:card"
-
-
 def _facts(request: PlacementRequest) -> list[tuple[str, str]]:
     referral = request.referral
     preferred = referral.preferred_municipality

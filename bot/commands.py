@@ -308,14 +308,17 @@ COMMANDS = (
     ),
     Command("hjälp", "hjälp", N_("This help."), _everyone),
 )
-BY_WORD = {plain_letters(c.name): c for c in COMMANDS} | {
-    "plats": COMMANDS[0],
-    "anmal": COMMANDS[3],
-    "forlangning": COMMANDS[5],
-    "avslut": COMMANDS[6],
-    "help": COMMANDS[-1],
-    "?": COMMANDS[-1],
+# Other words people type for a command, by the command's name (without å, ä, ö).
+ALIASES = {
+    "plats": "platser",
+    "anmal": "anmalan",
+    "forlangning": "forlang",
+    "avslut": "avsluta",
+    "help": "hjalp",
+    "?": "hjalp",
 }
+BY_WORD = {plain_letters(c.name): c for c in COMMANDS}
+BY_WORD |= {alias: BY_WORD[name] for alias, name in ALIASES.items()}
 
 
 def answer(ctx: ChatContext, asker: Asker, text: str) -> Message:

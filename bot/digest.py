@@ -31,10 +31,10 @@ from domain.notices import NoticeKind
 from locales import format_percent, format_period, ngettext, phrases
 from locales import gettext as _
 from locales import render as render_text
+from notices.recipients import by_email_only, contacts_of, coordinators
 from services.deliveries import UndeliveredSummary, undelivered_summary
 from services.digest import Audience as DigestAudience
 from services.digest import build_digests
-from services.notices import by_email_only, contacts_of, coordinators
 from storage import digest_queries
 from storage.models import ChatOutbox, Municipality
 

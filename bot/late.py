@@ -17,8 +17,8 @@ from bot.message import Message, context, link, section
 from bot.settings import ChatSettings, DigestSchedule
 from domain.notices import NoticeKind
 from locales import gettext as _
+from notices.recipients import by_email_only, contacts_of
 from services.digest import build_digest
-from services.notices import by_email_only, contacts_of
 from storage.models import Municipality
 
 

@@ -48,6 +48,7 @@ from domain.delivery import (
     OutboxState,
     Transport,
 )
+from notices.outlets import wake_after_commit
 from storage.db import changed_rows, unit_of_work
 from storage.models import ChatOutbox
 
@@ -175,16 +176,13 @@ def _add(session: Session, row: ChatOutbox) -> ChatOutbox | None:
     except IntegrityError:  # the same key, queued by a transaction that committed first
         return None
     session.info.setdefault(NEW_IN_SESSION, []).append(row.id)
+    wake_after_commit(session)
     return row
 
 
 def new_in(session: Session) -> list[int]:
     """Ids queued in this session's transaction (taken: asked once, after the commit)."""
     return session.info.pop(NEW_IN_SESSION, [])
-
-
-def forget_new(session: Session) -> None:
-    session.info.pop(NEW_IN_SESSION, None)
 
 
 class Sender(Protocol):

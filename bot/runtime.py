@@ -17,7 +17,7 @@ from sqlalchemy import delete
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import dedupe, home, notifications, outbox, slack_client
+from bot import dedupe, home, outbox, slack_client
 from bot.channels import Channels
 from bot.commands import ChatContext
 from bot.identity import Identity
@@ -25,12 +25,14 @@ from bot.mail.sender import MailSender
 from bot.mail.settings import MailSettings
 from bot.matrix.sender import MatrixSender
 from bot.matrix.settings import MatrixSettings
+from bot.outlets import ChatOutlets
 from bot.settings import OUTBOX_SWEEP_SECONDS, ChatSettings
 from bot.slack_sender import SlackSender
 from domain.clock import Clock
 from domain.delivery import Transport
 from domain.errors import DomainError
 from domain.text import N_
+from notices.outlets import attach
 from storage.db import unit_of_work
 from storage.models import ChatRequestSeen
 
@@ -107,13 +109,17 @@ class ChatRuntime:
         # Seconds a slash command may take before it is answered "one moment" instead.
         self.ack_budget = 2.0
         self._last_sweep = 0.0
-        notifications.install(
+        # What the use cases' events notify (notices.bus) is queued for these channels,
+        # and delivered by this runtime once the transaction has committed.
+        attach(
             sessions,
-            settings=settings,
-            clock=clock,
-            on_commit=self.deliver_soon,
-            on_home=self.refresh_homes if settings.enabled else None,
-            channels=self.channels,
+            ChatOutlets(
+                settings=settings,
+                channels=self.channels,
+                clock=clock,
+                on_commit=self.deliver_soon,
+                on_home=self.refresh_homes if settings.enabled else None,
+            ),
         )
 
     def first_time(self, key: str) -> bool:

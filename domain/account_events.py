@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from domain.choices import LABELS, Role
-from domain.events import EventKind
+from domain.events import EventKind, LoggedEvent
 from domain.text import N_, Text
 
 K = EventKind
@@ -74,18 +74,9 @@ METHODS = {
     "password_only": N_("password"),
     "recovery": N_("password and recovery code"),
     "oidc": N_("identity provider"),
+    "oidc_code": N_("identity provider and code"),
+    "oidc_recovery": N_("identity provider and recovery code"),
 }
-
-
-class LoggedEvent(Protocol):
-    @property
-    def kind(self) -> EventKind: ...
-
-    @property
-    def details(self) -> Mapping[str, Any] | None: ...
-
-    @property
-    def municipality_id(self) -> int | None: ...
 
 
 def describe_account_event(event: LoggedEvent, municipality_names: Mapping[int, str]) -> Text:

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import date
-from typing import Any, Protocol
+from typing import Any
 
 from domain.choices import LABELS, DeclineReason, Outcome
 from domain.corrections import DATE_LABELS, REASON_LABELS, CorrectionReason, RecordedDate
 from domain.documentation import DocumentKind
-from domain.events import EventKind
+from domain.events import EventKind, LoggedEvent
 from domain.meetings import MeetingKind
 from domain.participants import DETAIL_LABELS
 from domain.text import N_, Text
@@ -99,19 +99,6 @@ _PARAMS: dict[EventKind, Callable[[Mapping[str, Any]], dict[str, Any]]] = {
     },
     K.CONSENT_WITHDRAWN: lambda d: {"date": _day(d.get("withdrawn_on"))},
 }
-
-
-class LoggedEvent(Protocol):
-    """What a sentence is made from: an entry of the event log (storage.models.Event)."""
-
-    @property
-    def kind(self) -> EventKind: ...
-
-    @property
-    def details(self) -> Mapping[str, Any] | None: ...
-
-    @property
-    def municipality_id(self) -> int | None: ...
 
 
 def describe(event: LoggedEvent, municipality_names: Mapping[int, str]) -> Text:

@@ -6,7 +6,12 @@ purge and can be read by everyone who may see the referral it is about.
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
+from typing import Any, ClassVar, Protocol
 
 
 class EventKind(StrEnum):
@@ -89,10 +94,68 @@ DIGEST_KINDS = frozenset(
     }
 )
 
-# The events about a request that chat tells the municipality and the investigator about.
-REQUEST_KINDS = frozenset(
-    {EventKind.REQUESTED, EventKind.ACCEPTED, EventKind.DECLINED, EventKind.WITHDRAWN}
-)
+
+class LoggedEvent(Protocol):
+    """What a sentence is made from: an entry of the event log (storage.models.Event), as
+    domain.event_texts and domain.account_events describe it."""
+
+    @property
+    def kind(self) -> EventKind: ...
+
+    @property
+    def details(self) -> Mapping[str, Any] | None: ...
+
+    @property
+    def municipality_id(self) -> int | None: ...
+
 
 # Housekeeping on a referral that changes nothing the digest shows.
 NOT_NEWS = frozenset({EventKind.PERSONAL_DATA_PURGED})
+
+
+# The typed events (domain.typed_events). Each is one thing that happened, with its own typed
+# fields; the use case that makes it happen records it (services.history.record), and
+# notices.bus.SUBSCRIBERS says what follows from it. The row's foreign keys (referral,
+# municipality, the account it is about) are common to all; every other field is the event's
+# own and is kept in the row's `details` under its own name (dates as ISO text), as the log
+# has always kept it.
+
+OMIT_UNLESS_SET = {"omit_unless_set": True}  # kept in `details` only when truthy
+
+
+@dataclass(frozen=True, kw_only=True)
+class DomainEvent:
+    kind: ClassVar[EventKind]
+    referral_id: int | None = None
+    municipality_id: int | None = None
+    subject_user_id: int | None = None
+
+    @classmethod
+    def read_details(cls, kept: Mapping[str, Any]) -> Mapping[str, Any]:
+        """The row's `details` as this type's fields (for a type that keeps them otherwise)."""
+        return kept
+
+    def details(self) -> dict[str, Any]:
+        """The event's own fields, as the log's JSON keeps them."""
+        kept: dict[str, Any] = {}
+        for item in dataclasses.fields(self):
+            if item.name in ROW_FIELDS:
+                continue
+            value = getattr(self, item.name)
+            if item.metadata.get("omit_unless_set") and not value:
+                continue
+            kept[item.name] = _to_json(value)
+        return kept
+
+
+ROW_FIELDS = frozenset({"referral_id", "municipality_id", "subject_user_id"})
+
+
+def _to_json(value: Any) -> Any:
+    if isinstance(value, date):  # datetime too
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return [_to_json(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _to_json(v) for k, v in value.items()}
+    return value

@@ -66,12 +66,6 @@ ZERO = Tally()
 COUNTERS = tuple(f.name for f in fields(Tally) if f.name != "through")
 
 
-def days_between(earlier: Tally, later: Tally) -> int:
-    """Compensable days of all placements after the day of `earlier` through that of
-    `later` (the tallies of two days, the earlier first)."""
-    return later.accrued_days - earlier.accrued_days
-
-
 def day_before(day: date) -> date:
     return day - timedelta(days=1)
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from domain.availability import Availability
@@ -156,10 +156,6 @@ FORECAST_EVEN = N_("The forecast for %(year)s is %(forecast)s, exactly the budge
 
 def other_forecast(budget: Money, accrued: Money) -> Money:
     return accrued if accrued > budget else budget
-
-
-def day_after(day: date) -> date:
-    return day + timedelta(days=1)
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,19 @@ from domain.choices import Role
 from domain.errors import NotFound, RuleViolation
 from domain.events import EventKind
 from domain.text import N_
+from domain.typed_events import (
+    ChatLinked,
+    ChatUnlinked,
+    DemoRemoved,
+    PasswordReset,
+    PasswordSet,
+    SecondFactorReset,
+    SessionsEnded,
+    UserChanged,
+    UserDeactivated,
+    UserReactivated,
+    UserUnlocked,
+)
 from services import history, invitations, login, second_factor, users, web_sessions
 from storage.models import Event, Municipality, User
 
@@ -83,12 +96,7 @@ def _end_sessions(session: Session, user: User, actor: Actor | None, now: dateti
     count = web_sessions.end_all_for_user(session, user_id=user.id)
     if count:
         history.record(
-            session,
-            kind=EventKind.SESSIONS_ENDED,
-            at=now,
-            actor=actor,
-            subject_user_id=user.id,
-            count=count,
+            session, SessionsEnded(subject_user_id=user.id, count=count), at=now, actor=actor
         )
 
 
@@ -159,13 +167,14 @@ def change_user(
     user.municipality = municipality
     history.record(
         session,
-        kind=EventKind.USER_CHANGED,
+        UserChanged(
+            subject_user_id=user.id,
+            municipality_id=municipality.id if municipality else None,
+            fields=tuple(changed),
+            role=new_role.value,
+        ),
         at=now,
         actor=actor,
-        subject_user_id=user.id,
-        municipality_id=municipality.id if municipality else None,
-        fields=changed,
-        role=new_role.value,
     )
     if {"role", "municipality", "external_identity"} & set(changed):
         _end_sessions(session, user, actor, now)
@@ -178,9 +187,7 @@ def deactivate(session: Session, *, actor: Actor | None, user_id: int, now: date
         raise RuleViolation(N_("You cannot deactivate your own account."))
     if user.active:
         user.active = False
-        history.record(
-            session, kind=EventKind.USER_DEACTIVATED, at=now, actor=actor, subject_user_id=user.id
-        )
+        history.record(session, UserDeactivated(subject_user_id=user.id), at=now, actor=actor)
     _end_sessions(session, user, actor, now)
     return user
 
@@ -189,9 +196,7 @@ def reactivate(session: Session, *, actor: Actor | None, user_id: int, now: date
     user = get_user(session, actor=actor, user_id=user_id)
     if not user.active:
         user.active = True
-        history.record(
-            session, kind=EventKind.USER_REACTIVATED, at=now, actor=actor, subject_user_id=user.id
-        )
+        history.record(session, UserReactivated(subject_user_id=user.id), at=now, actor=actor)
     return user
 
 
@@ -199,9 +204,7 @@ def unlock(session: Session, *, actor: Actor | None, user_id: int, now: datetime
     """Forgets the account's failed logins from every address."""
     user = get_user(session, actor=actor, user_id=user_id)
     login.unlock(session, email=user.email)
-    history.record(
-        session, kind=EventKind.USER_UNLOCKED, at=now, actor=actor, subject_user_id=user.id
-    )
+    history.record(session, UserUnlocked(subject_user_id=user.id), at=now, actor=actor)
     return user
 
 
@@ -210,9 +213,7 @@ def reset_password(session: Session, *, actor: Actor | None, user_id: int, now: 
     through the invitation link whose token is returned."""
     user = get_user(session, actor=actor, user_id=user_id)
     user.password_hash = None
-    history.record(
-        session, kind=EventKind.PASSWORD_RESET, at=now, actor=actor, subject_user_id=user.id
-    )
+    history.record(session, PasswordReset(subject_user_id=user.id), at=now, actor=actor)
     _end_sessions(session, user, actor, now)
     return invitations.invite(session, user=user, actor=actor, now=now)
 
@@ -223,9 +224,7 @@ def set_password(
     """The operator sets a password typed at a prompt (`mm user reset --password`)."""
     user = get_user(session, actor=actor, user_id=user_id)
     user.password_hash = users.hash_password(password, personal=(user.name, user.email))
-    history.record(
-        session, kind=EventKind.PASSWORD_SET, at=now, actor=actor, subject_user_id=user.id
-    )
+    history.record(session, PasswordSet(subject_user_id=user.id), at=now, actor=actor)
     _end_sessions(session, user, actor, now)
     return user
 
@@ -236,9 +235,7 @@ def reset_second_factor(
     """The authenticator and recovery codes stop working; the next login enrols new ones."""
     user = get_user(session, actor=actor, user_id=user_id)
     second_factor.clear(session, user=user)
-    history.record(
-        session, kind=EventKind.SECOND_FACTOR_RESET, at=now, actor=actor, subject_user_id=user.id
-    )
+    history.record(session, SecondFactorReset(subject_user_id=user.id), at=now, actor=actor)
     _end_sessions(session, user, actor, now)
     return user
 
@@ -255,9 +252,7 @@ def link_slack_user(
             slack_user=slack_user_id,
         )
     users.link_slack_user(session, user=user, slack_user_id=slack_user_id)
-    history.record(
-        session, kind=EventKind.CHAT_LINKED, at=now, actor=actor, subject_user_id=user.id
-    )
+    history.record(session, ChatLinked(subject_user_id=user.id), at=now, actor=actor)
     return user
 
 
@@ -267,9 +262,7 @@ def unlink_slack_user(
     user = get_user(session, actor=actor, user_id=user_id)
     if user.slack_user_id is not None:
         user.slack_user_id = None
-        history.record(
-            session, kind=EventKind.CHAT_UNLINKED, at=now, actor=actor, subject_user_id=user.id
-        )
+        history.record(session, ChatUnlinked(subject_user_id=user.id), at=now, actor=actor)
     return user
 
 
@@ -320,8 +313,6 @@ def remove_demo_users(session: Session, *, now: datetime) -> int:
         user.slack_user_id = None
         second_factor.clear(session, user=user)
         web_sessions.end_all_for_user(session, user_id=user.id)
-        history.record(
-            session, kind=EventKind.DEMO_REMOVED, at=now, actor=None, subject_user_id=user.id
-        )
+        history.record(session, DemoRemoved(subject_user_id=user.id), at=now, actor=None)
         removed += 1
     return removed

@@ -9,8 +9,6 @@ moved only when the person says so.
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -19,17 +17,14 @@ from sqlalchemy.orm import Session
 
 from domain.access import Actor
 from domain.errors import NotFound, RuleViolation
-from domain.events import EventKind
 from domain.text import N_
+from domain.tokens import new_token, token_hash
+from domain.typed_events import ChatLinked
 from services import history
 from services.users import actor_of, link_matrix_user, link_slack_user
 from storage.models import ChatLink, User
 
 LINK_LIFETIME = timedelta(minutes=30)
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def start_link(
@@ -44,10 +39,10 @@ def start_link(
     """A new one-time token for this Slack (or Matrix) user; put it in the link the bot
     replies with. The Slack user's name and workspace, as Slack gave them, are shown when
     confirming."""
-    token = secrets.token_urlsafe(24)
+    token = new_token()
     session.add(
         ChatLink(
-            token_hash=_hash(token),
+            token_hash=token_hash(token),
             slack_user_id=slack_user_id,
             matrix_user_id=matrix_user_id,
             slack_user_name=(slack_user_name or "")[:80] or None,
@@ -80,7 +75,7 @@ class PendingLink:
 
 def _live_link(session: Session, token: str, now: datetime) -> ChatLink:
     link = session.scalars(
-        select(ChatLink).where(ChatLink.token_hash == _hash(token or "")).with_for_update()
+        select(ChatLink).where(ChatLink.token_hash == token_hash(token)).with_for_update()
     ).first()
     if link is None or link.used_at is not None or link.expires_at < now:
         raise RuleViolation(EXPIRED)
@@ -132,9 +127,7 @@ def confirm_link(
         link_slack_user(session, user=user, slack_user_id=link.slack_user_id or "")
     link.used_at = now
     link.user_id = user.id
-    history.record(
-        session, kind=EventKind.CHAT_LINKED, at=now, actor=actor, subject_user_id=user.id
-    )
+    history.record(session, ChatLinked(subject_user_id=user.id), at=now, actor=actor)
     return link.matrix_user_id or link.slack_user_id or ""
 
 

@@ -189,10 +189,3 @@ def _late_rows(
             today=today,
         )
     ]
-
-
-def late_items(session: Session, today: date, municipality_id: int | None) -> list[LateItem]:
-    """Running placements behind schedule (domain.deadlines), oldest due date first."""
-    return sorted(
-        (item for _where, item in _late_rows(session, today, municipality_id)), key=_late_order
-    )

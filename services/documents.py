@@ -14,8 +14,8 @@ from domain.actions import Action
 from domain.audit import Field, Seen
 from domain.documentation import DocumentKind, checked_content
 from domain.errors import NotFound
-from domain.events import EventKind
 from domain.text import N_
+from domain.typed_events import DocumentWritten
 from services import audit, history
 from services.program_setup import current_program
 from services.referrals import check_action, facts_of
@@ -93,9 +93,7 @@ def write_document(
     found.content, found.updated_at, found.updated_by_id = checked, now, actor.user_id
     history.record(
         session,
-        kind=EventKind.DOCUMENT_WRITTEN,
+        DocumentWritten(referral_id=referral.id, document=kind.value),
         at=now,
         actor=actor,
-        referral_id=referral.id,
-        document=kind.value,
     )

@@ -24,7 +24,6 @@ from domain.choices import Outcome, Role
 from domain.clock import local_date
 from domain.enrolment import planned_end
 from domain.errors import NotAllowed, RuleViolation
-from domain.events import EventKind
 from domain.figures import (
     IndicatorCounts,
     IndicatorDays,
@@ -39,6 +38,7 @@ from domain.indicators import Indicator
 from domain.money import ZERO, Money
 from domain.program import DayRule, Program
 from domain.text import N_
+from domain.typed_events import CostOutcomeEntered, FinsamReported
 from services import history, reports, requisition_lists
 from services.program_setup import current_program
 from storage import figures, requisition_queries
@@ -240,13 +240,9 @@ def enter_cost_outcome(
     )
     history.record(
         session,
-        kind=EventKind.COST_OUTCOME_ENTERED,
+        CostOutcomeEntered(year=year, label=label, through=through, amount_ore=amount.ore),
         at=now,
         actor=actor,
-        year=year,
-        label=label,
-        through=through,
-        amount_ore=amount.ore,
     )
 
 
@@ -498,9 +494,7 @@ def report_finsam(
             reported_by_id=actor.user_id if actor else None,
         )
     )
-    history.record(
-        session, kind=EventKind.FINSAM_REPORTED, at=now, actor=actor, year=year, half=half or 0
-    )
+    history.record(session, FinsamReported(year=year, half=half or 0), at=now, actor=actor)
     return found
 
 

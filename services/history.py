@@ -1,40 +1,34 @@
 """The append-only event log: every state change, who and when. Codes, dates and choices
-only: free text (comments, needs) never goes in here, so the log survives purging."""
+only: free text (comments, needs) never goes in here, so the log survives purging.
+
+`record` keeps one typed event (domain.events) and publishes it to its subscribers
+(notices.bus.publish), in the same transaction: what follows from it is queued or nothing is."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Any
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from domain.access import Actor
-from domain.events import EventKind
+from domain.events import DomainEvent
+from notices import bus
 from storage.models import Event
 
 
-def record(
-    session: Session,
-    *,
-    kind: EventKind,
-    at: datetime,
-    actor: Actor | None,
-    referral_id: int | None = None,
-    municipality_id: int | None = None,
-    subject_user_id: int | None = None,
-    **details: Any,
-) -> Event:
+def record(session: Session, event: DomainEvent, *, at: datetime, actor: Actor | None) -> Event:
     entry = Event(
-        kind=kind,
+        kind=event.kind,
         at=at,
         actor_id=actor.user_id if actor else None,
-        referral_id=referral_id,
-        municipality_id=municipality_id,
-        subject_user_id=subject_user_id,
-        details={k: v.isoformat() if isinstance(v, date) else v for k, v in details.items()},
+        referral_id=event.referral_id,
+        municipality_id=event.municipality_id,
+        subject_user_id=event.subject_user_id,
+        details=event.details(),
     )
     session.add(entry)
+    bus.publish(session, event)
     return entry
 
 

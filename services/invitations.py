@@ -4,8 +4,6 @@ hours, and only its SHA-256 is stored."""
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
@@ -13,8 +11,9 @@ from sqlalchemy.orm import Session
 
 from domain.access import Actor
 from domain.errors import RuleViolation
-from domain.events import EventKind
 from domain.text import N_
+from domain.tokens import new_token, token_hash
+from domain.typed_events import Invited, PasswordSet
 from services import history, users, web_sessions
 from storage.models import Invitation, User
 
@@ -25,32 +24,21 @@ EXPIRED = N_(
 )
 
 
-def _hash(token: str) -> str:
-    return hashlib.sha256((token or "").encode()).hexdigest()
-
-
 def invite(session: Session, *, user: User, actor: Actor | None, now: datetime) -> str:
     """A new link for the user; earlier unused links stop working. Returns the token."""
     session.execute(delete(Invitation).where(Invitation.user_id == user.id))
-    token = secrets.token_urlsafe(32)
+    token = new_token()
     until = now + LIFETIME
     session.add(
-        Invitation(token_hash=_hash(token), user_id=user.id, created_at=now, expires_at=until)
+        Invitation(token_hash=token_hash(token), user_id=user.id, created_at=now, expires_at=until)
     )
-    history.record(
-        session,
-        kind=EventKind.INVITED,
-        at=now,
-        actor=actor,
-        subject_user_id=user.id,
-        until=until,
-    )
+    history.record(session, Invited(subject_user_id=user.id, until=until), at=now, actor=actor)
     return token
 
 
 def _valid(session: Session, token: str, now: datetime) -> Invitation:
     invitation = session.scalars(
-        select(Invitation).where(Invitation.token_hash == _hash(token)).with_for_update()
+        select(Invitation).where(Invitation.token_hash == token_hash(token)).with_for_update()
     ).first()
     if invitation is None or invitation.used_at is not None or invitation.expires_at < now:
         raise RuleViolation(EXPIRED)
@@ -75,10 +63,6 @@ def accept(session: Session, *, token: str, password: str, now: datetime) -> Use
     invitation.used_at = now
     web_sessions.end_all_for_user(session, user_id=user.id)
     history.record(
-        session,
-        kind=EventKind.PASSWORD_SET,
-        at=now,
-        actor=users.actor_of(user),
-        subject_user_id=user.id,
+        session, PasswordSet(subject_user_id=user.id), at=now, actor=users.actor_of(user)
     )
     return user

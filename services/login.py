@@ -21,10 +21,14 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from domain.authentication import acr_accepted, next_try_at
-from domain.choices import Role
-from domain.events import EventKind
+from domain.authentication import (
+    ProviderLogin,
+    login_identity,
+    next_try_at,
+    provider_login_strength,
+)
 from domain.text import N_, Text
+from domain.typed_events import LoggedIn
 from services import history, second_factor, users
 from storage.models import LoginThrottle, User
 
@@ -63,6 +67,8 @@ class LoginResult:
     problem: Text | None = None
     throttled: bool = False
     checked: bool = False
+    # Through the identity provider: the site's own second factor is still to be given.
+    second_factor_due: bool = False
 
 
 def _key(email: str, address: str) -> tuple[str, str]:
@@ -152,13 +158,15 @@ def check_identity(
     claim: str,
     value: str,
     acr: str | None,
-    acr_roles: frozenset[Role],
     acr_values: frozenset[str],
+    second_factor_for_all: bool,
+    site_second_factor: bool,
 ) -> LoginResult:
     """A person the identity provider vouches for: the account an administrator made for
-    that identity, if it is active and the login was strong enough for its role. Nothing is
-    ever created here."""
-    value = (value or "").strip()
+    that identity, if it is active and the login is strong enough for its role (or will be,
+    with the site's own second factor: `second_factor_due`). Nothing is ever created here,
+    and the identity (a personnummer, perhaps) goes nowhere but into the query."""
+    value = (value or "").strip() if claim == "email" else login_identity(value)
     user = None
     if value:
         if claim == "email":
@@ -169,20 +177,27 @@ def check_identity(
         return LoginResult(None, UNKNOWN_IDENTITY)
     if not user.active:
         return LoginResult(None, DEACTIVATED)
-    if not acr_accepted(user.role, acr, required_for=acr_roles, accepted=acr_values):
+    strength = provider_login_strength(
+        user.role,
+        acr,
+        accepted=acr_values,
+        required_for_all=second_factor_for_all,
+        site_second_factor=site_second_factor,
+    )
+    if strength is ProviderLogin.TOO_WEAK:
         return LoginResult(None, WEAK_LOGIN)
-    return LoginResult(user, checked=True)
+    return LoginResult(
+        user, checked=True, second_factor_due=strength is ProviderLogin.SECOND_FACTOR
+    )
 
 
 def finish_login(session: Session, *, user: User, method: str, now: datetime) -> None:
     """The login is complete: written to the event log (no personal data: the method)."""
     history.record(
         session,
-        kind=EventKind.LOGGED_IN,
+        LoggedIn(subject_user_id=user.id, method=method),
         at=now,
         actor=users.actor_of(user),
-        subject_user_id=user.id,
-        method=method,
     )
 
 

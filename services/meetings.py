@@ -9,7 +9,7 @@ may see the referral sees them. The tripartite meeting is booked by accepting
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from typing import Any
+from typing import TypedDict
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,37 +18,18 @@ from domain.access import Actor, check_sees_referral
 from domain.actions import Action
 from domain.clock import local_date
 from domain.errors import NotFound, RuleViolation
-from domain.events import EventKind
 from domain.lifecycle import ReferralStatus
 from domain.meetings import (
-    Booking,
     MeetingKind,
     check_changeable,
     check_follow_up_held,
     checked_booking,
 )
 from domain.text import N_
+from domain.typed_events import MeetingBooked, MeetingHeld, MeetingMoved
 from services import history
 from services.referrals import check_action, facts_of
-from storage.models import Meeting, Placement, Referral
-
-
-def book_tripartite(
-    session: Session, *, actor: Actor, placement: Placement, booking: Booking, now: datetime
-) -> Meeting:
-    """The tripartite meeting as the municipality books it when it accepts."""
-    meeting = Meeting(
-        referral_id=placement.referral_id,
-        kind=MeetingKind.TRIPARTITE,
-        on=booking.on,
-        at=booking.at,
-        place=booking.place,
-        booked_at=now,
-        booked_by_id=actor.user_id,
-        moves=0,
-    )
-    session.add(meeting)
-    return meeting
+from storage.models import Meeting, Referral
 
 
 def tripartite_of(session: Session, referral_id: int) -> Meeting | None:
@@ -103,7 +84,8 @@ def book_follow_up(
     )
     session.add(meeting)
     session.flush()
-    _record(session, EventKind.MEETING_BOOKED, actor, referral, meeting, now)
+    about = _about(referral, meeting)
+    history.record(session, MeetingBooked(**about), at=now, actor=actor)
     return meeting
 
 
@@ -135,7 +117,8 @@ def move_meeting(
     meeting.moves += 1
     if meeting.kind is MeetingKind.TRIPARTITE and referral.placement is not None:
         referral.placement.meeting_on = booking.on
-    _record(session, EventKind.MEETING_MOVED, actor, referral, meeting, now, previous=previous)
+    about = _about(referral, meeting)
+    history.record(session, MeetingMoved(**about, previous=previous), at=now, actor=actor)
     return meeting
 
 
@@ -154,28 +137,25 @@ def record_follow_up_held(
         raise RuleViolation(N_("Enter a date."), field="held_on")
     check_follow_up_held(meeting.kind, meeting.held_on, held_on, today=local_date(now))
     meeting.held_on = held_on
-    _record(session, EventKind.MEETING_HELD, actor, referral, meeting, now, held_on=held_on)
+    about = _about(referral, meeting)
+    history.record(session, MeetingHeld(**about, held_on=held_on), at=now, actor=actor)
     return meeting
 
 
-def _record(
-    session: Session,
-    kind: EventKind,
-    actor: Actor,
-    referral: Referral,
-    meeting: Meeting,
-    now: datetime,
-    **details: Any,
-) -> None:
-    history.record(
-        session,
-        kind=kind,
-        at=now,
-        actor=actor,
+class _MeetingFields(TypedDict):
+    referral_id: int
+    municipality_id: int | None
+    meeting_id: int
+    meeting_kind: str
+    on: date | None
+
+
+def _about(referral: Referral, meeting: Meeting) -> _MeetingFields:
+    """What every event about a meeting says: which meeting, of what kind, on which day."""
+    return _MeetingFields(
         referral_id=referral.id,
         municipality_id=referral.placement.municipality_id if referral.placement else None,
         meeting_id=meeting.id,
         meeting_kind=meeting.kind.value,
         on=meeting.on,
-        **details,
     )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -12,8 +11,14 @@ from sqlalchemy.orm import Session
 from domain.access import Actor, check_manages_accounts, check_manages_municipality
 from domain.choices import IntakeState, Role
 from domain.errors import NotAllowed, NotFound, RuleViolation, checked_text
-from domain.events import EventKind
 from domain.text import N_, plain_letters
+from domain.typed_events import (
+    CapacitySet,
+    ChatChannelSet,
+    MunicipalityAdded,
+    MunicipalityChanged,
+    OfferSet,
+)
 from services import history
 from storage import queries
 from storage.models import Municipality
@@ -71,14 +76,15 @@ def set_capacity(
     municipality.intake_state = state or previous_state
     history.record(
         session,
-        kind=EventKind.CAPACITY_SET,
+        CapacitySet(
+            municipality_id=municipality_id,
+            previous=previous,
+            capacity=capacity,
+            previous_state=previous_state.value,
+            state=municipality.intake_state.value,
+        ),
         at=now,
         actor=actor,
-        municipality_id=municipality_id,
-        previous=previous,
-        capacity=capacity,
-        previous_state=previous_state.value,
-        state=municipality.intake_state.value,
     )
     return municipality
 
@@ -89,9 +95,7 @@ def set_offer(
     check_manages_municipality(actor, municipality_id)
     municipality = _get(session, municipality_id)
     municipality.offer = checked_text(offer, MAX_OFFER, "offer")
-    history.record(
-        session, kind=EventKind.OFFER_SET, at=now, actor=actor, municipality_id=municipality_id
-    )
+    history.record(session, OfferSet(municipality_id=municipality_id), at=now, actor=actor)
     return municipality
 
 
@@ -164,12 +168,7 @@ def add_municipality(
     session.add(municipality)
     session.flush()
     history.record(
-        session,
-        kind=EventKind.MUNICIPALITY_ADDED,
-        at=now,
-        actor=actor,
-        municipality_id=municipality.id,
-        code=code,
+        session, MunicipalityAdded(municipality_id=municipality.id, code=code), at=now, actor=actor
     )
     if (slack_channel or "").strip():
         set_slack_channel(
@@ -208,11 +207,9 @@ def change_municipality(
     if changed:
         history.record(
             session,
-            kind=EventKind.MUNICIPALITY_CHANGED,
+            MunicipalityChanged(municipality_id=municipality.id, fields=tuple(changed)),
             at=now,
             actor=actor,
-            municipality_id=municipality.id,
-            fields=changed,
         )
     channel = (slack_channel or "").strip().upper() or None
     if channel != municipality.slack_channel:
@@ -269,16 +266,14 @@ def _set_chat_place(
     """Where the municipality's requests go in one chat (Slack channel or Matrix room), with
     the change in the history."""
     municipality = _get(session, municipality_id)
-    named: dict[str, Any] = {"channel" if attribute == "slack_channel" else "room": value}
     previous = getattr(municipality, attribute)
     setattr(municipality, attribute, value)
-    history.record(
-        session,
-        kind=EventKind.CHAT_CHANNEL_SET,
-        at=now,
-        actor=actor,
-        municipality_id=municipality_id,
-        previous=previous,
-        **named,
+    set_event = (
+        ChatChannelSet(municipality_id=municipality_id, previous=previous, channel=value)
+        if attribute == "slack_channel"
+        else ChatChannelSet(
+            municipality_id=municipality_id, previous=previous, room=value, in_matrix=True
+        )
     )
+    history.record(session, set_event, at=now, actor=actor)
     return municipality

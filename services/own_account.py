@@ -9,8 +9,9 @@ from sqlalchemy.orm import Session
 
 from domain.access import Actor
 from domain.errors import NotFound, RuleViolation
-from domain.events import EventKind
 from domain.text import N_
+from domain.tokens import token_hash
+from domain.typed_events import PasswordSet, RecoveryCodesRenewed, SecondFactorEnrolled
 from services import history, second_factor, users, web_sessions
 from storage.models import User
 
@@ -40,9 +41,7 @@ def change_password(
             N_("The new password must differ from the current one."), field="password"
         )
     user.password_hash = users.hash_password(new, personal=(user.name, user.email))
-    history.record(
-        session, kind=EventKind.PASSWORD_SET, at=now, actor=actor, subject_user_id=user.id
-    )
+    history.record(session, PasswordSet(subject_user_id=user.id), at=now, actor=actor)
     return web_sessions.end_all_for_user(session, user_id=user.id, keep_token=keep_token)
 
 
@@ -51,13 +50,7 @@ def renew_recovery_codes(session: Session, *, actor: Actor, now: datetime) -> li
     if not user.totp_secret:
         raise RuleViolation(N_("You have no authenticator enrolled yet."))
     codes = second_factor.new_recovery_codes(session, user=user, now=now)
-    history.record(
-        session,
-        kind=EventKind.RECOVERY_CODES_RENEWED,
-        at=now,
-        actor=actor,
-        subject_user_id=user.id,
-    )
+    history.record(session, RecoveryCodesRenewed(subject_user_id=user.id), at=now, actor=actor)
     return codes
 
 
@@ -65,7 +58,7 @@ def end_other_session(
     session: Session, *, actor: Actor, session_id: str, current_token: str | None
 ) -> None:
     """Ends one of the person's own sessions (not the one they are using)."""
-    if current_token and session_id == web_sessions.token_hash(current_token):
+    if current_token and session_id == token_hash(current_token):
         raise RuleViolation(N_("To end this session, log out."))
     if not web_sessions.end_own_session(
         session, user_id=actor.user_id, token_hash_value=session_id
@@ -84,9 +77,8 @@ def enrol_second_factor(
     codes = second_factor.enrol(session, user=user, secret=secret, code=code, now=now)
     history.record(
         session,
-        kind=EventKind.SECOND_FACTOR_ENROLLED,
+        SecondFactorEnrolled(subject_user_id=user.id),
         at=now,
         actor=users.actor_of(user),
-        subject_user_id=user.id,
     )
     return codes

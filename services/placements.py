@@ -10,7 +10,7 @@ was recorded once is not recorded again.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import TypedDict
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -22,9 +22,19 @@ from domain.choices import Outcome
 from domain.clock import local_date
 from domain.corrections import CorrectionReason, PlacementDates, RecordedDate, corrected
 from domain.errors import NotFound, RuleViolation
-from domain.events import EventKind
+from domain.events import DomainEvent, EventKind
 from domain.lifecycle import Transition
 from domain.text import N_
+from domain.typed_events import (
+    AlternativePlanMade,
+    AssessmentPlanDone,
+    DateCorrected,
+    FinalReportReceived,
+    PlacementEnded,
+    PlacementExtended,
+    PlacementStarted,
+    WorkplaceTrainingStarted,
+)
 from services import history, meetings
 from services.program_setup import current_program
 from services.referrals import check_action, move_status
@@ -60,22 +70,14 @@ def _require_date(value: date | None, field: str) -> date:
     return value
 
 
-def _record(
-    session: Session,
-    kind: EventKind,
-    actor: Actor,
-    placement: Placement,
-    now: datetime,
-    **details: Any,
-) -> None:
-    history.record(
-        session,
-        kind=kind,
-        at=now,
-        actor=actor,
-        referral_id=placement.referral_id,
-        municipality_id=placement.municipality_id,
-        **details,
+class _PlacementFields(TypedDict):
+    referral_id: int
+    municipality_id: int
+
+
+def _about(placement: Placement) -> _PlacementFields:
+    return _PlacementFields(
+        referral_id=placement.referral_id, municipality_id=placement.municipality_id
     )
 
 
@@ -108,14 +110,13 @@ def record_meeting_held(
         started_on=held_on,
         planned_end_on=enrolment.planned_end(program, held_on),
     )
-    _record(
+    history.record(
         session,
-        EventKind.STARTED,
-        actor,
-        placement,
-        now,
-        started_on=held_on,
-        planned_end_on=placement.planned_end_on,
+        PlacementStarted(
+            **_about(placement), started_on=held_on, planned_end_on=placement.planned_end_on
+        ),
+        at=now,
+        actor=actor,
     )
 
 
@@ -161,7 +162,12 @@ def _record_milestone(
     day = _require_date(day, field)
     enrolment.check_milestone_date(_started_on(placement), day, local_date(now), field=field)
     set_dates(session, placement, **{column: day})
-    _record(session, kind, actor, placement, now, **{field: day})
+    milestone: DomainEvent = (
+        AssessmentPlanDone(**_about(placement), done_on=day)
+        if kind is EventKind.ASSESSMENT_PLAN
+        else WorkplaceTrainingStarted(**_about(placement), started_on=day)
+    )
+    history.record(session, milestone, at=now, actor=actor)
 
 
 def extend_placement(
@@ -185,14 +191,11 @@ def extend_placement(
         )
     )
     set_dates(session, placement, planned_end_on=new_end)
-    _record(
+    history.record(
         session,
-        EventKind.EXTENDED,
-        actor,
-        placement,
-        now,
-        previous_end_on=previous,
-        new_end_on=new_end,
+        PlacementExtended(**_about(placement), previous_end_on=previous, new_end_on=new_end),
+        at=now,
+        actor=actor,
     )
 
 
@@ -221,8 +224,11 @@ def end_placement(
         ended_on=ended_on,
         **({"alternative_plan_on": ended_on} if outcome is Outcome.ALTERNATIVE_PLAN else {}),
     )
-    _record(
-        session, EventKind.ENDED, actor, placement, now, ended_on=ended_on, outcome=outcome.value
+    history.record(
+        session,
+        PlacementEnded(**_about(placement), ended_on=ended_on, outcome=outcome.value),
+        at=now,
+        actor=actor,
     )
 
 
@@ -238,7 +244,12 @@ def record_final_report(
         placement.ended_on, received_on, local_date(now), field="received_on"
     )
     set_dates(session, placement, final_report_on=received_on)
-    _record(session, EventKind.FINAL_REPORT, actor, placement, now, received_on=received_on)
+    history.record(
+        session,
+        FinalReportReceived(**_about(placement), received_on=received_on),
+        at=now,
+        actor=actor,
+    )
 
 
 def record_alternative_plan(
@@ -255,11 +266,9 @@ def record_alternative_plan(
     set_dates(session, placement, alternative_plan_on=planned_on)
     history.record(
         session,
-        kind=EventKind.ALTERNATIVE_PLAN,
+        AlternativePlanMade(referral_id=referral_id, planned_on=planned_on),
         at=now,
         actor=actor,
-        referral_id=referral_id,
-        planned_on=planned_on,
     )
 
 
@@ -312,12 +321,8 @@ def correct_date(
     set_dates(session, placement, **changes)
     if field is RecordedDate.EXTENSION:  # the extension decided is what was corrected
         placement.extensions[-1].new_end_on = corrected_on
-    _record(
-        session,
-        EventKind.DATE_CORRECTED,
-        actor,
-        placement,
-        now,
+    correction = DateCorrected(
+        **_about(placement),
         field=field.value,
         previous=previous,
         corrected=corrected_on,
@@ -329,4 +334,5 @@ def correct_date(
             if name != field.value
         },
     )
+    history.record(session, correction, at=now, actor=actor)
     return changes

@@ -9,13 +9,13 @@ from sqlalchemy.orm import Session
 
 from domain.access import Actor, check_sets_rates
 from domain.errors import RuleViolation
-from domain.events import EventKind
 from domain.money import Money
 from domain.program import Program
 from domain.text import N_
+from domain.typed_events import DailyRateSet, ProgramLoaded
 from services import history
 from storage import program_store
-from storage.models import Municipality, ProgramYearRow
+from storage.models import DailyRateDecision, Municipality, ProgramYearRow
 
 
 def current_program(session: Session) -> Program:
@@ -54,7 +54,7 @@ def install_program(session: Session, program: Program, *, now: datetime) -> Non
         else:
             municipality.name = settings.name
     session.flush()
-    history.record(session, kind=EventKind.PROGRAM_LOADED, at=now, actor=None, program=program.key)
+    history.record(session, ProgramLoaded(program=program.key), at=now, actor=None)
 
 
 MAX_RATE_REASON = 1000
@@ -140,14 +140,20 @@ def set_daily_rate(
             year=str(year),
         )
     program_store.mark_changed(session)
+    previous = before.daily_rate.ore if before.rate_confirmed else None
+    session.add(
+        DailyRateDecision(
+            year=year,
+            previous_ore=previous,
+            rate_ore=rate.ore,
+            reason=why,
+            decided_at=now,
+            decided_by_id=actor.user_id if actor is not None else None,
+        )
+    )
     history.record(
         session,
-        kind=EventKind.DAILY_RATE_SET,
+        DailyRateSet(year=year, previous_ore=before.daily_rate.ore, rate_ore=rate.ore),
         at=now,
         actor=actor,
-        year=year,
-        previous_ore=before.daily_rate.ore,
-        previous_confirmed=before.rate_confirmed,
-        rate_ore=rate.ore,
-        reason=why,
     )

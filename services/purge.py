@@ -21,6 +21,7 @@ from domain.clock import local_date
 from domain.events import EventKind
 from domain.lifecycle import ReferralStatus
 from domain.retention import RetentionFacts, audit_cutoff, is_due
+from domain.typed_events import PersonalDataPurged, PurgeRun
 from services import history
 from services.program_setup import current_program
 from storage.models import (
@@ -98,13 +99,7 @@ def purge(session: Session, *, now: datetime, dry_run: bool = False) -> PurgeRes
             .values(decline_comment="")
         )
         referral.purged_at = now
-        history.record(
-            session,
-            kind=EventKind.PERSONAL_DATA_PURGED,
-            at=now,
-            actor=None,
-            referral_id=referral.id,
-        )
+        history.record(session, PersonalDataPurged(referral_id=referral.id), at=now, actor=None)
     if old_rows:
         # The database lets rows out of the audit log only past a permit's cutoff (0007).
         permit = AuditPurgePermit(before=cutoff)
@@ -115,11 +110,9 @@ def purge(session: Session, *, now: datetime, dry_run: bool = False) -> PurgeRes
     if due or old_rows:
         history.record(
             session,
-            kind=EventKind.PURGE_RUN,
+            PurgeRun(referrals=len(due), audit_rows=int(old_rows)),
             at=now,
             actor=None,
-            referrals=len(due),
-            audit_rows=int(old_rows),
         )
     session.flush()
     for referral in due:

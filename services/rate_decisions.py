@@ -15,12 +15,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from domain.access import Actor, check_sets_rates
-from domain.events import EventKind
 from domain.money import ZERO, Money
 from domain.program import ProgramYear
 from domain.requisition import Period, State
 from services.program_setup import current_program
-from storage.models import Event, Requisition
+from storage.models import DailyRateDecision, Requisition
 
 
 @dataclass(frozen=True)
@@ -102,22 +101,19 @@ class Decision:
 def decisions(session: Session, *, actor: Actor) -> list[Decision]:
     """Every confirmation and change of a daily rate, newest first, naming who and why."""
     check_sets_rates(actor)
-    events = session.scalars(
-        select(Event)
-        .where(Event.kind == EventKind.DAILY_RATE_SET)
-        .options(selectinload(Event.actor))
-        .order_by(Event.at.desc(), Event.id.desc())
+    rows = session.scalars(
+        select(DailyRateDecision)
+        .options(selectinload(DailyRateDecision.decided_by))
+        .order_by(DailyRateDecision.decided_at.desc(), DailyRateDecision.id.desc())
     )
     return [
         Decision(
-            at=e.at,
-            by=e.actor.name if e.actor is not None else "–",
-            year=int(e.details["year"]),
-            previous=Money(e.details["previous_ore"])
-            if e.details.get("previous_confirmed", True)
-            else None,
-            rate=Money(e.details["rate_ore"]),
-            reason=str(e.details.get("reason", "")),
+            at=row.decided_at,
+            by=row.decided_by.name if row.decided_by is not None else "–",
+            year=row.year,
+            previous=Money(row.previous_ore) if row.previous_ore is not None else None,
+            rate=Money(row.rate_ore),
+            reason=row.reason,
         )
-        for e in events
+        for row in rows
     ]

@@ -26,7 +26,6 @@ from domain.availability import check_room_to_accept, check_takes_requests
 from domain.choices import BenefitType, DeclineReason
 from domain.clock import local_date
 from domain.errors import NotFound, RuleViolation, checked_text
-from domain.events import EventKind
 from domain.lifecycle import (
     CLOSED,
     ReferralStatus,
@@ -46,6 +45,16 @@ from domain.participants import (
 )
 from domain.personal_identity import legal_gender
 from domain.text import N_
+from domain.typed_events import (
+    ConsentWithdrawn,
+    ParticipantCorrected,
+    ReferralCreated,
+    ReferralSubmitted,
+    ReferralWithdrawn,
+    RequestAccepted,
+    RequestDeclined,
+    RequestSent,
+)
 from services import history
 from services.program_setup import current_program
 from services.reference_codes import next_reference_code
@@ -241,11 +250,9 @@ def create_referral(
     add_open_referral(session, referral)
     history.record(
         session,
-        kind=EventKind.CREATED,
+        ReferralCreated(referral_id=referral.id, code=referral.reference_code),
         at=now,
         actor=actor,
-        referral_id=referral.id,
-        code=referral.reference_code,
     )
     return referral
 
@@ -257,7 +264,7 @@ def submit_referral(session: Session, *, actor: Actor, referral: Referral, now: 
     check_consent(referral.consent_given, referral.consent_on, today)
     move_status(session, referral, Transition.SUBMIT)
     referral.submitted_at = now
-    history.record(session, kind=EventKind.SUBMITTED, at=now, actor=actor, referral_id=referral.id)
+    history.record(session, ReferralSubmitted(referral_id=referral.id), at=now, actor=actor)
 
 
 def request_placement(
@@ -289,12 +296,11 @@ def request_placement(
     session.flush()
     history.record(
         session,
-        kind=EventKind.REQUESTED,
+        RequestSent(
+            referral_id=referral.id, municipality_id=municipality.id, request_id=request.id
+        ),
         at=now,
         actor=actor,
-        referral_id=referral.id,
-        municipality_id=municipality.id,
-        request_id=request.id,
     )
     return request
 
@@ -438,14 +444,15 @@ def accept_request(
     )
     history.record(
         session,
-        kind=EventKind.ACCEPTED,
+        RequestAccepted(
+            referral_id=request.referral_id,
+            municipality_id=request.municipality_id,
+            request_id=request.id,
+            meeting_on=meeting_on,
+            over_capacity=over_capacity,
+        ),
         at=now,
         actor=actor,
-        referral_id=request.referral_id,
-        municipality_id=request.municipality_id,
-        request_id=request.id,
-        meeting_on=meeting_on,
-        **({"over_capacity": True} if over_capacity else {}),
     )
     return placement
 
@@ -479,13 +486,14 @@ def decline_request(
     move_status(session, request.referral, Transition.DECLINE)
     history.record(
         session,
-        kind=EventKind.DECLINED,
+        RequestDeclined(
+            referral_id=request.referral_id,
+            municipality_id=request.municipality_id,
+            request_id=request.id,
+            reason=reason.value,
+        ),
         at=now,
         actor=actor,
-        referral_id=request.referral_id,
-        municipality_id=request.municipality_id,
-        request_id=request.id,
-        reason=reason.value,
     )
 
 
@@ -503,12 +511,12 @@ def _withdraw(session: Session, referral: Referral, actor: Actor, now: datetime)
     move_status(session, referral, Transition.WITHDRAW)
     history.record(
         session,
-        kind=EventKind.WITHDRAWN,
+        ReferralWithdrawn(
+            referral_id=referral.id,
+            request_id=open_request.id if open_request is not None else None,
+        ),
         at=now,
         actor=actor,
-        referral_id=referral.id,
-        # The request it closed, if any: chat updates the municipality's message about it.
-        request_id=open_request.id if open_request is not None else None,
     )
 
 
@@ -547,11 +555,9 @@ def correct_participant(
         raise
     history.record(
         session,
-        kind=EventKind.PARTICIPANT_CORRECTED,
+        ParticipantCorrected(referral_id=referral.id, fields=tuple(changed)),
         at=now,
         actor=actor,
-        referral_id=referral.id,
-        fields=changed,
     )
     return changed
 
@@ -580,11 +586,9 @@ def withdraw_consent(
     referral.consent_withdrawn_on = withdrawn_on
     history.record(
         session,
-        kind=EventKind.CONSENT_WITHDRAWN,
+        ConsentWithdrawn(referral_id=referral.id, withdrawn_on=withdrawn_on),
         at=now,
         actor=actor,
-        referral_id=referral.id,
-        withdrawn_on=withdrawn_on,
     )
     if Transition.WITHDRAW in allowed(referral.status):
         _withdraw(session, referral, actor, now)

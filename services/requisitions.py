@@ -11,7 +11,7 @@ Reading a basis (and its corrections): services.requisition_basis; `basis` is na
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
@@ -21,7 +21,6 @@ from domain import requisition as rules
 from domain.access import Actor
 from domain.clock import local_date
 from domain.errors import NotFound, RuleViolation
-from domain.events import EventKind
 from domain.requisition import (
     Action,
     Basis,
@@ -29,6 +28,12 @@ from domain.requisition import (
     State,
 )
 from domain.text import N_
+from domain.typed_events import (
+    RequisitionAttested,
+    RequisitionPaid,
+    RequisitionReturned,
+    RequisitionSubmitted,
+)
 from services import history
 from services.program_setup import current_program
 from services.requisition_basis import basis as basis
@@ -112,28 +117,26 @@ def submit(
             first=period.first,
             last=period.last,
         ) from None
-    _record(session, EventKind.REQUISITION_SUBMITTED, actor, row, now, total_ore=row.total_ore)
+    history.record(
+        session, RequisitionSubmitted(**_about(row), total_ore=row.total_ore), at=now, actor=actor
+    )
     return row
 
 
-def _record(
-    session: Session,
-    kind: EventKind,
-    actor: Actor,
-    row: Requisition,
-    now: datetime,
-    **details: Any,
-) -> None:
-    history.record(
-        session,
-        kind=kind,
-        at=now,
-        actor=actor,
+class _RequisitionFields(TypedDict):
+    municipality_id: int
+    requisition_id: int
+    period_first: date
+    period_last: date
+
+
+def _about(row: Requisition) -> _RequisitionFields:
+    """What every event about a requisition says: whose, which, for which period."""
+    return _RequisitionFields(
         municipality_id=row.municipality_id,
         requisition_id=row.id,
         period_first=row.period_first,
         period_last=row.period_last,
-        **details,
     )
 
 
@@ -201,7 +204,9 @@ def attest(
         attested_by_id=actor.user_id,
         rate_confirmed=True,
     )
-    _record(session, EventKind.REQUISITION_ATTESTED, actor, row, now, total_ore=row.total_ore)
+    history.record(
+        session, RequisitionAttested(**_about(row), total_ore=row.total_ore), at=now, actor=actor
+    )
 
 
 def return_basis(
@@ -234,7 +239,7 @@ def return_basis(
         returned_at=now,
         returned_by_id=actor.user_id,
     )
-    _record(session, EventKind.REQUISITION_RETURNED, actor, row, now)
+    history.record(session, RequisitionReturned(**_about(row)), at=now, actor=actor)
 
 
 def mark_paid(
@@ -270,4 +275,6 @@ def mark_paid(
         paid_at=now,
         paid_by_id=actor.user_id,
     )
-    _record(session, EventKind.REQUISITION_PAID, actor, row, now, paid_on=row.paid_on)
+    history.record(
+        session, RequisitionPaid(**_about(row), paid_on=row.paid_on), at=now, actor=actor
+    )

@@ -13,12 +13,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from domain.access import Actor
+from domain.authentication import login_identity
 from domain.choices import Role
 from domain.errors import RuleViolation
-from domain.events import EventKind
 from domain.passwords import check_password_strength
 from domain.staff import checked_contact_details
 from domain.text import N_
+from domain.typed_events import UserAdded
 from services import history
 from storage.models import Municipality, User
 
@@ -93,12 +94,13 @@ def add_user(
     session.flush()
     history.record(
         session,
-        kind=EventKind.USER_ADDED,
+        UserAdded(
+            subject_user_id=user.id,
+            municipality_id=municipality.id if municipality else None,
+            role=role.value,
+        ),
         at=now,
         actor=actor,
-        subject_user_id=user.id,
-        municipality_id=municipality.id if municipality else None,
-        role=role.value,
     )
     return user
 
@@ -134,8 +136,9 @@ def check_role_municipality(role: Role, municipality: Municipality | None) -> No
 
 
 def checked_identity(session: Session, identity: str | None, *, user: User | None) -> str | None:
-    """The identity at the identity provider: optional, unique, at most 200 characters."""
-    identity = (identity or "").strip() or None
+    """The identity at the identity provider: optional, unique, at most 200 characters; a
+    personnummer kept as 12 digits (domain.authentication.login_identity)."""
+    identity = login_identity(identity) or None
     if identity is None:
         return None
     if len(identity) > MAX_IDENTITY:

@@ -9,8 +9,6 @@ of the database opens no session.
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -18,6 +16,7 @@ from typing import Any
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
+from domain.tokens import new_token, token_hash
 from storage.models import WebSession
 
 IDLE = timedelta(minutes=30)
@@ -32,10 +31,6 @@ MAX_ADDRESS, MAX_AGENT = 45, 200
 class Limits:
     idle: timedelta = IDLE
     lifetime: timedelta = LIFETIME
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256((token or "").encode()).hexdigest()
 
 
 def _expired(row: WebSession, now: datetime, limits: Limits) -> bool:
@@ -84,7 +79,7 @@ def create(
             )
         )
     )
-    token = secrets.token_urlsafe(32)
+    token = new_token()
     session.add(
         WebSession(
             token_hash=token_hash(token),

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, cast
@@ -13,6 +14,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 DEFAULT_SQLITE_PATH = Path("instance") / "mojlighetsmodellen.sqlite3"
+AFTER_COMMIT = "mm.after_commit"
+log = logging.getLogger("mm.db")
 
 
 def database_url() -> str:
@@ -121,10 +124,27 @@ def unit_of_work(factory: sessionmaker[Session], *, read_only: bool = False) -> 
         # Read-only too: a rollback would expire what was read (expire_on_commit is off).
         session.commit()
     except BaseException:
+        session.info.pop(AFTER_COMMIT, None)
         session.rollback()
         raise
+    else:
+        _run_after_commit(session)
     finally:
         session.close()
+
+
+def after_commit(session: Session, work: Callable[[], None]) -> None:
+    """`work` runs once the unit of work `session` belongs to has committed (never when it
+    rolls back): how what a transaction queued (notices.bus) starts being delivered."""
+    session.info.setdefault(AFTER_COMMIT, []).append(work)
+
+
+def _run_after_commit(session: Session) -> None:
+    for work in session.info.pop(AFTER_COMMIT, []):
+        try:
+            work()
+        except Exception:  # the change is committed; a sweep delivers what it queued later
+            log.exception("work after a commit failed")
 
 
 @event.listens_for(Session, "before_flush")

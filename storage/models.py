@@ -41,12 +41,13 @@ from domain.choices import (
 )
 from domain.delivery import OutboxAction, OutboxState, Transport
 from domain.documentation import DocumentKind
-from domain.events import EventKind
+from domain.events import DomainEvent, EventKind
 from domain.lifecycle import ReferralStatus, RequestAnswer
 from domain.meetings import MeetingKind
 from domain.notices import NoticeKind, NoticeWay
 from domain.program import DayRule
 from domain.requisition import State as RequisitionState
+from domain.typed_events import event_of
 from storage.types import UtcDateTime
 
 # What the worklists' partial indexes hold, and their queries say word for word (SQLite uses a
@@ -153,6 +154,23 @@ class ProgramYearRow(Base):
     # [{"label": ..., "amount_ore": ...}]: shown in reports, not placement money.
     other_costs: Mapped[list] = mapped_column(JSON, default=list)
     participants: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class DailyRateDecision(Base):
+    """A year's daily rate confirmed or changed (services.program_setup.set_daily_rate): the
+    decision's reason is kept here, beside the typed event that records the change."""
+
+    __tablename__ = "daily_rate_decision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(Integer)
+    previous_ore: Mapped[int | None] = mapped_column(BigInteger)  # None: not confirmed before
+    rate_ore: Mapped[int] = mapped_column(BigInteger)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    decided_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    decided_by: Mapped[User | None] = relationship()
 
 
 class CompensableDayRow(Base):
@@ -421,6 +439,17 @@ class Event(Base):
     subject_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
 
     actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])
+
+    @property
+    def typed(self) -> DomainEvent:
+        """The typed event this row keeps (domain.events)."""
+        return event_of(
+            self.kind,
+            referral_id=self.referral_id,
+            municipality_id=self.municipality_id,
+            subject_user_id=self.subject_user_id,
+            details=self.details,
+        )
 
 
 class ChatOutbox(Base):

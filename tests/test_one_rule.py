@@ -111,3 +111,44 @@ def test_typed_values_are_read_and_refused_alike_on_the_web(parse, raw):
     with pytest.raises(ValueError) as caught:
         _parsed([raw], parse)
     assert str(caught.value) == render(_refusal(parse, raw))
+
+
+def _sources_of(*packages: str) -> list[Path]:
+    return sorted(p for package in packages for p in (ROOT / package).rglob("*.py"))
+
+
+def test_what_a_logged_event_offers_its_describers_is_defined_once():
+    defined = [
+        str(path.relative_to(ROOT))
+        for path in _sources_of("domain", "storage", "services", "notices", "web", "bot", "cli")
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.ClassDef) and node.name == "LoggedEvent"
+    ]
+    assert defined == ["domain/events.py"]
+
+
+def test_no_adapter_or_use_case_hangs_a_listener_on_the_database_session():
+    """What follows from a change is reached by name from the use case (notices.bus), not
+    by a SQLAlchemy hook that an adapter attached somewhere else."""
+    hooks = [
+        f"{path.relative_to(ROOT)}:{node.lineno}"
+        for path in _sources_of("services", "notices", "web", "bot", "cli")
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Attribute)
+        and node.attr in {"listen", "listens_for"}
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "event"
+    ]
+    assert hooks == []
+
+
+def test_one_time_tokens_are_made_and_hashed_by_one_helper():
+    """Invitation links, chat links and web sessions: domain.tokens, one size, one hash."""
+    own_ways = [
+        f"{path.relative_to(ROOT)}:{node.lineno}"
+        for path in _sources_of("services", "web", "bot", "cli")
+        if path.stem in {"invitations", "chat_links", "web_sessions"}
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Attribute) and node.attr in {"token_urlsafe", "sha256"}
+    ]
+    assert own_ways == []

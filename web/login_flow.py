@@ -21,6 +21,9 @@ PENDING = "mm_pending_login"
 ENROL_SECRET = "mm_enrol_secret"
 RECOVERY_CODES = "mm_recovery_codes"
 NEXT = "mm_next"
+# The first factor of a pending login: a password, or the identity provider's login.
+PASSWORD = "password"
+OIDC = "oidc"
 
 
 def second_factor_needed(user: User) -> bool:
@@ -29,13 +32,15 @@ def second_factor_needed(user: User) -> bool:
     )
 
 
-def begin(user: User, next_url: str | None) -> Any:
-    """The first factor is done: on to the second, or in when none is needed."""
-    if not second_factor_needed(user):
+def begin(user: User, next_url: str | None, first_factor: str = PASSWORD) -> Any:
+    """The first factor is done: on to the second, or in when none is needed. After the
+    identity provider the caller has decided that the site's code is needed."""
+    if first_factor == PASSWORD and not second_factor_needed(user):
         return complete(user, "password_only", next_url)
     session[PENDING] = {
         "user_id": user.id,
         "until": (runtime.now() + SECOND_FACTOR_TIME).isoformat(),
+        "first": first_factor,
     }
     session.pop(ENROL_SECRET, None)
     if safe_next(next_url):
@@ -58,6 +63,15 @@ def pending_user_id() -> int | None:
         return None
     user_id = pending.get("user_id")
     return user_id if isinstance(user_id, int) else None
+
+
+def method_with_code(recovery: bool) -> str:
+    """How the pending login was made, for the event log, once its code is accepted."""
+    pending = session.get(PENDING)
+    first = pending.get("first") if isinstance(pending, dict) else None
+    if first == OIDC:
+        return "oidc_recovery" if recovery else "oidc_code"
+    return "recovery" if recovery else "password"
 
 
 def complete(

@@ -7,8 +7,9 @@ proxy's X-Forwarded-For/-Proto headers.
 
 Login: sessions end after MM_SESSION_IDLE_MINUTES without a request (30) and MM_SESSION_HOURS
 after the login (8); MM_SECOND_FACTOR_FOR_ALL (on) asks the association and the administrator
-for a second factor too; OIDC_* connect the organisation's identity provider, and
-MM_PASSWORD_LOGIN=0 then switches local passwords off.
+for a second factor too; OIDC_* connect the organisation's identity provider (OIDC_SECOND_FACTOR
+says whether the site's own code may stand in for a strong `acr`), and MM_PASSWORD_LOGIN=0 then
+switches local passwords off.
 """
 
 from __future__ import annotations
@@ -74,7 +75,12 @@ def defaults() -> dict[str, Any]:
         "OIDC_SCOPE": os.environ.get("OIDC_SCOPE", "").strip() or "openid email profile",
         "OIDC_PROVIDER_NAME": os.environ.get("OIDC_PROVIDER_NAME", "").strip() or None,
         "OIDC_ACR_VALUES": env_list("OIDC_ACR_VALUES"),
-        "OIDC_ACR_ROLES": env_list("OIDC_ACR_ROLES") or None,
+        # Who vouches for the second factor of the roles that need one: "site" (the default:
+        # the site's own code after the provider's login, unless the provider's `acr` is one
+        # of OIDC_ACR_VALUES) or "provider" (only such an `acr`; a weaker login is refused).
+        "OIDC_SECOND_FACTOR": "provider"
+        if os.environ.get("OIDC_SECOND_FACTOR", "").strip().lower() == "provider"
+        else "site",
         "MAX_CONTENT_LENGTH": MAX_REQUEST_BYTES,
         "WTF_CSRF_TIME_LIMIT": SESSION_HOURS * 3600,
         "BABEL_DEFAULT_LOCALE": "sv",

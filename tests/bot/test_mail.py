@@ -18,7 +18,8 @@ from bot.settings import DigestSchedule
 from domain.choices import Role
 from domain.clock import STOCKHOLM, FixedClock
 from domain.notices import NoticeKind, NoticeWay
-from services import notices, referrals
+from notices import recipients as notices
+from services import referrals
 from storage.db import make_engine, session_factory
 from storage.models import ChatOutbox, User
 from tests.bot.conftest import NOW, OSBY_CHANNEL, make_chat, open_request, personal_data

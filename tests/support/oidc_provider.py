@@ -4,7 +4,8 @@ login form, and a token endpoint that issues RS256-signed ID tokens (authorizati
 PKCE with S256 and a nonce are required).
 
 It stands in for the organisation's identity provider (Inera's IdP, Sweden Connect). Tests can
-make its next ID token expired, signed with a key it does not publish, or carry an `acr`.
+make its next ID token expired, signed with a key it does not publish, or carry an `acr`, and
+choose what its UserInfo endpoint answers (`userinfo`: the claims, for any bearer token).
 """
 
 from __future__ import annotations
@@ -108,6 +109,7 @@ class OidcProvider:
         self.next_wrong_key = False
         self.next_acr: str | None = None
         self.pkce_seen: list[str] = []
+        self.userinfo: dict[str, Any] = {}
         self.url = ""
         self.app = self._make_app()
 
@@ -180,6 +182,7 @@ class OidcProvider:
                 issuer=self.url,
                 authorization_endpoint=f"{self.url}/authorize",
                 token_endpoint=f"{self.url}/token",
+                userinfo_endpoint=f"{self.url}/userinfo",
                 jwks_uri=f"{self.url}/jwks",
                 response_types_supported=["code"],
                 subject_types_supported=["public"],
@@ -207,6 +210,12 @@ class OidcProvider:
             user = {"sub": subject, "email": subject, "hsa_id": f"SE2321000016-{subject}"}
             grant = server.get_consent_grant(end_user=user)
             return server.create_authorization_response(grant=grant, grant_user=user)
+
+        @app.get("/userinfo")
+        def userinfo() -> Any:
+            if not request.headers.get("Authorization", "").startswith("Bearer "):
+                return jsonify(error="invalid_token"), 401
+            return jsonify(self.userinfo)
 
         @app.post("/token")
         def token() -> Any:

@@ -67,6 +67,7 @@ class SlackStandIn:
         self._failures: dict[str, list[tuple[str, str | None]]] = {}
         self._statuses: dict[str, list[tuple[int, float | None]]] = {}
         self._delays: dict[str, float] = {}
+        self._gates: dict[str, threading.Event] = {}
         self._stalls: dict[str, float] = {}
         self.history: dict[str, list[dict[str, Any]]] = {}
         self._lock = threading.Lock()
@@ -134,6 +135,13 @@ class SlackStandIn:
     def slow_down(self, method: str, seconds: float) -> None:
         self._delays[method] = seconds
 
+    def hold(self, method: str) -> threading.Event:
+        """Calls to `method` wait until the returned gate is set (at most 30 s): a test
+        proves what happens before Slack answers without measuring time."""
+        gate = threading.Event()
+        self._gates[method] = gate
+        return gate
+
     def stall_after_storing(self, method: str, seconds: float) -> None:
         """`method` does its work at once but answers only after `seconds`."""
         self._stalls[method] = seconds
@@ -164,6 +172,9 @@ class SlackStandIn:
             return 404, {"ok": False, "error": "unknown_path"}, {}
         body = _decode(raw, content_type)
         time.sleep(self._delays.get(method, 0))
+        gate = self._gates.get(method)
+        if gate is not None:
+            gate.wait(30)
         with self._lock:
             statuses = self._statuses.get(method)
             status = statuses.pop(0) if statuses else None

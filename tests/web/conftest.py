@@ -145,3 +145,18 @@ def people(sqlite_world):
         "admin": w.user(Role.ADMIN),
         "log_reviewer": w.user(Role.LOG_REVIEWER),
     }
+
+
+@pytest.fixture(scope="session")
+def certified_provider():
+    """panva's oidc-provider on loopback, once per test session (see
+    tests/support/certified_provider.py); the test client's redirect URI registered."""
+    from tests.support.certified_provider import CertifiedProvider, missing
+
+    reason = missing()
+    if reason:
+        pytest.skip(f"no certified OpenID Connect provider: {reason}")
+    provider = CertifiedProvider()
+    provider.allow_redirect("http://localhost/logga-in/idp/svar")
+    yield provider
+    provider.stop()

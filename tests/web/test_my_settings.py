@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from domain.notices import NoticeKind, NoticeWay
-from services.notices import preferences_of
+from notices.recipients import preferences_of
 
 
 def test_a_contact_chooses_e_mail_for_new_requests(visit, people, sqlite_world):

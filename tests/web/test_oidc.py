@@ -1,7 +1,9 @@
 """Logging in with the organisation's identity provider (OpenID Connect, authorization code
 flow with PKCE) against a real provider the tests start on loopback (tests/support/
-oidc_provider.py): the journey in Chromium, and every way it must fail with a clear Swedish
-page and nothing created."""
+oidc_provider.py, which puts every claim and an `acr` of the test's choosing into the ID
+token): the journey in Chromium, the `acr` rules, and every way it must fail with a clear
+Swedish page and nothing created. tests/web/test_oidc_certified.py runs the flows against a
+certified provider in its default mode."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from domain.choices import Role
 from services import accounts
 from storage.models import Event, User
 from tests.support.clock import MovableClock, moment
+from tests.support.login import code_for, enrol
 from tests.support.oidc_provider import CLIENT_ID, CLIENT_SECRET, RunningProvider
 from tests.web.conftest import TODAY, Page, Visitor
 from web import create_app
@@ -87,19 +90,28 @@ def test_the_login_page_offers_the_identity_provider(oidc_app):
     assert page.soup.find("input", attrs={"name": "password"}) is not None
 
 
+def last_login_method(world) -> str:
+    return world.read(
+        lambda s: s.scalars(select(Event).order_by(Event.id.desc())).first().details["method"]
+    )
+
+
 def test_an_account_made_by_the_administrator_logs_in_through_the_provider(
     oidc_app, sqlite_world, provider
 ):
     coordinator = sqlite_world.user(Role.COORDINATOR)
+    enrol(sqlite_world.sessions, coordinator.user_id, moment(TODAY))
     email = sqlite_world.read(lambda s: s.get(User, coordinator.user_id).email)
     visitor, page = journey(oidc_app, email)
-    assert page.status == 302 and page.response.headers["Location"] == "/oversikt"
+    # No `acr` from the provider: the site's own code before the personal data.
+    assert page.status == 302 and page.response.headers["Location"] == "/logga-in/kod"
+    assert visitor.get("/oversikt").status == 302
+    code = code_for(sqlite_world.sessions, email, clock=oidc_app.config["CLOCK"])
+    done = visitor.post("/logga-in/kod", {"code": code})
+    assert done.response.headers["Location"] == "/oversikt"
     assert visitor.get("/oversikt").h1 == "Översikt"
     assert provider.provider.pkce_seen[-1] == "S256"
-    method = sqlite_world.read(
-        lambda s: s.scalars(select(Event).order_by(Event.id.desc())).first().details["method"]
-    )
-    assert method == "oidc"
+    assert last_login_method(sqlite_world) == "oidc_code"
 
 
 def test_the_identity_can_be_another_claim(oidc_app, sqlite_world):
@@ -116,7 +128,7 @@ def test_the_identity_can_be_another_claim(oidc_app, sqlite_world):
         now=moment(TODAY),
     )
     _visitor, page = journey(oidc_app, "olle")
-    assert page.response.headers["Location"] == "/forfragningar"
+    assert page.response.headers["Location"] == "/logga-in/ny-kod"  # found; not yet enrolled
 
 
 def test_an_unknown_identity_gets_a_clear_page_and_nothing_is_created(oidc_app, sqlite_world):
@@ -159,18 +171,79 @@ def test_an_expired_or_wrongly_signed_id_token_is_refused(oidc_app, sqlite_world
     assert visitor.get("/oversikt").status == 302
 
 
-def test_a_role_can_require_a_strong_login_at_the_provider(oidc_app, sqlite_world, provider):
-    oidc_app.config["OIDC_ACR_VALUES"] = ["http://id.elegnamnden.se/loa/1.0/loa3"]
-    oidc_app.config["OIDC_ACR_ROLES"] = ["coordinator"]
+ACR_WEAK = "http://id.elegnamnden.se/loa/1.0/loa2"
+ACR_STRONG = "http://id.elegnamnden.se/loa/1.0/loa3"
+
+
+def test_a_strong_acr_stands_in_for_the_sites_code_and_a_weak_one_does_not(
+    oidc_app, sqlite_world, provider
+):
+    oidc_app.config["OIDC_ACR_VALUES"] = [ACR_STRONG]
     coordinator = sqlite_world.user(Role.COORDINATOR)
     email = sqlite_world.read(lambda s: s.get(User, coordinator.user_id).email)
-    provider.provider.next_acr = "http://id.elegnamnden.se/loa/1.0/loa2"
+    provider.provider.next_acr = ACR_WEAK
     _visitor, weak = journey(oidc_app, email)
-    assert weak.status == 403 and "Din roll kräver inloggning med två faktorer" in weak.text
-    provider.provider.next_acr = "http://id.elegnamnden.se/loa/1.0/loa3"
+    assert weak.response.headers["Location"] == "/logga-in/ny-kod"
+    provider.provider.next_acr = ACR_STRONG
+    visitor, strong = journey(oidc_app, email)
+    provider.provider.next_acr = None
+    assert strong.response.headers["Location"] == "/oversikt"
+    assert visitor.get("/oversikt").h1 == "Översikt"
+    assert last_login_method(sqlite_world) == "oidc"
+
+
+def test_with_the_provider_as_the_only_second_factor_a_weak_login_is_refused(
+    oidc_app, sqlite_world, provider
+):
+    oidc_app.config.update(OIDC_ACR_VALUES=[ACR_STRONG], OIDC_SECOND_FACTOR="provider")
+    coordinator = sqlite_world.user(Role.COORDINATOR)
+    email = sqlite_world.read(lambda s: s.get(User, coordinator.user_id).email)
+    before = users_and_events(sqlite_world)
+    for acr in (ACR_WEAK, None):
+        provider.provider.next_acr = acr
+        visitor, weak = journey(oidc_app, email)
+        assert weak.status == 403
+        assert (
+            "Din roll kräver inloggning med två faktorer (till exempel SITHS- eller Efos-kort) i "
+            "inloggningstjänsten. Logga in igen med ett sådant sätt." in weak.text
+        )
+        assert visitor.get("/oversikt").status == 302
+    assert users_and_events(sqlite_world) == before
+    provider.provider.next_acr = ACR_STRONG
     _visitor, strong = journey(oidc_app, email)
     provider.provider.next_acr = None
     assert strong.response.headers["Location"] == "/oversikt"
+
+
+PNR_CLAIM = "https://id.oidc.se/claim/personalIdentityNumber"
+
+
+def test_userinfo_about_another_subject_is_not_believed(oidc_app, sqlite_world, provider):
+    """The identity claim is not in the ID token, so UserInfo is asked; its `sub` must be the
+    ID token's (OpenID Connect Core 5.3.4), and an `acr` there counts for nothing."""
+    oidc_app.config.update(OIDC_IDENTITY_CLAIM=PNR_CLAIM, OIDC_ACR_VALUES=[ACR_STRONG])
+    coordinator = sqlite_world.user(Role.COORDINATOR)
+    sqlite_world.do(
+        accounts.change_user,
+        actor=None,
+        user_id=coordinator.user_id,
+        name="Test Person",
+        role=Role.COORDINATOR,
+        municipality_id=None,
+        external_identity="19810923-9809",
+        now=moment(TODAY),
+    )
+    email = sqlite_world.read(lambda s: s.get(User, coordinator.user_id).email)
+    before = users_and_events(sqlite_world)
+    provider.provider.userinfo = {"sub": "someone-else", PNR_CLAIM: "198109239809"}
+    visitor, page = journey(oidc_app, email)
+    assert page.status == 400 and FAILED in page.text
+    assert users_and_events(sqlite_world) == before
+    assert visitor.get("/oversikt").status == 302
+    provider.provider.userinfo = {"sub": email, PNR_CLAIM: "198109239809", "acr": ACR_STRONG}
+    _visitor, page = journey(oidc_app, email)
+    provider.provider.userinfo = {}
+    assert page.response.headers["Location"] == "/logga-in/ny-kod"  # the site's code, still
 
 
 def test_password_login_can_be_switched_off(oidc_app, sqlite_world):
@@ -205,6 +278,7 @@ def test_the_whole_redirect_journey_in_a_browser(browser, sqlite_world, sqlite_s
     thread = threading.Thread(target=served.serve_forever, daemon=True)
     thread.start()
     coordinator = sqlite_world.user(Role.COORDINATOR)
+    enrol(sqlite_world.sessions, coordinator.user_id, moment(TODAY))
     email = sqlite_world.read(lambda s: s.get(User, coordinator.user_id).email)
     context = browser.new_context(locale="sv-SE")
     try:
@@ -216,6 +290,11 @@ def test_the_whole_redirect_journey_in_a_browser(browser, sqlite_world, sqlite_s
         assert page.url.startswith(f"{provider.url}/authorize?")
         page.get_by_label("Identity").fill(email)
         page.get_by_role("button", name="Sign in").click()
+        page.wait_for_load_state()
+        assert page.url == f"{site}/logga-in/kod"
+        code = code_for(sqlite_world.sessions, email, clock=app.config["CLOCK"])
+        page.get_by_label("Kod", exact=True).fill(code)
+        page.get_by_role("button", name="Fortsätt").click()
         page.wait_for_load_state()
         assert page.url == f"{site}/oversikt"
         assert page.get_by_role("heading", level=1).inner_text() == "Översikt"

@@ -109,8 +109,9 @@ def code() -> Any:
                     now=runtime.now(),
                 )
             if result.user is not None:
+                method = login_flow.method_with_code(recovery)
                 session.pop(login_flow.PENDING, None)
-                return login_flow.complete(user, "recovery" if recovery else "password")
+                return login_flow.complete(user, method)
             form.add_error("code", locales.render(result.problem))  # type: ignore[arg-type]
             status = 429 if result.throttled else 400
     return render_template("account/code.html", form=form), status
@@ -148,9 +149,10 @@ def enrol() -> Any:
             except RuleViolation as error:
                 form.add_domain_error(error)
             else:
+                method = login_flow.method_with_code(recovery=False)
                 session.pop(login_flow.PENDING, None)
                 session.pop(login_flow.ENROL_SECRET, None)
-                return login_flow.complete(user, "password", codes=codes)
+                return login_flow.complete(user, method, codes=codes)
     uri = second_factor.provisioning_uri(secret, user.email)
     return render_template(
         "account/enrol.html",

@@ -10,8 +10,9 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 
 import locales
 from domain.notices import KIND_LABELS, kinds_for
+from domain.tokens import token_hash
+from notices.recipients import preferences_of, set_preferences
 from services import own_account, second_factor, web_sessions
-from services.notices import preferences_of, set_preferences
 from storage.models import User
 from web import runtime
 from web.auth import logged_in
@@ -71,7 +72,7 @@ def save() -> Any:
 
 def _page(form: Form, status: int) -> Any:
     actor = runtime.actor()
-    current = web_sessions.token_hash(_token() or "")
+    current = token_hash(_token() or "")
     with runtime.transaction() as db:
         user = db.get(User, actor.user_id)
         assert user is not None

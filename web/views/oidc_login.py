@@ -11,7 +11,6 @@ from flask import Blueprint, abort, current_app, render_template, request, sessi
 from joserfc.errors import JoseError
 
 import locales
-from domain.choices import Role
 from services.login import check_identity
 from web import login_flow, oidc, runtime
 from web.auth import safe_next
@@ -48,11 +47,13 @@ def _problem(message: str, status: int = 400) -> Any:
 def callback() -> Any:
     if not oidc.configured():
         abort(404)
+    config = current_app.config
+    claim = config["OIDC_IDENTITY_CLAIM"]
     try:
         token = oidc.client().authorize_access_token()
-        claims = token.get("userinfo")
-        if not claims:
+        if not token.get("userinfo"):
             raise ValueError("no ID token")
+        claims, looked_in = oidc.claims_with(token, claim)
     except (AuthlibBaseError, JoseError, requests.RequestException, ValueError, KeyError) as error:
         log.warning("OpenID Connect login refused: %s", type(error).__name__)
         return _problem(
@@ -61,19 +62,39 @@ def callback() -> Any:
                 "logged in. Start again from the login page."
             )
         )
-    config = current_app.config
-    roles = config.get("OIDC_ACR_ROLES")
+    value = claims.get(claim)
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)  # a number some providers send unquoted
+    if not isinstance(value, str) or not value.strip():
+        # The operator's line names the claim and where it was looked for, never a value.
+        log.warning(
+            "OpenID Connect login refused: the claim %r (OIDC_IDENTITY_CLAIM) was looked for in "
+            "%s and is not there; check OIDC_SCOPE and what the provider releases to this client",
+            claim,
+            looked_in,
+        )
+        return _problem(
+            locales.gettext(
+                "The identity provider did not tell the site who you are, so you are not "
+                "logged in and nothing has been saved. Tell the administrator of "
+                "Möjlighetsmodellen: the settings for the identity provider need to be "
+                "checked."
+            ),
+            403,
+        )
     with runtime.transaction() as db:
         result = check_identity(
             db,
-            claim=config["OIDC_IDENTITY_CLAIM"],
-            value=str(claims.get(config["OIDC_IDENTITY_CLAIM"]) or ""),
-            acr=claims.get("acr"),
-            acr_roles=frozenset(Role(r) for r in roles if r in set(Role))
-            if roles
-            else frozenset(Role),
+            claim=claim,
+            value=value,
+            # `acr` only from the signed ID token (Core 2), never from UserInfo.
+            acr=token["userinfo"].get("acr"),
             acr_values=frozenset(config.get("OIDC_ACR_VALUES") or ()),
+            second_factor_for_all=config["MM_SECOND_FACTOR_FOR_ALL"],
+            site_second_factor=config["OIDC_SECOND_FACTOR"] != "provider",
         )
     if result.user is None:
         return _problem(locales.render(result.problem), 403)  # type: ignore[arg-type]
+    if result.second_factor_due:
+        return login_flow.begin(result.user, None, first_factor=login_flow.OIDC)
     return login_flow.complete(result.user, "oidc")

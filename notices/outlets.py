@@ -1,0 +1,99 @@
+"""How the installation tells people: the ways it has (Slack, Matrix, e-mail) and the one
+place that renders a message for each and queues it in the outbox. The notices decide who
+is told what; the outlets decide how it looks in each transport.
+
+The chat bot provides them (bot.outlets.ChatOutlets) for the process's session factory
+(`attach`); a process without any way of telling people queues nothing, as before.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Protocol
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from domain.delivery import Transport
+from storage.db import after_commit
+from storage.models import PlacementRequest
+
+OUTLETS_IN_SESSION = "mm.notices.outlets"
+WAKE_IN_SESSION = "mm.notices.wake"
+
+
+class Outlets(Protocol):
+    def now(self) -> datetime:
+        """The time messages are queued at (the deliverer's clock)."""
+        ...
+
+    @property
+    def transports(self) -> frozenset[Transport]: ...
+
+    @property
+    def home_tabs(self) -> bool:
+        """Whether Home tabs are published (Slack is on)."""
+        ...
+
+    def request_card(self, request: PlacementRequest) -> object:
+        """The municipality's card about a request, as it stands."""
+        ...
+
+    def answer_message(self, request: PlacementRequest) -> object:
+        """The investigator's message about an answer to their request."""
+        ...
+
+    def to_slack(
+        self, session: Session, *, key: str, channel: str, message: object, now: datetime
+    ) -> None: ...
+
+    def update_slack(
+        self, session: Session, *, key: str, of_key: str, message: object, now: datetime
+    ) -> None: ...
+
+    def to_matrix(
+        self,
+        session: Session,
+        *,
+        key: str,
+        room: str,
+        message: object,
+        now: datetime,
+        of_key: str | None = None,
+    ) -> None: ...
+
+    def to_email(
+        self,
+        session: Session,
+        *,
+        key: str,
+        user_id: int,
+        address: str,
+        message: object,
+        now: datetime,
+    ) -> None: ...
+
+    def after_commit(self, session: Session) -> None:
+        """Starts delivering what `session` queued, and publishing the Home tabs its events
+        changed (notices.home.due)."""
+        ...
+
+
+def attach(sessions: sessionmaker[Session], outlets: Outlets) -> None:
+    """Every session `sessions` makes tells people through `outlets` (the first attached)."""
+    info = sessions.kw.setdefault("info", {})
+    info.setdefault(OUTLETS_IN_SESSION, outlets)
+
+
+def outlets_of(session: Session) -> Outlets | None:
+    found: Outlets | None = session.info.get(OUTLETS_IN_SESSION)
+    return found
+
+
+def wake_after_commit(session: Session) -> None:
+    """Once `session`'s unit of work has committed, the outlets start delivering what it
+    queued (called by whatever queues: the outbox, notices.bus)."""
+    outlets = outlets_of(session)
+    if outlets is None or session.info.get(WAKE_IN_SESSION):
+        return
+    session.info[WAKE_IN_SESSION] = True
+    after_commit(session, lambda: outlets.after_commit(session))
