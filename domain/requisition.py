@@ -361,8 +361,8 @@ def checked_reason(reason: str | None) -> str:
 
 @dataclass(frozen=True)
 class Accrual:
-    """A period that is earned but not claimed (not submitted, or submitted but not
-    attested): what the association books as an accrued cost."""
+    """A period that is earned but not paid (not submitted, returned, submitted or attested):
+    what the association books as an accrued cost, with its state."""
 
     municipality_id: int
     municipality: str

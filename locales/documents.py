@@ -377,7 +377,7 @@ def steering_sheets(report: SteeringReport) -> list[Sheet]:
             (_("From"), report.first),
             (_("To"), report.last),
             (_("Requisition bases waiting for attestation"), report.waiting_for_attestation),
-            (_("Accrued costs: periods not yet claimed"), accrual_total(list(report.accruals))),
+            (_("Accrued costs: periods not yet paid"), accrual_total(list(report.accruals))),
         ],
         tables=[(_("Participants"), people), (_("Free places now"), places)],
     )

@@ -97,11 +97,13 @@ def build_digests(
     }
     # The worklists' rule (domain.deadlines.requisition_task), so the two always agree.
     work = requisition_lists.work(session, today=today)
+    # Waiting for attestation: oldest period first; the municipalities' own: by municipality.
+    by_place = sorted(work, key=lambda w: (w.basis.municipality, w.basis.period.first))
     due = {
         task: _by_municipality(
             [
                 (w.basis.municipality_id, RequisitionDue(w.basis.municipality, w.basis.period))
-                for w in work
+                for w in (work if task is Task.ATTEST_REQUISITION else by_place)
                 if w.task is task
             ]
         )
