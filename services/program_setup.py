@@ -84,6 +84,38 @@ def _checked_reason(reason: str | None) -> str:
     return text
 
 
+def _compare_and_set(
+    session: Session, year: int, rate: Money, seen: tuple[Money | None] | None
+) -> None:
+    """Sets the year's rate only if it still stands as the person saw it (`seen`: the rate
+    they were shown, None inside for an unconfirmed year; None: the operator, always)."""
+    where = [ProgramYearRow.year == year]
+    if seen is not None:
+        (expected,) = seen
+        where += (
+            [ProgramYearRow.rate_confirmed.is_(False)]
+            if expected is None
+            else [
+                ProgramYearRow.rate_confirmed.is_(True),
+                ProgramYearRow.daily_rate_ore == expected.ore,
+            ]
+        )
+    done = session.execute(
+        update(ProgramYearRow)
+        .where(*where)
+        .values(daily_rate_ore=rate.ore, rate_confirmed=True)
+        .execution_options(synchronize_session=False)
+    )
+    if done.rowcount != 1:  # type: ignore[attr-defined]
+        raise RuleViolation(
+            N_(
+                "The daily rate for %(year)s was set by someone else just now. Look at it "
+                "again before you change it."
+            ),
+            year=str(year),
+        )
+
+
 def set_daily_rate(
     session: Session,
     *,
@@ -115,30 +147,7 @@ def set_daily_rate(
             year=str(year),
             rate=rate,
         )
-    seen = [ProgramYearRow.year == year]
-    if actor is not None:  # the page showed the year as it stood
-        seen += (
-            [ProgramYearRow.rate_confirmed.is_(False)]
-            if expected is None
-            else [
-                ProgramYearRow.rate_confirmed.is_(True),
-                ProgramYearRow.daily_rate_ore == expected.ore,
-            ]
-        )
-    done = session.execute(
-        update(ProgramYearRow)
-        .where(*seen)
-        .values(daily_rate_ore=rate.ore, rate_confirmed=True)
-        .execution_options(synchronize_session=False)
-    )
-    if done.rowcount != 1:  # type: ignore[attr-defined]
-        raise RuleViolation(
-            N_(
-                "The daily rate for %(year)s was set by someone else just now. Look at it "
-                "again before you change it."
-            ),
-            year=str(year),
-        )
+    _compare_and_set(session, year, rate, None if actor is None else (expected,))
     program_store.mark_changed(session)
     previous = before.daily_rate.ore if before.rate_confirmed else None
     session.add(
