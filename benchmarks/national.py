@@ -234,7 +234,7 @@ def reports_in_process(data: NationalData) -> list[tuple[str, Callable[[Any], An
     """The follow-up and requisition reports, each with what it is measured against
     ("budget": the yearly budget's query; "count": SELECT count(*))."""
     from domain.requisition import periods_ended_by, program_periods
-    from services import follow_up, requisitions
+    from services import follow_up, requisition_lists, requisitions
     from services.program_setup import current_program
 
     today = data.today
@@ -243,10 +243,10 @@ def reports_in_process(data: NationalData) -> list[tuple[str, Callable[[Any], An
     def year_of_bases(session: Any) -> Any:
         program = current_program(session)
         periods = [p for p in program_periods(program) if p.year == today.year]
-        return requisitions.summaries(session, actor=None, periods=periods, today=today)
+        return requisition_lists.summaries(session, actor=None, periods=periods, today=today)
 
     def accruals(session: Any) -> Any:
-        return requisitions.accruals(session, actor=None, on=today, today=today)
+        return requisition_lists.accruals(session, actor=None, on=today, today=today)
 
     def largest_basis(session: Any) -> Any:
         program = current_program(session)

@@ -342,6 +342,11 @@ def _requisition_blocks(digest: Digest, more_url: str) -> list[Part]:
         [line(r) for r in digest.unsubmitted],
         more_url,
     )
+    blocks += titled(
+        _("Requisition bases returned for correction"),
+        [line(r) for r in digest.returned],
+        more_url,
+    )
     return blocks
 
 

@@ -11,13 +11,14 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from bot import cards, outbox
+from bot import cards, outbox, requisition_notices
 from bot.channels import Channels, to_email, to_matrix
 from bot.message import Message
 from bot.settings import ChatSettings
 from domain.clock import Clock
 from domain.delivery import Transport
 from notices import home
+from notices.requisition_notice import RequisitionNotice
 from storage.models import PlacementRequest
 
 log = logging.getLogger("mm.chat.notifications")
@@ -47,6 +48,9 @@ class ChatOutlets:
 
     def answer_message(self, request: PlacementRequest) -> Message:
         return cards.answer_message(request, self.settings)
+
+    def requisition_message(self, notice: RequisitionNotice) -> Message:
+        return requisition_notices.requisition_message(notice, self.settings)
 
     def to_slack(
         self, session: Session, *, key: str, channel: str, message: object, now: datetime

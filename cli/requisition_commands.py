@@ -15,7 +15,7 @@ from locales import format_period, ngettext
 from locales import gettext as _
 from locales.documents import accruals_sheet, basis_sheet
 from locales.sheets import to_csv, to_xlsx
-from services import requisitions
+from services import requisition_lists, requisitions
 from services.municipalities import find_municipality
 from services.program_setup import current_program
 from storage.db import unit_of_work
@@ -151,7 +151,7 @@ def accruals(runtime: Runtime, on: date | None, kind: str, output: Path | None) 
     if kind == "xlsx" and output is None:
         raise click.ClickException(_("An XLSX file needs --output FILE."))
     with unit_of_work(runtime.sessions, read_only=True) as session:
-        found = requisitions.accruals(session, actor=None, on=on, today=runtime.today())
+        found = requisition_lists.accruals(session, actor=None, on=on, today=runtime.today())
     if kind == "xlsx":
         write(to_xlsx([accruals_sheet(found, on)]), output)
         return

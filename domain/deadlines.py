@@ -10,6 +10,11 @@ The worklists ("Att göra") add what the digest does not list: meetings to recor
 or to book, milestones due in the coming working days, final reports and alternative plans
 missing, and declined referrals to send on. `Task` names each kind of item; `in_digest`
 says which of them the digest lists too, so the two can be checked against each other.
+
+Requisition bases are items too, one municipality's period each (`requisition_task`): the
+municipality submits an ended period (due `requisition_due` working days after it) or a
+returned basis, the coordinator attests, the association pays. The worklists, their counts,
+the Home tab and the digest all take them from that one rule.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from enum import StrEnum
 
 from domain import enrolment
 from domain.calendar import add_working_days, working_days_between
+from domain.requisition import State
 from domain.text import N_
 
 ENDING_SOON = timedelta(days=30)
@@ -117,6 +123,11 @@ class Task(StrEnum):
     BOOK_FOLLOW_UP = "book_follow_up"  # running, and no follow-up meeting booked
     FINAL_REPORT = "final_report"  # ended without the final report
     ALTERNATIVE_PLAN = "alternative_plan"  # ended without a goal outcome or FK's plan
+    # Requisition bases (domain.requisition), one municipality's period each:
+    SUBMIT_REQUISITION = "submit_requisition"  # the period ended and is not submitted
+    RESUBMIT_REQUISITION = "resubmit_requisition"  # returned by the coordinator
+    ATTEST_REQUISITION = "attest_requisition"  # submitted, waiting for the coordinator
+    PAY_REQUISITION = "pay_requisition"  # attested, waiting for the association
 
 
 MUNICIPALITY_TASKS = (
@@ -130,6 +141,8 @@ MUNICIPALITY_TASKS = (
     Task.ENDING,
     Task.FINAL_REPORT,
     Task.BOOK_FOLLOW_UP,
+    Task.RESUBMIT_REQUISITION,
+    Task.SUBMIT_REQUISITION,
 )
 INVESTIGATOR_TASKS = (
     Task.REROUTE,
@@ -138,7 +151,18 @@ INVESTIGATOR_TASKS = (
     Task.HOLD_MEETING,
     Task.FOLLOW_UP,
 )
-COORDINATOR_TASKS = tuple(Task)
+REQUISITION_TASKS = (
+    Task.SUBMIT_REQUISITION,
+    Task.RESUBMIT_REQUISITION,
+    Task.ATTEST_REQUISITION,
+    Task.PAY_REQUISITION,
+)
+# The coordinator follows every referral, and attests; the municipality's own requisition
+# work is theirs, the payment the association's.
+COORDINATOR_TASKS = tuple(
+    t for t in Task if t not in REQUISITION_TASKS or t is Task.ATTEST_REQUISITION
+)
+ASSOCIATION_TASKS = (Task.PAY_REQUISITION,)
 
 TASK_LABELS = {
     Task.ANSWER_REQUEST: N_("Requests waiting for an answer"),
@@ -153,7 +177,32 @@ TASK_LABELS = {
     Task.BOOK_FOLLOW_UP: N_("Running placements with no follow-up meeting booked"),
     Task.FINAL_REPORT: N_("Final reports missing"),
     Task.ALTERNATIVE_PLAN: N_("Alternative plans to make"),
+    Task.SUBMIT_REQUISITION: N_("Requisition bases to submit"),
+    Task.RESUBMIT_REQUISITION: N_("Requisition bases returned for correction"),
+    Task.ATTEST_REQUISITION: N_("Requisition bases waiting for attestation"),
+    Task.PAY_REQUISITION: N_("Requisition bases waiting for payment"),
 }
+
+
+def requisition_task(state: State, *, ended: bool, days: int) -> Task | None:
+    """Whose move a municipality's basis for one period waits for, as a kind of worklist item
+    (None: nobody's). The one rule for the worklists, their counts, the Home tab and the
+    digest: an ended period with days not submitted, or one sent back, is the municipality's;
+    a submitted basis the coordinator's; an attested one the association's."""
+    if state is State.RETURNED:
+        return Task.RESUBMIT_REQUISITION
+    if state is State.DRAFT:
+        return Task.SUBMIT_REQUISITION if ended and days > 0 else None
+    if state is State.SUBMITTED:
+        return Task.ATTEST_REQUISITION
+    if state is State.ATTESTED:
+        return Task.PAY_REQUISITION
+    return None
+
+
+def requisition_due(period_last: date, working_days: int) -> date:
+    """The day a period's basis is due: `working_days` working days after the period."""
+    return add_working_days(period_last, working_days)
 
 
 def due_on(task: Task, anchor: date) -> date:
@@ -177,6 +226,8 @@ def is_late(task: Task, on: date, today: date, settings: DeadlineSettings) -> bo
         return True  # the day has passed
     if task in (Task.HOLD_MEETING, Task.FOLLOW_UP, Task.BOOK_FOLLOW_UP, Task.REROUTE):
         return False
+    if task in (Task.ATTEST_REQUISITION, Task.PAY_REQUISITION, Task.RESUBMIT_REQUISITION):
+        return False  # no deadline of their own: the age is shown
     return on < today
 
 

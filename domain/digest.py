@@ -64,6 +64,7 @@ class Digest:
     # yet submitted (every municipality's for the coordinator, its own for a municipality).
     requisitions_waiting: tuple[RequisitionDue, ...] = ()
     unsubmitted: tuple[RequisitionDue, ...] = ()
+    returned: tuple[RequisitionDue, ...] = ()  # sent back to the municipality to correct
 
     @property
     def quiet(self) -> bool:
@@ -76,4 +77,5 @@ class Digest:
             or self.changes
             or self.requisitions_waiting
             or self.unsubmitted
+            or self.returned
         )

@@ -21,6 +21,7 @@ class NoticeKind(StrEnum):
     ANSWER = "answer"
     DIGEST = "digest"
     LATE = "late"
+    REQUISITION = "requisition"  # a requisition basis moved to you (or was paid)
 
 
 class NoticeWay(StrEnum):
@@ -36,6 +37,7 @@ KIND_LABELS = {
     NoticeKind.ANSWER: N_("A municipality's answer to your referral"),
     NoticeKind.DIGEST: N_("The daily digest"),
     NoticeKind.LATE: N_("Your work that became late"),
+    NoticeKind.REQUISITION: N_("A requisition basis that waits for you, or was paid"),
 }
 WAY_LABELS = {
     NoticeWay.CHAT: N_("In chat"),
@@ -47,11 +49,18 @@ WAY_LABELS = {
 def kinds_for(actor: Actor) -> tuple[NoticeKind, ...]:
     """The notices this person gets at all."""
     if actor.role is Role.MUNICIPALITY_CONTACT:
-        return (NoticeKind.NEW_REQUEST, NoticeKind.DIGEST, NoticeKind.LATE)
+        return (
+            NoticeKind.NEW_REQUEST,
+            NoticeKind.DIGEST,
+            NoticeKind.LATE,
+            NoticeKind.REQUISITION,
+        )
     if actor.role is Role.INVESTIGATOR:
         return (NoticeKind.ANSWER,)
     if actor.role is Role.COORDINATOR:
-        return (NoticeKind.DIGEST,)
+        return (NoticeKind.DIGEST, NoticeKind.REQUISITION)
+    if actor.role is Role.ASSOCIATION:
+        return (NoticeKind.REQUISITION,)
     return ()
 
 

@@ -99,6 +99,8 @@ class Program:
     requisition_months: int = 2
     requisition_reference: str = ""
     requisition_account: str = ""
+    # A period's basis is due this many working days after the period ends (the worklists).
+    requisition_due_working_days: int = 10
     # Budget follow-up: expected new starts per month, added to the forecast (0: none).
     intake_forecast_per_month: int = 0
     phases: tuple[Phase, ...] = ()

@@ -16,7 +16,6 @@ What a page offers and what a use case accepts come from the same rule (`allowed
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -25,98 +24,17 @@ from domain.access import Actor
 from domain.choices import Role
 from domain.errors import NotAllowed, NotFound, RuleViolation
 from domain.money import ZERO, Money
-from domain.program import Program
+from domain.periods import (  # the periods are named from here too
+    PERIOD_MONTHS as PERIOD_MONTHS,
+)
+from domain.periods import Period as Period
+from domain.periods import parse_period as parse_period
+from domain.periods import period_containing as period_containing
+from domain.periods import periods_ended_by as periods_ended_by
+from domain.periods import program_periods as program_periods
 from domain.text import N_
 
-PERIOD_MONTHS = (1, 2)
 MAX_RETURN_REASON = 1000
-
-
-@dataclass(frozen=True, order=True)
-class Period:
-    first: date
-    last: date
-
-    @property
-    def key(self) -> str:
-        """2026-03 (its first month): how the period is written in addresses."""
-        return f"{self.first:%Y-%m}"
-
-    @property
-    def year(self) -> int:
-        return self.first.year
-
-    def ended_on(self, today: date) -> bool:
-        """The period is over: its last day has passed."""
-        return today > self.last
-
-    def started_on(self, today: date) -> bool:
-        return today >= self.first
-
-
-def _month_end(year: int, month: int) -> date:
-    return (date(year + month // 12, month % 12 + 1, 1)) - timedelta(days=1)
-
-
-def period_containing(day: date, months: int) -> Period:
-    first_month = (day.month - 1) // months * months + 1
-    return Period(date(day.year, first_month, 1), _month_end(day.year, first_month + months - 1))
-
-
-def program_periods(program: Program) -> list[Period]:
-    """Every period of the program, from the one containing its start to its end."""
-    found = []
-    period = period_containing(program.start, program.requisition_months)
-    while period.first <= program.end:
-        found.append(period)
-        period = period_containing(period.last + timedelta(days=1), program.requisition_months)
-    return found
-
-
-def periods_ended_by(program: Program, day: date) -> list[Period]:
-    """The program's periods whose last day is on or before `day`."""
-    return [p for p in program_periods(program) if p.last <= day]
-
-
-_MONTH = r"(\d{4})-(\d{2})"
-_PERIOD = re.compile(rf"{_MONTH}(?:/{_MONTH})?")
-
-
-def parse_period(raw: str, program: Program, *, field: str | None = None) -> Period:
-    """`2026-03` is the period that contains March 2026; `2026-03/2026-04` names a period by
-    its first and last month, and must be one of the program's periods."""
-    text = (raw or "").strip()
-    found = _PERIOD.fullmatch(text)
-    months = [int(n) for n in found.groups() if n is not None] if found else []
-    if not found or any(not 1 <= m <= 12 for m in months[1::2]):
-        raise RuleViolation(
-            N_("%(value)s is not a period. Write it as 2026-03 or 2026-03/2026-04."),
-            field=field,
-            value=text,
-        )
-    period = period_containing(date(months[0], months[1], 1), program.requisition_months)
-    if len(months) == 4:
-        last = _month_end(months[2], months[3])
-        if (date(months[0], months[1], 1), last) != (period.first, period.last):
-            raise RuleViolation(
-                N_(
-                    "%(value)s is not one of the program's periods; the period that contains "
-                    "its first month is %(first)s – %(last)s."
-                ),
-                field=field,
-                value=text,
-                first=period.first,
-                last=period.last,
-            )
-    if period.last < program.start or period.first > program.end:
-        raise RuleViolation(
-            N_("The program runs from %(first)s to %(last)s; %(value)s is outside it."),
-            field=field,
-            value=text,
-            first=program.start,
-            last=program.end,
-        )
-    return period
 
 
 class State(StrEnum):
@@ -136,6 +54,8 @@ STATE_LABELS = {
     State.PAID: N_("Paid"),
     State.RETURNED: N_("Returned"),
 }
+# Not stored either: a period sent back is a draft again, shown as RETURNED until submitted.
+UNSUBMITTED = (State.DRAFT, State.RETURNED)
 
 
 @dataclass(frozen=True)
@@ -153,20 +73,74 @@ class Line:
         return self.daily_rate * self.days
 
 
+class CorrectionKind(StrEnum):
+    """Why an earlier period is corrected: its days changed (dates), or its year's daily rate
+    was changed after the period was claimed (Ändrad dagersättning)."""
+
+    DAYS = "days"
+    RATE = "rate"
+
+
 @dataclass(frozen=True)
 class Correction:
-    """A change to a submitted period's days, carried on a later basis: the days (and money)
-    the placement has in `period` now, less what was claimed for it before."""
+    """A change to a submitted period, carried on a later basis. DAYS: the days the placement
+    has in `period` now, less the days claimed for it before, at the year's rate. RATE: the
+    days stay as claimed, the amount is those days × the change of the daily rate."""
 
     reference_code: str
     period: Period
     claimed_days: int
     current_days: int
-    amount: Money  # current amount less claimed amount (the rate may have changed too)
+    amount: Money
+    kind: CorrectionKind = CorrectionKind.DAYS
 
     @property
     def days(self) -> int:
         return self.current_days - self.claimed_days
+
+
+def corrections_for(
+    reference_code: str,
+    period: Period,
+    *,
+    claimed_days: int,
+    claimed: Money,
+    current_days: int,
+    rate: Money,
+) -> list[Correction]:
+    """What is owed for one placement in an earlier, claimed period: the days that changed at
+    the year's rate now, and — when the rate itself changed — the claimed days × the change.
+    Together they make the period's amount today (current days × rate) less what was claimed."""
+    found = []
+    changed = current_days - claimed_days
+    if changed:
+        found.append(Correction(reference_code, period, claimed_days, current_days, rate * changed))
+    by_rate = rate * current_days - claimed - rate * changed
+    if by_rate.ore:
+        found.append(
+            Correction(
+                reference_code, period, claimed_days, claimed_days, by_rate, CorrectionKind.RATE
+            )
+        )
+    return found
+
+
+class StepKind(StrEnum):
+    SUBMITTED = "submitted"
+    RETURNED = "returned"
+    ATTESTED = "attested"
+    PAID = "paid"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of a basis's story: what was done, by whom, when (and why, or paid when)."""
+
+    kind: StepKind
+    at: datetime
+    by: str
+    reason: str = ""
+    paid_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -197,6 +171,15 @@ class Basis:
     attested_at: datetime | None = None
     paid_on: date | None = None
     returns: tuple[tuple[datetime, str], ...] = field(default=())  # earlier submissions sent back
+    story: tuple[Step, ...] = ()  # every step of this period's bases, oldest first
+    year_rate: Money | None = None  # the year's rate now, when it differs from a claimed one
+
+    @property
+    def return_reason(self) -> str | None:
+        """Why the period was last sent back, while it is returned (a draft again)."""
+        if self.state is not State.RETURNED or not self.returns:
+            return None
+        return self.returns[-1][1]
 
     @property
     def days(self) -> int:
@@ -280,7 +263,7 @@ def refusal(basis: Basis, action: Action, today: date) -> RuleViolation | None:
     """Why the action cannot be done to the basis now (None: it can)."""
     period = basis.period
     if action is Action.SUBMIT:
-        if basis.state is not State.DRAFT:
+        if basis.state not in UNSUBMITTED:
             return RuleViolation(
                 N_(
                     "The requisition basis for %(first)s – %(last)s has already been "
@@ -300,14 +283,8 @@ def refusal(basis: Basis, action: Action, today: date) -> RuleViolation | None:
                 date=period.last + timedelta(days=1),
             )
         return None
-    if action is Action.ATTEST and basis.state is not State.SUBMITTED:
-        return RuleViolation(
-            N_("Only a submitted basis that waits for attestation can be attested.")
-        )
-    if action is Action.RETURN and basis.state is not State.SUBMITTED:
-        return RuleViolation(
-            N_("Only a submitted basis that waits for attestation can be returned.")
-        )
+    if action in (Action.ATTEST, Action.RETURN) and basis.state is not State.SUBMITTED:
+        return no_longer(action)
     if action is Action.ATTEST and not basis.rate_confirmed:
         return RuleViolation(
             N_(
@@ -317,8 +294,21 @@ def refusal(basis: Basis, action: Action, today: date) -> RuleViolation | None:
             year=str(period.year),
         )
     if action is Action.MARK_PAID and basis.state is not State.ATTESTED:
-        return RuleViolation(N_("Only an attested basis can be recorded as paid."))
+        return no_longer(action)
     return None
+
+
+_NOT_NOW = {
+    Action.ATTEST: N_("Only a submitted basis that waits for attestation can be attested."),
+    Action.RETURN: N_("Only a submitted basis that waits for attestation can be returned."),
+    Action.MARK_PAID: N_("Only an attested basis can be recorded as paid."),
+}
+
+
+def no_longer(action: Action) -> RuleViolation:  # attest, return or mark paid
+    """The refusal when the basis is not (or no longer) in the state the action needs: the
+    same sentence whether the page was stale or someone else acted a moment before."""
+    return RuleViolation(_NOT_NOW[action])
 
 
 def allowed(actor: Actor, basis: Basis, today: date) -> list[Action]:
@@ -337,20 +327,6 @@ def check(actor: Actor, basis: Basis, action: Action, today: date) -> None:
     problem = refusal(basis, action, today)
     if problem is not None:
         raise problem
-
-
-def check_rate_is_the_confirmed(frozen: Money, confirmed: Money, year: int) -> None:
-    """A basis submitted at a forecast rate cannot be attested at another, confirmed one."""
-    if frozen != confirmed:
-        raise RuleViolation(
-            N_(
-                "The basis was submitted at %(frozen)s a day, but the confirmed rate for "
-                "%(year)s is %(rate)s. Return it, so that the municipality can submit it again."
-            ),
-            frozen=frozen,
-            rate=confirmed,
-            year=str(year),
-        )
 
 
 def check_payment_date(paid_on: date | None, attested_on: date, today: date) -> date:
@@ -385,8 +361,8 @@ def checked_reason(reason: str | None) -> str:
 
 @dataclass(frozen=True)
 class Accrual:
-    """A period that is earned but not claimed (not submitted, or submitted but not
-    attested): what the association books as an accrued cost."""
+    """A period that is earned but not paid (not submitted, returned, submitted or attested):
+    what the association books as an accrued cost, with its state."""
 
     municipality_id: int
     municipality: str

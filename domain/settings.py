@@ -188,6 +188,9 @@ def parse_program(raw: str) -> Program:
         "requisition_months": program.whole("requisition_months", minimum=1, default=2),
         "requisition_reference": program.text("requisition_reference", required=False),
         "requisition_account": program.text("requisition_account", required=False),
+        "requisition_due_working_days": program.whole(
+            "requisition_due_working_days", minimum=1, default=10
+        ),
         "intake_forecast_per_month": program.whole("intake_forecast_per_month", default=0),
     }
     pages = _Reader(problems, top.table.get("pages", {}), "[pages]", _PAGE_KEYS)

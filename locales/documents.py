@@ -12,9 +12,9 @@ from domain.finsam import GENDER_LABELS, FinsamFigures, Gender
 from domain.follow_up import FollowUp, IndicatorRow, Line, SteeringReport
 from domain.indicators import GOAL_LABELS, Goal
 from domain.money import Money
-from domain.requisition import STATE_LABELS, Accrual, Basis, accrual_total
+from domain.requisition import STATE_LABELS, Accrual, Basis, StepKind, accrual_total
 from domain.text import N_
-from locales import format_percent, format_period
+from locales import format_datetime, format_percent, format_period
 from locales import gettext as _
 from locales.phrases import forecast_line
 from locales.sheets import Cell, GrandTotal, RowFormula, Sheet, Sum, Table
@@ -43,7 +43,9 @@ def basis_sheet(basis: Basis) -> Sheet:
             (_("Daily rate"), basis.daily_rate),
             (_("The daily rate is"), rate_note),
             (_("Status"), _(STATE_LABELS[basis.state])),
+            *_story(basis),
         ],
+        freeze=True,
     )
     lines = Table(
         headers=[
@@ -77,6 +79,7 @@ def basis_sheet(basis: Basis) -> Sheet:
                 _("Days now"),
                 _("Change in days"),
                 _("Amount"),
+                _("Reason"),
             ],
             rows=[
                 [
@@ -86,6 +89,7 @@ def basis_sheet(basis: Basis) -> Sheet:
                     c.current_days,
                     c.days,
                     c.amount,
+                    _("Changed daily rate") if c.kind.value == "rate" else _("Changed dates"),
                 ]
                 for c in basis.corrections
             ],
@@ -96,15 +100,33 @@ def basis_sheet(basis: Basis) -> Sheet:
                 None,
                 Sum(sum(c.days for c in basis.corrections)),
                 Sum(basis.corrections_amount),
+                None,
             ],
         )
         sheet.tables.append((_("Corrections of earlier periods"), corrections))
-    sheet.closing.append((_("To pay"), GrandTotal(basis.total, column=6)))
+    paid = _("Paid %(date)s", date=basis.paid_on) if basis.paid_on else _("To pay")
+    sheet.closing.append((paid, GrandTotal(basis.total, column=6)))
     if basis.preliminary:
         sheet.notes.append(
             _("Preliminary: the period is running or the year's daily rate is not confirmed.")
         )
     return sheet
+
+
+def _story(basis: Basis) -> list[tuple[str, Cell]]:
+    """Who did each step, and when: the basis names everyone who handled it."""
+    found: list[tuple[str, Cell]] = []
+    for step in basis.story:
+        when = format_datetime(step.at)
+        if step.kind is StepKind.SUBMITTED:
+            found.append((_("Submitted"), _("%(name)s, %(when)s", name=step.by, when=when)))
+        elif step.kind is StepKind.RETURNED:
+            found.append((_("Returned"), _("%(name)s, %(when)s", name=step.by, when=when)))
+        elif step.kind is StepKind.ATTESTED:
+            found.append((_("Attested"), _("%(name)s, %(when)s", name=step.by, when=when)))
+        else:
+            found.append((_("Payment recorded"), _("%(name)s, %(when)s", name=step.by, when=when)))
+    return found
 
 
 def accruals_sheet(accruals: list[Accrual], on: date) -> Sheet:
@@ -132,7 +154,8 @@ def accruals_sheet(accruals: list[Accrual], on: date) -> Sheet:
         title=_("Accruals"),
         heading=_("Accrued costs on %(date)s", date=on),
         facts=[(_("Date"), on), (_("To book"), accrual_total(accruals))],
-        tables=[(_("Periods earned but not claimed or not attested"), table)],
+        tables=[(_("Periods earned but not paid"), table)],
+        freeze=True,
     )
 
 
@@ -354,7 +377,7 @@ def steering_sheets(report: SteeringReport) -> list[Sheet]:
             (_("From"), report.first),
             (_("To"), report.last),
             (_("Requisition bases waiting for attestation"), report.waiting_for_attestation),
-            (_("Accrued costs: periods not yet claimed"), accrual_total(list(report.accruals))),
+            (_("Accrued costs: periods not yet paid"), accrual_total(list(report.accruals))),
         ],
         tables=[(_("Participants"), people), (_("Free places now"), places)],
     )

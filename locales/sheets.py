@@ -75,6 +75,7 @@ class Sheet:
     tables: list[tuple[str, Table]] = field(default_factory=list)  # caption, table
     notes: list[str] = field(default_factory=list)
     closing: list[tuple[str, GrandTotal]] = field(default_factory=list)  # after the tables
+    freeze: bool = False  # keep the rows down to the first table's header in view (XLSX)
 
 
 def _plain(value: Cell) -> Cell:
@@ -121,6 +122,8 @@ def to_xlsx(sheets: Sequence[Sheet]) -> bytes:
             ws.append([_plain(label), _plain(value)])
             ws.cell(row=ws.max_row, column=1).font = bold
             number_format = _format_of(value)
+            if isinstance(value, str) and value.isdigit():
+                number_format = "@"  # a code (kommunkod): text, never a number
             if number_format:
                 ws.cell(row=ws.max_row, column=2).number_format = number_format
         total_rows: list[int] = []
@@ -131,6 +134,8 @@ def to_xlsx(sheets: Sequence[Sheet]) -> bytes:
             ws.append([_plain(header) for header in table.headers])
             for column in range(1, len(table.headers) + 1):
                 ws.cell(row=ws.max_row, column=column).font = bold
+            if sheet.freeze and ws.freeze_panes is None:
+                ws.freeze_panes = f"A{ws.max_row + 1}"
             first = ws.max_row + 1
             for row in table.rows:
                 ws.append([_plain(v) for v in row])
@@ -139,6 +144,8 @@ def to_xlsx(sheets: Sequence[Sheet]) -> bytes:
                     if isinstance(value, RowFormula):
                         cell.value = value.formula.format(r=ws.max_row)
                     number_format = _format_of(value)
+                    if isinstance(value, str) and value.isdigit():
+                        number_format = "@"  # a code (kommunkod): text, never a number
                     if number_format:
                         cell.number_format = number_format
             if table.totals is not None:

@@ -28,8 +28,12 @@ from domain.typed_events import (
     RequestAccepted,
     RequestDeclined,
     RequestSent,
+    RequisitionAttested,
+    RequisitionPaid,
+    RequisitionReturned,
+    RequisitionSubmitted,
 )
-from notices import home, requests, webhooks
+from notices import home, requests, requisitions, webhooks
 from notices.outlets import Outlets, outlets_of, wake_after_commit
 from storage.models import Event
 
@@ -51,6 +55,11 @@ _NOTIFYING: dict[type[DomainEvent], tuple[Subscriber, ...]] = {
         home.refresh_tabs,
     ),
     ReferralWithdrawn: (requests.answer_on_card, home.refresh_tabs),
+    # The next person in the requisition loop (notices.requisitions).
+    RequisitionSubmitted: (requisitions.submitted_to_coordinators, home.refresh_tabs),
+    RequisitionReturned: (requisitions.returned_to_municipality, home.refresh_tabs),
+    RequisitionAttested: (requisitions.attested_to_association, home.refresh_tabs),
+    RequisitionPaid: (requisitions.paid_to_municipality, home.refresh_tabs),
 }
 
 SUBSCRIBERS: dict[type[DomainEvent], tuple[Subscriber, ...]] = {

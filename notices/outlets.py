@@ -14,6 +14,7 @@ from typing import Protocol
 from sqlalchemy.orm import Session, sessionmaker
 
 from domain.delivery import Transport
+from notices.requisition_notice import RequisitionNotice
 from storage.db import after_commit
 from storage.models import PlacementRequest
 
@@ -40,6 +41,10 @@ class Outlets(Protocol):
 
     def answer_message(self, request: PlacementRequest) -> object:
         """The investigator's message about an answer to their request."""
+        ...
+
+    def requisition_message(self, notice: RequisitionNotice) -> object:
+        """A requisition basis that moved to the reader (notices.requisitions)."""
         ...
 
     def to_slack(

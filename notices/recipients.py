@@ -86,6 +86,11 @@ def coordinators(session: Session, kind: NoticeKind) -> list[Recipient]:
     return _recipients(session, kind, User.role == Role.COORDINATOR)
 
 
+def association(session: Session, kind: NoticeKind) -> list[Recipient]:
+    """The association's people (who pay the requisitions)."""
+    return _recipients(session, kind, User.role == Role.ASSOCIATION)
+
+
 def person(session: Session, kind: NoticeKind, user_id: int) -> Recipient | None:
     found = _recipients(session, kind, User.id == user_id)
     return found[0] if found else None

@@ -20,7 +20,7 @@ from domain.errors import NotAllowed, NotFound, RuleViolation
 from domain.money import Money
 from domain.text import N_
 from services import audit, history
-from services import requisitions as requisition_cases
+from services import requisition_lists as requisition_cases
 from services.program_setup import current_program
 from services.referrals import get_referral
 from services.reports import availability, year_budget

@@ -18,9 +18,16 @@ from sqlalchemy.orm import Session
 
 from domain.calendar import add_working_days
 from domain.clock import local_date
-from domain.deadlines import DeadlineSettings, request_age, request_overdue, slip_window, slips
+from domain.deadlines import (
+    DeadlineSettings,
+    Task,
+    request_age,
+    request_overdue,
+    slip_window,
+    slips,
+)
 from domain.digest import Digest, LateItem, RequisitionDue, UpcomingMeeting, WaitingRequest
-from services import reports, requisitions
+from services import reports, requisition_lists
 from services.program_setup import current_program
 from storage import digest_queries
 
@@ -88,15 +95,24 @@ def build_digests(
             digest_queries.change_moments(session, earliest) if earliest else []
         ).items()
     }
-    due = requisitions.outstanding(session, program=program, today=today)
-    names = {m.municipality_id: m.municipality for m in places}
-    unsubmitted = _by_municipality(
-        [
-            (municipality_id, RequisitionDue(names.get(municipality_id, ""), period))
-            for municipality_id, periods in due.unsubmitted.items()
-            for period in periods
-        ]
-    )
+    # The worklists' rule (domain.deadlines.requisition_task), so the two always agree.
+    work = requisition_lists.work(session, today=today)
+    # Waiting for attestation: oldest period first; the municipalities' own: by municipality.
+    by_place = sorted(work, key=lambda w: (w.basis.municipality, w.basis.period.first))
+    due = {
+        task: _by_municipality(
+            [
+                (w.basis.municipality_id, RequisitionDue(w.basis.municipality, w.basis.period))
+                for w in (work if task is Task.ATTEST_REQUISITION else by_place)
+                if w.task is task
+            ]
+        )
+        for task in (
+            Task.SUBMIT_REQUISITION,
+            Task.RESUBMIT_REQUISITION,
+            Task.ATTEST_REQUISITION,
+        )
+    }
     year = program.year_for(today)
     budget = (
         reports.year_budget(session, year=today.year, today=today, program=program)
@@ -120,12 +136,11 @@ def build_digests(
             if coordinator and year and not year.rate_confirmed
             else None,
             changes=_after(moments.get(own, []), audience.since),
-            requisitions_waiting=tuple(
-                RequisitionDue(name, period) for _id, name, period in due.waiting
-            )
+            requisitions_waiting=tuple(due[Task.ATTEST_REQUISITION].get(None, ()))
             if coordinator
             else (),
-            unsubmitted=tuple(unsubmitted.get(own, ())),
+            unsubmitted=tuple(due[Task.SUBMIT_REQUISITION].get(own, ())),
+            returned=tuple(due[Task.RESUBMIT_REQUISITION].get(own, ())),
         )
 
     return [digest_for(audience) for audience in audiences]

@@ -39,7 +39,7 @@ from domain.money import ZERO, Money
 from domain.program import DayRule, Program
 from domain.text import N_
 from domain.typed_events import CostOutcomeEntered, FinsamReported
-from services import history, reports, requisitions
+from services import history, reports, requisition_lists
 from services.program_setup import current_program
 from storage import figures, requisition_queries
 from storage import follow_up_queries as queries
@@ -517,7 +517,7 @@ def steering_report(
             indicators_report(session, actor=None, first=first, last=last, today=today)
         ),
         follow_up=budget_follow_up(session, actor=None, year=to.year, to=to, today=today),
-        accruals=tuple(requisitions.accruals(session, actor=None, on=to, today=today)),
+        accruals=tuple(requisition_lists.accruals(session, actor=None, on=to, today=today)),
         waiting_for_attestation=len(requisition_queries.waiting_for_attestation(session)),
         places=reports.availability(session),
     )

@@ -36,7 +36,7 @@ MOVING = (
     ReferralStatus.STARTED,
 )
 MAX_OWN = 200
-WORKLIST_ROLES = (Role.COORDINATOR, Role.MUNICIPALITY_CONTACT, Role.INVESTIGATOR)
+WORKLIST_ROLES = worklist.HAS_WORKLIST
 
 
 @dataclass(frozen=True)

@@ -4,10 +4,13 @@ Actor (the web site's page and count, chat's Home tab):
 
 - `for_municipality`: a contact's own municipality;
 - `for_investigator`: the investigator's own referrals;
-- `for_coordinator`: everything, optionally one municipality.
+- `for_coordinator`: everything, optionally one municipality;
+- `for_association`: attested requisition bases waiting for payment.
 
-Items carry codes, municipalities, dates and kinds only: never personal data. Each kind is
-counted and paged in SQL (storage.worklist_queries).
+Items carry codes, municipalities, dates and kinds only: never personal data. Each kind of
+referral item is counted and paged in SQL (storage.worklist_queries); requisition items (a
+municipality's basis for a period) come from services.requisition_lists.work, the rule the
+digest uses too.
 """
 
 from __future__ import annotations
@@ -19,12 +22,15 @@ from datetime import date, datetime
 from sqlalchemy.orm import Session
 
 from domain.access import Actor
+from domain.calendar import working_days_between
 from domain.choices import Role
 from domain.clock import local_date
 from domain.deadlines import (
+    ASSOCIATION_TASKS,
     COORDINATOR_TASKS,
     INVESTIGATOR_TASKS,
     MUNICIPALITY_TASKS,
+    REQUISITION_TASKS,
     DeadlineSettings,
     Task,
     due_on,
@@ -33,7 +39,10 @@ from domain.deadlines import (
     request_age,
 )
 from domain.errors import NotAllowed
+from domain.money import Money
+from domain.requisition import Period
 from domain.text import N_
+from services import requisition_lists
 from storage import worklist_queries as queries
 from storage.worklist_queries import Scope
 
@@ -48,8 +57,35 @@ class WorkItem:
     municipality: str | None
     on: date  # when it is due (when asked, for a request; the meeting's day for a meeting)
     late: bool
-    working_days: int | None  # a request's age in working days
+    working_days: int | None  # a request's age in working days; a basis's, waiting
     next_meeting: date | None
+    # A requisition basis (reference_code is empty): its period, code, days, amount, and
+    # the reason it was returned.
+    period: Period | None = None
+    municipality_code: str | None = None
+    days: int | None = None
+    amount: Money | None = None
+    reason: str | None = None
+
+
+def _requisition_item(waiting: requisition_lists.Waiting, today: date) -> WorkItem:
+    basis = waiting.basis
+    return WorkItem(
+        task=waiting.task,
+        reference_code="",
+        municipality=basis.municipality,
+        on=waiting.on,
+        late=waiting.late,
+        working_days=None
+        if waiting.task is Task.SUBMIT_REQUISITION
+        else working_days_between(waiting.on, today),
+        next_meeting=None,
+        period=basis.period,
+        municipality_code=basis.municipality_code,
+        days=basis.days,
+        amount=basis.total,
+        reason=basis.reason,
+    )
 
 
 @dataclass(frozen=True)
@@ -94,6 +130,26 @@ class Worklist:
 def _anchor_day(value: date | datetime) -> date:
     """The day an item counts from (a request's moment is a Swedish day)."""
     return local_date(value) if isinstance(value, datetime) else value
+
+
+def _requisition_section(
+    task: Task, work: list[requisition_lists.Waiting], today: date, page: int, size: int
+) -> Section:
+    mine = [w for w in work if w.task is task]
+    page = min(max(page, 1), max(1, math.ceil(len(mine) / size)))
+    shown = mine[(page - 1) * size : page * size]
+    return Section(task, [_requisition_item(w, today) for w in shown], len(mine), page, size)
+
+
+def _requisition_work(
+    session: Session, tasks: tuple[Task, ...], scope: Scope, today: date
+) -> list[requisition_lists.Waiting]:
+    wanted = [t for t in tasks if t in REQUISITION_TASKS]
+    if not wanted:
+        return []
+    return requisition_lists.work(
+        session, today=today, municipality_id=scope.municipality_id, tasks=wanted
+    )
 
 
 def _section(
@@ -144,9 +200,15 @@ def _worklist(
         raise NotAllowed(N_("That list is not on your worklist."))
     wanted = (task,) if task is not None else tasks
     size = size or (PAGE_SIZE if task is not None else SECTION_SIZE)
+    work = _requisition_work(session, wanted, scope, today)
     return Worklist(
         role,
-        [_section(session, t, scope, today, settings, page, size) for t in wanted],
+        [
+            _requisition_section(t, work, today, page, size)
+            if t in REQUISITION_TASKS
+            else _section(session, t, scope, today, settings, page, size)
+            for t in wanted
+        ],
     )
 
 
@@ -231,7 +293,35 @@ def for_coordinator(
     )
 
 
-HAS_WORKLIST = frozenset({Role.MUNICIPALITY_CONTACT, Role.INVESTIGATOR, Role.COORDINATOR})
+def for_association(
+    session: Session,
+    *,
+    actor: Actor,
+    today: date,
+    settings: DeadlineSettings | None = None,
+    task: Task | None = None,
+    page: int = 1,
+    size: int | None = None,
+) -> Worklist:
+    """The association's worklist: attested requisition bases waiting for payment."""
+    if actor.role is not Role.ASSOCIATION:
+        raise NotAllowed(N_("Only the association can record that a requisition basis is paid."))
+    return _worklist(
+        session,
+        actor.role,
+        ASSOCIATION_TASKS,
+        Scope(),
+        today=today,
+        settings=settings,
+        task=task,
+        page=page,
+        size=size,
+    )
+
+
+HAS_WORKLIST = frozenset(
+    {Role.MUNICIPALITY_CONTACT, Role.INVESTIGATOR, Role.COORDINATOR, Role.ASSOCIATION}
+)
 
 
 def tasks_of(role: Role) -> tuple[Task, ...]:
@@ -240,6 +330,7 @@ def tasks_of(role: Role) -> tuple[Task, ...]:
         Role.COORDINATOR: COORDINATOR_TASKS,
         Role.MUNICIPALITY_CONTACT: MUNICIPALITY_TASKS,
         Role.INVESTIGATOR: INVESTIGATOR_TASKS,
+        Role.ASSOCIATION: ASSOCIATION_TASKS,
     }.get(role, ())
 
 
@@ -264,7 +355,13 @@ def worklist_for(
             municipality_id=municipality_id,
             page=page,
         )
-    use_case = for_municipality if actor.is_contact else for_investigator
+    use_case = (
+        for_association
+        if actor.role is Role.ASSOCIATION
+        else for_municipality
+        if actor.is_contact
+        else for_investigator
+    )
     return use_case(session, actor=actor, today=today, settings=settings, task=task, page=page)
 
 
@@ -279,7 +376,12 @@ def count_for(
         tasks, scope = MUNICIPALITY_TASKS, Scope(municipality_id=actor.municipality_id)
     elif actor.role is Role.INVESTIGATOR:
         tasks, scope = INVESTIGATOR_TASKS, Scope(investigator_id=actor.user_id)
+    elif actor.role is Role.ASSOCIATION:
+        tasks, scope = ASSOCIATION_TASKS, Scope()
     else:
         return 0
     last = horizon(today, settings)
-    return sum(queries.count(session, t, scope, today, last) for t in tasks)
+    work = _requisition_work(session, tasks, scope, today)
+    return len(work) + sum(
+        queries.count(session, t, scope, today, last) for t in tasks if t not in REQUISITION_TASKS
+    )

@@ -122,6 +122,9 @@ class ProgramRow(Base):
     requisition_months: Mapped[int] = mapped_column(Integer, default=2)
     requisition_reference: Mapped[str] = mapped_column(String(200), default="")
     requisition_account: Mapped[str] = mapped_column(String(200), default="")
+    requisition_due_working_days: Mapped[int] = mapped_column(
+        Integer, default=10, server_default=text("10")
+    )
     intake_forecast_per_month: Mapped[int] = mapped_column(Integer, default=0)
     # A new random value whenever the program or its years change: processes keep the
     # program they read until it differs (storage.program_store).
@@ -159,6 +162,23 @@ class ProgramYearRow(Base):
     # [{"label": ..., "amount_ore": ...}]: shown in reports, not placement money.
     other_costs: Mapped[list] = mapped_column(JSON, default=list)
     participants: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class DailyRateDecision(Base):
+    """A year's daily rate confirmed or changed (services.program_setup.set_daily_rate): the
+    decision's reason is kept here, beside the typed event that records the change."""
+
+    __tablename__ = "daily_rate_decision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(Integer)
+    previous_ore: Mapped[int | None] = mapped_column(BigInteger)  # None: not confirmed before
+    rate_ore: Mapped[int] = mapped_column(BigInteger)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    decided_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    decided_by: Mapped[User | None] = relationship()
 
 
 class CompensableDayRow(Base):
@@ -895,6 +915,8 @@ class RequisitionLine(Base):
     corrects_first: Mapped[date | None] = mapped_column(Date, index=True)
     corrects_last: Mapped[date | None] = mapped_column(Date)
     claimed_days: Mapped[int | None] = mapped_column(Integer)
+    # A correction's kind (domain.requisition.CorrectionKind): changed days or a changed rate.
+    correction_kind: Mapped[str | None] = mapped_column(String(10))
 
 
 class CostOutcome(Base):

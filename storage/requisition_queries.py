@@ -153,17 +153,38 @@ def waiting_for_attestation(session: Session) -> list[Any]:
 
 
 def standing_periods(session: Session) -> dict[tuple[int, date], Any]:
-    """(municipality id, period's first day) -> (state, total öre, rate confirmed) of every
-    standing basis: what lists and accruals need, in one query."""
+    """(municipality id, period's first day) -> (state, days, total öre, when submitted,
+    attested and paid) of every standing basis: what lists, worklists and accruals need, in
+    one query."""
     query = select(
         Requisition.municipality_id,
         Requisition.period_first,
         Requisition.state,
+        Requisition.days,
         Requisition.total_ore,
         Requisition.rate_confirmed,
         Requisition.id,
+        Requisition.submitted_at,
+        Requisition.attested_at,
+        Requisition.paid_at,
     ).where(Requisition.state != State.RETURNED)
     return {(row[0], row[1]): row for row in session.execute(query)}
+
+
+def latest_returns(session: Session) -> dict[tuple[int, date], Any]:
+    """(municipality id, period's first day) -> (returned_at, return_reason) of the latest
+    basis sent back for each period: a period without a standing basis is returned while it
+    has one."""
+    query = select(
+        Requisition.municipality_id,
+        Requisition.period_first,
+        Requisition.returned_at,
+        Requisition.return_reason,
+    ).where(Requisition.state == State.RETURNED)
+    found: dict[tuple[int, date], Any] = {}
+    for row in session.execute(query.order_by(Requisition.returned_at)):
+        found[(row.municipality_id, row.period_first)] = row
+    return found
 
 
 def lines_of(requisition: Requisition) -> tuple[list[RequisitionLine], list[RequisitionLine]]:

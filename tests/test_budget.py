@@ -89,6 +89,7 @@ def test_a_confirmed_index_adjusted_rate_is_used_for_its_year(world):
         year=2027,
         rate=Money.kronor("206.40"),
         now=moment(TODAY),
+        reason="Förbundets beslut.",
     )
     b = budget(world, 2027)
     assert b.rate_confirmed and b.daily_rate == Money.kronor("206.40")

@@ -23,9 +23,13 @@ from domain.typed_events import (
     RequestAccepted,
     RequestDeclined,
     RequestSent,
+    RequisitionAttested,
+    RequisitionPaid,
+    RequisitionReturned,
+    RequisitionSubmitted,
     event_of,
 )
-from notices import home, requests
+from notices import home, requests, requisitions
 from notices.bus import SUBSCRIBERS
 from services import history
 
@@ -36,6 +40,11 @@ MUST_NOTIFY = {
     RequestAccepted: {requests.answer_on_card, requests.answer_to_investigator},
     RequestDeclined: {requests.answer_on_card, requests.answer_to_investigator},
     ReferralWithdrawn: {requests.answer_on_card},
+    # The next person in the requisition loop (issue 23).
+    RequisitionSubmitted: {requisitions.submitted_to_coordinators},
+    RequisitionReturned: {requisitions.returned_to_municipality},
+    RequisitionAttested: {requisitions.attested_to_association},
+    RequisitionPaid: {requisitions.paid_to_municipality},
 }
 # Text fields an event may carry: codes, choices, states and field names, never free text.
 CODE_FIELDS = {

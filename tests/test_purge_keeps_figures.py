@@ -24,7 +24,7 @@ from locales.documents import (
     indicators_sheet,
     steering_sheets,
 )
-from services import follow_up, placements, purge, referrals, requisitions
+from services import follow_up, placements, purge, referrals, requisition_lists, requisitions
 from services.program_setup import current_program
 from storage.models import Municipality, Participant
 from tests.support.clock import moment
@@ -111,7 +111,7 @@ def _documents(world) -> list:
                 )
             ),
             accruals_sheet(
-                requisitions.accruals(session, actor=None, on=TODAY, today=TODAY), TODAY
+                requisition_lists.accruals(session, actor=None, on=TODAY, today=TODAY), TODAY
             ),
         ]
         for municipality_id in session.scalars(select(Municipality.id).order_by(Municipality.id)):

@@ -25,7 +25,7 @@ from domain.requisition import (
     program_periods,
 )
 from locales import render
-from services import placements, program_setup, reports
+from services import placements, program_setup, reports, requisition_lists
 from services import requisitions as requisition
 from storage.models import Event, Municipality, Requisition
 from tests.support.bulk import insert_placements
@@ -254,10 +254,10 @@ def test_all_bases_of_a_year_add_up_to_the_budgets_accrued_days(sessions, seed, 
             for p in periods
         )
         budget = reports.year_budget(session, year=2026, today=until)
-        listed = requisition.summaries(
+        listed = requisition_lists.summaries(
             session, actor=admin_like, periods=periods, today=until + timedelta(days=1)
         )
-        return days, budget.accrued_days, sum(s.days or 0 for s in listed)
+        return days, budget.accrued_days, sum(s.days for s in listed)
 
     with unit_of_work(sessions) as session:
         days, accrued, listed = both(session)
@@ -420,41 +420,37 @@ def test_an_unconfirmed_rate_makes_the_basis_preliminary_and_waits_for_attestati
         year=2027,
         rate=Money.kronor(200),
         now=moment(later),
+        reason="Förbundets beslut.",
     )
     act(world, requisition.attest, people["coordinator"], period=january, day=later)
     assert basis_of(world, people["osby"], january, today=later).state is State.ATTESTED
 
 
-def test_a_rate_confirmed_at_another_amount_sends_the_basis_back_first(world, people):
+def test_a_rate_confirmed_at_another_amount_leaves_the_basis_attestable_at_its_own(world, people):
     world.started(people["investigator"], people["osby"], "Osby", date(2026, 12, 1))
     january, later = Period(date(2027, 1, 1), date(2027, 2, 28)), date(2027, 3, 2)
     act(world, requisition.submit, people["osby"], period=january, day=later)
+    claimed = basis_of(world, people["osby"], january, today=later)
     world.do(
         program_setup.set_daily_rate,
         actor=people["coordinator"],
         year=2027,
         rate=Money.kronor("206.40"),
         now=moment(later),
+        reason="Förbundets beslut 2027-02-20.",
     )
-    with pytest.raises(RuleViolation) as refused:
-        act(world, requisition.attest, people["coordinator"], period=january, day=later)
-    assert swedish(refused.value) == (
-        "Underlaget skickades in med 200\xa0kr per dag, men den fastställda dagersättningen för "
-        "2027 är 206,40\xa0kr. Returnera det, så att kommunen kan skicka in det på nytt."
-    )
-    act(
-        world,
-        requisition.return_basis,
-        people["coordinator"],
-        period=january,
-        day=later,
-        reason="Ny dagersättning 2027.",
-    )
-    again = basis_of(world, people["osby"], january, today=later)
-    assert again.state is State.DRAFT and again.daily_rate == Money.kronor("206.40")
-    assert [reason for _at, reason in again.returns] == ["Ny dagersättning 2027."]
-    act(world, requisition.submit, people["osby"], period=january, day=later)
     act(world, requisition.attest, people["coordinator"], period=january, day=later)
+    attested = basis_of(world, people["osby"], january, today=later)
+    assert attested.state is State.ATTESTED and attested.daily_rate == Money.kronor(200)
+    assert attested.total == claimed.total
+    assert attested.year_rate == Money.kronor("206.40")  # the page says so beside its own
+    # The difference is on the next basis: the days as claimed, × 6,40 kr.
+    march = Period(date(2027, 3, 1), date(2027, 4, 30))
+    following = basis_of(world, people["osby"], march, today=date(2027, 5, 3))
+    (correction,) = following.corrections
+    assert correction.kind.value == "rate" and correction.days == 0
+    assert correction.claimed_days == claimed.days
+    assert correction.amount == Money.kronor("6.40") * claimed.days
 
 
 def test_a_backdated_end_after_submission_becomes_a_correction_on_the_next_basis(world, people):
@@ -497,28 +493,39 @@ def test_a_backdated_end_after_submission_becomes_a_correction_on_the_next_basis
 # ---- accruals --------------------------------------------------------------------------
 
 
-def test_accruals_list_ended_periods_not_claimed_or_not_attested(world, people):
+def test_accruals_list_every_ended_period_not_paid_with_its_state(world, people):
     world.started(people["investigator"], people["osby"], "Osby", date(2026, 3, 2))
-    world.started(people["investigator"], people["bromolla"], "Bromölla", date(2026, 5, 4))
+    world.started(people["investigator"], people["bromolla"], "Bromölla", date(2026, 1, 12))
     act(world, requisition.submit, people["osby"])  # March–April submitted, not attested
     act(world, requisition.submit, people["osby"], period=MAY_JUNE)
-    act(world, requisition.attest, people["coordinator"], period=MAY_JUNE)
+    act(world, requisition.attest, people["coordinator"], period=MAY_JUNE)  # not paid
+    act(world, requisition.submit, people["bromolla"], municipality="Bromölla")
+    act(world, requisition.attest, people["coordinator"], municipality="Bromölla")
+    act(
+        world,
+        requisition.mark_paid,
+        people["association"],
+        municipality="Bromölla",
+        paid_on=date(2026, 11, 23),
+    )
 
     def accruals(session):
-        return requisition.accruals(
+        return requisition_lists.accruals(
             session, actor=people["association"], on=date(2026, 6, 30), today=date(2026, 11, 23)
         )
 
     found = world.read(accruals)
     assert [(a.municipality, a.period, a.state) for a in found] == [
+        ("Bromölla", Period(date(2026, 1, 1), date(2026, 2, 28)), State.DRAFT),
         ("Bromölla", MAY_JUNE, State.DRAFT),
         ("Osby", MARCH_APRIL, State.SUBMITTED),
+        ("Osby", MAY_JUNE, State.ATTESTED),
     ]
     days = index(world)
-    assert found[0].amount == Money.kronor(200) * days.count(date(2026, 5, 4), date(2026, 6, 30))
+    assert found[1].amount == Money.kronor(200) * days.count(date(2026, 5, 1), date(2026, 6, 30))
     with pytest.raises(NotAllowed):
         world.read(
-            lambda s: requisition.accruals(
+            lambda s: requisition_lists.accruals(
                 s, actor=people["osby"], on=date(2026, 6, 30), today=date(2026, 11, 23)
             )
         )

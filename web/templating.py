@@ -70,6 +70,7 @@ MENU: dict[Role, tuple[tuple[str, str], ...]] = {
         ("follow_up.index", N_("Follow-up")),
     ),
     Role.ASSOCIATION: (
+        ("worklist.page", N_("To do")),
         ("overview.budget", N_("Budget")),
         ("requisitions.listing", N_("Requisitions")),
         ("requisitions.accruals", N_("Accrued costs")),

@@ -94,19 +94,24 @@ def test_draft_submitted_attested_paid_and_a_correction_after_a_backdated_end(pe
     assert contact.axe() == [] and contact.problems == []
 
     coordinator = people("samordnare@fk.example")
-    coordinator.go(f"/rekvisitioner?period={PERIOD}")
-    coordinator.page.get_by_role("link", name="Osby").click()
+    coordinator.go("/att-gora?task=attest_requisition")  # on the coordinator's worklist
+    row = coordinator.page.locator("tbody tr", has_text="Osby").filter(
+        has_text="september–oktober 2026"
+    )
+    row.get_by_role("link", name="september–oktober 2026").click()
     coordinator.page.get_by_role("button", name="Attestera underlaget").click()
     assert coordinator.page.locator(".status").inner_text() == "Attesterat, väntar på utbetalning"
 
     association = people("forbundet@sfsno.example")
     association.go(basis)
-    association.page.get_by_label("Betalningsdag").fill(TODAY.isoformat())
+    assert association.page.get_by_label("Betalningsdag").input_value() == TODAY.isoformat()
     association.page.get_by_role("button", name="Registrera utbetalningen").click()
     assert association.page.locator(".notice").inner_text() == "Utbetalningen är registrerad."
     assert association.page.locator(".status").inner_text() == "Utbetalt"
+    assert association.page.locator(".lead").inner_text().startswith("Utbetalt 23 nov. 2026: ")
     history = association.page.locator(".history").inner_text()
-    assert "Inskickat av kommunen." in history and "Utbetalt av förbundet." in history
+    assert "Inskickat av " in history and "Attesterat av " in history
+    assert "Utbetalt 23 nov. 2026, registrerat av " in history
     for person in (contact, coordinator, association):
         assert person.problems == []
 
@@ -121,6 +126,11 @@ def test_draft_submitted_attested_paid_and_a_correction_after_a_backdated_end(pe
         ("forbundet@sfsno.example", "/upplupna-kostnader?datum=2026-12-31"),
         ("forbundet@sfsno.example", "/upplupna-kostnader?datum=31-12"),
         ("admin@mm.example", "/rekvisitioner/1290/2026-07"),
+        ("forbundet@sfsno.example", "/att-gora"),
+        ("forbundet@sfsno.example", "/rekvisitioner?vad=alla"),
+        ("samordnare@fk.example", "/att-gora"),
+        ("samordnare@fk.example", "/dagersattning"),
+        (OSBY, "/att-gora"),
     ],
 )
 def test_axe_finds_no_violations_on_the_requisition_pages(people, email, path):

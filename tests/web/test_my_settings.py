@@ -18,11 +18,12 @@ def test_a_contact_chooses_e_mail_for_new_requests(visit, people, sqlite_world):
         "En ny förfrågan till din kommun",
         "Den dagliga sammanfattningen",
         "Ditt arbete som blivit försenat",
+        "Ett rekvisitionsunderlag som väntar på dig, eller har betalats ut",
     ]
     assert page.value("new_request") == "chat"  # chat until chosen otherwise
     done = contact.post(
         "/mina-installningar",
-        {"new_request": "email", "digest": "both", "late": "chat"},
+        {"new_request": "email", "digest": "both", "late": "chat", "requisition": "email"},
         follow_redirects=True,
     )
     assert done.notices == ["Dina inställningar har sparats."]
@@ -32,6 +33,7 @@ def test_a_contact_chooses_e_mail_for_new_requests(visit, people, sqlite_world):
         NoticeKind.NEW_REQUEST: NoticeWay.EMAIL,
         NoticeKind.DIGEST: NoticeWay.BOTH,
         NoticeKind.LATE: NoticeWay.CHAT,
+        NoticeKind.REQUISITION: NoticeWay.EMAIL,
     }
 
 
@@ -48,7 +50,7 @@ def test_a_missing_or_forged_choice_is_refused_and_changes_nothing(visit, people
 
 
 def test_roles_without_notices_are_told_so(visit, people):
-    page = visit(people["association"]).get("/mina-installningar")
+    page = visit(people["admin"]).get("/mina-installningar")
     assert page.status == 200
     assert "Din roll får inga meddelanden i chatten eller med e-post." in page.text
 

@@ -89,9 +89,11 @@ def test_the_overview_shows_places_budget_and_indicators(visit, people, sqlite_w
 
 def test_the_coordinator_confirms_a_years_rate(visit, people, sqlite_world):
     coordinator = visit(people["coordinator"])
-    done = coordinator.post("/oversikt/dagersattning", {"year": "2027", "rate": "206,40"})
+    done = coordinator.post(
+        "/dagersattning", {"year": "2027", "rate": "206,40", "reason": "Förbundets beslut."}
+    )
     assert done.status == 302
-    page = coordinator.get("/oversikt")
+    page = coordinator.get("/dagersattning")
     assert page.notices == ["Dagersättningen för 2027 är nu 206,40\xa0kr."]
     row = sqlite_world.read(
         lambda s: s.scalars(select(ProgramYearRow).where(ProgramYearRow.year == 2027)).one()
@@ -115,7 +117,8 @@ def test_a_wrong_rate_is_refused_in_swedish(visit, people):
         ({"year": "2031", "rate": "206"}, "year", "Välj ett av alternativen i listan."),
         ({"year": "2027"}, "rate", "Ange dagersättningen i kronor, till exempel 206,40."),
     ]:
-        page = coordinator.post("/oversikt/dagersattning", form)
+        form = {"reason": "Förbundets beslut.", **form}
+        page = coordinator.post("/dagersattning", form)
         assert page.status == 400
         assert page.summary == [(f"#{field}", message)], form
 

@@ -11,13 +11,14 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from bot import notifications
 from bot.channels import Channels
 from bot.mail.settings import MailSettings
 from bot.matrix.settings import MatrixSettings
+from bot.outlets import ChatOutlets
 from bot.settings import ChatSettings
 from domain.access import Actor
 from domain.clock import FixedClock
+from notices.outlets import attach
 from services.municipalities import set_matrix_room, set_slack_channel
 from storage.db import unit_of_work
 from storage.models import ChatOutbox, Municipality, User
@@ -53,17 +54,21 @@ def _chat_places(sessions) -> None:
                 now=when,
             )
     slack = ChatSettings(bot_token="xoxb-demo")
-    notifications.install(
+    attach(
         sessions,
-        settings=slack,
-        clock=FixedClock(moment(TODAY, 11)),
-        on_commit=lambda _ids: None,
-        channels=Channels(
-            slack=slack,
-            matrix=MatrixSettings(
-                homeserver="http://127.0.0.1:9", user_id="@mm:matrix.example", access_token="t"
+        ChatOutlets(
+            settings=slack,
+            channels=Channels(
+                slack=slack,
+                matrix=MatrixSettings(
+                    homeserver="http://127.0.0.1:9",
+                    user_id="@mm:matrix.example",
+                    access_token="t",
+                ),
+                mail=MailSettings(host="127.0.0.1", sender="mm@mm.example"),
             ),
-            mail=MailSettings(host="127.0.0.1", sender="mm@mm.example"),
+            clock=FixedClock(moment(TODAY, 11)),
+            on_commit=lambda _ids: None,
         ),
     )
 

@@ -30,8 +30,16 @@ def test_each_role_sees_what_needs_them(visit, people, sqlite_world):
     page = osby.get("/att-gora")
     assert page.h1 == "Att göra"
     menu = page.soup.select_one("nav a[aria-current=page]")
-    assert squash(menu.get_text()) == "Att göra 3"
-    assert "3 saker väntar på dig." in page.text
+    assert squash(menu.get_text()) == "Att göra 4"
+    assert "4 saker väntar på dig." in page.text
+    # The placement's first period has ended: its basis is due 10 working days after.
+    basis = page.soup.find(id="task-submit_requisition").find_parent("section")
+    [row] = basis.select("tbody tr")
+    assert row.th.a["href"] == "/rekvisitioner/1273/2026-09"
+    assert [squash(cell.get_text()) for cell in row.find_all(["th", "td"])][:2] == [
+        "september–oktober 2026",
+        "Försenad: skulle vara klar 13 nov. 2026 (försenad)",
+    ]
     request = page.soup.find(id="task-answer_request").find_parent("section")
     [row] = request.select("tbody tr")
     assert squash(row.th.get_text()) == waiting.reference_code
@@ -67,4 +75,5 @@ def test_each_role_sees_what_needs_them(visit, people, sqlite_world):
     assert "Inget väntar i processen just nu." in kristianstad.text
     one_kind = coordinator.get("/att-gora", query_string={"task": "reroute"})
     assert [s["id"] for s in one_kind.soup.select("section h2")] == ["task-reroute"]
-    assert visit(people["association"]).get("/att-gora").status == 403
+    association = visit(people["association"]).get("/att-gora")
+    assert association.status == 200 and "Inget väntar på dig just nu." in association.text

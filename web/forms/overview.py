@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import StringField
+from wtforms import HiddenField, StringField, TextAreaField
 
 from domain.lifecycle import ReferralStatus
 from domain.text import N_
+from services.program_setup import MAX_RATE_REASON
 from web.forms.base import Form
 from web.forms.fields import (
     ChoiceField,
@@ -19,6 +20,9 @@ from web.forms.fields import (
 
 
 class RateForm(Form):
+    """A year's daily rate as a decision: the year, the rate and why. A change of a confirmed
+    rate comes back with `expected` (the rate shown when it was asked) and `confirmed`."""
+
     year = ChoiceField(
         _l("Year"), coerce=optional_int, validators=[Required(N_("Choose a program year."))]
     )
@@ -26,6 +30,17 @@ class RateForm(Form):
         _l("Daily rate in kronor"),
         validators=[Required(N_("Enter the daily rate in kronor, for example 206,40."))],
     )
+    reason = TextAreaField(
+        _l("Why (the decision)"),
+        validators=[
+            Required(
+                N_("Write why the daily rate is set, for example the association's decision.")
+            ),
+            MaxLength(MAX_RATE_REASON),
+        ],
+    )
+    expected = KronorField()
+    confirmed = HiddenField()
 
 
 class ReferralFilterForm(Form):

@@ -9,7 +9,17 @@ from wtforms import TextAreaField
 from domain.requisition import MAX_RETURN_REASON
 from domain.text import N_
 from web.forms.base import Form
-from web.forms.fields import DateField, HiddenIdField, MaxLength, Required
+from web.forms.fields import (
+    ChoiceField,
+    DateField,
+    HiddenIdField,
+    MaxLength,
+    Required,
+    optional_int,
+)
+
+MINE = ""  # the list's default: the bases waiting for the viewer
+EVERY = "alla"
 
 
 class SubmitForm(Form):
@@ -41,3 +51,12 @@ class PaidForm(Form):
 
 class AccrualDateForm(Form):
     datum = DateField(_l("Accrued up to and including"))
+
+
+class RequisitionFilterForm(Form):
+    """`/rekvisitioner`'s filters, read from the address: what (waiting for me, all, or a
+    state), municipality and year."""
+
+    vad = ChoiceField(_l("Show"))
+    kommun = ChoiceField(_l("Municipality"), coerce=optional_int)
+    ar = ChoiceField(_l("Year"), coerce=optional_int)

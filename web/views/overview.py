@@ -12,9 +12,11 @@ from domain.access import can_see_budget
 from domain.choices import Role
 from domain.indicators import GOAL_LABELS
 from domain.program import Program
-from services import reports
+from domain.requisition import STATE_LABELS
+from services import rate_decisions, reports, worklist
 from services.lists import Page
 from services.program_setup import current_program, set_daily_rate
+from services.rate_decisions import RateChange
 from web import runtime
 from web.auth import permitted, roles
 from web.chart import budget_chart
@@ -37,69 +39,119 @@ def _budget_context(session: Any, program: Program) -> dict[str, Any]:
     return {"years": years, "current": current, "chart": budget_chart(years), "today": today}
 
 
-def _rate_form(program: Program, form: RateForm | None = None) -> RateForm:
-    form = form or RateForm(formdata=None)
-    form.year.choices = options((y.year, str(y.year)) for y in program.years)
-    return form
-
-
-def _overview(form: RateForm | None, status: int) -> Any:
+def _overview() -> Any:
     with runtime.transaction(read_only=True) as session:
         program = current_program(session)
         availability = reports.availability(session)
-        html = render_template(
+        return render_template(
             "overview/overview.html",
             availability=availability,
             places=Page.of(availability.municipalities, page_number(), PLACES_PER_PAGE),
             indicators=reports.indicators(session, today=runtime.today(), program=program),
             goal_labels=GOAL_LABELS,
-            rate_form=_rate_form(program, form),
-            failed=form,
             **_budget_context(session, program),
         )
-    return html, status
 
 
 @blueprint.get("/oversikt")
 @roles(Role.COORDINATOR)
 def overview() -> Any:
-    return _overview(None, 200)
+    return _overview()
 
 
-@blueprint.post("/oversikt/dagersattning")
+def _rate_form(program: Program, form: RateForm | None = None) -> RateForm:
+    form = form or RateForm(formdata=None)
+    form.year.choices = options(
+        [("", locales.gettext("Choose a year"))] + [(y.year, str(y.year)) for y in program.years]
+    )
+    if form.year.data is None and not form.year.raw_data:
+        # The first year still unconfirmed: a confirmed year is never chosen for you.
+        form.year.data = next((y.year for y in program.years if not y.rate_confirmed), None)
+    return form
+
+
+def _rate_page(form: RateForm, status: int, change: RateChange | None = None) -> Any:
+    with runtime.transaction(read_only=True) as session:
+        program = current_program(session)
+        found = rate_decisions.decisions(session, actor=runtime.actor())
+    html = render_template(
+        "overview/daily_rate.html",
+        form=_rate_form(program, form),
+        failed=form if form.errors else None,
+        years=program.years,
+        decisions=found,
+        change=change,
+        state_labels=STATE_LABELS,
+    )
+    return html, status
+
+
+@blueprint.get("/dagersattning")
 @roles(Role.COORDINATOR)
 def daily_rate() -> Any:
     with runtime.transaction(read_only=True) as session:
-        form = _rate_form(current_program(session), RateForm())
-    if (
-        form.validate()
-        and attempt(
-            form,
-            lambda s: set_daily_rate(
-                s,
-                actor=runtime.actor(),
-                year=form.year.data,
-                rate=form.rate.data,
-                now=runtime.now(),
-            ),
-        ).ok
-    ):
-        flash(
-            locales.gettext(
-                "The daily rate for %(year)s is now %(rate)s.",
-                year=str(form.year.data),
-                rate=form.rate.data,
-            ),
-            "success",
-        )
-        return redirect(url_for("overview.overview"))
-    return _overview(form, 400)
+        form = _rate_form(current_program(session))
+    return _rate_page(form, 200)
+
+
+@blueprint.post("/dagersattning")
+@roles(Role.COORDINATOR)
+def decide_rate() -> Any:
+    """Confirms a year's rate; a change of a confirmed one first shows what it changes and
+    asks (the answer carries the rate it was asked about, so a change made meanwhile by
+    someone else is refused rather than overwritten)."""
+    actor = runtime.actor()
+    with runtime.transaction(read_only=True) as session:
+        program = current_program(session)
+        form = _rate_form(program, RateForm())
+    if not form.validate():
+        return _rate_page(form, 400)
+    year = program.year(form.year.data)
+    if year.rate_confirmed and form.confirmed.data != "1":
+        with runtime.transaction(read_only=True) as session:
+            change = rate_decisions.preview(
+                session, actor=actor, year=year.year, rate=form.rate.data
+            )
+        form.expected.data = year.daily_rate
+        return _rate_page(form, 200, change)
+    done = attempt(
+        form,
+        lambda s: set_daily_rate(
+            s,
+            actor=actor,
+            year=year.year,
+            rate=form.rate.data,
+            now=runtime.now(),
+            reason=form.reason.data,
+            expected=form.expected.data if form.confirmed.data == "1" else None,
+        ),
+    )
+    if not done.ok:
+        return _rate_page(form, 400)
+    flash(
+        locales.gettext(
+            "The daily rate for %(year)s is now %(rate)s.",
+            year=str(year.year),
+            rate=form.rate.data,
+        ),
+        "success",
+    )
+    return redirect(url_for("overview.daily_rate"))
 
 
 @blueprint.get("/budget")
 @permitted(can_see_budget)
 def budget() -> Any:
+    actor = runtime.actor()
     with runtime.transaction(read_only=True) as session:
+        # The association's start page says what waits for it: bases to pay.
+        to_pay = (
+            worklist.count_for(session, actor=actor, today=runtime.today())
+            if actor.role is Role.ASSOCIATION
+            else 0
+        )
         return render_template(
-            "overview/budget.html", **_budget_context(session, current_program(session))
+            "overview/budget.html",
+            to_pay=to_pay,
+            **_budget_context(session, current_program(session)),
         )

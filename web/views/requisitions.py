@@ -18,22 +18,35 @@ from sqlalchemy.orm import Session
 
 import locales
 from domain import requisition as rules
+from domain.clock import local_date
+from domain.deadlines import REQUISITION_TASKS
 from domain.errors import DomainError, RuleViolation
 from domain.requisition import Action, Basis, Period, State
 from domain.text import N_
 from locales.documents import accruals_sheet, basis_sheet
 from locales.sheets import to_csv, to_xlsx
-from services import requisitions
+from services import requisition_lists, requisitions, worklist
+from services.lists import Page
 from services.program_setup import current_program
 from storage.models import Municipality
 from web import errors, runtime
 from web.auth import permitted
 from web.forms.base import Form
-from web.forms.requisition import AccrualDateForm, AttestForm, PaidForm, ReturnForm, SubmitForm
-from web.views import attempt
+from web.forms.fields import SelectChoice, options
+from web.forms.requisition import (
+    EVERY,
+    MINE,
+    AccrualDateForm,
+    AttestForm,
+    PaidForm,
+    RequisitionFilterForm,
+    ReturnForm,
+    SubmitForm,
+)
+from web.views import attempt, municipality_choices, page_number
 
 blueprint = Blueprint("requisitions", __name__)
-PER_PAGE = 25  # municipalities per page, as on the overview and in chat
+PER_PAGE = 50  # bases per page
 ACCRUALS_PER_PAGE = 50  # periods per page; the XLSX has them all
 FORMS: dict[Action, type[Form]] = {
     Action.SUBMIT: SubmitForm,
@@ -85,58 +98,54 @@ def _basis(session: Session, code: str, raw_period: str) -> Basis:
         abort(404)
 
 
+def _filters(session: Session, actor: Any, program: Any) -> RequisitionFilterForm:
+    form = RequisitionFilterForm(formdata=request.args)
+    every = locales.gettext("All")
+    mine = [(MINE, locales.gettext("Waiting for me"))] if worklist.tasks_of(actor.role) else []
+    form.vad.choices = options(
+        mine + [(EVERY, every)] + [(s.value, locales.gettext(rules.STATE_LABELS[s])) for s in State]
+    )
+    form.kommun.choices = [SelectChoice("", every), *municipality_choices(session)]
+    form.ar.choices = options([("", every)] + [(y.year, str(y.year)) for y in program.years])
+    return form
+
+
 @blueprint.get("/rekvisitioner")
 @permitted(rules.can_see_any)
 def listing() -> Any:
+    """Every basis the viewer may see across periods; by default those waiting for them."""
     actor, today = runtime.actor(), runtime.today()
     with runtime.transaction(read_only=True) as session:
         program = current_program(session)
-        started = [p for p in rules.program_periods(program) if p.started_on(today)]
-        if actor.is_contact:
-            rows = requisitions.summaries(
-                session,
-                actor=actor,
-                periods=started,
-                today=today,
-                municipality_id=actor.municipality_id,
-            )
-            return render_template(
-                "requisitions/list.html", rows=list(reversed(rows)), own=True, today=today
-            )
-        ended = [p for p in started if p.ended_on(today)]
-        default = (ended or started or rules.program_periods(program)[:1])[-1]
-        chosen = next((p for p in started if p.key == request.args.get("period")), default)
-        wanted = request.args.get("status", "")
-        listed = [
-            municipality_id
-            for municipality_id, _name, state in requisitions.period_states(
-                session, actor=actor, period=chosen
-            )
-            if wanted in ("", state.value)
-        ]
-        pages = max(1, -(-len(listed) // PER_PAGE))
-        raw = request.args.get("sida", "1")
-        page = min(int(raw) if raw.isdigit() and int(raw) > 0 else 1, pages)
-        rows = requisitions.summaries(
+        form = _filters(session, actor, program)
+        valid = form.validate()
+        default = MINE if worklist.tasks_of(actor.role) else EVERY
+        what = (form.vad.data if valid else None) or default
+        form.vad.data = what
+        chosen: dict[str, Any] = {}
+        if what == MINE:
+            chosen["tasks"] = set(worklist.tasks_of(actor.role)) & set(REQUISITION_TASKS)
+        elif what != EVERY:
+            chosen["states"] = {State(what)}
+        rows = requisition_lists.listing(
             session,
             actor=actor,
-            periods=[chosen],
             today=today,
-            municipality_ids=set(listed[(page - 1) * PER_PAGE : page * PER_PAGE]),
+            municipality_id=form.kommun.data if valid and not actor.is_contact else None,
+            year=form.ar.data if valid else None,
+            **chosen,
         )
-    return render_template(
+    page = Page.of(rows, page_number(), PER_PAGE)
+    html = render_template(
         "requisitions/list.html",
-        rows=rows,
-        total=len(listed),
-        own=False,
-        periods=list(reversed(started)),
-        chosen=chosen,
-        wanted=wanted,
-        states=[s for s in State if s is not State.RETURNED],
+        form=form,
         page=page,
-        pages=pages,
+        own=actor.is_contact,
         today=today,
+        state_labels=rules.STATE_LABELS,
+        mine=what == MINE,
     )
+    return html, 200 if valid else 400
 
 
 def _page(code: str, raw_period: str, failed: tuple[Action, Form] | None, status: int) -> Any:
@@ -149,6 +158,8 @@ def _page(code: str, raw_period: str, failed: tuple[Action, Form] | None, status
     for form in forms.values():
         if hasattr(form, "requisition_id"):
             form.requisition_id.data = found.requisition_id
+    if Action.MARK_PAID in forms:
+        forms[Action.MARK_PAID].paid_on.data = today
     if failed is not None and failed[0] in forms:  # offered still: show what was typed
         forms[failed[0]] = failed[1]
     html = render_template(
@@ -158,6 +169,8 @@ def _page(code: str, raw_period: str, failed: tuple[Action, Form] | None, status
         forms=forms,
         failed=failed[1] if failed else None,
         state_labels=rules.STATE_LABELS,
+        today=today,
+        attested_on=local_date(found.attested_at) if found.attested_at else None,
     )
     return html, status
 
@@ -258,7 +271,9 @@ def basis_csv(code: str, period: str) -> Any:
 def _accruals(form: AccrualDateForm) -> tuple[date, list[rules.Accrual]]:
     on = form.datum.data if not form.datum.errors and form.datum.data else runtime.today()
     with runtime.transaction(read_only=True) as session:
-        found = requisitions.accruals(session, actor=runtime.actor(), on=on, today=runtime.today())
+        found = requisition_lists.accruals(
+            session, actor=runtime.actor(), on=on, today=runtime.today()
+        )
     return on, found
 
 
@@ -268,6 +283,8 @@ def accruals() -> Any:
     form = AccrualDateForm(formdata=request.args)
     form.validate()
     on, found = _accruals(form)
+    if not form.datum.errors and not form.datum.data:
+        form.datum.data = on  # today, shown in the field the result speaks of
     pages = max(1, -(-len(found) // ACCRUALS_PER_PAGE))
     raw = request.args.get("sida", "1")
     page = min(int(raw) if raw.isdigit() and int(raw) > 0 else 1, pages)

@@ -1,5 +1,6 @@
-"""Att göra: the worklist of an investigator, a municipality contact or the coordinator,
-by the same rules as the daily digest (services.worklist), and its count in the menu."""
+"""Att göra: the worklist of an investigator, a municipality contact, the coordinator or the
+association, by the same rules as the daily digest (services.worklist), and its count in the
+menu. A requisition item links to its basis, the others to the referral."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from flask_login import current_user
 
 import locales
 from domain.choices import Role
-from domain.deadlines import TASK_LABELS, Task
+from domain.deadlines import REQUISITION_TASKS, TASK_LABELS, Task
 from services import worklist
 from web import runtime
 from web.auth import roles
@@ -76,7 +77,7 @@ def count() -> int | None:
 
 
 @blueprint.get("/att-gora")
-@roles(Role.INVESTIGATOR, Role.MUNICIPALITY_CONTACT, Role.COORDINATOR)
+@roles(Role.INVESTIGATOR, Role.MUNICIPALITY_CONTACT, Role.COORDINATOR, Role.ASSOCIATION)
 def page() -> Any:
     actor = runtime.actor()
     form = WorklistFilterForm(formdata=request.args)
@@ -108,6 +109,7 @@ def page() -> Any:
         labels=TASK_LABELS,
         anchors=ANCHORS,
         Task=Task,
+        requisition_tasks=REQUISITION_TASKS,
         title=locales.gettext("To do"),
     )
     return html, status

@@ -1,0 +1,231 @@
+"""Requisition bases in lists (domain.requisition): every municipality's basis for every
+period, with its state, days and amount; the work each one waits for (domain.deadlines,
+one rule for the worklists, the menu count, the Home tab and the digest); the accruals.
+
+Totals come from the kept figures and the stored bases: a fixed number of queries however
+many placements there are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any, cast
+
+from sqlalchemy.orm import Session
+
+from domain import requisition as rules
+from domain.access import Actor
+from domain.clock import local_date
+from domain.deadlines import Task, requisition_due, requisition_task
+from domain.figures import Tally
+from domain.money import Money
+from domain.program import Program
+from domain.requisition import Accrual, Period, State
+from services.program_setup import current_program
+from services.requisition_basis import rate_of
+from storage import figures
+from storage import requisition_queries as queries
+
+
+@dataclass(frozen=True)
+class Summary:
+    """One municipality's basis for one period, in a list: its state, days and total, and
+    since when it stands so (submitted, returned, attested, paid), with the return's reason."""
+
+    municipality_id: int
+    municipality: str
+    municipality_code: str
+    period: Period
+    state: State
+    days: int
+    total: Money
+    rate_confirmed: bool
+    running: bool
+    since: datetime | None = None
+    reason: str | None = None
+
+
+def _live_totals(
+    session: Session,
+    program: Program,
+    periods: Iterable[Period],
+    municipality_ids: Iterable[int] | None = None,
+) -> dict[tuple[int, date], int]:
+    """(municipality id, period's first day) -> compensable days in the period, for every
+    municipality (or those given): from the kept running totals, two rows per municipality
+    and period."""
+    periods = list(periods)
+    days = {p.first - timedelta(days=1) for p in periods} | {p.last for p in periods}
+    tallies = figures.tallies_by_municipality(
+        session, days, first=program.start, last=program.end, municipality_ids=municipality_ids
+    )
+    return {
+        (municipality_id, p.first): _days(by_day, p)
+        for municipality_id, by_day in tallies.items()
+        for p in periods
+    }
+
+
+def _days(by_day: dict[date, Tally], period: Period) -> int:
+    return by_day[period.last].accrued_days - by_day[period.first - timedelta(days=1)].accrued_days
+
+
+def _kept(row: Any) -> datetime | None:
+    """Since when a standing basis stands as it does."""
+    state = State(row.state)
+    if state is State.PAID:
+        return cast(datetime | None, row.paid_at)
+    if state is State.ATTESTED:
+        return cast(datetime | None, row.attested_at)
+    return cast(datetime | None, row.submitted_at)
+
+
+def summaries(
+    session: Session,
+    *,
+    actor: Actor | None,
+    periods: list[Period],
+    today: date,
+    municipality_id: int | None = None,
+    municipality_ids: set[int] | None = None,
+) -> list[Summary]:
+    """The bases of `periods` for every municipality the actor may see (or one, or those
+    given), by municipality and period. A draft's total is its placement days × rate;
+    corrections show on the basis itself."""
+    program = current_program(session)
+    periods = [p for p in periods if p.started_on(today)]
+    if municipality_id is not None:
+        municipality_ids = {municipality_id}
+    live = _live_totals(session, program, periods, municipality_ids)
+    kept = queries.standing_periods(session)
+    returns = queries.latest_returns(session)
+    found = []
+    for m in queries.municipalities(session):
+        if municipality_ids is not None and m.id not in municipality_ids:
+            continue
+        if actor and not rules.can_see(actor, m.id):
+            continue
+        for p in periods:
+            rate, confirmed = rate_of(program, p)
+            row = kept.get((m.id, p.first))
+            if row is not None:
+                found.append(
+                    Summary(
+                        m.id, m.name, m.code, p, State(row.state), row.days,
+                        Money(row.total_ore), confirmed, False, _kept(row),
+                    )
+                )  # fmt: skip
+                continue
+            days = live.get((m.id, p.first), 0)
+            back = returns.get((m.id, p.first))
+            found.append(
+                Summary(
+                    m.id, m.name, m.code, p, State.RETURNED if back else State.DRAFT, days,
+                    rate * days, confirmed, not p.ended_on(today),
+                    back.returned_at if back else None, back.return_reason if back else None,
+                )
+            )  # fmt: skip
+    return found
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A basis that waits for someone: the kind of work, and when it is due (an unsubmitted
+    period) or since when it waits (the others)."""
+
+    task: Task
+    basis: Summary
+    on: date
+    late: bool
+
+
+def work(
+    session: Session,
+    *,
+    today: date,
+    municipality_id: int | None = None,
+    tasks: Iterable[Task] | None = None,
+) -> list[Waiting]:
+    """Every basis that waits for someone's move (domain.deadlines.requisition_task), oldest
+    period first: for every municipality, or one; for every kind of work, or those given."""
+    program = current_program(session)
+    wanted = set(tasks) if tasks is not None else None
+    ended = rules.periods_ended_by(program, today - timedelta(days=1))
+    found = []
+    for s in summaries(session, actor=None, periods=ended, today=today,
+                       municipality_id=municipality_id):  # fmt: skip
+        task = requisition_task(s.state, ended=s.period.ended_on(today), days=s.days)
+        if task is None or (wanted is not None and task not in wanted):
+            continue
+        if task is Task.SUBMIT_REQUISITION:
+            on = requisition_due(s.period.last, program.requisition_due_working_days)
+            found.append(Waiting(task, s, on, on < today))
+        else:
+            assert s.since is not None  # every stored step has its moment
+            found.append(Waiting(task, s, local_date(s.since), False))
+    found.sort(key=lambda w: (w.basis.period.first, w.basis.municipality, w.task.value))
+    return found
+
+
+def listing(
+    session: Session,
+    *,
+    actor: Actor,
+    today: date,
+    states: set[State] | None = None,
+    tasks: set[Task] | None = None,
+    municipality_id: int | None = None,
+    year: int | None = None,
+) -> list[Summary]:
+    """`/rekvisitioner` across periods: every basis the actor may see of the periods begun,
+    newest period first, in the states asked for (None: all), or those waiting for one of
+    `tasks` (the viewer's own work), of one municipality and year if asked."""
+    program = current_program(session)
+    periods = [
+        p
+        for p in rules.program_periods(program)
+        if p.started_on(today) and (year is None or p.year == year)
+    ]
+    found = [
+        s
+        for s in summaries(
+            session, actor=actor, periods=periods, today=today, municipality_id=municipality_id
+        )
+        if (states is None or s.state in states)
+        and (
+            tasks is None
+            or requisition_task(s.state, ended=s.period.ended_on(today), days=s.days) in tasks
+        )
+    ]
+    found.sort(key=lambda s: (-s.period.first.toordinal(), s.municipality))
+    return found
+
+
+# What the association books as accrued: earned, not yet paid.
+UNPAID = (State.DRAFT, State.RETURNED, State.SUBMITTED, State.ATTESTED)
+
+
+def accruals(session: Session, *, actor: Actor | None, on: date, today: date) -> list[Accrual]:
+    """Every period ended by `on` that is not paid — not submitted, returned, submitted but
+    not attested, or attested but not paid — per municipality, with its state and amount:
+    what the association books as accrued costs on `on`. (A draft's amount is its placement
+    days × rate; its corrections show on the basis.)"""
+    if actor is not None:
+        rules.check_sees_accruals(actor)
+    program = current_program(session)
+    periods = rules.periods_ended_by(program, on)
+    return [
+        Accrual(
+            s.municipality_id,
+            s.municipality,
+            s.municipality_code,
+            s.period,
+            s.state,
+            s.total,
+            s.rate_confirmed,
+        )
+        for s in summaries(session, actor=actor, periods=periods, today=today)
+        if s.state in UNPAID and s.total.ore != 0
+    ]
