@@ -112,7 +112,7 @@ def run_places(ctx: ChatContext, actor: Actor, args: list[str], share: bool) -> 
         page, args = int(args[-1]), args[:-2]
     with unit_of_work(ctx.sessions, read_only=True) as session:
         wanted = find_municipality(session, " ".join(args)) if args else None
-        result = reports.availability(session)
+        result = reports.availability(session, today=ctx.today())
         budget = current_budget(session, ctx) if can_see_budget(actor) and not share else None
     if wanted is not None:
         one = next(m for m in result.municipalities if m.municipality_id == wanted.id)

@@ -52,6 +52,9 @@ def places_one(m: MunicipalityPlaces, budget: YearBudget | None) -> Message:
             ]
         ),
     ]
+    ahead = phrases.next_place_line(m)
+    if ahead is not None:
+        parts.append(context(ahead))
     if budget is not None:
         parts.append(context(phrases.places_left_line(budget)))
     return Message(parts=parts, text=_place_line(m))

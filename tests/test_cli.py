@@ -6,13 +6,15 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import sqlite3
 import subprocess
 import sys
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
-from locales import gettext
+from locales import format_date, gettext
 
 MM = shutil.which("mm", path=str(Path(sys.executable).parent)) or "mm"
 
@@ -76,6 +78,21 @@ def test_places_per_municipality_in_swedish(ready):
     assert out[-1] == "Totalt: 31 lediga platser."
     one = ready("places", "ostra goinge").stdout.strip()
     assert one.startswith("Östra Göinge: 6 lediga platser")
+
+
+def test_places_says_when_the_next_place_frees_up_where_none_is_free(ready, tmp_path):
+    ready("demo")
+    line = ready("places", "bromölla").stdout.strip()
+    assert line.startswith("Bromölla: 0 lediga platser (kapacitet 5, startade 4, "), line
+    with sqlite3.connect(tmp_path / "cli.sqlite3") as db:  # the earliest planned end, by hand
+        (first_end,) = db.execute(
+            "SELECT MIN(p.planned_end_on) FROM placement p JOIN referral r ON r.id = p.referral_id"
+            " JOIN municipality m ON m.id = p.municipality_id"
+            " WHERE m.name = 'Bromölla' AND r.status = 'started'"
+        ).fetchone()
+    freed = date.fromisoformat(first_end) + timedelta(days=1)
+    expected = f"Nästa plats väntas bli ledig {format_date(freed)} (uppskattning)."
+    assert line.endswith("). " + expected), line
 
 
 def test_demo_data_fills_the_picture_and_prints_the_users(ready):

@@ -137,4 +137,4 @@ def test_every_channels_digest_comes_from_one_pass(sessions):
     _grow(sessions, LARGE)
     large, many = _digest_statements(sessions)
     assert (few, many) == (12, 30)
-    assert large == small <= 12
+    assert large == small <= 13  # 13: the places in use, for the next free place

@@ -3,10 +3,15 @@ with nothing saved and nothing the investigator typed lost."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from sqlalchemy import func, select
 
+from services import municipalities
 from storage.models import Participant, PlacementRequest, Referral
+from tests.support.clock import moment
+from tests.web.conftest import squash
 
 CONSENT = (
     "Deltagarens samtycke till att Försäkringskassan och kommunen delar information måste "
@@ -170,3 +175,30 @@ def test_nul_characters_never_reach_the_database(investigator, form, sqlite_worl
     assert investigator.post("/anmalan/ny", {**form, "name": "Anna\x00 Andersson"}).status == 302
     stored = sqlite_world.read(lambda s: s.scalars(select(Participant)).one())
     assert stored.name == "Anna Andersson"
+
+
+def test_beside_no_free_place_the_form_and_the_overview_show_when_the_next_one_frees_up(
+    investigator, visit, people, sqlite_world
+):
+    osby_id = sqlite_world.municipality("Osby")
+    sqlite_world.do(
+        municipalities.set_capacity,
+        actor=people["osby"],
+        municipality_id=osby_id,
+        capacity=1,
+        now=moment(date(2026, 11, 20)),
+    )
+    # Started 14 July: six months of enrolment end on 13 January, the place is free the day after.
+    sqlite_world.started(people["investigator"], people["osby"], "Osby", date(2026, 7, 14))
+    page = investigator.get("/anmalan/ny")
+    option = page.soup.find("input", attrs={"name": "municipality", "value": str(osby_id)})
+    hint = squash(page.soup.find(id=option["aria-describedby"]).get_text(" "))
+    assert hint == (
+        "Inga lediga platser · Öppen för intag · Nästa plats väntas bli ledig 14 jan. 2027 "
+        "(uppskattning)."
+    )
+    overview = visit(people["coordinator"]).get("/oversikt")
+    row = overview.soup.find("th", string="Osby").find_parent("tr")
+    assert squash(row.find_all("td")[-1].get_text(" ")) == (
+        "Nästa plats väntas bli ledig 14 jan. 2027 (uppskattning)."
+    )

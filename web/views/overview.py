@@ -46,7 +46,7 @@ def _rate_form(program: Program, form: RateForm | None = None) -> RateForm:
 def _overview(form: RateForm | None, status: int) -> Any:
     with runtime.transaction(read_only=True) as session:
         program = current_program(session)
-        availability = reports.availability(session)
+        availability = reports.availability(session, today=runtime.today())
         html = render_template(
             "overview/overview.html",
             availability=availability,
