@@ -39,7 +39,7 @@ from domain.money import ZERO, Money
 from domain.program import DayRule, Program
 from domain.text import N_
 from domain.typed_events import CostOutcomeEntered, FinsamReported
-from services import history, reports, requisitions
+from services import history, intake_scenarios, reports, requisitions
 from services.program_setup import current_program
 from storage import figures, requisition_queries
 from storage import follow_up_queries as queries
@@ -120,7 +120,13 @@ def _intake_days(program: Program, year: int, after: date, until: date) -> int:
 
 
 def budget_follow_up(
-    session: Session, *, actor: Actor | None, year: int, to: date, today: date
+    session: Session,
+    *,
+    actor: Actor | None,
+    year: int,
+    to: date,
+    today: date,
+    typed_intake: Decimal | None = None,
 ) -> FollowUp:
     check_sees_reports(actor)
     program = current_program(session)
@@ -131,8 +137,9 @@ def budget_follow_up(
     month_ends = [m for m in rules.cut_offs(year) if m >= first]
     asked = {day_before(first), last, min(to, last)}
     per = figures.tallies_by_municipality(session, asked, first=program.start, last=program.end)
+    pace_days = set(intake_scenarios.pace_days(min(to, today)))
     totals = figures.tallies(
-        session, asked | set(month_ends), first=program.start, last=program.end
+        session, asked | set(month_ends) | pace_days, first=program.start, last=program.end
     )
     rate = program_year.daily_rate
     known = _accepted(program, session)
@@ -190,6 +197,16 @@ def budget_follow_up(
         )
         for end in month_ends
     )
+    committed_by_month = [
+        (
+            end,
+            rate * (totals[end].accrued_days - start + _accepted_total(program, first, end, known)),
+        )
+        for end in month_ends
+    ]
+    chosen = intake_scenarios.starts_per_month(
+        program, reference=min(to, today), tallies=totals, typed=typed_intake
+    )
     return FollowUp(
         year=year,
         to=to,
@@ -200,6 +217,15 @@ def budget_follow_up(
         other_costs=others,
         months=months,
         intake_forecast_per_month=program.intake_forecast_per_month,
+        scenarios=intake_scenarios.scenarios(
+            program,
+            chosen,
+            committed=committed_by_month,
+            rate=rate,
+            first=first,
+            after=max(to, today),
+            days=_index(program.day_rule, program.start, program.end),
+        ),
     )
 
 

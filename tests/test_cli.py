@@ -497,6 +497,33 @@ def test_follow_up_to_the_year_end_as_xlsx(demo, tmp_path):
     assert sheet["A1"].value == "Budgetuppföljning 2026 till och med 31 dec. 2026"
 
 
+def test_follow_up_2027_forecasts_the_year_end_for_each_intake_scenario(demo, tmp_path):
+    from openpyxl import load_workbook
+
+    words = ("follow-up", "2027", "--to", "2027-03-31", "--intake", "4")
+    out = demo(*words).stdout.splitlines()
+    pace = next(line for line in out if line.startswith("Med nuvarande takt ("))
+    program = next(line for line in out if line.startswith("Med programmets intagsprognos (0,0 "))
+    typed = next(line for line in out if line.startswith("Med 4,0 starter i månaden används "))
+    for line in (pace, program, typed):
+        assert line.endswith(" av 1\xa0790\xa0000\xa0kr 2027."), line
+    target = tmp_path / "2027.xlsx"
+    demo(*words, "--format", "xlsx", "--output", str(target))
+    sheet = load_workbook(target).active
+    rows = [[c for c in row] for row in sheet.iter_rows(values_only=True)]
+    heading = next(i for i, row in enumerate(rows) if row[0] == "Prognos per intagsscenario")
+    assert [h.split(" (")[0] for h in rows[heading + 1] if h] == [
+        "Månadsslut",
+        "Budget till månadens slut",
+        "Nuvarande takt",
+        "Programmets intagsprognos",
+        "Eget antal",
+    ]
+    december = next(r for r in rows[heading + 2 :] if str(r[0]).startswith("2027-12-31"))
+    program_end, typed_end = december[3], december[4]
+    assert typed_end > program_end  # four starts a month cost more than none
+
+
 @pytest.mark.parametrize(
     ("words", "message"),
     [

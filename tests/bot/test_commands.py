@@ -158,6 +158,8 @@ def test_budget_for_those_who_may_see_it(chat):
     assert "Budgetram: 1\xa0790\xa0000\xa0kr" in said
     assert "Dagersättning: 200\xa0kr (inte fastställd; indexjusteringen är inte beslutad)." in said
     assert "Helårsplatser kvar: 35,0" in said
+    # Nobody has started yet: at the current pace (0 a month) no placement money is used.
+    assert "Med nuvarande takt används 0 tkr av 1\xa0790 tkr 2027." in said
     _actor, association = linked(chat, Role.ASSOCIATION)
     assert "Budgetram: 1\xa0345\xa0000\xa0kr" in chat.says(association, "budget")
     _actor, investigator = linked(chat, Role.INVESTIGATOR)
