@@ -72,6 +72,11 @@ def format_percent(share: Decimal | None, decimals: int = 0) -> str:
     return numbers.format_percent(share, format=pattern, locale=LOCALE)
 
 
+def format_month(day: date) -> str:
+    """december 2026: the month a day falls in."""
+    return f"{dates.format_date(day, 'LLLL', locale=LOCALE)} {day.year}"
+
+
 def format_period(period: Period) -> str:
     """mars–april 2026; mars 2026 for a period of one month."""
     first = dates.format_date(period.first, "LLLL", locale=LOCALE)
