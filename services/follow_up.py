@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from domain import follow_up as rules
 from domain.access import Actor, check_sees_budget
+from domain.budget_forecast import intake_starts
 from domain.calendar import CompensableDays
 from domain.choices import Outcome, Role
 from domain.clock import local_date
@@ -107,15 +108,16 @@ def _accepted_total(program: Program, first: date, last: date, accepted: _Accept
 
 def _intake_days(program: Program, year: int, after: date, until: date) -> int:
     """Days in (after, until] of the expected new starts: `intake_forecast_per_month` on the
-    first of every month after `after`, each for the ordinary enrolment."""
+    first of every month after `after`, each for the ordinary enrolment, none from the intake
+    stop on (the same starts as the program file's scenario, domain.budget_forecast)."""
     if not program.intake_forecast_per_month:
         return 0
-    days, total = _index(program.day_rule, program.start, program.end), 0
-    for month in range(after.month + 1, 13):
-        start = date(year, month, 1)
-        if start > until:
-            break
-        total += days.count(start, min(planned_end(program, start), until))
+    days = _index(program.day_rule, program.start, program.end)
+    total = sum(
+        days.count(start, min(planned_end(program, start), until))
+        for start in intake_starts(after, until, program.intake_stop)
+        if start.year == year
+    )
     return total * program.intake_forecast_per_month
 
 

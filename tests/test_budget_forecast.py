@@ -3,6 +3,7 @@ six months' enrolment, so every figure can be checked on paper."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -19,6 +20,8 @@ from domain.budget_forecast import (
 from domain.choices import Role
 from domain.money import Money
 from services import follow_up
+from services.program_setup import install_program
+from tests.support.clock import moment
 
 RATE = Money.kronor(200)
 TODAY = date(2026, 11, 20)
@@ -133,3 +136,20 @@ def test_the_follow_up_sets_the_scenarios_side_by_side_from_the_real_starts(worl
     # Twice the starts cost twice as much beyond what is committed.
     assert typed.year_end - program.year_end == 2 * (pace_.year_end - program.year_end)
     assert len(follow(None).scenarios) == 2
+
+
+def test_the_program_files_intake_stops_at_the_intake_stop_in_the_follow_up_too(world, program):
+    """2028 has an intake stop on 1 October: the program file's starts end in September, in
+    the follow-up's forecast as in its scenario."""
+    with_intake = replace(program, intake_forecast_per_month=2)
+    assert with_intake.intake_stop == date(2028, 10, 1)
+    world.do(lambda s: install_program(s, with_intake, now=moment(TODAY)))
+    found = world.read(
+        lambda s: follow_up.budget_follow_up(
+            s, actor=None, year=2028, to=date(2028, 1, 31), today=TODAY
+        )
+    )
+    program_scenario = found.scenarios[1]
+    assert program_scenario.starts_per_month == 2
+    assert program_scenario.year_end == found.placements.forecast
+    # (Before, the follow-up's own forecast also counted starts in October–December.)
