@@ -126,7 +126,7 @@ def _turn_page(runtime: ChatRuntime, key: str, body: dict[str, Any], respond: Re
         )
         return
     with unit_of_work(runtime.sessions) as session:
-        result = reports.availability(session)
+        result = reports.availability(session, today=ctx.today())
         budget = (
             commands.current_budget(session, ctx)
             if can_see_budget(asker.actor) and not shared

@@ -21,6 +21,7 @@ from bot.message import Message, context, escape, link, say
 from bot.settings import ChatSettings
 from domain.access import Actor, can_see_budget, can_see_personal_data, check_files_referrals
 from domain.budget import YearBudget
+from domain.budget_forecast import cut_off_for
 from domain.choices import LABELS, Outcome, Role
 from domain.clock import Clock, local_date
 from domain.errors import DomainError, NotFound, RuleViolation
@@ -28,7 +29,8 @@ from domain.parsing import parse_date, parse_whole_number, parse_year
 from domain.text import N_, plain_letters
 from locales import gettext as _
 from locales import render
-from services import chat_links, placements, reports
+from locales.scenarios import pace_budget_line
+from services import chat_links, follow_up, placements, reports
 from services.municipalities import find_municipality, set_capacity
 from services.referrals import facts_of, get_referral
 from storage.db import unit_of_work
@@ -112,7 +114,7 @@ def run_places(ctx: ChatContext, actor: Actor, args: list[str], share: bool) -> 
         page, args = int(args[-1]), args[:-2]
     with unit_of_work(ctx.sessions, read_only=True) as session:
         wanted = find_municipality(session, " ".join(args)) if args else None
-        result = reports.availability(session)
+        result = reports.availability(session, today=ctx.today())
         budget = current_budget(session, ctx) if can_see_budget(actor) and not share else None
     if wanted is not None:
         one = next(m for m in result.municipalities if m.municipality_id == wanted.id)
@@ -122,9 +124,13 @@ def run_places(ctx: ChatContext, actor: Actor, args: list[str], share: bool) -> 
 
 def run_budget(ctx: ChatContext, actor: Actor, args: list[str], share: bool) -> Message:
     year = parse_year(args[0]) if args else ctx.today().year
+    today = ctx.today()
     with unit_of_work(ctx.sessions, read_only=True) as session:
-        found = reports.budget_for(session, actor=actor, year=year, today=ctx.today())
-    return replies.budget(found)
+        found = reports.budget_for(session, actor=actor, year=year, today=today)
+        ahead = follow_up.budget_follow_up(
+            session, actor=actor, year=year, to=cut_off_for(year, today), today=today
+        )
+    return replies.budget(found, pace_budget_line(ahead))
 
 
 def run_status(ctx: ChatContext, actor: Actor, args: list[str], share: bool) -> Message:

@@ -52,6 +52,9 @@ def places_one(m: MunicipalityPlaces, budget: YearBudget | None) -> Message:
             ]
         ),
     ]
+    ahead = phrases.next_place_line(m)
+    if ahead is not None:
+        parts.append(context(ahead))
     if budget is not None:
         parts.append(context(phrases.places_left_line(budget)))
     return Message(parts=parts, text=_place_line(m))
@@ -96,9 +99,14 @@ def places_all(
     return Message(parts=parts, text=total, shared=shared)
 
 
-def budget(b: YearBudget) -> Message:
+def budget(b: YearBudget, forecast: str | None = None) -> Message:
+    """The budget of a year; `forecast` the one-line answer where the money lands by the
+    year's end at the current pace (locales.scenarios)."""
     title = phrases.budget_title(b)
-    parts = [header(title), *paragraphs(phrases.budget_lines(b))]
+    parts: list[Part] = [header(title)]
+    if forecast is not None:
+        parts.append(section(forecast))
+    parts += paragraphs(phrases.budget_lines(b))
     share = _("Committed share of the budget: %(share)s", share=format_percent(b.committed_share))
     parts.append(context(share))
     parts += paragraphs(phrases.other_cost_lines(b, escape))

@@ -84,7 +84,7 @@ def budget(runtime: Runtime, year: int | None) -> None:
 def places(runtime: Runtime, municipality: str | None) -> None:
     with unit_of_work(runtime.sessions) as session:
         wanted = find_municipality(session, municipality).id if municipality else None
-        result = reports.availability(session)
+        result = reports.availability(session, today=runtime.today())
     for m in result.municipalities:
         if wanted is None or m.municipality_id == wanted:
             click.echo(phrases.place_line(m))

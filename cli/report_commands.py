@@ -4,11 +4,12 @@ for Uppföljning Finsam, as Swedish text or XLSX (the same documents as the web 
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import click
 
-from cli.params import DATE, YEAR
+from cli.params import DATE, WHOLE_NUMBER, YEAR
 from cli.requisition_commands import write
 from cli.runtime import Runtime, pass_runtime
 from domain.finsam import GENDER_LABELS, Gender
@@ -17,6 +18,7 @@ from locales import format_percent
 from locales import gettext as _
 from locales.documents import PLACEMENT_MONEY, finsam_sheet, follow_up_sheet
 from locales.phrases import forecast_line
+from locales.scenarios import scenario_lines
 from locales.sheets import to_xlsx
 from services import follow_up as reports
 from services.program_setup import current_program
@@ -59,20 +61,36 @@ def _line(label: str, line: Line) -> str:
 @click.option(
     "--output", type=click.Path(dir_okay=False, path_type=Path), help=_("Write to this file.")
 )
+@click.option(
+    "--intake",
+    type=WHOLE_NUMBER,
+    help=_("A third intake scenario: this many new starts a month."),
+)
 @pass_runtime
-def follow_up(runtime: Runtime, year: int, to: date | None, kind: str, output: Path | None) -> None:
+def follow_up(
+    runtime: Runtime,
+    year: int,
+    to: date | None,
+    kind: str,
+    output: Path | None,
+    intake: int | None,
+) -> None:
     if kind == "xlsx" and output is None:
         raise click.ClickException(_("An XLSX file needs --output FILE."))
     today = runtime.today()
     to = to or (today if today.year == year else date(year, 12, 31))
+    typed = None if intake is None else Decimal(intake)
     with unit_of_work(runtime.sessions, read_only=True) as session:
-        found = reports.budget_follow_up(session, actor=None, year=year, to=to, today=today)
+        found = reports.budget_follow_up(
+            session, actor=None, year=year, to=to, today=today, typed_intake=typed
+        )
     if kind == "xlsx":
         write(to_xlsx([follow_up_sheet(found)]), output)
         return
     lines = [
         _("Budget follow-up %(year)s up to %(date)s", year=str(year), date=to),
         forecast_line(found),
+        *scenario_lines(found),
         _line(_(PLACEMENT_MONEY), found.placements),
         *[_line("  " + line.label, line) for line in found.municipalities],
         *[_line(line.label, line) for line in found.other_costs],

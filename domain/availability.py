@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from domain.choices import IntakeState
 from domain.errors import RuleViolation
+from domain.forecast import PlaceOutlook
 from domain.text import N_
 
 
@@ -18,6 +19,7 @@ class MunicipalityPlaces:
     started: int
     accepted_not_started: int
     state: IntakeState = IntakeState.OPEN
+    outlook: PlaceOutlook | None = None  # the estimate ahead, when asked for (domain.forecast)
 
     @property
     def free(self) -> int:

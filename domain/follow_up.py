@@ -22,6 +22,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from domain.availability import Availability
+from domain.budget_forecast import ScenarioForecast
 from domain.choices import Outcome
 from domain.errors import RuleViolation
 from domain.indicators import Indicator
@@ -119,6 +120,8 @@ class FollowUp:
     other_costs: tuple[Line, ...]
     months: tuple[MonthPoint, ...]
     intake_forecast_per_month: int = 0
+    # The year-end forecast for each intake scenario, the default (this quarter's pace) first.
+    scenarios: tuple[ScenarioForecast, ...] = ()
 
     @property
     def preliminary(self) -> bool:

@@ -83,6 +83,11 @@ def format_month_short(day: date) -> str:
     return dates.format_date(day, "LLL", locale=LOCALE)
 
 
+def format_month(day: date) -> str:
+    """december 2026: the month a day falls in."""
+    return f"{dates.format_date(day, 'LLLL', locale=LOCALE)} {day.year}"
+
+
 def format_period(period: Period) -> str:
     """mars–april 2026; mars 2026 for a period of one month."""
     first = dates.format_date(period.first, "LLLL", locale=LOCALE)

@@ -17,6 +17,7 @@ from domain.text import N_
 from locales import format_datetime, format_percent, format_period
 from locales import gettext as _
 from locales.phrases import forecast_line
+from locales.scenarios import scenario_hint, scenario_lines, scenario_table
 from locales.sheets import Cell, GrandTotal, RowFormula, Sheet, Sum, Table
 
 
@@ -230,8 +231,9 @@ def follow_up_sheet(follow: FollowUp) -> Sheet:
         tables=[
             (_("Budget, utfall and forecast"), lines),
             (_("Compensation per municipality"), per_municipality),
+            (_("Forecast per intake scenario"), scenario_table(follow)),
         ],
-        notes=[forecast_line(follow)],
+        notes=[forecast_line(follow), *scenario_lines(follow), scenario_hint()],
     )
     if follow.preliminary:
         sheet.notes.append(

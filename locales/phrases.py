@@ -22,7 +22,23 @@ def _same(text: str) -> str:
     return text
 
 
+def next_place_line(m: MunicipalityPlaces) -> str | None:
+    """With no free place: when the next one is expected to free up, labelled an estimate."""
+    ahead = m.outlook
+    if m.free_now or ahead is None or ahead.next_free_on is None:
+        return None
+    return _(
+        "The next place is expected to free up on %(date)s (estimate).", date=ahead.next_free_on
+    )
+
+
 def place_line(m: MunicipalityPlaces, mark: Callable[[str], str] = _same) -> str:
+    line = _places_now_line(m, mark)
+    ahead = next_place_line(m)
+    return line if ahead is None else f"{line}. {ahead}"
+
+
+def _places_now_line(m: MunicipalityPlaces, mark: Callable[[str], str]) -> str:
     if m.over_capacity:  # never a negative number of free places
         return _(
             "%(municipality)s: over capacity by %(over)d (capacity %(capacity)d, started "

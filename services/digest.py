@@ -60,7 +60,7 @@ def build_digests(
     """The digest of `today` for each audience, in the same order."""
     settings = settings or DeadlineSettings()
     program = current_program(session)
-    places = reports.availability(session).municipalities
+    places = reports.availability(session, today=today, program=program).municipalities
     waiting = _by_municipality(
         [
             (

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from domain import follow_up as rules
 from domain.access import Actor, check_sees_budget
+from domain.budget_forecast import intake_starts
 from domain.calendar import CompensableDays
 from domain.choices import Outcome, Role
 from domain.clock import local_date
@@ -39,7 +40,7 @@ from domain.money import ZERO, Money
 from domain.program import DayRule, Program
 from domain.text import N_
 from domain.typed_events import CostOutcomeEntered, FinsamReported
-from services import history, reports, requisition_lists
+from services import history, intake_scenarios, reports, requisition_lists
 from services.program_setup import current_program
 from storage import figures, requisition_queries
 from storage import follow_up_queries as queries
@@ -107,20 +108,27 @@ def _accepted_total(program: Program, first: date, last: date, accepted: _Accept
 
 def _intake_days(program: Program, year: int, after: date, until: date) -> int:
     """Days in (after, until] of the expected new starts: `intake_forecast_per_month` on the
-    first of every month after `after`, each for the ordinary enrolment."""
+    first of every month after `after`, each for the ordinary enrolment, none from the intake
+    stop on (the same starts as the program file's scenario, domain.budget_forecast)."""
     if not program.intake_forecast_per_month:
         return 0
-    days, total = _index(program.day_rule, program.start, program.end), 0
-    for month in range(after.month + 1, 13):
-        start = date(year, month, 1)
-        if start > until:
-            break
-        total += days.count(start, min(planned_end(program, start), until))
+    days = _index(program.day_rule, program.start, program.end)
+    total = sum(
+        days.count(start, min(planned_end(program, start), until))
+        for start in intake_starts(after, until, program.intake_stop)
+        if start.year == year
+    )
     return total * program.intake_forecast_per_month
 
 
 def budget_follow_up(
-    session: Session, *, actor: Actor | None, year: int, to: date, today: date
+    session: Session,
+    *,
+    actor: Actor | None,
+    year: int,
+    to: date,
+    today: date,
+    typed_intake: Decimal | None = None,
 ) -> FollowUp:
     check_sees_reports(actor)
     program = current_program(session)
@@ -131,8 +139,9 @@ def budget_follow_up(
     month_ends = [m for m in rules.cut_offs(year) if m >= first]
     asked = {day_before(first), last, min(to, last)}
     per = figures.tallies_by_municipality(session, asked, first=program.start, last=program.end)
+    pace_days = set(intake_scenarios.pace_days(min(to, today)))
     totals = figures.tallies(
-        session, asked | set(month_ends), first=program.start, last=program.end
+        session, asked | set(month_ends) | pace_days, first=program.start, last=program.end
     )
     rate = program_year.daily_rate
     known = _accepted(program, session)
@@ -190,6 +199,16 @@ def budget_follow_up(
         )
         for end in month_ends
     )
+    committed_by_month = [
+        (
+            end,
+            rate * (totals[end].accrued_days - start + _accepted_total(program, first, end, known)),
+        )
+        for end in month_ends
+    ]
+    chosen = intake_scenarios.starts_per_month(
+        program, reference=min(to, today), tallies=totals, typed=typed_intake
+    )
     return FollowUp(
         year=year,
         to=to,
@@ -200,6 +219,15 @@ def budget_follow_up(
         other_costs=others,
         months=months,
         intake_forecast_per_month=program.intake_forecast_per_month,
+        scenarios=intake_scenarios.scenarios(
+            program,
+            chosen,
+            committed=committed_by_month,
+            rate=rate,
+            first=first,
+            after=max(to, today),
+            days=_index(program.day_rule, program.start, program.end),
+        ),
     )
 
 

@@ -5,10 +5,12 @@ history; the arithmetic is in availability, budget, figures and indicators."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date
 
 from sqlalchemy.orm import Session
 
+from domain import forecast
 from domain.access import Actor, check_sees_budget
 from domain.availability import Availability, MunicipalityPlaces
 from domain.budget import YearBudget
@@ -21,8 +23,12 @@ from services.program_setup import current_program
 from storage import figures, queries
 
 
-def availability(session: Session) -> Availability:
-    return Availability(
+def availability(
+    session: Session, *, today: date | None = None, program: Program | None = None
+) -> Availability:
+    """Free places now; with `today`, also each municipality's outlook (domain.forecast):
+    when its next place is expected to free up, and how many free up in the coming months."""
+    found = Availability(
         tuple(
             MunicipalityPlaces(
                 municipality_id=m.id,
@@ -34,6 +40,18 @@ def availability(session: Session) -> Availability:
             )
             for m in figures.used_places(session)
         )
+    )
+    if today is None:
+        return found
+    ahead = forecast.outlooks(
+        program or current_program(session),
+        today=today,
+        free={m.municipality_id: m.free for m in found.municipalities},
+        takes_requests={m.municipality_id: m.takes_requests for m in found.municipalities},
+        in_use=queries.places_in_use(session),
+    )
+    return Availability(
+        tuple(replace(m, outlook=ahead[m.municipality_id]) for m in found.municipalities)
     )
 
 

@@ -22,6 +22,7 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from domain.choices import GOAL_OUTCOMES, Outcome
 from domain.enrolment import ASSESSMENT_PLAN_DEADLINE, WORKPLACE_TRAINING_DEADLINE
+from domain.forecast import PlaceInUse
 from domain.lifecycle import ACTIVE_AT_MUNICIPALITY, ReferralStatus
 from storage.models import CompensableDayRow, Municipality, Placement, Referral
 
@@ -97,6 +98,25 @@ def status_counts_by_municipality(session: Session) -> dict[int, dict[ReferralSt
     for municipality_id, status, number in session.execute(query):
         counts.setdefault(municipality_id, {})[ReferralStatus(status)] = number
     return counts
+
+
+def places_in_use(session: Session) -> list[PlaceInUse]:
+    """Every place taken (accepted or started), with the dates its expected end is counted
+    from; counted in the database per municipality and date (one row per distinct plan)."""
+    started = Referral.status == ReferralStatus.STARTED
+    meeting = func.coalesce(Placement.started_on, Placement.meeting_on)
+    end = case((started, func.coalesce(Placement.ended_on, Placement.planned_end_on)))
+    query = (
+        select(Placement.municipality_id, meeting, end, func.count())
+        .join(Referral, Referral.id == Placement.referral_id)
+        .where(Referral.status.in_(sorted(ACTIVE_AT_MUNICIPALITY)))
+        .group_by(Placement.municipality_id, meeting, end)
+    )
+    return [
+        PlaceInUse(municipality_id, meeting_on, planned_end_on)
+        for municipality_id, meeting_on, planned_end_on, number in session.execute(query)
+        for _ in range(number)
+    ]
 
 
 def lock_municipality(session: Session, municipality_id: int) -> Municipality | None:

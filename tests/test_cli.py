@@ -6,13 +6,15 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import sqlite3
 import subprocess
 import sys
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
-from locales import gettext
+from locales import format_date, gettext
 
 MM = shutil.which("mm", path=str(Path(sys.executable).parent)) or "mm"
 
@@ -76,6 +78,21 @@ def test_places_per_municipality_in_swedish(ready):
     assert out[-1] == "Totalt: 31 lediga platser."
     one = ready("places", "ostra goinge").stdout.strip()
     assert one.startswith("Östra Göinge: 6 lediga platser")
+
+
+def test_places_says_when_the_next_place_frees_up_where_none_is_free(ready, tmp_path):
+    ready("demo")
+    line = ready("places", "bromölla").stdout.strip()
+    assert line.startswith("Bromölla: 0 lediga platser (kapacitet 5, startade 4, "), line
+    with sqlite3.connect(tmp_path / "cli.sqlite3") as db:  # the earliest planned end, by hand
+        (first_end,) = db.execute(
+            "SELECT MIN(p.planned_end_on) FROM placement p JOIN referral r ON r.id = p.referral_id"
+            " JOIN municipality m ON m.id = p.municipality_id"
+            " WHERE m.name = 'Bromölla' AND r.status = 'started'"
+        ).fetchone()
+    freed = date.fromisoformat(first_end) + timedelta(days=1)
+    expected = f"Nästa plats väntas bli ledig {format_date(freed)} (uppskattning)."
+    assert line.endswith("). " + expected), line
 
 
 def test_demo_data_fills_the_picture_and_prints_the_users(ready):
@@ -478,6 +495,33 @@ def test_follow_up_to_the_year_end_as_xlsx(demo, tmp_path):
     ).stdout == (f"Skrivet till {target}.\n")
     sheet = load_workbook(target).active
     assert sheet["A1"].value == "Budgetuppföljning 2026 till och med 31 dec. 2026"
+
+
+def test_follow_up_2027_forecasts_the_year_end_for_each_intake_scenario(demo, tmp_path):
+    from openpyxl import load_workbook
+
+    words = ("follow-up", "2027", "--to", "2027-03-31", "--intake", "4")
+    out = demo(*words).stdout.splitlines()
+    pace = next(line for line in out if line.startswith("Med nuvarande takt ("))
+    program = next(line for line in out if line.startswith("Med programmets intagsprognos (0,0 "))
+    typed = next(line for line in out if line.startswith("Med 4,0 starter i månaden används "))
+    for line in (pace, program, typed):
+        assert line.endswith(" av 1\xa0790\xa0000\xa0kr 2027."), line
+    target = tmp_path / "2027.xlsx"
+    demo(*words, "--format", "xlsx", "--output", str(target))
+    sheet = load_workbook(target).active
+    rows = [[c for c in row] for row in sheet.iter_rows(values_only=True)]
+    heading = next(i for i, row in enumerate(rows) if row[0] == "Prognos per intagsscenario")
+    assert [h.split(" (")[0] for h in rows[heading + 1] if h] == [
+        "Månadsslut",
+        "Budget till månadens slut",
+        "Nuvarande takt",
+        "Programmets intagsprognos",
+        "Eget antal",
+    ]
+    december = next(r for r in rows[heading + 2 :] if str(r[0]).startswith("2027-12-31"))
+    program_end, typed_end = december[3], december[4]
+    assert typed_end > program_end  # four starts a month cost more than none
 
 
 @pytest.mark.parametrize(

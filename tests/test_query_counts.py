@@ -110,12 +110,13 @@ def _chat_statements(sessions, words: str) -> int:
     return len(found)
 
 
-@pytest.mark.parametrize("words", ["platser", "budget", "platser sida 2"])
-def test_a_chat_answer_runs_as_many_statements_at_ten_times_the_data(sessions, words):
+# The budget answer also forecasts the year's end (the follow-up's queries): 9.
+@pytest.mark.parametrize(("words", "limit"), [("platser", 8), ("budget", 9), ("platser sida 2", 8)])
+def test_a_chat_answer_runs_as_many_statements_at_ten_times_the_data(sessions, words, limit):
     _grow(sessions, SMALL)
     small = _chat_statements(sessions, words)
     _grow(sessions, LARGE)
-    assert _chat_statements(sessions, words) == small <= 8
+    assert _chat_statements(sessions, words) == small <= limit
 
 
 def _digest_statements(sessions) -> tuple[int, int]:
@@ -137,4 +138,4 @@ def test_every_channels_digest_comes_from_one_pass(sessions):
     _grow(sessions, LARGE)
     large, many = _digest_statements(sessions)
     assert (few, many) == (12, 30)
-    assert large == small <= 12
+    assert large == small <= 13  # 13: the places in use, for the next free place

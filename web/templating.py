@@ -138,6 +138,7 @@ FILTERS: dict[str, Any] = {
     "say": _say,
     "personnummer": display_personal_identity_number,
     "period": locales.format_period,
+    "month": locales.format_month,
     "ore": lambda ore: locales.format_money(Money(ore)),
 }
 

@@ -136,6 +136,25 @@ def test_a_municipality_over_capacity_is_never_told_a_negative_number_of_places(
     assert "-1" not in one
 
 
+def test_platser_says_when_the_next_place_frees_up_in_a_full_municipality(chat):
+    scene = open_request(chat)
+    with unit_of_work(chat.world.sessions) as session:  # one place in Osby
+        osby = session.scalars(select(Municipality).where(Municipality.name == "Osby")).one()
+        osby.capacity = 1
+    chat.world.do(  # accepted, meeting 30 November: a whole enrolment ends 29 May
+        referrals.accept_request,
+        actor=scene.osby,
+        request_id=scene.request_id,
+        meeting_on=date(2026, 11, 30),
+        now=NOW,
+    )
+    estimate = "Nästa plats väntas bli ledig 30 maj 2027 (uppskattning)."
+    assert estimate in chat.says("U0INV", "platser osby")
+    everyone = chat.says("U0INV", "platser")
+    line = "Osby: 0 lediga platser (kapacitet 1, startade 0, accepterade men inte startade 1)"
+    assert f"{line}. {estimate}" in everyone
+
+
 def test_the_coordinator_sees_how_many_full_year_places_the_budget_still_buys(chat):
     _actor, user = linked(chat, Role.COORDINATOR)
     said = chat.says(user, "platser")
@@ -158,6 +177,8 @@ def test_budget_for_those_who_may_see_it(chat):
     assert "Budgetram: 1\xa0790\xa0000\xa0kr" in said
     assert "Dagersättning: 200\xa0kr (inte fastställd; indexjusteringen är inte beslutad)." in said
     assert "Helårsplatser kvar: 35,0" in said
+    # Nobody has started yet: at the current pace (0 a month) no placement money is used.
+    assert "Med nuvarande takt används 0 tkr av 1\xa0790 tkr 2027." in said
     _actor, association = linked(chat, Role.ASSOCIATION)
     assert "Budgetram: 1\xa0345\xa0000\xa0kr" in chat.says(association, "budget")
     _actor, investigator = linked(chat, Role.INVESTIGATOR)

@@ -262,3 +262,45 @@ def test_a_municipality_over_capacity_is_never_told_a_negative_number(
     )
     places = dict(zip(header, osby, strict=False))
     assert (places["Lediga platser"], places["Över kapacitet"]) == (0, 1)
+
+
+def test_the_intake_scenarios_side_by_side_on_the_page_its_xlsx_and_the_steering_report(
+    visit, people, running
+):
+    coordinator = visit(people["coordinator"])
+    address = "/uppfoljning/budget?ar=2027&till=2027-03-31&intag=2"
+    page = coordinator.get(address)
+    table = page.soup.find("table", class_="scenarios")
+    headings = [th.get_text(" ", strip=True) for th in table.find("thead").find_all("th")]
+    assert headings == [
+        "Månadsslut",
+        "Budget till månadens slut",
+        "Nuvarande takt (0,0 starter i månaden)",  # nobody started from 24 Aug to 23 Nov
+        "Programmets intagsprognos (0,0 starter i månaden)",
+        "Eget antal (2,0 starter i månaden)",
+    ]
+    december = table.find("th", string="31 dec. 2027").find_parent("tr")
+    pace, program, typed = [td.get_text(strip=True) for td in december.find_all("td")][1:]
+    assert pace == program != typed  # no intake at the current pace; two a month cost more
+    lines = [li.get_text(" ", strip=True) for li in page.soup.select(".scenario-lines li")]
+    assert lines[0] == (
+        f"Med nuvarande takt (0,0 starter i månaden) används {pace} av 1\xa0790\xa0000\xa0kr 2027."
+    )
+    assert lines[2].startswith("Med 2,0 starter i månaden används ")
+    link = page.soup.find("a", string="Ladda ner som Excel (XLSX)")["href"]
+    assert "intag=2" in link
+    rows = list(
+        load_workbook(io.BytesIO(coordinator.client.get(link).data)).active.iter_rows(
+            values_only=True
+        )
+    )
+    heading = next(i for i, r in enumerate(rows) if r[0] == "Prognos per intagsscenario")
+    assert [h for h in rows[heading + 1] if h][2:] == headings[2:]
+    wrong = coordinator.get("/uppfoljning/budget?ar=2027&till=2027-03-31&intag=tv%C3%A5")
+    assert len(wrong.soup.find("table", class_="scenarios").find("thead").find_all("th")) == 4
+    steering = coordinator.get("/uppfoljning/samverkansgrupp?fran=2026-07-01&till=2026-09-30")
+    assert (
+        steering.soup.select_one(".pace-forecast")
+        .get_text(strip=True)
+        .startswith("Med nuvarande takt (")
+    )

@@ -3,10 +3,16 @@ with nothing saved and nothing the investigator typed lost."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from sqlalchemy import func, select
 
+from domain.choices import DeclineReason
+from services import municipalities, referrals
 from storage.models import Participant, PlacementRequest, Referral
+from tests.support.clock import moment
+from tests.web.conftest import squash
 
 CONSENT = (
     "Deltagarens samtycke till att Försäkringskassan och kommunen delar information måste "
@@ -170,3 +176,52 @@ def test_nul_characters_never_reach_the_database(investigator, form, sqlite_worl
     assert investigator.post("/anmalan/ny", {**form, "name": "Anna\x00 Andersson"}).status == 302
     stored = sqlite_world.read(lambda s: s.scalars(select(Participant)).one())
     assert stored.name == "Anna Andersson"
+
+
+def test_beside_no_free_place_the_form_and_the_overview_show_when_the_next_one_frees_up(
+    investigator, visit, people, sqlite_world
+):
+    osby_id = sqlite_world.municipality("Osby")
+    sqlite_world.do(
+        municipalities.set_capacity,
+        actor=people["osby"],
+        municipality_id=osby_id,
+        capacity=1,
+        now=moment(date(2026, 11, 20)),
+    )
+    # Started 14 July: six months of enrolment end on 13 January, the place is free the day after.
+    sqlite_world.started(people["investigator"], people["osby"], "Osby", date(2026, 7, 14))
+    page = investigator.get("/anmalan/ny")
+    option = page.soup.find("input", attrs={"name": "municipality", "value": str(osby_id)})
+    hint = squash(page.soup.find(id=option["aria-describedby"]).get_text(" "))
+    assert hint == (
+        "Inga lediga platser · Öppen för intag · Nästa plats väntas bli ledig 14 jan. 2027 "
+        "(uppskattning)."
+    )
+    overview = visit(people["coordinator"]).get("/oversikt")
+    row = overview.soup.find("th", string="Osby").find_parent("tr")
+    assert squash(row.find_all("td")[-1].get_text(" ")) == (
+        "Nästa plats väntas bli ledig 14 jan. 2027 (uppskattning)."
+    )
+    months = overview.soup.find("table", class_="freeing")
+    assert [squash(th.get_text()) for th in months.find("thead").find_all("th")][1:3] == [
+        "november 2026",
+        "december 2026",
+    ]
+    freeing = months.find("th", string="Osby").find_parent("tr").find_all("td")
+    assert [td.get_text() for td in freeing] == ["0", "0", "1", "0", "0", "0"]  # 14 January
+    # Fråga en annan kommun: Kristianstad declined, Osby is offered with the same estimate.
+    referral = sqlite_world.file(people["investigator"], "Kristianstad", date(2026, 11, 20))
+    sqlite_world.do(
+        referrals.decline_request,
+        actor=people["kristianstad"],
+        request_id=sqlite_world.open_request_id(referral.id),
+        reason=DeclineReason.NO_CAPACITY,
+        comment="",
+        now=moment(date(2026, 11, 21)),
+    )
+    detail = investigator.get(f"/anmalningar/{referral.reference_code}")
+    option = detail.soup.find("input", attrs={"name": "ask_municipality", "value": str(osby_id)})
+    assert squash(detail.soup.find(id=option["aria-describedby"]).get_text(" ")).endswith(
+        "· Nästa plats väntas bli ledig 14 jan. 2027 (uppskattning)."
+    )

@@ -8,7 +8,14 @@ from flask_babel import lazy_gettext as _l
 
 from domain.text import N_
 from web.forms.base import Form
-from web.forms.fields import ChoiceField, DateField, KronorField, Required, optional_int
+from web.forms.fields import (
+    ChoiceField,
+    DateField,
+    KronorField,
+    Required,
+    WholeNumberField,
+    optional_int,
+)
 
 ENTER_DATE = N_("Enter a date.")
 
@@ -16,6 +23,7 @@ ENTER_DATE = N_("Enter a date.")
 class FollowUpForm(Form):
     ar = ChoiceField(_l("Year"), coerce=optional_int)
     till = DateField(_l("Up to and including"))
+    intag = WholeNumberField(_l("Your own scenario: new starts a month"))
 
 
 class PeriodForm(Form):

@@ -157,7 +157,7 @@ def detail_page(
         suggestion = None
         places = {}
         if Action.ASK_ANOTHER in forms:
-            availability = reports.availability(session)
+            availability = reports.availability(session, today=runtime.today())
             places = {m.municipality_id: m for m in availability.municipalities}
             asked = {r.municipality_id for r in referral.requests}
             form = forms[Action.ASK_ANOTHER]

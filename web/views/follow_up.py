@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import calendar
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -24,6 +25,7 @@ from domain.finsam import GENDER_LABELS, Gender, period_of
 from domain.indicators import GOAL_LABELS
 from locales.documents import finsam_sheet, follow_up_sheet, indicators_sheet, steering_sheets
 from locales.phrases import forecast_line
+from locales.scenarios import scenario_hint, scenario_lines, scenario_table
 from locales.sheets import to_xlsx
 from services import follow_up
 from services.program_setup import current_program
@@ -75,6 +77,12 @@ def _year_and_cut_off(form: FollowUpForm, years: list[int]) -> tuple[int, date]:
     return year, to
 
 
+def _typed_intake(form: FollowUpForm) -> Decimal | None:
+    """The third intake scenario, when a whole number of starts a month was typed in."""
+    typed = form.intag.data
+    return Decimal(typed) if isinstance(typed, int) and not form.intag.errors else None
+
+
 @blueprint.get("")
 @permitted(_sees_indicators)
 def index() -> Any:
@@ -91,15 +99,16 @@ def _follow_up_page(form: FollowUpForm, cost_form: CostOutcomeForm | None, statu
         form.ar.choices = options((y, str(y)) for y in years)
         form.validate()
         year, to = _year_and_cut_off(form, years)
+        typed = _typed_intake(form)
         try:
             found = follow_up.budget_follow_up(
-                session, actor=actor, year=year, to=to, today=runtime.today()
+                session, actor=actor, year=year, to=to, today=runtime.today(), typed_intake=typed
             )
         except RuleViolation as error:
             form.add_domain_error(error)
             to = date(year, 12, 31)
             found = follow_up.budget_follow_up(
-                session, actor=actor, year=year, to=to, today=runtime.today()
+                session, actor=actor, year=year, to=to, today=runtime.today(), typed_intake=typed
             )
         form.ar.data, form.till.data = year, to
         costs = [c.label for c in program.year(year).other_costs]
@@ -118,6 +127,9 @@ def _follow_up_page(form: FollowUpForm, cost_form: CostOutcomeForm | None, statu
             page=page,
             pages=pages,
             forecast=forecast_line(found),
+            scenarios=scenario_table(found),
+            scenario_lines=scenario_lines(found),
+            scenario_hint=scenario_hint(),
             chart=follow_up_chart(
                 list(found.months), [locales.format_month_short(m.month_end) for m in found.months]
             ),
@@ -145,7 +157,12 @@ def budget_xlsx() -> Any:
         year, to = _year_and_cut_off(form, years)
         try:
             found = follow_up.budget_follow_up(
-                session, actor=runtime.actor(), year=year, to=to, today=runtime.today()
+                session,
+                actor=runtime.actor(),
+                year=year,
+                to=to,
+                today=runtime.today(),
+                typed_intake=_typed_intake(form),
             )
         except DomainError:
             abort(404)
@@ -375,6 +392,7 @@ def steering() -> Any:
         failed=form if form.problems() else None,
         report=report,
         forecast=forecast_line(report.follow_up),
+        pace_forecast=scenario_lines(report.follow_up)[:1],  # the default scenario's line
         goal_labels=GOAL_LABELS,
         outcome_labels={o: LABELS[o] for o in Outcome},
         picks=picks,

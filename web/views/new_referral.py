@@ -25,7 +25,7 @@ blueprint = Blueprint("new_referral", __name__)
 
 def _page(form: NewReferralForm, status: int, suggest: bool = False) -> Any:
     with runtime.transaction() as session:
-        availability = reports.availability(session)
+        availability = reports.availability(session, today=runtime.today())
         offers = {m.id: m.offer for m in queries.municipalities(session)}
     suggestion = suggest_municipality(availability, form.preferred_municipality.data)
     if form.municipality.data is None or suggest:

@@ -42,7 +42,7 @@ def _budget_context(session: Any, program: Program) -> dict[str, Any]:
 def _overview() -> Any:
     with runtime.transaction(read_only=True) as session:
         program = current_program(session)
-        availability = reports.availability(session)
+        availability = reports.availability(session, today=runtime.today())
         return render_template(
             "overview/overview.html",
             availability=availability,

@@ -1,0 +1,111 @@
+"""When the next place frees up in a municipality: an estimate from what is planned.
+
+Every place in use has an expected last day: a running placement its planned end (an
+extension moves it), an accepted placement not yet started the end of a whole enrolment
+counted from its booked tripartite meeting. A place frees up the day after. With no free place
+now, the next one is free when as many places have freed up as the municipality is over its
+capacity, plus one. A municipality closed to intake, or a program past its intake stop, frees
+places but takes nobody: it has no next free date, though the months still count what frees up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from itertools import pairwise
+
+from domain.enrolment import planned_end
+from domain.program import Program
+
+MONTHS_AHEAD = 6  # how many coming months the outlook counts, this month included
+
+
+@dataclass(frozen=True)
+class PlaceInUse:
+    """One place taken in a municipality, as planned today."""
+
+    municipality_id: int
+    meeting_on: date  # the tripartite meeting, as booked or as held
+    planned_end_on: date | None  # None until the placement has started
+
+    def expected_end(self, program: Program) -> date:
+        """The last day the place is expected to be taken."""
+        if self.planned_end_on is not None:
+            return self.planned_end_on
+        return planned_end(program, self.meeting_on)
+
+
+@dataclass(frozen=True)
+class MonthFreeing:
+    month: date  # the first day of the month
+    places: int  # places expected to free up during it
+
+
+@dataclass(frozen=True)
+class PlaceOutlook:
+    """An estimate, never a promise: `next_free_on` None means no place is expected to be
+    taken (closed to intake, intake stop, or nothing frees up)."""
+
+    next_free_on: date | None
+    months: tuple[MonthFreeing, ...]
+    free_now: bool = False
+
+
+def _first_of_month(day: date, months_on: int = 0) -> date:
+    index = day.year * 12 + day.month - 1 + months_on
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def place_outlook(
+    *,
+    free: int,
+    takes_requests: bool,
+    ends: Iterable[date],
+    today: date,
+    intake_stop: date | None,
+    months_ahead: int = MONTHS_AHEAD,
+) -> PlaceOutlook:
+    """`free` is capacity − places in use (negative when over capacity); `ends` the expected
+    last day of each place in use. A planned end already past frees its place today: the
+    placement has not been ended, so the place is expected back any day."""
+    freed_on = sorted(max(end + timedelta(days=1), today) for end in ends)
+    first_months = [_first_of_month(today, n) for n in range(months_ahead + 1)]
+    months = tuple(
+        MonthFreeing(start, sum(1 for day in freed_on if start <= day < following))
+        for start, following in pairwise(first_months)
+    )
+    if free > 0:
+        next_free_on: date | None = today
+    else:
+        needed = -free + 1  # places to free up before one is free
+        next_free_on = freed_on[needed - 1] if len(freed_on) >= needed else None
+    if not takes_requests or (
+        next_free_on is not None and intake_stop is not None and next_free_on >= intake_stop
+    ):
+        next_free_on = None
+    return PlaceOutlook(next_free_on, months, free_now=free > 0 and next_free_on is not None)
+
+
+def outlooks(
+    program: Program,
+    *,
+    today: date,
+    free: dict[int, int],
+    takes_requests: dict[int, bool],
+    in_use: Iterable[PlaceInUse],
+) -> dict[int, PlaceOutlook]:
+    """The outlook of each municipality in `free` (keyed by municipality id)."""
+    ends: dict[int, list[date]] = {municipality_id: [] for municipality_id in free}
+    for place in in_use:
+        ends.setdefault(place.municipality_id, []).append(place.expected_end(program))
+    return {
+        municipality_id: place_outlook(
+            free=places,
+            takes_requests=takes_requests[municipality_id],
+            ends=ends[municipality_id],
+            today=today,
+            intake_stop=program.intake_stop,
+        )
+        for municipality_id, places in free.items()
+    }
