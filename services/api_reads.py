@@ -165,9 +165,9 @@ def _placement(placement: Placement | None) -> dict[str, Any] | None:
     }
 
 
-def places(session: Session, *, actor: Actor) -> list[dict[str, Any]]:
-    """Capacity and free places per municipality. The next-free forecast (issue 25) is not
-    in this code base yet: `next_free_on` is null until it is."""
+def places(session: Session, *, actor: Actor, today: date) -> list[dict[str, Any]]:
+    """Capacity and free places per municipality, with the next-free estimate
+    (domain.forecast): null where no place is expected to be taken (closed, intake stop)."""
     if actor.role not in (Role.COORDINATOR, Role.MUNICIPALITY_CONTACT):
         raise NotAllowed(N_("Only the coordinator and the municipalities' contacts see places."))
     codes = {
@@ -183,9 +183,9 @@ def places(session: Session, *, actor: Actor) -> list[dict[str, Any]]:
             "started": m.started,
             "accepted_not_started": m.accepted_not_started,
             "free": m.free_now,
-            "next_free_on": None,
+            "next_free_on": _iso(m.outlook.next_free_on) if m.outlook else None,
         }
-        for m in availability(session).municipalities
+        for m in availability(session, today=today).municipalities
     ]
 
 

@@ -186,7 +186,9 @@ def test_a_token_over_its_rate_limit_gets_429_with_retry_after(app, tokens):
     assert get(app, "/api/v1/places", tokens["kristianstad"]).status_code == 200
 
 
-def test_places_carry_no_forecast_until_there_is_one(app, tokens):
+def test_places_carry_the_next_free_estimate(app, tokens):
+    """Every municipality has room here, so the next place is free today (the app's clock
+    says 2026-11-23); a closed municipality would carry null (tests/test_forecast.py)."""
     places = get(app, "/api/v1/places", tokens["coordinator"]).get_json()["municipalities"]
     assert {p["municipality"] for p in places} == {
         "Bromölla",
@@ -194,7 +196,8 @@ def test_places_carry_no_forecast_until_there_is_one(app, tokens):
         "Osby",
         "Östra Göinge",
     }
-    assert all(p["next_free_on"] is None for p in places)
+    assert all(p["free"] > 0 for p in places)
+    assert {p["next_free_on"] for p in places} == {"2026-11-23"}
 
 
 def test_an_unknown_address_under_the_api_is_a_problem_not_a_page(app, tokens):

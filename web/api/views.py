@@ -176,10 +176,11 @@ def decline(code: str, json: Decline) -> Any:
 def places() -> Any:
     """Capacity and free places per municipality.
 
-    `next_free_on` is the next-free forecast where it exists; null until it does."""
+    `next_free_on` is an estimate of when the next place frees up (today when one is free),
+    null where none is expected to be taken (closed to intake, intake stop)."""
     actor = _actor(Role.COORDINATOR, Role.MUNICIPALITY_CONTACT)
     with _transaction(read_only=True) as session:
-        found = api_reads.places(session, actor=actor)
+        found = api_reads.places(session, actor=actor, today=local_date(_now()))
     return PlacesList.model_validate({"municipalities": found})
 
 
