@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import date
 
 from storage.db import unit_of_work
@@ -44,3 +45,23 @@ def test_the_municipality_searches_its_requests(visit, people, sqlite_world):
     found = osby.get("/forfragningar", query_string={"q": "19810923-9809"})
     assert "1 förfrågan." in found.text
     assert [a.get_text() for a in found.soup.select("tbody th a")] == [mine.reference_code]
+
+
+def test_lists_and_a_code_search_are_read_while_another_writer_holds_the_lock(
+    visit, people, sqlite_world
+):
+    """A list only reads: on SQLite it does not queue for the one write lock (BEGIN
+    IMMEDIATE), so a writer busy elsewhere does not hold up a search by code."""
+    mine = sqlite_world.file(people["investigator"], "Osby", date(2026, 11, 20))
+    coordinator, osby = visit(people["coordinator"]), visit(people["osby"])
+    coordinator.get("/anmalningar"), osby.get("/forfragningar")  # sessions touched already
+    writer = sqlite3.connect(sqlite_world.sessions.kw["bind"].url.database, timeout=0)
+    writer.execute("BEGIN IMMEDIATE")
+    try:
+        found = coordinator.get("/anmalningar", query_string={"q": mine.reference_code})
+        asked = osby.get("/forfragningar", query_string={"q": mine.reference_code})
+    finally:
+        writer.rollback()
+        writer.close()
+    assert [a.get_text() for a in found.soup.select("tbody th a")] == [mine.reference_code]
+    assert [a.get_text() for a in asked.soup.select("tbody th a")] == [mine.reference_code]
