@@ -8,14 +8,14 @@ from __future__ import annotations
 from contextlib import contextmanager
 from datetime import date
 
-from sqlalchemy import event, select
+from sqlalchemy import event, select, update
 
 from domain.access import Actor
 from domain.choices import Role
 from services import lists
 from services.lists import PageAt
 from storage.db import unit_of_work
-from storage.models import User
+from storage.models import Referral, User
 from tests.support.bulk import NationalSize, build_national, insert_placements
 from tests.support.clock import moment
 
@@ -170,3 +170,40 @@ def test_the_last_page_reads_no_more_than_the_second_at_one_and_ten_times_the_da
     # data (the count of every page is the same count).
     assert small_last[1] <= small_second[1] + 1
     assert large_last[1] <= large_second[1] + 1
+
+
+def _code_search_work(sessions) -> tuple[int, int]:
+    with unit_of_work(sessions) as session:
+        uid = session.scalar(select(User.id).where(User.email == "samordnare@bench.example"))
+    coordinator = Actor(uid, Role.COORDINATOR)
+    engine = sessions.kw["bind"]
+    with unit_of_work(sessions, read_only=True) as session, work_done(engine) as done:
+        found = lists.referrals_for(session, actor=coordinator, now=NOW, search="mm-2026-0042")
+    assert _codes(found) == ["MM-2026-0042"]
+    statements, steps = done
+    return len(statements), steps[0]
+
+
+def test_an_exact_code_is_read_by_the_unique_index_at_one_and_ten_times_the_data(
+    sqlite_sessions,
+):
+    with unit_of_work(sqlite_sessions) as session:
+        build_national(
+            session,
+            NationalSize(municipalities=12, placements=300, open_requests=30, today=NOW.date()),
+        )
+        first = session.scalar(select(Referral.id).order_by(Referral.id))
+        session.execute(
+            update(Referral).where(Referral.id == first).values(reference_code="MM-2026-0042")
+        )
+    small = _code_search_work(sqlite_sessions)
+    with unit_of_work(sqlite_sessions) as session:
+        build_national(
+            session,
+            NationalSize(
+                municipalities=30, placements=3000, open_requests=300, today=NOW.date(), seed=2
+            ),
+        )
+    # A count and a page, each one row by the index: no more work for ten times the rows.
+    assert _code_search_work(sqlite_sessions) == small
+    assert small[0] == 2
