@@ -21,8 +21,18 @@ def test_the_coordinator_searches_and_pages_all_referrals(visit, people, sqlite_
     page = coordinator.get("/anmalningar")
     assert "121 anmälningar." in page.text
     assert "Sida 1 av 3" in page.text
-    second = coordinator.get(page.soup.find("a", rel="next")["href"])
+    last_on_first = page.soup.select("tbody th a")[-1].get_text()
+    link = page.soup.find("a", rel="next")["href"]
+    assert link == f"/anmalningar?sida=2&sida-efter={last_on_first}"  # a key, not an offset
+    second = coordinator.get(link)
     assert "Sida 2 av 3" in second.text and len(second.soup.select("tbody tr")) == 50
+    first_on_second = second.soup.select("tbody th a")[0].get_text()
+    back = coordinator.get(second.soup.find("a", rel="prev")["href"])
+    assert (
+        second.soup.find("a", rel="prev")["href"]
+        == f"/anmalningar?sida=1&sida-fore={first_on_second}"
+    )
+    assert back.soup.select("tbody th a")[-1].get_text() == last_on_first
     found = coordinator.get("/anmalningar", query_string={"q": mine.reference_code.lower()})
     assert "1 anmälan." in found.text
     assert [a.get_text() for a in found.soup.select("tbody th a")] == [mine.reference_code]
