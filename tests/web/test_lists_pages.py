@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlite3
 from datetime import date
 
+from sqlalchemy import event
+
 from storage.db import unit_of_work
 from tests.support.bulk import insert_placements
 
@@ -75,3 +77,27 @@ def test_lists_and_a_code_search_are_read_while_another_writer_holds_the_lock(
         writer.close()
     assert [a.get_text() for a in found.soup.select("tbody th a")] == [mine.reference_code]
     assert [a.get_text() for a in asked.soup.select("tbody th a")] == [mine.reference_code]
+
+
+def test_the_worklist_and_its_count_in_the_menu_take_the_write_lock_only_to_save_the_session(
+    visit, people, sqlite_world
+):
+    """On SQLite a unit of work that may write begins with BEGIN IMMEDIATE, the database's
+    one write lock: counting and listing the worklist only read, so of a first visit (count
+    in the menu, list, the count kept in the session) only saving the session takes it."""
+    sqlite_world.file(people["investigator"], "Osby", date(2026, 11, 20))
+    investigator = visit(people["investigator"])
+    engine = investigator.app.extensions["mm.sessions"].kw["bind"]
+    begun: list[str] = []
+
+    def begins(_conn, _cursor, statement, *_args) -> None:
+        if statement.startswith("BEGIN"):
+            begun.append(statement)
+
+    event.listen(engine, "before_cursor_execute", begins)
+    try:
+        page = investigator.get("/att-gora?sida=1")
+    finally:
+        event.remove(engine, "before_cursor_execute", begins)
+    assert page.status == 200
+    assert begun.count("BEGIN IMMEDIATE") == 1, begun

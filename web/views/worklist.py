@@ -61,7 +61,7 @@ def _count_first() -> None:
         return
     if request.endpoint == "worklist.page" and not request.args:
         return  # the page counts everything itself (see `page`)
-    with runtime.transaction() as db:
+    with runtime.transaction(read_only=True) as db:  # reads only: no write lock on SQLite
         _keep(worklist.count_for(db, actor=runtime.actor(), today=runtime.today()))
 
 
@@ -86,7 +86,7 @@ def page() -> Any:
         + [(t.value, locales.gettext(TASK_LABELS[t])) for t in worklist.tasks_of(actor.role)]
     )
     status = 200
-    with runtime.transaction() as db:
+    with runtime.transaction(read_only=True) as db:  # reads only: no write lock on SQLite
         form.municipality.choices = [SelectChoice("", everything), *municipality_choices(db)]
         chosen: dict[str, Any] = {}
         if form.validate():
