@@ -62,7 +62,7 @@ def inbox() -> Any:
 
 def _page(capacity: CapacityForm, offer: OfferForm, failed: Form | None, status: int) -> Any:
     own = _own()
-    with runtime.transaction() as session:
+    with runtime.transaction(read_only=True) as session:  # reads only: no write lock
         municipality = session.get_one(Municipality, own)
         places = reports.places_of(session, own)
         if request.method == "GET" or failed is not offer:
