@@ -67,7 +67,11 @@ def _count_first() -> None:
 
 def _keep(count: int) -> None:
     g.mm_worklist_count = count
-    session["mm_worklist_count"] = [count, runtime.now().timestamp()]
+    now = runtime.now().timestamp()
+    kept = session.get("mm_worklist_count")
+    if kept and kept[0] == count and now - kept[1] < KEPT:
+        return  # the same number, still fresh: the session row need not be written again
+    session["mm_worklist_count"] = [count, now]
 
 
 def count() -> int | None:
