@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, and_, exists, func, literal, or_, select, tuple_
+from sqlalchemy.orm import Session, sessionmaker
 
 from domain.access import Actor
 from domain.audit import Field, Seen
@@ -35,6 +35,7 @@ from domain.participants import MAX_NAME, name_words
 from domain.personal_identity import normalise_personal_identity_number
 from domain.text import N_
 from services import audit
+from storage.db import unit_of_work
 from storage.models import (
     Municipality,
     Participant,
@@ -49,6 +50,9 @@ from storage.models import (
 T = TypeVar("T")
 S = ReferralStatus
 PAGE_SIZE = 50
+# Sorts a placement with neither a meeting nor a start first, on both databases (SQLite puts
+# NULL first, PostgreSQL last, and a keyset cannot step past a NULL).
+_NO_DAY = date(1, 1, 1)
 # Digits with a dash or plus before the last four: someone looking for a person.
 _NUMBER = re.compile(r"\d{6}(\d{2})?[-+]?\d{4}")
 
@@ -59,6 +63,8 @@ class Page(Generic[T]):
     total: int
     number: int
     size: int
+    # Paged by key: the links name the first and last row's reference code (PageAt).
+    keyed: bool = False
 
     @property
     def pages(self) -> int:
@@ -78,6 +84,18 @@ class Page(Generic[T]):
         pages = max(1, math.ceil(len(items) / size))
         number = min(max(number, 1), pages)
         return cls(list(items[(number - 1) * size : number * size]), len(items), number, size)
+
+
+@dataclass(frozen=True)
+class PageAt:
+    """Which page of a list: its number (shown, and used alone only for an address typed by
+    hand), and the reference code of the row it follows (`after`, from a "next" link) or
+    precedes (`before`, from a "previous" link). With a code, the page is read by key: the
+    same few rows are read for page 1 000 as for page 2, where OFFSET would walk all before."""
+
+    number: int = 1
+    after: str | None = None
+    before: str | None = None
 
 
 @dataclass(frozen=True)
@@ -218,18 +236,40 @@ def _listed(asked_at: Any = None) -> Select[Any]:
 def _page(
     session: Session,
     conditions: Sequence[ColumnElement[bool]],
-    order: Sequence[Any],
-    number: int,
+    key: Sequence[Any],
+    at: PageAt | int,
     size: int,
     *,
     query: Select[Any] | None = None,
+    descending: bool = False,
 ) -> Page[ReferralRow]:
+    """One page, in the order of the `key` columns (unique together, the last the tie-break)."""
+    at = at if isinstance(at, PageAt) else PageAt(at)
     total = session.scalar(select(func.count(Referral.id)).where(*conditions)) or 0
     pages = max(1, math.ceil(total / size))
-    number = min(max(number, 1), pages)
-    listed = (query if query is not None else _listed()).where(*conditions).order_by(*order)
-    found = session.execute(listed.limit(size).offset((number - 1) * size))
-    return Page(_rows(found), total, number, size)
+    number = min(max(at.number, 1), pages)
+    listed = (query if query is not None else _listed()).where(*conditions)
+    code = at.after or at.before
+    found = None
+    if code is not None and number > 1:  # the row the link names, by the unique index
+        found = session.execute(
+            listed.where(Referral.reference_code == code).with_only_columns(*key)
+        ).first()
+    if found is None:
+        number = number if code is None else 1  # a code no longer in the list: start over
+        order = [k.desc() if descending else k for k in key]
+        rows = _rows(
+            session.execute(listed.order_by(*order).limit(size).offset((number - 1) * size))
+        )
+        return Page(rows, total, number, size, keyed=True)
+    forward = at.after is not None
+    later = forward != descending  # the page wanted lies after the key in ascending order
+    # Bound as the columns' own types (UtcDateTime stores its own text form on SQLite).
+    mark = tuple_(*(literal(value, type_=k.type) for k, value in zip(key, found, strict=True)))
+    beyond = tuple_(*key) > mark if later else tuple_(*key) < mark
+    order = [k if later else k.desc() for k in key]
+    rows = _rows(session.execute(listed.where(beyond).order_by(*order).limit(size)))
+    return Page(rows if forward else rows[::-1], total, number, size, keyed=True)
 
 
 def _audit(
@@ -239,12 +279,19 @@ def _audit(
     conditions: list[Any],
     now: datetime,
     address: str,
+    apart: sessionmaker[Session] | None = None,
 ) -> None:
-    """A search for a person is written to the audit log, with the referrals it found."""
+    """A search for a person is written to the audit log, with the referrals it found.
+    With `apart` the list is read in a read-only unit of work and the audit row is written
+    in its own short one: the page then holds no write lock while it reads and renders."""
     if not search.for_person:
         return
     found = list(session.scalars(select(Referral.id).where(*conditions)))
-    audit.record_search(session, actor=actor, referral_ids=found, now=now, address=address)
+    if apart is None:
+        audit.record_search(session, actor=actor, referral_ids=found, now=now, address=address)
+        return
+    with unit_of_work(apart) as own:
+        audit.record_search(own, actor=actor, referral_ids=found, now=now, address=address)
 
 
 def referrals_for(
@@ -256,8 +303,9 @@ def referrals_for(
     status: ReferralStatus | None = None,
     municipality_id: int | None = None,
     search: str | None = None,
-    page: int = 1,
+    page: PageAt | int = 1,
     size: int = PAGE_SIZE,
+    audit_apart: sessionmaker[Session] | None = None,
 ) -> Page[ReferralRow]:
     """An investigator's own referrals; every referral for the coordinator. Newest first."""
     conditions: list[ColumnElement[bool]] = []
@@ -271,21 +319,32 @@ def referrals_for(
         conditions.append(Referral.current_municipality_id == municipality_id)
     wanted = read_search(search, actor=actor, today=local_date(now))
     conditions += _matching(wanted)
-    _audit(session, wanted, actor, conditions, now, address)
-    order = (Referral.created_at.desc(), Referral.id.desc())
+    _audit(session, wanted, actor, conditions, now, address, audit_apart)
+    key = (Referral.created_at, Referral.id)
     if actor.role is not Role.INVESTIGATOR:
-        return _page(session, conditions, order, page, size)
+        return _page(session, conditions, key, page, size, descending=True)
     # The investigator finds their own participants by name: the names, and a log row each.
     named = (
         _listed()
         .add_columns(Participant.name, Participant.protected_identity)
         .outerjoin(Participant, Participant.referral_id == Referral.id)
     )
-    found = _page(session, conditions, order, page, size, query=named)
+    found = _page(session, conditions, key, page, size, query=named, descending=True)
     codes = [r.reference_code for r in found.rows if r.name is not None]
-    for referral_id in session.scalars(
-        select(Referral.id).where(Referral.reference_code.in_(codes))
-    ):
+    shown = list(session.scalars(select(Referral.id).where(Referral.reference_code.in_(codes))))
+    if audit_apart is None:
+        _log_own_list(session, actor, shown, now, address)
+    elif shown:
+        with unit_of_work(audit_apart) as own:
+            _log_own_list(own, actor, shown, now, address)
+    return found
+
+
+def _log_own_list(
+    session: Session, actor: Actor, referral_ids: list[int], now: datetime, address: str
+) -> None:
+    """Each name in the investigator's own list is a view of personal data: one row each."""
+    for referral_id in referral_ids:
         audit.record_view(
             session,
             actor=actor,
@@ -295,7 +354,6 @@ def referrals_for(
             seen=Seen.OWN_LIST,
             fields=(Field.PERSONAL_DETAILS,),
         )
-    return found
 
 
 @dataclass(frozen=True)
@@ -311,9 +369,10 @@ def inbox_for(
     now: datetime,
     address: str = "",
     search: str | None = None,
-    page: int = 1,
-    placements_page: int = 1,
+    page: PageAt | int = 1,
+    placements_page: PageAt | int = 1,
     size: int = PAGE_SIZE,
+    audit_apart: sessionmaker[Session] | None = None,
 ) -> Inbox:
     """A municipality's open requests (oldest first), and its placements that still need
     something done: accepted, running, or ended without the final report."""
@@ -342,7 +401,8 @@ def inbox_for(
         *_matching(wanted),
         *([Referral.consent_withdrawn_on.is_(None)] if wanted.for_person else []),
     ]
-    _audit(session, wanted, actor, [or_(and_(*asked), and_(*running))], now, address)
+    either = [or_(and_(*asked), and_(*running))]
+    _audit(session, wanted, actor, either, now, address, audit_apart)
     requests = _page(
         session,
         asked,
@@ -355,7 +415,7 @@ def inbox_for(
         session,
         running,
         (
-            func.coalesce(Placement.started_on, Placement.meeting_on),
+            func.coalesce(Placement.started_on, Placement.meeting_on, _NO_DAY),
             Referral.reference_code,
         ),
         placements_page,

@@ -102,3 +102,21 @@ def test_a_wrong_search_says_why(world, people):
     association = world.user(Role.ASSOCIATION)
     with pytest.raises(NotAllowed):
         world.read(lambda s: lists.read_search("198109239809", actor=association, today=NOW.date()))
+
+
+def test_a_search_for_a_person_read_only_writes_its_audit_row_in_its_own_transaction(world, people):
+    """The list is read in a read-only unit of work (PostgreSQL refuses any write in it); the
+    audit row is written apart, and is there also when the reading unit rolls back."""
+    mine = world.file(people["investigator"], "Osby", date(2026, 11, 20))
+    number = world.read(lambda s: s.get(Referral, mine.id).participant.personal_identity_number)
+    with pytest.raises(LookupError), unit_of_work(world.sessions, read_only=True) as session:
+        found = lists.referrals_for(
+            session,
+            actor=people["coordinator"],
+            now=NOW,
+            search=number,
+            audit_apart=world.sessions,
+        )
+        assert [r.reference_code for r in found.rows] == [mine.reference_code]
+        raise LookupError("the page failed after the search")
+    assert searches(world) == [(people["coordinator"].user_id, mine.id)]

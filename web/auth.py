@@ -8,9 +8,10 @@ from functools import wraps
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, current_app, redirect, request, url_for
+from flask import Flask, abort, current_app, g, redirect, request, url_for
 from flask_login import LoginManager, UserMixin, current_user
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from domain.access import Actor
 from domain.choices import Role
@@ -37,14 +38,28 @@ class WebUser(UserMixin):
         return Actor(user_id=self.id, role=self.role, municipality_id=self.municipality_id)
 
 
+def read_user(db: Session, user_id: int) -> WebUser | None:
+    """The person behind a session: none when the account is gone or switched off."""
+    user = db.get(User, user_id)
+    return WebUser(user) if user is not None and user.active else None
+
+
+def remember_user(user_id: int, found: WebUser | None) -> None:
+    """The person read with the session row (web.sessions), in the same read-only unit of
+    work: the loader below then opens no second transaction for the same request."""
+    g.mm_user = (user_id, found)
+
+
 @login_manager.user_loader
 def _load(user_id: str) -> WebUser | None:
     if not user_id.isdigit():
         return None
+    known = g.get("mm_user")
+    if known is not None and known[0] == int(user_id):
+        return known[1]
     try:
         with unit_of_work(current_app.extensions["mm.sessions"], read_only=True) as session:
-            user = session.get(User, int(user_id))
-            return WebUser(user) if user is not None and user.active else None
+            return read_user(session, int(user_id))
     except SQLAlchemyError:
         return None
 

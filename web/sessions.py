@@ -17,6 +17,7 @@ from werkzeug.datastructures import CallbackDict
 
 from services import web_sessions
 from storage.db import unit_of_work
+from web import auth
 
 
 class ServerSession(CallbackDict[str, Any], SessionMixin):
@@ -72,6 +73,9 @@ class DatabaseSessionInterface(SessionInterface):
                 found = web_sessions.live(
                     db, token=token, now=app.config["CLOCK"].now(), limits=self._limits(app)
                 )
+                user_id = _user_id(found.data) if isinstance(found, web_sessions.Live) else None
+                if user_id is not None:
+                    auth.remember_user(user_id, auth.read_user(db, user_id))
             if found is False:  # expired: gone for good
                 with unit_of_work(sessions) as db:
                     web_sessions.end(db, token=token)

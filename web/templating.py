@@ -96,8 +96,10 @@ MENU: dict[Role, tuple[tuple[str, str], ...]] = {
 
 
 def url_with(**changes: Any) -> str:
-    """This page's address with some of its query parameters changed (e.g. the page)."""
+    """This page's address with some of its query parameters changed (e.g. the page); a
+    parameter changed to "" is left out."""
     args = {**request.args.to_dict(), **{k: v for k, v in changes.items() if v is not None}}
+    args = {k: v for k, v in args.items() if v != ""}
     return url_for(request.endpoint or "account.home", **(request.view_args or {}), **args)
 
 

@@ -146,9 +146,9 @@ def test_a_slow_command_says_one_moment_and_answers_through_its_response_url(cha
 
     answered = threading.Event()
 
-    def slow(session):  # the count waits until the first answer has gone out
+    def slow(session, **kwargs):  # the count waits until the first answer has gone out
         answered.wait(30)
-        return real(session)
+        return real(session, **kwargs)
 
     monkeypatch.setattr(reports, "availability", slow)
     first = chat.reply("U0COORD", "platser")

@@ -36,6 +36,11 @@ def test_file_accept_start_and_follow_up(serving_url, sessions, world):
     )
     assert sent.response.headers["Location"] == "/anmalan/MM-2026-0001/skickad"
     assert "MM-2026-0001" in osby.get("/forfragningar").text
+    # Read-only units of work (PostgreSQL refuses a write in one): the worklist, its count
+    # in the menu, the municipality's page, and a search for a person with its audit row.
+    assert "MM-2026-0001" in osby.get("/att-gora").text
+    assert osby.get("/kommun").status == 200
+    assert "MM-2026-0001" in osby.get("/forfragningar?q=19810923-9809").text
     detail = osby.get("/anmalningar/MM-2026-0001")
     assert "Anna Andersson" in detail.text
     accept = {"request_id": detail.value("request_id"), "meeting_on": "2026-11-23", **WHEN_WHERE}
@@ -53,4 +58,6 @@ def test_file_accept_start_and_follow_up(serving_url, sessions, world):
             for m in (AuditEntry, LoginThrottle, WebSession)
         ]
     )
-    assert counts == [1, 1, 4]  # three logged-in visitors and the one who failed
+    # The detail page and the search for a person are audited; three logged-in visitors and
+    # the one who failed.
+    assert counts == [2, 1, 4]

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import date
+
+from sqlalchemy import event
 
 from storage.db import unit_of_work
 from tests.support.bulk import insert_placements
@@ -20,8 +23,18 @@ def test_the_coordinator_searches_and_pages_all_referrals(visit, people, sqlite_
     page = coordinator.get("/anmalningar")
     assert "121 anmälningar." in page.text
     assert "Sida 1 av 3" in page.text
-    second = coordinator.get(page.soup.find("a", rel="next")["href"])
+    last_on_first = page.soup.select("tbody th a")[-1].get_text()
+    link = page.soup.find("a", rel="next")["href"]
+    assert link == f"/anmalningar?sida=2&sida-efter={last_on_first}"  # a key, not an offset
+    second = coordinator.get(link)
     assert "Sida 2 av 3" in second.text and len(second.soup.select("tbody tr")) == 50
+    first_on_second = second.soup.select("tbody th a")[0].get_text()
+    back = coordinator.get(second.soup.find("a", rel="prev")["href"])
+    assert (
+        second.soup.find("a", rel="prev")["href"]
+        == f"/anmalningar?sida=1&sida-fore={first_on_second}"
+    )
+    assert back.soup.select("tbody th a")[-1].get_text() == last_on_first
     found = coordinator.get("/anmalningar", query_string={"q": mine.reference_code.lower()})
     assert "1 anmälan." in found.text
     assert [a.get_text() for a in found.soup.select("tbody th a")] == [mine.reference_code]
@@ -76,3 +89,49 @@ def test_lists_show_the_day_an_ended_placement_ended_not_its_planned_end(
         column = heads.index("Avslutsdatum") - 1  # the row's own th comes first
         assert rows[ended.reference_code][column] == "17 okt. 2026", who
         assert rows[running.reference_code][column].endswith("(planerat)"), who
+
+
+def test_lists_and_a_code_search_are_read_while_another_writer_holds_the_lock(
+    visit, people, sqlite_world
+):
+    """A list only reads: on SQLite it does not queue for the one write lock (BEGIN
+    IMMEDIATE), so a writer busy elsewhere does not hold up a search by code."""
+    mine = sqlite_world.file(people["investigator"], "Osby", date(2026, 11, 20))
+    coordinator, osby = visit(people["coordinator"]), visit(people["osby"])
+    coordinator.get("/anmalningar"), osby.get("/forfragningar")  # sessions touched already
+    writer = sqlite3.connect(sqlite_world.sessions.kw["bind"].url.database, timeout=0)
+    writer.execute("BEGIN IMMEDIATE")
+    try:
+        found = coordinator.get("/anmalningar", query_string={"q": mine.reference_code})
+        asked = osby.get("/forfragningar", query_string={"q": mine.reference_code})
+    finally:
+        writer.rollback()
+        writer.close()
+    assert [a.get_text() for a in found.soup.select("tbody th a")] == [mine.reference_code]
+    assert [a.get_text() for a in asked.soup.select("tbody th a")] == [mine.reference_code]
+
+
+def test_the_worklist_and_its_count_in_the_menu_take_the_write_lock_only_to_save_the_session(
+    visit, people, sqlite_world
+):
+    """On SQLite a unit of work that may write begins with BEGIN IMMEDIATE, the database's
+    one write lock: counting and listing the worklist only read, so of a first visit (count
+    in the menu, list, the count kept in the session) only saving the session takes it."""
+    sqlite_world.file(people["investigator"], "Osby", date(2026, 11, 20))
+    investigator = visit(people["investigator"])
+    engine = investigator.app.extensions["mm.sessions"].kw["bind"]
+    begun: list[str] = []
+
+    def begins(_conn, _cursor, statement, *_args) -> None:
+        if statement.startswith("BEGIN"):
+            begun.append(statement)
+
+    event.listen(engine, "before_cursor_execute", begins)
+    try:
+        page = investigator.get("/att-gora?sida=1")
+        first = begun.count("BEGIN IMMEDIATE")
+        again = investigator.get("/att-gora")  # the same count, kept: nothing to save
+    finally:
+        event.remove(engine, "before_cursor_execute", begins)
+    assert page.status == again.status == 200
+    assert (first, begun.count("BEGIN IMMEDIATE")) == (1, 1), begun

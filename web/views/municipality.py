@@ -19,7 +19,7 @@ from web.auth import roles
 from web.forms.base import Form
 from web.forms.municipality import CapacityForm, OfferForm
 from web.forms.overview import SearchForm
-from web.views import attempt, page_number
+from web.views import attempt, page_at
 
 blueprint = Blueprint("municipality", __name__)
 contacts_only = roles(Role.MUNICIPALITY_CONTACT)
@@ -39,7 +39,8 @@ def _own() -> int:
 def inbox() -> Any:
     form = SearchForm(formdata=request.args)
     status = 200
-    with runtime.transaction() as session:
+    # Read only (no write lock on SQLite); a search for a person writes its audit row apart.
+    with runtime.transaction(read_only=True) as session:
         try:
             found = inbox_for(
                 session,
@@ -47,8 +48,9 @@ def inbox() -> Any:
                 now=runtime.now(),
                 address=request.remote_addr or "",
                 search=form.q.data if form.validate() else None,
-                page=page_number("sida"),
-                placements_page=page_number("platser"),
+                page=page_at("sida"),
+                placements_page=page_at("platser"),
+                audit_apart=runtime.sessions(),
             )
         except RuleViolation as error:  # e.g. a personnummer that is not valid
             form.q.errors = [*form.q.errors, locales.render(error.text)]
@@ -60,7 +62,7 @@ def inbox() -> Any:
 
 def _page(capacity: CapacityForm, offer: OfferForm, failed: Form | None, status: int) -> Any:
     own = _own()
-    with runtime.transaction() as session:
+    with runtime.transaction(read_only=True) as session:  # reads only: no write lock
         municipality = session.get_one(Municipality, own)
         places = reports.places_of(session, own)
         if request.method == "GET" or failed is not offer:

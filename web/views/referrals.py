@@ -17,7 +17,7 @@ from web import runtime
 from web.auth import logged_in, roles
 from web.forms.fields import SelectChoice, options
 from web.forms.overview import ReferralFilterForm
-from web.views import municipality_choices, page_number
+from web.views import municipality_choices, page_at
 from web.views.detail import detail_page
 
 blueprint = Blueprint("referrals", __name__)
@@ -33,7 +33,8 @@ def listing() -> Any:
         [("", everyone)] + [(s.value, locales.gettext(STATUS_LABELS[s])) for s in ReferralStatus]
     )
     status = 200
-    with runtime.transaction() as session:
+    # Read only (no write lock on SQLite); a search for a person writes its audit row apart.
+    with runtime.transaction(read_only=True) as session:
         form.municipality.choices = [SelectChoice("", everyone), *municipality_choices(session)]
         filters: dict[str, Any] = {}
         if form.validate():
@@ -48,7 +49,8 @@ def listing() -> Any:
                 actor=actor,
                 now=runtime.now(),
                 address=request.remote_addr or "",
-                page=page_number(),
+                page=page_at(),
+                audit_apart=runtime.sessions(),
                 **filters,
             )
         except RuleViolation as error:  # e.g. a personnummer that is not valid

@@ -62,13 +62,17 @@ def _count_first() -> None:
         return
     if request.endpoint == "worklist.page" and not request.args:
         return  # the page counts everything itself (see `page`)
-    with runtime.transaction() as db:
+    with runtime.transaction(read_only=True) as db:  # reads only: no write lock on SQLite
         _keep(worklist.count_for(db, actor=runtime.actor(), today=runtime.today()))
 
 
 def _keep(count: int) -> None:
     g.mm_worklist_count = count
-    session["mm_worklist_count"] = [count, runtime.now().timestamp()]
+    now = runtime.now().timestamp()
+    kept = session.get("mm_worklist_count")
+    if kept and kept[0] == count and now - kept[1] < KEPT:
+        return  # the same number, still fresh: the session row need not be written again
+    session["mm_worklist_count"] = [count, now]
 
 
 def count() -> int | None:
@@ -87,7 +91,7 @@ def page() -> Any:
         + [(t.value, locales.gettext(TASK_LABELS[t])) for t in worklist.tasks_of(actor.role)]
     )
     status = 200
-    with runtime.transaction() as db:
+    with runtime.transaction(read_only=True) as db:  # reads only: no write lock on SQLite
         form.municipality.choices = [SelectChoice("", everything), *municipality_choices(db)]
         chosen: dict[str, Any] = {}
         if form.validate():
