@@ -1,4 +1,4 @@
-"""The messages' inline markup (bot.message) as HTML, for Matrix and e-mail, and as plain
+"""The messages' inline markup (notices.message) as HTML, for Matrix and e-mail, and as plain
 text. Data in the markup is already escaped (&, <, >), which is what HTML needs too.
 
 A mention of a Slack user means nothing in another channel: `person` says who it was there

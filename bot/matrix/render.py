@@ -1,4 +1,4 @@
-"""A Message (bot.message) as a Matrix m.notice: an HTML formatted_body and a plain body.
+"""A Message (notices.message) as a Matrix m.notice: an HTML formatted_body and a plain body.
 
 A card's actions become links to the web site (Matrix has no buttons); actions without a web
 page (turning a page of `platser`) are left out: the text says what to write instead."""
@@ -9,7 +9,7 @@ from html import escape as html_escape
 from typing import Any
 
 from bot import markup
-from bot.message import Actions, Divider, Fields, Heading, Message, Note, Part, Text
+from notices.message import Actions, Divider, Fields, Heading, Message, Note, Part, Text
 
 HTML_FORMAT = "org.matrix.custom.html"
 
