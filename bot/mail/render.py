@@ -7,7 +7,7 @@ from __future__ import annotations
 from html import escape as html_escape
 from typing import Any
 
-from bot.matrix.render import html_of, plain_of
+from bot.markup import html_of, plain_of
 from locales import gettext as _
 from notices.message import Message
 
