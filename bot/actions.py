@@ -27,13 +27,13 @@ from bot.blockkit import slack_reply
 from bot.cards import ACCEPT_ACTION, DECLINE_ACTION, answer_line
 from bot.dedupe import request_key
 from bot.inbound import record_id
-from bot.message import escape, link, say
 from bot.runtime import ChatRuntime
 from domain.access import Actor, can_see_budget, check_answers_for
 from domain.choices import DeclineReason
 from domain.errors import DomainError
 from locales import gettext as _
 from locales import render
+from notices.message import escape, link, say
 from services import chat_links, reports
 from services.referrals import AlreadyAnswered, accept_request, decline_request, get_request
 from storage.db import unit_of_work

@@ -31,11 +31,11 @@ from bot.channels import Channels
 from bot.dedupe import request_key
 from bot.mail.settings import MailSettings, MailSettingsError
 from bot.matrix.settings import MatrixSettings
-from bot.message import Message, link, say
 from bot.runtime import ChatRuntime
 from bot.settings import ChatSettings
 from domain.clock import SystemClock
 from locales import gettext as _
+from notices.message import Message, link, say
 
 log = logging.getLogger("mm.chat")
 EVENTS_PATH = "/slack/events"

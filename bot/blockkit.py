@@ -1,11 +1,11 @@
-"""A Message (bot.message) as Slack's Block Kit: the blocks of bot.blocks, within Slack's
+"""A Message (notices.message) as Slack's Block Kit: the blocks of bot.blocks, within Slack's
 limits (bot.blocks.fit_message cuts what is too long when it is sent)."""
 
 from __future__ import annotations
 
 from bot import blocks
 from bot.blocks import Block, Reply
-from bot.message import Actions, Divider, Fields, Heading, Message, Note, Part, Text
+from notices.message import Actions, Divider, Fields, Heading, Message, Note, Part, Text
 
 
 def block_of(part: Part) -> list[Block]:

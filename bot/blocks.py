@@ -15,11 +15,17 @@ from typing import Any
 
 from locales import gettext as _
 
+# The inline markup is the neutral message's (notices.message); Slack's mrkdwn is the same.
+from notices.message import MAX_SECTION_TEXT as MAX_SECTION_TEXT
+from notices.message import clip as clip
+from notices.message import escape as escape
+from notices.message import link as link
+from notices.message import mention as mention
+
 Block = dict[str, Any]
 
 MAX_MESSAGE_BLOCKS = 50
 MAX_MODAL_BLOCKS = 100
-MAX_SECTION_TEXT = 3000
 MAX_FIELD_TEXT = 2000
 MAX_FIELDS = 10
 MAX_HEADER_TEXT = 150
@@ -29,24 +35,6 @@ MAX_MODAL_TITLE = 24
 MAX_CONTEXT_ELEMENTS = 10
 MAX_FALLBACK_TEXT = 3000
 MESSAGE_TEXT_BUDGET = 11_000
-
-
-def clip(text: str, limit: int) -> str:
-    """At most `limit` characters; a cut is marked with an ellipsis."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def escape(text: str) -> str:
-    """Data put into mrkdwn: &, < and > would otherwise start links and mentions."""
-    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def link(url: str, label: str) -> str:
-    return f"<{url}|{escape(label).replace('|', '¦')}>"
-
-
-def mention(slack_user_id: str) -> str:
-    return f"<@{slack_user_id}>"
 
 
 def mrkdwn(text: str, limit: int = MAX_SECTION_TEXT) -> dict[str, Any]:

@@ -12,7 +12,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.message import (
+from bot.settings import ChatSettings
+from domain.choices import LABELS, DeclineReason
+from domain.lifecycle import RequestAnswer
+from locales import format_datetime
+from locales import gettext as _
+from notices.message import (
     Message,
     actions,
     button,
@@ -24,11 +29,6 @@ from bot.message import (
     mention,
     section,
 )
-from bot.settings import ChatSettings
-from domain.choices import LABELS, DeclineReason
-from domain.lifecycle import RequestAnswer
-from locales import format_datetime
-from locales import gettext as _
 from storage.models import PlacementRequest
 
 ACCEPT_ACTION = "request_accept"

@@ -13,15 +13,15 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from bot import outbox
 from bot.mail.render import email_of
 from bot.mail.settings import MailSettings
 from bot.matrix.render import content_of
 from bot.matrix.settings import MatrixSettings
-from bot.message import Message
 from bot.settings import ChatSettings
 from domain.delivery import Transport
 from domain.errors import RuleViolation
+from notices import outbox
+from notices.message import Message
 from services.program_setup import current_program
 from storage.models import ChatOutbox
 

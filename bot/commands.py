@@ -17,7 +17,6 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import replies
-from bot.message import Message, context, escape, link, say
 from bot.settings import ChatSettings
 from domain.access import Actor, can_see_budget, can_see_personal_data, check_files_referrals
 from domain.budget import YearBudget
@@ -30,6 +29,7 @@ from domain.text import N_, plain_letters
 from locales import gettext as _
 from locales import render
 from locales.scenarios import pace_budget_line
+from notices.message import Message, context, escape, link, say
 from services import chat_links, follow_up, placements, reports
 from services.municipalities import find_municipality, set_capacity
 from services.referrals import facts_of, get_referral

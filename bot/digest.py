@@ -19,7 +19,6 @@ from bot import outbox
 from bot.blockkit import slack_reply
 from bot.blocks import Reply
 from bot.channels import to_email, to_matrix
-from bot.message import Message, Part, context, escape, header, link, paragraphs, section
 from bot.settings import ChatSettings, DigestSchedule
 from bot.text import to_plain
 from domain.availability import Availability
@@ -31,6 +30,7 @@ from domain.notices import NoticeKind
 from locales import format_percent, format_period, ngettext, phrases
 from locales import gettext as _
 from locales import render as render_text
+from notices.message import Message, Part, context, escape, header, link, paragraphs, section
 from notices.recipients import by_email_only, contacts_of, coordinators
 from services.deliveries import UndeliveredSummary, undelivered_summary
 from services.digest import Audience as DigestAudience

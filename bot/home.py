@@ -15,7 +15,11 @@ from bot import commands, outbox
 from bot.blockkit import blocks_of
 from bot.blocks import MAX_MODAL_BLOCKS
 from bot.digest import late_line, meeting_line, meetings_title, titled, waiting_line, waiting_title
-from bot.message import (
+from domain.choices import LABELS, Role
+from domain.lifecycle import STATUS_LABELS
+from locales import format_datetime, ngettext, phrases
+from locales import gettext as _
+from notices.message import (
     Message,
     Part,
     context,
@@ -25,10 +29,6 @@ from bot.message import (
     link,
     section,
 )
-from domain.choices import LABELS, Role
-from domain.lifecycle import STATUS_LABELS
-from locales import format_datetime, ngettext, phrases
-from locales import gettext as _
 from services import chat_links
 from services.home import Home, home_for
 from storage.db import unit_of_work

@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session
 
 from bot.channels import to_email
 from bot.digest import late_line, waiting_line
-from bot.message import Message, context, link, section
 from bot.settings import ChatSettings, DigestSchedule
 from domain.notices import NoticeKind
 from locales import gettext as _
+from notices.message import Message, context, link, section
 from notices.recipients import by_email_only, contacts_of
 from services.digest import build_digest
 from storage.models import Municipality

@@ -13,11 +13,12 @@ from sqlalchemy.orm import Session
 
 from bot import cards, outbox, requisition_notices
 from bot.channels import Channels, to_email, to_matrix
-from bot.message import Message
 from bot.settings import ChatSettings
 from domain.clock import Clock
 from domain.delivery import Transport
 from notices import home
+from notices.message import Message
+from notices.outbox import new_in
 from notices.requisition_notice import RequisitionNotice
 from storage.models import PlacementRequest
 
@@ -101,7 +102,7 @@ class ChatOutlets:
                 self.on_home(users)
             except Exception:  # the change is committed; the next visit shows it
                 log.exception("could not start publishing %s Home tab(s)", len(users))
-        queued = outbox.new_in(session)
+        queued = new_in(session)
         if not queued:
             return
         try:
@@ -112,5 +113,5 @@ class ChatOutlets:
 
 def _message(message: object) -> Message:
     if not isinstance(message, Message):
-        raise TypeError(f"a notice is a bot.message.Message, not {type(message).__name__}")
+        raise TypeError(f"a notice is a notices.message.Message, not {type(message).__name__}")
     return message

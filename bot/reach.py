@@ -15,9 +15,9 @@ from typing import Any
 
 from bot import outbox
 from bot.blockkit import slack_reply
-from bot.message import Message, context
 from locales import format_datetime
 from locales import gettext as _
+from notices.message import Message, context
 from storage.db import unit_of_work
 
 log = logging.getLogger("mm.chat")

@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from bot.message import (
+from bot.settings import ChatSettings
+from domain.availability import Availability, MunicipalityPlaces
+from domain.budget import YearBudget
+from domain.choices import LABELS
+from domain.lifecycle import STATUS_LABELS, RequestAnswer
+from locales import format_date, format_datetime, format_percent, phrases
+from locales import gettext as _
+from notices.message import (
     Message,
     Part,
     actions,
@@ -22,13 +29,6 @@ from bot.message import (
     paragraphs,
     section,
 )
-from bot.settings import ChatSettings
-from domain.availability import Availability, MunicipalityPlaces
-from domain.budget import YearBudget
-from domain.choices import LABELS
-from domain.lifecycle import STATUS_LABELS, RequestAnswer
-from locales import format_date, format_datetime, format_percent, phrases
-from locales import gettext as _
 from storage.models import PlacementRequest, Referral
 
 PAGE_SIZE = 25

@@ -3,9 +3,9 @@ kommunkod, period and amount, and a link to the basis on the web site."""
 
 from __future__ import annotations
 
-from bot.message import Message, context, link, section
 from bot.settings import ChatSettings
 from locales import gettext as _
+from notices.message import Message, context, link, section
 from notices.requisition_notice import RequisitionNotice, Step
 
 

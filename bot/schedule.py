@@ -16,15 +16,15 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot import outbox
 from bot.digest import digest_keys, enqueue_digests
 from bot.late import enqueue_late_notices
-from bot.outbox import SENT
 from bot.runtime import ChatRuntime
 from bot.settings import OUTBOX_SWEEP_SECONDS, DigestSchedule
 from domain.calendar import is_working_day
 from domain.clock import STOCKHOLM, local_date
 from domain.delivery import OutboxState, Transport
+from notices import outbox
+from notices.outbox import SENT
 from services.purge import purge
 from storage.db import unit_of_work
 

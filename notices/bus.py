@@ -9,14 +9,18 @@ storage.db.after_commit), which starts delivering what was queued.
 
 To add a subscriber: a function `(session, event, outlets, now) -> None` (`now`: the
 outlets' clock, when the messages are queued) that writes only codes, municipalities, dates
-and statuses, and its name in the event type's tuple below.
+and statuses, and its name in the event type's tuple below. Most subscribers tell people
+through the chat outlets and run only where there are some; one that needs none (the
+webhooks, which the outbox delivers over HTTP) is listed in OUTLET_FREE as well and runs on
+every site, with `outlets` None there.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from datetime import datetime
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -34,13 +38,17 @@ from domain.typed_events import (
     RequisitionSubmitted,
 )
 from notices import home, requests, requisitions, webhooks
-from notices.outlets import Outlets, outlets_of, wake_after_commit
+from notices.outlets import LOGGED_IN_SESSION, Outlets, outlets_of, wake_after_commit
 from storage.models import Event
 
 log = logging.getLogger("mm.notices")
 
 # A subscriber of one event type: the event it gets is of that type.
 Subscriber = Callable[[Session, Any, Outlets, datetime], None]
+# A subscriber that needs no chat outlet (it gets None where there is none).
+OutletFree = Callable[[Session, Any, Outlets | None, datetime], None]
+
+OUTLET_FREE: tuple[OutletFree, ...] = (webhooks.to_receivers,)
 
 _NOTIFYING: dict[type[DomainEvent], tuple[Subscriber, ...]] = {
     RequestSent: (requests.card_to_municipality, home.refresh_tabs),
@@ -62,7 +70,7 @@ _NOTIFYING: dict[type[DomainEvent], tuple[Subscriber, ...]] = {
     RequisitionPaid: (requisitions.paid_to_municipality, home.refresh_tabs),
 }
 
-SUBSCRIBERS: dict[type[DomainEvent], tuple[Subscriber, ...]] = {
+_TOLD = {
     # Everything else that shows on a Home tab refreshes it.
     **{
         event_type: (home.refresh_tabs,)
@@ -71,34 +79,48 @@ SUBSCRIBERS: dict[type[DomainEvent], tuple[Subscriber, ...]] = {
     },
     **_NOTIFYING,
 }
+# The webhook receivers (notices.webhooks) are told of the kinds they may follow, last.
+SUBSCRIBERS: dict[type[DomainEvent], tuple[Subscriber, ...]] = {
+    event_type: _TOLD.get(event_type, ())
+    + ((webhooks.to_receivers,) if kind in webhooks.FOLLOWED else ())
+    for kind, event_type in BY_KIND.items()
+    if event_type in _TOLD or kind in webhooks.FOLLOWED
+}
 
 
 def publish(session: Session, event: DomainEvent, *, logged: Event | None = None) -> None:
     """Runs the event's subscribers in `session`'s transaction; one that fails is logged and
-    undone (a savepoint), and never undoes the change the event is about. The webhook
-    receivers (notices.webhooks) are told whether or not there is a chat outlet."""
-    if logged is not None:
-        _to_webhooks(session, event, logged)
+    undone (a savepoint), and never undoes the change the event is about. Without a chat
+    outlet only the OUTLET_FREE subscribers run. `logged` is the event's row in the log
+    (notices.outlets.logged_of: a webhook delivery names it)."""
     outlets = outlets_of(session)
     subscribers = SUBSCRIBERS.get(type(event), ())
-    if outlets is None or not subscribers:
+    free = [s for s in OUTLET_FREE if s in subscribers]
+    if not (free if outlets is None else subscribers):
         return
-    session.flush()  # the use case's own rows first: their errors are the use case's
-    for subscriber in subscribers:
-        try:
-            with session.begin_nested():
-                subscriber(session, event, outlets, outlets.now())
-        except Exception:  # a notice must never undo the change it is about
-            log.exception("could not queue notices for event %s", event.kind)
+    session.flush()  # the use case's own rows (and the event's id) first
+    session.info[LOGGED_IN_SESSION] = logged
+    try:
+        if outlets is None:
+            at = logged.at if logged is not None else datetime.now(UTC)
+            for outlet_free in free:
+                with _guarded(session, event):
+                    outlet_free(session, event, None, at)
+        else:
+            for subscriber in subscribers:
+                with _guarded(session, event):
+                    subscriber(session, event, outlets, outlets.now())
+    finally:
+        session.info.pop(LOGGED_IN_SESSION, None)
     wake_after_commit(session)
 
 
-def _to_webhooks(session: Session, event: DomainEvent, logged: Event) -> None:
-    if event.kind not in webhooks.FOLLOWED:
-        return
-    session.flush()  # the use case's own rows (and the event's id) first
+@contextmanager
+def _guarded(session: Session, event: DomainEvent) -> Iterator[None]:
+    """One subscriber's work in a savepoint: a notice must never undo the change it is
+    about."""
     try:
         with session.begin_nested():
-            webhooks.to_receivers(session, event, logged)
-    except Exception:  # a webhook must never undo the change it is about
-        log.exception("could not queue webhooks for event %s", event.kind)
+            yield
+    except Exception:
+        log.exception("could not queue notices for event %s", event.kind)

@@ -16,10 +16,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from domain.delivery import Transport
 from notices.requisition_notice import RequisitionNotice
 from storage.db import after_commit
-from storage.models import PlacementRequest
+from storage.models import Event, PlacementRequest
 
 OUTLETS_IN_SESSION = "mm.notices.outlets"
 WAKE_IN_SESSION = "mm.notices.wake"
+# The log row of the event being published (notices.bus.publish sets it for its subscribers).
+LOGGED_IN_SESSION = "mm.notices.logged"
 
 
 class Outlets(Protocol):
@@ -102,3 +104,9 @@ def wake_after_commit(session: Session) -> None:
         return
     session.info[WAKE_IN_SESSION] = True
     after_commit(session, lambda: outlets.after_commit(session))
+
+
+def logged_of(session: Session) -> Event | None:
+    """The log row of the event whose subscribers run now (None outside notices.bus)."""
+    found = session.info.get(LOGGED_IN_SESSION)
+    return found if isinstance(found, Event) else None

@@ -11,7 +11,7 @@ queued. A delivery carries codes, states, dates and the municipality only
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from domain.delivery import OutboxAction, OutboxState, Transport
 from domain.events import DomainEvent, EventKind
 from domain.webhooks import WEBHOOK_EVENTS, payload
+from notices.outlets import Outlets, logged_of
 from storage.db import after_commit
 from storage.models import ChatOutbox, Event, Municipality, Referral, WebhookSubscription
 
@@ -48,7 +49,17 @@ def key_of(subscription_id: int, event_id: int) -> str:
     return f"webhook:{subscription_id}:event:{event_id}"
 
 
-def to_receivers(session: Session, event: DomainEvent, logged: Event) -> list[int]:
+def to_receivers(
+    session: Session, event: DomainEvent, outlets: Outlets | None, now: datetime
+) -> None:
+    """A subscriber (notices.bus) that needs no chat outlet: queues the event for every
+    active receiver that follows its kind, stamped with the time it was logged."""
+    logged = logged_of(session)
+    if logged is not None:
+        queue(session, event, logged)
+
+
+def queue(session: Session, event: DomainEvent, logged: Event) -> list[int]:
     """Queues the event for every active receiver that follows its kind; returns the
     outbox rows' ids."""
     if event.kind not in FOLLOWED or event.referral_id is None:

@@ -183,3 +183,33 @@ def test_no_two_modules_import_each_other_in_a_circle():
 )
 def test_the_circle_finder_finds_circles(graph, expected):
     assert _cycles(graph) == expected
+
+
+# What sends a message over the wire: only the transports (bot/) may use it.
+TRANSPORT_LIBRARIES = {"slack_sdk", "slack_bolt", "nio", "smtplib", "requests", "urllib"}
+TRANSPORT_LIBRARIES |= {"standardwebhooks", "http", "email"}
+# Each transport renders the neutral message (notices.message) itself: none through another.
+TRANSPORTS = {"bot.matrix", "bot.mail"}
+
+
+def test_the_notices_queue_and_render_nothing_for_a_transport():
+    wrong = [
+        f"{path.relative_to(ROOT)}:{line} imports {name}"
+        for path in (ROOT / "notices").rglob("*.py")
+        for name, line, _top in _imports(path)
+        if name.split(".")[0] in TRANSPORT_LIBRARIES
+    ]
+    assert wrong == []
+
+
+def test_no_transport_renders_through_another():
+    wrong = [
+        f"{name} imports {imported}"
+        for name, path in _modules().items()
+        for transport in TRANSPORTS
+        if name == transport or name.startswith(f"{transport}.")
+        for imported, _line, _top in _imports(path)
+        for other in TRANSPORTS - {transport}
+        if imported == other or imported.startswith(f"{other}.")
+    ]
+    assert wrong == []

@@ -29,8 +29,9 @@ from domain.typed_events import (
     RequisitionSubmitted,
     event_of,
 )
-from notices import home, requests, requisitions
-from notices.bus import SUBSCRIBERS
+from domain.webhooks import WEBHOOK_EVENTS
+from notices import home, requests, requisitions, webhooks
+from notices.bus import OUTLET_FREE, SUBSCRIBERS
 from services import history
 
 # What must follow from these events, today: the request card, its answer, the
@@ -132,12 +133,17 @@ def test_each_event_type_lists_its_subscribers_and_those_that_must_notify_do():
         "notices.requests.answer_on_card",
         "notices.requests.answer_to_investigator",
         "notices.home.refresh_tabs",
+        "notices.webhooks.to_receivers",
     ]
     for cls, needed in MUST_NOTIFY.items():
         assert needed <= set(SUBSCRIBERS.get(cls, ())), cls.__name__
     for kind, cls in BY_KIND.items():
         on_home = home.refresh_tabs in SUBSCRIBERS.get(cls, ())
         assert on_home is (kind not in home.NOT_ON_HOME), kind
+        # The webhook receivers hear of exactly the kinds they may follow, on every site.
+        to_webhooks = webhooks.to_receivers in SUBSCRIBERS.get(cls, ())
+        assert to_webhooks is (kind in WEBHOOK_EVENTS), kind
+    assert set(OUTLET_FREE) == {webhooks.to_receivers}
 
 
 def test_every_subscriber_is_a_named_function_of_the_notices():

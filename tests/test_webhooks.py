@@ -14,6 +14,7 @@ from bot.webhook_sender import WebhookSender
 from domain.delivery import OutboxState, Transport
 from domain.events import EventKind
 from domain.webhooks import payload
+from notices import outbox as queueing
 from services import webhooks
 from tests.support.clock import moment
 from tests.support.webhook_receiver import webhook_receiver
@@ -44,7 +45,7 @@ def queue(world, subscription_id: int) -> int:
         on=date(2026, 11, 30),
     )
     row = world.do(
-        outbox.enqueue_payload,
+        queueing.enqueue_payload,
         key=f"webhook:{subscription_id}:event:7",
         transport=Transport.WEBHOOK,
         channel=str(subscription_id),
@@ -106,7 +107,7 @@ def test_a_receiver_that_never_takes_it_is_given_up_and_shown_as_failed(world):
             state = outbox.deliver(world.sessions, senders(world), message, at)
             at += timedelta(hours=2)
     assert state == OutboxState.FAILED
-    row = world.read(lambda s: outbox.find(s, f"webhook:{registered.row.id}:event:7"))
+    row = world.read(lambda s: queueing.find(s, f"webhook:{registered.row.id}:event:7"))
     assert (row.state, row.last_error) == (OutboxState.FAILED, "http_503")
 
 
@@ -148,8 +149,8 @@ def test_a_process_that_dies_after_the_receiver_took_it_does_not_count_twice(wor
                 update(ChatOutbox).where(ChatOutbox.id == message).values(claimed_by="gone:1")
             )
         )
-        assert outbox.release_stale(world.sessions, NOW + outbox.LEASE * 2) == 1
-        state = outbox.deliver(world.sessions, senders(world), message, NOW + outbox.LEASE * 2)
+        assert queueing.release_stale(world.sessions, NOW + queueing.LEASE * 2) == 1
+        state = outbox.deliver(world.sessions, senders(world), message, NOW + queueing.LEASE * 2)
     assert state == OutboxState.SENT
     assert receiver.tries == 2
     assert list(receiver.received) == [f"webhook:{registered.row.id}:event:7"]

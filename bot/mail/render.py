@@ -1,4 +1,4 @@
-"""A Message (bot.message) as an e-mail: a subject, plain text and HTML. The reference code
+"""A Message (notices.message) as an e-mail: a subject, plain text and HTML. The reference code
 and links only, like every other channel; the footer says why the person gets it and where
 to change that (also the List-Unsubscribe header, bot.mail.sender)."""
 
@@ -7,9 +7,9 @@ from __future__ import annotations
 from html import escape as html_escape
 from typing import Any
 
-from bot.matrix.render import html_of, plain_of
-from bot.message import Message
+from bot.markup import html_of, plain_of
 from locales import gettext as _
+from notices.message import Message
 
 SETTINGS_PATH = "/mina-installningar"
 

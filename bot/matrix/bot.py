@@ -29,10 +29,10 @@ from bot import commands
 from bot.channels import to_matrix
 from bot.matrix.client import MatrixError, logged_in, new_client
 from bot.matrix.settings import MatrixSettings
-from bot.message import Message, say
 from bot.runtime import ChatRuntime
 from bot.settings import OUTBOX_SWEEP_SECONDS
 from locales import gettext as _
+from notices.message import Message, say
 from storage.db import unit_of_work
 from storage.models import ChatCursor
 

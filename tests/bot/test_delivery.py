@@ -15,6 +15,7 @@ from bot.blocks import say
 from bot.cards import ACCEPT_ACTION
 from domain.choices import BenefitType, Role
 from domain.participants import ParticipantDetails
+from notices import outbox as queueing
 from services import referrals, reports
 from storage.db import unit_of_work
 from storage.models import ChatOutbox, ChatRequestSeen, Event, Municipality
@@ -281,7 +282,7 @@ def test_failures_back_off_then_give_up(sessions):
         state = outbox.deliver(sessions, sender, message_id, moment)
         assert state == ("failed" if attempt == outbox.MAX_ATTEMPTS else "pending")
         assert outbox.deliver(sessions, sender, message_id, moment) == ""  # not due yet
-        moment += outbox.LONGEST_DELAY
+        moment += queueing.LONGEST_DELAY
     assert sender.posts == []
     with unit_of_work(sessions) as session:
         row = session.get(ChatOutbox, message_id)
@@ -303,10 +304,10 @@ def test_a_message_whose_sender_died_mid_send_is_delivered_exactly_once(sessions
     sender = CountingSender()
     if arrived:
         sender.in_slack["card"] = ("C0000TEST", "1795000000.000077")
-    assert outbox.sweep(sessions, sender, lambda: NOW + outbox.LEASE / 2) == {}  # may be alive
-    assert outbox.sweep(sessions, sender, lambda: NOW + outbox.LEASE * 2) == {"sent": 1}
+    assert outbox.sweep(sessions, sender, lambda: NOW + queueing.LEASE / 2) == {}  # may be alive
+    assert outbox.sweep(sessions, sender, lambda: NOW + queueing.LEASE * 2) == {"sent": 1}
     assert sender.posts == ([] if arrived else ["C0000TEST"])
-    assert outbox.sweep(sessions, sender, lambda: NOW + outbox.LEASE * 3) == {}
+    assert outbox.sweep(sessions, sender, lambda: NOW + queueing.LEASE * 3) == {}
     with unit_of_work(sessions) as session:
         row = session.get(ChatOutbox, message_id)
         assert (row.state, row.uncertain) == ("sent", False)
@@ -347,7 +348,7 @@ def test_when_the_history_cannot_be_read_the_message_waits_for_the_administrator
     _died_while_sending(sessions, message_id)
     sender = CountingSender()
     sender.history_readable = False
-    assert outbox.sweep(sessions, sender, lambda: NOW + outbox.LEASE * 2) == {"unknown": 1}
+    assert outbox.sweep(sessions, sender, lambda: NOW + queueing.LEASE * 2) == {"unknown": 1}
     assert sender.posts == []
     with unit_of_work(sessions) as session:
         row = session.get(ChatOutbox, message_id)

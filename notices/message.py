@@ -1,10 +1,11 @@
-"""What the bot says, built once and rendered per channel.
+"""What a notice or the bot says, built once and rendered per channel (the transports).
 
 A Message is a list of parts — a heading, text, label–value fields, a note, a divider, and
 actions with their reference (the request they answer, the page they turn) and, where the
 channel has no buttons, the web page where the same is done — plus a one-line summary and
-whether the whole channel may see it. bot.blockkit renders it for Slack, bot.matrix.render
-for Matrix (HTML and a plain body), bot.mail.render for e-mail (text and HTML).
+whether the whole channel may see it. Each transport renders it itself: bot.blockkit for
+Slack, bot.matrix.render for Matrix (HTML and a plain body), bot.mail.render for e-mail
+(text and HTML).
 
 Text inside the parts uses one small inline markup, the same in every channel: `*bold*`,
 `` `code` ``, links `<url|label>`, mentions of a chat user `<@U…>` and `:warning:`; data is
@@ -19,7 +20,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from bot.blocks import MAX_SECTION_TEXT, clip, escape, link, mention
+# The longest text part: Slack's 3 000 characters a section, the tightest channel.
+MAX_SECTION_TEXT = 3000
 
 __all__ = [
     "Action",
@@ -44,6 +46,24 @@ __all__ = [
     "say",
     "section",
 ]
+
+
+def clip(text: str, limit: int) -> str:
+    """At most `limit` characters; a cut is marked with an ellipsis."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def escape(text: str) -> str:
+    """Data put into the markup: &, < and > would otherwise start links and mentions."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def link(url: str, label: str) -> str:
+    return f"<{url}|{escape(label).replace('|', '¦')}>"
+
+
+def mention(slack_user_id: str) -> str:
+    return f"<@{slack_user_id}>"
 
 
 @dataclass(frozen=True)
