@@ -46,3 +46,23 @@ class CostOutcomeForm(Form):
         _l("Utfall in kronor"),
         validators=[Required(N_("Enter the utfall in kronor, zero or more."))],
     )
+
+
+class AssociationFiguresForm(Form):
+    """Uppföljning Finsam's association-level figures for a year (the national screen's)."""
+
+    ar = WholeNumberField(_l("Year"), validators=[Required(N_("Choose one of the years."))])
+    allocated = KronorField(
+        _l("Allocated funds in kronor"), validators=[Required(N_("Enter an amount in kronor."))]
+    )
+    equity = KronorField(
+        _l("Equity in kronor"), validators=[Required(N_("Enter an amount in kronor."))]
+    )
+    administration_budget = KronorField(
+        _l("Administration, budget in kronor"),
+        validators=[Required(N_("Enter an amount in kronor."))],
+    )
+    administration_utfall = KronorField(
+        _l("Administration, utfall in kronor"),
+        validators=[Required(N_("Enter an amount in kronor."))],
+    )
