@@ -9,6 +9,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from domain.access import Actor
@@ -53,20 +54,36 @@ def enter_association_figures(
     if actor.role not in {Role.COORDINATOR, Role.ASSOCIATION}:
         raise NotAllowed(N_("Only the association or the coordinator enters these figures."))
     check_association_figures(figures)
-    # The row lock makes a correction one writer's: two at once apply one after the other.
-    row = session.scalars(
-        select(FinsamAssociationYear)
-        .where(FinsamAssociationYear.year == figures.year)
-        .with_for_update()
-    ).first()
-    if row is None:
-        row = FinsamAssociationYear(year=figures.year)
-        session.add(row)
+    row = _locked_year(session, figures.year, now)
     row.allocated_ore = figures.allocated.ore
     row.equity_ore = figures.equity.ore
     row.administration_budget_ore = figures.administration_budget.ore
     row.administration_utfall_ore = figures.administration_utfall.ore
     row.entered_at, row.entered_by_id = now, actor.user_id
+
+
+def _locked_year(session: Session, year: int, now: datetime) -> FinsamAssociationYear:
+    """The year's row under a row lock, made when missing: two people saving at once apply
+    one after the other. When both make it at once, the unique year refuses the second
+    insert (it waits for the first to commit), which then locks the first's row."""
+    locked = select(FinsamAssociationYear).where(FinsamAssociationYear.year == year)
+    row = session.scalars(locked.with_for_update()).first()
+    if row is not None:
+        return row
+    try:
+        with session.begin_nested():
+            row = FinsamAssociationYear(
+                year=year,
+                allocated_ore=0,
+                equity_ore=0,
+                administration_budget_ore=0,
+                administration_utfall_ore=0,
+                entered_at=now,
+            )
+            session.add(row)
+    except IntegrityError:
+        return session.scalars(locked.with_for_update()).one()
+    return row
 
 
 def in_national_shape(

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import io
 import re
+import threading
 from dataclasses import replace
 from datetime import date, datetime
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 
 from domain.choices import Role
 from domain.errors import NotAllowed, RuleViolation
@@ -37,7 +38,7 @@ from programs import DEFAULT_PROGRAM_FILE
 from services import finsam as finsam_shape
 from services import follow_up
 from services.program_setup import install_program
-from storage.models import Participant
+from storage.models import FinsamAssociationYear, Participant
 from tests.support.clock import moment
 from tests.test_settings import problems
 
@@ -262,3 +263,33 @@ def test_the_sheet_is_in_the_national_screens_order():
     assert values["Målgrupp"] == ("Strukturövergripande",)
     assert values["ESF-finansiering"] == ("Ja",)
     assert values["Aktiva under perioden"] == (3, 2, 0, 5)
+
+
+def test_figures_saved_at_once_by_several_people_leave_one_row_of_one_of_them(world, people):
+    """On PostgreSQL too: the first save makes the year's row, the others wait and apply
+    after it; never an error, never two rows. Several years, so that saves do meet."""
+    at_once, years = 8, (2026, 2027, 2028)
+    start, failures = threading.Barrier(at_once), []
+
+    def save(number: int) -> None:
+        for year in years:
+            start.wait()
+            try:
+                world.do(
+                    finsam_shape.enter_association_figures,
+                    actor=people["association"] if number % 2 else people["coordinator"],
+                    figures=replace(ASSOCIATION, year=year, equity=Money.kronor(number)),
+                    now=moment(TODAY),
+                )
+            except Exception as error:  # any failure fails the test below
+                failures.append(error)
+
+    threads = [threading.Thread(target=save, args=(n,)) for n in range(at_once)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    rows = world.read(lambda s: s.scalars(select(FinsamAssociationYear)).all())
+    assert sorted(r.year for r in rows) == list(years)
+    assert all(r.equity_ore in {n * 100 for n in range(at_once)} for r in rows)
