@@ -9,9 +9,10 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 import locales
+from domain.access import can_see_budget
 from domain.choices import Role
 from domain.finsam import (
     ASSOCIATION_FIELDS,
@@ -32,7 +33,10 @@ from web.forms.base import Form
 from web.forms.fields import options
 from web.forms.follow_up import AssociationFiguresForm, FinsamForm
 from web.views import attempt
-from web.views.follow_up import _download, blueprint, can_see_budget
+from web.views.follow_up import _download
+
+# Its own blueprint under the follow-up's prefix (web.views.follow_up holds the other reports).
+blueprint = Blueprint("finsam", __name__, url_prefix="/uppfoljning")
 
 
 def _finsam_choice(form: FinsamForm, years: list[int]) -> tuple[int, int | None]:
@@ -140,7 +144,7 @@ def report_finsam() -> Any:
         ),
     ).ok:
         flash(locales.gettext("The Finsam figures are stored as reported."), "success")
-        return redirect(url_for("follow_up.finsam", ar=year, halvar=half or ""))
+        return redirect(url_for("finsam.finsam", ar=year, halvar=half or ""))
     return _finsam_page(400, form)
 
 
@@ -173,5 +177,5 @@ def association_figures() -> Any:
                 ),
                 "success",
             )
-            return redirect(url_for("follow_up.finsam", ar=year))
+            return redirect(url_for("finsam.finsam", ar=year))
     return _finsam_page(400, figures_form=form)

@@ -319,7 +319,3 @@ def steering() -> Any:
         outcome_labels={o: LABELS[o] for o in Outcome},
         picks=picks,
     )
-
-
-# The Finsam pages are on this blueprint too (web.views.finsam).
-from web.views import finsam as _finsam  # noqa: E402, F401
