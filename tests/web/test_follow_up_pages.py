@@ -332,6 +332,8 @@ def test_the_association_enters_its_finsam_figures_and_the_page_shows_the_nation
         "administration_budget": "400000",
         "administration_utfall": "180500,50",
     }
+    outside = association.post("/uppfoljning/finsam/forbundet", {**figures, "ar": "2031"})
+    assert outside.status == 400 and outside.summary[0][1] == "Välj ett av programmets år."
     assert association.post("/uppfoljning/finsam/forbundet", figures).status == 302
     page = association.get("/uppfoljning/finsam?ar=2026&halvar=1")
     assert "Förbundets siffror för 2026 är sparade." in page.text
