@@ -29,6 +29,8 @@ from domain.finsam import (
 from domain.money import Money
 from domain.program import Program
 from domain.text import N_
+from domain.typed_events import FinsamFiguresEntered
+from services import history
 from storage import follow_up_queries as queries
 from storage.models import FinsamAssociationYear, FinsamReport
 
@@ -60,6 +62,18 @@ def enter_association_figures(
     row.administration_budget_ore = figures.administration_budget.ore
     row.administration_utfall_ore = figures.administration_utfall.ore
     row.entered_at, row.entered_by_id = now, actor.user_id
+    history.record(
+        session,
+        FinsamFiguresEntered(
+            year=figures.year,
+            allocated_ore=figures.allocated.ore,
+            equity_ore=figures.equity.ore,
+            administration_budget_ore=figures.administration_budget.ore,
+            administration_utfall_ore=figures.administration_utfall.ore,
+        ),
+        at=now,
+        actor=actor,
+    )
 
 
 def _locked_year(session: Session, year: int, now: datetime) -> FinsamAssociationYear:

@@ -38,7 +38,7 @@ from programs import DEFAULT_PROGRAM_FILE
 from services import finsam as finsam_shape
 from services import follow_up
 from services.program_setup import install_program
-from storage.models import FinsamAssociationYear, Participant
+from storage.models import Event, FinsamAssociationYear, Participant
 from tests.support.clock import moment
 from tests.test_settings import problems
 
@@ -196,6 +196,10 @@ def test_a_reported_year_reads_back_identical_after_the_purge_and_a_program_chan
             lambda s: follow_up.finsam(s, actor=None, year=2026, half=half, today=TODAY)
         )
 
+    entered = world.read(
+        lambda s: s.scalars(select(Event).where(Event.kind == "finsam_figures_entered")).all()
+    )
+    assert [(e.details["year"], e.details["equity_ore"]) for e in entered] == [(2026, -12_000_000)]
     computed = read()
     assert computed.association == ASSOCIATION and computed.insats == program.name
     assert computed.active.total == 1
