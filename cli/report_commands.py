@@ -12,16 +12,16 @@ import click
 from cli.params import DATE, WHOLE_NUMBER, YEAR
 from cli.requisition_commands import write
 from cli.runtime import Runtime, pass_runtime
-from domain.finsam import GENDER_LABELS, Gender
+from domain.finsam import ASSOCIATION_FIELDS, GENDER_LABELS, INSATS_FIELDS, Gender
 from domain.follow_up import Line
 from locales import format_percent
 from locales import gettext as _
-from locales.documents import PLACEMENT_MONEY, finsam_sheet, follow_up_sheet
+from locales.documents import PLACEMENT_MONEY, follow_up_sheet
+from locales.finsam import field_rows, finsam_sheet
 from locales.phrases import forecast_line
 from locales.scenarios import scenario_lines
 from locales.sheets import to_xlsx
 from services import follow_up as reports
-from services.program_setup import current_program
 from storage.db import unit_of_work
 
 
@@ -128,9 +128,8 @@ def finsam(
             reports.report_finsam(session, actor=None, year=year, half=which, now=runtime.now())
     with unit_of_work(runtime.sessions, read_only=True) as session:
         found = reports.finsam(session, actor=None, year=year, half=which, today=runtime.today())
-        program = current_program(session).name
     if kind == "xlsx":
-        write(to_xlsx([finsam_sheet(found, program)]), output)
+        write(to_xlsx([finsam_sheet(found)]), output)
         return
     genders = (Gender.WOMEN, Gender.MEN, Gender.UNKNOWN)
     lines = [
@@ -143,6 +142,9 @@ def finsam(
         if found.reported_at
         else _("Computed now, not yet reported."),
     ]
+    # The national screens' order: the association, the insats, then the participants.
+    for labels in (ASSOCIATION_FIELDS, INSATS_FIELDS):
+        lines += [_("%(field)s: %(value)s", field=f, value=v) for f, v in field_rows(found, labels)]
     for label, group in (
         (_("Active in the period"), found.active),
         (_("New in the period"), found.new),
@@ -152,9 +154,4 @@ def finsam(
         lines.append(
             _("%(label)s: %(total)s (%(counts)s)", label=label, total=group.total, counts=counts)
         )
-    lines += [
-        _("Budgeted participants: %(num)s", num=found.budgeted_participants),
-        _("Budget: %(amount)s", amount=found.budget),
-        _("Utfall: %(amount)s", amount=found.accrued),
-    ]
     write(("\n".join(lines) + "\n").encode("utf-8"), output)

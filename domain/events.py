@@ -54,6 +54,7 @@ class EventKind(StrEnum):
     # Follow-up (domain.follow_up, domain.finsam)
     COST_OUTCOME_ENTERED = "cost_outcome_entered"
     FINSAM_REPORTED = "finsam_reported"
+    FINSAM_FIGURES_ENTERED = "finsam_figures_entered"
     # People
     USER_ADDED = "user_added"
     LOGGED_IN = "logged_in"

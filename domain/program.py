@@ -12,6 +12,7 @@ from enum import StrEnum
 
 from domain.documentation import DEFAULT_TEMPLATE, DocumentTemplate
 from domain.errors import RuleViolation
+from domain.finsam import InsatsAttributes
 from domain.money import Money
 from domain.text import N_
 
@@ -108,6 +109,8 @@ class Program:
     municipalities: tuple[MunicipalitySettings, ...] = field(default=(), compare=False)
     # FK's template for the individual plan and the final documentation.
     documentation: DocumentTemplate = DEFAULT_TEMPLATE
+    # The insats as Uppföljning Finsam describes it (the settings file's [finsam] table).
+    finsam: InsatsAttributes = field(default_factory=InsatsAttributes)
 
     def year(self, year: int) -> ProgramYear:
         for y in self.years:
@@ -156,5 +159,5 @@ class Program:
 PROGRAM_SCALARS = tuple(
     f.name
     for f in fields(Program)
-    if f.name not in {"phases", "years", "municipalities", "documentation"}
+    if f.name not in {"phases", "years", "municipalities", "documentation", "finsam"}
 )

@@ -15,6 +15,7 @@ from typing import Any
 
 from domain.documentation import DEFAULT_TEMPLATE, DocumentTemplate, TemplateSection
 from domain.errors import SettingsError
+from domain.finsam import InsatsAttributes, TargetGroup
 from domain.money import Money
 from domain.program import (
     PROGRAM_SCALARS,
@@ -31,7 +32,16 @@ from domain.text import N_, Text
 _PAGE_KEYS = {"accessibility_statement", "privacy_notice"}
 _PRIVACY_KEYS = {"controllers", "purposes", "legal_bases", "recipients", "complaints"}
 _PROGRAM_KEYS = set(PROGRAM_SCALARS) - _PAGE_KEYS - _PRIVACY_KEYS
-_TOP_KEYS = {"program", "phases", "years", "municipalities", "pages", "privacy", "documentation"}
+_TOP_KEYS = {
+    "program",
+    "phases",
+    "years",
+    "municipalities",
+    "pages",
+    "privacy",
+    "documentation",
+    "finsam",
+}
 _DOCUMENT_KEYS = {"plan", "final_report"}
 _SECTION_KEYS = {"key", "heading", "help"}
 _PHASE_KEYS = {"key", "name", "start", "end"}
@@ -203,6 +213,7 @@ def parse_program(raw: str) -> Program:
     years = _years(problems, top)
     municipalities = _municipalities(problems, top)
     documentation = _documentation(problems, top)
+    finsam = _finsam(problems, top)
     if not problems:
         _check_consistency(problems, values, phases, years, municipalities)
     if problems:
@@ -213,6 +224,7 @@ def parse_program(raw: str) -> Program:
         years=tuple(sorted(years, key=lambda y: y.year)),
         municipalities=tuple(municipalities),
         documentation=documentation,
+        finsam=finsam,
     )
 
 
@@ -362,3 +374,29 @@ def _check_consistency(
         seen = [getattr(m, attribute) for m in municipalities]
         for value in sorted({v for v in seen if seen.count(v) > 1}):
             problems.append(Text(msgid, {"value": value}))
+
+
+# ---- [finsam]: the insats's attributes for Uppföljning Finsam (issue 25) -------------------
+
+_FINSAM_KEYS = {"focus", "target_group", "follow_up_method", "esf_funded"}
+
+
+def _finsam(problems: list[Text], top: _Reader) -> InsatsAttributes:
+    """Inriktning, målgrupp, uppföljningsmetod and ESF funding; all optional."""
+    r = _Reader(problems, top.table.get("finsam", {}), "[finsam]", _FINSAM_KEYS)
+    group = r.text("target_group", required=False, default=TargetGroup.INDIVIDUAL.value)
+    if group is not None and group not in {g.value for g in TargetGroup}:
+        problems.append(
+            Text(
+                N_('[finsam] target_group must be "individual" or "structural", not %(value)s.'),
+                {"value": group},
+            )
+        )
+        group = None
+    esf = r.flag("esf_funded") if "esf_funded" in r.table else False
+    return InsatsAttributes(
+        focus=r.text("focus", required=False) or "",
+        target_group=TargetGroup(group or TargetGroup.INDIVIDUAL.value),
+        follow_up_method=r.text("follow_up_method", required=False) or "",
+        esf_funded=bool(esf),
+    )

@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from datetime import date
 
 from domain.choices import LABELS, Outcome
-from domain.finsam import GENDER_LABELS, FinsamFigures, Gender
 from domain.follow_up import FollowUp, IndicatorRow, Line, SteeringReport
 from domain.indicators import GOAL_LABELS, Goal
 from domain.money import Money
@@ -290,44 +289,6 @@ def indicators_sheet(rows: list[IndicatorRow], first: date, last: date) -> Sheet
         heading=_("Goal indicators %(first)s – %(last)s", first=first, last=last),
         facts=[(_("From"), first), (_("To"), last)],
         tables=[(_("Goals"), table), (_("Outcomes of the placements that ended"), outcomes)],
-    )
-
-
-def finsam_sheet(figures: FinsamFigures, program: str) -> Sheet:
-    genders = [Gender.WOMEN, Gender.MEN, Gender.UNKNOWN]
-    table = Table(
-        headers=[_("Participants"), *[_(GENDER_LABELS[g]) for g in genders], _("Total")],
-        rows=[
-            [label, *[group.count(g) for g in genders], group.total]
-            for label, group in (
-                (_("Active in the period"), figures.active),
-                (_("New in the period"), figures.new),
-                (_("Ended in the period"), figures.ended),
-            )
-        ],
-    )
-    return Sheet(
-        title=_("Uppföljning Finsam"),
-        heading=_(
-            "Underlag for Uppföljning Finsam, %(first)s – %(last)s",
-            first=figures.first,
-            last=figures.last,
-        ),
-        facts=[
-            (_("Insats"), program),
-            (_("Budgeted participants"), figures.budgeted_participants),
-            (_("Budget"), figures.budget),
-            (_("Utfall"), figures.accrued),
-        ],
-        tables=[(_("Participants by gender"), table)],
-        notes=[
-            _(
-                "Reported on %(date)s; the figures are stored as they were then.",
-                date=figures.reported_at,
-            )
-            if figures.reported_at
-            else _("Computed now, not yet reported.")
-        ],
     )
 
 

@@ -40,6 +40,7 @@ from domain.money import ZERO, Money
 from domain.program import DayRule, Program
 from domain.text import N_
 from domain.typed_events import CostOutcomeEntered, FinsamReported
+from services import finsam as finsam_shape
 from services import history, intake_scenarios, reports, requisition_lists
 from services.program_setup import current_program
 from storage import figures, requisition_queries
@@ -438,7 +439,7 @@ def finsam(
     stored = queries.finsam_report(session, year, half or 0)
     first, last = period_of(year, half)
     if stored is not None:
-        return FinsamFigures(
+        kept = FinsamFigures(
             year=year,
             half=half,
             first=first,
@@ -452,13 +453,14 @@ def finsam(
             rate_confirmed=stored.rate_confirmed,
             reported_at=stored.reported_at,
         )
+        return finsam_shape.in_national_shape(session, kept, program, stored)
     people = queries.participants(session, first, last)
     whole = program_year.budget + sum((c.amount for c in program_year.other_costs), ZERO)
     budget = pro_rata(whole, last) - (pro_rata(whole, day_before(first)) if half == 2 else ZERO)
     accrued = _utfall(session, program, year, min(last, max(today, first)))
     if half == 2:  # the second half-year's utfall: the year's less the first half's
         accrued = accrued - _utfall(session, program, year, day_before(first))
-    return FinsamFigures(
+    computed = FinsamFigures(
         year=year,
         half=half,
         first=first,
@@ -471,6 +473,7 @@ def finsam(
         accrued=accrued,
         rate_confirmed=program_year.rate_confirmed,
     )
+    return finsam_shape.in_national_shape(session, computed, program, None)
 
 
 def _utfall(session: Session, program: Program, year: int, to: date) -> Money:
@@ -520,6 +523,7 @@ def report_finsam(
             rate_confirmed=found.rate_confirmed,
             reported_at=now,
             reported_by_id=actor.user_id if actor else None,
+            snapshot=finsam_shape.snapshot(found),
         )
     )
     history.record(session, FinsamReported(year=year, half=half or 0), at=now, actor=actor)

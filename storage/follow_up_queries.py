@@ -16,6 +16,7 @@ from domain.clock import STOCKHOLM
 from domain.lifecycle import ReferralStatus, RequestAnswer
 from storage.models import (
     CostOutcome,
+    FinsamAssociationYear,
     FinsamReport,
     Placement,
     PlacementRequest,
@@ -181,4 +182,10 @@ def cost_outcomes(session: Session, year: int, through: date) -> dict[str, int]:
 def finsam_report(session: Session, year: int, half: int) -> FinsamReport | None:
     return session.scalars(
         select(FinsamReport).where(FinsamReport.year == year, FinsamReport.half == half)
+    ).first()
+
+
+def association_year(session: Session, year: int) -> FinsamAssociationYear | None:
+    return session.scalars(
+        select(FinsamAssociationYear).where(FinsamAssociationYear.year == year)
     ).first()

@@ -103,6 +103,8 @@ class ProgramRow(Base):
     retention_months: Mapped[int] = mapped_column(Integer)
     # FK's documentation template: {"plan": [{"key", "heading", "help"}], "final_report": …}
     documentation: Mapped[dict | None] = mapped_column(JSON)
+    # Uppföljning Finsam's attributes of the insats (domain.finsam.InsatsAttributes).
+    finsam: Mapped[dict | None] = mapped_column(JSON)
     # Issue 10: referrals that never started are purged sooner; the audit log is kept longer.
     retention_months_not_started: Mapped[int] = mapped_column(
         Integer, default=6, server_default=text("6")
@@ -959,6 +961,25 @@ class FinsamReport(Base):
     rate_confirmed: Mapped[bool] = mapped_column(Boolean)
     reported_at: Mapped[datetime] = mapped_column(UtcDateTime())
     reported_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # Every field of the national screens as reported (domain.finsam.national_fields), so the
+    # report reads the same after later program changes; None for reports made before.
+    snapshot: Mapped[dict | None] = mapped_column(JSON)
+
+
+class FinsamAssociationYear(Base):
+    """The association's own figures for Uppföljning Finsam for a year, entered on the
+    Finsam page (domain.finsam.AssociationFigures)."""
+
+    __tablename__ = "finsam_association_year"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, unique=True)
+    allocated_ore: Mapped[int] = mapped_column(BigInteger)
+    equity_ore: Mapped[int] = mapped_column(BigInteger)
+    administration_budget_ore: Mapped[int] = mapped_column(BigInteger)
+    administration_utfall_ore: Mapped[int] = mapped_column(BigInteger)
+    entered_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
 
 class ApiToken(Base):

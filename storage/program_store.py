@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from domain.calendar import CompensableDays
 from domain.documentation import DEFAULT_TEMPLATE, DocumentTemplate, TemplateSection
+from domain.finsam import InsatsAttributes, TargetGroup
 from domain.money import Money
 from domain.program import PROGRAM_SCALARS, OtherCost, Phase, Program, ProgramYear
 from storage import figures
@@ -25,6 +26,7 @@ _PROGRAM = select(
     ProgramRow.__table__.c.id,
     *(ProgramRow.__table__.c[name] for name in PROGRAM_SCALARS),
     ProgramRow.__table__.c.documentation,
+    ProgramRow.__table__.c.finsam,
 ).limit(1)
 _PHASES = (
     select(*(PhaseRow.__table__.c[n] for n in ("key", "name", "start", "end")))
@@ -98,6 +100,18 @@ def _read_rows(session: Session) -> Program | None:
             for y in years
         ),
         documentation=_template(row.documentation),
+        finsam=_finsam(row.finsam),
+    )
+
+
+def _finsam(stored: dict | None) -> InsatsAttributes:
+    if not stored:
+        return InsatsAttributes()
+    return InsatsAttributes(
+        focus=stored["focus"],
+        target_group=TargetGroup(stored["target_group"]),
+        follow_up_method=stored["follow_up_method"],
+        esf_funded=stored["esf_funded"],
     )
 
 
@@ -134,6 +148,7 @@ def write_program(session: Session, program: Program, row: ProgramRow | None) ->
     for name in PROGRAM_SCALARS:
         setattr(row, name, getattr(program, name))
     row.documentation = _stored(program.documentation)
+    row.finsam = {**vars(program.finsam), "target_group": program.finsam.target_group.value}
     row.phases = [
         PhaseRow(key=p.key, name=p.name, start=p.start, end=p.end) for p in program.phases
     ]

@@ -552,9 +552,26 @@ def test_finsam_by_gender_and_indicators_per_municipality(demo):
         "Underlag för Uppföljning Finsam, 1 jan. 2026 – 30 juni 2026",
         "Beräknat nu, inte rapporterat än.",
     ]
-    assert (
-        out[2].startswith("Aktiva under perioden: ") and "kvinnor " in out[2] and "män " in out[2]
-    )
+    # The national screens' order: the association, the insats, then its participants.
+    labels = [line.split(": ")[0] for line in out[2:]]
+    assert labels[:12] == [
+        "Tilldelade medel",
+        "Eget kapital",
+        "Administration, budget",
+        "Administration, utfall",
+        "Insats",
+        "Inriktning",
+        "Målgrupp",
+        "Uppföljningsmetod",
+        "ESF-finansiering",
+        "Budget",
+        "Utfall",
+        "Budgeterat antal deltagare",
+    ]
+    assert out[2] == "Tilldelade medel: Ej inlagt" and "Målgrupp: Individinriktad" in out
+    active = out[14]
+    assert active.startswith("Aktiva under perioden: ") and "kvinnor " in active
+    assert "män " in active
     assert "Budgeterat antal deltagare: 35" in out
     reported = demo("finsam", "2026", "--half", "1", "--report").stdout.splitlines()
     assert reported[1].startswith("Rapporterat ")

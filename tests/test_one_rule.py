@@ -33,12 +33,17 @@ def test_the_digest_defaults_are_the_deadline_settings_defaults():
 
 def test_the_program_fields_are_named_once_for_the_file_and_the_table():
     # Tables of their own in the file: phases, years, municipalities, and FK's documentation
-    # template (stored as one JSON column).
-    nested = {"phases", "years", "municipalities", "documentation"}
+    # template and the Finsam attributes of the insats (each stored as one JSON column).
+    nested = {"phases", "years", "municipalities", "documentation", "finsam"}
     scalars = {f.name for f in fields(Program)} - nested
     assert set(PROGRAM_SCALARS) == scalars == _PROGRAM_KEYS | _PAGE_KEYS | _PRIVACY_KEYS
     # The row also has its key and a revision that tells processes the program changed.
-    columns = {c.key for c in inspect(ProgramRow).columns} - {"id", "revision", "documentation"}
+    columns = {c.key for c in inspect(ProgramRow).columns} - {
+        "id",
+        "revision",
+        "documentation",
+        "finsam",
+    }
     assert columns == scalars
 
 

@@ -19,11 +19,11 @@ from domain.requisition import periods_ended_by
 from locales.documents import (
     accruals_sheet,
     basis_sheet,
-    finsam_sheet,
     follow_up_sheet,
     indicators_sheet,
     steering_sheets,
 )
+from locales.finsam import finsam_sheet
 from services import follow_up, placements, purge, referrals, requisition_lists, requisitions
 from services.program_setup import current_program
 from storage.models import Municipality, Participant
@@ -99,11 +99,9 @@ def _documents(world) -> list:
             ),
             finsam_sheet(
                 follow_up.finsam(session, actor=None, year=2026, half=None, today=TODAY),
-                program.name,
             ),
             finsam_sheet(
                 follow_up.finsam(session, actor=None, year=2026, half=2, today=TODAY),
-                program.name,
             ),
             *steering_sheets(
                 follow_up.steering_report(

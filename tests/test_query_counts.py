@@ -78,7 +78,8 @@ PAGES = [
     ("/upplupna-kostnader?datum=2026-10-31", "forbundet@bench.example", 12),
     ("/uppfoljning/budget?ar=2026&till=2026-06-30", "forbundet@bench.example", 12),
     ("/uppfoljning/indikatorer?fran=2026-01-01&till=2026-11-23", "forbundet@bench.example", 14),
-    ("/uppfoljning/finsam?ar=2026&halvar=2", "forbundet@bench.example", 16),
+    # Finsam also reads the association's figures and the previous report (issue 25).
+    ("/uppfoljning/finsam?ar=2026&halvar=2", "forbundet@bench.example", 17),
     # Four reports in one: indicators, the budget follow-up, accruals and free places.
     (
         "/uppfoljning/samverkansgrupp?fran=2026-07-01&till=2026-09-30",

@@ -115,6 +115,18 @@ class CostOutcomeEntered(DomainEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class FinsamFiguresEntered(DomainEvent):
+    """The association's own figures for Uppföljning Finsam, entered or corrected."""
+
+    kind = EventKind.FINSAM_FIGURES_ENTERED
+    year: int
+    allocated_ore: int
+    equity_ore: int
+    administration_budget_ore: int
+    administration_utfall_ore: int
+
+
+@dataclass(frozen=True, kw_only=True)
 class FinsamReported(DomainEvent):
     kind = EventKind.FINSAM_REPORTED
     year: int

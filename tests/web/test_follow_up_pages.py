@@ -304,3 +304,69 @@ def test_the_intake_scenarios_side_by_side_on_the_page_its_xlsx_and_the_steering
         .get_text(strip=True)
         .startswith("Med nuvarande takt (")
     )
+
+
+def test_the_association_enters_its_finsam_figures_and_the_page_shows_the_national_order(
+    visit, people, running
+):
+    association = visit(people["association"])
+    wrong = association.post(
+        "/uppfoljning/finsam/forbundet",
+        {
+            "ar": "2026",
+            "allocated": "tre miljoner",
+            "equity": "-120000",
+            "administration_budget": "400000",
+            "administration_utfall": "",
+        },
+    )
+    assert wrong.status == 400
+    assert wrong.error("allocated") is not None and wrong.error("administration_utfall") == (
+        "Ange ett belopp i kronor."
+    )
+    assert visit(people["osby"]).post("/uppfoljning/finsam/forbundet", {"ar": "2026"}).status == 403
+    figures = {
+        "ar": "2026",
+        "allocated": "3000000",
+        "equity": "-120000",
+        "administration_budget": "400000",
+        "administration_utfall": "180500,50",
+    }
+    outside = association.post("/uppfoljning/finsam/forbundet", {**figures, "ar": "2031"})
+    assert outside.status == 400 and outside.summary[0][1] == "Välj ett av programmets år."
+    assert association.post("/uppfoljning/finsam/forbundet", figures).status == 302
+    page = association.get("/uppfoljning/finsam?ar=2026&halvar=1")
+    assert "Förbundets siffror för 2026 är sparade." in page.text
+    rows = [
+        [c.get_text(" ", strip=True) for c in r.find_all(["th", "td"])]
+        for r in page.soup.select("table tbody tr")
+    ]
+    assert rows[:12] == [
+        ["Tilldelade medel", "3\xa0000\xa0000\xa0kr"],
+        ["Eget kapital", "−120\xa0000\xa0kr"],
+        ["Administration, budget", "400\xa0000\xa0kr"],
+        ["Administration, utfall", "180\xa0500,50\xa0kr"],
+        ["Insats", page.soup.find("th", string="Insats").find_next("td").get_text(strip=True)],
+        ["Inriktning", "Arbetslivsinriktad rehabilitering: arbetsträning i kommunal verksamhet"],
+        ["Målgrupp", "Individinriktad"],
+        ["Uppföljningsmetod", "Indikatorer i Uppföljning Finsam och avslutsorsak per deltagare"],
+        ["ESF-finansiering", "Nej"],
+        ["Budget", rows[9][1]],
+        ["Utfall", rows[10][1]],
+        ["Budgeterat antal deltagare", "35"],
+    ]
+    assert rows[12] == ["Aktiva under perioden", "2", "0", "0", "2"]
+    assert "Det finns ingen tidigare rapport att jämföra med." in page.text
+    book = load_workbook(
+        io.BytesIO(association.client.get("/uppfoljning/finsam?ar=2026&halvar=1&format=xlsx").data)
+    )
+    cells = [[c for c in row if c is not None] for row in book.active.iter_rows(values_only=True)]
+    labels = [row[0] for row in cells if row]
+    assert labels.index("Tilldelade medel") < labels.index("Inriktning")
+    assert labels.index("Inriktning") < labels.index("Aktiva under perioden")
+    assert ["Administration, utfall", 180500.5] in cells
+    # Once the half-year is reported, the stored figures stand: no form to change them.
+    coordinator = visit(people["coordinator"])
+    coordinator.post("/uppfoljning/finsam/rapportera", {"ar": "2026", "halvar": "1"})
+    reported = coordinator.get("/uppfoljning/finsam?ar=2026&halvar=1")
+    assert reported.soup.find("button", string="Spara förbundets siffror") is None

@@ -21,9 +21,9 @@ import locales
 from domain.access import Actor, can_see_budget
 from domain.choices import LABELS, Outcome, Role
 from domain.errors import DomainError, RuleViolation
-from domain.finsam import GENDER_LABELS, Gender, period_of
+from domain.finsam import period_of
 from domain.indicators import GOAL_LABELS
-from locales.documents import finsam_sheet, follow_up_sheet, indicators_sheet, steering_sheets
+from locales.documents import follow_up_sheet, indicators_sheet, steering_sheets
 from locales.phrases import forecast_line
 from locales.scenarios import scenario_hint, scenario_lines, scenario_table
 from locales.sheets import to_xlsx
@@ -33,9 +33,8 @@ from storage import requisition_queries
 from web import runtime
 from web.auth import permitted
 from web.chart import follow_up_chart
-from web.forms.base import Form
 from web.forms.fields import options
-from web.forms.follow_up import CostOutcomeForm, FinsamForm, FollowUpForm, PeriodForm
+from web.forms.follow_up import CostOutcomeForm, FollowUpForm, PeriodForm
 from web.views import attempt
 
 blueprint = Blueprint("follow_up", __name__, url_prefix="/uppfoljning")
@@ -265,83 +264,6 @@ def indicators() -> Any:
         outcome_labels={o: LABELS[o] for o in Outcome},
         own=actor.role is Role.MUNICIPALITY_CONTACT,
     )
-
-
-def _finsam_choice(form: FinsamForm, years: list[int]) -> tuple[int, int | None]:
-    today = runtime.today()
-    year = form.ar.data if form.ar.data in years else min(max(today.year, years[0]), years[-1])
-    half = form.halvar.data if form.halvar.data in (1, 2) else None
-    return year, half
-
-
-def _finsam_page(status: int = 200, failed: Form | None = None) -> Any:
-    form = FinsamForm(formdata=request.args)
-    with runtime.transaction(read_only=True) as session:
-        program = current_program(session)
-        years = [y.year for y in program.years]
-        form.ar.choices = options((y, str(y)) for y in years)
-        form.halvar.choices = options(
-            [
-                ("", locales.gettext("The whole year")),
-                (1, locales.gettext("First half-year")),
-                (2, locales.gettext("Second half-year")),
-            ]
-        )
-        form.validate()
-        year, half = _finsam_choice(form, years)
-        found = follow_up.finsam(
-            session, actor=runtime.actor(), year=year, half=half, today=runtime.today()
-        )
-        name = program.name
-    if request.args.get("format") == "xlsx":
-        return _download(
-            to_xlsx([finsam_sheet(found, name)]), f"finsam-{year}-{half or 'helar'}.xlsx"
-        )
-    form.ar.data, form.halvar.data = year, half
-    return (
-        render_template(
-            "follow_up/finsam.html",
-            form=form,
-            failed=failed,
-            figures=found,
-            program=name,
-            genders=[Gender.WOMEN, Gender.MEN, Gender.UNKNOWN],
-            gender_labels=GENDER_LABELS,
-            may_report=runtime.actor().role is Role.COORDINATOR
-            and found.reported_at is None
-            and found.last < runtime.today(),
-            # Said on the page, so that nobody looks for a button that is not there yet.
-            report_opens=found.last + timedelta(days=1) if found.last >= runtime.today() else None,
-        ),
-        status,
-    )
-
-
-@blueprint.get("/finsam")
-@permitted(can_see_budget)
-def finsam() -> Any:
-    return _finsam_page()
-
-
-@blueprint.post("/finsam/rapportera")
-@permitted(lambda actor: actor.role is Role.COORDINATOR)
-def report_finsam() -> Any:
-    form = FinsamForm()
-    form.ar.choices = options((y, str(y)) for y in range(2000, 2100))
-    form.halvar.choices = options([("", ""), (1, "1"), (2, "2")])
-    form.validate()
-    year, half = form.ar.data, form.halvar.data if form.halvar.data in (1, 2) else None
-    if year is None:
-        abort(400)
-    if attempt(
-        form,
-        lambda session: follow_up.report_finsam(
-            session, actor=runtime.actor(), year=year, half=half, now=runtime.now()
-        ),
-    ).ok:
-        flash(locales.gettext("The Finsam figures are stored as reported."), "success")
-        return redirect(url_for("follow_up.finsam", ar=year, halvar=half or ""))
-    return _finsam_page(400, form)
 
 
 QUARTERS = ((1, 3), (4, 6), (7, 9), (10, 12))
