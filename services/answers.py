@@ -8,6 +8,7 @@ from datetime import date, datetime, time
 
 from sqlalchemy.orm import Session
 
+from domain import enrolment
 from domain.access import Actor, check_answers_for
 from domain.actions import Action
 from domain.availability import check_room_to_accept
@@ -52,12 +53,7 @@ def accept_request(
     program = current_program(session)
     if meeting_on is None:
         raise RuleViolation(N_("Enter the date of the tripartite meeting."), field="meeting_on")
-    if meeting_on < local_date(request.asked_at):
-        raise RuleViolation(
-            N_("The tripartite meeting cannot be before the request was sent, %(date)s."),
-            field="meeting_on",
-            date=local_date(request.asked_at),
-        )
+    enrolment.check_not_before_request(meeting_on, local_date(request.asked_at), field="meeting_on")
     if meeting_on > program.end:
         raise RuleViolation(
             N_("The tripartite meeting must be within the program, which ends %(date)s."),

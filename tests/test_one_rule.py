@@ -152,3 +152,15 @@ def test_one_time_tokens_are_made_and_hashed_by_one_helper():
         if isinstance(node, ast.Attribute) and node.attr in {"token_urlsafe", "sha256"}
     ]
     assert own_ways == []
+
+
+def test_the_start_date_rule_is_stated_once():
+    # Recording a start, correcting it and booking the meeting all ask domain.enrolment.
+    sentence = "The tripartite meeting cannot be before the request was sent"
+    spelled = [
+        str(path.relative_to(ROOT))
+        for package in ("domain", "services", "web", "bot", "cli")
+        for path in (ROOT / package).rglob("*.py")
+        if sentence in path.read_text(encoding="utf-8")
+    ]
+    assert spelled == ["domain/enrolment.py"]
