@@ -164,3 +164,26 @@ def test_the_start_date_rule_is_stated_once():
         if sentence in path.read_text(encoding="utf-8")
     ]
     assert spelled == ["domain/enrolment.py"]
+
+
+def _refusals(path: Path) -> set[str]:
+    """The sentences of every NotAllowed(...) raised in a module."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "NotAllowed":
+            for inner in ast.walk(node):
+                if isinstance(inner, ast.Constant) and isinstance(inner.value, str):
+                    found.add(inner.value)
+    return found
+
+
+def test_role_checks_are_asked_of_domain_access():
+    # A use case that spells a role refusal of its own drifts from domain.access.
+    roles = _refusals(ROOT / "domain" / "access.py")
+    assert "Only those who may see personal data search for a person." in roles
+    spelled_again = sorted(
+        f"{path.relative_to(ROOT)}: {sentence}"
+        for path in (ROOT / "services").rglob("*.py")
+        for sentence in _refusals(path) & roles
+    )
+    assert spelled_again == []
