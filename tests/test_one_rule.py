@@ -187,3 +187,20 @@ def test_role_checks_are_asked_of_domain_access():
         for sentence in _refusals(path) & roles
     )
     assert spelled_again == []
+
+
+def test_the_domain_reads_no_files():
+    # Reading a settings file is services.program_setup's; the domain parses text.
+    reads = []
+    for path in (ROOT / "domain").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import | ast.ImportFrom):
+                modules = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+                modules += [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+                if {m.split(".")[0] for m in modules} & {"pathlib", "os", "io", "shutil"}:
+                    reads.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+            elif isinstance(node, ast.Call):
+                called = getattr(node.func, "attr", getattr(node.func, "id", None))
+                if called in {"open", "read_text", "read_bytes"}:
+                    reads.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert reads == []
