@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from sqlalchemy import bindparam, delete, insert, select
 from sqlalchemy.orm import Session
@@ -101,7 +102,7 @@ def _read_rows(session: Session) -> Program | None:
     )
 
 
-def _template(stored: dict | None) -> DocumentTemplate:
+def _template(stored: dict[str, Any] | None) -> DocumentTemplate:
     if not stored:
         return DEFAULT_TEMPLATE
     return DocumentTemplate(
@@ -112,7 +113,7 @@ def _template(stored: dict | None) -> DocumentTemplate:
     )
 
 
-def _stored(template: DocumentTemplate) -> dict | None:
+def _stored(template: DocumentTemplate) -> dict[str, Any] | None:
     if template == DEFAULT_TEMPLATE:
         return None
     return {

@@ -4,6 +4,7 @@ rooms, preferences."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -33,9 +34,9 @@ class ChatOutbox(Base):
     action: Mapped[OutboxAction] = mapped_column(_enum(OutboxAction))
     update_of_id: Mapped[int | None] = mapped_column(ForeignKey("chat_outbox.id"))
     text: Mapped[str] = mapped_column(Text)
-    blocks: Mapped[list] = mapped_column(JSON, default=list)
+    blocks: Mapped[list[Any]] = mapped_column(JSON, default=list)
     # What Matrix or e-mail is sent (Matrix content; subject, text and HTML of an e-mail).
-    payload: Mapped[dict | None] = mapped_column(JSON)
+    payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # pending -> sending -> sent; or failed / skipped / unknown (domain.delivery).
     state: Mapped[OutboxState] = mapped_column(_enum(OutboxState))
     attempts: Mapped[int] = mapped_column(Integer, default=0)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     Boolean,
@@ -136,6 +136,8 @@ class PlacementDocument(Base):
     )
     kind: Mapped[DocumentKind] = mapped_column(_enum(DocumentKind))
     # section key -> text, encrypted as one JSON string
-    content: Mapped[dict] = mapped_column(EncryptedJSON("placement_document.content"), default=dict)
+    content: Mapped[dict[str, Any]] = mapped_column(
+        EncryptedJSON("placement_document.content"), default=dict
+    )
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
     updated_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     JSON,
@@ -46,7 +46,7 @@ class ProgramRow(Base):
     day_rule: Mapped[DayRule] = mapped_column(_enum(DayRule))
     retention_months: Mapped[int] = mapped_column(Integer)
     # FK's documentation template: {"plan": [{"key", "heading", "help"}], "final_report": …}
-    documentation: Mapped[dict | None] = mapped_column(JSON)
+    documentation: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # Issue 10: referrals that never started are purged sooner; the audit log is kept longer.
     retention_months_not_started: Mapped[int] = mapped_column(
         Integer, default=6, server_default=text("6")
@@ -104,7 +104,7 @@ class ProgramYearRow(Base):
     daily_rate_ore: Mapped[int] = mapped_column(BigInteger)
     rate_confirmed: Mapped[bool] = mapped_column(Boolean)
     # [{"label": ..., "amount_ore": ...}]: shown in reports, not placement money.
-    other_costs: Mapped[list] = mapped_column(JSON, default=list)
+    other_costs: Mapped[list[Any]] = mapped_column(JSON, default=list)
     participants: Mapped[int] = mapped_column(Integer, default=0)
 
 

@@ -4,7 +4,7 @@ reviews."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -30,7 +30,7 @@ class Event(Base):
     at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     kind: Mapped[EventKind] = mapped_column(_enum(EventKind))
-    details: Mapped[dict] = mapped_column(JSON, default=dict)
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # The account an account event is about (the administrator's history of accounts).
     subject_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
     # The hash chain (domain.trail, storage.trail): the row's place and hash.
@@ -68,10 +68,10 @@ class AuditEntry(Base):
     role: Mapped[Role | None] = mapped_column(_enum(Role))
     municipality_id: Mapped[int | None] = mapped_column(ForeignKey("municipality.id"))
     address: Mapped[str] = mapped_column(String(45), default="", server_default="")
-    fields: Mapped[list] = mapped_column(JSON, default=list)
+    fields: Mapped[list[Any]] = mapped_column(JSON, default=list)
     reason: Mapped[str | None] = mapped_column(String(500))
     # For the reviewer's own searches: what was searched for (ids and dates, no names).
-    query: Mapped[dict | None] = mapped_column(JSON)
+    query: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # The hash chain (domain.trail, storage.trail): the row's place and hash.
     chain_seq: Mapped[int | None] = mapped_column(Integer, unique=True)
     chain_hash: Mapped[str | None] = mapped_column(String(64))
@@ -136,7 +136,7 @@ class LogReview(Base):
     period_from: Mapped[date] = mapped_column(Date)
     period_to: Mapped[date] = mapped_column(Date)
     # What was looked at: the filters, or the ids of a random sample.
-    selection: Mapped[dict] = mapped_column(JSON, default=dict)
+    selection: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     conclusion: Mapped[str] = mapped_column(Text)
 
     reviewer: Mapped[User] = relationship()
