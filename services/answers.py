@@ -18,6 +18,7 @@ from domain.errors import RuleViolation, checked_text
 from domain.lifecycle import RequestAnswer, Transition
 from domain.meetings import Booking, MeetingKind, checked_booking
 from domain.participants import MAX_TEXT
+from domain.program import Program
 from domain.text import N_
 from domain.typed_events import RequestAccepted, RequestDeclined
 from services import history
@@ -31,6 +32,52 @@ from services.referral_state import (
 )
 from services.reports import places_of
 from storage.models import Meeting, Placement
+
+
+def _booked_meeting(
+    program: Program,
+    asked_on: date,
+    meeting_on: date | None,
+    meeting_time: time | None,
+    place: str | None,
+) -> tuple[date, Booking | None]:
+    """The tripartite meeting an accept books: a date not before the request and within the
+    program; the web site also gives its time and place, chat books the date only."""
+    if meeting_on is None:
+        raise RuleViolation(N_("Enter the date of the tripartite meeting."), field="meeting_on")
+    enrolment.check_not_before_request(meeting_on, asked_on, field="meeting_on")
+    if meeting_on > program.end:
+        raise RuleViolation(
+            N_("The tripartite meeting must be within the program, which ends %(date)s."),
+            field="meeting_on",
+            date=program.end,
+        )
+    if meeting_time is None and place is None:
+        return meeting_on, None
+    booking = checked_booking(
+        meeting_on,
+        meeting_time,
+        place,
+        today=asked_on,
+        fields=("meeting_on", "meeting_time", "place"),
+    )
+    return meeting_on, booking
+
+
+def _tripartite(
+    placement: Placement, on: date, booking: Booking | None, actor: Actor, now: datetime
+) -> Meeting:
+    """The tripartite meeting the accept booked, as the placement's first meeting."""
+    return Meeting(
+        referral_id=placement.referral_id,
+        kind=MeetingKind.TRIPARTITE,
+        on=on,
+        at=booking.at if booking else None,
+        place=booking.place if booking else "",
+        booked_at=now,
+        booked_by_id=actor.user_id,
+        moves=0,
+    )
 
 
 def accept_request(
@@ -50,26 +97,9 @@ def accept_request(
     places the others took."""
     request = get_request(session, request_id)
     check_answers_for(actor, request.municipality_id)
-    program = current_program(session)
-    if meeting_on is None:
-        raise RuleViolation(N_("Enter the date of the tripartite meeting."), field="meeting_on")
-    enrolment.check_not_before_request(meeting_on, local_date(request.asked_at), field="meeting_on")
-    if meeting_on > program.end:
-        raise RuleViolation(
-            N_("The tripartite meeting must be within the program, which ends %(date)s."),
-            field="meeting_on",
-            date=program.end,
-        )
-    if meeting_time is not None or place is not None:  # the web site asks for both
-        booking: Booking | None = checked_booking(
-            meeting_on,
-            meeting_time,
-            place,
-            today=local_date(request.asked_at),
-            fields=("meeting_on", "meeting_time", "place"),
-        )
-    else:
-        booking = None  # chat books the date only
+    meeting_on, booking = _booked_meeting(
+        current_program(session), local_date(request.asked_at), meeting_on, meeting_time, place
+    )
     if request.answered_at is not None:
         raise AlreadyAnswered(request)
     check_action(session, actor=actor, referral=request.referral, action=Action.ACCEPT, now=now)
@@ -88,18 +118,7 @@ def accept_request(
     )
     session.add(placement)
     session.flush()
-    session.add(
-        Meeting(
-            referral_id=placement.referral_id,
-            kind=MeetingKind.TRIPARTITE,
-            on=meeting_on,
-            at=booking.at if booking else None,
-            place=booking.place if booking else "",
-            booked_at=now,
-            booked_by_id=actor.user_id,
-            moves=0,
-        )
-    )
+    session.add(_tripartite(placement, meeting_on, booking, actor, now))
     history.record(
         session,
         RequestAccepted(
