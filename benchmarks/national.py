@@ -46,11 +46,10 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from load import Client, Timings, burst  # noqa: E402
 from sqlalchemy import select, text  # noqa: E402
 
-from domain.settings import load_program_file  # noqa: E402
 from programs import DEFAULT_PROGRAM_FILE  # noqa: E402
 from services import reports  # noqa: E402
 from services.digest import Audience, build_digests  # noqa: E402
-from services.program_setup import install_program  # noqa: E402
+from services.program_setup import install_program, load_program_file  # noqa: E402
 from services.users import find_user_by_email  # noqa: E402
 from storage import migrate  # noqa: E402
 from storage.db import make_engine, session_factory, unit_of_work  # noqa: E402

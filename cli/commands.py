@@ -12,12 +12,12 @@ from cli.params import DATE, KRONOR, YEAR
 from cli.runtime import Runtime, pass_runtime
 from domain.choices import LABELS, Outcome
 from domain.indicators import GOAL_LABELS, Indicator
-from domain.settings import load_program_file
 from locales import format_percent, ngettext, phrases
 from locales import gettext as _
 from programs import DEFAULT_PROGRAM_FILE
 from services import follow_up, program_setup, reports
 from services.municipalities import find_municipality
+from services.program_setup import load_program_file
 from storage import figures as maintained_figures
 from storage.db import unit_of_work
 

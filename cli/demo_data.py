@@ -9,23 +9,18 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from datetime import date, datetime, time, timedelta
-from typing import Any
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from domain.access import Actor
+from cli.demo_money import enter_cost_outcomes, make_requisitions, moment
 from domain.choices import LABELS, BenefitType, DeclineReason, Outcome, Role
 from domain.clock import STOCKHOLM
-from domain.follow_up import TERTIALS, pro_rata
-from domain.money import Money
 from domain.participants import ParticipantDetails
 from domain.passwords import DEMO_PASSWORD
-from domain.program import Program
-from domain.requisition import periods_ended_by
 from locales import gettext as _
-from services import follow_up, placements, referrals, requisitions, second_factor, users
+from services import placements, referrals, second_factor, users
 from services.program_setup import current_program
 from storage.models import Municipality, Placement, Referral, User
 
@@ -139,10 +134,6 @@ ACCEPTED_MEETING_IN = [2, 4, 6, 9]
 REQUESTED_DAYS_AGO = [0, 1, 3, 5, 8]
 
 
-def _moment(day: date, hour: int = 10) -> datetime:
-    return datetime.combine(day, time(hour), STOCKHOLM)
-
-
 def _personnummer(rng: random.Random) -> str:
     born = date(1965, 1, 1) + timedelta(days=rng.randrange(0, 365 * 38))
     serial = f"{rng.randrange(980, 1000):03d}"
@@ -246,7 +237,7 @@ def load_demo_data(session: Session, *, now: datetime) -> tuple[bool, list[tuple
             consent_given=True,
             consent_on=asked_on,
             municipality_id=municipality_id,
-            now=_moment(asked_on, 9),
+            now=moment(asked_on, 9),
         )
         return referral, municipality_id
 
@@ -260,14 +251,14 @@ def load_demo_data(session: Session, *, now: datetime) -> tuple[bool, list[tuple
             actor=actor,
             request_id=request_id,
             meeting_on=started_on,
-            now=_moment(started_on - timedelta(8)),
+            now=moment(started_on - timedelta(8)),
         )
         placements.record_meeting_held(
             session,
             actor=actor,
             referral_id=referral.id,
             held_on=started_on,
-            now=_moment(started_on, 15),
+            now=moment(started_on, 15),
         )
         return referral
 
@@ -284,7 +275,7 @@ def load_demo_data(session: Session, *, now: datetime) -> tuple[bool, list[tuple
         for use_case, name, days in zip(record, keyword, after, strict=True):
             if days is not None and (on := started_on + timedelta(days=days)) <= until:
                 use_case(
-                    session, actor=actor, referral_id=referral.id, now=_moment(on, 16), **{name: on}
+                    session, actor=actor, referral_id=referral.id, now=moment(on, 16), **{name: on}
                 )
 
     number = 0
@@ -300,7 +291,7 @@ def load_demo_data(session: Session, *, now: datetime) -> tuple[bool, list[tuple
             referral_id=referral.id,
             ended_on=ended_on,
             outcome=outcome,
-            now=_moment(ended_on, 16),
+            now=moment(ended_on, 16),
         )
         if outcome in (Outcome.OTHER_MEASURE, Outcome.DROPOUT) and number % 2 == 0:
             placements.record_alternative_plan(
@@ -308,7 +299,7 @@ def load_demo_data(session: Session, *, now: datetime) -> tuple[bool, list[tuple
                 actor=coordinator,
                 referral_id=referral.id,
                 planned_on=ended_on,
-                now=_moment(ended_on, 17),
+                now=moment(ended_on, 17),
             )
         if number % 3 != 2:
             report_on = min(ended_on + timedelta(days=14), today)
@@ -317,7 +308,7 @@ def load_demo_data(session: Session, *, now: datetime) -> tuple[bool, list[tuple
                 actor=actor,
                 referral_id=referral.id,
                 received_on=report_on,
-                now=_moment(report_on, 16),
+                now=moment(report_on, 16),
             )
         number += 1
     for days_ago, plan_after, training_after, extended in STARTED:
@@ -331,7 +322,7 @@ def load_demo_data(session: Session, *, now: datetime) -> tuple[bool, list[tuple
                 actor=actor,
                 referral_id=referral.id,
                 new_end=planned_end_of(referral) + timedelta(days=91),
-                now=_moment(today - timedelta(days=5)),
+                now=moment(today - timedelta(days=5)),
             )
         number += 1
     for meeting_in in ACCEPTED_MEETING_IN:
@@ -341,7 +332,7 @@ def load_demo_data(session: Session, *, now: datetime) -> tuple[bool, list[tuple
             actor=contacts[municipality_id],
             request_id=referral.requests[-1].id,
             meeting_on=today + timedelta(days=meeting_in),
-            now=_moment(today - timedelta(days=3)),
+            now=moment(today - timedelta(days=3)),
         )
         number += 1
     for days_ago in REQUESTED_DAYS_AGO:
@@ -355,7 +346,7 @@ def load_demo_data(session: Session, *, now: datetime) -> tuple[bool, list[tuple
             request_id=referral.requests[-1].id,
             reason=reason,
             comment="",
-            now=_moment(today - timedelta(days=10)),
+            now=moment(today - timedelta(days=10)),
         )
         number += 1
     referral, _municipality_id = file(today - timedelta(days=20), number)
@@ -363,79 +354,11 @@ def load_demo_data(session: Session, *, now: datetime) -> tuple[bool, list[tuple
         session,
         actor=investigators[number % 2],
         referral=referral,
-        now=_moment(today - timedelta(days=18)),
+        now=moment(today - timedelta(days=18)),
     )
     session.flush()
-    _requisitions(session, program, contacts, coordinator, made["forbundet@sfsno.example"], today)
-    _cost_outcomes(session, program, coordinator, today)
+    make_requisitions(
+        session, program, contacts, coordinator, made["forbundet@sfsno.example"], today
+    )
+    enter_cost_outcomes(session, program, coordinator, today)
     return True, demo_listing(session)
-
-
-def _cost_outcomes(session: Session, program: Program, coordinator: Actor, today: date) -> None:
-    """The coordinator has entered the other cost lines' utfall at the ended tertials of the
-    year: a little under their budget pro rata."""
-    year = program.year_for(today)
-    if year is None:
-        return
-    for month, day in TERTIALS:
-        through = date(today.year, month, day)
-        if through >= today:
-            break
-        for cost in year.other_costs:
-            follow_up.enter_cost_outcome(
-                session,
-                actor=coordinator,
-                year=today.year,
-                label=cost.label,
-                through=through,
-                amount=Money(pro_rata(cost.amount, through).ore * 9 // 10 // 100 * 100),
-                now=_moment(through + timedelta(days=10)),
-            )
-
-
-def _requisitions(
-    session: Session,
-    program: Program,
-    contacts: dict[int, Actor],
-    coordinator: Actor,
-    association: User,
-    today: date,
-) -> None:
-    """The requisition flow part of the way: each municipality has submitted the periods
-    ended more than four months ago, the coordinator has attested all but the latest of
-    them, and the association has paid the oldest; the last two ended periods are drafts."""
-    payer = users.actor_of(association)
-    ended = periods_ended_by(program, today - timedelta(days=1))
-    for municipality_id, contact in sorted(contacts.items()):
-        claimed = [
-            period
-            for period in ended
-            if period.last < today - timedelta(days=120)
-            and requisitions.basis(
-                session, actor=contact, municipality_id=municipality_id, period=period, today=today
-            ).lines
-        ]
-        for number, period in enumerate(claimed):
-            submitted = period.last + timedelta(days=6)
-            row = requisitions.submit(
-                session,
-                actor=contact,
-                municipality_id=municipality_id,
-                period=period,
-                now=_moment(submitted),
-            )
-            if number == len(claimed) - 1:
-                continue
-            step: dict[str, Any] = {
-                "municipality_id": municipality_id,
-                "period": period,
-                "requisition_id": row.id,
-            }
-            requisitions.attest(
-                session, actor=coordinator, now=_moment(submitted + timedelta(days=3)), **step
-            )
-            if number == 0:
-                paid = submitted + timedelta(days=10)
-                requisitions.mark_paid(
-                    session, actor=payer, paid_on=paid, now=_moment(paid), **step
-                )

@@ -113,6 +113,30 @@ def check_files_referrals(actor: Actor) -> None:
         raise NotAllowed(N_("Only an investigator at Försäkringskassan can file a referral."))
 
 
+def check_coordinates(actor: Actor) -> None:
+    """Every referral and every municipality's work at once: the coordinator."""
+    if actor.role is not Role.COORDINATOR:
+        raise NotAllowed(N_("Only Försäkringskassan can do this with a referral."))
+
+
+def check_lists_referrals(actor: Actor) -> None:
+    """The list of referrals: the investigator (their own) and the coordinator (all)."""
+    if actor.role not in {Role.INVESTIGATOR, Role.COORDINATOR}:
+        raise NotAllowed(N_("Only Försäkringskassan can do this with a referral."))
+
+
+def check_searches_people(actor: Actor) -> None:
+    """A search by personnummer or name: the roles that may see personal data at all."""
+    if actor.role not in {Role.INVESTIGATOR, Role.COORDINATOR, Role.MUNICIPALITY_CONTACT}:
+        raise NotAllowed(N_("Only those who may see personal data search for a person."))
+
+
+def check_pays_requisitions(actor: Actor) -> None:
+    """The association's work: paying attested requisition bases."""
+    if actor.role is not Role.ASSOCIATION:
+        raise NotAllowed(N_("Only the association can record that a requisition basis is paid."))
+
+
 def can_see_budget(actor: Actor) -> bool:
     return actor.role in {Role.COORDINATOR, Role.ASSOCIATION, Role.ADMIN}
 

@@ -47,7 +47,8 @@ def wait_after(failures: int) -> timedelta:
     if failures < FREE_FAILURES:
         return timedelta(0)
     doublings = min(failures - FREE_FAILURES, 12)
-    return min(FIRST_WAIT * (2**doublings), LONGEST_WAIT)
+    factor: int = 2**doublings  # int ** int is typed Any
+    return min(FIRST_WAIT * factor, LONGEST_WAIT)
 
 
 def next_try_at(failures: int, last_failure_at: datetime | None) -> datetime | None:

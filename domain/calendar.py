@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 
-import holidays
+from holidays.countries.sweden import Sweden
 
 from domain.program import DayRule, Program
 
@@ -32,7 +32,7 @@ class CompensableDays:
         self.rule = rule
         self.first = first
         self.last = last
-        public = holidays.Sweden(
+        public = Sweden(
             years=range(first.year, last.year + 1), include_sundays=False, language="sv"
         )
         self.holidays: dict[date, str] = dict(public.items())

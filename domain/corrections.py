@@ -144,15 +144,9 @@ def _corrected(
         )
     changes: dict[str, date] = {field.value: new}
     if field is RecordedDate.STARTED:
-        earliest = max(dates.requested_on, program.start)
-        if new < earliest:
-            raise RuleViolation(
-                N_("The tripartite meeting cannot be before the request was sent, %(date)s."),
-                field="corrected_on",
-                date=earliest,
-            )
-        if new > today:
-            raise RuleViolation(N_("The date cannot be in the future."), field="corrected_on")
+        enrolment.check_start(
+            program, new, requested_on=dates.requested_on, today=today, field="corrected_on"
+        )
         _must_fit(new, dates, program)
         if dates.extended_from is None:  # the ordinary end follows the start
             changes[RecordedDate.EXTENSION.value] = enrolment.planned_end(program, new)

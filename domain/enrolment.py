@@ -31,6 +31,28 @@ def latest_end(program: Program, start: date) -> date:
     return months_from(start, program.max_enrolment_months)
 
 
+def check_not_before_request(day: date, earliest: date, *, field: str) -> None:
+    """The tripartite meeting is not before its request was sent; `earliest` is that day (for
+    a start, the later of it and the program's first day)."""
+    if day < earliest:
+        raise RuleViolation(
+            N_("The tripartite meeting cannot be before the request was sent, %(date)s."),
+            field=field,
+            date=earliest,
+        )
+
+
+def check_start(
+    program: Program, start: date, *, requested_on: date, today: date, field: str
+) -> None:
+    """The start-date rule, for recording a start and for correcting it: a placement starts
+    on the day its tripartite meeting was held, which is not in the future, not before the
+    request was sent and not before the program."""
+    if start > today:
+        raise RuleViolation(N_("The date cannot be in the future."), field=field)
+    check_not_before_request(start, max(requested_on, program.start), field=field)
+
+
 def check_extension(program: Program, start: date, current_end: date, new_end: date) -> None:
     if new_end <= current_end:
         raise RuleViolation(

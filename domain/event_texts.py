@@ -64,6 +64,10 @@ def _day(value: Any) -> date | None:
 
 
 # Which detail fills which placeholder, per kind of event.
+def _no_params(_details: Mapping[str, Any]) -> dict[str, Any]:
+    return {}
+
+
 _PARAMS: dict[EventKind, Callable[[Mapping[str, Any]], dict[str, Any]]] = {
     K.ACCEPTED: lambda d: {"date": _day(d.get("meeting_on"))},
     K.DECLINED: lambda d: {"reason": Text(LABELS[DeclineReason(d["reason"])])},
@@ -108,7 +112,7 @@ def describe(event: LoggedEvent, municipality_names: Mapping[int, str]) -> Text:
         msgid = ACCEPTED_OVER_CAPACITY
     if msgid is None:
         return Text(CHANGED)
-    params = _PARAMS.get(event.kind, lambda _d: {})(event.details or {})
+    params = _PARAMS.get(event.kind, _no_params)(event.details or {})
     if "%(municipality)s" in msgid:
         where = event.municipality_id
         params["municipality"] = municipality_names.get(where, "–") if where is not None else "–"

@@ -126,7 +126,7 @@ def indicator_counts(days: IndicatorDays | None, tally: dict[date, Tally]) -> In
     before, last = tally[days.before_first], tally[days.last]
 
     def between(name: str, end: Tally) -> int:
-        return getattr(end, name) - getattr(before, name)
+        return int(getattr(end, name)) - int(getattr(before, name))
 
     def not_done_but_due(done: str, due_by: date | None) -> int:
         if due_by is None:

@@ -1,4 +1,6 @@
-"""Reads a program settings file (TOML) into a `Program`, with every problem as a sentence.
+"""Parses a program settings file's text (TOML) into a `Program`, with every problem as a
+sentence. Reading the file is services.program_setup.load_program_file's (the domain reads
+no files).
 
 Another coordination association runs its own program by writing its own file; nothing about
 Skåne Nordost is hard-wired elsewhere.
@@ -10,7 +12,6 @@ import re
 import tomllib
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 from typing import Any
 
 from domain.documentation import DEFAULT_TEMPLATE, DocumentTemplate, TemplateSection
@@ -139,21 +140,6 @@ class _Reader:
             self._problem(N_("%(where)s: %(key)s must be a list of tables."), key=key)
             return []
         return value
-
-
-def load_program_file(path: Path) -> Program:
-    """Reads and validates a settings file; raises SettingsError listing every problem."""
-    try:
-        raw = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise SettingsError(
-            [Text(N_("The settings file %(path)s does not exist."), {"path": str(path)})]
-        ) from None
-    except (OSError, UnicodeDecodeError):
-        raise SettingsError(
-            [Text(N_("The settings file %(path)s could not be read."), {"path": str(path)})]
-        ) from None
-    return parse_program(raw)
 
 
 def parse_program(raw: str) -> Program:

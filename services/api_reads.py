@@ -13,7 +13,7 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from domain import requisition as requisition_rules
-from domain.access import Actor, check_sees_budget
+from domain.access import Actor, check_coordinates, check_sees_budget
 from domain.audit import Field, Seen
 from domain.choices import Role
 from domain.errors import NotAllowed, NotFound, RuleViolation
@@ -61,8 +61,8 @@ def referral_lines(
                 PlacementRequest.municipality_id == actor.municipality_id,
             )
         )
-    elif actor.role is not Role.COORDINATOR:
-        raise NotAllowed(N_("Only Försäkringskassan can do this with a referral."))
+    else:
+        check_coordinates(actor)
     total = session.scalar(select(func.count(Referral.id)).where(*conditions)) or 0
     rows = session.execute(
         select(

@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -41,8 +42,11 @@ class Audience:
     since: datetime
 
 
-def _by_municipality(items: Sequence[tuple[int | None, object]]) -> dict[int | None, list]:
-    grouped: dict[int | None, list] = defaultdict(list)
+_Item = TypeVar("_Item")
+
+
+def _by_municipality(items: Sequence[tuple[int | None, _Item]]) -> dict[int | None, list[_Item]]:
+    grouped: dict[int | None, list[_Item]] = defaultdict(list)
     for municipality_id, item in items:
         if municipality_id is not None:
             grouped[municipality_id].append(item)

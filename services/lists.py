@@ -25,11 +25,11 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import ColumnElement, Select, and_, exists, func, literal, or_, select, tuple_
 from sqlalchemy.orm import Session, sessionmaker
 
-from domain.access import Actor
+from domain.access import Actor, check_answers_for, check_lists_referrals, check_searches_people
 from domain.audit import Field, Seen
 from domain.choices import Role
 from domain.clock import local_date
-from domain.errors import NotAllowed, RuleViolation
+from domain.errors import RuleViolation
 from domain.lifecycle import ACTIVE_AT_MUNICIPALITY, ReferralStatus
 from domain.participants import MAX_NAME, name_words
 from domain.personal_identity import normalise_personal_identity_number
@@ -142,13 +142,11 @@ def read_search(text: str | None, *, actor: Actor, today: date) -> Search:
     if not wanted:
         return Search()
     if _NUMBER.fullmatch(wanted.replace(" ", "")):
-        if actor.role not in (Role.INVESTIGATOR, Role.COORDINATOR, Role.MUNICIPALITY_CONTACT):
-            raise NotAllowed(N_("Only those who may see personal data search for a person."))
+        check_searches_people(actor)
         number = normalise_personal_identity_number(wanted, today=today)
         return Search(personal_identity_number=number)
     if not any(c.isdigit() for c in wanted) and name_words(wanted):
-        if actor.role not in (Role.INVESTIGATOR, Role.COORDINATOR, Role.MUNICIPALITY_CONTACT):
-            raise NotAllowed(N_("Only those who may see personal data search for a person."))
+        check_searches_people(actor)
         if len(wanted) > MAX_NAME:
             raise RuleViolation(N_("Write a shorter name."), field="q")
         return Search(name_words=tuple(name_words(wanted)))
@@ -309,10 +307,9 @@ def referrals_for(
 ) -> Page[ReferralRow]:
     """An investigator's own referrals; every referral for the coordinator. Newest first."""
     conditions: list[ColumnElement[bool]] = []
+    check_lists_referrals(actor)
     if actor.role is Role.INVESTIGATOR:
         conditions.append(Referral.investigator_id == actor.user_id)
-    elif actor.role is not Role.COORDINATOR:
-        raise NotAllowed(N_("Only Försäkringskassan can do this with a referral."))
     if status is not None:
         conditions.append(Referral.status == status)
     if municipality_id is not None:
@@ -376,8 +373,7 @@ def inbox_for(
 ) -> Inbox:
     """A municipality's open requests (oldest first), and its placements that still need
     something done: accepted, running, or ended without the final report."""
-    if not actor.is_contact or actor.municipality_id is None:
-        raise NotAllowed(N_("Only the contacts of the municipality that was asked can do this."))
+    check_answers_for(actor, actor.municipality_id)
     mine = actor.municipality_id
     wanted = read_search(search, actor=actor, today=local_date(now))
     open_request = and_(

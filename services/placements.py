@@ -97,14 +97,7 @@ def record_meeting_held(
     held_on = _require_date(held_on, "held_on")
     today = local_date(now)
     asked_on = local_date(placement.referral.requests[-1].asked_at)
-    if held_on > today:
-        raise RuleViolation(N_("The date cannot be in the future."), field="held_on")
-    if held_on < max(asked_on, program.start):
-        raise RuleViolation(
-            N_("The tripartite meeting cannot be before the request was sent, %(date)s."),
-            field="held_on",
-            date=max(asked_on, program.start),
-        )
+    enrolment.check_start(program, held_on, requested_on=asked_on, today=today, field="held_on")
     move_status(session, placement.referral, Transition.START)
     tripartite = meetings.tripartite_of(session, placement.referral_id)
     if tripartite is not None:

@@ -3,19 +3,36 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from domain.access import Actor, check_sets_rates
-from domain.errors import RuleViolation
+from domain.errors import RuleViolation, SettingsError
 from domain.money import Money
 from domain.program import Program
-from domain.text import N_
+from domain.settings import parse_program
+from domain.text import N_, Text
 from domain.typed_events import DailyRateSet, ProgramLoaded
 from services import history
 from storage import program_store
 from storage.models import DailyRateDecision, Municipality, ProgramYearRow
+
+
+def load_program_file(path: Path) -> Program:
+    """Reads and validates a settings file; raises SettingsError listing every problem."""
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SettingsError(
+            [Text(N_("The settings file %(path)s does not exist."), {"path": str(path)})]
+        ) from None
+    except (OSError, UnicodeDecodeError):
+        raise SettingsError(
+            [Text(N_("The settings file %(path)s could not be read."), {"path": str(path)})]
+        ) from None
+    return parse_program(raw)
 
 
 def current_program(session: Session) -> Program:

@@ -44,6 +44,16 @@ def find_user_by_email(session: Session, email: str) -> User | None:
     return session.scalars(select(User).where(func.lower(User.email) == wanted)).first()
 
 
+def _check_email_free(session: Session, email: str) -> None:
+    """One account per e-mail address (the login name)."""
+    if find_user_by_email(session, email) is not None:
+        raise RuleViolation(
+            N_("There is already a user with the e-mail address %(email)s."),
+            field="email",
+            email=email,
+        )
+
+
 def add_user(
     session: Session,
     *,
@@ -68,12 +78,7 @@ def add_user(
     role = checked_role(role)
     check_role_municipality(role, municipality)
     external_identity = checked_identity(session, external_identity, user=None)
-    if find_user_by_email(session, email) is not None:
-        raise RuleViolation(
-            N_("There is already a user with the e-mail address %(email)s."),
-            field="email",
-            email=email,
-        )
+    _check_email_free(session, email)
     slack_user_id = (slack_user_id or "").strip() or None
     if slack_user_id is not None:
         link_slack_user(session, user=None, slack_user_id=slack_user_id)

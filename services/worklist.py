@@ -21,7 +21,13 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
-from domain.access import Actor
+from domain.access import (
+    Actor,
+    check_answers_for,
+    check_coordinates,
+    check_files_referrals,
+    check_pays_requisitions,
+)
 from domain.calendar import working_days_between
 from domain.choices import Role
 from domain.clock import local_date
@@ -223,8 +229,7 @@ def for_municipality(
     size: int | None = None,
 ) -> Worklist:
     """A municipality contact's worklist: their own municipality's requests and placements."""
-    if not actor.is_contact or actor.municipality_id is None:
-        raise NotAllowed(N_("Only the contacts of the municipality that was asked can do this."))
+    check_answers_for(actor, actor.municipality_id)
     scope = Scope(municipality_id=actor.municipality_id)
     return _worklist(
         session,
@@ -250,8 +255,7 @@ def for_investigator(
     size: int | None = None,
 ) -> Worklist:
     """An investigator's worklist: their own referrals waiting, declined, or needing a plan."""
-    if actor.role is not Role.INVESTIGATOR:
-        raise NotAllowed(N_("Only an investigator at Försäkringskassan can file a referral."))
+    check_files_referrals(actor)
     scope = Scope(investigator_id=actor.user_id)
     return _worklist(
         session,
@@ -278,8 +282,7 @@ def for_coordinator(
     size: int | None = None,
 ) -> Worklist:
     """The coordinator's worklist: all of it, across municipalities (or one of them)."""
-    if actor.role is not Role.COORDINATOR:
-        raise NotAllowed(N_("Only Försäkringskassan can do this with a referral."))
+    check_coordinates(actor)
     return _worklist(
         session,
         actor.role,
@@ -304,8 +307,7 @@ def for_association(
     size: int | None = None,
 ) -> Worklist:
     """The association's worklist: attested requisition bases waiting for payment."""
-    if actor.role is not Role.ASSOCIATION:
-        raise NotAllowed(N_("Only the association can record that a requisition basis is paid."))
+    check_pays_requisitions(actor)
     return _worklist(
         session,
         actor.role,

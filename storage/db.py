@@ -9,7 +9,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Engine, Executable, create_engine, event
+from sqlalchemy import Connection, CursorResult, Engine, Executable, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -91,7 +91,7 @@ def readable_by_others(url: str) -> str | None:
     return str(path) if path.stat().st_mode & 0o007 else None
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001 - DB-API objects
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:  # DB-API objects: untyped
     # Let SQLAlchemy issue BEGIN itself (see _sqlite_begin_immediate).
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
@@ -101,7 +101,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001 - DB-API
     cursor.close()
 
 
-def _sqlite_begin(connection) -> None:  # noqa: ANN001
+def _sqlite_begin(connection: Connection) -> None:
     if connection.get_execution_options().get(READ_ONLY):
         # A reader in WAL mode sees a snapshot and blocks nobody: readers run side by side.
         connection.exec_driver_sql("BEGIN")
@@ -111,7 +111,7 @@ def _sqlite_begin(connection) -> None:  # noqa: ANN001
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def _postgresql_begin(connection) -> None:  # noqa: ANN001
+def _postgresql_begin(connection: Connection) -> None:
     if connection.get_execution_options().get(READ_ONLY):
         connection.exec_driver_sql("SET TRANSACTION READ ONLY")
 

@@ -16,7 +16,9 @@ from domain.lifecycle import ReferralStatus
 from storage.models import ChatOutbox, Event, Municipality, Placement, PlacementRequest, Referral
 
 
-def _only(query: Select, column: Any, municipality_id: int | None) -> Select:
+def _only(
+    query: Select[*tuple[Any, ...]], column: Any, municipality_id: int | None
+) -> Select[*tuple[Any, ...]]:
     return query if municipality_id is None else query.where(column == municipality_id)
 
 
@@ -37,7 +39,7 @@ def open_requests(session: Session, municipality_id: int | None = None) -> list[
     return list(session.execute(_only(query, PlacementRequest.municipality_id, municipality_id)))
 
 
-def _placements(municipality_id: int | None, *conditions: Any) -> Select:
+def _placements(municipality_id: int | None, *conditions: Any) -> Select[*tuple[Any, ...]]:
     query = (
         select(
             Referral.reference_code,

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Date, Float, and_, func, select, union_all
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
 from domain.clock import STOCKHOLM
@@ -24,7 +25,7 @@ from storage.models import (
 )
 
 
-class days_apart(FunctionElement):  # noqa: N801 - reads as SQL
+class days_apart(FunctionElement[float]):  # noqa: N801 - reads as SQL
     """Days (with fractions) from the first moment to the second, on both databases."""
 
     type = Float()
@@ -32,19 +33,19 @@ class days_apart(FunctionElement):  # noqa: N801 - reads as SQL
 
 
 @compiles(days_apart, "sqlite")
-def _days_apart_sqlite(element, compiler, **kw: Any) -> str:  # noqa: ANN001
+def _days_apart_sqlite(element: FunctionElement[Any], compiler: SQLCompiler, **kw: Any) -> str:
     first, second = (compiler.process(arg, **kw) for arg in element.clauses)
     return f"(julianday({second}) - julianday({first}))"
 
 
 @compiles(days_apart, "postgresql")
-def _days_apart_postgresql(element, compiler, **kw: Any) -> str:  # noqa: ANN001
+def _days_apart_postgresql(element: FunctionElement[Any], compiler: SQLCompiler, **kw: Any) -> str:
     first, second = (compiler.process(arg, **kw) for arg in element.clauses)
     apart = f"CAST({second} AS TIMESTAMP) - CAST({first} AS TIMESTAMP)"
     return f"(EXTRACT(EPOCH FROM ({apart})) / 86400.0)"
 
 
-class day_of(FunctionElement):  # noqa: N801 - reads as SQL
+class day_of(FunctionElement[date]):  # noqa: N801 - reads as SQL
     """The date of a moment (its UTC date: a day's difference at most around midnight)."""
 
     type = Date()
@@ -52,13 +53,13 @@ class day_of(FunctionElement):  # noqa: N801 - reads as SQL
 
 
 @compiles(day_of, "sqlite")
-def _day_of_sqlite(element, compiler, **kw: Any) -> str:  # noqa: ANN001
+def _day_of_sqlite(element: FunctionElement[Any], compiler: SQLCompiler, **kw: Any) -> str:
     (moment,) = (compiler.process(arg, **kw) for arg in element.clauses)
     return f"date({moment})"
 
 
 @compiles(day_of, "postgresql")
-def _day_of_postgresql(element, compiler, **kw: Any) -> str:  # noqa: ANN001
+def _day_of_postgresql(element: FunctionElement[Any], compiler: SQLCompiler, **kw: Any) -> str:
     (moment,) = (compiler.process(arg, **kw) for arg in element.clauses)
     return f"CAST({moment} AT TIME ZONE 'UTC' AS DATE)"
 

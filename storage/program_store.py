@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from sqlalchemy import bindparam, delete, insert, select
 from sqlalchemy.orm import Session
@@ -104,7 +105,7 @@ def _read_rows(session: Session) -> Program | None:
     )
 
 
-def _finsam(stored: dict | None) -> InsatsAttributes:
+def _finsam(stored: dict[str, Any] | None) -> InsatsAttributes:
     if not stored:
         return InsatsAttributes()
     return InsatsAttributes(
@@ -115,7 +116,7 @@ def _finsam(stored: dict | None) -> InsatsAttributes:
     )
 
 
-def _template(stored: dict | None) -> DocumentTemplate:
+def _template(stored: dict[str, Any] | None) -> DocumentTemplate:
     if not stored:
         return DEFAULT_TEMPLATE
     return DocumentTemplate(
@@ -126,7 +127,7 @@ def _template(stored: dict | None) -> DocumentTemplate:
     )
 
 
-def _stored(template: DocumentTemplate) -> dict | None:
+def _stored(template: DocumentTemplate) -> dict[str, Any] | None:
     if template == DEFAULT_TEMPLATE:
         return None
     return {

@@ -15,9 +15,20 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Date, Integer, and_, case, func, literal, select
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Integer,
+    SQLColumnExpression,
+    and_,
+    case,
+    func,
+    literal,
+    select,
+)
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
 from domain.choices import GOAL_OUTCOMES, Outcome
@@ -27,7 +38,7 @@ from domain.lifecycle import ACTIVE_AT_MUNICIPALITY, ReferralStatus
 from storage.models import CompensableDayRow, Municipality, Placement, Referral
 
 
-class days_between(FunctionElement):  # noqa: N801 - reads as SQL
+class days_between(FunctionElement[int]):  # noqa: N801 - reads as SQL
     """Whole days from the first date to the second (second − first), on both databases."""
 
     type = Integer()
@@ -35,23 +46,25 @@ class days_between(FunctionElement):  # noqa: N801 - reads as SQL
 
 
 @compiles(days_between, "sqlite")
-def _days_between_sqlite(element, compiler, **kw: Any) -> str:  # noqa: ANN001
+def _days_between_sqlite(element: FunctionElement[Any], compiler: SQLCompiler, **kw: Any) -> str:
     first, second = (compiler.process(arg, **kw) for arg in element.clauses)
     return f"CAST(julianday({second}) - julianday({first}) AS INTEGER)"
 
 
 @compiles(days_between, "postgresql")
-def _days_between_postgresql(element, compiler, **kw: Any) -> str:  # noqa: ANN001
+def _days_between_postgresql(
+    element: FunctionElement[Any], compiler: SQLCompiler, **kw: Any
+) -> str:
     first, second = (compiler.process(arg, **kw) for arg in element.clauses)
     return f"({second} - {first})"
 
 
-def _later(column, day: date):  # noqa: ANN001, ANN202
+def _later(column: SQLColumnExpression[Any], day: date) -> ColumnElement[Any]:
     bound = literal(day, Date)
     return case((column > bound, column), else_=bound)
 
 
-def _earlier(column, day: date):  # noqa: ANN001, ANN202
+def _earlier(column: SQLColumnExpression[Any], day: date) -> ColumnElement[Any]:
     bound = literal(day, Date)
     return case((column < bound, column), else_=bound)
 

@@ -53,7 +53,7 @@ class Encrypted(TypeDecorator[str]):
         return None if value is None else crypto.decrypt(value, self.context)
 
 
-class EncryptedJSON(TypeDecorator[dict]):
+class EncryptedJSON(TypeDecorator[dict[str, Any]]):
     """A dict of texts (a plan's sections), stored as one encrypted JSON string."""
 
     impl = JSON
@@ -63,12 +63,12 @@ class EncryptedJSON(TypeDecorator[dict]):
         super().__init__()
         self.context = context
 
-    def process_bind_param(self, value: dict | None, dialect: Any) -> str | None:
+    def process_bind_param(self, value: dict[str, Any] | None, dialect: Any) -> str | None:
         if value is None:
             return None
         return crypto.encrypt(json.dumps(value, ensure_ascii=False), self.context)
 
-    def process_result_value(self, value: Any, dialect: Any) -> dict | None:
+    def process_result_value(self, value: Any, dialect: Any) -> dict[str, Any] | None:
         if value is None or isinstance(value, dict):  # a dict: written before migration 0021
             return value
         return dict(json.loads(crypto.decrypt(value, self.context) or "{}"))

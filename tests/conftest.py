@@ -13,9 +13,8 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
 from domain.program import Program
-from domain.settings import load_program_file
 from programs import DEFAULT_PROGRAM_FILE
-from services.program_setup import install_program
+from services.program_setup import install_program, load_program_file
 from storage import crypto, migrate
 from storage.db import make_engine, session_factory, unit_of_work
 from storage.models import Base

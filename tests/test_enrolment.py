@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -50,3 +50,48 @@ def test_milestones_are_between_the_start_and_today():
 def test_goal_deadlines_are_four_and_ten_weeks():
     assert enrolment.assessment_plan_due(START) == date(2026, 3, 30)
     assert enrolment.workplace_training_due(START) == date(2026, 5, 11)
+
+
+@pytest.mark.parametrize(
+    ("start", "requested_on", "today", "says"),
+    [
+        (
+            date(2026, 3, 10),
+            date(2026, 3, 2),
+            date(2026, 3, 9),
+            "Datumet kan inte ligga i framtiden.",
+        ),
+        (
+            date(2026, 3, 1),
+            date(2026, 3, 2),
+            date(2026, 3, 9),
+            "Trepartssamtalet kan inte vara före det datum förfrågan skickades, 2 mars 2026.",
+        ),
+    ],
+)
+def test_the_start_date_rule_refuses_the_future_and_a_day_before_the_request(
+    program, start, requested_on, today, says
+):
+    with pytest.raises(RuleViolation) as caught:
+        enrolment.check_start(
+            program, start, requested_on=requested_on, today=today, field="held_on"
+        )
+    assert render(caught.value.text) == says
+    assert caught.value.field == "held_on"
+
+
+def test_the_start_date_rule_refuses_a_day_before_the_program(program):
+    before = program.start - timedelta(days=1)
+    with pytest.raises(RuleViolation) as caught:
+        enrolment.check_start(
+            program, before, requested_on=before, today=program.start, field="corrected_on"
+        )
+    assert program.start == date(2026, 1, 1)
+    assert render(caught.value.text) == (
+        "Trepartssamtalet kan inte vara före det datum förfrågan skickades, 1 jan. 2026."
+    )
+
+
+def test_the_start_date_rule_accepts_the_day_the_request_was_sent(program):
+    day = max(program.start, date(2026, 3, 2))
+    enrolment.check_start(program, day, requested_on=day, today=day, field="held_on")

@@ -157,3 +157,55 @@ def test_one_time_tokens_are_made_and_hashed_by_one_helper():
         if isinstance(node, ast.Attribute) and node.attr in {"token_urlsafe", "sha256"}
     ]
     assert own_ways == []
+
+
+def test_the_start_date_rule_is_stated_once():
+    # Recording a start, correcting it and booking the meeting all ask domain.enrolment.
+    sentence = "The tripartite meeting cannot be before the request was sent"
+    spelled = [
+        str(path.relative_to(ROOT))
+        for package in ("domain", "services", "web", "bot", "cli")
+        for path in (ROOT / package).rglob("*.py")
+        if sentence in path.read_text(encoding="utf-8")
+    ]
+    assert spelled == ["domain/enrolment.py"]
+
+
+def _refusals(path: Path) -> set[str]:
+    """The sentences of every NotAllowed(...) raised in a module."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "NotAllowed":
+            for inner in ast.walk(node):
+                if isinstance(inner, ast.Constant) and isinstance(inner.value, str):
+                    found.add(inner.value)
+    return found
+
+
+def test_role_checks_are_asked_of_domain_access():
+    # A use case that spells a role refusal of its own drifts from domain.access.
+    roles = _refusals(ROOT / "domain" / "access.py")
+    assert "Only those who may see personal data search for a person." in roles
+    spelled_again = sorted(
+        f"{path.relative_to(ROOT)}: {sentence}"
+        for path in (ROOT / "services").rglob("*.py")
+        for sentence in _refusals(path) & roles
+    )
+    assert spelled_again == []
+
+
+def test_the_domain_reads_no_files():
+    # Reading a settings file is services.program_setup's; the domain parses text.
+    reads = []
+    for path in (ROOT / "domain").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import | ast.ImportFrom):
+                modules = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+                modules += [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+                if {m.split(".")[0] for m in modules} & {"pathlib", "os", "io", "shutil"}:
+                    reads.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+            elif isinstance(node, ast.Call):
+                called = getattr(node.func, "attr", getattr(node.func, "id", None))
+                if called in {"open", "read_text", "read_bytes"}:
+                    reads.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert reads == []

@@ -10,9 +10,10 @@ import pytest
 from domain.errors import SettingsError
 from domain.money import Money
 from domain.program import DayRule
-from domain.settings import load_program_file, parse_program
+from domain.settings import parse_program
 from locales import render
 from programs import DEFAULT_PROGRAM_FILE
+from services.program_setup import load_program_file
 
 
 def problems(raw: str) -> list[str]:

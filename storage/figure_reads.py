@@ -1,0 +1,105 @@
+"""Reading the maintained figures (storage.figures): running totals per day, for all
+municipalities or per municipality, and the used places."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.orm import Session
+
+from domain.figures import COUNTERS, ZERO, Tally
+from storage.models import CompensableDayRow, DayFigure, DayFigureTotal, Municipality, PlaceCount
+
+
+def _clamped(days: Iterable[date], first: date, last: date) -> dict[date, date | None]:
+    """Each asked day -> the program day whose totals answer it (None: before the program)."""
+    return {day: (None if day < first else min(day, last)) for day in days}
+
+
+def _tally(values: Any) -> Tally:
+    """The counters and the day index, in the order of Tally's fields (as selected below)."""
+    return Tally(*map(int, values))
+
+
+_TOTAL, _DAY, _INDEX = DayFigureTotal.__table__, DayFigure.__table__, CompensableDayRow.__table__
+# Built once (statements cost more to build than to run on these small answers).
+_TALLIES = (
+    select(_TOTAL.c.day, *(_TOTAL.c[n] for n in COUNTERS), _INDEX.c.through)
+    .join(_INDEX, _INDEX.c.day == _TOTAL.c.day)
+    .where(_TOTAL.c.day.in_(bindparam("days", expanding=True)))
+)
+_TALLIES_BY_MUNICIPALITY = (
+    select(_DAY.c.municipality_id, _DAY.c.day, *(_DAY.c[n] for n in COUNTERS), _INDEX.c.through)
+    .join(_INDEX, _INDEX.c.day == _DAY.c.day)
+    .where(_DAY.c.day.in_(bindparam("days", expanding=True)))
+)
+_TALLIES_OF_MUNICIPALITIES = _TALLIES_BY_MUNICIPALITY.where(
+    _DAY.c.municipality_id.in_(bindparam("ids", expanding=True))
+)
+_M, _PLACES = Municipality.__table__, PlaceCount.__table__
+_USED_PLACES = (
+    select(
+        _M.c.id,
+        _M.c.name,
+        _M.c.capacity,
+        _M.c.intake_state,
+        func.coalesce(_PLACES.c.accepted, 0).label("accepted"),
+        func.coalesce(_PLACES.c.started, 0).label("started"),
+    )
+    .outerjoin(_PLACES, _PLACES.c.municipality_id == _M.c.id)
+    .order_by(_M.c.name)
+)
+
+
+def tallies(
+    session: Session, days: Iterable[date], *, first: date, last: date
+) -> dict[date, Tally]:
+    """All municipalities' running totals at the end of each day (one small query)."""
+    asked = _clamped(days, first, last)
+    wanted = sorted({d for d in asked.values() if d is not None})
+    found: dict[date, Tally] = {}
+    if wanted:
+        found = {row[0]: _tally(row[1:]) for row in session.execute(_TALLIES, {"days": wanted})}
+    return {day: found.get(at, ZERO) if at else ZERO for day, at in asked.items()}
+
+
+def tallies_by_municipality(
+    session: Session,
+    days: Iterable[date],
+    *,
+    first: date,
+    last: date,
+    municipality_ids: Iterable[int] | None = None,
+) -> dict[int, dict[date, Tally]]:
+    """Each municipality's running totals at the end of each day (one query, O(municipalities
+    × days asked) rows), for every municipality or the ones given."""
+    asked = _clamped(days, first, last)
+    wanted = sorted({d for d in asked.values() if d is not None})
+    found: dict[int, dict[date, Tally]] = {}
+    query: Any = _TALLIES_BY_MUNICIPALITY
+    params: dict[str, list[Any]] = {"days": wanted}
+    ids = sorted(municipality_ids) if municipality_ids is not None else None
+    if ids is not None:
+        query, params = _TALLIES_OF_MUNICIPALITIES, {"days": wanted, "ids": ids}
+    if wanted and ids != []:
+        for row in session.execute(query, params):
+            found.setdefault(row[0], {})[row[1]] = _tally(row[2:])
+    return {
+        municipality_id: {day: by_day.get(at, ZERO) if at else ZERO for day, at in asked.items()}
+        for municipality_id, by_day in found.items()
+    }
+
+
+def used_places(session: Session) -> list[Any]:
+    """(id, name, capacity, intake_state, accepted, started) of every municipality by name:
+    accepted but not started, and started (running) placements."""
+    return list(session.execute(_USED_PLACES))
+
+
+def used_places_of(session: Session, municipality_id: int) -> Any | None:
+    """The same row for one municipality (None when there is no such municipality); read
+    afresh, so after locking the municipality it counts everything committed before."""
+    return session.execute(_USED_PLACES.where(_M.c.id == municipality_id)).first()
