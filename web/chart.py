@@ -15,7 +15,8 @@ GAP = 6
 GROUP_GAP = 26
 LABEL_WIDTH = 110
 BAR_AREA = 430
-WIDTH = LABEL_WIDTH + BAR_AREA + 150
+# Room right of the longest bar for its label: 150 cut "Budget 1 790 000 kr" at "k".
+WIDTH = LABEL_WIDTH + BAR_AREA + 190
 
 
 @dataclass(frozen=True)

@@ -247,8 +247,10 @@ def _open(name: str, people, site) -> Person:
             return person
         person.go({"all referrals": "/anmalningar", "budget": "/budget"}.get(what, "/oversikt"))
         if what.endswith("with errors"):
+            # The rate form moved from the overview to its own page (/dagersattning).
+            person.go("/dagersattning")
             person.page.get_by_label("Dagersättning i kronor").fill("gratis")
-            person.page.get_by_role("button", name="Fastställ dagersättningen").click()
+            person.page.get_by_role("button", name="Spara dagersättningen").click()
         return person
     if role == "association":
         person = people("forbundet@sfsno.example")

@@ -63,15 +63,20 @@ def test_a_wrong_capacity_is_refused_in_swedish(visit, people):
     assert page.summary == [("#offer", "Texten är för lång: högst 5000 tecken.")]
 
 
+# The overview's places table, not the freeing-per-month table in the same section.
+PLACES_ROWS = "section[aria-labelledby=places-heading] table:not(.freeing) tbody tr"
+
+
 def test_the_overview_shows_places_budget_and_indicators(visit, people, sqlite_world):
     sqlite_world.started(people["investigator"], people["osby"], "Osby", date(2026, 11, 2))
     page = visit(people["coordinator"]).get("/oversikt")
     assert page.h1 == "Översikt"
     rows = {
         tr.th.get_text(strip=True): [td.get_text(" ", strip=True) for td in tr.find_all("td")]
-        for tr in page.soup.select("section[aria-labelledby=places-heading] tbody tr")
+        for tr in page.soup.select(PLACES_ROWS)
     }
-    assert rows["Osby"] == ["5", "1", "0", "4", "Öppen för intag"]
+    # The last column, the next free place, is empty where a place is free now.
+    assert rows["Osby"] == ["5", "1", "0", "4", "Öppen för intag", ""]
     assert "Totalt: 30 lediga platser." in page.text
     budget = {
         tr.th.get_text(strip=True): [td.get_text(" ", strip=True) for td in tr.find_all("td")]
@@ -222,15 +227,12 @@ def test_the_overview_shows_25_municipalities_a_page_with_the_total_over_all(
     )
     coordinator = visit(people["coordinator"])
     first = coordinator.get("/oversikt")
-    rows = first.soup.select("section[aria-labelledby=places-heading] tbody tr")
+    rows = first.soup.select(PLACES_ROWS)
     assert len(rows) == 25
     assert "Totalt: 143 lediga platser." in first.text  # 31 + 56 × 2, over every page
     assert "Sida 1 av 3, 60 kommuner totalt." in first.text
     assert first.soup.find("a", string="Nästa sida")["href"] == "/oversikt?sida=2"
     second = coordinator.get("/oversikt?sida=3")
-    names = [
-        r.th.get_text()
-        for r in second.soup.select("section[aria-labelledby=places-heading] tbody tr")
-    ]
+    names = [r.th.get_text() for r in second.soup.select(PLACES_ROWS)]
     assert len(names) == 10 and names[-1] == "Östra Göinge"
     assert coordinator.get("/oversikt?sida=abc").soup.find("a", string="Nästa sida") is not None
