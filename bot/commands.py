@@ -28,8 +28,8 @@ from domain.parsing import parse_date, parse_whole_number, parse_year
 from domain.text import N_, plain_letters
 from locales import gettext as _
 from locales import render
-from locales.scenarios import pace_budget_line
 from notices.message import Message, context, escape, link, say
+from reports.scenarios import pace_budget_line
 from services import chat_links, follow_up, placements, reports
 from services.municipalities import find_municipality, set_capacity
 from services.referrals import facts_of, get_referral

@@ -101,7 +101,7 @@ def places_all(
 
 def budget(b: YearBudget, forecast: str | None = None) -> Message:
     """The budget of a year; `forecast` the one-line answer where the money lands by the
-    year's end at the current pace (locales.scenarios)."""
+    year's end at the current pace (reports.scenarios)."""
     title = phrases.budget_title(b)
     parts: list[Part] = [header(title)]
     if forecast is not None:

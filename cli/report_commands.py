@@ -16,11 +16,11 @@ from domain.finsam import ASSOCIATION_FIELDS, GENDER_LABELS, INSATS_FIELDS, Gend
 from domain.follow_up import Line
 from locales import format_percent
 from locales import gettext as _
-from locales.documents import PLACEMENT_MONEY, follow_up_sheet
-from locales.finsam import field_rows, finsam_sheet
 from locales.phrases import forecast_line
-from locales.scenarios import scenario_lines
-from locales.sheets import to_xlsx
+from reports.documents import PLACEMENT_MONEY, follow_up_sheet
+from reports.finsam import field_rows, finsam_sheet
+from reports.scenarios import scenario_lines
+from reports.sheets import to_xlsx
 from services import follow_up as reports
 from storage.db import unit_of_work
 

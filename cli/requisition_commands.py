@@ -13,8 +13,8 @@ from cli.runtime import Runtime, pass_runtime
 from domain.requisition import STATE_LABELS, Basis, accrual_total, parse_period
 from locales import format_period, ngettext
 from locales import gettext as _
-from locales.documents import accruals_sheet, basis_sheet
-from locales.sheets import to_csv, to_xlsx
+from reports.documents import accruals_sheet, basis_sheet
+from reports.sheets import to_csv, to_xlsx
 from services import requisition_lists, requisitions
 from services.municipalities import find_municipality
 from services.program_setup import current_program

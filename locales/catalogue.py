@@ -22,7 +22,18 @@ from babel.messages.pofile import read_po, write_po
 ROOT = Path(__file__).resolve().parent.parent
 PO = ROOT / "locales" / "sv" / "LC_MESSAGES" / "messages.po"
 MO = PO.with_suffix(".mo")
-SOURCES = ("domain", "storage", "services", "notices", "web", "bot", "cli", "locales", "programs")
+SOURCES = (
+    "domain",
+    "storage",
+    "services",
+    "notices",
+    "web",
+    "bot",
+    "cli",
+    "locales",
+    "reports",
+    "programs",
+)
 # N_ marks a msgid without translating it; Nn_ marks a singular/plural pair.
 KEYWORDS = {**DEFAULT_KEYWORDS, "N_": None, "Nn_": (1, 2), "_l": None}
 

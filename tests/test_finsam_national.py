@@ -32,9 +32,9 @@ from domain.finsam import (
 from domain.money import Money
 from domain.settings import parse_program
 from locales import render
-from locales.finsam import finsam_sheet
-from locales.sheets import to_xlsx
 from programs import DEFAULT_PROGRAM_FILE
+from reports.finsam import finsam_sheet
+from reports.sheets import to_xlsx
 from services import finsam as finsam_shape
 from services import follow_up
 from services.program_setup import install_program

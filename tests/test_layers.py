@@ -24,6 +24,7 @@ PACKAGES = (
     "notices",
     "services",
     "locales",
+    "reports",
     "programs",
     "web",
     "bot",
@@ -35,6 +36,7 @@ MAY_IMPORT = {
     "storage": {"domain", "storage"},
     "notices": {"domain", "storage", "notices"},
     "locales": {"domain", "locales"},
+    "reports": {"domain", "locales", "reports"},
     "services": {"domain", "storage", "notices", "services"},
     "web": set(PACKAGES),
     "bot": set(PACKAGES),
@@ -118,6 +120,21 @@ def test_the_domain_uses_no_database_web_or_chat_library():
         for path in (ROOT / "domain").rglob("*.py")
         for name, line, _top in _imports(path)
         if name.split(".")[0] in FRAMEWORKS
+    ]
+    assert wrong == []
+
+
+# Spreadsheets are written in reports/ (reports.sheets): locales/ keeps the catalogue and
+# Swedish formatting, never a spreadsheet layout or writer.
+SPREADSHEET_LIBRARIES = {"openpyxl", "csv"}
+
+
+def test_no_spreadsheet_is_written_under_locales():
+    wrong = [
+        f"{path.relative_to(ROOT)}:{line} imports {name}"
+        for path in (ROOT / "locales").rglob("*.py")
+        for name, line, _top in _imports(path)
+        if name.split(".")[0] in SPREADSHEET_LIBRARIES
     ]
     assert wrong == []
 

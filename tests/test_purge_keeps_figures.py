@@ -16,14 +16,14 @@ from sqlalchemy import func, select
 
 from domain.choices import DeclineReason, Outcome, Role
 from domain.requisition import periods_ended_by
-from locales.documents import (
+from reports.documents import (
     accruals_sheet,
     basis_sheet,
     follow_up_sheet,
     indicators_sheet,
     steering_sheets,
 )
-from locales.finsam import finsam_sheet
+from reports.finsam import finsam_sheet
 from services import follow_up, placements, purge, referrals, requisition_lists, requisitions
 from services.program_setup import current_program
 from storage.models import Municipality, Participant

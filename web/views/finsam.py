@@ -22,8 +22,8 @@ from domain.finsam import (
     AssociationFigures,
     Gender,
 )
-from locales.finsam import field_cell, field_rows, finsam_sheet
-from locales.sheets import to_xlsx
+from reports.finsam import field_cell, field_rows, finsam_sheet
+from reports.sheets import to_xlsx
 from services import finsam as finsam_shape
 from services import follow_up
 from services.program_setup import current_program

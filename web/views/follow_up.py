@@ -23,10 +23,10 @@ from domain.choices import LABELS, Outcome, Role
 from domain.errors import DomainError, RuleViolation
 from domain.finsam import period_of
 from domain.indicators import GOAL_LABELS
-from locales.documents import follow_up_sheet, indicators_sheet, steering_sheets
 from locales.phrases import forecast_line
-from locales.scenarios import scenario_hint, scenario_lines, scenario_table
-from locales.sheets import to_xlsx
+from reports.documents import follow_up_sheet, indicators_sheet, steering_sheets
+from reports.scenarios import scenario_hint, scenario_lines, scenario_table
+from reports.sheets import to_xlsx
 from services import follow_up
 from services.program_setup import current_program
 from storage import requisition_queries

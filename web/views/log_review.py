@@ -18,7 +18,7 @@ from domain.errors import RuleViolation
 from domain.log_review import FLAG_LABELS
 from domain.text import N_
 from locales.phrases import verification_line
-from locales.sheets import rows_to_csv
+from reports.sheets import rows_to_csv
 from services import log_review, verification
 from web import runtime
 from web.auth import roles

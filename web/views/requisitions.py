@@ -23,8 +23,8 @@ from domain.deadlines import REQUISITION_TASKS
 from domain.errors import DomainError, RuleViolation
 from domain.requisition import Action, Basis, Period, State
 from domain.text import N_
-from locales.documents import accruals_sheet, basis_sheet
-from locales.sheets import to_csv, to_xlsx
+from reports.documents import accruals_sheet, basis_sheet
+from reports.sheets import to_csv, to_xlsx
 from services import requisition_lists, requisitions, worklist
 from services.lists import Page
 from services.program_setup import current_program

@@ -20,7 +20,7 @@ from domain.finsam import (
 )
 from domain.money import Money
 from locales import gettext as _
-from locales.sheets import Cell, Sheet, Table
+from reports.sheets import Cell, Sheet, Table
 
 
 def field_cell(key: str, value: FieldValue) -> Cell:

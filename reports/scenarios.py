@@ -10,7 +10,7 @@ from domain.follow_up import FollowUp, pro_rata
 from domain.money import Money
 from locales import format_number
 from locales import gettext as _
-from locales.sheets import Cell, Table
+from reports.sheets import Cell, Table
 
 
 def scenario_name(s: ScenarioForecast) -> str:

@@ -1,4 +1,4 @@
-"""The downloadable documents, described once for XLSX and CSV (locales.sheets): a
+"""The downloadable documents, described once for XLSX and CSV (reports.sheets): a
 municipality's requisition basis and the association's accruals. Reference codes, dates,
 days and money only: an invoice becomes a public document at the association."""
 
@@ -16,8 +16,8 @@ from domain.text import N_
 from locales import format_datetime, format_percent, format_period
 from locales import gettext as _
 from locales.phrases import forecast_line
-from locales.scenarios import scenario_hint, scenario_lines, scenario_table
-from locales.sheets import Cell, GrandTotal, RowFormula, Sheet, Sum, Table
+from reports.scenarios import scenario_hint, scenario_lines, scenario_table
+from reports.sheets import Cell, GrandTotal, RowFormula, Sheet, Sum, Table
 
 
 def basis_sheet(basis: Basis) -> Sheet:
