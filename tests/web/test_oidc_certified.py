@@ -49,7 +49,7 @@ HOMES = {
     Role.MUNICIPALITY_CONTACT: "/forfragningar",
     Role.COORDINATOR: "/oversikt",
     Role.ASSOCIATION: "/budget",
-    Role.ADMIN: "/budget",
+    Role.ADMIN: "/anvandare",
     Role.LOG_REVIEWER: "/loggkontroll",
 }
 
@@ -150,7 +150,8 @@ def test_each_role_logs_in_with_the_sites_code_after_the_provider(
     assert page.status == 302 and page.response.headers["Location"] == "/logga-in/kod"
     assert visitor.get(HOMES[role]).status == 302  # not logged in before the code
     done = give_code(sqlite_world, visitor, email)
-    assert done.response.headers["Location"] == HOMES[role]
+    # The log reviewer lands on the flagged views of the last 30 days (a query).
+    assert done.response.headers["Location"].split("?")[0] == HOMES[role]
     assert visitor.get(HOMES[role]).status == 200
     assert last_login_method(sqlite_world) == "oidc_code"
 

@@ -12,7 +12,7 @@ import subprocess
 from tests.support.served import BIN, Browser, gunicorn
 
 LANDING = {
-    "admin@mm.example": "/budget",
+    "admin@mm.example": "/anvandare",
     "samordnare@fk.example": "/oversikt",
     "forbundet@sfsno.example": "/budget",
     "utredare1@fk.example": "/anmalningar",
@@ -53,7 +53,8 @@ def test_the_demo_users_log_in_on_the_site_make_run_starts(tmp_path):
             code = mm("demo", "code", email).strip()
             assert re.fullmatch(r"\d{6}", code)
             done = visitor.post("/logga-in/kod", {"code": code}, token_from="/logga-in/kod")
-            assert (done.status, done.location) == (302, LANDING[email])
+            # The log reviewer lands on the flagged views of the last 30 days (a query).
+            assert (done.status, done.location.split("?")[0]) == (302, LANDING[email])
             for _ in range(4):  # whichever worker answers, the session holds
                 page = visitor.request(LANDING[email])
                 assert page.status == 200 and "Logga ut" in page.body
