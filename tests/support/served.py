@@ -59,8 +59,10 @@ def gunicorn(
     """gunicorn on a free loopback port; its output (both streams) to `log` when given."""
     port = free_port()
     output = log.open("ab") if log is not None else subprocess.DEVNULL
-    # Served as the site serves PostgreSQL: a role that may not change the trail.
-    env = {**env, "DATABASE_URL": served_as(env.get("DATABASE_URL", ""))}
+    # Served as the site serves PostgreSQL: a role that may not change the trail. (Without a
+    # DATABASE_URL here the site takes it from its credentials or its default: never set "".)
+    if env.get("DATABASE_URL"):
+        env = {**env, "DATABASE_URL": served_as(env["DATABASE_URL"])}
     server = subprocess.Popen(
         [
             str(BIN / "gunicorn"),
