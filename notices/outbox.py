@@ -65,26 +65,7 @@ def enqueue_payload(
 ) -> ChatOutbox | None:
     """A Matrix message or an e-mail (the payload as its transport sends it), once per key.
     With `of_key`: replaces that message once it is sent (a Matrix edit)."""
-    original = find(session, of_key) if of_key else None
-    if of_key and original is None:
-        return None
-    return _add(
-        session,
-        ChatOutbox(
-            key=key,
-            transport=transport,
-            channel=original.channel if original else channel,
-            action=UPDATE if original else POST,
-            update_of_id=original.id if original else None,
-            text=text,
-            blocks=[],
-            payload=payload,
-            state=PENDING,
-            attempts=0,
-            created_at=now,
-            next_attempt_at=now,
-        ),
-    )
+    return _queue(session, key, transport, channel, text, [], payload, now, of_key)
 
 
 def queue(
@@ -100,6 +81,21 @@ def queue(
 ) -> ChatOutbox | None:
     """A Slack message, rendered (its text and blocks), once per key. With `of_key`:
     replaces that message once it is posted (None when it was never queued)."""
+    return _queue(session, key, transport, channel, text, blocks, None, now, of_key)
+
+
+def _queue(
+    session: Session,
+    key: str,
+    transport: Transport,
+    channel: str,
+    text: str,
+    blocks: list[Any],
+    payload: dict[str, Any] | None,
+    now: datetime,
+    of_key: str | None,
+) -> ChatOutbox | None:
+    """One row, once per key; an update goes where the message it replaces went."""
     original = find(session, of_key) if of_key else None
     if of_key and original is None:
         return None
@@ -113,6 +109,7 @@ def queue(
             update_of_id=original.id if original else None,
             text=text,
             blocks=blocks,
+            payload=payload,
             state=PENDING,
             attempts=0,
             created_at=now,
