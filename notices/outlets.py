@@ -14,6 +14,8 @@ from typing import Protocol
 from sqlalchemy.orm import Session, sessionmaker
 
 from domain.delivery import Transport
+from domain.notices import by_chat, by_email
+from notices.recipients import Recipient
 from notices.requisition_notice import RequisitionNotice
 from storage.db import after_commit
 from storage.models import Event, PlacementRequest
@@ -110,3 +112,30 @@ def logged_of(session: Session) -> Event | None:
     """The log row of the event whose subscribers run now (None outside notices.bus)."""
     found = session.info.get(LOGGED_IN_SESSION)
     return found if isinstance(found, Event) else None
+
+
+def tell(
+    session: Session,
+    outlets: Outlets,
+    person: Recipient,
+    *,
+    key: str,
+    message: object,
+    now: datetime,
+) -> None:
+    """One person's notice in each way they chose (chat: Slack and/or Matrix where they are
+    linked; e-mail) and the installation has: the one per-person channel rule."""
+    transports = outlets.transports
+    if by_chat(person.way) and person.slack_user_id and Transport.SLACK in transports:
+        outlets.to_slack(session, key=key, channel=person.slack_user_id, message=message, now=now)
+    if by_chat(person.way) and person.matrix_user_id and Transport.MATRIX in transports:
+        outlets.to_matrix(session, key=key, room=person.matrix_user_id, message=message, now=now)
+    if by_email(person.way) and Transport.EMAIL in transports:
+        outlets.to_email(
+            session,
+            key=key,
+            user_id=person.user_id,
+            address=person.email,
+            message=message,
+            now=now,
+        )

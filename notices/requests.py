@@ -15,9 +15,9 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from domain.delivery import Transport
-from domain.notices import NoticeKind, by_chat, by_email
+from domain.notices import NoticeKind
 from domain.typed_events import ReferralWithdrawn, RequestAccepted, RequestDeclined, RequestSent
-from notices.outlets import Outlets
+from notices.outlets import Outlets, tell
 from notices.recipients import by_email_only, contacts_of, person
 from storage.models import PlacementRequest
 
@@ -86,24 +86,7 @@ def answer_to_investigator(
         return
     notice = outlets.answer_message(request)
     key = f"request:{request.id}:investigator"
-    transports = outlets.transports
-    if by_chat(investigator.way) and investigator.slack_user_id and Transport.SLACK in transports:
-        outlets.to_slack(
-            session, key=key, channel=investigator.slack_user_id, message=notice, now=now
-        )
-    if by_chat(investigator.way) and investigator.matrix_user_id and Transport.MATRIX in transports:
-        outlets.to_matrix(
-            session, key=key, room=investigator.matrix_user_id, message=notice, now=now
-        )
-    if by_email(investigator.way) and Transport.EMAIL in transports:
-        outlets.to_email(
-            session,
-            key=key,
-            user_id=investigator.user_id,
-            address=investigator.email,
-            message=notice,
-            now=now,
-        )
+    tell(session, outlets, investigator, key=key, message=notice, now=now)
 
 
 def _request(session: Session, request_id: int | None) -> PlacementRequest | None:

@@ -16,9 +16,8 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from domain.delivery import Transport
 from domain.money import Money
-from domain.notices import NoticeKind, by_chat, by_email
+from domain.notices import NoticeKind
 from domain.periods import Period
 from domain.typed_events import (
     RequisitionAttested,
@@ -26,7 +25,7 @@ from domain.typed_events import (
     RequisitionReturned,
     RequisitionSubmitted,
 )
-from notices.outlets import Outlets
+from notices.outlets import Outlets, tell
 from notices.recipients import Recipient, association, contacts_of, coordinators
 from notices.requisition_notice import RequisitionNotice, Step
 from storage.models import Requisition
@@ -56,26 +55,8 @@ def _send(
 ) -> None:
     """To each person: a direct message in chat, an e-mail, or both, as they chose."""
     message = outlets.requisition_message(notice)
-    transports = outlets.transports
     for person in to:
-        own = f"{key}:{person.user_id}"
-        if by_chat(person.way) and person.slack_user_id and Transport.SLACK in transports:
-            outlets.to_slack(
-                session, key=own, channel=person.slack_user_id, message=message, now=now
-            )
-        if by_chat(person.way) and person.matrix_user_id and Transport.MATRIX in transports:
-            outlets.to_matrix(
-                session, key=own, room=person.matrix_user_id, message=message, now=now
-            )
-        if by_email(person.way) and Transport.EMAIL in transports:
-            outlets.to_email(
-                session,
-                key=own,
-                user_id=person.user_id,
-                address=person.email,
-                message=message,
-                now=now,
-            )
+        tell(session, outlets, person, key=f"{key}:{person.user_id}", message=message, now=now)
 
 
 def submitted_to_coordinators(
