@@ -20,7 +20,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, exists, func, literal, or_, select, tuple_
 from sqlalchemy.orm import Session, sessionmaker
@@ -35,6 +35,8 @@ from domain.participants import MAX_NAME, name_words
 from domain.personal_identity import normalise_personal_identity_number
 from domain.text import N_
 from services import audit
+from services.paging import Page as Page
+from services.paging import PageAt as PageAt
 from storage.db import unit_of_work
 from storage.models import (
     Municipality,
@@ -47,7 +49,6 @@ from storage.models import (
     personal_identity_digest,
 )
 
-T = TypeVar("T")
 S = ReferralStatus
 PAGE_SIZE = 50
 # Sorts a placement with neither a meeting nor a start first, on both databases (SQLite puts
@@ -55,47 +56,6 @@ PAGE_SIZE = 50
 _NO_DAY = date(1, 1, 1)
 # Digits with a dash or plus before the last four: someone looking for a person.
 _NUMBER = re.compile(r"\d{6}(\d{2})?[-+]?\d{4}")
-
-
-@dataclass(frozen=True)
-class Page(Generic[T]):
-    rows: list[T]
-    total: int
-    number: int
-    size: int
-    # Paged by key: the links name the first and last row's reference code (PageAt).
-    keyed: bool = False
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.size))
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.number < self.pages
-
-    @classmethod
-    def of(cls, items: Sequence[T], number: int, size: int) -> Page[T]:
-        """A page of a list already in memory (e.g. the municipalities, a few hundred)."""
-        pages = max(1, math.ceil(len(items) / size))
-        number = min(max(number, 1), pages)
-        return cls(list(items[(number - 1) * size : number * size]), len(items), number, size)
-
-
-@dataclass(frozen=True)
-class PageAt:
-    """Which page of a list: its number (shown, and used alone only for an address typed by
-    hand), and the reference code of the row it follows (`after`, from a "next" link) or
-    precedes (`before`, from a "previous" link). With a code, the page is read by key: the
-    same few rows are read for page 1 000 as for page 2, where OFFSET would walk all before."""
-
-    number: int = 1
-    after: str | None = None
-    before: str | None = None
 
 
 @dataclass(frozen=True)
