@@ -4,16 +4,57 @@ committed = rate × compensable days of every placement in the year, from its st
 actual end, or its planned end where it has not ended; accrued (utfall) is the same up to a
 date; remaining = budget − committed; full-year places left = remaining ÷ (rate × the year's
 compensable days).
+
+The window of a program year is the year within the program; its committed and accrued days
+are read from the running totals (domain.figures) at the day before the window, its last
+day and the cut-off. Every report that follows a year's budget reads them here.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from domain.figures import Tally, day_before
 from domain.money import Money
-from domain.program import ProgramYear
+from domain.program import Program, ProgramYear
+
+
+@dataclass(frozen=True)
+class BudgetWindow:
+    """The days of a program year that its budget pays for: the calendar year, cut to the
+    program's first and last day."""
+
+    first: date
+    last: date
+
+    def days(self, *cut_offs: date) -> set[date]:
+        """The days whose running totals give the window's sums up to each cut-off."""
+        return {day_before(self.first), self.last} | {min(to, self.last) for to in cut_offs}
+
+    def accrued_days(self, tally: Mapping[date, Tally], to: date) -> int:
+        """Compensable days of every placement from the window's start through `to`."""
+        if to < self.first:
+            return 0
+        return tally[min(to, self.last)].accrued_days - tally[day_before(self.first)].accrued_days
+
+    def committed_days(self, tally: Mapping[date, Tally]) -> int:
+        """Compensable days of every placement in the whole window, to its actual or planned
+        end."""
+        return tally[self.last].accrued_days - tally[day_before(self.first)].accrued_days
+
+    def compensable_days(self, tally: Mapping[date, Tally]) -> int:
+        """Compensable days of the window itself (one full-year place)."""
+        return tally[self.last].through - tally[day_before(self.first)].through
+
+
+def budget_window(program: Program, year: int) -> BudgetWindow:
+    program_year = program.year(year)
+    return BudgetWindow(
+        max(program_year.first_day, program.start), min(program_year.last_day, program.end)
+    )
 
 
 @dataclass(frozen=True)
@@ -69,3 +110,17 @@ class YearBudget:
 
 def _one_decimal(value: Decimal) -> Decimal:
     return value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def year_budget(
+    program: Program, year: int, accrued_to: date, tally: Mapping[date, Tally]
+) -> YearBudget:
+    """The year's budget from the running totals of its window's `days(accrued_to)`."""
+    window = budget_window(program, year)
+    return YearBudget(
+        year=program.year(year),
+        accrued_to=accrued_to,
+        compensable_days_in_year=window.compensable_days(tally),
+        committed_days=window.committed_days(tally),
+        accrued_days=window.accrued_days(tally, accrued_to),
+    )

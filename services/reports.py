@@ -13,9 +13,10 @@ from sqlalchemy.orm import Session
 from domain import forecast
 from domain.access import Actor, check_sees_budget
 from domain.availability import Availability, MunicipalityPlaces
-from domain.budget import YearBudget
+from domain.budget import YearBudget, budget_window
+from domain.budget import year_budget as year_budget_of
 from domain.errors import RuleViolation
-from domain.figures import IndicatorCounts, Tally, day_before, indicator_counts, indicator_days
+from domain.figures import IndicatorCounts, indicator_counts, indicator_days
 from domain.indicators import Goal, Indicator
 from domain.program import Program
 from domain.text import N_
@@ -77,38 +78,15 @@ def places_of(session: Session, municipality_id: int, *, lock: bool = False) -> 
     )
 
 
-def _year_window(program: Program, year: int) -> tuple[date, date]:
-    program_year = program.year(year)
-    return max(program_year.first_day, program.start), min(program_year.last_day, program.end)
-
-
-def _days_for(program: Program, year: int, today: date) -> set[date]:
-    first, last = _year_window(program, year)
-    return {day_before(first), last, min(today, last)}
-
-
-def _year_budget(program: Program, year: int, today: date, tally: dict[date, Tally]) -> YearBudget:
-    first, last = _year_window(program, year)
-    before = tally[day_before(first)]
-    accrued = tally[min(today, last)].accrued_days - before.accrued_days if today >= first else 0
-    return YearBudget(
-        year=program.year(year),
-        accrued_to=today,
-        compensable_days_in_year=tally[last].through - before.through,
-        committed_days=tally[last].accrued_days - before.accrued_days,
-        accrued_days=accrued,
-    )
-
-
 def year_budgets(
     session: Session, *, years: Iterable[int], today: date, program: Program | None = None
 ) -> list[YearBudget]:
     """The budget follow-up of each year, accrued up to and including `today`: one query."""
     program = program or current_program(session)
     years = list(years)
-    days = set().union(*(_days_for(program, year, today) for year in years)) if years else set()
+    days = set().union(*(budget_window(program, year).days(today) for year in years))
     tally = figures.tallies(session, days, first=program.start, last=program.end)
-    return [_year_budget(program, year, today, tally) for year in years]
+    return [year_budget_of(program, year, today, tally) for year in years]
 
 
 def year_budget(
@@ -116,6 +94,13 @@ def year_budget(
 ) -> YearBudget:
     """The budget follow-up of one program year, accrued up to and including `today`."""
     return year_budgets(session, years=[year], today=today, program=program)[0]
+
+
+def check_sees_reports(actor: Actor | None) -> None:
+    """The coordinator, the association and the administrator see every report; `actor`
+    None is the operator on the command line."""
+    if actor is not None:
+        check_sees_budget(actor)
 
 
 def budget_for(session: Session, *, actor: Actor, year: int, today: date) -> YearBudget:
