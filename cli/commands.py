@@ -15,7 +15,7 @@ from domain.indicators import GOAL_LABELS, Indicator
 from locales import format_percent, ngettext, phrases
 from locales import gettext as _
 from programs import DEFAULT_PROGRAM_FILE
-from services import follow_up, program_setup, reports
+from services import indicator_report, program_setup, reports
 from services.municipalities import find_municipality
 from services.program_setup import load_program_file
 from storage import figures as maintained_figures
@@ -120,7 +120,7 @@ def indicators(
         program = program_setup.current_program(session)
         found = find_municipality(session, municipality).id if municipality else None
         first, last = first or program.start, last or today
-        rows = follow_up.indicators_report(
+        rows = indicator_report.indicators_report(
             session, actor=None, first=first, last=last, today=today, municipality_id=found
         )
     for row in rows:

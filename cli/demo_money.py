@@ -14,7 +14,7 @@ from domain.follow_up import TERTIALS, pro_rata
 from domain.money import Money
 from domain.program import Program
 from domain.requisition import periods_ended_by
-from services import follow_up, requisitions, users
+from services import budget_follow_up, requisitions, users
 from storage.models import User
 
 
@@ -36,7 +36,7 @@ def enter_cost_outcomes(
         if through >= today:
             break
         for cost in year.other_costs:
-            follow_up.enter_cost_outcome(
+            budget_follow_up.enter_cost_outcome(
                 session,
                 actor=coordinator,
                 year=today.year,

@@ -21,7 +21,7 @@ from reports.documents import PLACEMENT_MONEY, follow_up_sheet
 from reports.finsam import field_rows, finsam_sheet
 from reports.scenarios import scenario_lines
 from reports.sheets import to_xlsx
-from services import follow_up as reports
+from services import budget_follow_up, finsam_follow_up
 from storage.db import unit_of_work
 
 
@@ -81,7 +81,7 @@ def follow_up(
     to = to or (today if today.year == year else date(year, 12, 31))
     typed = None if intake is None else Decimal(intake)
     with unit_of_work(runtime.sessions, read_only=True) as session:
-        found = reports.budget_follow_up(
+        found = budget_follow_up.budget_follow_up(
             session, actor=None, year=year, to=to, today=today, typed_intake=typed
         )
     if kind == "xlsx":
@@ -125,9 +125,13 @@ def finsam(
     which = int(half) if half else None
     if store:
         with unit_of_work(runtime.sessions) as session:
-            reports.report_finsam(session, actor=None, year=year, half=which, now=runtime.now())
+            finsam_follow_up.report_finsam(
+                session, actor=None, year=year, half=which, now=runtime.now()
+            )
     with unit_of_work(runtime.sessions, read_only=True) as session:
-        found = reports.finsam(session, actor=None, year=year, half=which, today=runtime.today())
+        found = finsam_follow_up.finsam(
+            session, actor=None, year=year, half=which, today=runtime.today()
+        )
     if kind == "xlsx":
         write(to_xlsx([finsam_sheet(found)]), output)
         return

@@ -9,6 +9,7 @@ A placement counts for a deadline goal once its deadline has passed or the step 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
@@ -61,3 +62,14 @@ class Indicator:
     def met(self) -> bool | None:
         share = self.share
         return None if share is None else share >= self.target
+
+
+def summed(groups: Sequence[Sequence[Indicator]]) -> tuple[Indicator, ...]:
+    """Several groups' indicators (each the same goals in the same order) as one group: what
+    each goal achieved and counted, added up. No groups, no indicators."""
+    if not groups:
+        return ()
+    return tuple(
+        Indicator(parts[0].goal, sum(i.achieved for i in parts), sum(i.counted for i in parts))
+        for parts in zip(*groups, strict=True)
+    )

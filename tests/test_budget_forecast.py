@@ -19,7 +19,7 @@ from domain.budget_forecast import (
 )
 from domain.choices import Role
 from domain.money import Money
-from services import follow_up
+from services import budget_follow_up
 from services.program_setup import install_program
 from tests.support.clock import moment
 
@@ -116,7 +116,7 @@ def test_the_follow_up_sets_the_scenarios_side_by_side_from_the_real_starts(worl
 
     def follow(typed: Decimal | None):
         return world.read(
-            lambda s: follow_up.budget_follow_up(
+            lambda s: budget_follow_up.budget_follow_up(
                 s,
                 actor=None,
                 year=2027,
@@ -145,7 +145,7 @@ def test_the_program_files_intake_stops_at_the_intake_stop_in_the_follow_up_too(
     assert with_intake.intake_stop == date(2028, 10, 1)
     world.do(lambda s: install_program(s, with_intake, now=moment(TODAY)))
     found = world.read(
-        lambda s: follow_up.budget_follow_up(
+        lambda s: budget_follow_up.budget_follow_up(
             s, actor=None, year=2028, to=date(2028, 1, 31), today=TODAY
         )
     )

@@ -36,7 +36,7 @@ from programs import DEFAULT_PROGRAM_FILE
 from reports.finsam import finsam_sheet
 from reports.sheets import to_xlsx
 from services import finsam as finsam_shape
-from services import follow_up
+from services import finsam_follow_up
 from services.program_setup import install_program
 from storage.models import Event, FinsamAssociationYear, Participant
 from tests.support.clock import moment
@@ -193,7 +193,7 @@ def test_a_reported_year_reads_back_identical_after_the_purge_and_a_program_chan
 
     def read(half: int | None = 1) -> FinsamFigures:
         return world.read(
-            lambda s: follow_up.finsam(s, actor=None, year=2026, half=half, today=TODAY)
+            lambda s: finsam_follow_up.finsam(s, actor=None, year=2026, half=half, today=TODAY)
         )
 
     entered = world.read(
@@ -203,7 +203,9 @@ def test_a_reported_year_reads_back_identical_after_the_purge_and_a_program_chan
     computed = read()
     assert computed.association == ASSOCIATION and computed.insats == program.name
     assert computed.active.total == 1
-    world.do(follow_up.report_finsam, actor=coordinator, year=2026, half=1, now=moment(TODAY))
+    world.do(
+        finsam_follow_up.report_finsam, actor=coordinator, year=2026, half=1, now=moment(TODAY)
+    )
     reported = read()
     assert reported.reported_at is not None
     assert national_fields(reported) == national_fields(computed)

@@ -23,7 +23,16 @@ from domain.follow_up import pro_rata, year_share
 from domain.indicators import Goal
 from domain.money import Money
 from locales import render
-from services import follow_up, placements, program_setup, referrals, reports
+from services import (
+    budget_follow_up,
+    finsam_follow_up,
+    indicator_report,
+    placements,
+    program_setup,
+    referrals,
+    reports,
+    steering_report,
+)
 from storage.db import unit_of_work
 from storage.models import Municipality, Participant
 from tests.support.bulk import insert_placements
@@ -35,7 +44,7 @@ TODAY = date(2026, 11, 23)
 
 def follow(world, year=2026, to=date(2026, 6, 30), today=TODAY, actor=None):
     return world.read(
-        lambda s: follow_up.budget_follow_up(s, actor=actor, year=year, to=to, today=today)
+        lambda s: budget_follow_up.budget_follow_up(s, actor=actor, year=year, to=to, today=today)
     )
 
 
@@ -69,7 +78,9 @@ def test_utfall_to_a_cut_off_is_the_budgets_accrued_figure_and_prognos_is_at_lea
             insert_placements(session, municipality_id, spans)
     to = date(2026, month, 28)
     with unit_of_work(sessions) as session:
-        found = follow_up.budget_follow_up(session, actor=None, year=2026, to=to, today=TODAY)
+        found = budget_follow_up.budget_follow_up(
+            session, actor=None, year=2026, to=to, today=TODAY
+        )
         budget = reports.year_budget(session, year=2026, today=to)
         from storage import queries
 
@@ -120,7 +131,7 @@ def test_accepted_placements_and_the_intake_forecast_raise_the_prognos(world, pe
 
 def test_other_cost_lines_take_the_utfall_the_coordinator_entered(world, people):
     coordinator = people["coordinator"]
-    enter = follow_up.enter_cost_outcome
+    enter = budget_follow_up.enter_cost_outcome
     world.do(
         enter,
         actor=coordinator,
@@ -239,7 +250,7 @@ def test_indicators_count_a_placement_where_it_started_or_ended_and_only_once_du
 
     def quarter(first, last):
         rows = world.read(
-            lambda s: follow_up.indicators_report(
+            lambda s: indicator_report.indicators_report(
                 s, actor=people["coordinator"], first=first, last=last, today=TODAY
             )
         )
@@ -264,14 +275,14 @@ def test_indicators_count_a_placement_where_it_started_or_ended_and_only_once_du
 
 def test_a_contact_follows_up_only_their_own_municipality(world, people):
     rows = world.read(
-        lambda s: follow_up.indicators_report(
+        lambda s: indicator_report.indicators_report(
             s, actor=people["osby"], first=date(2026, 1, 1), last=date(2026, 12, 31), today=TODAY
         )
     )
     assert [row.label for row in rows] == ["Osby"]
     with pytest.raises(NotAllowed):
         world.read(
-            lambda s: follow_up.indicators_report(
+            lambda s: indicator_report.indicators_report(
                 s,
                 actor=people["osby"],
                 first=date(2026, 1, 1),
@@ -329,18 +340,24 @@ def test_finsam_counts_by_gender_and_what_was_reported_survives_a_purge(world, p
         now=moment(date(2026, 6, 1)),
     )
     first_half = world.read(
-        lambda s: follow_up.finsam(s, actor=None, year=2026, half=1, today=TODAY)
+        lambda s: finsam_follow_up.finsam(s, actor=None, year=2026, half=1, today=TODAY)
     )
     women = sum(1 for n in numbers if int(n[-2]) % 2 == 0)
     assert (first_half.active.women, first_half.active.men) == (women, len(numbers) - women)
     assert (first_half.new.total, first_half.ended.men, first_half.ended.women) == (4, 1, 0)
     assert first_half.budgeted_participants == 35 and first_half.reported_at is None
     world.do(
-        follow_up.report_finsam, actor=people["coordinator"], year=2026, half=1, now=moment(TODAY)
+        finsam_follow_up.report_finsam,
+        actor=people["coordinator"],
+        year=2026,
+        half=1,
+        now=moment(TODAY),
     )
     # Gallring: the participants' personal data is removed; the referrals stay.
     world.do(lambda s: s.execute(delete(Participant)))
-    stored = world.read(lambda s: follow_up.finsam(s, actor=None, year=2026, half=1, today=TODAY))
+    stored = world.read(
+        lambda s: finsam_follow_up.finsam(s, actor=None, year=2026, half=1, today=TODAY)
+    )
     assert (stored.active, stored.new, stored.ended) == (
         first_half.active,
         first_half.new,
@@ -348,14 +365,14 @@ def test_finsam_counts_by_gender_and_what_was_reported_survives_a_purge(world, p
     )
     assert stored.reported_at is not None
     computed_again = world.read(
-        lambda s: follow_up.finsam(s, actor=None, year=2026, half=None, today=TODAY)
+        lambda s: finsam_follow_up.finsam(s, actor=None, year=2026, half=None, today=TODAY)
     )
     # Computed anew after the purge, from the gender the referral keeps: the same counts.
     assert (computed_again.active.women, computed_again.active.men) == (women, 4 - women)
     assert computed_again.active.unknown == 0
     with pytest.raises(RuleViolation) as refused:
         world.do(
-            follow_up.report_finsam,
+            finsam_follow_up.report_finsam,
             actor=people["coordinator"],
             year=2026,
             half=1,
@@ -366,7 +383,7 @@ def test_finsam_counts_by_gender_and_what_was_reported_survives_a_purge(world, p
     )
     with pytest.raises(RuleViolation) as refused:
         world.do(
-            follow_up.report_finsam,
+            finsam_follow_up.report_finsam,
             actor=people["coordinator"],
             year=2026,
             half=2,
@@ -388,7 +405,7 @@ def replace_number(number: str):
 def test_the_steering_report_holds_every_part_of_the_quarter(world, people):
     world.started(people["investigator"], people["osby"], "Osby", date(2026, 8, 3))
     report = world.read(
-        lambda s: follow_up.steering_report(
+        lambda s: steering_report.steering_report(
             s,
             actor=people["coordinator"],
             first=date(2026, 7, 1),

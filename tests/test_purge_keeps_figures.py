@@ -24,7 +24,17 @@ from reports.documents import (
     steering_sheets,
 )
 from reports.finsam import finsam_sheet
-from services import follow_up, placements, purge, referrals, requisition_lists, requisitions
+from services import (
+    budget_follow_up,
+    finsam_follow_up,
+    indicator_report,
+    placements,
+    purge,
+    referrals,
+    requisition_lists,
+    requisitions,
+    steering_report,
+)
 from services.program_setup import current_program
 from storage.models import Municipality, Participant
 from tests.support.clock import moment
@@ -81,12 +91,12 @@ def _documents(world) -> list:
         program = current_program(session)
         found = [
             follow_up_sheet(
-                follow_up.budget_follow_up(
+                budget_follow_up.budget_follow_up(
                     session, actor=None, year=2026, to=date(2026, 12, 31), today=TODAY
                 )
             ),
             indicators_sheet(
-                follow_up.indicators_report(
+                indicator_report.indicators_report(
                     session,
                     actor=None,
                     first=date(2026, 1, 1),
@@ -98,13 +108,13 @@ def _documents(world) -> list:
                 TODAY,
             ),
             finsam_sheet(
-                follow_up.finsam(session, actor=None, year=2026, half=None, today=TODAY),
+                finsam_follow_up.finsam(session, actor=None, year=2026, half=None, today=TODAY),
             ),
             finsam_sheet(
-                follow_up.finsam(session, actor=None, year=2026, half=2, today=TODAY),
+                finsam_follow_up.finsam(session, actor=None, year=2026, half=2, today=TODAY),
             ),
             *steering_sheets(
-                follow_up.steering_report(
+                steering_report.steering_report(
                     session, actor=None, first=date(2026, 7, 1), last=date(2026, 9, 30), today=TODAY
                 )
             ),

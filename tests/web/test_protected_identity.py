@@ -13,7 +13,7 @@ from sqlalchemy.engine import make_url
 
 from domain.choices import DeclineReason, Outcome
 from domain.finsam import ByGender
-from services import follow_up, placements, referrals
+from services import finsam_follow_up, placements, referrals
 from storage.models import AuditEntry, ChatOutbox, Event, Participant, Referral
 from tests.support.clock import moment
 from tests.web.conftest import TODAY
@@ -132,7 +132,9 @@ def test_a_protected_participant_through_every_step_as_every_role(visit, people,
 
     # Counted like anyone: Finsam's participants by gender (the personnummer codes a woman).
     figures = sqlite_world.read(
-        lambda s: follow_up.finsam(s, actor=people["coordinator"], year=2026, half=2, today=TODAY)
+        lambda s: finsam_follow_up.finsam(
+            s, actor=people["coordinator"], year=2026, half=2, today=TODAY
+        )
     )
     assert (figures.active, figures.new, figures.ended) == (ByGender(women=1),) * 3
 

@@ -25,7 +25,7 @@ from domain.finsam import (
 from reports.finsam import field_cell, field_rows, finsam_sheet
 from reports.sheets import to_xlsx
 from services import finsam as finsam_shape
-from services import follow_up
+from services import finsam_follow_up
 from services.program_setup import current_program
 from web import runtime
 from web.auth import permitted
@@ -82,7 +82,7 @@ def _finsam_page(
         )
         form.validate()
         year, half = _finsam_choice(form, years)
-        found = follow_up.finsam(
+        found = finsam_follow_up.finsam(
             session, actor=runtime.actor(), year=year, half=half, today=runtime.today()
         )
         previous, changed = finsam_shape.changes_since_previous(session, found)
@@ -139,7 +139,7 @@ def report_finsam() -> Any:
         abort(400)
     if attempt(
         form,
-        lambda session: follow_up.report_finsam(
+        lambda session: finsam_follow_up.report_finsam(
             session, actor=runtime.actor(), year=year, half=half, now=runtime.now()
         ),
     ).ok:

@@ -27,7 +27,7 @@ from locales.phrases import forecast_line
 from reports.documents import follow_up_sheet, indicators_sheet, steering_sheets
 from reports.scenarios import scenario_hint, scenario_lines, scenario_table
 from reports.sheets import to_xlsx
-from services import follow_up
+from services import budget_follow_up, indicator_report, steering_report
 from services.program_setup import current_program
 from storage import requisition_queries
 from web import runtime
@@ -100,13 +100,13 @@ def _follow_up_page(form: FollowUpForm, cost_form: CostOutcomeForm | None, statu
         year, to = _year_and_cut_off(form, years)
         typed = _typed_intake(form)
         try:
-            found = follow_up.budget_follow_up(
+            found = budget_follow_up.budget_follow_up(
                 session, actor=actor, year=year, to=to, today=runtime.today(), typed_intake=typed
             )
         except RuleViolation as error:
             form.add_domain_error(error)
             to = date(year, 12, 31)
-            found = follow_up.budget_follow_up(
+            found = budget_follow_up.budget_follow_up(
                 session, actor=actor, year=year, to=to, today=runtime.today(), typed_intake=typed
             )
         form.ar.data, form.till.data = year, to
@@ -155,7 +155,7 @@ def budget_xlsx() -> Any:
         form.validate()
         year, to = _year_and_cut_off(form, years)
         try:
-            found = follow_up.budget_follow_up(
+            found = budget_follow_up.budget_follow_up(
                 session,
                 actor=runtime.actor(),
                 year=year,
@@ -180,7 +180,7 @@ def cost_outcome() -> Any:
         through = form.through.data
         if attempt(
             form,
-            lambda session: follow_up.enter_cost_outcome(
+            lambda session: budget_follow_up.enter_cost_outcome(
                 session,
                 actor=runtime.actor(),
                 year=through.year,
@@ -226,7 +226,7 @@ def indicators() -> Any:
         first, last = _period(form)
         wanted = form.kommun.data if not form.kommun.errors else None
         try:
-            rows = follow_up.indicators_report(
+            rows = indicator_report.indicators_report(
                 session,
                 actor=actor,
                 first=first,
@@ -236,7 +236,7 @@ def indicators() -> Any:
             )
         except DomainError as error:
             form.add_domain_error(error)
-            rows = follow_up.indicators_report(
+            rows = indicator_report.indicators_report(
                 session,
                 actor=actor,
                 first=first,
@@ -284,13 +284,13 @@ def steering() -> Any:
         last = date(today.year, end, calendar.monthrange(today.year, end)[1])
     with runtime.transaction(read_only=True) as session:
         try:
-            report = follow_up.steering_report(
+            report = steering_report.steering_report(
                 session, actor=runtime.actor(), first=first, last=last, today=today
             )
         except RuleViolation as error:
             form.add_domain_error(error)
             first, last = last, last
-            report = follow_up.steering_report(
+            report = steering_report.steering_report(
                 session, actor=runtime.actor(), first=first, last=last, today=today
             )
     if request.args.get("format") == "xlsx":
