@@ -146,3 +146,30 @@ def test_the_yearly_total_is_one_query_however_many_placements(world):
         event.remove(engine, "before_cursor_execute", count)
     selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
     assert len(selects) == 1 and "sum(" in selects[0].lower()
+
+
+def test_a_years_budget_window_is_the_year_within_the_program(program):
+    from dataclasses import replace
+
+    from domain.budget import budget_window
+    from domain.figures import Tally
+
+    shorter = replace(program, start=date(2026, 3, 2), end=date(2027, 9, 30))
+    window = budget_window(shorter, 2026)
+    assert (window.first, window.last) == (date(2026, 3, 2), date(2026, 12, 31))
+    assert budget_window(shorter, 2027).last == date(2027, 9, 30)
+    # The days read: before the window, its last day, and each cut-off within it.
+    assert window.days(date(2027, 1, 5), date(2026, 6, 30)) == {
+        date(2026, 3, 1),
+        date(2026, 12, 31),
+        date(2026, 6, 30),
+    }
+    tally = {
+        date(2026, 3, 1): Tally(through_sum=10),
+        date(2026, 6, 30): Tally(through_sum=40),
+        date(2026, 12, 31): Tally(through_sum=100, through=250),
+    }
+    assert window.accrued_days(tally, date(2026, 6, 30)) == 30
+    assert window.accrued_days(tally, date(2026, 3, 1)) == 0  # before the window
+    assert window.accrued_days(tally, date(2027, 2, 1)) == window.committed_days(tally) == 90
+    assert window.compensable_days(tally) == 250

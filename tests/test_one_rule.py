@@ -209,3 +209,30 @@ def test_the_domain_reads_no_files():
                 if called in {"open", "read_text", "read_bytes"}:
                     reads.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert reads == []
+
+
+def _budget_window_spelled(path: Path) -> list[int]:
+    """Lines that cut a program year to the program (max(… .first_day, …) or min(… .last_day,
+    …)) or take a year's days out of the running totals (tally[day].accrued_days)."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        cuts = isinstance(node, ast.Call) and getattr(node.func, "id", None) in {"max", "min"}
+        if cuts and {getattr(a, "attr", None) for a in node.args} & {"first_day", "last_day"}:
+            found.append(node.lineno)
+        sums = isinstance(node, ast.Attribute) and node.attr == "accrued_days"
+        if sums and isinstance(node.value, ast.Subscript):
+            found.append(node.lineno)
+    return found
+
+
+def test_the_budget_window_and_its_sums_are_computed_once():
+    # The yearly budget, the follow-up, Finsam's utfall and the steering report all ask
+    # domain.budget.BudgetWindow. A requisition period's days (not a program year) are summed
+    # from the same totals in services.requisition_lists.
+    elsewhere = {"services/requisition_lists.py"}
+    spelled = sorted(
+        str(path.relative_to(ROOT))
+        for path in _sources_of("domain", "storage", "services", "reports", "web", "bot", "cli")
+        if _budget_window_spelled(path)
+    )
+    assert sorted(set(spelled) - elsewhere) == ["domain/budget.py"]
