@@ -83,6 +83,15 @@ class _Forecast:
             for meeting, end, count in self.per_day
         )
 
+    def committed_by_month(
+        self, totals: dict[date, Tally], month_ends: list[date], rate: Money
+    ) -> list[tuple[date, Money]]:
+        """Each month end's money of the started and the accepted placements, before intake."""
+        return [
+            (end, rate * (self.window.accrued_days(totals, end) + self.accepted_total(end)))
+            for end in month_ends
+        ]
+
     def intake_days(self, year: int, until: date) -> int:
         """Days in (after, until] of the expected new starts: `intake_forecast_per_month` on
         the first of every month after `after`, each for the ordinary enrolment, none from the
@@ -209,10 +218,6 @@ def budget_follow_up(
         forecast=sum((line.forecast for line in lines), ZERO)
         + rate * forecast.intake_days(year, window.last),
     )
-    committed_by_month = [
-        (end, rate * (window.accrued_days(totals, end) + forecast.accepted_total(end)))
-        for end in month_ends
-    ]
     chosen = intake_scenarios.starts_per_month(
         program, reference=min(to, today), tallies=totals, typed=typed_intake
     )
@@ -229,7 +234,7 @@ def budget_follow_up(
         scenarios=intake_scenarios.scenarios(
             program,
             chosen,
-            committed=committed_by_month,
+            committed=forecast.committed_by_month(totals, month_ends, rate),
             rate=rate,
             first=window.first,
             after=forecast.after,
