@@ -67,11 +67,15 @@ oidc-provider: $(OIDC_PROVIDER_DIR)/node_modules/.package-lock.json
 $(OIDC_PROVIDER_DIR)/node_modules/.package-lock.json: $(OIDC_PROVIDER_DIR)/package-lock.json
 	cd $(OIDC_PROVIDER_DIR) && npm ci --no-audit --no-fund --loglevel=error
 
+# The suite runs in TEST_WORKERS processes (pytest-xdist), a test file per worker at a time so
+# that a file's servers start once; most tests wait on a server, a browser or a database, so
+# two processes keep two cores busy. TEST_WORKERS=0 runs it in this process.
+TEST_WORKERS ?= 2
 test: system-test-deps install-test synapse oidc-provider
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
 lint:
 	$(BIN)/ruff check .
