@@ -14,7 +14,14 @@ from typing import Any
 from bot import commands, outbox
 from bot.blockkit import blocks_of
 from bot.blocks import MAX_MODAL_BLOCKS
-from bot.digest import late_line, meeting_line, meetings_title, titled, waiting_line, waiting_title
+from bot.digest_text import (
+    late_line,
+    meeting_line,
+    meetings_title,
+    titled,
+    waiting_line,
+    waiting_title,
+)
 from domain.choices import LABELS, Role
 from domain.lifecycle import STATUS_LABELS
 from locales import format_datetime, ngettext, phrases
