@@ -9,10 +9,10 @@ from collections.abc import Sequence
 
 from bot.blockkit import slack_reply
 from bot.blocks import Reply
+from bot.delivery_reasons import reason_text
 from bot.settings import ChatSettings
 from domain.availability import Availability
 from domain.deadlines import SLIP_LABELS
-from domain.delivery import reason_text
 from domain.digest import Digest, LateItem, RequisitionDue, UpcomingMeeting, WaitingRequest
 from locales import format_percent, format_period, ngettext, phrases
 from locales import gettext as _

@@ -8,8 +8,9 @@ from typing import Any
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 
 import locales
+from bot.delivery_reasons import reason_text
 from domain.access import can_manage_deliveries
-from domain.delivery import STATE_LABELS, reason_text
+from domain.delivery import STATE_LABELS
 from services.deliveries import KIND_LABELS, failed_deliveries, retry_delivery
 from web import runtime
 from web.auth import permitted
