@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.settings import ChatSettings
 from domain.access import Actor
 from domain.clock import Clock, local_date
+from locales import gettext as _
 from services import chat_links
 from storage.db import unit_of_work
 
@@ -55,3 +56,12 @@ def asker_for_slack(
     with unit_of_work(ctx.sessions, read_only=True) as session:
         actor = chat_links.actor_for_slack_user(session, slack_user_id)
         return Asker(slack_user_id, actor, slack_user_name=name, slack_team=team)
+
+
+def not_linked(ctx: ChatContext) -> str:
+    return _(
+        "I do not know who you are yet. Write %(command)s to get a link that connects your "
+        "%(service)s account to your account on the web site.",
+        command=f"`{ctx.settings.command} koppla`",
+        service=ctx.service,
+    )

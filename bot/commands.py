@@ -16,6 +16,7 @@ from bot.chat_context import Asker as Asker
 from bot.chat_context import ChatContext as ChatContext
 from bot.chat_context import asker_for_matrix as asker_for_matrix
 from bot.chat_context import asker_for_slack as asker_for_slack
+from bot.chat_context import not_linked as not_linked
 from bot.command_runs import (
     run_budget,
     run_capacity,
@@ -150,15 +151,6 @@ def answer(ctx: ChatContext, asker: Asker, text: str) -> Message:
         note = _("This answer is shown only to you: not everyone in the channel may see it.")
         reply = replace(reply, parts=[*reply.parts, context(note)], shared=False)
     return reply
-
-
-def not_linked(ctx: ChatContext) -> str:
-    return _(
-        "I do not know who you are yet. Write %(command)s to get a link that connects your "
-        "%(service)s account to your account on the web site.",
-        command=f"`{ctx.settings.command} koppla`",
-        service=ctx.service,
-    )
 
 
 def link_reply(ctx: ChatContext, asker: Asker) -> Message:
