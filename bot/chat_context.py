@@ -1,5 +1,6 @@
 """Who asks a chat command, and what every command runs with: the chat settings, the
-database and the clock (bot.commands routes the command; bot.command_runs does it)."""
+database and the clock (bot.commands routes the command; bot.command_runs does it); and
+what someone not linked yet is told, wherever they ask (commands, buttons, the Home tab)."""
 
 from __future__ import annotations
 

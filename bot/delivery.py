@@ -156,9 +156,10 @@ def channels_of(app: Flask) -> Channels:
     return Channels(slack=slack, matrix=MatrixSettings.load(app.config), mail=mail)
 
 
-def install(app: Flask, channels: Channels) -> Delivery | None:
-    """The site sends its notices through `channels`; without any, one log line says chat is
-    off and nothing is queued (as before)."""
+def install(app: Flask) -> Delivery | None:
+    """The site sends its notices through the ways its settings give it (Slack's Web API,
+    Matrix, e-mail); without any, one log line says chat is off and nothing is queued."""
+    channels = channels_of(app)
     if not channels.transports:
         log.warning(channels.slack.off_reason())
         return None

@@ -19,7 +19,7 @@ from bot import outbox
 from bot.blockkit import slack_reply
 from bot.blocks import Reply
 from bot.channels import to_email, to_matrix
-from bot.digest_text import compose
+from bot.digest_text import compose, day_title
 from bot.settings import ChatSettings, DigestSchedule
 from bot.text import to_plain
 from domain.calendar import is_working_day
@@ -153,6 +153,35 @@ def plan(
         transports=transports,
         include_unset=include_unset,
     )
+    digests = build_digests(
+        session,
+        today=today,
+        audiences=_changed_since(session, found, today=today, now=now, schedule=schedule),
+        settings=schedule.content,
+    )
+    planned = []
+    undelivered = undelivered_summary(session)
+    for audience, digest in zip(found, digests, strict=True):
+        message = compose(
+            digest,
+            settings,
+            title=day_title(None if audience.municipality_id is None else audience.name, today),
+            undelivered=undelivered if audience.municipality_id is None else (),
+        )
+        planned += _planned(audience, message, today)
+    return planned
+
+
+def _changed_since(
+    session: Session,
+    found: list[Audience],
+    *,
+    today: date,
+    now: datetime,
+    schedule: DigestSchedule,
+) -> list[DigestAudience]:
+    """Each audience with the time its previous digest was made, in its first chat channel
+    or room (a day ago when it has none)."""
     # Slack channels' previous digests in one statement; a Matrix room is one probe.
     previous = digest_queries.previous_digest_times(
         session, today.isoformat(), schedule.channel or None
@@ -167,47 +196,27 @@ def plan(
             return previous.get(chat[0].address, fallback)
         return _previous_digest_at(session, chat[0].address, today, fallback)
 
-    digests = build_digests(
-        session,
-        today=today,
-        audiences=[DigestAudience(a.municipality_id, since(a)) for a in found],
-        settings=schedule.content,
+    return [DigestAudience(a.municipality_id, since(a)) for a in found]
+
+
+def _planned(audience: Audience, message: Message, today: date) -> list[PlannedDigest]:
+    """One audience's digest at each of its destinations (a dry run shows one without)."""
+    reply = slack_reply(message)
+    destinations = audience.destinations or (
+        Destination(digest_key("-", today), Transport.SLACK, None),
     )
-    planned = []
-    undelivered = undelivered_summary(session)
-    for audience, digest in zip(found, digests, strict=True):
-        title = (
-            _("Today's situation, %(date)s", date=today)
-            if audience.municipality_id is None
-            else _(
-                "Today's situation in %(municipality)s, %(date)s",
-                municipality=audience.name,
-                date=today,
-            )
+    return [
+        PlannedDigest(
+            key=d.key,
+            channel=d.address,
+            audience=audience.name,
+            reply=reply,
+            message=message,
+            transport=d.transport,
+            user_id=d.user_id,
         )
-        message = compose(
-            digest,
-            settings,
-            title=title,
-            undelivered=undelivered if audience.municipality_id is None else (),
-        )
-        reply = slack_reply(message)
-        destinations = audience.destinations or (
-            Destination(digest_key("-", today), Transport.SLACK, None),
-        )
-        planned += [
-            PlannedDigest(
-                key=d.key,
-                channel=d.address,
-                audience=audience.name,
-                reply=reply,
-                message=message,
-                transport=d.transport,
-                user_id=d.user_id,
-            )
-            for d in destinations
-        ]
-    return planned
+        for d in destinations
+    ]
 
 
 def digest_keys(

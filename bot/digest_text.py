@@ -6,6 +6,7 @@ Long lists are cut at MAX_ITEMS with a count and a link to the web site.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 
 from bot.blockkit import slack_reply
 from bot.blocks import Reply
@@ -144,6 +145,17 @@ def undelivered_blocks(undelivered: Sequence[UndeliveredSummary]) -> list[Part]:
     ]
     note = _("The administrator sends them again on the web site once the cause is fixed.")
     return [*paragraphs([f"*{title}*", *lines[:MAX_ITEMS]]), context(note)]
+
+
+def day_title(municipality: str | None, today: date) -> str:
+    """The digest's heading: the coordinator's (None), or a municipality's."""
+    if municipality is None:
+        return _("Today's situation, %(date)s", date=today)
+    return _(
+        "Today's situation in %(municipality)s, %(date)s",
+        municipality=municipality,
+        date=today,
+    )
 
 
 def render(

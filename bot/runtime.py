@@ -49,7 +49,6 @@ class ChatRuntime:
     ) -> None:
         self.settings = settings
         self.sessions = sessions
-        self.clock = clock
         # The process's delivery runtime (the web site's, or one of its own): it sends what
         # the bot queues, and what the use cases' events notify.
         self.delivery = delivery or Delivery(
@@ -69,6 +68,15 @@ class ChatRuntime:
         # Seconds a slash command may take before it is answered "one moment" instead.
         self.ack_budget = 2.0
         self._last_sweep = 0.0
+
+    @property
+    def clock(self) -> Clock:
+        """The clock the bot and its deliveries run by (one, so a test can move both)."""
+        return self.delivery.clock
+
+    @clock.setter
+    def clock(self, clock: Clock) -> None:
+        self.delivery.clock = clock
 
     def first_time(self, key: str) -> bool:
         """Whether this request from Slack is new (bot.dedupe); runs after the ack timer has

@@ -124,9 +124,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # /slack/events after CSRFProtect, which exempts it: Slack signs its requests instead).
     from bot import delivery
 
-    channels = delivery.channels_of(app)
-    notices_out = delivery.install(app, channels)
-    if notices_out is not None and channels.slack.enabled:
+    notices_out = delivery.install(app)
+    if notices_out is not None and notices_out.channels.slack.enabled:
         import bot
 
         bot.install(app, notices_out)

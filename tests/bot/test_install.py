@@ -116,7 +116,7 @@ def test_slack_needs_no_csrf_token_but_still_a_signature(sqlite_sessions):
     )
     app.extensions["mm.sessions"] = sqlite_sessions
     CSRFProtect(app)
-    runtime = bot.install(app, delivery.install(app, delivery.channels_of(app)))
+    runtime = bot.install(app, delivery.install(app))
     try:
         body = "command=%2Fmm&text=hj%C3%A4lp&user_id=U0X&team_id=T0MM&trigger_id=1.2"
         headers = {"Content-Type": "application/x-www-form-urlencoded"}
