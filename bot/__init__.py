@@ -1,6 +1,9 @@
-"""The chat bot (slack-bolt): commands, buttons, notifications, daily digest. No personal data.
+"""The chat bot (slack-bolt): commands, buttons, the Home tab, the daily digest. No personal
+data.
 
-`install(app)` mounts it into the web site (web.create_app calls it).
+The web site sends its notices through the delivery runtime (bot.delivery), which needs no
+chat bot; `install(app, delivery)` mounts the bot on top of it when Slack is configured
+(web.create_app calls it).
 """
 
 from __future__ import annotations
@@ -10,10 +13,11 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from flask import Flask
 
+    from bot.delivery import Delivery
     from bot.runtime import ChatRuntime
 
 
-def install(app: Flask) -> ChatRuntime | None:
+def install(app: Flask, delivery: Delivery) -> ChatRuntime:
     from bot.app import install as install_bot
 
-    return install_bot(app)
+    return install_bot(app, delivery)

@@ -22,7 +22,7 @@ from slack_bolt import Ack, App, BoltRequest, Respond
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
-from bot import blocks, commands, reach, replies, views
+from bot import blocks, command_runs, commands, reach, replies, views
 from bot.blockkit import slack_reply
 from bot.cards import ACCEPT_ACTION, DECLINE_ACTION, answer_line
 from bot.dedupe import request_key
@@ -128,7 +128,7 @@ def _turn_page(runtime: ChatRuntime, key: str, body: dict[str, Any], respond: Re
     with unit_of_work(runtime.sessions) as session:
         result = reports.availability(session, today=ctx.today())
         budget = (
-            commands.current_budget(session, ctx)
+            command_runs.current_budget(session, ctx)
             if can_see_budget(asker.actor) and not shared
             else None
         )

@@ -27,13 +27,10 @@ from slack_bolt.authorization import AuthorizeResult
 
 from bot import actions, commands, home, inbound, reach
 from bot.blockkit import slack_reply
-from bot.channels import Channels
 from bot.dedupe import request_key
-from bot.mail.settings import MailSettings, MailSettingsError
-from bot.matrix.settings import MatrixSettings
+from bot.delivery import Delivery
 from bot.runtime import ChatRuntime
 from bot.settings import ChatSettings
-from domain.clock import SystemClock
 from locales import gettext as _
 from notices.message import Message, link, say
 
@@ -238,7 +235,7 @@ def _home_opened(runtime: ChatRuntime, key: str, event: dict[str, Any]) -> None:
     if event.get("tab") == "messages":
         home.welcome(runtime, event["user"])
     else:
-        home.publish(runtime, event["user"])
+        home.publish(runtime.context, runtime.client, event["user"])
 
 
 def _open_on_web(runtime: ChatRuntime, key: str, body: dict[str, Any], respond: Respond) -> None:
@@ -265,29 +262,15 @@ def _open_on_web(runtime: ChatRuntime, key: str, body: dict[str, Any], respond: 
     reach.tell(runtime, user=body["user"]["id"], reply=reply, key=key, respond=respond)
 
 
-def install(app: Flask) -> ChatRuntime | None:
-    """Mounts the bot into the web site when Slack settings are present; otherwise one log
-    line says chat is off, and the site runs without it."""
-    settings = ChatSettings.load(app.config)
-    try:
-        mail = MailSettings.load(app.config)
-    except MailSettingsError as error:
-        log.error("E-mail is off: %s", error)
-        mail = MailSettings()
-    channels = Channels(slack=settings, matrix=MatrixSettings.load(app.config), mail=mail)
-    if not channels.transports:
-        log.warning(settings.off_reason())
-        return None
+def install(app: Flask, delivery: Delivery) -> ChatRuntime:
+    """Mounts the chat bot into the web site, which has Slack on: its runtime builds on the
+    site's delivery runtime (bot.delivery, which sends the notices with or without the bot),
+    and in HTTP mode it serves /slack/events."""
+    settings = delivery.channels.slack
     runtime = ChatRuntime(
-        settings,
-        app.extensions["mm.sessions"],
-        app.config.get("CLOCK") or SystemClock(),
-        channels=channels,
+        settings, app.extensions["mm.sessions"], delivery.clock, delivery=delivery
     )
     app.extensions["mm.chat"] = runtime
-    if not settings.enabled:
-        log.info("Slack is off; notices go by %s.", ", ".join(sorted(channels.transports)))
-        return runtime
     if not settings.http:
         if settings.signing_secret:
             log.warning(settings.off_reason())

@@ -12,13 +12,20 @@ from urllib.error import URLError
 
 from slack_sdk.errors import SlackApiError
 
+from bot.delivery_reasons import (
+    HTTP_PREFIX,
+    MATRIX_FORBIDDEN,
+    MATRIX_UNKNOWN_ROOM,
+    RATELIMITED,
+    RECEIVER_GONE,
+    SLACK_MAYBE_DONE,
+    SMTP_REFUSED,
+    SMTP_UNAVAILABLE,
+    needs_someone,
+)
 from bot.matrix.client import MatrixError
 from bot.slack_client import never_reached_slack
 from bot.webhook_errors import ReceiverGone, WebhookRefused
-from domain.delivery import needs_someone
-
-# Slack's own words for "it may have happened": retried only after a look in the history.
-MAYBE_DONE = frozenset({"internal_error", "fatal_error", "request_timeout", "service_unavailable"})
 
 
 @dataclass(frozen=True)
@@ -52,32 +59,32 @@ def _smtp(error: smtplib.SMTPException) -> Failure | None:
     else:
         return None
     if any(500 <= code < 600 for code in codes):
-        return Failure("smtp_refused", needs_someone=True)
-    return Failure("smtp_unavailable")
+        return Failure(SMTP_REFUSED, needs_someone=True)
+    return Failure(SMTP_UNAVAILABLE)
 
 
 def _matrix(error: MatrixError) -> Failure:
     if error.code == "M_LIMIT_EXCEEDED":
-        return Failure("ratelimited", retry_after=max(1.0, error.retry_after or 5.0))
+        return Failure(RATELIMITED, retry_after=max(1.0, error.retry_after or 5.0))
     if error.code == "M_FORBIDDEN":
-        return Failure("matrix_forbidden", needs_someone=True)
+        return Failure(MATRIX_FORBIDDEN, needs_someone=True)
     if error.code in ("M_NOT_FOUND", "M_UNKNOWN_ROOM", "M_INVALID_PARAM"):
-        return Failure("matrix_unknown_room", needs_someone=True)
+        return Failure(MATRIX_UNKNOWN_ROOM, needs_someone=True)
     return Failure(error.code)
 
 
 def _webhook(error: WebhookRefused) -> Failure:
     if error.retry_after is not None:
-        return Failure("ratelimited", retry_after=error.retry_after)
+        return Failure(RATELIMITED, retry_after=error.retry_after)
     # A server error may have come after the receiver took the delivery in.
-    return Failure(f"http_{error.status}", uncertain=error.status >= 500)
+    return Failure(f"{HTTP_PREFIX}{error.status}", uncertain=error.status >= 500)
 
 
 def failure_of(error: BaseException) -> Failure:
     if isinstance(error, WebhookRefused):
         return _webhook(error)
     if isinstance(error, ReceiverGone):
-        return Failure("webhook_receiver_gone", needs_someone=True)
+        return Failure(RECEIVER_GONE, needs_someone=True)
     if isinstance(error, MatrixError):
         return _matrix(error)
     if isinstance(error, smtplib.SMTPException):
@@ -89,10 +96,10 @@ def failure_of(error: BaseException) -> Failure:
         code = str((error.response.get("error") if error.response else None) or "slack_error")
         wait = _retry_after(error)
         if wait is not None:
-            return Failure("ratelimited", retry_after=wait)
+            return Failure(RATELIMITED, retry_after=wait)
         if needs_someone(code):
             return Failure(code, needs_someone=True)
-        return Failure(code, uncertain=status >= 500 or code in MAYBE_DONE)
+        return Failure(code, uncertain=status >= 500 or code in SLACK_MAYBE_DONE)
     if never_reached_slack(error if isinstance(error, Exception) else None):
         return Failure(type(error).__name__)
     uncertain = isinstance(error, TimeoutError | socket.timeout | ConnectionError | URLError)

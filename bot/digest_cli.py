@@ -12,6 +12,7 @@ from datetime import date
 import click
 from sqlalchemy import select
 
+from bot.delivery_reasons import reason_text
 from bot.digest import as_text, plan
 from bot.runtime import open_chat_runtime
 from bot.schedule import DigestReport, run, run_digests
@@ -19,7 +20,6 @@ from bot.settings import ChatSettings, DigestSchedule
 from cli.params import DATE
 from cli.runtime import Runtime, pass_runtime
 from domain.calendar import is_working_day
-from domain.delivery import reason_text
 from locales import gettext as _
 from locales import render
 from storage.db import unit_of_work

@@ -11,10 +11,20 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from bot import commands, outbox
+from slack_sdk import WebClient
+
+from bot import outbox
 from bot.blockkit import blocks_of
 from bot.blocks import MAX_MODAL_BLOCKS
-from bot.digest import late_line, meeting_line, meetings_title, titled, waiting_line, waiting_title
+from bot.chat_context import ChatContext, not_linked
+from bot.digest_text import (
+    late_line,
+    meeting_line,
+    meetings_title,
+    titled,
+    waiting_line,
+    waiting_title,
+)
 from domain.choices import LABELS, Role
 from domain.lifecycle import STATUS_LABELS
 from locales import format_datetime, ngettext, phrases
@@ -104,13 +114,13 @@ def _work(home: Home, site_url: str) -> list[Part]:
     return []
 
 
-def home_view(home: Home | None, ctx: commands.ChatContext) -> View:
+def home_view(home: Home | None, ctx: ChatContext) -> View:
     """The Home tab of one person (`home` None: not linked yet)."""
     site_url = ctx.settings.site_url
     blocks: list[Part] = [header(_("Möjlighetsmodellen"))]
     if home is None:
         blocks += [
-            section(commands.not_linked(ctx)),
+            section(not_linked(ctx)),
             context(_("Chat shows reference codes only, never personal data.")),
         ]
         return {"type": "home", "blocks": blocks_of(blocks)}
@@ -129,7 +139,7 @@ def home_view(home: Home | None, ctx: commands.ChatContext) -> View:
     return {"type": "home", "blocks": blocks_of(blocks)[:MAX_MODAL_BLOCKS]}
 
 
-def view_for(ctx: commands.ChatContext, slack_user_id: str) -> View:
+def view_for(ctx: ChatContext, slack_user_id: str) -> View:
     with unit_of_work(ctx.sessions) as session:
         actor = chat_links.actor_for_slack_user(session, slack_user_id)
         home = (
@@ -140,18 +150,18 @@ def view_for(ctx: commands.ChatContext, slack_user_id: str) -> View:
         return home_view(home, ctx)
 
 
-def publish(runtime: Any, slack_user_id: str) -> bool:
+def publish(ctx: ChatContext, client: WebClient, slack_user_id: str) -> bool:
     """Publishes one person's Home tab; a failure is logged (the next visit tries again)."""
     try:
-        view = view_for(runtime.context, slack_user_id)
-        runtime.client.views_publish(user_id=slack_user_id, view=view)
+        view = view_for(ctx, slack_user_id)
+        client.views_publish(user_id=slack_user_id, view=view)
     except Exception as error:
         log.warning("could not publish the Home tab of %s (%s)", slack_user_id, error)
         return False
     return True
 
 
-def welcome_reply(ctx: commands.ChatContext) -> Message:
+def welcome_reply(ctx: ChatContext) -> Message:
     command = f"`{ctx.settings.command}`"
     first = _(
         "Welcome! I am the bot of Möjlighetsmodellen. Write %(help)s here to see what you can "

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.channels import to_email
-from bot.digest import late_line, waiting_line
+from bot.digest_text import late_line, waiting_line
 from bot.settings import ChatSettings, DigestSchedule
 from domain.notices import NoticeKind
 from locales import gettext as _

@@ -1,6 +1,7 @@
-"""The outlets the chat bot gives the notices (notices.outlets): each message rendered for
-Slack, the Matrix room or e-mail and queued in the outbox, and, after the commit, delivered
-in the background and the Home tabs it changed published again (bot.runtime)."""
+"""The outlets the delivery runtime gives the notices (notices.outlets): each message
+rendered for Slack, the Matrix room or e-mail and queued in the outbox, and, after the
+commit, delivered in the background and the Home tabs it changed published again
+(bot.delivery)."""
 
 from __future__ import annotations
 

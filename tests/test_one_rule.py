@@ -236,3 +236,21 @@ def test_the_budget_window_and_its_sums_are_computed_once():
         if _budget_window_spelled(path)
     )
     assert sorted(set(spelled) - elsewhere) == ["domain/budget.py"]
+
+
+def test_the_domain_knows_no_slack_error_code_or_setting():
+    # Slack's error codes and their sentences are the transport's (bot.delivery_reasons);
+    # the domain keeps only the outbox states and our own codes, whatever the channel.
+    from bot.delivery_reasons import SLACK_MAYBE_DONE, SLACK_NEEDS_SOMEONE, SLACK_REASONS
+
+    slack_codes = SLACK_NEEDS_SOMEONE | SLACK_MAYBE_DONE | set(SLACK_REASONS)
+    assert "not_in_channel" in slack_codes
+    found = []
+    for path in (ROOT / "domain").rglob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        if "SLACK_" in source:
+            found.append(f"{path.relative_to(ROOT)}: a SLACK_ setting")
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.Constant) and node.value in slack_codes:
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno}: {node.value}")
+    assert found == []

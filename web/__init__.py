@@ -119,9 +119,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     api.install(app)
     webhook_sender.install(app.extensions["mm.sessions"], app.config["CLOCK"])
 
-    # The chat bot mounts /slack/events on the finished site (after CSRFProtect, which
-    # exempts it: Slack signs its requests instead).
-    import bot
+    # Notices (Slack, Matrix, e-mail) are sent by the delivery runtime, which needs no chat
+    # bot. The chat bot is mounted only when Slack is configured, on the finished site (its
+    # /slack/events after CSRFProtect, which exempts it: Slack signs its requests instead).
+    from bot import delivery
 
-    bot.install(app)
+    notices_out = delivery.install(app)
+    if notices_out is not None and notices_out.channels.slack.enabled:
+        import bot
+
+        bot.install(app, notices_out)
     return app

@@ -18,7 +18,8 @@ import pytest
 from sqlalchemy import insert, select
 
 from bot.blocks import MAX_MESSAGE_BLOCKS
-from bot.digest import digest_key, plan, render
+from bot.digest import digest_key, plan
+from bot.digest_text import render
 from bot.runtime import ChatRuntime
 from bot.schedule import send_digests
 from bot.settings import ChatSettings, DigestSchedule, ScheduleSettingsError

@@ -15,11 +15,13 @@ from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
 import bot
+from bot import delivery
 from bot.app import EVENTS_PATH, OPEN_ON_WEB
 from bot.commands import COMMANDS
 from bot.settings import DEFAULT_COMMAND, ChatSettings
 from domain.choices import Role
 from domain.clock import FixedClock
+from domain.delivery import Transport
 from storage.models import User
 from tests.bot.conftest import NOW, OSBY_CHANNEL, SECRET, make_chat, open_request
 from tests.support.slack import SlackStandIn, sign
@@ -50,6 +52,19 @@ def test_a_signing_secret_without_a_bot_token_is_still_off(tmp_path, caplog):
     settings = {**NO_SLACK, "SLACK_SIGNING_SECRET": SECRET}
     create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'a.sqlite3'}", **settings})
     assert chat_log(caplog) == ["Chat is off: SLACK_BOT_TOKEN is not set."]
+
+
+def test_without_slack_the_site_sends_notices_without_the_chat_bot(tmp_path, caplog):
+    caplog.set_level(logging.INFO)
+    mail = {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": "2525", "MAIL_FROM": "mm@example.se"}
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'a.sqlite3'}", **NO_SLACK, **mail})
+    try:
+        assert chat_log(caplog) == ["Slack is off; notices go by email."]
+        assert "mm.chat" not in app.extensions
+        assert app.extensions[delivery.IN_APP].channels.transports == {Transport.EMAIL}
+        assert app.test_client().post(EVENTS_PATH, data="x").status_code == 404
+    finally:
+        app.extensions[delivery.IN_APP].close()
 
 
 def test_settings_come_from_the_environment_unless_the_config_says_otherwise():
@@ -101,7 +116,7 @@ def test_slack_needs_no_csrf_token_but_still_a_signature(sqlite_sessions):
     )
     app.extensions["mm.sessions"] = sqlite_sessions
     CSRFProtect(app)
-    runtime = bot.install(app)
+    runtime = bot.install(app, delivery.install(app))
     try:
         body = "command=%2Fmm&text=hj%C3%A4lp&user_id=U0X&team_id=T0MM&trigger_id=1.2"
         headers = {"Content-Type": "application/x-www-form-urlencoded"}

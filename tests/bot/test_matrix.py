@@ -19,6 +19,7 @@ from datetime import time as clock_time
 import pytest
 from sqlalchemy import select
 
+from bot.delivery import IN_APP, Delivery
 from bot.matrix.bot import run as run_matrix_bot
 from bot.matrix.settings import MatrixSettings
 from bot.runtime import ChatRuntime
@@ -127,7 +128,13 @@ def matrix(synapse, sqlite_sessions) -> Iterator[MatrixScene]:
             "MATRIX_DIGEST_ROOM": coordinator_room,
         }
     )
-    runtime: ChatRuntime = app.extensions["mm.chat"]
+    # The site sends its notices without the chat bot (Slack is off); the Matrix bot, as
+    # `mm chat matrix` runs it, builds on the site's delivery runtime.
+    assert "mm.chat" not in app.extensions
+    delivery: Delivery = app.extensions[IN_APP]
+    runtime = ChatRuntime(
+        delivery.channels.slack, delivery.sessions, delivery.clock, delivery=delivery
+    )
     world = World(app.extensions["mm.sessions"])
     world.do(
         lambda s: set_matrix_room(

@@ -8,8 +8,10 @@ from typing import Any
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 
 import locales
+from bot.delivery import IN_APP
+from bot.delivery_reasons import reason_text
 from domain.access import can_manage_deliveries
-from domain.delivery import STATE_LABELS, reason_text
+from domain.delivery import STATE_LABELS
 from services.deliveries import KIND_LABELS, failed_deliveries, retry_delivery
 from web import runtime
 from web.auth import permitted
@@ -45,9 +47,9 @@ def retry(delivery_id: int) -> Any:
         ),
     )
     if done.ok:
-        chat = current_app.extensions.get("mm.chat")
-        if chat is not None:  # this process sends it now; otherwise the next sweep does
-            chat.deliver_soon([delivery_id])
+        sender = current_app.extensions.get(IN_APP)
+        if sender is not None:  # this process sends it now; otherwise the next sweep does
+            sender.deliver_soon([delivery_id])
         flash(locales.gettext("The message is being sent again."), "success")
     else:
         for problem in form.problems():

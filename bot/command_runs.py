@@ -1,0 +1,186 @@
+"""What each chat command does (bot.commands lists them and routes a line to one): parse
+the words, call one use case inside a unit of work, and say the result as a Message. A
+DomainError raised here is said by the router."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from bot import replies
+from bot.chat_context import ChatContext
+from domain.access import Actor, can_see_budget, can_see_personal_data, check_files_referrals
+from domain.budget import YearBudget
+from domain.budget_forecast import cut_off_for
+from domain.choices import LABELS, Outcome
+from domain.errors import NotFound, RuleViolation
+from domain.parsing import parse_date, parse_whole_number, parse_year
+from domain.text import N_, plain_letters
+from locales import gettext as _
+from notices.message import Message, escape, link, say
+from reports.scenarios import pace_budget_line
+from services import budget_follow_up, placements, reports
+from services.municipalities import find_municipality, set_capacity
+from services.referrals import facts_of, get_referral
+from storage.db import unit_of_work
+from storage.models import Municipality
+
+
+def _fail(msgid: str, **params: Any) -> RuleViolation:
+    return RuleViolation(msgid, **params)
+
+
+def _needs(args: list[str], count: int, usage: str, ctx: ChatContext) -> None:
+    if len(args) < count:
+        raise _fail(N_("Write it like this: %(usage)s"), usage=f"`{ctx.settings.command} {usage}`")
+
+
+def current_budget(session: Session, ctx: ChatContext) -> YearBudget | None:
+    try:
+        return reports.year_budget(session, year=ctx.today().year, today=ctx.today())
+    except RuleViolation:  # a date outside the program's years: no budget line
+        return None
+
+
+def run_places(ctx: ChatContext, actor: Actor, args: list[str], share: bool) -> Message:
+    page = 1
+    if len(args) >= 2 and plain_letters(args[-2]) == "sida" and args[-1].isdigit():
+        page, args = int(args[-1]), args[:-2]
+    with unit_of_work(ctx.sessions, read_only=True) as session:
+        wanted = find_municipality(session, " ".join(args)) if args else None
+        result = reports.availability(session, today=ctx.today())
+        budget = current_budget(session, ctx) if can_see_budget(actor) and not share else None
+    if wanted is not None:
+        one = next(m for m in result.municipalities if m.municipality_id == wanted.id)
+        return replace(replies.places_one(one, budget), shared=share)
+    return replies.places_all(result, budget, page=page, shared=share)
+
+
+def run_budget(ctx: ChatContext, actor: Actor, args: list[str], share: bool) -> Message:
+    year = parse_year(args[0]) if args else ctx.today().year
+    today = ctx.today()
+    with unit_of_work(ctx.sessions, read_only=True) as session:
+        found = reports.budget_for(session, actor=actor, year=year, today=today)
+        ahead = budget_follow_up.budget_follow_up(
+            session, actor=actor, year=year, to=cut_off_for(year, today), today=today
+        )
+    return replies.budget(found, pace_budget_line(ahead))
+
+
+def run_status(ctx: ChatContext, actor: Actor, args: list[str], share: bool) -> Message:
+    _needs(args, 1, "status <referenskod>", ctx)
+    with unit_of_work(ctx.sessions, read_only=True) as session:
+        referral = get_referral(session, actor=actor, reference_code=args[0])
+        whole = can_see_personal_data(actor, facts_of(referral))
+        return replies.status(
+            referral, ctx.settings, whole=whole, own_municipality_id=actor.municipality_id
+        )
+
+
+def run_new_referral(ctx: ChatContext, actor: Actor, args: list[str], share: bool) -> Message:
+    check_files_referrals(actor)
+    form = link(ctx.settings.new_referral_url(), _("New referral"))
+    return say(
+        _(
+            "A referral is filled in on the web site, where the participant's details are "
+            "protected: %(link)s",
+            link=form,
+        ),
+        _("Never write a participant's name, personal identity number or health in chat."),
+    )
+
+
+def _municipality_for(
+    ctx: ChatContext, session: Session, actor: Actor, args: list[str]
+) -> Municipality:
+    if args:
+        return find_municipality(session, " ".join(args))
+    if actor.municipality_id is None:
+        raise _fail(
+            N_("Write which municipality too, for example: %(example)s"),
+            example=f"`{ctx.settings.command} kapacitet 5 Osby`",
+        )
+    own = session.get(Municipality, actor.municipality_id)
+    if own is None:
+        raise NotFound(N_("There is no such municipality."))
+    return own
+
+
+def run_capacity(ctx: ChatContext, actor: Actor, args: list[str], share: bool) -> Message:
+    _needs(args, 1, "kapacitet <antal>", ctx)
+    capacity = parse_whole_number(args[0])
+    with unit_of_work(ctx.sessions) as session:
+        municipality = _municipality_for(ctx, session, actor, args[1:])
+        set_capacity(
+            session,
+            actor=actor,
+            municipality_id=municipality.id,
+            capacity=capacity,
+            now=ctx.now(),
+        )
+        session.flush()
+        places = next(
+            m
+            for m in reports.availability(session).municipalities
+            if m.municipality_id == municipality.id
+        )
+    done = _(
+        "The capacity of %(municipality)s is now %(capacity)s.",
+        municipality=escape(municipality.name),
+        capacity=capacity,
+    )
+    return say(done, replies.places_one(places, None).text)
+
+
+def run_extend(ctx: ChatContext, actor: Actor, args: list[str], share: bool) -> Message:
+    _needs(args, 2, "förläng <referenskod> <ÅÅÅÅ-MM-DD>", ctx)
+    new_end = parse_date(args[1])
+    with unit_of_work(ctx.sessions) as session:
+        referral = get_referral(session, actor=actor, reference_code=args[0])
+        placements.extend_placement(
+            session, actor=actor, referral_id=referral.id, new_end=new_end, now=ctx.now()
+        )
+        code = referral.reference_code
+    return say(_("%(code)s is extended to %(date)s.", code=code, date=new_end))
+
+
+def _lower_first(label: str) -> str:
+    return label[:1].lower() + label[1:]
+
+
+def _outcome(words: list[str]) -> Outcome:
+    wanted = plain_letters(" ".join(words))
+    found = [o for o in Outcome if wanted and plain_letters(_(LABELS[o])).startswith(wanted)]
+    if len(found) != 1:
+        raise _fail(
+            N_("Write the outcome as one of: %(outcomes)s."),
+            outcomes=", ".join(_lower_first(_(LABELS[o])) for o in Outcome),
+        )
+    return found[0]
+
+
+def run_end(ctx: ChatContext, actor: Actor, args: list[str], share: bool) -> Message:
+    _needs(args, 3, "avsluta <referenskod> <ÅÅÅÅ-MM-DD> <avslutsorsak>", ctx)
+    ended_on, outcome = parse_date(args[1]), _outcome(args[2:])
+    with unit_of_work(ctx.sessions) as session:
+        referral = get_referral(session, actor=actor, reference_code=args[0])
+        placements.end_placement(
+            session,
+            actor=actor,
+            referral_id=referral.id,
+            ended_on=ended_on,
+            outcome=outcome,
+            now=ctx.now(),
+        )
+        code = referral.reference_code
+    return say(
+        _(
+            "%(code)s ended on %(date)s. Outcome: %(outcome)s.",
+            code=code,
+            date=ended_on,
+            outcome=_(LABELS[outcome]),
+        ),
+        _("Remember the final report; it is recorded on the web site."),
+    )
