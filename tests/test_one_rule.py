@@ -4,6 +4,7 @@ comes back and drifts from the first."""
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import fields
 from datetime import date
 from pathlib import Path
@@ -209,3 +210,65 @@ def test_the_domain_reads_no_files():
                 if called in {"open", "read_text", "read_bytes"}:
                     reads.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert reads == []
+
+
+# Date arithmetic in SQL is spelled per database in storage.dates only: a query or trigger
+# elsewhere names what it means (days_between, days_apart, day_of, plus_days_sql).
+DATE_SQL = re.compile(
+    r"julianday\(|\bdate\(|::\s*date\b|\binterval\s+'|make_interval\(|extract\s*\(\s*epoch"
+    r"|at time zone",
+    re.IGNORECASE,
+)
+DATE_SQL_HOME = "storage/dates.py"
+
+
+def _sql_strings(path: Path) -> list[tuple[int, str]]:
+    """(line, text) of the string literals of a module, f-strings' literal parts included,
+    docstrings aside (they may name what the SQL does)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+    return [
+        (node.lineno, node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and id(node) not in docstrings
+    ]
+
+
+def test_date_sql_is_spelled_per_database_in_one_helper():
+    spelled = [
+        f"{path.relative_to(ROOT)}:{line}: {found.group(0)}"
+        for path in _sources_of(
+            "domain", "storage", "services", "notices", "reports", "web", "bot", "cli"
+        )
+        if "migrations" not in path.parts and path.relative_to(ROOT).as_posix() != DATE_SQL_HOME
+        for line, literal in _sql_strings(path)
+        if (found := DATE_SQL.search(literal))
+    ]
+    assert spelled == []
+    home = {literal for _line, literal in _sql_strings(ROOT / DATE_SQL_HOME)}
+    assert any(DATE_SQL.search(literal) for literal in home)
+
+
+@pytest.mark.parametrize(
+    ("sql", "date_sql"),
+    [
+        ("date(NEW.started_on, '-1 days')", True),
+        ("CAST(julianday(x) - julianday(y) AS INTEGER)", True),
+        ("NEW.started_on::date", True),
+        ("now() - interval '3 days'", True),
+        ("CAST(x AT TIME ZONE 'UTC' AS DATE)", True),
+        ("SELECT started_on FROM placement", False),
+        ("local_date(row.asked_at)", False),
+    ],
+)
+def test_date_sql_is_recognised(sql, date_sql):
+    assert bool(DATE_SQL.search(sql)) is date_sql
