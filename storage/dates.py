@@ -1,10 +1,11 @@
 """Date arithmetic in SQL, the one part of a query that SQLite and PostgreSQL spell
 differently: written here once for both, so a query or trigger elsewhere names what it
 means (days between two dates, a date plus n days, the date of a moment) and never spells
-`julianday(`, `date(`, `::date` or an interval itself (tests/test_one_rule.py).
+`julianday(`, `date(`, `::date`, an interval or `AT TIME ZONE` itself
+(tests/test_one_rule.py).
 
-Queries use the SQLAlchemy expressions; the trigger bodies of storage.figure_triggers are
-SQL text and use `plus_days_sql`.
+Each `*_sql` function is the SQL text for a dialect ("sqlite" or "postgresql"), for trigger
+bodies and other SQL written as text; the SQLAlchemy expressions below compile through them.
 """
 
 from __future__ import annotations
@@ -17,6 +18,42 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
+SQLITE = "sqlite"
+
+
+def days_between_sql(dialect: str, first: str, second: str) -> str:
+    """Whole days from the first date to the second (second − first)."""
+    if dialect == SQLITE:
+        return f"CAST(julianday({second}) - julianday({first}) AS INTEGER)"
+    return f"({second} - {first})"
+
+
+def days_apart_sql(dialect: str, first: str, second: str) -> str:
+    """Days, with fractions, from the first moment to the second."""
+    if dialect == SQLITE:
+        return f"(julianday({second}) - julianday({first}))"
+    apart = f"CAST({second} AS TIMESTAMP) - CAST({first} AS TIMESTAMP)"
+    return f"(EXTRACT(EPOCH FROM ({apart})) / 86400.0)"
+
+
+def day_of_sql(dialect: str, moment: str) -> str:
+    """The date of a stored moment: its UTC date (SQLite keeps moments as UTC text), so a
+    day's difference at most around midnight."""
+    if dialect == SQLITE:
+        return f"date({moment})"
+    return f"CAST({moment} AT TIME ZONE 'UTC' AS DATE)"
+
+
+def plus_days_sql(dialect: str, day: str, days: int) -> str:
+    """The date `days` after the date `day` (before it if negative)."""
+    if dialect == SQLITE:
+        return f"date({day}, '{days:+d} days')"
+    return f"({day} + {days})"
+
+
+def _arguments(element: FunctionElement[Any], compiler: SQLCompiler, **kw: Any) -> list[str]:
+    return [compiler.process(arg, **kw) for arg in element.clauses]
+
 
 class days_between(FunctionElement[int]):  # noqa: N801 - reads as SQL
     """Whole days from the first date to the second (second − first), on both databases."""
@@ -25,18 +62,9 @@ class days_between(FunctionElement[int]):  # noqa: N801 - reads as SQL
     inherit_cache = True
 
 
-@compiles(days_between, "sqlite")
-def _days_between_sqlite(element: FunctionElement[Any], compiler: SQLCompiler, **kw: Any) -> str:
-    first, second = (compiler.process(arg, **kw) for arg in element.clauses)
-    return f"CAST(julianday({second}) - julianday({first}) AS INTEGER)"
-
-
-@compiles(days_between, "postgresql")
-def _days_between_postgresql(
-    element: FunctionElement[Any], compiler: SQLCompiler, **kw: Any
-) -> str:
-    first, second = (compiler.process(arg, **kw) for arg in element.clauses)
-    return f"({second} - {first})"
+@compiles(days_between)
+def _days_between(element: FunctionElement[Any], compiler: SQLCompiler, **kw: Any) -> str:
+    return days_between_sql(compiler.dialect.name, *_arguments(element, compiler, **kw))
 
 
 class days_apart(FunctionElement[float]):  # noqa: N801 - reads as SQL
@@ -46,17 +74,9 @@ class days_apart(FunctionElement[float]):  # noqa: N801 - reads as SQL
     inherit_cache = True
 
 
-@compiles(days_apart, "sqlite")
-def _days_apart_sqlite(element: FunctionElement[Any], compiler: SQLCompiler, **kw: Any) -> str:
-    first, second = (compiler.process(arg, **kw) for arg in element.clauses)
-    return f"(julianday({second}) - julianday({first}))"
-
-
-@compiles(days_apart, "postgresql")
-def _days_apart_postgresql(element: FunctionElement[Any], compiler: SQLCompiler, **kw: Any) -> str:
-    first, second = (compiler.process(arg, **kw) for arg in element.clauses)
-    apart = f"CAST({second} AS TIMESTAMP) - CAST({first} AS TIMESTAMP)"
-    return f"(EXTRACT(EPOCH FROM ({apart})) / 86400.0)"
+@compiles(days_apart)
+def _days_apart(element: FunctionElement[Any], compiler: SQLCompiler, **kw: Any) -> str:
+    return days_apart_sql(compiler.dialect.name, *_arguments(element, compiler, **kw))
 
 
 class day_of(FunctionElement[date]):  # noqa: N801 - reads as SQL
@@ -66,21 +86,6 @@ class day_of(FunctionElement[date]):  # noqa: N801 - reads as SQL
     inherit_cache = True
 
 
-@compiles(day_of, "sqlite")
-def _day_of_sqlite(element: FunctionElement[Any], compiler: SQLCompiler, **kw: Any) -> str:
-    (moment,) = (compiler.process(arg, **kw) for arg in element.clauses)
-    return f"date({moment})"
-
-
-@compiles(day_of, "postgresql")
-def _day_of_postgresql(element: FunctionElement[Any], compiler: SQLCompiler, **kw: Any) -> str:
-    (moment,) = (compiler.process(arg, **kw) for arg in element.clauses)
-    return f"CAST({moment} AT TIME ZONE 'UTC' AS DATE)"
-
-
-def plus_days_sql(dialect: str, expression: str, days: int) -> str:
-    """SQL text for the date `days` after the date `expression` (before it if negative), for
-    trigger bodies and other SQL written as text (`dialect`: "sqlite" or "postgresql")."""
-    if dialect == "sqlite":
-        return f"date({expression}, '{days:+d} days')"
-    return f"({expression} + {days})"
+@compiles(day_of)
+def _day_of(element: FunctionElement[Any], compiler: SQLCompiler, **kw: Any) -> str:
+    return day_of_sql(compiler.dialect.name, *_arguments(element, compiler, **kw))

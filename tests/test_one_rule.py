@@ -213,10 +213,10 @@ def test_the_domain_reads_no_files():
 
 
 # Date arithmetic in SQL is spelled per database in storage.dates only: a query or trigger
-# elsewhere names what it means (days_between, days_apart, day_of, plus_days_sql).
+# elsewhere names what it means (days_between, days_apart, day_of and their *_sql texts).
 DATE_SQL = re.compile(
     r"julianday\(|\bdate\(|::\s*date\b|\binterval\s+'|make_interval\(|extract\s*\(\s*epoch"
-    r"|at time zone",
+    r"|at time zone|strftime\(",
     re.IGNORECASE,
 )
 DATE_SQL_HOME = "storage/dates.py"
@@ -267,6 +267,7 @@ def test_date_sql_is_spelled_per_database_in_one_helper():
         ("now() - interval '3 days'", True),
         ("CAST(x AT TIME ZONE 'UTC' AS DATE)", True),
         ("SELECT started_on FROM placement", False),
+        ("CAST(strftime('%s', at) AS INTEGER)", True),
         ("local_date(row.asked_at)", False),
     ],
 )
