@@ -111,7 +111,7 @@ def reason_text(code: str | None) -> Text:
     return Text(OTHER_REASON, {"code": code or "–"})
 
 
-STATE_LABELS = {
+OUTBOX_STATE_LABELS = {
     OutboxState.PENDING: N_("Waiting"),
     OutboxState.SENDING: N_("Being sent"),
     OutboxState.SENT: N_("Sent"),

@@ -4,10 +4,14 @@ comes back and drifts from the first."""
 from __future__ import annotations
 
 import ast
+import importlib
 import re
+from collections import Counter
 from dataclasses import fields
 from datetime import date
+from enum import Enum
 from pathlib import Path
+from typing import Any
 
 import click
 import pytest
@@ -273,3 +277,46 @@ def test_date_sql_is_spelled_per_database_in_one_helper():
 )
 def test_date_sql_is_recognised(sql, date_sql):
     assert bool(DATE_SQL.search(sql)) is date_sql
+
+
+# One label table per vocabulary: each named once in domain/, no enum labelled in two.
+LABEL_TABLE = re.compile(r"(?:[A-Z][A-Z_]*_)?LABELS")
+
+
+def _label_tables() -> list[tuple[str, str, dict[Any, str]]]:
+    """(module, name, table) of every label table assigned at the top of a domain module."""
+    found = []
+    for path in _sources_of("domain"):
+        module = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            targets = node.targets if isinstance(node, ast.Assign) else []
+            targets += [node.target] if isinstance(node, ast.AnnAssign) else []
+            for target in targets:
+                if isinstance(target, ast.Name) and LABEL_TABLE.fullmatch(target.id):
+                    table = getattr(importlib.import_module(module), target.id)
+                    found.append((module, target.id, table))
+    return found
+
+
+def test_each_vocabulary_has_one_label_table():
+    tables = _label_tables()
+    assert len(tables) > 15
+    names = Counter(name for _module, name, _table in tables)
+    assert [name for name, count in names.items() if count > 1] == []
+    labelled_by: dict[type, list[str]] = {}
+    for module, name, table in tables:
+        for vocabulary in {type(key) for key in table if isinstance(key, Enum)}:
+            labelled_by.setdefault(vocabulary, []).append(f"{module}.{name}")
+    assert {v.__name__: t for v, t in labelled_by.items() if len(t) > 1} == {}
+
+
+def test_no_label_table_is_kept_outside_the_domain():
+    outside = [
+        f"{path.relative_to(ROOT)}:{node.lineno} {target.id}"
+        for path in _sources_of("storage", "services", "notices", "reports", "web", "bot", "cli")
+        for node in ast.parse(path.read_text(encoding="utf-8")).body
+        if isinstance(node, ast.Assign)
+        for target in node.targets
+        if isinstance(target, ast.Name) and LABEL_TABLE.fullmatch(target.id)
+    ]
+    assert outside == []
