@@ -1,16 +1,19 @@
 """`mm`: one console script for operators. Swedish output, Swedish errors, no tracebacks.
 
 Commands are loaded when they run: `mm --help` and `mm budget` do not pay for importing the
-chat bot or Alembic. Each command's help for the list is kept here (COMMANDS); a test checks
-that it is the command's own.
+chat bot or Alembic. The list of commands reads each one's help from its own source
+(`own_help`), so each help text is written once, beside its command.
 """
 
 from __future__ import annotations
 
+import ast
 import gettext as stdlib_gettext
 import importlib
+import importlib.util
 import logging
 import os
+from pathlib import Path
 from typing import Any
 
 import click
@@ -19,7 +22,6 @@ from sqlalchemy.exc import SQLAlchemyError
 from cli.params import DATE
 from cli.runtime import Runtime
 from domain.errors import DomainError, SettingsError
-from domain.text import N_
 from locales import LOCALES_DIR, render
 from locales import gettext as _
 from storage import credentials
@@ -27,80 +29,57 @@ from storage.crypto import DataKeyError
 
 log = logging.getLogger("mm")
 
-# name -> (module, attribute, help msgid of the command)
-COMMANDS: dict[str, tuple[str, str, str]] = {
-    "db": ("cli.commands", "db", N_("Create or upgrade the database.")),
-    "program": ("cli.commands", "program", N_("Load and change the program settings.")),
-    "user": ("cli.accounts", "user", N_("Manage users.")),
-    "token": ("cli.tokens", "token", N_("Manage the API's tokens.")),
-    "demo": (
-        "cli.accounts",
-        "demo",
-        N_("Load fictitious demo data: users, referrals and placements."),
-    ),
-    "budget": (
-        "cli.commands",
-        "budget",
-        N_("Show the budget of a program year (default: this year)."),
-    ),
-    "places": (
-        "cli.commands",
-        "places",
-        N_("Show free places per municipality (or for one)."),
-    ),
-    "indicators": ("cli.commands", "indicators", N_("Show the program's goal indicators.")),
-    "figures": (
-        "cli.commands",
-        "figures",
-        N_("Check or recount the figures the database keeps for the budget and indicators."),
-    ),
-    "purge": (
-        "cli.privacy",
-        "purge",
-        N_("Remove personal data past its retention (gallring)."),
-    ),
-    "keys": ("cli.keys", "keys", N_("The key to the personal data.")),
-    "audit": ("cli.trail", "audit", N_("The tamper-evident audit log and history.")),
-    "backup": (
-        "cli.privacy",
-        "backup",
-        N_("Copy the SQLite database to FILE while the site runs."),
-    ),
-    "requisition": (
-        "cli.requisition_commands",
-        "requisition",
-        N_(
-            "Show a municipality's requisition basis for a period (e.g. 2026-03 or "
-            "2026-03/2026-04)."
-        ),
-    ),
-    "accruals": (
-        "cli.requisition_commands",
-        "accruals",
-        N_("List the accrued costs: ended periods not yet claimed or not yet attested."),
-    ),
-    "follow-up": (
-        "cli.report_commands",
-        "follow_up",
-        N_("The budget follow-up of a year in the association's format (default: to today)."),
-    ),
-    "finsam": (
-        "cli.report_commands",
-        "finsam",
-        N_("The underlag for Uppföljning Finsam: participants by gender, budget and utfall."),
-    ),
-    "chat": (
-        "bot.cli",
-        "chat",
-        N_("Use the chat bot from the command line: the same answers as in Slack, as text."),
-    ),
-    "municipality": ("bot.cli", "municipality", N_("Settings of the municipalities.")),
-    "digest": (
-        "bot.digest_cli",
-        "digest",
-        N_("The daily digest: what is waiting and what is slipping, in chat."),
-    ),
+# name -> (module, attribute) of each command. Its help is the command's own (`help=_(…)` in
+# its decorator, or its docstring): `mm --help` reads it from the module's source, unloaded.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "db": ("cli.commands", "db"),
+    "program": ("cli.commands", "program"),
+    "user": ("cli.accounts", "user"),
+    "token": ("cli.tokens", "token"),
+    "demo": ("cli.accounts", "demo"),
+    "budget": ("cli.commands", "budget"),
+    "places": ("cli.commands", "places"),
+    "indicators": ("cli.commands", "indicators"),
+    "figures": ("cli.commands", "figures"),
+    "purge": ("cli.privacy", "purge"),
+    "keys": ("cli.keys", "keys"),
+    "audit": ("cli.trail", "audit"),
+    "backup": ("cli.privacy", "backup"),
+    "requisition": ("cli.requisition_commands", "requisition"),
+    "accruals": ("cli.requisition_commands", "accruals"),
+    "follow-up": ("cli.report_commands", "follow_up"),
+    "finsam": ("cli.report_commands", "finsam"),
+    "chat": ("bot.cli", "chat"),
+    "municipality": ("bot.cli", "municipality"),
+    "digest": ("bot.digest_cli", "digest"),
 }
+
+
+def own_help(module: str, attribute: str) -> str:
+    """The help msgid a command gives itself, read from its module's source without importing
+    it (nor the chat bot or Alembic behind it): the `help=_("…")` of its @click.command or
+    @click.group, else its docstring."""
+    spec = importlib.util.find_spec(module)
+    source = Path(spec.origin).read_text(encoding="utf-8") if spec and spec.origin else ""
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.FunctionDef) and node.name == attribute:
+            given = [_help_msgid(d) for d in node.decorator_list]
+            return next((msgid for msgid in given if msgid), ast.get_docstring(node) or "")
+    return ""
+
+
+def _help_msgid(decorator: ast.expr) -> str | None:
+    """`"…"` of a decorator `@click.command(…, help=_("…"))`; None for any other."""
+    for keyword in decorator.keywords if isinstance(decorator, ast.Call) else []:
+        text = keyword.value
+        if keyword.arg == "help" and isinstance(text, ast.Call) and text.args:
+            msgid = text.args[0]
+            return (
+                msgid.value
+                if isinstance(msgid, ast.Constant) and isinstance(msgid.value, str)
+                else None
+            )
+    return None
 
 
 class SwedishGroup(click.Group):
@@ -112,14 +91,14 @@ class SwedishGroup(click.Group):
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         if name not in self.commands and name in COMMANDS:
-            module, attribute, _help = COMMANDS[name]
+            module, attribute = COMMANDS[name]
             self.add_command(getattr(importlib.import_module(module), attribute), name)
         return self.commands.get(name)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        # The list of commands from their help texts here, without loading them.
+        # The list of commands from their own help texts, without loading them.
         listed = {
-            name: self.commands.get(name) or click.Command(name, help=_(COMMANDS[name][2]))
+            name: self.commands.get(name) or click.Command(name, help=_(own_help(*COMMANDS[name])))
             for name in self.list_commands(ctx)
         }
         click.Group.format_commands(click.Group(commands=listed), ctx, formatter)

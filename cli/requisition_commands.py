@@ -10,7 +10,7 @@ import click
 
 from cli.params import DATE
 from cli.runtime import Runtime, pass_runtime
-from domain.requisition import STATE_LABELS, Basis, accrual_total, parse_period
+from domain.requisition import REQUISITION_STATE_LABELS, Basis, accrual_total, parse_period
 from locales import format_period, ngettext
 from locales import gettext as _
 from reports.documents import accruals_sheet, basis_sheet
@@ -44,7 +44,7 @@ def _basis_text(basis: Basis) -> list[str]:
             "Daily rate: %(rate)s (not yet confirmed; the index adjustment is pending).",
             rate=basis.daily_rate,
         ),
-        _("Status: %(status)s", status=_(STATE_LABELS[basis.state])),
+        _("Status: %(status)s", status=_(REQUISITION_STATE_LABELS[basis.state])),
     ]
     if basis.running:
         lines.append(_("Preliminary: the period has not ended, so these are the days so far."))
@@ -162,7 +162,7 @@ def accruals(runtime: Runtime, on: date | None, kind: str, output: Path | None) 
             code=a.municipality_code,
             period=format_period(a.period),
             amount=a.amount,
-            status=_(STATE_LABELS[a.state]),
+            status=_(REQUISITION_STATE_LABELS[a.state]),
         )
         for a in found
     ]

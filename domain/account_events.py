@@ -61,7 +61,7 @@ MESSAGES = {
 CHANGED = N_("The account was changed.")
 
 # The names of what can change, for "Changed: …".
-FIELD_LABELS = {
+ACCOUNT_FIELD_LABELS = {
     "name": N_("name"),
     "role": N_("role"),
     "municipality": N_("municipality"),
@@ -90,7 +90,9 @@ def describe_account_event(event: LoggedEvent, municipality_names: Mapping[int, 
         params["role"] = Text(LABELS[Role(role)]) if role in set(Role) else "–"
     if "%(fields)s" in msgid:
         fields = tuple(
-            Text(FIELD_LABELS[f]) for f in details.get("fields", []) if f in FIELD_LABELS
+            Text(ACCOUNT_FIELD_LABELS[f])
+            for f in details.get("fields", [])
+            if f in ACCOUNT_FIELD_LABELS
         )
         params["fields"] = fields or "–"
     if "%(until)s" in msgid:

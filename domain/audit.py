@@ -75,7 +75,7 @@ PERSONAL_DATA_VIEWS = frozenset(
         Seen.API_REFERRAL,
     }
 )
-FIELD_LABELS = {
+AUDIT_FIELD_LABELS = {
     Field.PERSONAL_DETAILS: N_("personal details"),
     Field.NEEDS: N_("needs"),
     Field.DECLINE_COMMENTS: N_("decline comments"),

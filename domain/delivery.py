@@ -35,7 +35,7 @@ ORIGINAL_MISSING = "original_missing"  # an update whose message was never poste
 HISTORY_UNAVAILABLE = "history_unavailable"  # cannot tell whether a message arrived
 
 
-STATE_LABELS = {
+OUTBOX_STATE_LABELS = {
     OutboxState.PENDING: N_("Waiting"),
     OutboxState.SENDING: N_("Being sent"),
     OutboxState.SENT: N_("Sent"),

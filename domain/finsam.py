@@ -236,5 +236,5 @@ PARTICIPANT_FIELDS = {
     "ended_men": N_("Men who ended in the period"),
     "ended_unknown": N_("Ended in the period, gender unknown"),
 }
-FIELD_LABELS = ASSOCIATION_FIELDS | INSATS_FIELDS | PARTICIPANT_FIELDS
+FINSAM_FIELD_LABELS = ASSOCIATION_FIELDS | INSATS_FIELDS | PARTICIPANT_FIELDS
 MONEY_FIELDS = {*ASSOCIATION_FIELDS, "budget", "utfall"}

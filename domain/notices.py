@@ -32,7 +32,7 @@ class NoticeWay(StrEnum):
 
 DEFAULT_WAY = NoticeWay.CHAT
 
-KIND_LABELS = {
+NOTICE_KIND_LABELS = {
     NoticeKind.NEW_REQUEST: N_("A new request to your municipality"),
     NoticeKind.ANSWER: N_("A municipality's answer to your referral"),
     NoticeKind.DIGEST: N_("The daily digest"),

@@ -47,7 +47,7 @@ class State(StrEnum):
     RETURNED = "returned"  # a submission sent back: the period is a draft again
 
 
-STATE_LABELS = {
+REQUISITION_STATE_LABELS = {
     State.DRAFT: N_("Draft"),
     State.SUBMITTED: N_("Submitted, waiting for attestation"),
     State.ATTESTED: N_("Attested, waiting for payment"),

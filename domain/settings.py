@@ -11,13 +11,12 @@ from __future__ import annotations
 import re
 import tomllib
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from domain.documentation import DEFAULT_TEMPLATE, DocumentTemplate, TemplateSection
 from domain.errors import SettingsError
 from domain.finsam import InsatsAttributes, TargetGroup
-from domain.money import Money
 from domain.program import (
     PROGRAM_SCALARS,
     DayRule,
@@ -28,6 +27,7 @@ from domain.program import (
     ProgramYear,
 )
 from domain.requisition import PERIOD_MONTHS
+from domain.settings_tables import TableReader
 from domain.text import N_, Text
 
 _PAGE_KEYS = {"accessibility_statement", "privacy_notice"}
@@ -49,152 +49,14 @@ _PHASE_KEYS = {"key", "name", "start", "end"}
 _YEAR_KEYS = {"year", "budget", "daily_rate", "rate_confirmed", "other_costs", "participants"}
 _COST_KEYS = {"label", "amount"}
 _MUNICIPALITY_KEYS = {"name", "code", "capacity", "offer"}
-_MISSING = object()
-
-
-class _Reader:
-    """Typed look-ups into one TOML table that note a problem instead of raising."""
-
-    def __init__(self, problems: list[Text], table: Any, where: str, known: set[str]) -> None:
-        self.problems = problems
-        self.where = where
-        if not isinstance(table, dict):
-            self._problem(N_("%(where)s must be a table of settings."))
-            table = {}
-        self.table = table
-        for key in sorted(set(table) - known):
-            if where:
-                self._problem(N_("%(where)s has an unknown setting %(key)s."), key=key)
-            else:
-                self._problem(N_("The settings file has an unknown section %(key)s."), key=key)
-
-    def _problem(self, msgid: str, **params: Any) -> None:
-        self.problems.append(Text(msgid, {"where": self.where, **params}))
-
-    def _get(self, key: str, required: bool) -> Any:
-        value = self.table.get(key, _MISSING)
-        if value is _MISSING and required:
-            self._problem(N_("%(where)s is missing the setting %(key)s."), key=key)
-        return value
-
-    def text(self, key: str, *, required: bool = True, default: str = "") -> str | None:
-        value = self._get(key, required)
-        if value is _MISSING:
-            return default if not required else None
-        if not isinstance(value, str) or (required and not value.strip()):
-            self._problem(N_("%(where)s: %(key)s must be a text."), key=key)
-            return None
-        return value.strip()
-
-    def day(self, key: str, *, required: bool = True) -> date | None:
-        value = self._get(key, required)
-        if value is _MISSING:
-            return None
-        if not isinstance(value, date) or hasattr(value, "hour"):
-            self._problem(N_("%(where)s: %(key)s must be a date written YYYY-MM-DD."), key=key)
-            return None
-        return value
-
-    def whole(self, key: str, *, minimum: int = 0, default: int | None = None) -> int | None:
-        value = self._get(key, default is None)
-        if value is _MISSING:
-            return default
-        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-            self._problem(
-                N_("%(where)s: %(key)s must be a whole number of at least %(minimum)s."),
-                key=key,
-                minimum=minimum,
-            )
-            return None
-        return value
-
-    def money(self, key: str) -> Money | None:
-        value = self._get(key, True)
-        if value is _MISSING:
-            return None
-        try:
-            if isinstance(value, bool) or not isinstance(value, int | Decimal):
-                raise InvalidOperation
-            amount = Money.kronor(value)
-            if amount.ore < 0:
-                raise InvalidOperation
-            return amount
-        except (InvalidOperation, ValueError):
-            self._problem(N_("%(where)s: %(key)s must be an amount in kronor."), key=key)
-            return None
-
-    def flag(self, key: str) -> bool | None:
-        value = self._get(key, True)
-        if value is _MISSING:
-            return None
-        if not isinstance(value, bool):
-            self._problem(N_("%(where)s: %(key)s must be true or false."), key=key)
-            return None
-        return value
-
-    def tables(self, key: str, *, required: bool = True) -> list[Any]:
-        value = self._get(key, required)
-        if value is _MISSING:
-            return []
-        if not isinstance(value, list):
-            self._problem(N_("%(where)s: %(key)s must be a list of tables."), key=key)
-            return []
-        return value
 
 
 def parse_program(raw: str) -> Program:
-    try:
-        data = tomllib.loads(raw, parse_float=Decimal)
-    except tomllib.TOMLDecodeError as error:
-        found = re.search(r"line (\d+)", str(error))
-        line = found.group(1) if found else "?"
-        raise SettingsError(
-            [Text(N_("The settings file is not valid TOML (see line %(line)s)."), {"line": line})]
-        ) from None
+    data = _load_toml(raw)
     problems: list[Text] = []
-    top = _Reader(problems, data, "", _TOP_KEYS)
-    program = _Reader(problems, top.table.get("program", {}), "[program]", _PROGRAM_KEYS)
-    start, end = program.day("start"), program.day("end")
-    rule_name = program.text("day_rule", required=False, default=DayRule.WEEKDAYS.value)
-    if rule_name is not None and rule_name not in {r.value for r in DayRule}:
-        problems.append(
-            Text(
-                N_('The day rule must be "weekdays" or "calendar", not %(value)s.'),
-                {"value": rule_name},
-            )
-        )
-        rule_name = None
-    values: dict[str, Any] = {
-        "key": program.text("key"),
-        "name": program.text("name"),
-        "owner": program.text("owner"),
-        "association": program.text("association"),
-        "start": start,
-        "end": end,
-        "intake_stop": program.day("intake_stop", required=False),
-        "reference_prefix": program.text("reference_prefix"),
-        "enrolment_months": program.whole("enrolment_months", minimum=1),
-        "max_enrolment_months": program.whole("max_enrolment_months", minimum=1),
-        "day_rule": DayRule(rule_name) if rule_name else None,
-        "retention_months": program.whole("retention_months", minimum=1, default=24),
-        "retention_months_not_started": program.whole(
-            "retention_months_not_started", minimum=1, default=6
-        ),
-        "audit_retention_months": program.whole("audit_retention_months", minimum=60, default=60),
-        "requisition_months": program.whole("requisition_months", minimum=1, default=2),
-        "requisition_reference": program.text("requisition_reference", required=False),
-        "requisition_account": program.text("requisition_account", required=False),
-        "requisition_due_working_days": program.whole(
-            "requisition_due_working_days", minimum=1, default=10
-        ),
-        "intake_forecast_per_month": program.whole("intake_forecast_per_month", default=0),
-    }
-    pages = _Reader(problems, top.table.get("pages", {}), "[pages]", _PAGE_KEYS)
-    values["accessibility_statement"] = pages.text("accessibility_statement", required=False)
-    values["privacy_notice"] = pages.text("privacy_notice", required=False)
-    privacy = _Reader(problems, top.table.get("privacy", {}), "[privacy]", _PRIVACY_KEYS)
-    for key in sorted(_PRIVACY_KEYS):
-        values[key] = privacy.text(key, required=False)
+    top = TableReader(problems, data, "", _TOP_KEYS)
+    values = _program_values(problems, top)
+    values.update(_page_and_privacy_values(problems, top))
     phases = _phases(problems, top)
     years = _years(problems, top)
     municipalities = _municipalities(problems, top)
@@ -214,16 +76,85 @@ def parse_program(raw: str) -> Program:
     )
 
 
-def _documentation(problems: list[Text], top: _Reader) -> DocumentTemplate:
+def _load_toml(raw: str) -> dict[str, Any]:
+    """The file's tables, or one problem naming the line TOML could not read."""
+    try:
+        return tomllib.loads(raw, parse_float=Decimal)
+    except tomllib.TOMLDecodeError as error:
+        found = re.search(r"line (\d+)", str(error))
+        line = found.group(1) if found else "?"
+        raise SettingsError(
+            [Text(N_("The settings file is not valid TOML (see line %(line)s)."), {"line": line})]
+        ) from None
+
+
+def _day_rule(problems: list[Text], program: TableReader) -> DayRule | None:
+    rule_name = program.text("day_rule", required=False, default=DayRule.WEEKDAYS.value)
+    if rule_name is not None and rule_name not in {r.value for r in DayRule}:
+        problems.append(
+            Text(
+                N_('The day rule must be "weekdays" or "calendar", not %(value)s.'),
+                {"value": rule_name},
+            )
+        )
+        return None
+    return DayRule(rule_name) if rule_name else None
+
+
+def _program_values(problems: list[Text], top: TableReader) -> dict[str, Any]:
+    """The [program] table: the scalars of `Program` that are not pages or privacy texts."""
+    program = TableReader(problems, top.table.get("program", {}), "[program]", _PROGRAM_KEYS)
+    start, end = program.day("start"), program.day("end")
+    day_rule = _day_rule(problems, program)
+    return {
+        "key": program.text("key"),
+        "name": program.text("name"),
+        "owner": program.text("owner"),
+        "association": program.text("association"),
+        "start": start,
+        "end": end,
+        "intake_stop": program.day("intake_stop", required=False),
+        "reference_prefix": program.text("reference_prefix"),
+        "enrolment_months": program.whole("enrolment_months", minimum=1),
+        "max_enrolment_months": program.whole("max_enrolment_months", minimum=1),
+        "day_rule": day_rule,
+        "retention_months": program.whole("retention_months", minimum=1, default=24),
+        "retention_months_not_started": program.whole(
+            "retention_months_not_started", minimum=1, default=6
+        ),
+        "audit_retention_months": program.whole("audit_retention_months", minimum=60, default=60),
+        "requisition_months": program.whole("requisition_months", minimum=1, default=2),
+        "requisition_reference": program.text("requisition_reference", required=False),
+        "requisition_account": program.text("requisition_account", required=False),
+        "requisition_due_working_days": program.whole(
+            "requisition_due_working_days", minimum=1, default=10
+        ),
+        "intake_forecast_per_month": program.whole("intake_forecast_per_month", default=0),
+    }
+
+
+def _page_and_privacy_values(problems: list[Text], top: TableReader) -> dict[str, Any]:
+    """The texts of the [pages] and [privacy] tables, all optional."""
+    values: dict[str, Any] = {}
+    pages = TableReader(problems, top.table.get("pages", {}), "[pages]", _PAGE_KEYS)
+    values["accessibility_statement"] = pages.text("accessibility_statement", required=False)
+    values["privacy_notice"] = pages.text("privacy_notice", required=False)
+    privacy = TableReader(problems, top.table.get("privacy", {}), "[privacy]", _PRIVACY_KEYS)
+    for key in sorted(_PRIVACY_KEYS):
+        values[key] = privacy.text(key, required=False)
+    return values
+
+
+def _documentation(problems: list[Text], top: TableReader) -> DocumentTemplate:
     """FK's template: the parts of the individual plan and of the final documentation."""
     if "documentation" not in top.table:
         return DEFAULT_TEMPLATE
-    table = _Reader(problems, top.table["documentation"], "[documentation]", _DOCUMENT_KEYS)
+    table = TableReader(problems, top.table["documentation"], "[documentation]", _DOCUMENT_KEYS)
     found: dict[str, tuple[TemplateSection, ...]] = {}
     for kind in sorted(_DOCUMENT_KEYS):
         sections = []
         for number, part in enumerate(table.tables(kind), start=1):
-            r = _Reader(problems, part, f"[[documentation.{kind}]] {number}", _SECTION_KEYS)
+            r = TableReader(problems, part, f"[[documentation.{kind}]] {number}", _SECTION_KEYS)
             key, heading = r.text("key"), r.text("heading")
             help_text = r.text("help", required=False)
             if key is not None and heading is not None:
@@ -240,26 +171,26 @@ def _documentation(problems: list[Text], top: _Reader) -> DocumentTemplate:
     return DocumentTemplate(plan=found["plan"], final_report=found["final_report"])
 
 
-def _phases(problems: list[Text], top: _Reader) -> list[Phase]:
+def _phases(problems: list[Text], top: TableReader) -> list[Phase]:
     phases = []
     for number, table in enumerate(top.tables("phases", required=False), start=1):
-        r = _Reader(problems, table, f"[[phases]] {number}", _PHASE_KEYS)
+        r = TableReader(problems, table, f"[[phases]] {number}", _PHASE_KEYS)
         key, name, start, end = r.text("key"), r.text("name"), r.day("start"), r.day("end")
         if key is not None and name is not None and start is not None and end is not None:
             phases.append(Phase(key, name, start, end))
     return phases
 
 
-def _years(problems: list[Text], top: _Reader) -> list[ProgramYear]:
+def _years(problems: list[Text], top: TableReader) -> list[ProgramYear]:
     years = []
     for number, table in enumerate(top.tables("years"), start=1):
-        r = _Reader(problems, table, f"[[years]] {number}", _YEAR_KEYS)
+        r = TableReader(problems, table, f"[[years]] {number}", _YEAR_KEYS)
         year, budget = r.whole("year", minimum=1900), r.money("budget")
         rate, confirmed = r.money("daily_rate"), r.flag("rate_confirmed")
         participants = r.whole("participants", default=0)
         costs = []
         for cost_table in table.get("other_costs", []) if isinstance(table, dict) else []:
-            c = _Reader(problems, cost_table, f"[[years]] {number} other_costs", _COST_KEYS)
+            c = TableReader(problems, cost_table, f"[[years]] {number} other_costs", _COST_KEYS)
             label, amount = c.text("label"), c.money("amount")
             if label is not None and amount is not None:
                 costs.append(OtherCost(label, amount))
@@ -276,10 +207,10 @@ def _years(problems: list[Text], top: _Reader) -> list[ProgramYear]:
     return years
 
 
-def _municipalities(problems: list[Text], top: _Reader) -> list[MunicipalitySettings]:
+def _municipalities(problems: list[Text], top: TableReader) -> list[MunicipalitySettings]:
     found = []
     for number, table in enumerate(top.tables("municipalities"), start=1):
-        r = _Reader(problems, table, f"[[municipalities]] {number}", _MUNICIPALITY_KEYS)
+        r = TableReader(problems, table, f"[[municipalities]] {number}", _MUNICIPALITY_KEYS)
         name, code = r.text("name"), r.text("code")
         capacity = r.whole("capacity", default=0)
         offer = r.text("offer", required=False)
@@ -300,10 +231,19 @@ def _check_consistency(
     years: list[ProgramYear],
     municipalities: list[MunicipalitySettings],
 ) -> None:
-    start, end, stop = values["start"], values["end"], values["intake_stop"]
+    start, end = values["start"], values["end"]
     if end <= start:
+        # Nothing else can be checked against a period that does not exist.
         problems.append(Text(N_("The program must end after it starts.")))
         return
+    _check_program_values(problems, values)
+    _check_phases(problems, phases, start, end)
+    _check_years(problems, [y.year for y in years], start, end)
+    _check_municipalities(problems, municipalities)
+
+
+def _check_program_values(problems: list[Text], values: dict[str, Any]) -> None:
+    start, end, stop = values["start"], values["end"], values["intake_stop"]
     if stop is not None and not start < stop <= end:
         problems.append(
             Text(
@@ -318,6 +258,9 @@ def _check_consistency(
         problems.append(
             Text(N_("The maximum enrolment cannot be shorter than the ordinary enrolment."))
         )
+
+
+def _check_phases(problems: list[Text], phases: list[Phase], start: date, end: date) -> None:
     for phase in phases:
         if not start <= phase.start <= phase.end <= end:
             problems.append(
@@ -329,7 +272,10 @@ def _check_consistency(
                     {"phase": phase.name},
                 )
             )
-    seen_years = [y.year for y in years]
+
+
+def _check_years(problems: list[Text], seen_years: list[int], start: date, end: date) -> None:
+    """Each program year once, every calendar year of the period, none outside it."""
     for year in sorted(set(seen_years)):
         if seen_years.count(year) > 1:
             problems.append(
@@ -351,6 +297,9 @@ def _check_consistency(
             problems.append(
                 Text(N_("The year %(year)s lies outside the program period."), {"year": str(year)})
             )
+
+
+def _check_municipalities(problems: list[Text], municipalities: list[MunicipalitySettings]) -> None:
     if not municipalities:
         problems.append(Text(N_("The program needs at least one municipality.")))
     for attribute, msgid in (
@@ -367,9 +316,9 @@ def _check_consistency(
 _FINSAM_KEYS = {"focus", "target_group", "follow_up_method", "esf_funded"}
 
 
-def _finsam(problems: list[Text], top: _Reader) -> InsatsAttributes:
+def _finsam(problems: list[Text], top: TableReader) -> InsatsAttributes:
     """Inriktning, målgrupp, uppföljningsmetod and ESF funding; all optional."""
-    r = _Reader(problems, top.table.get("finsam", {}), "[finsam]", _FINSAM_KEYS)
+    r = TableReader(problems, top.table.get("finsam", {}), "[finsam]", _FINSAM_KEYS)
     group = r.text("target_group", required=False, default=TargetGroup.INDIVIDUAL.value)
     if group is not None and group not in {g.value for g in TargetGroup}:
         problems.append(

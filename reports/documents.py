@@ -11,7 +11,7 @@ from domain.choices import LABELS, Outcome
 from domain.follow_up import FollowUp, IndicatorRow, Line, SteeringReport
 from domain.indicators import GOAL_LABELS, Goal
 from domain.money import Money
-from domain.requisition import STATE_LABELS, Accrual, Basis, StepKind, accrual_total
+from domain.requisition import REQUISITION_STATE_LABELS, Accrual, Basis, StepKind, accrual_total
 from domain.text import N_
 from locales import format_datetime, format_percent, format_period
 from locales import gettext as _
@@ -42,7 +42,7 @@ def basis_sheet(basis: Basis) -> Sheet:
             (_("Account / cost centre"), h.account),
             (_("Daily rate"), basis.daily_rate),
             (_("The daily rate is"), rate_note),
-            (_("Status"), _(STATE_LABELS[basis.state])),
+            (_("Status"), _(REQUISITION_STATE_LABELS[basis.state])),
             *_story(basis),
         ],
         freeze=True,
@@ -143,7 +143,7 @@ def accruals_sheet(accruals: list[Accrual], on: date) -> Sheet:
                 a.municipality,
                 a.municipality_code,
                 format_period(a.period),
-                _(STATE_LABELS[a.state]),
+                _(REQUISITION_STATE_LABELS[a.state]),
                 a.amount,
             ]
             for a in accruals

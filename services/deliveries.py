@@ -19,53 +19,12 @@ from sqlalchemy.orm import Session
 from domain.access import Actor, check_manages_deliveries
 from domain.delivery import OutboxState, Transport
 from domain.errors import NotFound, RuleViolation
+from domain.message_kinds import kind_of
 from domain.text import N_
 from storage.models import ChatOutbox, Municipality
 
 WAITING_FOR_SOMEONE = (OutboxState.FAILED, OutboxState.UNKNOWN, OutboxState.SKIPPED)
 MAX_LISTED = 500
-
-
-class MessageKind:
-    """What a message was, from its outbox key (see bot.cards, bot.digest, bot.home)."""
-
-    CARD = "card"
-    CARD_UPDATE = "card_update"
-    ANSWER = "answer"
-    DIGEST = "digest"
-    WELCOME = "welcome"
-    LATE_ANSWER = "late_answer"
-    WEBHOOK = "webhook"
-    OTHER = "other"
-
-
-KIND_LABELS = {
-    MessageKind.CARD: N_("Request card"),
-    MessageKind.CARD_UPDATE: N_("Answer on a request card"),
-    MessageKind.ANSWER: N_("Answer to the investigator"),
-    MessageKind.DIGEST: N_("Daily digest"),
-    MessageKind.WELCOME: N_("Welcome"),
-    MessageKind.LATE_ANSWER: N_("Delayed answer"),
-    MessageKind.WEBHOOK: N_("Webhook"),
-    MessageKind.OTHER: N_("Other message"),
-}
-
-
-def kind_of(key: str) -> str:
-    if key.startswith("request:"):  # request:<id>:<what>[:matrix | :email:<user>]
-        what = key.split(":")[2] if key.count(":") >= 2 else ""
-        return {
-            "card": MessageKind.CARD,
-            "answer": MessageKind.CARD_UPDATE,
-            "investigator": MessageKind.ANSWER,
-        }.get(what, MessageKind.OTHER)
-    prefix = key.split(":", 1)[0]
-    return {
-        "digest": MessageKind.DIGEST,
-        "welcome": MessageKind.WELCOME,
-        "late": MessageKind.LATE_ANSWER,
-        "webhook": MessageKind.WEBHOOK,
-    }.get(prefix, MessageKind.OTHER)
 
 
 @dataclass(frozen=True)

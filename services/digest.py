@@ -17,6 +17,8 @@ from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
+from domain.availability import MunicipalityPlaces
+from domain.budget import YearBudget
 from domain.calendar import add_working_days
 from domain.clock import local_date
 from domain.deadlines import (
@@ -28,6 +30,7 @@ from domain.deadlines import (
     slips,
 )
 from domain.digest import Digest, LateItem, RequisitionDue, UpcomingMeeting, WaitingRequest
+from domain.program import ProgramYear
 from services import reports, requisition_lists
 from services.program_setup import current_program
 from storage import digest_queries
@@ -54,6 +57,23 @@ def _by_municipality(items: Sequence[tuple[int | None, _Item]]) -> dict[int | No
     return grouped
 
 
+@dataclass(frozen=True)
+class _Day:
+    """What all of a day's digests are cut from, each part grouped by municipality (None:
+    the coordinator's, everything)."""
+
+    today: date
+    settings: DeadlineSettings
+    places: tuple[MunicipalityPlaces, ...]
+    year: ProgramYear | None
+    budget: YearBudget | None
+    waiting: dict[int | None, list[WaitingRequest]]
+    meetings: dict[int | None, list[UpcomingMeeting]]
+    late: dict[int | None, list[LateItem]]
+    moments: dict[int | None, list[datetime]]
+    due: dict[Task, dict[int | None, list[RequisitionDue]]]
+
+
 def build_digests(
     session: Session,
     *,
@@ -65,7 +85,49 @@ def build_digests(
     settings = settings or DeadlineSettings()
     program = current_program(session)
     places = reports.availability(session, today=today, program=program).municipalities
-    waiting = _by_municipality(
+    waiting = _waiting(session, today, settings)
+    meetings = _meetings(session, today, settings)
+    late = _by_municipality(_late_rows(session, today, None))
+    moments = _change_moments(session, audiences)
+    due = _requisitions_due(session, today)
+    year = program.year_for(today)
+    budget = (
+        reports.year_budget(session, year=today.year, today=today, program=program)
+        if year and any(a.municipality_id is None for a in audiences)
+        else None
+    )
+    day = _Day(today, settings, tuple(places), year, budget, waiting, meetings, late, moments, due)
+    return [_digest_for(day, audience) for audience in audiences]
+
+
+def _digest_for(day: _Day, audience: Audience) -> Digest:
+    own = audience.municipality_id
+    coordinator = own is None
+    return Digest(
+        day=day.today,
+        municipality_id=own,
+        settings=day.settings,
+        places=tuple(m for m in day.places if coordinator or m.municipality_id == own),
+        budget=day.budget if coordinator else None,
+        waiting=tuple(day.waiting.get(own, ())),
+        meetings=tuple(day.meetings.get(own, ())),
+        late=tuple(sorted(day.late.get(own, ()), key=_late_order)),
+        unconfirmed_rate_year=day.year.year
+        if coordinator and day.year and not day.year.rate_confirmed
+        else None,
+        changes=_after(day.moments.get(own, []), audience.since),
+        requisitions_waiting=tuple(day.due[Task.ATTEST_REQUISITION].get(None, ()))
+        if coordinator
+        else (),
+        unsubmitted=tuple(day.due[Task.SUBMIT_REQUISITION].get(own, ())),
+        returned=tuple(day.due[Task.RESUBMIT_REQUISITION].get(own, ())),
+    )
+
+
+def _waiting(
+    session: Session, today: date, settings: DeadlineSettings
+) -> dict[int | None, list[WaitingRequest]]:
+    return _by_municipality(
         [
             (
                 row.municipality_id,
@@ -81,8 +143,13 @@ def build_digests(
             for age in [request_age(local_date(row.asked_at), today)]
         ]
     )
+
+
+def _meetings(
+    session: Session, today: date, settings: DeadlineSettings
+) -> dict[int | None, list[UpcomingMeeting]]:
     horizon = add_working_days(today, settings.meetings_within_working_days)
-    meetings = _by_municipality(
+    return _by_municipality(
         [
             (
                 row.municipality_id,
@@ -91,19 +158,29 @@ def build_digests(
             for row in digest_queries.meetings_between(session, today, horizon)
         ]
     )
-    late = _by_municipality(_late_rows(session, today, None))
+
+
+def _change_moments(
+    session: Session, audiences: Sequence[Audience]
+) -> dict[int | None, list[datetime]]:
+    """The moments of changes since the earliest previous digest, sorted, by municipality."""
     earliest = min((a.since for a in audiences), default=None)
-    moments = {
+    return {
         where: sorted(times)
         for where, times in _by_municipality(
             digest_queries.change_moments(session, earliest) if earliest else []
         ).items()
     }
+
+
+def _requisitions_due(
+    session: Session, today: date
+) -> dict[Task, dict[int | None, list[RequisitionDue]]]:
     # The worklists' rule (domain.deadlines.requisition_task), so the two always agree.
     work = requisition_lists.work(session, today=today)
     # Waiting for attestation: oldest period first; the municipalities' own: by municipality.
     by_place = sorted(work, key=lambda w: (w.basis.municipality, w.basis.period.first))
-    due = {
+    return {
         task: _by_municipality(
             [
                 (w.basis.municipality_id, RequisitionDue(w.basis.municipality, w.basis.period))
@@ -117,37 +194,6 @@ def build_digests(
             Task.ATTEST_REQUISITION,
         )
     }
-    year = program.year_for(today)
-    budget = (
-        reports.year_budget(session, year=today.year, today=today, program=program)
-        if year and any(a.municipality_id is None for a in audiences)
-        else None
-    )
-
-    def digest_for(audience: Audience) -> Digest:
-        own = audience.municipality_id
-        coordinator = own is None
-        return Digest(
-            day=today,
-            municipality_id=own,
-            settings=settings,
-            places=tuple(m for m in places if coordinator or m.municipality_id == own),
-            budget=budget if coordinator else None,
-            waiting=tuple(waiting.get(own, ())),
-            meetings=tuple(meetings.get(own, ())),
-            late=tuple(sorted(late.get(own, ()), key=_late_order)),
-            unconfirmed_rate_year=year.year
-            if coordinator and year and not year.rate_confirmed
-            else None,
-            changes=_after(moments.get(own, []), audience.since),
-            requisitions_waiting=tuple(due[Task.ATTEST_REQUISITION].get(None, ()))
-            if coordinator
-            else (),
-            unsubmitted=tuple(due[Task.SUBMIT_REQUISITION].get(own, ())),
-            returned=tuple(due[Task.RESUBMIT_REQUISITION].get(own, ())),
-        )
-
-    return [digest_for(audience) for audience in audiences]
 
 
 def build_digest(

@@ -75,53 +75,8 @@ def _rows(session: Session, entries: list[AuditEntry]) -> list[LogRow]:
     users = {u.id: u.name for u in session.scalars(select(User))}
     towns = {m.id: m.name for m in session.scalars(select(Municipality))}
     ids = {e.referral_id for e in entries if e.referral_id is not None}
-    referrals = (
-        {r.id: r for r in session.scalars(select(Referral).where(Referral.id.in_(ids)))}
-        if ids
-        else {}
-    )
-    withdrawn = (
-        {
-            e.referral_id: e.at
-            for e in session.scalars(
-                select(Event).where(Event.kind == EventKind.WITHDRAWN, Event.referral_id.in_(ids))
-            )
-            if e.referral_id is not None
-        }
-        if ids
-        else {}
-    )
-
-    def declined_at(entry: AuditEntry) -> datetime | None:
-        referral = referrals.get(entry.referral_id) if entry.referral_id else None
-        if referral is None or entry.municipality_id is None:
-            return None
-        times = [
-            r.answered_at
-            for r in referral.requests
-            if r.municipality_id == entry.municipality_id
-            and r.answer is RequestAnswer.DECLINED
-            and r.answered_at is not None
-        ]
-        return min(times) if times else None
-
-    facts = [
-        ViewFacts(
-            id=e.id,
-            at=e.at,
-            user_id=e.user_id,
-            role=e.role,
-            referral_id=e.referral_id,
-            referral_closed_on=_closed_on(referrals[e.referral_id], withdrawn)
-            if e.referral_id in referrals
-            else None,
-            declined_by_viewer_municipality_at=declined_at(e),
-            protected_identity=Field.PROTECTED_IDENTITY.value in (e.fields or []),
-        )
-        for e in entries
-        if Seen(e.action) in PERSONAL_DATA_VIEWS
-    ]
-    flags = flags_for(facts)
+    referrals = _referrals(session, ids)
+    flags = flags_for(_view_facts(entries, referrals, _withdrawn_at(session, ids)))
     return [
         LogRow(
             id=e.id,
@@ -137,6 +92,62 @@ def _rows(session: Session, entries: list[AuditEntry]) -> list[LogRow]:
             flags=frozenset(flags.get(e.id, set())),
         )
         for e in entries
+    ]
+
+
+def _referrals(session: Session, ids: set[int]) -> dict[int, Referral]:
+    if not ids:
+        return {}
+    return {r.id: r for r in session.scalars(select(Referral).where(Referral.id.in_(ids)))}
+
+
+def _withdrawn_at(session: Session, ids: set[int]) -> dict[int, datetime]:
+    """When each of these referrals was withdrawn, if it was."""
+    if not ids:
+        return {}
+    return {
+        e.referral_id: e.at
+        for e in session.scalars(
+            select(Event).where(Event.kind == EventKind.WITHDRAWN, Event.referral_id.in_(ids))
+        )
+        if e.referral_id is not None
+    }
+
+
+def _declined_at(referrals: dict[int, Referral], entry: AuditEntry) -> datetime | None:
+    """When the viewer's municipality first declined the referral viewed, if it did."""
+    referral = referrals.get(entry.referral_id) if entry.referral_id else None
+    if referral is None or entry.municipality_id is None:
+        return None
+    times = [
+        r.answered_at
+        for r in referral.requests
+        if r.municipality_id == entry.municipality_id
+        and r.answer is RequestAnswer.DECLINED
+        and r.answered_at is not None
+    ]
+    return min(times) if times else None
+
+
+def _view_facts(
+    entries: list[AuditEntry], referrals: dict[int, Referral], withdrawn: dict[int, datetime]
+) -> list[ViewFacts]:
+    """What domain.log_review needs to flag the views of personal data among the entries."""
+    return [
+        ViewFacts(
+            id=e.id,
+            at=e.at,
+            user_id=e.user_id,
+            role=e.role,
+            referral_id=e.referral_id,
+            referral_closed_on=_closed_on(referrals[e.referral_id], withdrawn)
+            if e.referral_id in referrals
+            else None,
+            declined_by_viewer_municipality_at=_declined_at(referrals, e),
+            protected_identity=Field.PROTECTED_IDENTITY.value in (e.fields or []),
+        )
+        for e in entries
+        if Seen(e.action) in PERSONAL_DATA_VIEWS
     ]
 
 

@@ -21,6 +21,7 @@ from domain import requisition as rules
 from domain.access import Actor
 from domain.clock import local_date
 from domain.errors import NotFound, RuleViolation
+from domain.program import Program
 from domain.requisition import (
     Action,
     Basis,
@@ -80,47 +81,57 @@ def submit(
         submitted_at=now,
         submitted_by_id=actor.user_id,
         return_reason="",
-        lines=[
-            RequisitionLine(
-                reference_code=line.reference_code,
-                first_day=line.first_day,
-                last_day=line.last_day,
-                days=line.days,
-                daily_rate_ore=line.daily_rate.ore,
-                amount_ore=line.amount.ore,
-            )
-            for line in found.lines
-        ]
-        + [
-            RequisitionLine(
-                reference_code=c.reference_code,
-                days=c.days,
-                daily_rate_ore=rate_of(program, c.period)[0].ore,
-                amount_ore=c.amount.ore,
-                corrects_first=c.period.first,
-                corrects_last=c.period.last,
-                claimed_days=c.claimed_days,
-                correction_kind=c.kind.value,
-            )
-            for c in found.corrections
-        ],
+        lines=_frozen_lines(program, found),
     )
     session.add(row)
     try:
         session.flush()
     except IntegrityError:  # submitted at the same moment by someone else
-        raise rules.refusal(found, Action.SUBMIT, today) or RuleViolation(
-            N_(
-                "The requisition basis for %(first)s – %(last)s has already been submitted; a "
-                "period can be submitted once."
-            ),
-            first=period.first,
-            last=period.last,
-        ) from None
+        raise _submitted_already(found, period, today) from None
     history.record(
         session, RequisitionSubmitted(**_about(row), total_ore=row.total_ore), at=now, actor=actor
     )
     return row
+
+
+def _frozen_lines(program: Program, found: Basis) -> list[RequisitionLine]:
+    """The basis's lines as submitted: the period's own, then its corrections of earlier
+    periods, each at the daily rate of the period it corrects."""
+    return [
+        RequisitionLine(
+            reference_code=line.reference_code,
+            first_day=line.first_day,
+            last_day=line.last_day,
+            days=line.days,
+            daily_rate_ore=line.daily_rate.ore,
+            amount_ore=line.amount.ore,
+        )
+        for line in found.lines
+    ] + [
+        RequisitionLine(
+            reference_code=c.reference_code,
+            days=c.days,
+            daily_rate_ore=rate_of(program, c.period)[0].ore,
+            amount_ore=c.amount.ore,
+            corrects_first=c.period.first,
+            corrects_last=c.period.last,
+            claimed_days=c.claimed_days,
+            correction_kind=c.kind.value,
+        )
+        for c in found.corrections
+    ]
+
+
+def _submitted_already(found: Basis, period: Period, today: date) -> RuleViolation:
+    """The refusal when someone else submitted the same period at the same moment."""
+    return rules.refusal(found, Action.SUBMIT, today) or RuleViolation(
+        N_(
+            "The requisition basis for %(first)s – %(last)s has already been submitted; a "
+            "period can be submitted once."
+        ),
+        first=period.first,
+        last=period.last,
+    )
 
 
 class _RequisitionFields(TypedDict):

@@ -13,6 +13,7 @@ from domain.choices import GOAL_OUTCOMES, Outcome
 from domain.enrolment import ASSESSMENT_PLAN_DEADLINE, WORKPLACE_TRAINING_DEADLINE
 from domain.figures import COUNTERS
 from domain.lifecycle import ReferralStatus
+from storage.dates import plus_days_sql
 
 GOALS = ", ".join(f"'{o.value}'" for o in sorted(GOAL_OUTCOMES))
 ALTERNATIVE = Outcome.ALTERNATIVE_PLAN.value
@@ -29,12 +30,6 @@ PLACEMENT_COLUMNS = (
 )
 
 
-def _plus_days(dialect: str, expression: str, days: int) -> str:
-    if dialect == "sqlite":
-        return f"date({expression}, '{days:+d} days')"
-    return f"({expression} + {days})"
-
-
 @dataclass(frozen=True)
 class _Key:
     """A day from which a placement adds to some counters, and what it adds."""
@@ -48,11 +43,11 @@ def counter_keys(dialect: str, row: str) -> list[_Key]:
     """The three key days of a placement row (`row` is NEW, OLD or a table alias)."""
     start = f"{row}.started_on"
     end = f"COALESCE({row}.ended_on, {row}.planned_end_on)"
-    day_before_start = _plus_days(dialect, start, -1)
+    day_before_start = plus_days_sql(dialect, start, -1)
     budget_end = f"(CASE WHEN {end} < {day_before_start} THEN {day_before_start} ELSE {end} END)"
     plan, training = f"{row}.assessment_plan_on", f"{row}.workplace_training_on"
-    plan_limit = _plus_days(dialect, start, ASSESSMENT_PLAN_DEADLINE.days)
-    training_limit = _plus_days(dialect, start, WORKPLACE_TRAINING_DEADLINE.days)
+    plan_limit = plus_days_sql(dialect, start, ASSESSMENT_PLAN_DEADLINE.days)
+    training_limit = plus_days_sql(dialect, start, WORKPLACE_TRAINING_DEADLINE.days)
     other = f"({row}.outcome IS NOT NULL AND {row}.outcome NOT IN ({GOALS}))"
 
     def flag(condition: str) -> str:

@@ -7,14 +7,12 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Date, Float, and_, func, select, union_all
-from sqlalchemy.ext.compiler import compiles
+from sqlalchemy import and_, func, select, union_all
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.functions import FunctionElement
 
 from domain.clock import STOCKHOLM
 from domain.lifecycle import ReferralStatus, RequestAnswer
+from storage.dates import day_of, days_apart
 from storage.models import (
     CostOutcome,
     FinsamAssociationYear,
@@ -23,45 +21,6 @@ from storage.models import (
     PlacementRequest,
     Referral,
 )
-
-
-class days_apart(FunctionElement[float]):  # noqa: N801 - reads as SQL
-    """Days (with fractions) from the first moment to the second, on both databases."""
-
-    type = Float()
-    inherit_cache = True
-
-
-@compiles(days_apart, "sqlite")
-def _days_apart_sqlite(element: FunctionElement[Any], compiler: SQLCompiler, **kw: Any) -> str:
-    first, second = (compiler.process(arg, **kw) for arg in element.clauses)
-    return f"(julianday({second}) - julianday({first}))"
-
-
-@compiles(days_apart, "postgresql")
-def _days_apart_postgresql(element: FunctionElement[Any], compiler: SQLCompiler, **kw: Any) -> str:
-    first, second = (compiler.process(arg, **kw) for arg in element.clauses)
-    apart = f"CAST({second} AS TIMESTAMP) - CAST({first} AS TIMESTAMP)"
-    return f"(EXTRACT(EPOCH FROM ({apart})) / 86400.0)"
-
-
-class day_of(FunctionElement[date]):  # noqa: N801 - reads as SQL
-    """The date of a moment (its UTC date: a day's difference at most around midnight)."""
-
-    type = Date()
-    inherit_cache = True
-
-
-@compiles(day_of, "sqlite")
-def _day_of_sqlite(element: FunctionElement[Any], compiler: SQLCompiler, **kw: Any) -> str:
-    (moment,) = (compiler.process(arg, **kw) for arg in element.clauses)
-    return f"date({moment})"
-
-
-@compiles(day_of, "postgresql")
-def _day_of_postgresql(element: FunctionElement[Any], compiler: SQLCompiler, **kw: Any) -> str:
-    (moment,) = (compiler.process(arg, **kw) for arg in element.clauses)
-    return f"CAST({moment} AT TIME ZONE 'UTC' AS DATE)"
 
 
 def accepted_meetings(session: Session) -> list[Any]:

@@ -18,7 +18,6 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Date,
-    Integer,
     SQLColumnExpression,
     and_,
     case,
@@ -26,37 +25,14 @@ from sqlalchemy import (
     literal,
     select,
 )
-from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, aliased
-from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.functions import FunctionElement
 
 from domain.choices import GOAL_OUTCOMES, Outcome
 from domain.enrolment import ASSESSMENT_PLAN_DEADLINE, WORKPLACE_TRAINING_DEADLINE
 from domain.forecast import PlaceInUse
 from domain.lifecycle import ACTIVE_AT_MUNICIPALITY, ReferralStatus
+from storage.dates import days_between
 from storage.models import CompensableDayRow, Municipality, Placement, Referral
-
-
-class days_between(FunctionElement[int]):  # noqa: N801 - reads as SQL
-    """Whole days from the first date to the second (second − first), on both databases."""
-
-    type = Integer()
-    inherit_cache = True
-
-
-@compiles(days_between, "sqlite")
-def _days_between_sqlite(element: FunctionElement[Any], compiler: SQLCompiler, **kw: Any) -> str:
-    first, second = (compiler.process(arg, **kw) for arg in element.clauses)
-    return f"CAST(julianday({second}) - julianday({first}) AS INTEGER)"
-
-
-@compiles(days_between, "postgresql")
-def _days_between_postgresql(
-    element: FunctionElement[Any], compiler: SQLCompiler, **kw: Any
-) -> str:
-    first, second = (compiler.process(arg, **kw) for arg in element.clauses)
-    return f"({second} - {first})"
 
 
 def _later(column: SQLColumnExpression[Any], day: date) -> ColumnElement[Any]:

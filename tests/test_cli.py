@@ -344,15 +344,17 @@ def test_demo_is_refused_in_a_database_with_real_users(ready):
 
 
 def test_the_command_list_shows_each_commands_own_help_without_loading_it():
-    """`mm --help` lists the commands from cli.main.COMMANDS; each entry must be the help
-    the command itself has (so the list never says something the command does not)."""
+    """`mm --help` lists the commands from cli.main.COMMANDS, each with the help read from
+    the command's own source: it must be the help the command itself has (so the list never
+    says something the command does not)."""
     import importlib
 
-    from cli.main import COMMANDS
+    from cli.main import COMMANDS, own_help
 
-    for name, (module, attribute, help_msgid) in COMMANDS.items():
+    for name, (module, attribute) in COMMANDS.items():
         command = getattr(importlib.import_module(module), attribute)
-        assert command.help == gettext(help_msgid), name
+        assert own_help(module, attribute), name
+        assert command.help == gettext(own_help(module, attribute)), name
 
 
 def test_help_lists_every_command_and_loads_neither_the_bot_nor_alembic(tmp_path):

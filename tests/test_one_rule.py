@@ -4,9 +4,14 @@ comes back and drifts from the first."""
 from __future__ import annotations
 
 import ast
+import importlib
+import re
+from collections import Counter
 from dataclasses import fields
 from datetime import date
+from enum import Enum
 from pathlib import Path
+from typing import Any
 
 import click
 import pytest
@@ -254,3 +259,109 @@ def test_the_domain_knows_no_slack_error_code_or_setting():
             if isinstance(node, ast.Constant) and node.value in slack_codes:
                 found.append(f"{path.relative_to(ROOT)}:{node.lineno}: {node.value}")
     assert found == []
+
+
+# Date arithmetic in SQL is spelled per database in storage.dates only: a query or trigger
+# elsewhere names what it means (days_between, days_apart, day_of and their *_sql texts).
+DATE_SQL = re.compile(
+    r"julianday\(|\bdate\(|::\s*date\b|\binterval\s+'|make_interval\(|extract\s*\(\s*epoch"
+    r"|at time zone|strftime\(",
+    re.IGNORECASE,
+)
+DATE_SQL_HOME = "storage/dates.py"
+
+
+def _sql_strings(path: Path) -> list[tuple[int, str]]:
+    """(line, text) of the string literals of a module, f-strings' literal parts included,
+    docstrings aside (they may name what the SQL does)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+    return [
+        (node.lineno, node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and id(node) not in docstrings
+    ]
+
+
+def test_date_sql_is_spelled_per_database_in_one_helper():
+    spelled = [
+        f"{path.relative_to(ROOT)}:{line}: {found.group(0)}"
+        for path in _sources_of(
+            "domain", "storage", "services", "notices", "reports", "web", "bot", "cli"
+        )
+        if "migrations" not in path.parts and path.relative_to(ROOT).as_posix() != DATE_SQL_HOME
+        for line, literal in _sql_strings(path)
+        if (found := DATE_SQL.search(literal))
+    ]
+    assert spelled == []
+    home = {literal for _line, literal in _sql_strings(ROOT / DATE_SQL_HOME)}
+    assert any(DATE_SQL.search(literal) for literal in home)
+
+
+@pytest.mark.parametrize(
+    ("sql", "date_sql"),
+    [
+        ("date(NEW.started_on, '-1 days')", True),
+        ("CAST(julianday(x) - julianday(y) AS INTEGER)", True),
+        ("NEW.started_on::date", True),
+        ("now() - interval '3 days'", True),
+        ("CAST(x AT TIME ZONE 'UTC' AS DATE)", True),
+        ("SELECT started_on FROM placement", False),
+        ("CAST(strftime('%s', at) AS INTEGER)", True),
+        ("local_date(row.asked_at)", False),
+    ],
+)
+def test_date_sql_is_recognised(sql, date_sql):
+    assert bool(DATE_SQL.search(sql)) is date_sql
+
+
+# One label table per vocabulary: each named once in domain/, no enum labelled in two.
+LABEL_TABLE = re.compile(r"(?:[A-Z][A-Z_]*_)?LABELS")
+
+
+def _label_tables() -> list[tuple[str, str, dict[Any, str]]]:
+    """(module, name, table) of every label table assigned at the top of a domain module."""
+    found = []
+    for path in _sources_of("domain"):
+        module = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            targets = node.targets if isinstance(node, ast.Assign) else []
+            targets += [node.target] if isinstance(node, ast.AnnAssign) else []
+            for target in targets:
+                if isinstance(target, ast.Name) and LABEL_TABLE.fullmatch(target.id):
+                    table = getattr(importlib.import_module(module), target.id)
+                    found.append((module, target.id, table))
+    return found
+
+
+def test_each_vocabulary_has_one_label_table():
+    tables = _label_tables()
+    assert len(tables) > 15
+    names = Counter(name for _module, name, _table in tables)
+    assert [name for name, count in names.items() if count > 1] == []
+    labelled_by: dict[type, list[str]] = {}
+    for module, name, table in tables:
+        for vocabulary in {type(key) for key in table if isinstance(key, Enum)}:
+            labelled_by.setdefault(vocabulary, []).append(f"{module}.{name}")
+    assert {v.__name__: t for v, t in labelled_by.items() if len(t) > 1} == {}
+
+
+def test_no_label_table_is_kept_outside_the_domain():
+    outside = [
+        f"{path.relative_to(ROOT)}:{node.lineno} {target.id}"
+        for path in _sources_of("storage", "services", "notices", "reports", "web", "bot", "cli")
+        for node in ast.parse(path.read_text(encoding="utf-8")).body
+        if isinstance(node, ast.Assign)
+        for target in node.targets
+        if isinstance(target, ast.Name) and LABEL_TABLE.fullmatch(target.id)
+    ]
+    assert outside == []

@@ -18,7 +18,7 @@ from domain.lifecycle import STATUS_LABELS, ReferralStatus
 from domain.meetings import MEETING_LABELS, MeetingKind
 from domain.money import Money
 from domain.personal_identity import display_personal_identity_number
-from domain.requisition import STATE_LABELS
+from domain.requisition import REQUISITION_STATE_LABELS
 from domain.text import N_, Text
 
 csrf = CSRFProtect()
@@ -159,7 +159,7 @@ def install(app: Flask) -> None:
         menu=menu,
         field_attributes=field_attributes,
         url_with=url_with,
-        state_label=STATE_LABELS.__getitem__,
+        state_label=REQUISITION_STATE_LABELS.__getitem__,
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

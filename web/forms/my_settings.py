@@ -6,7 +6,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-from domain.notices import KIND_LABELS, WAY_LABELS, NoticeKind, NoticeWay
+from domain.notices import NOTICE_KIND_LABELS, WAY_LABELS, NoticeKind, NoticeWay
 from domain.text import N_
 from web.forms.base import Form
 from web.forms.fields import RadioChoiceField, Required, enum_of, options
@@ -20,7 +20,7 @@ def notices_form(kinds: tuple[NoticeKind, ...], **kwargs: Any) -> Form:
 
     for kind in kinds:
         field = RadioChoiceField(
-            _l(KIND_LABELS[kind]),
+            _l(NOTICE_KIND_LABELS[kind]),
             choices=options((way.value, _l(WAY_LABELS[way])) for way in NoticeWay),
             coerce=enum_of(NoticeWay),
             validators=[Required(N_("Choose how you want this notice."))],

@@ -11,8 +11,9 @@ import locales
 from bot.delivery import IN_APP
 from bot.delivery_reasons import reason_text
 from domain.access import can_manage_deliveries
-from domain.delivery import STATE_LABELS
-from services.deliveries import KIND_LABELS, failed_deliveries, retry_delivery
+from domain.delivery import OUTBOX_STATE_LABELS
+from domain.message_kinds import MESSAGE_KIND_LABELS
+from services.deliveries import failed_deliveries, retry_delivery
 from web import runtime
 from web.auth import permitted
 from web.forms.base import Form
@@ -30,8 +31,8 @@ def listing() -> Any:
     return render_template(
         "deliveries/list.html",
         deliveries=found,
-        message_kind=lambda kind: locales.gettext(KIND_LABELS[kind]),
-        delivery_state=lambda state: locales.gettext(STATE_LABELS[state]),
+        message_kind=lambda kind: locales.gettext(MESSAGE_KIND_LABELS[kind]),
+        delivery_state=lambda state: locales.gettext(OUTBOX_STATE_LABELS[state]),
         delivery_reason=lambda code: locales.render(reason_text(code)),
     )
 

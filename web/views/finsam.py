@@ -16,7 +16,7 @@ from domain.access import can_see_budget
 from domain.choices import Role
 from domain.finsam import (
     ASSOCIATION_FIELDS,
-    FIELD_LABELS,
+    FINSAM_FIELD_LABELS,
     GENDER_LABELS,
     INSATS_FIELDS,
     AssociationFigures,
@@ -101,7 +101,7 @@ def _finsam_page(
             previous=previous,
             changed=[
                 [
-                    locales.gettext(FIELD_LABELS[k]),
+                    locales.gettext(FINSAM_FIELD_LABELS[k]),
                     locales.format_value(field_cell(k, old)),
                     locales.format_value(field_cell(k, new)),
                 ]

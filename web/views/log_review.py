@@ -12,7 +12,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from wtforms.fields.choices import SelectChoice
 
 import locales
-from domain.audit import FIELD_LABELS, SEEN_LABELS, Seen
+from domain.audit import AUDIT_FIELD_LABELS, SEEN_LABELS, Seen
 from domain.choices import LABELS, Role
 from domain.errors import RuleViolation
 from domain.log_review import FLAG_LABELS
@@ -128,7 +128,7 @@ def sample() -> Any:
 def _labels() -> dict[str, Any]:
     return {
         "seen": {k: locales.gettext(v) for k, v in SEEN_LABELS.items()},
-        "field": {k: locales.gettext(v) for k, v in FIELD_LABELS.items()},
+        "field": {k: locales.gettext(v) for k, v in AUDIT_FIELD_LABELS.items()},
         "flag": {k: locales.gettext(v) for k, v in FLAG_LABELS.items()},
         "role": {k: locales.gettext(LABELS[k]) for k in Role},
     }

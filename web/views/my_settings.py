@@ -9,7 +9,7 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 
 import locales
-from domain.notices import KIND_LABELS, kinds_for
+from domain.notices import NOTICE_KIND_LABELS, kinds_for
 from domain.tokens import token_hash
 from notices.recipients import preferences_of, set_preferences
 from services import own_account, second_factor, web_sessions
@@ -98,7 +98,7 @@ def _page(form: Form, status: int) -> Any:
             user=user,
             form=form,
             kinds=kinds_for(actor),
-            labels=KIND_LABELS,
+            labels=NOTICE_KIND_LABELS,
             sessions=listed,
             codes_left=codes_left,
             enrolled=enrolled,

@@ -12,7 +12,7 @@ from domain.access import can_see_budget
 from domain.choices import Role
 from domain.indicators import GOAL_LABELS
 from domain.program import Program
-from domain.requisition import STATE_LABELS
+from domain.requisition import REQUISITION_STATE_LABELS
 from services import rate_decisions, reports, worklist
 from services.lists import Page
 from services.program_setup import current_program, set_daily_rate
@@ -81,7 +81,7 @@ def _rate_page(form: RateForm, status: int, change: RateChange | None = None) ->
         years=program.years,
         decisions=found,
         change=change,
-        state_labels=STATE_LABELS,
+        state_labels=REQUISITION_STATE_LABELS,
     )
     return html, status
 

@@ -103,7 +103,9 @@ def _filters(session: Session, actor: Any, program: Any) -> RequisitionFilterFor
     every = locales.gettext("All")
     mine = [(MINE, locales.gettext("Waiting for me"))] if worklist.tasks_of(actor.role) else []
     form.vad.choices = options(
-        mine + [(EVERY, every)] + [(s.value, locales.gettext(rules.STATE_LABELS[s])) for s in State]
+        mine
+        + [(EVERY, every)]
+        + [(s.value, locales.gettext(rules.REQUISITION_STATE_LABELS[s])) for s in State]
     )
     form.kommun.choices = [SelectChoice("", every), *municipality_choices(session)]
     form.ar.choices = options([("", every)] + [(y.year, str(y.year)) for y in program.years])
@@ -142,7 +144,7 @@ def listing() -> Any:
         page=page,
         own=actor.is_contact,
         today=today,
-        state_labels=rules.STATE_LABELS,
+        state_labels=rules.REQUISITION_STATE_LABELS,
         mine=what == MINE,
     )
     return html, 200 if valid else 400
@@ -168,7 +170,7 @@ def _page(code: str, raw_period: str, failed: tuple[Action, Form] | None, status
         code=code,
         forms=forms,
         failed=failed[1] if failed else None,
-        state_labels=rules.STATE_LABELS,
+        state_labels=rules.REQUISITION_STATE_LABELS,
         today=today,
         attested_on=local_date(found.attested_at) if found.attested_at else None,
     )
@@ -298,7 +300,7 @@ def accruals() -> Any:
         total=rules.accrual_total(found),
         page=page,
         pages=pages,
-        state_labels=rules.STATE_LABELS,
+        state_labels=rules.REQUISITION_STATE_LABELS,
     )
 
 
