@@ -17,7 +17,7 @@ from web import runtime
 from web.auth import roles
 from web.forms.fields import SelectChoice, options
 from web.forms.worklist import WorklistFilterForm
-from web.views import municipality_choices, page_number
+from web.views import municipality_choices, page_at
 
 blueprint = Blueprint("worklist", __name__)
 
@@ -101,7 +101,7 @@ def page() -> Any:
         else:
             status = 400
         found = worklist.worklist_for(
-            db, actor=actor, today=runtime.today(), page=page_number(), **chosen
+            db, actor=actor, today=runtime.today(), page=page_at(), **chosen
         )
     if not any(chosen.values()):  # the whole worklist: its total is the count in the menu
         _keep(found.total)
