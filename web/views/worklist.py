@@ -46,8 +46,10 @@ def _count_first() -> None:
     """The number in the menu, counted before the view opens its own transaction (a page
     renders inside one, and SQLite takes one writer at a time), for people with a worklist.
 
-    Counting is a dozen COUNTs over the whole program, so a count is kept in the session for
-    a minute; anything the person sends (a POST) and the worklist page itself count anew."""
+    The count reads the kept items (one statement of index ranges, storage.worklist_queries)
+    and the requisition bases' rule; it is still kept in the session for a minute, so that
+    most pages run neither: anything the person sends (a POST) and the worklist page itself
+    count anew."""
     if not current_user.is_authenticated or current_user.role not in worklist.HAS_WORKLIST:
         return
     if request.method != "GET":
