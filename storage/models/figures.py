@@ -59,7 +59,8 @@ class KeptWorkItem(Base):
     (storage.worklist_triggers). Only work still open is here, never history; whether an item
     is on a list today is a range on `anchor` (storage.worklist_queries), so that a count is
     an index range and a page a keyset range on (anchor, at_seconds, reference_code,
-    source_id), however long the program has run."""
+    source_id), however long the program has run. The indexes hold every column a count
+    reads (`booked_until` last), so a count never visits the table."""
 
     __tablename__ = "work_item"
     __table_args__ = (
@@ -71,6 +72,7 @@ class KeptWorkItem(Base):
             "at_seconds",
             "reference_code",
             "source_id",
+            "booked_until",
         ),
         Index(
             "ix_work_item_investigator",
@@ -80,8 +82,17 @@ class KeptWorkItem(Base):
             "at_seconds",
             "reference_code",
             "source_id",
+            "booked_until",
         ),
-        Index("ix_work_item_kind", "kind", "anchor", "at_seconds", "reference_code", "source_id"),
+        Index(
+            "ix_work_item_kind",
+            "kind",
+            "anchor",
+            "at_seconds",
+            "reference_code",
+            "source_id",
+            "booked_until",
+        ),
     )
 
     referral_id: Mapped[int] = mapped_column(Integer, primary_key=True)

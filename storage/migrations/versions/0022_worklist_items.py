@@ -21,7 +21,8 @@ down_revision = "0019"
 branch_labels = None
 depends_on = None
 
-KEY = ["anchor", "at_seconds", "reference_code", "source_id"]
+# The key of a page, and the one column a count reads besides it: the indexes cover both.
+KEY = ["anchor", "at_seconds", "reference_code", "source_id", "booked_until"]
 
 
 def upgrade() -> None:
