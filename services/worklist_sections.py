@@ -106,9 +106,9 @@ class Section:
         return self.keys[-1] if self.keys else ""
 
 
-def _anchor_day(row: Any) -> date:
-    """The day an item counts from (a request's moment is a Swedish day)."""
-    if row.at_seconds:
+def _anchor_day(task: Task, row: Any) -> date:
+    """The day an item counts from: a request's moment (asked, declined) is a Swedish day."""
+    if task in (Task.ANSWER_REQUEST, Task.REROUTE):
         return local_date(datetime.fromtimestamp(row.at_seconds, UTC))
     anchor: date = row.anchor
     return anchor
@@ -124,7 +124,7 @@ def requisition_section(
 
 
 def _item(task: Task, row: Any, today: date, settings: DeadlineSettings, meeting: Any) -> WorkItem:
-    on = due_on(task, _anchor_day(row))
+    on = due_on(task, _anchor_day(task, row))
     return WorkItem(
         task=task,
         reference_code=row.reference_code,

@@ -35,6 +35,11 @@ COLUMNS = (
 )
 S = ReferralStatus
 _FOLLOW_UP = f"m.kind = '{MeetingKind.FOLLOW_UP.value}' AND m.held_on IS NULL"
+_PLACEMENT = "JOIN placement p ON p.referral_id = r.id"
+
+
+def _status(status: ReferralStatus) -> str:
+    return f"r.status = '{status.value}'"
 
 
 def _day(dialect: str, moment: str) -> str:
@@ -76,9 +81,7 @@ def _part(
 def _parts(dialect: str) -> list[str]:
     """One SELECT per kind of item, as the worklists have always chosen them."""
     asked, declined = "q.asked_at", "COALESCE(q.answered_at, q.asked_at)"
-    placement = "JOIN placement p ON p.referral_id = r.id"
     follow_ups = f"JOIN meeting m ON m.referral_id = r.id AND {_FOLLOW_UP}"
-    status = "r.status = '{}'".format
     parts = [
         _part(
             Task.ANSWER_REQUEST,
@@ -95,7 +98,7 @@ def _parts(dialect: str) -> list[str]:
             seconds=_seconds(dialect, declined),
             join="JOIN placement_request q ON q.referral_id = r.id "
             "AND q.municipality_id = r.current_municipality_id",
-            where=status(S.DECLINED.value),
+            where=_status(S.DECLINED),
         ),
     ]
     for task in (Task.RECORD_MEETING, Task.HOLD_MEETING):
@@ -104,15 +107,20 @@ def _parts(dialect: str) -> list[str]:
                 task,
                 source="r.id",
                 anchor="p.meeting_on",
-                join=placement,
-                where=status(S.ACCEPTED.value),
+                join=_PLACEMENT,
+                where=_status(S.ACCEPTED),
             )
         )
     for task in (Task.RECORD_FOLLOW_UP, Task.FOLLOW_UP):
         parts.append(
-            _part(task, source="m.id", anchor='m."on"', join=follow_ups, where=status(S.STARTED))
+            _part(task, source="m.id", anchor='m."on"', join=follow_ups, where=_status(S.STARTED))
         )
-    started = f"{status(S.STARTED.value)} AND p.started_on IS NOT NULL"
+    return parts + _placement_parts()
+
+
+def _placement_parts() -> list[str]:
+    """The kinds read from a running or ended placement: milestones, ends, reports."""
+    started = f"{_status(S.STARTED)} AND p.started_on IS NOT NULL"
     booked = f'(SELECT MAX(m."on") FROM meeting m WHERE m.referral_id = r.id AND {_FOLLOW_UP})'
     running = {
         Task.BOOK_FOLLOW_UP: ("p.started_on", started),
@@ -126,29 +134,28 @@ def _parts(dialect: str) -> list[str]:
         ),
         Task.ENDING: (
             "p.planned_end_on",
-            f"{status(S.STARTED.value)} AND p.planned_end_on IS NOT NULL",
+            f"{_status(S.STARTED)} AND p.planned_end_on IS NOT NULL",
         ),
         Task.FINAL_REPORT: (
             "p.ended_on",
-            f"{status(S.ENDED.value)} AND {_on_placement(FINAL_REPORT_MISSING)}",
+            f"{_status(S.ENDED)} AND {_on_placement(FINAL_REPORT_MISSING)}",
         ),
         Task.ALTERNATIVE_PLAN: (
             "p.ended_on",
-            f"{status(S.ENDED.value)} AND {_on_placement(ALTERNATIVE_PLAN_MISSING)}",
+            f"{_status(S.ENDED)} AND {_on_placement(ALTERNATIVE_PLAN_MISSING)}",
         ),
     }
-    for task, (anchor, where) in running.items():
-        parts.append(
-            _part(
-                task,
-                source="r.id",
-                anchor=anchor,
-                join=placement,
-                where=where,
-                booked=booked if task is Task.BOOK_FOLLOW_UP else "CAST(NULL AS DATE)",
-            )
+    return [
+        _part(
+            task,
+            source="r.id",
+            anchor=anchor,
+            join=_PLACEMENT,
+            where=where,
+            booked=booked if task is Task.BOOK_FOLLOW_UP else "CAST(NULL AS DATE)",
         )
-    return parts
+        for task, (anchor, where) in running.items()
+    ]
 
 
 def items_sql(dialect: str, referral: str | None = None) -> str:
