@@ -15,9 +15,8 @@ digest uses too.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy.orm import Session
 
@@ -28,9 +27,7 @@ from domain.access import (
     check_files_referrals,
     check_pays_requisitions,
 )
-from domain.calendar import working_days_between
 from domain.choices import Role
-from domain.clock import local_date
 from domain.deadlines import (
     ASSOCIATION_TASKS,
     COORDINATOR_TASKS,
@@ -39,84 +36,20 @@ from domain.deadlines import (
     REQUISITION_TASKS,
     DeadlineSettings,
     Task,
-    due_on,
     horizon,
-    is_late,
-    request_age,
 )
 from domain.errors import NotAllowed
-from domain.money import Money
-from domain.requisition import Period
 from domain.text import N_
 from services import requisition_lists
+from services.paging import PageAt
+from services.worklist_sections import Section as Section
+from services.worklist_sections import WorkItem as WorkItem
+from services.worklist_sections import referral_sections, requisition_section
 from storage import worklist_queries as queries
 from storage.worklist_queries import Scope
 
 SECTION_SIZE = 10  # items per kind on the worklist; a kind of its own pages by 50
 PAGE_SIZE = 50
-
-
-@dataclass(frozen=True)
-class WorkItem:
-    task: Task
-    reference_code: str
-    municipality: str | None
-    on: date  # when it is due (when asked, for a request; the meeting's day for a meeting)
-    late: bool
-    working_days: int | None  # a request's age in working days; a basis's, waiting
-    next_meeting: date | None
-    # A requisition basis (reference_code is empty): its period, code, days, amount, and
-    # the reason it was returned.
-    period: Period | None = None
-    municipality_code: str | None = None
-    days: int | None = None
-    amount: Money | None = None
-    reason: str | None = None
-
-
-def _requisition_item(waiting: requisition_lists.Waiting, today: date) -> WorkItem:
-    basis = waiting.basis
-    return WorkItem(
-        task=waiting.task,
-        reference_code="",
-        municipality=basis.municipality,
-        on=waiting.on,
-        late=waiting.late,
-        working_days=None
-        if waiting.task is Task.SUBMIT_REQUISITION
-        else working_days_between(waiting.on, today),
-        next_meeting=None,
-        period=basis.period,
-        municipality_code=basis.municipality_code,
-        days=basis.days,
-        amount=basis.total,
-        reason=basis.reason,
-    )
-
-
-@dataclass(frozen=True)
-class Section:
-    task: Task
-    items: list[WorkItem]
-    total: int
-    page: int
-    size: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.size))
-
-    @property
-    def number(self) -> int:
-        return self.page
-
-    @property
-    def has_previous(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
 
 
 @dataclass(frozen=True)
@@ -133,20 +66,6 @@ class Worklist:
         return [item for section in self.sections for item in section.items]
 
 
-def _anchor_day(value: date | datetime) -> date:
-    """The day an item counts from (a request's moment is a Swedish day)."""
-    return local_date(value) if isinstance(value, datetime) else value
-
-
-def _requisition_section(
-    task: Task, work: list[requisition_lists.Waiting], today: date, page: int, size: int
-) -> Section:
-    mine = [w for w in work if w.task is task]
-    page = min(max(page, 1), max(1, math.ceil(len(mine) / size)))
-    shown = mine[(page - 1) * size : page * size]
-    return Section(task, [_requisition_item(w, today) for w in shown], len(mine), page, size)
-
-
 def _requisition_work(
     session: Session, tasks: tuple[Task, ...], scope: Scope, today: date
 ) -> list[requisition_lists.Waiting]:
@@ -158,37 +77,6 @@ def _requisition_work(
     )
 
 
-def _section(
-    session: Session,
-    task: Task,
-    scope: Scope,
-    today: date,
-    settings: DeadlineSettings,
-    page: int,
-    size: int,
-) -> Section:
-    last = horizon(today, settings)
-    total = queries.count(session, task, scope, today, last)
-    page = min(max(page, 1), max(1, math.ceil(total / size)))
-    found = queries.rows(session, task, scope, today, last, limit=size, offset=(page - 1) * size)
-    meetings = queries.next_meetings(session, [r.referral_id for r in found], today)
-    items = []
-    for row in found:
-        on = due_on(task, _anchor_day(row.anchor))
-        items.append(
-            WorkItem(
-                task=task,
-                reference_code=row.reference_code,
-                municipality=row.municipality,
-                on=on,
-                late=is_late(task, on, today, settings),
-                working_days=request_age(on, today) if task is Task.ANSWER_REQUEST else None,
-                next_meeting=meetings.get(row.referral_id),
-            )
-        )
-    return Section(task, items, total, page, size)
-
-
 def _worklist(
     session: Session,
     role: Role,
@@ -198,7 +86,7 @@ def _worklist(
     today: date,
     settings: DeadlineSettings | None,
     task: Task | None,
-    page: int,
+    page: PageAt | int,
     size: int | None = None,
 ) -> Worklist:
     settings = settings or DeadlineSettings()
@@ -206,13 +94,16 @@ def _worklist(
         raise NotAllowed(N_("That list is not on your worklist."))
     wanted = (task,) if task is not None else tasks
     size = size or (PAGE_SIZE if task is not None else SECTION_SIZE)
+    at = page if isinstance(page, PageAt) else PageAt(page)
     work = _requisition_work(session, wanted, scope, today)
+    referral_tasks = [t for t in wanted if t not in REQUISITION_TASKS]
+    sections = referral_sections(session, referral_tasks, scope, today, settings, at, size)
     return Worklist(
         role,
         [
-            _requisition_section(t, work, today, page, size)
+            requisition_section(t, work, today, at.number, size)
             if t in REQUISITION_TASKS
-            else _section(session, t, scope, today, settings, page, size)
+            else sections[t]
             for t in wanted
         ],
     )
@@ -225,7 +116,7 @@ def for_municipality(
     today: date,
     settings: DeadlineSettings | None = None,
     task: Task | None = None,
-    page: int = 1,
+    page: PageAt | int = 1,
     size: int | None = None,
 ) -> Worklist:
     """A municipality contact's worklist: their own municipality's requests and placements."""
@@ -251,7 +142,7 @@ def for_investigator(
     today: date,
     settings: DeadlineSettings | None = None,
     task: Task | None = None,
-    page: int = 1,
+    page: PageAt | int = 1,
     size: int | None = None,
 ) -> Worklist:
     """An investigator's worklist: their own referrals waiting, declined, or needing a plan."""
@@ -278,7 +169,7 @@ def for_coordinator(
     settings: DeadlineSettings | None = None,
     task: Task | None = None,
     municipality_id: int | None = None,
-    page: int = 1,
+    page: PageAt | int = 1,
     size: int | None = None,
 ) -> Worklist:
     """The coordinator's worklist: all of it, across municipalities (or one of them)."""
@@ -303,7 +194,7 @@ def for_association(
     today: date,
     settings: DeadlineSettings | None = None,
     task: Task | None = None,
-    page: int = 1,
+    page: PageAt | int = 1,
     size: int | None = None,
 ) -> Worklist:
     """The association's worklist: attested requisition bases waiting for payment."""
@@ -344,7 +235,7 @@ def worklist_for(
     settings: DeadlineSettings | None = None,
     task: Task | None = None,
     municipality_id: int | None = None,
-    page: int = 1,
+    page: PageAt | int = 1,
 ) -> Worklist:
     """The actor's own worklist, whatever their role (NotAllowed for roles without one)."""
     if actor.role is Role.COORDINATOR:
@@ -384,6 +275,5 @@ def count_for(
         return 0
     last = horizon(today, settings)
     work = _requisition_work(session, tasks, scope, today)
-    return len(work) + sum(
-        queries.count(session, t, scope, today, last) for t in tasks if t not in REQUISITION_TASKS
-    )
+    kinds = [t for t in tasks if t not in REQUISITION_TASKS]
+    return len(work) + sum(queries.counts(session, kinds, scope, today, last).values())

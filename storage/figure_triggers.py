@@ -4,7 +4,7 @@ wrapper differ. Migrations create them through storage.figures."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, text
@@ -190,13 +190,25 @@ _TRIGGERS = {
 PLACEMENT_TRIGGERS = ("placement_insert", "placement_delete", "placement_update")
 
 
-def create_trigger_sql(dialect: str, names: Iterable[str] = tuple(_TRIGGERS)) -> list[str]:
+# Another kept table's triggers (storage.worklist_triggers) go through the same wrapper with
+# their own `triggers` and `bodies`; the defaults stay the figures' own, which the earlier
+# migrations create before that table exists.
+Triggers = Mapping[str, tuple[str, str, str | None]]
+
+
+def create_trigger_sql(
+    dialect: str,
+    names: Iterable[str] = tuple(_TRIGGERS),
+    *,
+    triggers: Triggers = _TRIGGERS,
+    bodies: Callable[[str], dict[str, list[str]]] = _bodies,
+) -> list[str]:
     """DDL for the triggers (and on PostgreSQL their functions)."""
-    bodies = _bodies(dialect)
+    statements_of = bodies(dialect)
     ddl = []
     for name in names:
-        table, event, condition = _TRIGGERS[name]
-        statements = ";\n  ".join(bodies[name])
+        table, event, condition = triggers[name]
+        statements = ";\n  ".join(statements_of[name])
         if dialect == "sqlite":
             when = f" WHEN {condition.replace('IS DISTINCT FROM', 'IS NOT')}" if condition else ""
             ddl.append(
@@ -216,10 +228,12 @@ def create_trigger_sql(dialect: str, names: Iterable[str] = tuple(_TRIGGERS)) ->
     return ddl
 
 
-def drop_trigger_sql(dialect: str, names: Iterable[str] = tuple(_TRIGGERS)) -> list[str]:
+def drop_trigger_sql(
+    dialect: str, names: Iterable[str] = tuple(_TRIGGERS), *, triggers: Triggers = _TRIGGERS
+) -> list[str]:
     ddl = []
     for name in names:
-        table = _TRIGGERS[name][0]
+        table = triggers[name][0]
         if dialect == "sqlite":
             ddl.append(f"DROP TRIGGER IF EXISTS tr_{name}")
         else:
@@ -228,7 +242,7 @@ def drop_trigger_sql(dialect: str, names: Iterable[str] = tuple(_TRIGGERS)) -> l
     return ddl
 
 
-def missing_triggers(connection: Connection) -> list[str]:
+def missing_triggers(connection: Connection, triggers: Triggers = _TRIGGERS) -> list[str]:
     """The figures' triggers that the database lacks (SQLite drops a table's triggers when a
     migration rebuilds the table)."""
     if connection.dialect.name == "sqlite":
@@ -236,4 +250,4 @@ def missing_triggers(connection: Connection) -> list[str]:
     else:
         query = "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal"
     present = {row[0] for row in connection.execute(text(query))}
-    return [name for name in _TRIGGERS if f"tr_{name}" not in present]
+    return [name for name in triggers if f"tr_{name}" not in present]

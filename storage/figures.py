@@ -21,6 +21,9 @@ from sqlalchemy.orm import Session
 
 from domain.figures import COUNTERS
 
+# The worklists' kept items are recounted, checked and restored with the figures.
+from storage import worklist_items
+
 # The trigger SQL and the readers live in their own modules; callers and migrations name them
 # through storage.figures.
 from storage.figure_reads import tallies as tallies
@@ -114,6 +117,7 @@ def rebuild(session: Session | Connection) -> None:
             f"SELECT municipality_id, accepted, started FROM ({_PLACES_SQL}) AS r"
         )
     )
+    worklist_items.rebuild(session)
 
 
 def differences(session: Session) -> list[str]:
@@ -159,7 +163,7 @@ def differences(session: Session) -> list[str]:
     }
     if places != kept_places:
         found.append(f"place_count: kept {kept_places}, recomputed {places}")
-    return found
+    return found + worklist_items.differences(session)
 
 
 def _as_date(value: date | str) -> date:
@@ -177,7 +181,10 @@ def bulk_load(session: Session) -> Iterator[None]:
         return
     dialect = _dialect(session)
     session.flush()
-    for statement in drop_trigger_sql(dialect, PLACEMENT_TRIGGERS):
+    work = session.connection()
+    for statement in drop_trigger_sql(dialect, PLACEMENT_TRIGGERS) + (
+        worklist_items.drop_trigger_sql(work)
+    ):
         session.execute(text(statement))
     session.info["mm_bulk_load"] = True
     try:
@@ -185,7 +192,9 @@ def bulk_load(session: Session) -> Iterator[None]:
     finally:
         session.info.pop("mm_bulk_load", None)
     session.flush()
-    for statement in create_trigger_sql(dialect, PLACEMENT_TRIGGERS):
+    for statement in create_trigger_sql(dialect, PLACEMENT_TRIGGERS) + (
+        worklist_items.create_trigger_sql(work)
+    ):
         session.execute(text(statement))
     rebuild(session)
 
@@ -193,10 +202,15 @@ def bulk_load(session: Session) -> Iterator[None]:
 def restore_triggers(connection: Connection) -> bool:
     """Recreates missing triggers and recounts the figures; True when it had to."""
     missing = missing_triggers(connection)
-    if not missing:
+    work_missing = worklist_items.missing_triggers(connection)
+    if not missing and not work_missing:
         return False
     dialect = connection.dialect.name
-    for statement in drop_trigger_sql(dialect, missing) + create_trigger_sql(dialect, missing):
+    statements = drop_trigger_sql(dialect, missing) + create_trigger_sql(dialect, missing)
+    if work_missing:  # all of them again: they are made together
+        statements += worklist_items.drop_trigger_sql(connection)
+        statements += worklist_items.create_trigger_sql(connection)
+    for statement in statements:
         connection.execute(text(statement))
     rebuild(connection)
     return True

@@ -1,35 +1,29 @@
-"""What the worklists list, one query per kind of item (domain.deadlines.Task), each to be
-counted and paged in SQL: codes, municipalities and dates only, never personal data.
+"""What the worklists list, read from the kept items (`work_item`, storage.worklist_triggers):
+codes, municipalities and dates only, never personal data.
 
-Each query gives (referral id, reference code, municipality, the day the item counts from);
-the bounds are the rules of domain.deadlines written as SQL, and the worklist's use case
-(services.worklist) applies the rules again to each row it shows.
+An item is on today's list when the day it counts from (`anchor`) lies in its kind's window,
+the rules of domain.deadlines written as bounds (`_window`): a count is an index range, and
+a page a keyset range on (anchor, at_seconds, reference_code, source_id). All kinds are
+counted in one statement and paged in another, however long the program has run; the
+worklist's use case (services.worklist) applies the rules again to each row it shows.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, select, text
+from sqlalchemy import ColumnElement, Select, func, literal, or_, select, tuple_, union_all
 from sqlalchemy.orm import Session
 
 from domain.deadlines import ENDING_SOON, Task
 from domain.enrolment import ASSESSMENT_PLAN_DEADLINE, WORKPLACE_TRAINING_DEADLINE
-from domain.lifecycle import ReferralStatus
-from domain.meetings import MeetingKind
-from storage.models import (
-    ALTERNATIVE_PLAN_MISSING,
-    FINAL_REPORT_MISSING,
-    Meeting,
-    Municipality,
-    Placement,
-    PlacementRequest,
-    Referral,
-)
+from storage.models import KeptWorkItem, Meeting, Municipality
 
-S = ReferralStatus
+W = KeptWorkItem
+KEY = (W.anchor, W.at_seconds, W.reference_code, W.source_id)
 
 
 @dataclass(frozen=True)
@@ -40,137 +34,125 @@ class Scope:
     investigator_id: int | None = None
 
 
-def _base(anchor: Any, *joins: Any) -> Select[Any]:
-    query = select(
-        Referral.id.label("referral_id"),
-        Referral.reference_code,
-        Municipality.name.label("municipality"),
-        anchor.label("anchor"),
-    ).outerjoin(Municipality, Municipality.id == Referral.current_municipality_id)
-    for target, on in joins:
-        query = query.join(target, on)
-    return query
+@dataclass(frozen=True)
+class Key:
+    """Where an item stands in its list; a page link names the last (or first) row's, as text."""
+
+    anchor: date
+    at_seconds: int
+    reference_code: str
+    source_id: int
+
+    def text(self) -> str:
+        return f"{self.anchor.isoformat()}.{self.at_seconds}.{self.reference_code}.{self.source_id}"
+
+    @classmethod
+    def parse(cls, raw: str | None) -> Key | None:
+        """The key a link named (None for anything else: the list then starts over)."""
+        parts = (raw or "").split(".")
+        try:
+            return cls(
+                date.fromisoformat(parts[0]), int(parts[1]), ".".join(parts[2:-1]), int(parts[-1])
+            )
+        except (ValueError, IndexError):
+            return None
 
 
-def _placement() -> tuple[Any, Any]:
-    return Placement, Placement.referral_id == Referral.id
+@dataclass(frozen=True)
+class Wanted:
+    """One kind's page: by offset (`number`), or the rows after or before a key."""
+
+    task: Task
+    size: int
+    offset: int = 0
+    after: Key | None = None
+    before: Key | None = None
 
 
-def _follow_up(on: ColumnElement[bool]) -> tuple[Any, Any]:
-    return Meeting, and_(
-        Meeting.referral_id == Referral.id,
-        Meeting.kind == MeetingKind.FOLLOW_UP,
-        Meeting.held_on.is_(None),
-        on,
-    )
-
-
-def _on_placement(condition: str) -> Any:
-    """A partial index's condition as the query must repeat it, on the placement's columns."""
-    return text(" AND ".join(f"placement.{term}" for term in condition.split(" AND ")))
-
-
-def task_query(task: Task, today: date, horizon: date) -> tuple[Select[Any], list[Any]]:
-    """The rows of one kind of item, and the conditions (on the referral and its placement)
-    that select them: `today` and `horizon` (the last of the coming working days) bound it."""
-    open_request = (
-        PlacementRequest,
-        and_(PlacementRequest.referral_id == Referral.id, PlacementRequest.answered_at.is_(None)),
-    )
-    if task is Task.ANSWER_REQUEST:
-        return _base(PlacementRequest.asked_at, open_request), []
-    if task is Task.REROUTE:
-        declined = (
-            PlacementRequest,
-            and_(
-                PlacementRequest.referral_id == Referral.id,
-                PlacementRequest.municipality_id == Referral.current_municipality_id,
-            ),
-        )
-        return _base(PlacementRequest.answered_at, declined), [Referral.status == S.DECLINED]
-    if task in (Task.HOLD_MEETING, Task.RECORD_MEETING):
-        when = (
-            Placement.meeting_on.between(today, horizon)
-            if task is Task.HOLD_MEETING
-            else Placement.meeting_on < today
-        )
-        return _base(Placement.meeting_on, _placement()), [Referral.status == S.ACCEPTED, when]
-    if task in (Task.FOLLOW_UP, Task.RECORD_FOLLOW_UP):
-        when = Meeting.on.between(today, horizon) if task is Task.FOLLOW_UP else Meeting.on < today
-        return _base(Meeting.on, _follow_up(when)), [Referral.status == S.STARTED]
-    if task is Task.BOOK_FOLLOW_UP:
-        booked = exists().where(
-            Meeting.referral_id == Referral.id,
-            Meeting.kind == MeetingKind.FOLLOW_UP,
-            Meeting.held_on.is_(None),
-            Meeting.on >= today,
-        )
-        return _base(Placement.started_on, _placement()), [Referral.status == S.STARTED, ~booked]
-    if task in (Task.ASSESSMENT_PLAN, Task.WORKPLACE_TRAINING):
-        deadline, done = (
-            (ASSESSMENT_PLAN_DEADLINE, Placement.assessment_plan_on)
-            if task is Task.ASSESSMENT_PLAN
-            else (WORKPLACE_TRAINING_DEADLINE, Placement.workplace_training_on)
-        )
-        return _base(Placement.started_on, _placement()), [
-            Referral.status == S.STARTED,
-            done.is_(None),
-            # Always so while running; said so that the partial index of running placements
-            # missing the milestone is used, not every placement that ever missed it.
-            Placement.ended_on.is_(None),
-            Placement.started_on <= horizon - deadline,  # due by the horizon, or late
-        ]
+def _window(task: Task, today: date, horizon: date) -> tuple[date | None, date | None]:
+    """The days an item's anchor lies between when it is on today's list (None: open);
+    `horizon` is the last of the coming working days."""
+    if task in (Task.HOLD_MEETING, Task.FOLLOW_UP):
+        return today, horizon
+    if task in (Task.RECORD_MEETING, Task.RECORD_FOLLOW_UP):
+        return None, today - timedelta(days=1)
+    if task is Task.ASSESSMENT_PLAN:  # due by the horizon, or late
+        return None, horizon - ASSESSMENT_PLAN_DEADLINE
+    if task is Task.WORKPLACE_TRAINING:
+        return None, horizon - WORKPLACE_TRAINING_DEADLINE
     if task is Task.ENDING:
-        return _base(Placement.planned_end_on, _placement()), [
-            Referral.status == S.STARTED,
-            Placement.planned_end_on <= today + ENDING_SOON,
-        ]
-    if task is Task.FINAL_REPORT:  # every missing one, due or late
-        return _base(Placement.ended_on, _placement()), [
-            Referral.status == S.ENDED,
-            _on_placement(FINAL_REPORT_MISSING),
-        ]
-    if task is Task.ALTERNATIVE_PLAN:  # ends that call for one (NEEDS_ALTERNATIVE_PLAN)
-        return _base(Placement.ended_on, _placement()), [
-            Referral.status == S.ENDED,
-            _on_placement(ALTERNATIVE_PLAN_MISSING),
-        ]
-    raise AssertionError(task)
+        return None, today + ENDING_SOON
+    return None, None  # requests, declines, reports and plans missing, follow-ups to book
 
 
-def _scoped(conditions: list[Any], scope: Scope) -> list[Any]:
+def _where(task: Task, scope: Scope, today: date, horizon: date) -> list[ColumnElement[bool]]:
+    conditions = [W.kind == task.value]
     if scope.municipality_id is not None:
-        conditions = [*conditions, Referral.current_municipality_id == scope.municipality_id]
+        conditions.append(W.municipality_id == scope.municipality_id)
     if scope.investigator_id is not None:
-        conditions = [*conditions, Referral.investigator_id == scope.investigator_id]
+        conditions.append(W.investigator_id == scope.investigator_id)
+    first, last = _window(task, today, horizon)
+    if first is not None:
+        conditions.append(W.anchor >= first)
+    if last is not None:
+        conditions.append(W.anchor <= last)
+    if task is Task.BOOK_FOLLOW_UP:  # no follow-up booked from today on
+        conditions.append(or_(W.booked_until.is_(None), W.booked_until < today))
     return conditions
 
 
-def count(session: Session, task: Task, scope: Scope, today: date, horizon: date) -> int:
-    query, conditions = task_query(task, today, horizon)
-    counted = query.with_only_columns(func.count()).where(*_scoped(conditions, scope))
-    return session.scalar(counted) or 0
+def counts(
+    session: Session, tasks: Sequence[Task], scope: Scope, today: date, horizon: date
+) -> dict[Task, int]:
+    """How many items of each kind are on the list today, in one statement."""
+    if not tasks:
+        return {}
+    parts = [
+        select(literal(t.value).label("kind"), func.count().label("n"))
+        .select_from(W)
+        .where(*_where(t, scope, today, horizon))
+        for t in tasks
+    ]
+    found = {kind: n for kind, n in session.execute(union_all(*parts))}
+    return {t: found.get(t.value, 0) for t in tasks}
+
+
+def _part(wanted: Wanted, scope: Scope, today: date, horizon: date) -> Select[Any]:
+    columns: list[Any] = [W.kind, W.referral_id, W.municipality_id, *KEY]
+    query = select(*columns).where(*_where(wanted.task, scope, today, horizon))
+    if wanted.after is not None or wanted.before is not None:
+        mark = wanted.after or wanted.before
+        assert mark is not None
+        values = (mark.anchor, mark.at_seconds, mark.reference_code, mark.source_id)
+        later = wanted.after is not None
+        bound = tuple_(*(literal(v, type_=k.type) for k, v in zip(KEY, values, strict=True)))
+        query = query.where(tuple_(*KEY) > bound if later else tuple_(*KEY) < bound)
+        return query.order_by(*(k if later else k.desc() for k in KEY)).limit(wanted.size)
+    return query.order_by(*KEY).limit(wanted.size).offset(wanted.offset)
 
 
 def rows(
-    session: Session,
-    task: Task,
-    scope: Scope,
-    today: date,
-    horizon: date,
-    *,
-    limit: int,
-    offset: int,
-) -> list[Any]:
-    """(referral id, code, municipality, anchor) oldest first, one page of them."""
-    query, conditions = task_query(task, today, horizon)
-    query = (
-        query.where(*_scoped(conditions, scope))
-        .order_by(query.selected_columns.anchor, Referral.reference_code)
-        .limit(limit)
-        .offset(offset)
+    session: Session, wanted: Sequence[Wanted], scope: Scope, today: date, horizon: date
+) -> dict[Task, list[Any]]:
+    """One page of each kind wanted, oldest first, in one statement: (referral id, code,
+    municipality, anchor, at_seconds, key)."""
+    if not wanted:
+        return {}
+    pages = union_all(*(select(_part(w, scope, today, horizon).subquery()) for w in wanted))
+    paged = pages.subquery()
+    query = select(paged, Municipality.name.label("municipality")).outerjoin(
+        Municipality, Municipality.id == paged.c.municipality_id
     )
-    return list(session.execute(query))
+    found: dict[Task, list[Any]] = {w.task: [] for w in wanted}
+    for row in session.execute(query):
+        found[Task(row.kind)].append(row)
+    for listed in found.values():  # a compound statement keeps no order of its own
+        listed.sort(key=lambda r: (r.anchor, r.at_seconds, r.reference_code, r.source_id))
+    return found
+
+
+def key_of(row: Any) -> Key:
+    return Key(row.anchor, row.at_seconds, row.reference_code, row.source_id)
 
 
 def next_meetings(session: Session, referral_ids: list[int], today: date) -> dict[int, date]:

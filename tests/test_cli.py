@@ -384,6 +384,22 @@ def test_figures_check_says_the_kept_figures_agree(ready):
     assert ready("figures", "rebuild").stdout == "De sparade siffrorna har räknats om.\n"
 
 
+def test_figures_check_finds_a_wrong_work_item_and_rebuild_puts_it_right(ready, tmp_path):
+    """A worklist item the triggers did not make (an operator's SQL, a restore gone wrong):
+    the check names it and fails, the rebuild recomputes the items from the referrals."""
+    with sqlite3.connect(tmp_path / "cli.sqlite3") as db:
+        db.execute(
+            "INSERT INTO work_item (referral_id, kind, source_id, municipality_id, "
+            "investigator_id, reference_code, anchor, at_seconds) "
+            "VALUES (999, 'ending', 999, 1, 1, 'MM-2026-0999', '2026-12-01', 0)"
+        )
+    failed = ready("figures", "check", ok=False)
+    assert "work_item (999, 'ending', 999)" in failed.stdout
+    assert "1 sparad siffra skiljer sig från omräkningen." in failed.stderr
+    ready("figures", "rebuild")
+    assert "stämmer" in ready("figures", "check").stdout
+
+
 @pytest.fixture(scope="module")
 def demo_database(tmp_path_factory) -> Path:
     database = tmp_path_factory.mktemp("cli-demo") / "demo.sqlite3"

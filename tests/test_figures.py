@@ -16,11 +16,14 @@ from sqlalchemy import delete, func, insert, select, update
 from domain.choices import BenefitType, Outcome, Role
 from domain.figures import Tally, indicator_counts, indicator_days
 from domain.lifecycle import ReferralStatus
+from domain.meetings import MeetingKind
 from services import placements, reports
 from storage import figures, queries
 from storage.db import unit_of_work
 from storage.models import (
     DayFigure,
+    KeptWorkItem,
+    Meeting,
     Municipality,
     Placement,
     PlacementRequest,
@@ -53,7 +56,16 @@ change = st.one_of(
     st.tuples(st.just("move"), st.integers(0, 10**6), st.integers(0, 3)),
     st.tuples(st.just("status"), st.integers(0, 10**6), statuses),
     st.tuples(st.just("delete"), st.integers(0, 10**6)),
+    # What only the worklists' kept items read: meetings, requests, the referral's municipality.
+    st.tuples(st.just("meeting"), st.integers(0, 10**6), days, st.booleans()),
+    st.tuples(st.just("held"), st.integers(0, 10**6), maybe_day),
+    st.tuples(st.just("ask"), st.integers(0, 10**6), st.integers(0, 3), st.booleans()),
+    st.tuples(st.just("answer"), st.integers(0, 10**6), days),
+    st.tuples(st.just("refer"), st.integers(0, 10**6), st.integers(0, 3)),
+    st.tuples(st.just("report"), st.integers(0, 10**6), maybe_day),
+    st.tuples(st.just("forget"), st.integers(0, 10**6)),
 )
+referral_statuses = st.sampled_from(list(ReferralStatus))
 
 
 def _user(session) -> int:
@@ -83,6 +95,7 @@ def _new_placement(session, municipality_id, start, length, status) -> None:
             benefit_type=BenefitType.SICKNESS_BENEFIT,
             consent_given=True,
             created_at=moment(FIRST),
+            current_municipality_id=municipality_id,
         )
     ).inserted_primary_key[0]
     request_id = session.execute(
@@ -142,6 +155,66 @@ def _apply(session, step, municipality_ids) -> None:
         session.execute(update(Referral).where(Referral.id == referral_id).values(status=args[1]))
     elif kind == "delete":
         session.execute(delete(Placement).where(where))
+    else:
+        _apply_casework(session, kind, chosen, args, municipality_ids)
+
+
+def _apply_casework(session, kind, chosen, args, municipality_ids) -> None:
+    """A change the worklists' items read (storage.worklist_triggers) and the figures do not."""
+    referral_id = session.scalar(select(Placement.referral_id).where(Placement.id == chosen))
+    meeting_ids = list(session.scalars(select(Meeting.id).order_by(Meeting.id)))
+    request_ids = list(session.scalars(select(PlacementRequest.id).order_by(PlacementRequest.id)))
+    if kind == "meeting":
+        _, on, follow_up = args
+        session.execute(
+            insert(Meeting).values(
+                referral_id=referral_id,
+                kind=MeetingKind.FOLLOW_UP if follow_up else MeetingKind.TRIPARTITE,
+                on=on,
+                place="",
+                booked_at=moment(FIRST),
+                booked_by_id=_user(session),
+                moves=0,
+            )
+        )
+    elif kind == "held" and meeting_ids:
+        meeting = Meeting.id == meeting_ids[args[0] % len(meeting_ids)]
+        session.execute(update(Meeting).where(meeting).values(held_on=args[1]))
+    elif kind == "ask":
+        _, which, answered = args
+        open_request = PlacementRequest.answered_at.is_(None)
+        asked = select(PlacementRequest.id).where(
+            PlacementRequest.referral_id == referral_id, open_request
+        )
+        if not answered and session.scalar(asked) is not None:
+            return  # one open request per referral (the schema's rule)
+        session.execute(
+            insert(PlacementRequest).values(
+                referral_id=referral_id,
+                municipality_id=municipality_ids[which % len(municipality_ids)],
+                asked_at=moment(FIRST + timedelta(days=which)),
+                answered_at=moment(FIRST + timedelta(days=which + 1)) if answered else None,
+                asked_by_id=_user(session),
+                decline_comment="",
+            )
+        )
+    elif kind == "answer" and request_ids:
+        request = PlacementRequest.id == request_ids[args[0] % len(request_ids)]
+        session.execute(update(PlacementRequest).where(request).values(answered_at=moment(args[1])))
+    elif kind == "refer":
+        target = municipality_ids[args[1] % len(municipality_ids)]
+        status = [ReferralStatus.DECLINED, ReferralStatus.REQUESTED][args[1] % 2]
+        session.execute(
+            update(Referral)
+            .where(Referral.id == referral_id)
+            .values(current_municipality_id=target, status=status)
+        )
+    elif kind == "report":
+        session.execute(
+            update(Placement).where(Placement.id == chosen).values(final_report_on=args[1])
+        )
+    elif kind == "forget" and meeting_ids:
+        session.execute(delete(Meeting).where(Meeting.id == meeting_ids[0]))
 
 
 def _budget_scan(session, first: date, last: date) -> dict[int, int]:
@@ -351,3 +424,31 @@ def test_reloading_the_program_keeps_the_figures_right(sessions, program, reload
     # 2 March – 1 May 2026: 61 days; 42 weekdays (22 in March, 20 in April without Good
     # Friday and Easter Monday; 1 May is a public holiday).
     assert budget.committed_days == (61 if reload_with == "calendar days" else 42)
+
+
+def test_a_wrong_kept_work_item_is_found_and_a_rebuild_puts_it_right(sessions):
+    """`mm figures check` compares the worklists' kept items too: a tampered row is reported,
+    a missing one and one too many as well, and `mm figures rebuild` recomputes them."""
+    with unit_of_work(sessions) as session:
+        osby = session.scalar(select(Municipality.id).where(Municipality.name == "Osby"))
+        _new_placement(session, osby, date(2026, 5, 4), 30, ReferralStatus.STARTED)
+        _new_placement(session, osby, date(2026, 6, 1), 30, ReferralStatus.ENDED)
+    with unit_of_work(sessions) as session:
+        assert figures.differences(session) == []
+        kept = session.scalar(select(func.count()).select_from(KeptWorkItem))
+        assert kept >= 5  # follow-up to book, plan, training, end; final report
+        session.execute(
+            update(KeptWorkItem)
+            .where(KeptWorkItem.kind == "ending")
+            .values(anchor=date(2030, 1, 1))
+        )
+        session.execute(delete(KeptWorkItem).where(KeptWorkItem.kind == "final_report"))
+    with unit_of_work(sessions) as session:
+        found = figures.differences(session)
+        assert len(found) == 2
+        assert all(line.startswith("work_item (") for line in found)
+        assert any("'ending'" in line and "2030" in line for line in found)
+        figures.rebuild(session)
+    with unit_of_work(sessions) as session:
+        assert figures.differences(session) == []
+        assert session.scalar(select(func.count()).select_from(KeptWorkItem)) == kept

@@ -231,3 +231,44 @@ def test_a_stricter_setting_makes_requests_late_sooner(world):
     )
     assert [i.late for i in default.items] == [False]
     assert [i.late for i in strict.items] == [True]
+
+
+def test_a_kind_is_paged_by_key_forwards_and_back(world):
+    """25 running placements started on five days: 10 a page, the "next" link's key reads
+    the next ten in order, "previous" the ten before, and a key that no longer reads (an
+    old bookmark, a hand-made address) starts the list over."""
+    from sqlalchemy import select
+
+    from services.paging import PageAt
+    from storage.db import unit_of_work
+    from storage.models import Municipality
+    from tests.support.bulk import insert_placements
+
+    coordinator = world.user(Role.COORDINATOR)
+    with unit_of_work(world.sessions) as session:
+        osby = session.scalar(select(Municipality.id).where(Municipality.name == "Osby"))
+        spans = [
+            (date(2026, 9, 1) + timedelta(days=n % 5), date(2027, 2, 26), False) for n in range(25)
+        ]
+        insert_placements(session, osby, spans)
+
+    def page(at):
+        (section,) = world.read(
+            lambda s: worklist.for_coordinator(
+                s, actor=coordinator, today=TODAY, task=Task.BOOK_FOLLOW_UP, size=10, page=at
+            )
+        ).sections
+        return section
+
+    first = page(PageAt(1))
+    second = page(PageAt(2, after=first.last_key))
+    third = page(PageAt(3, after=second.last_key))
+    back = page(PageAt(2, before=third.first_key))
+    assert (first.total, first.pages, len(third.items)) == (25, 3, 5)
+    codes = [i.reference_code for s in (first, second, third) for i in s.items]
+    assert len(set(codes)) == 25
+    assert [i.on for s in (first, second, third) for i in s.items] == sorted(
+        i.on for s in (first, second, third) for i in s.items
+    )
+    assert back.items == second.items and back.number == 2 and third.has_next is False
+    assert page(PageAt(3, after="not-a-key")).items == first.items

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base
@@ -50,3 +50,63 @@ class DayFigureTotal(_RunningTotals, Base):
     __tablename__ = "day_figure_total"
 
     day: Mapped[date] = mapped_column(Date, primary_key=True)
+
+
+class KeptWorkItem(Base):
+    """One item that may be on a worklist (domain.deadlines.Task): a referral's open request,
+    meeting, missing milestone or report, kept by database triggers in the same transaction
+    as every change of the referral, its requests, placement and meetings
+    (storage.worklist_triggers). Only work still open is here, never history; whether an item
+    is on a list today is a range on `anchor` (storage.worklist_queries), so that a count is
+    an index range and a page a keyset range on (anchor, at_seconds, reference_code,
+    source_id), however long the program has run. The indexes hold every column a count
+    reads (`booked_until` last), so a count never visits the table."""
+
+    __tablename__ = "work_item"
+    __table_args__ = (
+        Index(
+            "ix_work_item_municipality",
+            "kind",
+            "municipality_id",
+            "anchor",
+            "at_seconds",
+            "reference_code",
+            "source_id",
+            "booked_until",
+        ),
+        Index(
+            "ix_work_item_investigator",
+            "kind",
+            "investigator_id",
+            "anchor",
+            "at_seconds",
+            "reference_code",
+            "source_id",
+            "booked_until",
+        ),
+        Index(
+            "ix_work_item_kind",
+            "kind",
+            "anchor",
+            "at_seconds",
+            "reference_code",
+            "source_id",
+            "booked_until",
+        ),
+    )
+
+    referral_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(30), primary_key=True)
+    # The row it stems from: the request (asked, declined), the follow-up meeting, or the
+    # referral itself; a referral has several items of one kind only for those.
+    source_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    municipality_id: Mapped[int | None] = mapped_column(Integer)  # the referral's current one
+    investigator_id: Mapped[int] = mapped_column(Integer)
+    reference_code: Mapped[str] = mapped_column(String(20))
+    anchor: Mapped[date] = mapped_column(Date)  # the day it counts from (UTC day of a moment)
+    # A request's moment in seconds since 1970 (UTC), 0 for the others: the order within a
+    # day, and the Swedish day the request is shown with.
+    at_seconds: Mapped[int] = mapped_column(BigInteger, default=0)
+    # A running placement's last follow-up booked and not yet held: it needs one booked once
+    # that day has passed (Task.BOOK_FOLLOW_UP only).
+    booked_until: Mapped[date | None] = mapped_column(Date)

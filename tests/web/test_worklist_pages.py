@@ -77,3 +77,29 @@ def test_each_role_sees_what_needs_them(visit, people, sqlite_world):
     assert [s["id"] for s in one_kind.soup.select("section h2")] == ["task-reroute"]
     association = visit(people["association"]).get("/att-gora")
     assert association.status == 200 and "Inget väntar på dig just nu." in association.text
+
+
+def test_a_long_kind_pages_by_the_last_rows_key(visit, people, sqlite_world):
+    """55 running placements: one kind pages by 50, and "Nästa sida" names the last row's
+    key (its day and code), not an offset; the next page has the other 5."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from storage.db import unit_of_work
+    from storage.models import Municipality
+    from tests.support.bulk import insert_placements
+
+    with unit_of_work(sqlite_world.sessions) as session:
+        osby = session.scalar(select(Municipality.id).where(Municipality.name == "Osby"))
+        start = date(2026, 9, 1)
+        spans = [(start + timedelta(days=n % 7), date(2027, 2, 26), False) for n in range(55)]
+        insert_placements(session, osby, spans)
+    coordinator = visit(people["coordinator"])
+    first = coordinator.get("/att-gora?task=book_follow_up")
+    assert "Sida 1 av 2" in first.text
+    (link,) = [a["href"] for a in first.soup.select('a[rel="next"]')]
+    assert "sida=2" in link and "sida-efter=2026-09-07.0.BULK-" in link
+    second = coordinator.get(link)
+    assert "Sida 2 av 2" in second.text
+    assert len(second.soup.select("#task-book_follow_up ~ div tbody tr")) == 5

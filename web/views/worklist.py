@@ -17,7 +17,7 @@ from web import runtime
 from web.auth import roles
 from web.forms.fields import SelectChoice, options
 from web.forms.worklist import WorklistFilterForm
-from web.views import municipality_choices, page_number
+from web.views import municipality_choices, page_at
 
 blueprint = Blueprint("worklist", __name__)
 
@@ -46,8 +46,10 @@ def _count_first() -> None:
     """The number in the menu, counted before the view opens its own transaction (a page
     renders inside one, and SQLite takes one writer at a time), for people with a worklist.
 
-    Counting is a dozen COUNTs over the whole program, so a count is kept in the session for
-    a minute; anything the person sends (a POST) and the worklist page itself count anew."""
+    The count reads the kept items (one statement of index ranges, storage.worklist_queries)
+    and the requisition bases' rule; it is still kept in the session for a minute, so that
+    most pages run neither: anything the person sends (a POST) and the worklist page itself
+    count anew."""
     if not current_user.is_authenticated or current_user.role not in worklist.HAS_WORKLIST:
         return
     if request.method != "GET":
@@ -101,7 +103,7 @@ def page() -> Any:
         else:
             status = 400
         found = worklist.worklist_for(
-            db, actor=actor, today=runtime.today(), page=page_number(), **chosen
+            db, actor=actor, today=runtime.today(), page=page_at(), **chosen
         )
     if not any(chosen.values()):  # the whole worklist: its total is the count in the menu
         _keep(found.total)

@@ -1,0 +1,82 @@
+"""The worklists' kept items (`work_item`) beside the kept figures: recomputed from scratch by
+`rebuild`, compared with a recomputation by `differences` (`mm figures check`), their
+triggers set aside in a bulk load and restored after a migration (storage.figures calls
+these). Each does nothing on a database older than migration 0022, which has no such table:
+the earlier migrations recount the figures through the same functions."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Connection, inspect, select, text
+from sqlalchemy.orm import Session
+
+from storage import worklist_triggers as triggers
+from storage.models import KeptWorkItem
+
+
+def _connection(session: Session | Connection) -> Connection:
+    return session.connection() if isinstance(session, Session) else session
+
+
+def present(session: Session | Connection) -> bool:
+    """Whether the database has the table (from migration 0022 on)."""
+    return inspect(_connection(session)).has_table(triggers.TABLE)
+
+
+def rebuild(session: Session | Connection) -> None:
+    """Every item again, from the referrals and what belongs to them, in this transaction."""
+    connection = _connection(session)
+    if not present(connection):
+        return
+    dialect = connection.dialect.name
+    if dialect == "postgresql":  # nothing an item reads may change while they are recounted
+        session.execute(text("LOCK TABLE meeting, placement_request IN SHARE MODE"))
+    columns = ", ".join(triggers.COLUMNS)
+    session.execute(text(f"DELETE FROM {triggers.TABLE}"))
+    session.execute(
+        text(
+            f"INSERT INTO {triggers.TABLE} ({columns}) "
+            f"SELECT {columns} FROM ({triggers.items_sql(dialect)}) AS items"
+        )
+    )
+
+
+def _key(row: Any) -> tuple[int, str, int]:
+    return (row[0], row[1], row[2])
+
+
+def _values(row: Any) -> tuple[Any, ...]:
+    # Raw SQL on SQLite returns dates as the text they are stored as.
+    return tuple(
+        date.fromisoformat(v) if isinstance(v, str) and len(v) == 10 and v[4] == "-" else v
+        for v in row[3:]
+    )
+
+
+def differences(session: Session) -> list[str]:
+    """Where the kept items differ from a recomputation (empty when they agree)."""
+    if not present(session):
+        return []
+    dialect = session.connection().dialect.name
+    columns = [getattr(KeptWorkItem, name) for name in triggers.COLUMNS]
+    kept = {_key(row): _values(row) for row in session.execute(select(*columns))}
+    fresh = {_key(row): _values(row) for row in session.execute(text(triggers.items_sql(dialect)))}
+    return [
+        f"{triggers.TABLE} {key}: kept {kept.get(key)}, recomputed {fresh.get(key)}"
+        for key in sorted(set(kept) | set(fresh))
+        if kept.get(key) != fresh.get(key)
+    ]
+
+
+def create_trigger_sql(connection: Connection) -> list[str]:
+    return triggers.create_sql(connection.dialect.name) if present(connection) else []
+
+
+def drop_trigger_sql(connection: Connection) -> list[str]:
+    return triggers.drop_sql(connection.dialect.name) if present(connection) else []
+
+
+def missing_triggers(connection: Connection) -> list[str]:
+    return triggers.missing(connection) if present(connection) else []
