@@ -44,6 +44,13 @@ def day_of_sql(dialect: str, moment: str) -> str:
     return f"CAST({moment} AT TIME ZONE 'UTC' AS DATE)"
 
 
+def seconds_of_sql(dialect: str, moment: str) -> str:
+    """Whole seconds since 1970 of a stored moment, to order moments as integers."""
+    if dialect == SQLITE:
+        return f"CAST(strftime('%s', {moment}) AS INTEGER)"
+    return f"CAST(FLOOR(EXTRACT(EPOCH FROM {moment})) AS BIGINT)"
+
+
 def plus_days_sql(dialect: str, day: str, days: int) -> str:
     """The date `days` after the date `day` (before it if negative)."""
     if dialect == SQLITE:

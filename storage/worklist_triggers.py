@@ -18,6 +18,7 @@ from sqlalchemy import Connection
 from domain.deadlines import Task
 from domain.lifecycle import ReferralStatus
 from domain.meetings import MeetingKind
+from storage.dates import day_of_sql, seconds_of_sql
 from storage.figure_triggers import create_trigger_sql, drop_trigger_sql, missing_triggers
 from storage.models import ALTERNATIVE_PLAN_MISSING, FINAL_REPORT_MISSING
 
@@ -40,19 +41,6 @@ _PLACEMENT = "JOIN placement p ON p.referral_id = r.id"
 
 def _status(status: ReferralStatus) -> str:
     return f"r.status = '{status.value}'"
-
-
-def _day(dialect: str, moment: str) -> str:
-    """The UTC day of a stored moment (SQLite keeps it as UTC text)."""
-    if dialect == "sqlite":
-        return f"date({moment})"
-    return f"CAST(({moment} AT TIME ZONE 'UTC') AS DATE)"
-
-
-def _seconds(dialect: str, moment: str) -> str:
-    if dialect == "sqlite":
-        return f"CAST(strftime('%s', {moment}) AS INTEGER)"
-    return f"CAST(FLOOR(EXTRACT(EPOCH FROM {moment})) AS BIGINT)"
 
 
 def _on_placement(condition: str) -> str:
@@ -86,16 +74,16 @@ def _parts(dialect: str) -> list[str]:
         _part(
             Task.ANSWER_REQUEST,
             source="q.id",
-            anchor=_day(dialect, asked),
-            seconds=_seconds(dialect, asked),
+            anchor=day_of_sql(dialect, asked),
+            seconds=seconds_of_sql(dialect, asked),
             join="JOIN placement_request q ON q.referral_id = r.id AND q.answered_at IS NULL",
             where="1 = 1",
         ),
         _part(
             Task.REROUTE,
             source="q.id",
-            anchor=_day(dialect, declined),
-            seconds=_seconds(dialect, declined),
+            anchor=day_of_sql(dialect, declined),
+            seconds=seconds_of_sql(dialect, declined),
             join="JOIN placement_request q ON q.referral_id = r.id "
             "AND q.municipality_id = r.current_municipality_id",
             where=_status(S.DECLINED),
