@@ -8,14 +8,14 @@ from __future__ import annotations
 from contextlib import contextmanager
 from datetime import date
 
-from sqlalchemy import event, select, update
+from sqlalchemy import event, select
 
 from domain.access import Actor
 from domain.choices import Role
 from services import lists
 from services.lists import PageAt
 from storage.db import unit_of_work
-from storage.models import Referral, User
+from storage.models import User
 from tests.support.bulk import NationalSize, build_national, insert_placements
 from tests.support.clock import moment
 
@@ -191,10 +191,6 @@ def test_an_exact_code_is_read_by_the_unique_index_at_one_and_ten_times_the_data
         build_national(
             session,
             NationalSize(municipalities=12, placements=300, open_requests=30, today=NOW.date()),
-        )
-        first = session.scalar(select(Referral.id).order_by(Referral.id))
-        session.execute(
-            update(Referral).where(Referral.id == first).values(reference_code="MM-2026-0042")
         )
     small = _code_search_work(sqlite_sessions)
     with unit_of_work(sqlite_sessions) as session:
