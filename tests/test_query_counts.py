@@ -75,6 +75,8 @@ PAGES = [
     ("/budget", "forbundet@bench.example", 12),
     ("/rekvisitioner", "samordnare@bench.example", 14),
     ("/rekvisitioner?period=2026-07&status=draft&sida=2", "forbundet@bench.example", 14),
+    # One basis: its lines from the placements that can reach the period, by index.
+    ("/rekvisitioner/1272/2026-09", "samordnare@bench.example", 14),
     ("/upplupna-kostnader?datum=2026-10-31", "forbundet@bench.example", 12),
     ("/uppfoljning/budget?ar=2026&till=2026-06-30", "forbundet@bench.example", 12),
     ("/uppfoljning/indikatorer?fran=2026-01-01&till=2026-11-23", "forbundet@bench.example", 14),
@@ -96,6 +98,10 @@ LISTS = [
     ("/anmalningar?status=requested", "samordnare@bench.example", 7),
     ("/anmalningar?sida=4&sida-efter={deep}", "samordnare@bench.example", 8),
     ("/anmalningar?q=MM-2026-0042", "samordnare@bench.example", 7),
+    ("/anmalningar?sida=5", "samordnare@bench.example", 7),  # a number typed by hand
+    # The investigator's own list: a view of each of the 50 names shown is logged apart,
+    # each row sealed into the audit log's chain (storage.trail): 2 statements a name.
+    ("/anmalningar", "utredare@bench.example", 110),
     ("/forfragningar", "kontakt001@bench.example", 9),
     ("/forfragningar?q=MM-2026-0042", "kontakt001@bench.example", 9),
 ]
