@@ -4,17 +4,19 @@ export), which kinds of data, whose (the referral) and, where asked, why.
 
 Adapters ask here for the personal data instead of reading it themselves: they get it only
 if the actor may see it (and has given a reason where one is asked), and the view is logged
-in the same transaction.
+in the same transaction, or, for a page that reads in a read-only unit of work, in a short
+one of its own (`apart`): the page then holds no write lock while it reads and renders.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import exists, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from domain.access import Actor, can_see_personal_data
 from domain.audit import Field, ParticipantView, Seen, needs_reason, participant_view
@@ -22,10 +24,22 @@ from domain.errors import RuleViolation, checked_text
 from domain.text import N_
 from services.referrals import facts_of
 from storage import trail
+from storage.db import unit_of_work
 from storage.models import AuditEntry, Event, Participant, Referral
 
 MAX_REASON = 500
 MAX_ADDRESS = 45
+
+
+@contextmanager
+def writing(session: Session, apart: sessionmaker[Session] | None) -> Iterator[Session]:
+    """Where an audit row is written: in the caller's unit of work, or (`apart`) in a short
+    one of its own, committed before the page goes on."""
+    if apart is None:
+        yield session
+        return
+    with unit_of_work(apart) as own:
+        yield own
 
 
 def record_view(
@@ -110,6 +124,7 @@ def personal_data_for(
     asking_reasons: bool = False,
     seen: Seen = Seen.REFERRAL_PAGE,
     fields: Iterable[Field] | None = None,
+    apart: sessionmaker[Session] | None = None,
 ) -> Participant | None:
     """The participant's personal data if the actor may see it (and gave a reason where one
     is asked); the view is logged with the fields shown (by default what the referral page
@@ -125,16 +140,17 @@ def personal_data_for(
         fields = view_of(actor, referral).fields
     elif referral.participant.protected_identity:
         fields = (*fields, Field.PROTECTED_IDENTITY)
-    record_view(
-        session,
-        actor=actor,
-        referral_id=referral.id,
-        now=now,
-        address=address,
-        seen=seen,
-        fields=fields,
-        reason=reason or None,
-    )
+    with writing(session, apart) as into:
+        record_view(
+            into,
+            actor=actor,
+            referral_id=referral.id,
+            now=now,
+            address=address,
+            seen=seen,
+            fields=fields,
+            reason=reason or None,
+        )
     return referral.participant
 
 

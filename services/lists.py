@@ -38,7 +38,6 @@ from services import audit
 from services.paging import COUNT_LIMIT, count_up_to
 from services.paging import Page as Page
 from services.paging import PageAt as PageAt
-from storage.db import unit_of_work
 from storage.models import (
     Municipality,
     Participant,
@@ -262,11 +261,8 @@ def _audit(
     if not search.for_person:
         return
     found = list(session.scalars(select(Referral.id).where(*conditions)))
-    if apart is None:
-        audit.record_search(session, actor=actor, referral_ids=found, now=now, address=address)
-        return
-    with unit_of_work(apart) as own:
-        audit.record_search(own, actor=actor, referral_ids=found, now=now, address=address)
+    with audit.writing(session, apart) as into:
+        audit.record_search(into, actor=actor, referral_ids=found, now=now, address=address)
 
 
 def referrals_for(
@@ -306,11 +302,9 @@ def referrals_for(
     found = _page(session, conditions, key, page, size, query=named, descending=True)
     codes = [r.reference_code for r in found.rows if r.name is not None]
     shown = list(session.scalars(select(Referral.id).where(Referral.reference_code.in_(codes))))
-    if audit_apart is None:
-        _log_own_list(session, actor, shown, now, address)
-    elif shown:
-        with unit_of_work(audit_apart) as own:
-            _log_own_list(own, actor, shown, now, address)
+    if shown:
+        with audit.writing(session, audit_apart) as into:
+            _log_own_list(into, actor, shown, now, address)
     return found
 
 
