@@ -289,6 +289,8 @@ def build_national(session: Session, size: NationalSize = NationalSize()) -> Nat
                     status=status,
                     benefit_type=rng.choice(list(BenefitType)),
                     preferred_municipality_id=municipality_id,
+                    # Asked of it, so it is the municipality's: its inbox lists it.
+                    current_municipality_id=municipality_id,
                     consent_given=True,
                     consent_on=asked,
                     created_at=asked_at,
