@@ -139,6 +139,9 @@ class NationalData:
     contacts: dict[str, str]  # municipality name -> its contact's e-mail
     codes_of: dict[str, str] = field(default_factory=dict)  # municipality name -> kommunkod
     last_ended_period: str = ""  # the latest requisition period that has ended, as 2026-09
+    # Page 1 000 of all referrals (or the last page of a shorter list) as the site links to
+    # it: its number and the code of the row before it (`sida-efter`, services.paging).
+    deep_page: tuple[int, str] = (1, "")
 
 
 def _personnummer(rng: random.Random) -> str:
@@ -411,5 +414,27 @@ def build_national(session: Session, size: NationalSize = NationalSize()) -> Nat
     ended = date(today.year, (today.month - 1) // months * months + 1, 1) - timedelta(days=1)
     last_ended = f"{ended.year}-{(ended.month - 1) // months * months + 1:02d}"
     return NationalData(
-        today, municipality_ids, users, codes, names[largest], contacts, codes_of, last_ended
+        today,
+        municipality_ids,
+        users,
+        codes,
+        names[largest],
+        contacts,
+        codes_of,
+        last_ended,
+        _deep_page(session, 1000),
     )
+
+
+def _deep_page(session: Session, wanted: int, size: int = 50) -> tuple[int, str]:
+    """Page `wanted` of all referrals, newest first (or the last page, if fewer), and the
+    code of the last row of the page before it."""
+    total = session.scalar(select(func.count()).select_from(Referral)) or 0
+    number = max(2, min(wanted, -(-total // size)))
+    before = session.scalar(
+        select(Referral.reference_code)
+        .order_by(Referral.created_at.desc(), Referral.id.desc())
+        .offset((number - 1) * size - 1)
+        .limit(1)
+    )
+    return number, before or ""
