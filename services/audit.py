@@ -15,7 +15,8 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, insert, select
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session, sessionmaker
 
 from domain.access import Actor, can_see_personal_data
@@ -24,7 +25,7 @@ from domain.errors import RuleViolation, checked_text
 from domain.text import N_
 from services.referrals import facts_of
 from storage import trail
-from storage.db import unit_of_work
+from storage.db import READ_ONLY, ReadOnlyError, unit_of_work
 from storage.models import AuditEntry, Event, Participant, Referral
 
 MAX_REASON = 500
@@ -42,6 +43,30 @@ def writing(session: Session, apart: sessionmaker[Session] | None) -> Iterator[S
         yield own
 
 
+def _entry(
+    actor: Actor,
+    referral_id: int | None,
+    now: datetime,
+    address: str,
+    seen: Seen,
+    fields: list[str],
+    reason: str | None,
+    query: dict[str, Any] | None,
+) -> AuditEntry:
+    return AuditEntry(
+        at=now,
+        user_id=actor.user_id,
+        role=actor.role,
+        municipality_id=actor.municipality_id,
+        referral_id=referral_id,
+        action=seen.value,
+        address=(address or "")[:MAX_ADDRESS],
+        fields=fields,
+        reason=reason,
+        query=query,
+    )
+
+
 def record_view(
     session: Session,
     *,
@@ -54,21 +79,40 @@ def record_view(
     reason: str | None = None,
     query: dict[str, Any] | None = None,
 ) -> AuditEntry:
-    entry = AuditEntry(
-        at=now,
-        user_id=actor.user_id,
-        role=actor.role,
-        municipality_id=actor.municipality_id,
-        referral_id=referral_id,
-        action=seen.value,
-        address=(address or "")[:MAX_ADDRESS],
-        fields=[f.value for f in fields],
-        reason=reason,
-        query=query,
-    )
+    shown = [f.value for f in fields]
+    entry = _entry(actor, referral_id, now, address, seen, shown, reason, query)
     trail.seal(session, entry)  # its place and hash in the audit log's chain
     session.add(entry)
     return entry
+
+
+def record_views(
+    session: Session,
+    *,
+    actor: Actor,
+    referral_ids: Iterable[int | None],
+    now: datetime,
+    address: str,
+    seen: Seen,
+    fields: Iterable[Field] = (),
+) -> None:
+    """One row per referral seen (None: a view of no referral), in the order given, sealed
+    into the chain together and written in one statement (the ORM would insert them one by
+    one on SQLite): a list of 50 names logs its views as cheaply as one."""
+    shown = [f.value for f in fields]
+    entries = [
+        _entry(actor, referral_id, now, address, seen, list(shown), None, None)
+        for referral_id in referral_ids
+    ]
+    if not entries:
+        return
+    if session.info.get(READ_ONLY):
+        raise ReadOnlyError("a read-only unit of work tried to log views")
+    trail.seal_all(session, entries)
+    columns = [a.key for a in sa_inspect(AuditEntry).column_attrs if a.key != "id"]
+    session.execute(
+        insert(AuditEntry), [{key: getattr(e, key) for key in columns} for e in entries]
+    )
 
 
 def has_acted_on(session: Session, *, actor: Actor, referral_id: int) -> bool:
@@ -168,13 +212,12 @@ def record_search(
     """A search for a person by personnummer: what it found (also that it found nothing).
     The personnummer itself is not written: the referrals found say whose it was."""
     found: list[int | None] = [*referral_ids] or [None]
-    for referral_id in found:
-        record_view(
-            session,
-            actor=actor,
-            referral_id=referral_id,
-            now=now,
-            address=address,
-            seen=Seen.PERSON_SEARCH,
-            fields=(Field.PERSONAL_DETAILS,) if referral_id is not None else (),
-        )
+    record_views(
+        session,
+        actor=actor,
+        referral_ids=found,
+        now=now,
+        address=address,
+        seen=Seen.PERSON_SEARCH,
+        fields=(Field.PERSONAL_DETAILS,) if referral_ids else (),
+    )

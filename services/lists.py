@@ -312,16 +312,15 @@ def _log_own_list(
     session: Session, actor: Actor, referral_ids: list[int], now: datetime, address: str
 ) -> None:
     """Each name in the investigator's own list is a view of personal data: one row each."""
-    for referral_id in referral_ids:
-        audit.record_view(
-            session,
-            actor=actor,
-            referral_id=referral_id,
-            now=now,
-            address=address,
-            seen=Seen.OWN_LIST,
-            fields=(Field.PERSONAL_DETAILS,),
-        )
+    audit.record_views(
+        session,
+        actor=actor,
+        referral_ids=referral_ids,
+        now=now,
+        address=address,
+        seen=Seen.OWN_LIST,
+        fields=(Field.PERSONAL_DETAILS,),
+    )
 
 
 @dataclass(frozen=True)
