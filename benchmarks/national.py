@@ -495,9 +495,16 @@ def casework_measures(data: NationalData, cookies: dict[str, str]) -> list[Measu
     code = data.codes.get("started", data.codes.get("ended"))[0]
     coordinator, contact = cookies["coordinator"], cookies["largest"]
     investigator = cookies["investigator"]
+    deep, after = data.deep_page
     pages = [
         ("/anmalningar (coordinator)", "/anmalningar", coordinator),
         ("/anmalningar?sida=1000 (coordinator)", "/anmalningar?sida=1000", coordinator),
+        # The same page as the site links to it: by the key of the row before it.
+        (
+            f"/anmalningar?sida={deep}&sida-efter=<kod> (coordinator)",
+            f"/anmalningar?sida={deep}&sida-efter={after}",
+            coordinator,
+        ),
         ("/anmalningar?q=<kod> (coordinator)", f"/anmalningar?q={code}", coordinator),
         ("/anmalningar (investigator)", "/anmalningar", investigator),
         ("/att-gora (coordinator)", "/att-gora", coordinator),

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
+from dateutil.relativedelta import relativedelta
+
 from domain.access import Actor
 from domain.choices import Role
 from domain.errors import NotAllowed, NotFound, RuleViolation
@@ -32,6 +34,7 @@ from domain.periods import parse_period as parse_period
 from domain.periods import period_containing as period_containing
 from domain.periods import periods_ended_by as periods_ended_by
 from domain.periods import program_periods as program_periods
+from domain.program import Program
 from domain.text import N_
 
 MAX_RETURN_REASON = 1000
@@ -123,6 +126,13 @@ def corrections_for(
             )
         )
     return found
+
+
+def earliest_start(program: Program, first: date) -> date:
+    """The earliest start of a placement that can have days on or after `first`: one that
+    started before this ended, by the longest enrolment (domain.enrolment.latest_end), the
+    day before at the latest. A basis reads only the placements started since."""
+    return first - relativedelta(months=program.max_enrolment_months)
 
 
 class StepKind(StrEnum):

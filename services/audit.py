@@ -4,17 +4,20 @@ export), which kinds of data, whose (the referral) and, where asked, why.
 
 Adapters ask here for the personal data instead of reading it themselves: they get it only
 if the actor may see it (and has given a reason where one is asked), and the view is logged
-in the same transaction.
+in the same transaction, or, for a page that reads in a read-only unit of work, in a short
+one of its own (`apart`): the page then holds no write lock while it reads and renders.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exists, select
-from sqlalchemy.orm import Session
+from sqlalchemy import exists, insert, select
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.orm import Session, sessionmaker
 
 from domain.access import Actor, can_see_personal_data
 from domain.audit import Field, ParticipantView, Seen, needs_reason, participant_view
@@ -22,10 +25,46 @@ from domain.errors import RuleViolation, checked_text
 from domain.text import N_
 from services.referrals import facts_of
 from storage import trail
+from storage.db import READ_ONLY, ReadOnlyError, unit_of_work
 from storage.models import AuditEntry, Event, Participant, Referral
 
 MAX_REASON = 500
 MAX_ADDRESS = 45
+
+
+@contextmanager
+def writing(session: Session, apart: sessionmaker[Session] | None) -> Iterator[Session]:
+    """Where an audit row is written: in the caller's unit of work, or (`apart`) in a short
+    one of its own, committed before the page goes on."""
+    if apart is None:
+        yield session
+        return
+    with unit_of_work(apart) as own:
+        yield own
+
+
+def _entry(
+    actor: Actor,
+    referral_id: int | None,
+    now: datetime,
+    address: str,
+    seen: Seen,
+    fields: list[str],
+    reason: str | None,
+    query: dict[str, Any] | None,
+) -> AuditEntry:
+    return AuditEntry(
+        at=now,
+        user_id=actor.user_id,
+        role=actor.role,
+        municipality_id=actor.municipality_id,
+        referral_id=referral_id,
+        action=seen.value,
+        address=(address or "")[:MAX_ADDRESS],
+        fields=fields,
+        reason=reason,
+        query=query,
+    )
 
 
 def record_view(
@@ -40,21 +79,40 @@ def record_view(
     reason: str | None = None,
     query: dict[str, Any] | None = None,
 ) -> AuditEntry:
-    entry = AuditEntry(
-        at=now,
-        user_id=actor.user_id,
-        role=actor.role,
-        municipality_id=actor.municipality_id,
-        referral_id=referral_id,
-        action=seen.value,
-        address=(address or "")[:MAX_ADDRESS],
-        fields=[f.value for f in fields],
-        reason=reason,
-        query=query,
-    )
+    shown = [f.value for f in fields]
+    entry = _entry(actor, referral_id, now, address, seen, shown, reason, query)
     trail.seal(session, entry)  # its place and hash in the audit log's chain
     session.add(entry)
     return entry
+
+
+def record_views(
+    session: Session,
+    *,
+    actor: Actor,
+    referral_ids: Iterable[int | None],
+    now: datetime,
+    address: str,
+    seen: Seen,
+    fields: Iterable[Field] = (),
+) -> None:
+    """One row per referral seen (None: a view of no referral), in the order given, sealed
+    into the chain together and written in one statement (the ORM would insert them one by
+    one on SQLite): a list of 50 names logs its views as cheaply as one."""
+    shown = [f.value for f in fields]
+    entries = [
+        _entry(actor, referral_id, now, address, seen, list(shown), None, None)
+        for referral_id in referral_ids
+    ]
+    if not entries:
+        return
+    if session.info.get(READ_ONLY):
+        raise ReadOnlyError("a read-only unit of work tried to log views")
+    trail.seal_all(session, entries)
+    columns = [a.key for a in sa_inspect(AuditEntry).column_attrs if a.key != "id"]
+    session.execute(
+        insert(AuditEntry), [{key: getattr(e, key) for key in columns} for e in entries]
+    )
 
 
 def has_acted_on(session: Session, *, actor: Actor, referral_id: int) -> bool:
@@ -110,6 +168,7 @@ def personal_data_for(
     asking_reasons: bool = False,
     seen: Seen = Seen.REFERRAL_PAGE,
     fields: Iterable[Field] | None = None,
+    apart: sessionmaker[Session] | None = None,
 ) -> Participant | None:
     """The participant's personal data if the actor may see it (and gave a reason where one
     is asked); the view is logged with the fields shown (by default what the referral page
@@ -125,16 +184,17 @@ def personal_data_for(
         fields = view_of(actor, referral).fields
     elif referral.participant.protected_identity:
         fields = (*fields, Field.PROTECTED_IDENTITY)
-    record_view(
-        session,
-        actor=actor,
-        referral_id=referral.id,
-        now=now,
-        address=address,
-        seen=seen,
-        fields=fields,
-        reason=reason or None,
-    )
+    with writing(session, apart) as into:
+        record_view(
+            into,
+            actor=actor,
+            referral_id=referral.id,
+            now=now,
+            address=address,
+            seen=seen,
+            fields=fields,
+            reason=reason or None,
+        )
     return referral.participant
 
 
@@ -152,13 +212,12 @@ def record_search(
     """A search for a person by personnummer: what it found (also that it found nothing).
     The personnummer itself is not written: the referrals found say whose it was."""
     found: list[int | None] = [*referral_ids] or [None]
-    for referral_id in found:
-        record_view(
-            session,
-            actor=actor,
-            referral_id=referral_id,
-            now=now,
-            address=address,
-            seen=Seen.PERSON_SEARCH,
-            fields=(Field.PERSONAL_DETAILS,) if referral_id is not None else (),
-        )
+    record_views(
+        session,
+        actor=actor,
+        referral_ids=found,
+        now=now,
+        address=address,
+        seen=Seen.PERSON_SEARCH,
+        fields=(Field.PERSONAL_DETAILS,) if referral_ids else (),
+    )

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from domain.access import Actor, can_see_personal_data, check_sees_referral
 from domain.actions import Action
@@ -40,10 +40,12 @@ def read_document(
     address: str,
     reason: str | None = None,
     asking_reasons: bool = False,
+    apart: sessionmaker[Session] | None = None,
 ) -> dict[str, str] | None:
     """The document's parts (empty when none is written), for those who may see the
-    participant; the reading is written to the audit log, with the reason where one is
-    asked (None: a reason must be given first, on the referral's page)."""
+    participant; the reading is written to the audit log (`apart`: in its own short unit of
+    work, services.audit.writing), with the reason where one is asked (None: a reason must
+    be given first, on the referral's page)."""
     check_sees_referral(actor, facts_of(referral))
     if not can_see_personal_data(actor, facts_of(referral)) or referral.participant is None:
         raise NotFound(N_("There is no referral with that reference code."))
@@ -51,17 +53,18 @@ def read_document(
         if not reason:
             return None
         reason = audit.checked_reason(reason)
-    audit.record_view(
-        session,
-        actor=actor,
-        referral_id=referral.id,
-        now=now,
-        address=address,
-        seen=SEEN[kind],
-        fields=(Field.DOCUMENTATION,)
-        + ((Field.PROTECTED_IDENTITY,) if referral.participant.protected_identity else ()),
-        reason=reason or None,
-    )
+    with audit.writing(session, apart) as into:
+        audit.record_view(
+            into,
+            actor=actor,
+            referral_id=referral.id,
+            now=now,
+            address=address,
+            seen=SEEN[kind],
+            fields=(Field.DOCUMENTATION,)
+            + ((Field.PROTECTED_IDENTITY,) if referral.participant.protected_identity else ()),
+            reason=reason or None,
+        )
     found = session.scalars(
         select(PlacementDocument).where(
             PlacementDocument.referral_id == referral.id, PlacementDocument.kind == kind

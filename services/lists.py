@@ -35,9 +35,9 @@ from domain.participants import MAX_NAME, name_words
 from domain.personal_identity import normalise_personal_identity_number
 from domain.text import N_
 from services import audit
+from services.paging import COUNT_LIMIT, count_up_to
 from services.paging import Page as Page
 from services.paging import PageAt as PageAt
-from storage.db import unit_of_work
 from storage.models import (
     Municipality,
     Participant,
@@ -201,11 +201,12 @@ def _page(
     query: Select[Any] | None = None,
     descending: bool = False,
 ) -> Page[ReferralRow]:
-    """One page, in the order of the `key` columns (unique together, the last the tie-break)."""
+    """One page, in the order of the `key` columns (unique together, the last the tie-break),
+    of a list counted up to COUNT_LIMIT (services.paging)."""
     at = at if isinstance(at, PageAt) else PageAt(at)
-    total = session.scalar(select(func.count(Referral.id)).where(*conditions)) or 0
-    pages = max(1, math.ceil(total / size))
-    number = min(max(at.number, 1), pages)
+    total = count_up_to(session, select(Referral.id).where(*conditions))
+    over = total > COUNT_LIMIT
+    number = max(at.number, 1) if over else min(max(at.number, 1), math.ceil(total / size) or 1)
     listed = (query if query is not None else _listed()).where(*conditions)
     code = at.after or at.before
     found = None
@@ -216,18 +217,33 @@ def _page(
     if found is None:
         number = number if code is None else 1  # a code no longer in the list: start over
         order = [k.desc() if descending else k for k in key]
-        rows = _rows(
-            session.execute(listed.order_by(*order).limit(size).offset((number - 1) * size))
-        )
-        return Page(rows, total, number, size, keyed=True)
+        read = listed.order_by(*order).limit(size + 1)  # one more: does a page follow?
+        rows = _rows(session.execute(read.offset((number - 1) * size)))
+        if over and not rows and number > 1:  # typed beyond the end: the last page
+            every = session.scalar(select(func.count(Referral.id)).where(*conditions)) or 0
+            number = max(1, math.ceil(every / size))
+            rows = _rows(session.execute(read.offset((number - 1) * size)))
+        return _made(rows, total, number, size, forward=True)
     forward = at.after is not None
     later = forward != descending  # the page wanted lies after the key in ascending order
     # Bound as the columns' own types (UtcDateTime stores its own text form on SQLite).
     mark = tuple_(*(literal(value, type_=k.type) for k, value in zip(key, found, strict=True)))
     beyond = tuple_(*key) > mark if later else tuple_(*key) < mark
     order = [k if later else k.desc() for k in key]
-    rows = _rows(session.execute(listed.where(beyond).order_by(*order).limit(size)))
-    return Page(rows if forward else rows[::-1], total, number, size, keyed=True)
+    rows = _rows(session.execute(listed.where(beyond).order_by(*order).limit(size + 1)))
+    return _made(rows, total, number, size, forward=forward)
+
+
+def _made(
+    rows: list[ReferralRow], counted: int, number: int, size: int, *, forward: bool
+) -> Page[ReferralRow]:
+    """A page of the `size` + 1 rows read from where it begins (`forward`) or ends: the one
+    more says whether rows follow (before a page read backwards, its key row does)."""
+    over = counted > COUNT_LIMIT
+    shown = rows[:size] if forward else rows[:size][::-1]
+    more = len(rows) > size if forward else True
+    total = COUNT_LIMIT if over else counted
+    return Page(shown, total, number, size, keyed=True, over=over, more=more)
 
 
 def _audit(
@@ -245,11 +261,8 @@ def _audit(
     if not search.for_person:
         return
     found = list(session.scalars(select(Referral.id).where(*conditions)))
-    if apart is None:
-        audit.record_search(session, actor=actor, referral_ids=found, now=now, address=address)
-        return
-    with unit_of_work(apart) as own:
-        audit.record_search(own, actor=actor, referral_ids=found, now=now, address=address)
+    with audit.writing(session, apart) as into:
+        audit.record_search(into, actor=actor, referral_ids=found, now=now, address=address)
 
 
 def referrals_for(
@@ -289,11 +302,9 @@ def referrals_for(
     found = _page(session, conditions, key, page, size, query=named, descending=True)
     codes = [r.reference_code for r in found.rows if r.name is not None]
     shown = list(session.scalars(select(Referral.id).where(Referral.reference_code.in_(codes))))
-    if audit_apart is None:
-        _log_own_list(session, actor, shown, now, address)
-    elif shown:
-        with unit_of_work(audit_apart) as own:
-            _log_own_list(own, actor, shown, now, address)
+    if shown:
+        with audit.writing(session, audit_apart) as into:
+            _log_own_list(into, actor, shown, now, address)
     return found
 
 
@@ -301,16 +312,15 @@ def _log_own_list(
     session: Session, actor: Actor, referral_ids: list[int], now: datetime, address: str
 ) -> None:
     """Each name in the investigator's own list is a view of personal data: one row each."""
-    for referral_id in referral_ids:
-        audit.record_view(
-            session,
-            actor=actor,
-            referral_id=referral_id,
-            now=now,
-            address=address,
-            seen=Seen.OWN_LIST,
-            fields=(Field.PERSONAL_DETAILS,),
-        )
+    audit.record_views(
+        session,
+        actor=actor,
+        referral_ids=referral_ids,
+        now=now,
+        address=address,
+        seen=Seen.OWN_LIST,
+        fields=(Field.PERSONAL_DETAILS,),
+    )
 
 
 @dataclass(frozen=True)

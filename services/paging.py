@@ -1,15 +1,24 @@
 """A page of a list: its rows, the total and where it stands, and which page a link asks
 for (by number, or by the reference code of the row it follows or precedes: keyset paging,
-services.lists)."""
+services.lists).
+
+A national list is not counted to its end: a page is read by key whatever its depth, and the
+count stops at COUNT_LIMIT (a list of 104 000 referrals says "over 1 000", as a search does;
+a filter narrows it to a list that is counted exactly). Counting every row would be the only
+part of the page that grows with the history."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
 
 T = TypeVar("T")
+COUNT_LIMIT = 1000
 
 
 @dataclass(frozen=True)
@@ -20,9 +29,16 @@ class Page(Generic[T]):
     size: int
     # Paged by key: the links name the first and last row's reference code (PageAt).
     keyed: bool = False
+    # Counted no further than COUNT_LIMIT: `total` is that limit and the list goes on, so
+    # the number of pages is not known; `more` says whether rows follow this page.
+    over: bool = False
+    more: bool = False
 
     @property
     def pages(self) -> int:
+        """The number of pages; of a list counted only to COUNT_LIMIT, those known so far."""
+        if self.over:
+            return self.number + (1 if self.more else 0)
         return max(1, math.ceil(self.total / self.size))
 
     @property
@@ -31,7 +47,7 @@ class Page(Generic[T]):
 
     @property
     def has_next(self) -> bool:
-        return self.number < self.pages
+        return self.more if self.over else self.number < self.pages
 
     @classmethod
     def of(cls, items: Sequence[T], number: int, size: int) -> Page[T]:
@@ -51,3 +67,10 @@ class PageAt:
     number: int = 1
     after: str | None = None
     before: str | None = None
+
+
+def count_up_to(session: Session, rows: Select[Any], limit: int = COUNT_LIMIT) -> int:
+    """How many rows `rows` selects, reading no more than `limit` + 1 of them: a result above
+    `limit` means "over `limit`"."""
+    counted = select(func.count()).select_from(rows.limit(limit + 1).subquery())
+    return session.scalar(counted) or 0

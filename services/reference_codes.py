@@ -9,6 +9,12 @@ from sqlalchemy.orm import Session
 from storage.models import ReferenceCounter
 
 
+def reference_code(prefix: str, year: int, number: int) -> str:
+    """MM-2026-0042: the form of every code the site gives (four digits at least; the
+    10 000th referral of a year is MM-2026-10000)."""
+    return f"{prefix}-{year}-{number:04d}"
+
+
 def next_reference_code(session: Session, prefix: str, year: int) -> str:
     """MM-2026-0042: a per-year sequence, safe when two referrals are filed at once."""
     bump = (
@@ -25,4 +31,4 @@ def next_reference_code(session: Session, prefix: str, year: int) -> str:
             number = 1
         except IntegrityError:
             number = session.execute(bump).scalar_one()
-    return f"{prefix}-{year}-{number:04d}"
+    return reference_code(prefix, year, number)

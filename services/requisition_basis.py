@@ -10,13 +10,15 @@ basis (domain.requisition.corrections_for).
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Iterable
+from datetime import date, timedelta
 
 from sqlalchemy.orm import Session
 
 from domain import requisition as rules
 from domain.access import Actor
 from domain.errors import NotFound, RuleViolation
+from domain.figures import Tally
 from domain.money import Money
 from domain.program import Program
 from domain.requisition import (
@@ -32,6 +34,7 @@ from domain.requisition import (
 )
 from domain.text import N_
 from services.program_setup import current_program
+from storage import figures
 from storage import requisition_queries as queries
 from storage.models import Municipality, Requisition, RequisitionLine, User
 
@@ -52,15 +55,47 @@ def rate_of(program: Program, period: Period) -> tuple[Money, bool]:
     return year.daily_rate, year.rate_confirmed
 
 
+def kept_days(
+    session: Session,
+    program: Program,
+    periods: Iterable[Period],
+    municipality_ids: Iterable[int] | None = None,
+) -> dict[tuple[int, date], int]:
+    """(municipality id, period's first day) -> compensable days in the period, for every
+    municipality (or those given): from the kept running totals, two rows per municipality
+    and period."""
+    periods = list(periods)
+    days = {p.first - timedelta(days=1) for p in periods} | {p.last for p in periods}
+    tallies = figures.tallies_by_municipality(
+        session, days, first=program.start, last=program.end, municipality_ids=municipality_ids
+    )
+    return {
+        (municipality_id, p.first): _days(by_day, p)
+        for municipality_id, by_day in tallies.items()
+        for p in periods
+    }
+
+
+def _days(by_day: dict[date, Tally], period: Period) -> int:
+    return by_day[period.last].accrued_days - by_day[period.first - timedelta(days=1)].accrued_days
+
+
 def _live_lines(
     session: Session, program: Program, municipality_id: int, period: Period
 ) -> list[Line]:
+    """A period's lines from the placements started since the earliest start that can have
+    days in it (by index, however long the history). Should their days not add up to the
+    kept figures' (a placement longer than the rules allow, entered by other means), from
+    every placement of the municipality: a basis is money, and never misses a line."""
     first, last = _inside(program, period)
     rate, _confirmed = rate_of(program, period)
-    return [
-        Line(row.reference_code, row.first_day, row.last_day, int(row.days), rate)
-        for row in queries.live_lines(session, municipality_id, first, last)
-    ]
+    since = rules.earliest_start(program, first)
+    rows = queries.live_lines(session, municipality_id, first, last, since)
+    kept = kept_days(session, program, [period], [municipality_id])
+    if sum(int(row.days) for row in rows) != kept.get((municipality_id, period.first), 0):
+        rows = queries.live_lines(session, municipality_id, first, last)
+    return [Line(row.reference_code, row.first_day, row.last_day, int(row.days), rate)
+            for row in rows]  # fmt: skip
 
 
 def _frozen(line: RequisitionLine) -> Line:

@@ -19,13 +19,10 @@ from domain import requisition as rules
 from domain.access import Actor
 from domain.clock import local_date
 from domain.deadlines import Task, requisition_due, requisition_task
-from domain.figures import Tally
 from domain.money import Money
-from domain.program import Program
 from domain.requisition import Accrual, Period, State
 from services.program_setup import current_program
-from services.requisition_basis import rate_of
-from storage import figures
+from services.requisition_basis import kept_days, rate_of
 from storage import requisition_queries as queries
 
 
@@ -45,31 +42,6 @@ class Summary:
     running: bool
     since: datetime | None = None
     reason: str | None = None
-
-
-def _live_totals(
-    session: Session,
-    program: Program,
-    periods: Iterable[Period],
-    municipality_ids: Iterable[int] | None = None,
-) -> dict[tuple[int, date], int]:
-    """(municipality id, period's first day) -> compensable days in the period, for every
-    municipality (or those given): from the kept running totals, two rows per municipality
-    and period."""
-    periods = list(periods)
-    days = {p.first - timedelta(days=1) for p in periods} | {p.last for p in periods}
-    tallies = figures.tallies_by_municipality(
-        session, days, first=program.start, last=program.end, municipality_ids=municipality_ids
-    )
-    return {
-        (municipality_id, p.first): _days(by_day, p)
-        for municipality_id, by_day in tallies.items()
-        for p in periods
-    }
-
-
-def _days(by_day: dict[date, Tally], period: Period) -> int:
-    return by_day[period.last].accrued_days - by_day[period.first - timedelta(days=1)].accrued_days
 
 
 def _kept(row: Any) -> datetime | None:
@@ -98,7 +70,7 @@ def summaries(
     periods = [p for p in periods if p.started_on(today)]
     if municipality_id is not None:
         municipality_ids = {municipality_id}
-    live = _live_totals(session, program, periods, municipality_ids)
+    live = kept_days(session, program, periods, municipality_ids)
     kept = queries.standing_periods(session)
     returns = queries.latest_returns(session)
     found = []

@@ -79,13 +79,29 @@ def _lines_query() -> Any:
 _LINES = _lines_query()
 
 
-def live_lines(session: Session, municipality_id: int, first: date, last: date) -> list[Any]:
-    """(municipality_id, reference_code, first_day, last_day, days) of every placement of
-    the municipality with compensable days in [first, last] (inside the program)."""
-    query = _LINES.where(Placement.municipality_id == bindparam("municipality_id"))
-    return list(
-        session.execute(query, {"municipality_id": municipality_id, "first": first, "last": last})
+_OF_MUNICIPALITY = _LINES.where(Placement.municipality_id == bindparam("municipality_id"))
+# Only the placements started from `since` to `last`: one look-up per day of that window
+# in the (started_on, municipality_id) index, however long the municipality's history.
+_STARTED_SINCE = _OF_MUNICIPALITY.where(
+    Placement.started_on.in_(
+        select(CompensableDayRow.day).where(
+            CompensableDayRow.day >= bindparam("since", type_=Date),
+            CompensableDayRow.day <= bindparam("last", type_=Date),
+        )
     )
+)
+
+
+def live_lines(
+    session: Session, municipality_id: int, first: date, last: date, since: date | None = None
+) -> list[Any]:
+    """(municipality_id, reference_code, first_day, last_day, days) of every placement of
+    the municipality with compensable days in [first, last] (inside the program): of those
+    started on a program day from `since` (by the index), or of every one of them."""
+    params = {"municipality_id": municipality_id, "first": first, "last": last}
+    if since is None:
+        return list(session.execute(_OF_MUNICIPALITY, params))
+    return list(session.execute(_STARTED_SINCE, {**params, "since": since}))
 
 
 def municipalities(session: Session) -> list[Any]:

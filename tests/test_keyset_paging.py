@@ -8,14 +8,14 @@ from __future__ import annotations
 from contextlib import contextmanager
 from datetime import date
 
-from sqlalchemy import event, select, update
+from sqlalchemy import event, select
 
 from domain.access import Actor
 from domain.choices import Role
 from services import lists
 from services.lists import PageAt
 from storage.db import unit_of_work
-from storage.models import Referral, User
+from storage.models import User
 from tests.support.bulk import NationalSize, build_national, insert_placements
 from tests.support.clock import moment
 
@@ -141,7 +141,8 @@ def _second_and_last(sessions) -> tuple[tuple[int, int], tuple[int, int]]:
         with unit_of_work(sessions, read_only=True) as session, work_done(engine) as done:
             page = lists.referrals_for(session, actor=coordinator, now=NOW, page=at)
         statements, steps = done
-        assert (page.number, page.pages) == (number, pages)
+        # 3 300 referrals are counted to the first thousand only: whether a page follows.
+        assert (page.number, page.has_next) == (number, number < pages)
         assert _codes(page) == codes[(number - 1) * lists.PAGE_SIZE :][: lists.PAGE_SIZE]
         measured.append((len(statements), steps[0]))
     return measured[0], measured[1]
@@ -166,8 +167,8 @@ def test_the_last_page_reads_no_more_than_the_second_at_one_and_ten_times_the_da
     large_second, large_last = _second_and_last(sqlite_sessions)
     # The same statements at every depth and size of the list.
     assert small_second[0] == small_last[0] == large_second[0] == large_last[0]
-    # The list itself reads 50 rows wherever it begins; only counting them all grows with the
-    # data (the count of every page is the same count).
+    # The list itself reads 50 rows wherever it begins; the count reads at most 1 001 rows,
+    # so ten times the data costs no more than the count's first thousand.
     assert small_last[1] <= small_second[1] + 1
     assert large_last[1] <= large_second[1] + 1
 
@@ -191,10 +192,6 @@ def test_an_exact_code_is_read_by_the_unique_index_at_one_and_ten_times_the_data
         build_national(
             session,
             NationalSize(municipalities=12, placements=300, open_requests=30, today=NOW.date()),
-        )
-        first = session.scalar(select(Referral.id).order_by(Referral.id))
-        session.execute(
-            update(Referral).where(Referral.id == first).values(reference_code="MM-2026-0042")
         )
     small = _code_search_work(sqlite_sessions)
     with unit_of_work(sqlite_sessions) as session:

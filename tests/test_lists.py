@@ -45,12 +45,18 @@ def test_the_coordinator_finds_one_code_among_thousands_and_pages_through_them(w
     found = listing(world, people["coordinator"], search=mine.reference_code.lower())
     assert [r.reference_code for r in found.rows] == [mine.reference_code]
     assert found.total == 1
+    # Counted to the first thousand: "over 1 000", and whether a page follows.
     pages = listing(world, people["coordinator"], page=3)
-    assert (pages.total, pages.pages, pages.number, len(pages.rows)) == (2501, 51, 3, 50)
+    assert (pages.total, pages.over, pages.number, len(pages.rows)) == (1000, True, 3, 50)
+    assert pages.has_next and pages.has_previous
     last = listing(world, people["coordinator"], page=999)  # beyond the end: the last page
-    assert (last.number, len(last.rows)) == (51, 1)
+    assert (last.number, len(last.rows), last.has_next) == (51, 1, False)
     in_osby = listing(world, people["coordinator"], municipality_id=osby)
-    assert in_osby.total == 2500
+    assert (in_osby.total, in_osby.over) == (1000, True)
+    elsewhere = listing(
+        world, people["coordinator"], municipality_id=world.municipality("Kristianstad")
+    )
+    assert (elsewhere.total, elsewhere.over, elsewhere.pages) == (1, False, 1)
     assert listing(world, people["coordinator"], search="BULK-000012").total == 10  # 120–129
 
 

@@ -224,3 +224,35 @@ def test_mm_audit_verify_passes_untouched_and_names_a_deleted_row(tmp_path):
         connection.execute("DELETE FROM event WHERE id = ?", (rows[10],))
     broken = mm("audit", "verify", ok=False).stdout
     assert f"Rader i historiken togs bort strax före rad {rows[11]}." in broken
+
+
+def test_views_logged_together_are_chained_one_after_another(trail_rows):
+    """A list that shows many names logs its views in one statement (audit.record_views),
+    each row in its place in the chain after the single views before it."""
+    coordinator = trail_rows.user(Role.COORDINATOR)
+    referral_ids = trail_rows.read(lambda s: list(s.scalars(text("SELECT id FROM referral"))))
+    trail_rows.do(
+        lambda s: audit.record_views(
+            s,
+            actor=coordinator,
+            referral_ids=[*referral_ids, None],
+            now=moment(DAY, 11),
+            address="10.0.0.1",
+            seen=Seen.OWN_LIST,
+        )
+    )
+    trail_rows.read(
+        lambda s: audit.record_view(
+            s,
+            actor=coordinator,
+            referral_id=None,
+            now=moment(DAY, 11),
+            address="",
+            seen=Seen.OWN_LIST,
+        )
+    )
+    assert verify(trail_rows).whole
+    rows = trail_rows.read(
+        lambda s: s.execute(text("SELECT chain_seq, id FROM audit_log ORDER BY id")).all()
+    )
+    assert [seq for seq, _id in rows] == list(range(1, len(rows) + 1)) and len(rows) == 8

@@ -15,7 +15,10 @@ from sqlalchemy import func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from domain.choices import GOAL_OUTCOMES, BenefitType, Outcome, Role
+from domain.clock import local_date
 from domain.lifecycle import ReferralStatus
+from services.program_setup import current_program
+from services.reference_codes import reference_code
 from storage import figures
 from storage.models import (
     Event,
@@ -23,6 +26,7 @@ from storage.models import (
     Participant,
     Placement,
     PlacementRequest,
+    ReferenceCounter,
     Referral,
     User,
     personal_identity_digest,
@@ -135,6 +139,9 @@ class NationalData:
     contacts: dict[str, str]  # municipality name -> its contact's e-mail
     codes_of: dict[str, str] = field(default_factory=dict)  # municipality name -> kommunkod
     last_ended_period: str = ""  # the latest requisition period that has ended, as 2026-09
+    # Page 1 000 of all referrals (or the last page of a shorter list) as the site links to
+    # it: its number and the code of the row before it (`sida-efter`, services.paging).
+    deep_page: tuple[int, str] = (1, "")
 
 
 def _personnummer(rng: random.Random) -> str:
@@ -146,6 +153,31 @@ def _personnummer(rng: random.Random) -> str:
         product = int(digit) * (2 if index % 2 == 0 else 1)
         total += product // 10 + product % 10
     return f"{born:%Y%m%d}{serial}{(10 - total % 10) % 10}"
+
+
+def _number(session: Session, referrals: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """Give the referrals the codes the site would have given them (MM-2026-0042: the
+    program's prefix, the year filed, the year's sequence in filing order), continuing the
+    site's counters and moving them on; status -> codes, in the order made."""
+    prefix = current_program(session).reference_prefix
+    last = dict(session.execute(select(ReferenceCounter.year, ReferenceCounter.last)).all())
+    for referral in sorted(referrals, key=lambda r: (r["created_at"], r["id"])):
+        year = local_date(referral["created_at"]).year
+        last[year] = last.get(year, 0) + 1
+        referral["reference_code"] = reference_code(prefix, year, last[year])
+    known = set(session.scalars(select(ReferenceCounter.year)))
+    for year, number in last.items():
+        if year in known:
+            session.execute(
+                update(ReferenceCounter).where(ReferenceCounter.year == year).values(last=number)
+            )
+        else:
+            session.add(ReferenceCounter(year=year, last=number))
+    session.flush()
+    codes: dict[str, list[str]] = {}
+    for referral in referrals:
+        codes.setdefault(referral["status"].value, []).append(referral["reference_code"])
+    return codes
 
 
 def build_national(session: Session, size: NationalSize = NationalSize()) -> NationalData:
@@ -228,13 +260,11 @@ def build_national(session: Session, size: NationalSize = NationalSize()) -> Nat
         rows: dict[str, list[dict[str, Any]]] = {
             k: [] for k in ("referral", "participant", "request", "placement", "event")
         }
-        codes: dict[str, list[str]] = {}
         span = (today - start_of_program).days
         total = size.placements + size.open_requests
         outcomes = list(Outcome)
         for offset in range(total):
             n = first_id + offset
-            code = f"MM-{2026 + offset % 2}-N{n:07d}"
             municipality_id = rng.choices(municipality_ids, weights)[0]
             placement = offset < size.placements
             if placement:
@@ -254,16 +284,16 @@ def build_national(session: Session, size: NationalSize = NationalSize()) -> Nat
                 status = ReferralStatus.ENDED
             else:
                 status = ReferralStatus.STARTED
-            codes.setdefault(status.value, []).append(code)
             asked_at = moment(asked, 9)
             rows["referral"].append(
                 dict(
                     id=n,
-                    reference_code=code,
                     investigator_id=investigator,
                     status=status,
                     benefit_type=rng.choice(list(BenefitType)),
                     preferred_municipality_id=municipality_id,
+                    # Asked of it, so it is the municipality's: its inbox lists it.
+                    current_municipality_id=municipality_id,
                     consent_given=True,
                     consent_on=asked,
                     created_at=asked_at,
@@ -346,6 +376,7 @@ def build_national(session: Session, size: NationalSize = NationalSize()) -> Nat
                         details={},
                     )
                 )
+        codes = _number(session, rows["referral"])
         for model, table in (
             (Referral, "referral"),
             (Participant, "participant"),
@@ -383,5 +414,27 @@ def build_national(session: Session, size: NationalSize = NationalSize()) -> Nat
     ended = date(today.year, (today.month - 1) // months * months + 1, 1) - timedelta(days=1)
     last_ended = f"{ended.year}-{(ended.month - 1) // months * months + 1:02d}"
     return NationalData(
-        today, municipality_ids, users, codes, names[largest], contacts, codes_of, last_ended
+        today,
+        municipality_ids,
+        users,
+        codes,
+        names[largest],
+        contacts,
+        codes_of,
+        last_ended,
+        _deep_page(session, 1000),
     )
+
+
+def _deep_page(session: Session, wanted: int, size: int = 50) -> tuple[int, str]:
+    """Page `wanted` of all referrals, newest first (or the last page, if fewer), and the
+    code of the last row of the page before it."""
+    total = session.scalar(select(func.count()).select_from(Referral)) or 0
+    number = max(2, min(wanted, -(-total // size)))
+    before = session.scalar(
+        select(Referral.reference_code)
+        .order_by(Referral.created_at.desc(), Referral.id.desc())
+        .offset((number - 1) * size - 1)
+        .limit(1)
+    )
+    return number, before or ""

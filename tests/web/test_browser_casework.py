@@ -271,8 +271,8 @@ def test_the_coordinator_finds_a_referral_by_code_among_100_000(browser, own_sit
     )
     coordinator = Person(browser, site, "samordnare@fk.example")
     coordinator.go("/anmalningar")
-    shown = f"{total:,}".replace(",", "\xa0")
-    assert f"{shown} anmälningar." in coordinator.page.locator("main").inner_text()
+    # Counted to the first thousand only (services.paging): the page does not grow with them.
+    assert "Över 1\xa0000 anmälningar." in coordinator.page.locator("main").inner_text()
     clean(coordinator)
     coordinator.page.get_by_label("Sök på referenskod eller personnummer").fill(wanted.lower())
     coordinator.page.get_by_role("button", name="Visa").click()

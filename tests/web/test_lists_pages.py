@@ -49,6 +49,32 @@ def test_the_coordinator_searches_and_pages_all_referrals(visit, people, sqlite_
     ]
 
 
+def test_a_national_list_is_counted_to_its_first_thousand(visit, people, sqlite_world):
+    """Over a thousand rows: "over 1 000" and the page number without a last page (counting
+    every row would be the one part of the page that grows with the history); one fewer is
+    counted exactly."""
+    osby = sqlite_world.municipality("Osby")
+    with unit_of_work(sqlite_world.sessions) as session:
+        insert_placements(session, osby, [(date(2026, 3, 2), date(2026, 9, 1), True)] * 1000)
+    coordinator = visit(people["coordinator"])
+    page = coordinator.get("/anmalningar")
+    assert "1\xa0000 anmälningar." in page.text and "Över" not in page.text
+    assert "Sida 1 av 20" in page.text
+    with unit_of_work(sqlite_world.sessions) as session:
+        insert_placements(session, osby, [(date(2026, 3, 2), date(2026, 9, 1), True)])
+    page = coordinator.get("/anmalningar")
+    assert "Över 1\xa0000 anmälningar." in page.text
+    assert "Sida 1" in page.text and "Sida 1 av" not in page.text
+    second = coordinator.get(page.soup.find("a", rel="next")["href"])
+    assert "Sida 2" in second.text and second.soup.find("a", rel="prev")
+    assert len(second.soup.select("tbody tr")) == 50
+    last = coordinator.get("/anmalningar?sida=21")  # typed by hand: 1 001 rows end here
+    assert [len(last.soup.select("tbody tr")), last.soup.find("a", rel="next")] == [1, None]
+    # Ended without a final report: each still waits for Osby, all 1 001 of them.
+    inbox = visit(people["osby"]).get("/forfragningar")
+    assert "Över 1\xa0000 träningsplatser." in inbox.text and "Sida 1" in inbox.text
+
+
 def test_the_municipality_searches_its_requests(visit, people, sqlite_world):
     mine = sqlite_world.file(people["investigator"], "Osby", date(2026, 11, 20))
     sqlite_world.file(people["investigator"], "Osby", date(2026, 11, 20))

@@ -77,7 +77,7 @@ def _pending_user() -> User | None:
     user_id = login_flow.pending_user_id()
     if user_id is None:
         return None
-    with runtime.transaction() as db:
+    with runtime.transaction(read_only=True) as db:
         user = db.get(User, user_id)
         return user if user is not None and user.active else None
 

@@ -51,7 +51,7 @@ def listing() -> Any:
         SelectChoice("no", locales.gettext("Deactivated")),
     ]
     form.validate()
-    with runtime.transaction() as db:
+    with runtime.transaction(read_only=True) as db:
         found = accounts.list_users(
             db,
             actor=runtime.actor(),
@@ -81,7 +81,7 @@ def _role_choices() -> list[SelectChoice]:
 
 
 def _new_page(form: NewUserForm, status: int = 200) -> Any:
-    with runtime.transaction() as db:
+    with runtime.transaction(read_only=True) as db:
         form.fill_choices(municipality_choices(db))
     return render_template("accounts/new.html", form=form), status
 
@@ -90,7 +90,7 @@ def _new_page(form: NewUserForm, status: int = 200) -> Any:
 @admin_only
 def new() -> Any:
     form = NewUserForm()
-    with runtime.transaction() as db:
+    with runtime.transaction(read_only=True) as db:
         form.fill_choices(municipality_choices(db))
     if not form.validate_on_submit():
         return _new_page(form, 400 if form.is_submitted() else 200)
@@ -122,7 +122,7 @@ def _invited_page(user_id: int, name: str, email: str, token: str) -> Any:
 
 def _detail(user_id: int, forms: dict[str, Form] | None = None, status: int = 200) -> Any:
     actor = runtime.actor()
-    with runtime.transaction() as db:
+    with runtime.transaction(read_only=True) as db:
         user = accounts.get_user(db, actor=actor, user_id=user_id)
         change = (forms or {}).get("change")
         if change is None:
@@ -270,6 +270,6 @@ def link_slack(user_id: int) -> Any:
 @blueprint.get("/historik")
 @admin_only
 def history() -> Any:
-    with runtime.transaction() as db:
+    with runtime.transaction(read_only=True) as db:
         rows = _history(db, accounts.account_history(db, actor=runtime.actor()))
     return render_template("accounts/history.html", rows=rows)

@@ -26,7 +26,7 @@ admin_only = roles(Role.ADMIN)
 
 
 def _page(form: ApiTokenForm, status: int, made: str | None = None) -> Any:
-    with runtime.transaction() as session:
+    with runtime.transaction(read_only=True) as session:
         form.fill_choices(municipality_choices(session))
         html = render_template(
             "accounts/api_tokens.html",

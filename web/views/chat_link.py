@@ -22,7 +22,7 @@ def _page(form: ConfirmLinkForm, token: str, linked: bool, status: int) -> Any:
     pending = None
     if not linked:
         try:
-            with runtime.transaction() as db:
+            with runtime.transaction(read_only=True) as db:
                 pending = pending_link(db, actor=runtime.actor(), token=token, now=runtime.now())
         except RuleViolation as error:
             if not form.problems():

@@ -26,7 +26,7 @@ admins_only = permitted(can_manage_deliveries)
 @blueprint.get("/leveranser")
 @admins_only
 def listing() -> Any:
-    with runtime.transaction() as session:
+    with runtime.transaction(read_only=True) as session:
         found = failed_deliveries(session, actor=runtime.actor())
     return render_template(
         "deliveries/list.html",

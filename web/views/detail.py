@@ -119,7 +119,8 @@ def detail_page(
     reason_failed: Form | None = None,
 ) -> tuple[str, int]:
     actor = runtime.actor()
-    with runtime.transaction() as session:
+    # Read only (no write lock on SQLite); the view of personal data is logged apart.
+    with runtime.transaction(read_only=True) as session:
         referral = get_referral(session, actor=actor, reference_code=code)
         program = current_program(session)
         reasons = flask_session.get(REASONS) or {}
@@ -132,6 +133,7 @@ def detail_page(
             address=request.remote_addr or "",
             reason=reasons.get(referral.reference_code),
             asking_reasons=asking,
+            apart=runtime.sessions(),
         )
         reason_form = None
         if participant is None and audit.reason_needed(

@@ -52,7 +52,8 @@ def document_form(sections: tuple[TemplateSection, ...], *, posted: bool) -> Onc
 def _page(code: str, name: str, form: OnceForm | None, status: int) -> Any:
     kind = _kind(name)
     actor = runtime.actor()
-    with runtime.transaction() as session:
+    # Read only; the reading of the document is logged apart.
+    with runtime.transaction(read_only=True) as session:
         referral = get_referral(session, actor=actor, reference_code=code)
         program = current_program(session)
         sections = program.documentation.sections(kind)
@@ -65,6 +66,7 @@ def _page(code: str, name: str, form: OnceForm | None, status: int) -> Any:
             address=request.remote_addr or "",
             reason=(flask_session.get(REASONS) or {}).get(referral.reference_code),
             asking_reasons=current_app.config["MM_ASK_REASON"],
+            apart=runtime.sessions(),
         )
         if content is None:  # the coordinator gives a reason on the referral's page first
             return redirect(url_for("referrals.detail", code=referral.reference_code))

@@ -20,7 +20,7 @@ blueprint = Blueprint("invitation", __name__)
 def accept(token: str) -> Any:
     form = NewPasswordForm()
     try:
-        with runtime.transaction() as db:
+        with runtime.transaction(read_only=True) as db:
             user = invitations.invited_user(db, token=token, now=runtime.now())
             name, email = user.name, user.email
     except RuleViolation as error:

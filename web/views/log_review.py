@@ -50,7 +50,7 @@ def _review_form(period: log_review.Period | None, selection: dict[str, Any]) ->
 @reviewers_only
 def search() -> Any:
     form = LogSearchForm(request.args, meta={"csrf": False})
-    with runtime.transaction() as db:
+    with runtime.transaction(read_only=True) as db:
         form.user.choices = [
             SelectChoice("", locales.gettext("Everyone")),
             *[SelectChoice(i, n) for i, n in log_review.people(db, actor=runtime.actor())],
@@ -249,7 +249,7 @@ def document() -> Any:
 @blueprint.get("/granskningar")
 @reviewers_only
 def reviews() -> Any:
-    with runtime.transaction() as db:
+    with runtime.transaction(read_only=True) as db:
         found = [
             {
                 "at": r.at,

@@ -48,7 +48,7 @@ def _page(
     code: str, meeting_id: int, move: BookMeetingForm, held: FollowUpHeldForm, status: int
 ) -> Any:
     actor = runtime.actor()
-    with runtime.transaction() as session:
+    with runtime.transaction(read_only=True) as session:
         referral = get_referral(session, actor=actor, reference_code=code)
         meeting = meetings.get_meeting(
             session, actor=actor, referral=referral, meeting_id=meeting_id
@@ -160,7 +160,7 @@ def held(code: str, meeting_id: int) -> Any:
 @blueprint.get("/<int:meeting_id>.ics")
 @logged_in
 def calendar_file(code: str, meeting_id: int) -> Any:
-    with runtime.transaction() as session:
+    with runtime.transaction(read_only=True) as session:
         referral = get_referral(session, actor=runtime.actor(), reference_code=code)
         meeting = meetings.get_meeting(
             session, actor=runtime.actor(), referral=referral, meeting_id=meeting_id

@@ -21,7 +21,7 @@ admin_only = roles(Role.ADMIN)
 
 
 def _page(new: MunicipalityForm, failed: tuple[int, MunicipalityForm] | None, status: int) -> Any:
-    with runtime.transaction() as db:
+    with runtime.transaction(read_only=True) as db:
         rows = []
         for m in queries.municipalities(db):
             if failed is not None and failed[0] == m.id:

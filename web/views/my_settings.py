@@ -42,7 +42,7 @@ def _limits() -> web_sessions.Limits:
 @logged_in
 def page() -> Any:
     actor = runtime.actor()
-    with runtime.transaction() as db:
+    with runtime.transaction(read_only=True) as db:
         chosen = preferences_of(db, actor=actor)
     form = notices_form(
         kinds_for(actor), formdata=None, data={k.value: w for k, w in chosen.items()}
@@ -73,7 +73,7 @@ def save() -> Any:
 def _page(form: Form, status: int) -> Any:
     actor = runtime.actor()
     current = token_hash(_token() or "")
-    with runtime.transaction() as db:
+    with runtime.transaction(read_only=True) as db:
         user = db.get(User, actor.user_id)
         assert user is not None
         rows = web_sessions.sessions_of(

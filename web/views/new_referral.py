@@ -24,7 +24,7 @@ blueprint = Blueprint("new_referral", __name__)
 
 
 def _page(form: NewReferralForm, status: int, suggest: bool = False) -> Any:
-    with runtime.transaction() as session:
+    with runtime.transaction(read_only=True) as session:
         availability = reports.availability(session, today=runtime.today())
         offers = {m.id: m.offer for m in queries.municipalities(session)}
     suggestion = suggest_municipality(availability, form.preferred_municipality.data)
@@ -56,7 +56,7 @@ def _with_choices(form: NewReferralForm, session: Session) -> NewReferralForm:
 @blueprint.route("/anmalan/ny", methods=["GET", "POST"])
 @roles(Role.INVESTIGATOR)
 def new() -> Any:
-    with runtime.transaction() as session:
+    with runtime.transaction(read_only=True) as session:
         form = _with_choices(NewReferralForm(), session)
     if request.method == "GET":
         return _page(form, 200)
@@ -94,7 +94,7 @@ def new() -> Any:
 @blueprint.get("/anmalan/<code>/skickad", endpoint="sent")
 @roles(Role.INVESTIGATOR, Role.COORDINATOR)
 def receipt(code: str) -> Any:
-    with runtime.transaction() as session:
+    with runtime.transaction(read_only=True) as session:
         referral = get_referral(session, actor=runtime.actor(), reference_code=code)
         request_ = referral.requests[-1] if referral.requests else None
         return render_template(

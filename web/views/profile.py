@@ -20,7 +20,7 @@ blueprint = Blueprint("profile", __name__)
 
 
 def _page(form: ContactDetailsForm, status: int) -> Any:
-    with runtime.transaction() as session:
+    with runtime.transaction(read_only=True) as session:
         user = session.get_one(User, runtime.actor().user_id)
         if request.method == "GET":
             form.phone.data, form.title.data = user.phone, user.title

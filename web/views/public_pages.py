@@ -37,7 +37,7 @@ def _blocks(text: str) -> list[tuple[str, list[str]]]:
 
 
 def _page(template: str, field: str) -> Any:
-    with runtime.transaction() as session:
+    with runtime.transaction(read_only=True) as session:
         program = current_program(session)
         text = getattr(program, field)
     return render_template(template, blocks=_blocks(text), plain_text=text)

@@ -65,7 +65,7 @@ def _withdrawing(_form: Any, referral: Any) -> Question:
 @logged_in
 def confirm_withdraw(code: str) -> Any:
     """The question first, on a page of its own (the referral page links here)."""
-    with runtime.transaction() as session:
+    with runtime.transaction(read_only=True) as session:
         referral = get_referral(session, actor=runtime.actor(), reference_code=code)
         if not may_take(runtime.actor(), referral, Action.WITHDRAW):
             abort(404)
@@ -145,7 +145,8 @@ def alternative_plan(code: str) -> Any:
 
 
 def _participant_page(code: str, form: ParticipantForm, status: int) -> Any:
-    with runtime.transaction() as session:
+    # Read only; the view of the participant's details is logged apart.
+    with runtime.transaction(read_only=True) as session:
         referral = get_referral(session, actor=runtime.actor(), reference_code=code)
         if not may_take(runtime.actor(), referral, Action.EDIT_PARTICIPANT):
             abort(404)
@@ -171,6 +172,7 @@ def _participant_page(code: str, form: ParticipantForm, status: int) -> Any:
                 asking_reasons=current_app.config["MM_ASK_REASON"],
                 seen=Seen.PARTICIPANT_FORM,
                 fields=PARTICIPANT_FORM_FIELDS,
+                apart=runtime.sessions(),
             )
             if shown is None:  # a reason first, on the referral's page (or purged)
                 return redirect(url_for("referrals.detail", code=referral.reference_code))

@@ -23,7 +23,7 @@ admin_only = roles(Role.ADMIN)
 
 
 def _page(form: WebhookForm, status: int, secret: str | None = None) -> Any:
-    with runtime.transaction() as session:
+    with runtime.transaction(read_only=True) as session:
         html = render_template(
             "accounts/webhooks.html",
             receivers=webhooks.list_subscriptions(session, actor=runtime.actor()),
