@@ -233,7 +233,14 @@ def reports_in_process(data: NationalData) -> list[tuple[str, Callable[[Any], An
     """The follow-up and requisition reports, each with what it is measured against
     ("budget": the yearly budget's query; "count": SELECT count(*))."""
     from domain.requisition import periods_ended_by, program_periods
-    from services import follow_up, requisition_lists, requisitions
+    from services import (
+        budget_follow_up,
+        finsam_follow_up,
+        indicator_report,
+        requisition_lists,
+        requisitions,
+        steering_report,
+    )
     from services.program_setup import current_program
 
     today = data.today
@@ -260,26 +267,28 @@ def reports_in_process(data: NationalData) -> list[tuple[str, Callable[[Any], An
     return [
         (
             f"budget follow-up {today.year} to today",
-            lambda s: follow_up.budget_follow_up(
+            lambda s: budget_follow_up.budget_follow_up(
                 s, actor=None, year=today.year, to=today, today=today
             ),
             "count",
         ),
         (
             "indicators of the quarter, every municipality",
-            lambda s: follow_up.indicators_report(
+            lambda s: indicator_report.indicators_report(
                 s, actor=None, first=quarter, last=today, today=today
             ),
             "count",
         ),
         (
             f"Finsam {today.year}, by gender",
-            lambda s: follow_up.finsam(s, actor=None, year=today.year, half=None, today=today),
+            lambda s: finsam_follow_up.finsam(
+                s, actor=None, year=today.year, half=None, today=today
+            ),
             "count",
         ),
         (
             "steering group report of the quarter",
-            lambda s: follow_up.steering_report(
+            lambda s: steering_report.steering_report(
                 s, actor=None, first=quarter, last=today, today=today
             ),
             "count",
