@@ -62,15 +62,17 @@ def summaries(
     today: date,
     municipality_id: int | None = None,
     municipality_ids: set[int] | None = None,
+    drafts: bool = True,
 ) -> list[Summary]:
     """The bases of `periods` for every municipality the actor may see (or one, or those
     given), by municipality and period. A draft's total is its placement days × rate;
-    corrections show on the basis itself."""
+    corrections show on the basis itself. Without `drafts`, only the bases someone has
+    acted on (stored or returned): the days of the rest are not read."""
     program = current_program(session)
     periods = [p for p in periods if p.started_on(today)]
     if municipality_id is not None:
         municipality_ids = {municipality_id}
-    live = kept_days(session, program, periods, municipality_ids)
+    live = kept_days(session, program, periods, municipality_ids) if drafts else {}
     kept = queries.standing_periods(session)
     returns = queries.latest_returns(session)
     found = []
@@ -90,8 +92,10 @@ def summaries(
                     )
                 )  # fmt: skip
                 continue
-            days = live.get((m.id, p.first), 0)
             back = returns.get((m.id, p.first))
+            if back is None and not drafts:
+                continue
+            days = live.get((m.id, p.first), 0)
             found.append(
                 Summary(
                     m.id, m.name, m.code, p, State.RETURNED if back else State.DRAFT, days,
@@ -125,9 +129,12 @@ def work(
     program = current_program(session)
     wanted = set(tasks) if tasks is not None else None
     ended = rules.periods_ended_by(program, today - timedelta(days=1))
+    # Only a draft waits to be submitted: the coordinator's and the association's work
+    # (attest, pay) never needs the days of every municipality's every draft.
+    drafts = wanted is None or Task.SUBMIT_REQUISITION in wanted
     found = []
     for s in summaries(session, actor=None, periods=ended, today=today,
-                       municipality_id=municipality_id):  # fmt: skip
+                       municipality_id=municipality_id, drafts=drafts):  # fmt: skip
         task = requisition_task(s.state, ended=s.period.ended_on(today), days=s.days)
         if task is None or (wanted is not None and task not in wanted):
             continue

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import bindparam, delete, insert, select
 from sqlalchemy.orm import Session
@@ -57,9 +57,24 @@ _YEARS = (
 _read: dict[str, Program] = {}
 
 
+# The program as read in the session's current transaction: a page asks for it from several
+# use cases, and it cannot change under a transaction except through this module.
+_IN_TRANSACTION = "mm.program"
+
+
 def read_program(session: Session) -> Program | None:
-    """The program as stored: one small query when this process has read the same revision
-    before, three otherwise."""
+    """The program as stored: read once per transaction; one small query when this process
+    has read the same revision before, three otherwise."""
+    transaction = session.get_transaction()
+    cached = session.info.get(_IN_TRANSACTION)
+    if transaction is not None and cached is not None and cached[0] is transaction:
+        return cast(Program, cached[1])
+    program = _at_revision(session)
+    session.info[_IN_TRANSACTION] = (session.get_transaction(), program)
+    return program
+
+
+def _at_revision(session: Session) -> Program | None:
     revision = session.execute(select(ProgramRow.revision).limit(1)).scalar()
     if revision is None:
         return None
@@ -75,6 +90,7 @@ def read_program(session: Session) -> Program | None:
 
 def mark_changed(session: Session) -> None:
     """Every change of the program or its years gives it a new revision."""
+    session.info.pop(_IN_TRANSACTION, None)
     row = program_row(session)
     if row is not None:
         row.revision = secrets.token_hex(16)
@@ -139,6 +155,7 @@ def _stored(template: DocumentTemplate) -> dict[str, Any] | None:
 def write_program(session: Session, program: Program, row: ProgramRow | None) -> ProgramRow:
     """Creates or overwrites the program's rows. Years keep a rate confirmed in the database
     when the file still marks it unconfirmed: the file is the starting point, not a reset."""
+    session.info.pop(_IN_TRANSACTION, None)
     if row is None:
         row = ProgramRow()
         session.add(row)

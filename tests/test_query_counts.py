@@ -210,7 +210,7 @@ def test_every_channels_digest_comes_from_one_pass(sessions):
 # session, the menu, the filter's municipalities, and the requisition bases' own rule). A deep
 # page of one kind is read by the key its link names.
 WORKLISTS = [
-    ("/att-gora", "kontakt001@bench.example", 13),
+    ("/att-gora", "kontakt001@bench.example", 14),
     ("/att-gora", "utredare@bench.example", 8),
     ("/att-gora", "samordnare@bench.example", 14),
     ("/att-gora", "forbundet@bench.example", 11),
