@@ -12,18 +12,19 @@ from datetime import date
 import click
 from sqlalchemy import select
 
-from bot.delivery_reasons import reason_text
-from bot.digest import as_text, plan
 from bot.runtime import open_chat_runtime
 from bot.schedule import DigestReport, run, run_digests
-from bot.settings import ChatSettings, DigestSchedule
 from cli.params import DATE
 from cli.runtime import Runtime, pass_runtime
+from digest.plan import as_text, plan
+from digest.settings import DigestSchedule
 from domain.calendar import is_working_day
 from locales import gettext as _
 from locales import render
 from storage.db import unit_of_work
 from storage.models import Municipality
+from transports.delivery_reasons import reason_text
+from transports.slack.settings import ChatSettings
 
 DATE_HELP = _("The day of the digest (default: today).")
 

@@ -16,10 +16,10 @@ from nio import AsyncClient, RoomPreset
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.matrix.client import Loop, checked, logged_in, new_client
-from bot.matrix.settings import MatrixSettings
 from storage.db import unit_of_work
 from storage.models import MatrixDirectRoom
+from transports.matrix.client import Loop, checked, logged_in, new_client
+from transports.matrix.settings import MatrixSettings
 
 EVENT = "m.room.message"
 

@@ -9,7 +9,7 @@ After the commit the rows are delivered in the background (bot.runtime), and `sw
 
 Delivery claims a row first (notices.outbox.claim), so two workers never post the same row.
 Every post carries its key as Slack message metadata. What happens after a failed try
-depends on what the transport said (bot.delivery_errors): at Retry-After after a rate limit;
+depends on what the transport said (transports.delivery_errors): at Retry-After after a rate limit;
 at once to the administrator when someone must act (the bot is not in the channel); later,
 with a growing delay, up to MAX_ATTEMPTS, otherwise. A try that may have reached Slack (a
 timeout, a server error) is `uncertain`: before the next post the channel's history is
@@ -27,9 +27,6 @@ from typing import Any, Protocol
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.blockkit import slack_reply
-from bot.blocks import Reply
-from bot.delivery_errors import Failure, failure_of
 from domain.delivery import HISTORY_UNAVAILABLE, ORIGINAL_MISSING, Transport
 from notices.message import Message
 from notices.outbox import (
@@ -51,6 +48,9 @@ from notices.outbox import (
     retry_delay,
 )
 from storage.models import ChatOutbox
+from transports.delivery_errors import Failure, failure_of
+from transports.slack.blockkit import slack_reply
+from transports.slack.blocks import Reply
 
 log = logging.getLogger("mm.chat.outbox")
 

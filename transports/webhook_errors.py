@@ -1,5 +1,5 @@
-"""What can go wrong delivering a webhook (bot.webhook_sender), for the outbox's reading of
-failures (bot.delivery_errors)."""
+"""What can go wrong delivering a webhook (transports.webhook_sender), for the outbox's reading of
+failures (transports.delivery_errors)."""
 
 from __future__ import annotations
 

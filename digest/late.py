@@ -11,15 +11,16 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.channels import to_email
-from bot.digest_text import late_line, waiting_line
-from bot.settings import ChatSettings, DigestSchedule
+from digest.settings import DigestSchedule
+from digest.text import late_line, waiting_line
 from domain.notices import NoticeKind
 from locales import gettext as _
 from notices.message import Message, context, link, section
 from notices.recipients import by_email_only, contacts_of
 from services.digest import build_digest
 from storage.models import Municipality
+from transports.channels import to_email
+from transports.slack.settings import ChatSettings
 
 
 def _late_message(line: str, code: str, settings: ChatSettings) -> Message:

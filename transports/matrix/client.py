@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 from nio import AsyncClient, AsyncClientConfig, ErrorResponse, LoginError
 
-from bot.matrix.settings import MatrixSettings
+from transports.matrix.settings import MatrixSettings
 
 T = TypeVar("T")
 TIMEOUT = 10.0

@@ -12,7 +12,7 @@ from urllib.error import URLError
 
 from slack_sdk.errors import SlackApiError
 
-from bot.delivery_reasons import (
+from transports.delivery_reasons import (
     HTTP_PREFIX,
     MATRIX_FORBIDDEN,
     MATRIX_UNKNOWN_ROOM,
@@ -23,9 +23,9 @@ from bot.delivery_reasons import (
     SMTP_UNAVAILABLE,
     needs_someone,
 )
-from bot.matrix.client import MatrixError
-from bot.slack_client import never_reached_slack
-from bot.webhook_errors import ReceiverGone, WebhookRefused
+from transports.matrix.client import MatrixError
+from transports.slack.client import never_reached_slack
+from transports.webhook_errors import ReceiverGone, WebhookRefused
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.outbox import METADATA_TYPE
+from transports.outbox import METADATA_TYPE
 
 PER_CHANNEL_INTERVAL = 1.0
 GLOBAL_INTERVAL = 0.2

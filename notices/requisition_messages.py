@@ -3,13 +3,13 @@ kommunkod, period and amount, and a link to the basis on the web site."""
 
 from __future__ import annotations
 
-from bot.settings import ChatSettings
 from locales import gettext as _
 from notices.message import Message, context, link, section
 from notices.requisition_notice import RequisitionNotice, Step
+from notices.site import Site
 
 
-def requisition_message(notice: RequisitionNotice, settings: ChatSettings) -> Message:
+def requisition_message(notice: RequisitionNotice, settings: Site) -> Message:
     about = {
         "municipality": notice.municipality,
         "code": notice.municipality_code,

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.blocks import Block
+from transports.slack.blocks import Block
 
 _LINK = re.compile(r"<([^<>|]+)\|([^<>]+)>")
 _BARE = re.compile(r"<([^<>|@!#]+)>")

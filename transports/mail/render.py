@@ -1,21 +1,21 @@
 """A Message (notices.message) as an e-mail: a subject, plain text and HTML. The reference code
 and links only, like every other channel; the footer says why the person gets it and where
-to change that (also the List-Unsubscribe header, bot.mail.sender)."""
+to change that (also the List-Unsubscribe header, transports.mail.sender)."""
 
 from __future__ import annotations
 
 from html import escape as html_escape
 from typing import Any
 
-from bot.markup import html_of, plain_of
 from locales import gettext as _
 from notices.message import Message
+from transports.markup import html_of, plain_of
 
 SETTINGS_PATH = "/mina-installningar"
 
 
 def email_of(message: Message, *, organisation: str, site_url: str) -> dict[str, Any]:
-    """{subject, text, html, unsubscribe}: what bot.mail.sender sends."""
+    """{subject, text, html, unsubscribe}: what transports.mail.sender sends."""
     settings_url = site_url + SETTINGS_PATH
     why = _(
         "You get this e-mail because you chose e-mail for this notice. Change that in My "

@@ -22,14 +22,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from standardwebhooks.webhooks import Webhook
 
-from bot import outbox
-from bot.webhook_errors import ReceiverGone, WebhookRefused
 from domain.clock import Clock
 from domain.delivery import OutboxState, Transport
 from notices import webhooks as webhook_notices
 from services import webhooks
 from storage.db import unit_of_work
 from storage.models import ChatOutbox
+from transports import outbox
+from transports.webhook_errors import ReceiverGone, WebhookRefused
 
 log = logging.getLogger("mm.webhooks")
 

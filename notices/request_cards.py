@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.settings import ChatSettings
 from domain.choices import LABELS, DeclineReason
 from domain.lifecycle import RequestAnswer
 from locales import format_datetime
@@ -29,6 +28,7 @@ from notices.message import (
     mention,
     section,
 )
+from notices.site import Site
 from storage.models import PlacementRequest
 
 ACCEPT_ACTION = "request_accept"
@@ -50,7 +50,7 @@ def _facts(request: PlacementRequest) -> list[tuple[str, str]]:
     ]
 
 
-def _web_link(request: PlacementRequest, settings: ChatSettings) -> str:
+def _web_link(request: PlacementRequest, settings: Site) -> str:
     return link(
         settings.referral_url(request.referral.reference_code),
         _("Open the referral on the web site"),
@@ -98,7 +98,7 @@ def answer_line(request: PlacementRequest) -> str:
     )
 
 
-def request_card(request: PlacementRequest, settings: ChatSettings) -> Message:
+def request_card(request: PlacementRequest, settings: Site) -> Message:
     """The message in the municipality's channel: buttons while open, the answer after."""
     code = request.referral.reference_code
     municipality = request.municipality.name
@@ -135,7 +135,7 @@ def request_card(request: PlacementRequest, settings: ChatSettings) -> Message:
     return Message(parts=parts, text=_("%(code)s: %(answer)s", code=code, answer=line))
 
 
-def answer_message(request: PlacementRequest, settings: ChatSettings) -> Message:
+def answer_message(request: PlacementRequest, settings: Site) -> Message:
     """The investigator's direct message: the municipality's answer to their request."""
     code = request.referral.reference_code
     municipality = escape(request.municipality.name)

@@ -1,5 +1,5 @@
 """The daily digest as one message: its lists, titles and lines, written once for every
-channel (bot.digest plans and queues it; the Home tab and late notices reuse the lines).
+channel (digest.plan plans and queues it; the Home tab and late notices reuse the lines).
 Long lists are cut at MAX_ITEMS with a count and a link to the web site.
 """
 
@@ -8,10 +8,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from bot.blockkit import slack_reply
-from bot.blocks import Reply
-from bot.delivery_reasons import reason_text
-from bot.settings import ChatSettings
 from domain.availability import Availability
 from domain.deadlines import SLIP_LABELS
 from domain.digest import Digest, LateItem, RequisitionDue, UpcomingMeeting, WaitingRequest
@@ -20,6 +16,10 @@ from locales import gettext as _
 from locales import render as render_text
 from notices.message import Message, Part, context, escape, header, link, paragraphs, section
 from services.deliveries import UndeliveredSummary
+from transports.delivery_reasons import reason_text
+from transports.slack.blockkit import slack_reply
+from transports.slack.blocks import Reply
+from transports.slack.settings import ChatSettings
 
 MAX_ITEMS = 15  # per list: the rest is on the web site
 

@@ -16,7 +16,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import Any
 
-from bot.mail.settings import MailSettings
+from transports.mail.settings import MailSettings
 
 TIMEOUT = 20
 

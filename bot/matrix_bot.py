@@ -6,7 +6,7 @@ answers in a room: in a room with several people an answer goes to the room only
 everyone there may see it (free places, without the budget line, as `dela` in Slack);
 anything else goes to the asker's direct chat with the bot, and the room is told so.
 
-Answers, like everything the bot posts, go through the outbox (bot.matrix.sender, with
+Answers, like everything the bot posts, go through the outbox (transports.matrix.sender, with
 transaction ids), so nothing is lost while the homeserver is away and nothing is posted
 twice when it comes back. The sync token is kept in the database (chat_cursor), so a
 restart of this process goes on where it stopped; every event is taken in once
@@ -26,15 +26,15 @@ from aiohttp import ClientError
 from nio import AsyncClient, MatrixRoom, RoomMessageText, SyncResponse
 
 from bot import commands
-from bot.channels import to_matrix
-from bot.matrix.client import MatrixError, logged_in, new_client
-from bot.matrix.settings import MatrixSettings
 from bot.runtime import ChatRuntime
-from bot.settings import OUTBOX_SWEEP_SECONDS
 from locales import gettext as _
 from notices.message import Message, say
 from storage.db import unit_of_work
 from storage.models import ChatCursor
+from transports.channels import to_matrix
+from transports.matrix.client import MatrixError, logged_in, new_client
+from transports.matrix.settings import MatrixSettings
+from transports.slack.settings import OUTBOX_SWEEP_SECONDS
 
 log = logging.getLogger("mm.chat.matrix")
 

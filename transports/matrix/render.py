@@ -1,12 +1,12 @@
 """A Message (notices.message) as a Matrix m.notice: an HTML formatted_body and a plain body
-(bot.markup: links to the web site where Slack has buttons)."""
+(transports.markup: links to the web site where Slack has buttons)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from bot import markup
 from notices.message import Message
+from transports import markup
 
 HTML_FORMAT = "org.matrix.custom.html"
 

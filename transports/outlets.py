@@ -1,7 +1,7 @@
 """The outlets the delivery runtime gives the notices (notices.outlets): each message
 rendered for Slack, the Matrix room or e-mail and queued in the outbox, and, after the
 commit, delivered in the background and the Home tabs it changed published again
-(bot.delivery)."""
+(transports.delivery)."""
 
 from __future__ import annotations
 
@@ -12,16 +12,16 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from bot import cards, outbox, requisition_notices
-from bot.channels import Channels, to_email, to_matrix
-from bot.settings import ChatSettings
 from domain.clock import Clock
 from domain.delivery import Transport
-from notices import home
+from notices import home, request_cards, requisition_messages
 from notices.message import Message
 from notices.outbox import new_in
 from notices.requisition_notice import RequisitionNotice
 from storage.models import PlacementRequest
+from transports import outbox
+from transports.channels import Channels, to_email, to_matrix
+from transports.slack.settings import ChatSettings
 
 log = logging.getLogger("mm.chat.notifications")
 
@@ -46,13 +46,13 @@ class ChatOutlets:
         return self.on_home is not None
 
     def request_card(self, request: PlacementRequest) -> Message:
-        return cards.request_card(request, self.settings)
+        return request_cards.request_card(request, self.settings)
 
     def answer_message(self, request: PlacementRequest) -> Message:
-        return cards.answer_message(request, self.settings)
+        return request_cards.answer_message(request, self.settings)
 
     def requisition_message(self, notice: RequisitionNotice) -> Message:
-        return requisition_notices.requisition_message(notice, self.settings)
+        return requisition_messages.requisition_message(notice, self.settings)
 
     def to_slack(
         self, session: Session, *, key: str, channel: str, message: object, now: datetime

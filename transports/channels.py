@@ -13,17 +13,17 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from bot.mail.render import email_of
-from bot.mail.settings import MailSettings
-from bot.matrix.render import content_of
-from bot.matrix.settings import MatrixSettings
-from bot.settings import ChatSettings
 from domain.delivery import Transport
 from domain.errors import RuleViolation
 from notices import outbox
 from notices.message import Message
 from services.program_setup import current_program
 from storage.models import ChatOutbox
+from transports.mail.render import email_of
+from transports.mail.settings import MailSettings
+from transports.matrix.render import content_of
+from transports.matrix.settings import MatrixSettings
+from transports.slack.settings import ChatSettings
 
 
 @dataclass(frozen=True)

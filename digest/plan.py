@@ -1,6 +1,6 @@
 """The daily digest in chat: the coordinator's channel and each municipality's channel.
 
-What it says comes from services.digest (domain.digest) and is written by bot.digest_text;
+What it says comes from services.digest (domain.digest) and is written by digest.text;
 here it is planned for each audience's destinations (Slack channel, Matrix room, e-mail)
 and queued in the outbox under the key digest:<channel>:<day>. The key is the claim on the
 day: however many schedulers run, and however often, each channel gets one digest a day.
@@ -15,13 +15,8 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot import outbox
-from bot.blockkit import slack_reply
-from bot.blocks import Reply
-from bot.channels import to_email, to_matrix
-from bot.digest_text import compose, day_title
-from bot.settings import ChatSettings, DigestSchedule
-from bot.text import to_plain
+from digest.settings import DigestSchedule
+from digest.text import compose, day_title
 from domain.calendar import is_working_day
 from domain.delivery import Transport
 from domain.notices import NoticeKind
@@ -33,6 +28,12 @@ from services.digest import Audience as DigestAudience
 from services.digest import build_digests
 from storage import digest_queries
 from storage.models import ChatOutbox, Municipality
+from transports import outbox
+from transports.channels import to_email, to_matrix
+from transports.slack.blockkit import slack_reply
+from transports.slack.blocks import Reply
+from transports.slack.settings import ChatSettings
+from transports.slack.text import to_plain
 
 SLACK_ONLY = frozenset({Transport.SLACK})
 
@@ -226,7 +227,7 @@ def digest_keys(
     schedule: DigestSchedule,
     transports: frozenset[Transport] = SLACK_ONLY,
 ) -> list[str]:
-    """The outbox keys of the day's digests, as bot.channels keys them."""
+    """The outbox keys of the day's digests, as transports.channels keys them."""
     suffix = {Transport.SLACK: "", Transport.MATRIX: ":matrix", Transport.EMAIL: ":email:"}
     return [
         d.key + suffix[d.transport] + (str(d.user_id) if d.transport is Transport.EMAIL else "")

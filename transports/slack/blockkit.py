@@ -1,11 +1,12 @@
-"""A Message (notices.message) as Slack's Block Kit: the blocks of bot.blocks, within Slack's
-limits (bot.blocks.fit_message cuts what is too long when it is sent)."""
+"""A Message (notices.message) as Slack's Block Kit: the blocks of transports.slack.blocks,
+within Slack's limits (transports.slack.blocks.fit_message cuts what is too long when it is
+sent)."""
 
 from __future__ import annotations
 
-from bot import blocks
-from bot.blocks import Block, Reply
 from notices.message import Actions, Divider, Fields, Heading, Message, Note, Part, Text
+from transports.slack import blocks
+from transports.slack.blocks import Block, Reply
 
 
 def block_of(part: Part) -> list[Block]:

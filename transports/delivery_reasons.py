@@ -1,5 +1,5 @@
 """Why a message could not be delivered, in each transport's own words: the error codes the
-outbox keeps (Slack's, the mail server's and the homeserver's as bot.delivery_errors names
+outbox keeps (Slack's, the mail server's and the homeserver's as transports.delivery_errors names
 them, a webhook receiver's HTTP status, and ours from domain.delivery), which of them need
 someone to act, and the sentence the administrator reads for each (on /leveranser, in the
 coordinator's digest and in `mm digest`).
@@ -68,7 +68,7 @@ SLACK_REASONS: dict[str, str] = {
     "user_not_found": N_("The person is no longer in the Slack workspace."),
 }
 
-# The mail server's and the homeserver's refusals (bot.delivery_errors names them so).
+# The mail server's and the homeserver's refusals (transports.delivery_errors names them so).
 SMTP_REFUSED, SMTP_UNAVAILABLE = "smtp_refused", "smtp_unavailable"
 MATRIX_FORBIDDEN, MATRIX_UNKNOWN_ROOM = "matrix_forbidden", "matrix_unknown_room"
 MAIL_AND_MATRIX_REASONS: dict[str, str] = {
@@ -118,6 +118,6 @@ def reason_text(code: str | None) -> Text:
     code = code or ""
     if code in REASONS:
         return Text(REASONS[code])
-    if code.startswith(HTTP_PREFIX):  # a webhook receiver's answer (bot.delivery_errors)
+    if code.startswith(HTTP_PREFIX):  # a webhook receiver's answer (transports.delivery_errors)
         return Text(WEBHOOK_REFUSED, {"status": code.removeprefix(HTTP_PREFIX)})
     return Text(OTHER_REASON, {"code": code or "–"})

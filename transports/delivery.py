@@ -1,6 +1,6 @@
 """The delivery runtime: what a process needs to send notices, and nothing of the chat bot.
 
-It gives the notices their outlets (bot.outlets: each message rendered for Slack, Matrix
+It gives the notices their outlets (transports.outlets: each message rendered for Slack, Matrix
 or e-mail and queued in the outbox, in the transaction of the change) and, once that has
 committed, sends what was queued in the background through the transports this
 installation has; a sweep sends whatever is still due. With Slack on, the Home tabs a change
@@ -22,21 +22,21 @@ from flask import Flask
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import home, outbox, slack_client
-from bot.channels import Channels
-from bot.chat_context import ChatContext
-from bot.mail.sender import MailSender
-from bot.mail.settings import MailSettings, MailSettingsError
-from bot.matrix.sender import MatrixSender
-from bot.matrix.settings import MatrixSettings
-from bot.outlets import ChatOutlets
-from bot.pools import TrackingExecutor, drain
-from bot.settings import ChatSettings
-from bot.slack_sender import SlackSender
-from bot.webhook_sender import WebhookSender
 from domain.clock import Clock, SystemClock
 from domain.delivery import Transport
 from notices.outlets import attach
+from transports import outbox
+from transports.channels import Channels
+from transports.mail.sender import MailSender
+from transports.mail.settings import MailSettings, MailSettingsError
+from transports.matrix.sender import MatrixSender
+from transports.matrix.settings import MatrixSettings
+from transports.outlets import ChatOutlets
+from transports.pools import TrackingExecutor, drain
+from transports.slack import client as slack_client
+from transports.slack.sender import SlackSender
+from transports.slack.settings import ChatSettings
+from transports.webhook_sender import WebhookSender
 
 log = logging.getLogger("mm.chat")
 
@@ -56,10 +56,12 @@ class Delivery:
         self.clock = clock
         self.channels = channels
         settings = channels.slack
-        self.context = ChatContext(settings=settings, sessions=sessions, clock=clock)
         # Home tabs are published with the listeners' client; the outbox's may wait a little
-        # longer for Slack (bot.slack_client).
+        # longer for Slack (transports.slack.client).
         self.client = client or slack_client.for_listeners(settings)
+        # What publishes one person's Home tab: the chat bot's (bot.home), set by the chat
+        # runtime that mounts it, so that delivering a notice needs no chat bot.
+        self.publish_home: Callable[[str], None] | None = None
         self.sender = SlackSender(client or slack_client.for_deliveries(settings))
         self.matrix = MatrixSender(channels.matrix, sessions) if channels.matrix.enabled else None
         by_transport: dict[Transport, outbox.Sender] = {}
@@ -106,7 +108,8 @@ class Delivery:
                 if not self._homes_due:
                     return
                 user = self._homes_due.pop()
-            home.publish(self.context, self.client, user)
+            if self.publish_home is not None:
+                self.publish_home(user)
 
     def deliver_soon(self, message_ids: list[int]) -> None:
         """After a commit: send what it queued, in the background, then anything else due."""

@@ -4,10 +4,10 @@ afford to wait.
 Every call is retried at most once (the handlers share one counter):
 - HTTP 429: after Retry-After, but only when that is short enough for the caller; a longer
   wait goes back to the caller as SlackApiError (the outbox then schedules the message at
-  Retry-After, see bot.delivery);
+  Retry-After, see transports.delivery);
 - connection errors and HTTP 500/503: once more, except for a post that may already have
   reached Slack (a reset connection, a server error): posting again could post twice, so the
-  outbox first looks for the message in the channel's history (bot.outbox).
+  outbox first looks for the message in the channel's history (transports.outbox).
 
 `for_listeners` is the client of the listeners (after the acknowledgement): a modal's
 trigger id lasts 3 seconds, so views.open waits for Retry-After only when it is 1 second;
@@ -32,7 +32,7 @@ from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 
-from bot.settings import ChatSettings
+from transports.slack.settings import ChatSettings
 
 # Calls that change something each time they are made: never repeated blindly.
 NOT_REPEATABLE = frozenset({"chat.postMessage", "chat.postEphemeral"})

@@ -1,8 +1,8 @@
 """A neutral message (notices.message) as HTML and as plain text, for the transports that
-speak them (Matrix: bot.matrix.render; e-mail: bot.mail.render), part by part, with its inline
-markup. Data in the markup is already escaped (&, <, >), which is what HTML needs too. A
-card's actions become links to the web site (neither has buttons); actions without a web
-page (turning a page of `platser`) are left out: the text says what to write instead.
+speak them (Matrix: transports.matrix.render; e-mail: transports.mail.render), part by part,
+with its inline markup. Data in the markup is already escaped (&, <, >), which is what HTML
+needs too. A card's actions become links to the web site (neither has buttons); actions
+without a web page (turning a page of `platser`) are left out: the text says what to write instead.
 
 A mention of a Slack user means nothing in another channel: `person` says who it was there
 (by default, "a contact"), never by name.
@@ -14,9 +14,9 @@ import re
 from collections.abc import Callable
 from html import escape as html_escape
 
-from bot.text import mrkdwn_to_plain
 from locales import gettext as _
 from notices.message import Actions, Divider, Fields, Heading, Message, Note, Part, Text
+from transports.slack.text import mrkdwn_to_plain
 
 _LINK = re.compile(r"<([^<>|]+)\|([^<>]+)>")
 _BARE = re.compile(r"<((?:https?|mailto):[^<>|]+)>")
