@@ -1,8 +1,8 @@
-"""The chat bot (slack-bolt): commands, buttons, the Home tab, the daily digest. No personal
-data.
+"""The chat bot (slack-bolt, and the Matrix sync loop): commands, buttons, modals, the Home
+tab; the scheduler process and `mm chat`, `mm digest`. No personal data.
 
-The web site sends its notices through the delivery runtime (transports.delivery), which needs no
-chat bot; `install(app, delivery)` mounts the bot on top of it when Slack is configured
+The web site sends its notices through the delivery runtime (transports.delivery), which
+needs no chat bot; `install(app, delivery)` mounts the bot on top of it when Slack is configured
 (web.create_app calls it).
 """
 

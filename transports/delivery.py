@@ -4,7 +4,8 @@ It gives the notices their outlets (transports.outlets: each message rendered fo
 or e-mail and queued in the outbox, in the transaction of the change) and, once that has
 committed, sends what was queued in the background through the transports this
 installation has; a sweep sends whatever is still due. With Slack on, the Home tabs a change
-touched are published again (Slack's Web API only).
+touched are published again (Slack's Web API only), by the publisher the chat bot's runtime
+hands it (`publish_home`: what a Home tab shows is the chat bot's, bot.home).
 
 The web site installs it (`install`) to send a notice, and mounts the chat bot (bot.app,
 /slack/events) only when Slack is configured; the chat bot's runtime (bot.runtime) and the
