@@ -1,5 +1,5 @@
 """The chat bot (slack-bolt, and the Matrix sync loop): commands, buttons, modals, the Home
-tab; the scheduler process and `mm chat`, `mm digest`. No personal data.
+tab; the scheduler process (`mm digest schedule`) and `mm chat`. No personal data.
 
 The web site sends its notices through the delivery runtime (transports.delivery), which
 needs no chat bot; `install(app, delivery)` mounts the bot on top of it when Slack is configured
