@@ -22,9 +22,7 @@ from slack_bolt import Ack, App, BoltRequest, Respond
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
-from bot import blocks, command_runs, commands, reach, replies, views
-from bot.blockkit import slack_reply
-from bot.cards import ACCEPT_ACTION, DECLINE_ACTION, answer_line
+from bot import command_runs, commands, reach, replies, views
 from bot.dedupe import request_key
 from bot.inbound import record_id
 from bot.runtime import ChatRuntime
@@ -34,9 +32,12 @@ from domain.errors import DomainError
 from locales import gettext as _
 from locales import render
 from notices.message import escape, link, say
+from notices.request_cards import ACCEPT_ACTION, DECLINE_ACTION, answer_line
 from services import chat_links, reports
 from services.referrals import AlreadyAnswered, accept_request, decline_request, get_request
 from storage.db import unit_of_work
+from transports.slack import blocks
+from transports.slack.blockkit import slack_reply
 
 log = logging.getLogger("mm.chat.actions")
 

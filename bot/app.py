@@ -26,13 +26,13 @@ from slack_bolt.adapter.flask.handler import to_flask_response
 from slack_bolt.authorization import AuthorizeResult
 
 from bot import actions, commands, home, inbound, reach
-from bot.blockkit import slack_reply
 from bot.dedupe import request_key
-from bot.delivery import Delivery
 from bot.runtime import ChatRuntime
-from bot.settings import ChatSettings
 from locales import gettext as _
 from notices.message import Message, link, say
+from transports.delivery import Delivery
+from transports.slack.blockkit import slack_reply
+from transports.slack.settings import ChatSettings
 
 log = logging.getLogger("mm.chat")
 EVENTS_PATH = "/slack/events"
@@ -264,7 +264,7 @@ def _open_on_web(runtime: ChatRuntime, key: str, body: dict[str, Any], respond: 
 
 def install(app: Flask, delivery: Delivery) -> ChatRuntime:
     """Mounts the chat bot into the web site, which has Slack on: its runtime builds on the
-    site's delivery runtime (bot.delivery, which sends the notices with or without the bot),
+    site's delivery runtime (transports.delivery, which sends the notices with or without the bot),
     and in HTTP mode it serves /slack/events."""
     settings = delivery.channels.slack
     runtime = ChatRuntime(

@@ -9,12 +9,12 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.settings import ChatSettings
 from domain.access import Actor
 from domain.clock import Clock, local_date
 from locales import gettext as _
 from services import chat_links
 from storage.db import unit_of_work
+from transports.slack.settings import ChatSettings
 
 
 @dataclass(frozen=True)

@@ -17,17 +17,17 @@ from apscheduler.triggers.interval import IntervalTrigger
 from slack_sdk.errors import SlackApiError
 
 from bot import commands
-from bot.blockkit import slack_reply
-from bot.matrix.settings import MatrixSettings
 from bot.runtime import open_chat_runtime
-from bot.settings import OUTBOX_SWEEP_SECONDS, ChatSettings
-from bot.text import to_plain
 from cli.runtime import Runtime, pass_runtime
 from domain.clock import STOCKHOLM
 from locales import gettext as _
 from services.municipalities import find_municipality, set_matrix_room, set_slack_channel
 from services.users import actor_of, find_user_by_email
 from storage.db import unit_of_work
+from transports.matrix.settings import MatrixSettings
+from transports.slack.blockkit import slack_reply
+from transports.slack.settings import OUTBOX_SWEEP_SECONDS, ChatSettings
+from transports.slack.text import to_plain
 
 ASK = "ask"
 
@@ -156,7 +156,7 @@ def matrix(runtime: Runtime) -> None:
                 "(or MATRIX_PASSWORD)."
             )
         )
-    from bot.matrix.bot import run
+    from bot.matrix_bot import run
 
     chat_runtime = open_chat_runtime(runtime.sessions, runtime.clock)
     click.echo(_("The Matrix bot is running as %(user)s. Stop with Ctrl+C.", user=settings.user_id))

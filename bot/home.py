@@ -13,11 +13,8 @@ from typing import Any
 
 from slack_sdk import WebClient
 
-from bot import outbox
-from bot.blockkit import blocks_of
-from bot.blocks import MAX_MODAL_BLOCKS
 from bot.chat_context import ChatContext, not_linked
-from bot.digest_text import (
+from digest.text import (
     late_line,
     meeting_line,
     meetings_title,
@@ -42,6 +39,9 @@ from notices.message import (
 from services import chat_links
 from services.home import Home, home_for
 from storage.db import unit_of_work
+from transports import outbox
+from transports.slack.blockkit import blocks_of
+from transports.slack.blocks import MAX_MODAL_BLOCKS
 
 log = logging.getLogger("mm.chat.home")
 

@@ -17,7 +17,7 @@ from slack_bolt.authorization import AuthorizeResult
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.settings import ChatSettings
+from transports.slack.settings import ChatSettings
 
 log = logging.getLogger("mm.chat")
 

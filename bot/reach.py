@@ -13,12 +13,12 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from bot import outbox
-from bot.blockkit import slack_reply
 from locales import format_datetime
 from locales import gettext as _
 from notices.message import Message, context
 from storage.db import unit_of_work
+from transports import outbox
+from transports.slack.blockkit import slack_reply
 
 log = logging.getLogger("mm.chat")
 

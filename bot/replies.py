@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from bot.settings import ChatSettings
 from domain.availability import Availability, MunicipalityPlaces
 from domain.budget import YearBudget
 from domain.choices import LABELS
@@ -30,6 +29,7 @@ from notices.message import (
     section,
 )
 from storage.models import PlacementRequest, Referral
+from transports.slack.settings import ChatSettings
 
 PAGE_SIZE = 25
 PAGE_ACTION = "places_page"

@@ -1,6 +1,6 @@
 """What the running chat bot holds: settings, the database, the clock, who the bot is
 (bot.identity), the threads that do the work after Slack has had its answer, and the
-delivery runtime (bot.delivery) through which everything it queues is sent."""
+delivery runtime (transports.delivery) through which everything it queues is sent."""
 
 from __future__ import annotations
 
@@ -17,19 +17,20 @@ from sqlalchemy import delete
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import dedupe
-from bot.channels import Channels
-from bot.delivery import Delivery
+from bot import dedupe, home
+from bot.chat_context import ChatContext
 from bot.identity import Identity
-from bot.mail.settings import MailSettings
-from bot.matrix.settings import MatrixSettings
-from bot.pools import TrackingExecutor, drain
-from bot.settings import OUTBOX_SWEEP_SECONDS, ChatSettings
 from domain.clock import Clock
 from domain.errors import DomainError
 from domain.text import N_
 from storage.db import unit_of_work
 from storage.models import ChatRequestSeen
+from transports.channels import Channels
+from transports.delivery import Delivery
+from transports.mail.settings import MailSettings
+from transports.matrix.settings import MatrixSettings
+from transports.pools import TrackingExecutor, drain
+from transports.slack.settings import OUTBOX_SWEEP_SECONDS, ChatSettings
 
 log = logging.getLogger("mm.chat")
 
@@ -60,7 +61,11 @@ class ChatRuntime:
         self.sender = self.delivery.sender
         self.matrix = self.delivery.matrix
         self.senders = self.delivery.senders
-        self.context = self.delivery.context
+        # The chat bot's context; with it the delivery runtime publishes Home tabs again.
+        self.context = ChatContext(
+            settings=self.channels.slack, sessions=sessions, clock=self.delivery.clock
+        )
+        self.delivery.publish_home = self._publish_home
         self.identity = Identity(settings)
         self.listeners = TrackingExecutor(8, "mm-chat-listener")  # Bolt's lazy listeners
         self.work = TrackingExecutor(8, "mm-chat-work")  # what a request asks for
@@ -127,6 +132,9 @@ class ChatRuntime:
 
     def refresh_homes(self, slack_user_ids: set[str]) -> None:
         self.delivery.refresh_homes(slack_user_ids)
+
+    def _publish_home(self, slack_user_id: str) -> None:
+        home.publish(self.context, self.client, slack_user_id)
 
     def deliver_soon(self, message_ids: list[int]) -> None:
         self.delivery.deliver_soon(message_ids)

@@ -1,4 +1,4 @@
-"""The scheduler process: the daily digest at its time (bot.settings.DigestSchedule), the
+"""The scheduler process: the daily digest at its time (digest.settings.DigestSchedule), the
 outbox swept every OUTBOX_SWEEP_SECONDS, and the retention purge (gallring) at start-up and
 every night.
 
@@ -16,10 +16,10 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.digest import digest_keys, enqueue_digests
-from bot.late import enqueue_late_notices
 from bot.runtime import ChatRuntime
-from bot.settings import OUTBOX_SWEEP_SECONDS, DigestSchedule
+from digest.late import enqueue_late_notices
+from digest.plan import digest_keys, enqueue_digests
+from digest.settings import DigestSchedule
 from domain.calendar import is_working_day
 from domain.clock import STOCKHOLM, local_date
 from domain.delivery import OutboxState, Transport
@@ -27,6 +27,7 @@ from notices import outbox
 from notices.outbox import SENT
 from services.purge import purge
 from storage.db import unit_of_work
+from transports.slack.settings import OUTBOX_SWEEP_SECONDS
 
 log = logging.getLogger("mm.chat.digest")
 

@@ -10,12 +10,12 @@ import json
 from datetime import date
 from typing import Any
 
-from bot.blocks import MAX_MODAL_TITLE, MAX_OPTION_TEXT, escape, plain, section
-from bot.cards import answer_line
 from bot.inbound import record_id
 from domain.choices import LABELS, DeclineReason
 from locales import gettext as _
+from notices.request_cards import answer_line
 from storage.models import PlacementRequest
+from transports.slack.blocks import MAX_MODAL_TITLE, MAX_OPTION_TEXT, escape, plain, section
 
 ACCEPT_VIEW = "accept_request"
 DECLINE_VIEW = "decline_request"

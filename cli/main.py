@@ -51,7 +51,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "finsam": ("cli.report_commands", "finsam"),
     "chat": ("bot.cli", "chat"),
     "municipality": ("bot.cli", "municipality"),
-    "digest": ("bot.digest_cli", "digest"),
+    "digest": ("cli.digest_commands", "digest"),
 }
 
 

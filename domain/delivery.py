@@ -28,7 +28,7 @@ class OutboxAction(StrEnum):
     UPDATE = "update"  # replace a message posted earlier
 
 
-# Our own error codes, kept in the outbox beside each transport's (bot.delivery_reasons says
+# Our own error codes, kept in the outbox beside each transport's (transports.delivery_reasons says
 # them all in words): what happened on our side, whatever the channel.
 SENDER_STOPPED = "sender_stopped"  # a process died while sending; checked before a resend
 ORIGINAL_MISSING = "original_missing"  # an update whose message was never posted

@@ -9,7 +9,8 @@ from domain.text import N_
 
 
 class MessageKind(StrEnum):
-    """What a message was, from its outbox key (see bot.cards, bot.digest, bot.home)."""
+    """What a message was, from its outbox key (see notices.request_cards, digest.plan,
+    bot.home)."""
 
     CARD = "card"
     CARD_UPDATE = "card_update"

@@ -27,6 +27,8 @@ SOURCES = (
     "storage",
     "services",
     "notices",
+    "transports",
+    "digest",
     "web",
     "bot",
     "cli",

@@ -3,13 +3,13 @@
 A Message is a list of parts — a heading, text, label–value fields, a note, a divider, and
 actions with their reference (the request they answer, the page they turn) and, where the
 channel has no buttons, the web page where the same is done — plus a one-line summary and
-whether the whole channel may see it. Each transport renders it itself: bot.blockkit for
-Slack, bot.matrix.render for Matrix (HTML and a plain body), bot.mail.render for e-mail
-(text and HTML).
+whether the whole channel may see it. Each transport renders it itself:
+transports.slack.blockkit for Slack, transports.matrix.render for Matrix (HTML and a plain
+body), transports.mail.render for e-mail (text and HTML).
 
 Text inside the parts uses one small inline markup, the same in every channel: `*bold*`,
 `` `code` ``, links `<url|label>`, mentions of a chat user `<@U…>` and `:warning:`; data is
-escaped with `escape` (&, < and >). bot.markup turns it into HTML or plain text.
+escaped with `escape` (&, < and >). transports.markup turns it into HTML or plain text.
 
 The builders carry the names of the Block Kit blocks they become in Slack, so a message
 reads the same as the blocks it used to be.

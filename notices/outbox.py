@@ -14,7 +14,7 @@ claiming process's host:pid), so two workers never send the same row; `finish` p
 what came of it, `retry_delay` says when a failed try is tried again (up to MAX_ATTEMPTS). A
 claim whose process died (on this host: its pid is gone; elsewhere: past the LEASE) is
 released by `release_stale`, uncertain, so that the next try first looks for the message.
-What a transport said and how a message is sent are the transports' (bot.outbox).
+What a transport said and how a message is sent are the transports' (transports.outbox).
 """
 
 from __future__ import annotations

@@ -2,9 +2,9 @@
 place that renders a message for each and queues it in the outbox. The notices decide who
 is told what; the outlets decide how it looks in each transport.
 
-The delivery runtime provides them (bot.delivery attaches bot.outlets.ChatOutlets to the
-process's session factory, with or without the chat bot); a process without any way of
-telling people queues nothing, as before.
+The delivery runtime provides them (transports.delivery attaches
+transports.outlets.ChatOutlets to the process's session factory, with or without the chat
+bot); a process without any way of telling people queues nothing, as before.
 """
 
 from __future__ import annotations

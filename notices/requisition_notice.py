@@ -1,5 +1,5 @@
 """What a requisition notice says (notices.requisitions), for each channel to render
-(bot.outlets): the step, the municipality and kommunkod, the period, the amount, and the
+(transports.outlets): the step, the municipality and kommunkod, the period, the amount, and the
 basis's address on the web site. Never a name or a reason: those stay on the web site."""
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Webhooks (issue 26): each event a receiver follows is queued for it in the outbox, in the
 transaction of the change, as one row per receiver and event (the key says which, so it is
-queued once); the outbox's webhook transport (bot.webhook_sender) signs and delivers it.
+queued once); the outbox's webhook transport (transports.webhook_sender) signs and delivers it.
 
 Unlike the chat notices this needs no chat outlet: a site without Slack, Matrix or e-mail
 still tells its receivers. The process that delivers attaches itself to the session

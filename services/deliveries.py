@@ -36,7 +36,7 @@ class FailedDelivery:
     direct: bool  # a direct message to one person
     transport: Transport
     state: OutboxState
-    reason: str | None  # the error code; bot.delivery_reasons.reason_text says it in words
+    reason: str | None  # the error code; transports.delivery_reasons.reason_text says it in words
     attempts: int
     created_at: datetime
     last_try_at: datetime | None

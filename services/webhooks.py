@@ -1,7 +1,7 @@
 """Webhook subscriptions (issue 26): the administrator registers a receiver's address and
 the kinds of event it follows; each such event is queued for it in the outbox, in the
 transaction of the change (so nothing is sent for a change that rolled back), and delivered
-signed per Standard Webhooks with retries (bot.webhook_sender, the outbox)."""
+signed per Standard Webhooks with retries (transports.webhook_sender, the outbox)."""
 
 from __future__ import annotations
 

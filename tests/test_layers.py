@@ -2,8 +2,12 @@
 circle. Read from the source (AST), like the translation checks, so nothing is imported.
 
     adapters   web, bot, cli          may import everything below
+    digest     the daily digest       domain, storage, notices, services, locales, transports
+    transports Slack, Matrix, e-mail, domain, storage, notices, services, locales
+               webhooks, the outbox's
+               delivering half
     services   use cases              domain, storage, notices
-    notices    what events notify     domain, storage
+    notices    what events notify     domain, storage, locales (whole Swedish sentences)
     storage    models, queries        domain
     locales    Swedish text           domain
     domain     pure rules             only itself (and no database or framework library)
@@ -26,6 +30,8 @@ PACKAGES = (
     "locales",
     "reports",
     "programs",
+    "transports",
+    "digest",
     "web",
     "bot",
     "cli",
@@ -34,10 +40,16 @@ MAY_IMPORT = {
     "programs": set(),
     "domain": {"domain"},
     "storage": {"domain", "storage"},
-    "notices": {"domain", "storage", "notices"},
+    # A notice is written in whole Swedish sentences (locales imports only domain).
+    "notices": {"domain", "storage", "locales", "notices"},
     "locales": {"domain", "locales"},
     "reports": {"domain", "locales", "reports"},
     "services": {"domain", "storage", "notices", "services"},
+    # The transports send what the notices and the bot queue: never the chat bot, a page, or
+    # a command (the web site sends notices without installing the chat bot).
+    "transports": {"domain", "storage", "notices", "services", "locales", "transports"},
+    # The daily digest plans and writes the day's messages and queues them for the transports.
+    "digest": {"domain", "storage", "notices", "services", "locales", "transports", "digest"},
     "web": set(PACKAGES),
     "bot": set(PACKAGES),
     "cli": set(PACKAGES),
@@ -107,6 +119,12 @@ def test_imports_run_down_the_layers():
         ("locales", "storage.db", True),
         ("services", "storage.models", False),
         ("web", "services.referrals", False),
+        ("transports", "bot.home", True),
+        ("transports", "web.runtime", True),
+        ("transports", "cli.runtime", True),
+        ("transports", "notices.message", False),
+        ("digest", "bot.runtime", True),
+        ("bot", "transports.delivery", False),
         ("domain", "dateutil.relativedelta", False),
     ],
 )
@@ -202,11 +220,12 @@ def test_the_circle_finder_finds_circles(graph, expected):
     assert _cycles(graph) == expected
 
 
-# What sends a message over the wire: only the transports (bot/) may use it.
+# What sends a message over the wire: only the transports (transports/, and the chat bot's
+# own listeners in bot/) may use it.
 TRANSPORT_LIBRARIES = {"slack_sdk", "slack_bolt", "nio", "smtplib", "requests", "urllib"}
 TRANSPORT_LIBRARIES |= {"standardwebhooks", "http", "email"}
 # Each transport renders the neutral message (notices.message) itself: none through another.
-TRANSPORTS = {"bot.matrix", "bot.mail"}
+TRANSPORTS = {"transports.slack", "transports.matrix", "transports.mail"}
 
 
 def test_the_notices_queue_and_render_nothing_for_a_transport():

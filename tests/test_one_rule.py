@@ -17,8 +17,8 @@ import click
 import pytest
 from sqlalchemy import inspect
 
-from bot.settings import DigestSchedule
 from cli.params import DATE, KRONOR, WHOLE_NUMBER, YEAR
+from digest.settings import DigestSchedule
 from domain.availability import Availability, MunicipalityPlaces
 from domain.deadlines import DeadlineSettings
 from domain.errors import RuleViolation
@@ -244,9 +244,9 @@ def test_the_budget_window_and_its_sums_are_computed_once():
 
 
 def test_the_domain_knows_no_slack_error_code_or_setting():
-    # Slack's error codes and their sentences are the transport's (bot.delivery_reasons);
+    # Slack's error codes and their sentences are the transport's (transports.delivery_reasons);
     # the domain keeps only the outbox states and our own codes, whatever the channel.
-    from bot.delivery_reasons import SLACK_MAYBE_DONE, SLACK_NEEDS_SOMEONE, SLACK_REASONS
+    from transports.delivery_reasons import SLACK_MAYBE_DONE, SLACK_NEEDS_SOMEONE, SLACK_REASONS
 
     slack_codes = SLACK_NEEDS_SOMEONE | SLACK_MAYBE_DONE | set(SLACK_REASONS)
     assert "not_in_channel" in slack_codes

@@ -13,7 +13,6 @@ import pytest
 from sqlalchemy import event, select
 
 from bot.commands import Asker, ChatContext, answer
-from bot.settings import ChatSettings
 from domain.access import Actor
 from domain.choices import Role
 from domain.clock import FixedClock
@@ -23,6 +22,7 @@ from storage.db import unit_of_work
 from storage.models import Municipality, Referral, User
 from tests.support.bulk import NationalSize, build_national
 from tests.support.clock import moment
+from transports.slack.settings import ChatSettings
 from web import create_app
 
 TODAY = date(2026, 11, 23)

@@ -9,8 +9,6 @@ from datetime import date, timedelta
 
 import pytest
 
-from bot import outbox
-from bot.webhook_sender import WebhookSender
 from domain.delivery import OutboxState, Transport
 from domain.events import EventKind
 from domain.webhooks import payload
@@ -18,6 +16,8 @@ from notices import outbox as queueing
 from services import webhooks
 from tests.support.clock import moment
 from tests.support.webhook_receiver import webhook_receiver
+from transports import outbox
+from transports.webhook_sender import WebhookSender
 
 NOW = moment(date(2026, 11, 23), 11)
 
@@ -161,8 +161,8 @@ def test_the_background_deliverer_retries_until_the_receiver_takes_it(world):
     waits (the clock moved on by the test in place of the backoff's minutes)."""
     import time
 
-    from bot.webhook_sender import WebhookDeliverer
     from tests.support.clock import MovableClock
+    from transports.webhook_sender import WebhookDeliverer
 
     clock = MovableClock(NOW)
     deliverer = WebhookDeliverer(world.sessions, clock, retry_sweep=0.05)

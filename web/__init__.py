@@ -112,8 +112,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     # The open API (issue 26): JSON with bearer tokens, exempt from CSRF; and the webhooks
     # that what happens on the site queues, delivered by this process whether or not chat
-    # is on (bot.webhook_sender).
-    from bot import webhook_sender
+    # is on (transports.webhook_sender).
+    from transports import webhook_sender
     from web import api
 
     api.install(app)
@@ -122,7 +122,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # Notices (Slack, Matrix, e-mail) are sent by the delivery runtime, which needs no chat
     # bot. The chat bot is mounted only when Slack is configured, on the finished site (its
     # /slack/events after CSRFProtect, which exempts it: Slack signs its requests instead).
-    from bot import delivery
+    from transports import delivery
 
     notices_out = delivery.install(app)
     if notices_out is not None and notices_out.channels.slack.enabled:

@@ -17,7 +17,7 @@ from storage.types import UtcDateTime
 
 class ChatOutbox(Base):
     """A chat message to post or update, written in the same transaction as the change it
-    tells about and delivered after the commit (bot.outbox). `key` makes it happen once."""
+    tells about and delivered after the commit (transports.outbox). `key` makes it happen once."""
 
     __tablename__ = "chat_outbox"
     __table_args__ = (Index("ix_chat_outbox_due", "state", "next_attempt_at"),)

@@ -20,7 +20,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.runtime import ChatRuntime
-from bot.text import to_plain
 from domain.access import Actor
 from domain.choices import Role
 from domain.clock import FixedClock
@@ -31,6 +30,7 @@ from tests.support.blockkit import problems_in_payload
 from tests.support.clock import moment
 from tests.support.slack import SlackStandIn, sign
 from tests.support.world import World
+from transports.slack.text import to_plain
 from web import create_app
 
 SECRET = "test-signing-secret"

@@ -11,12 +11,12 @@ import time
 
 from sqlalchemy import select
 
-from bot.cards import ACCEPT_ACTION
-from bot.text import to_plain
 from domain.lifecycle import ReferralStatus
+from notices.request_cards import ACCEPT_ACTION
 from storage.models import Referral
 from tests.bot.conftest import OSBY_CHANNEL, date_value, make_chat, open_request
 from tests.support.locks import write_lock_held
+from transports.slack.text import to_plain
 
 SLACKS_LIMIT = 3.0
 ONE_MOMENT = {"response_type": "ephemeral", "text": "Ett ögonblick, jag tar fram det …"}

@@ -10,18 +10,18 @@ import pytest
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import func, select
 
-from bot import outbox
-from bot.blocks import say
-from bot.cards import ACCEPT_ACTION
 from domain.choices import BenefitType, Role
 from domain.participants import ParticipantDetails
 from notices import outbox as queueing
+from notices.request_cards import ACCEPT_ACTION
 from services import referrals, reports
 from storage.db import unit_of_work
 from storage.models import ChatOutbox, ChatRequestSeen, Event, Municipality
 from tests.bot.conftest import NOW, OSBY_CHANNEL, SECRET, date_value, open_request
 from tests.support.slack import sign
 from tests.support.world import VALID_NUMBERS
+from transports import outbox
+from transports.slack.blocks import say
 
 
 def count(chat, model) -> int:

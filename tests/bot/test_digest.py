@@ -17,14 +17,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import insert, select
 
-from bot.blocks import MAX_MESSAGE_BLOCKS
-from bot.digest import digest_key, plan
-from bot.digest_text import render
 from bot.runtime import ChatRuntime
 from bot.schedule import send_digests
-from bot.settings import ChatSettings, DigestSchedule, ScheduleSettingsError
-from bot.text import to_plain
 from cli.demo_data import load_demo_data
+from digest.plan import digest_key, plan
+from digest.settings import DigestSchedule, ScheduleSettingsError
+from digest.text import render
 from domain.availability import MunicipalityPlaces
 from domain.choices import BenefitType, Role
 from domain.clock import STOCKHOLM, FixedClock
@@ -39,6 +37,9 @@ from storage.db import make_engine, session_factory, unit_of_work
 from storage.models import Municipality, PlacementRequest, Referral
 from tests.support.blockkit import problems_in_payload
 from tests.support.clock import moment
+from transports.slack.blocks import MAX_MESSAGE_BLOCKS
+from transports.slack.settings import ChatSettings
+from transports.slack.text import to_plain
 
 MONDAY, TUESDAY, CHRISTMAS = date(2026, 11, 23), date(2026, 11, 24), date(2026, 12, 25)
 COORDINATOR_CHANNEL, OSBY_CHANNEL = "C0SAMORD1", "C0123OSBY"

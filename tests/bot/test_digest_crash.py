@@ -2,7 +2,7 @@
 digest but before Slack has it, and killed after Slack has it but before the outbox records
 it; run again, every channel has exactly one digest of the day. The second run finds the
 claim of a process that is gone, and looks in the channel's history before posting again
-(bot.outbox), as the outbox does for every chat message."""
+(transports.outbox), as the outbox does for every chat message."""
 
 from __future__ import annotations
 

@@ -16,9 +16,8 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from bot.digest import enqueue_digests
-from bot.settings import DigestSchedule
-from bot.text import to_plain
+from digest.plan import enqueue_digests
+from digest.settings import DigestSchedule
 from domain.choices import Role
 from storage.db import make_engine, session_factory, unit_of_work
 from storage.models import ChatOutbox
@@ -27,6 +26,7 @@ from tests.bot.test_digest import COORDINATOR_CHANNEL, MONDAY, SCHEDULE, send
 from tests.bot.test_install import runner
 from tests.support.clock import moment
 from tests.web.conftest import Visitor
+from transports.slack.text import to_plain
 
 NOT_IN_CHANNEL = (
     "Boten är inte med i kanalen. Bjud in den i kanalen med /invite @Möjlighetsmodellen och "

@@ -5,9 +5,9 @@ Everything sent is checked for Block Kit's limits and personal data by the fixtu
 from __future__ import annotations
 
 from bot.app import OPEN_ON_WEB
-from bot.text import to_plain
 from domain.choices import Role
 from tests.bot.conftest import OSBY_CHANNEL, open_request
+from transports.slack.text import to_plain
 
 _events = iter(range(1, 10_000))
 

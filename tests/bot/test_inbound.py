@@ -17,8 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from bot.cards import ACCEPT_ACTION
 from domain.choices import Role
+from notices.request_cards import ACCEPT_ACTION
 from storage.models import ChatRequestSeen, Event, Municipality
 from tests.bot.conftest import SECRET
 

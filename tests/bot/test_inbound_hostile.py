@@ -11,9 +11,9 @@ from urllib.parse import urlencode
 
 import pytest
 
-from bot.cards import ACCEPT_ACTION
 from bot.inbound import MAX_DEPTH, record_id
 from domain.choices import Role
+from notices.request_cards import ACCEPT_ACTION
 from tests.bot.test_inbound import (
     FORM,
     JSON,

@@ -15,16 +15,16 @@ from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
 import bot
-from bot import delivery
 from bot.app import EVENTS_PATH, OPEN_ON_WEB
 from bot.commands import COMMANDS
-from bot.settings import DEFAULT_COMMAND, ChatSettings
 from domain.choices import Role
 from domain.clock import FixedClock
 from domain.delivery import Transport
 from storage.models import User
 from tests.bot.conftest import NOW, OSBY_CHANNEL, SECRET, make_chat, open_request
 from tests.support.slack import SlackStandIn, sign
+from transports import delivery
+from transports.slack.settings import DEFAULT_COMMAND, ChatSettings
 from web import create_app
 
 MM = str(Path(sys.executable).parent / "mm")

@@ -4,12 +4,12 @@
 
 from __future__ import annotations
 
-from bot.blocks import MAX_MESSAGE_BLOCKS, Reply, fit_message, paragraphs, section
 from bot.replies import PAGE_ACTION
-from bot.text import to_plain
 from domain.choices import Role
 from storage.models import Municipality
 from tests.support.blockkit import problems_in_blocks, problems_in_payload
+from transports.slack.blocks import MAX_MESSAGE_BLOCKS, Reply, fit_message, paragraphs, section
+from transports.slack.text import to_plain
 
 LONG = "Kommunen med det mycket långa namnet & <tecken> som måste skrivas om i mrkdwn "
 

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from bot.runtime import ChatRuntime
 from bot.schedule import run_digests
-from bot.settings import DigestSchedule
+from digest.settings import DigestSchedule
 from domain.choices import Role
 from domain.clock import STOCKHOLM, FixedClock
 from domain.notices import NoticeKind, NoticeWay

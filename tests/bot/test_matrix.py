@@ -19,12 +19,10 @@ from datetime import time as clock_time
 import pytest
 from sqlalchemy import select
 
-from bot.delivery import IN_APP, Delivery
-from bot.matrix.bot import run as run_matrix_bot
-from bot.matrix.settings import MatrixSettings
+from bot.matrix_bot import run as run_matrix_bot
 from bot.runtime import ChatRuntime
 from bot.schedule import run_digests
-from bot.settings import DigestSchedule
+from digest.settings import DigestSchedule
 from domain.choices import Role
 from domain.clock import STOCKHOLM, FixedClock
 from services import chat_links
@@ -36,6 +34,8 @@ from tests.support.clock import moment
 from tests.support.synapse import MatrixUser, Synapse, synapse_available
 from tests.support.world import World
 from tests.web.conftest import Visitor
+from transports.delivery import IN_APP, Delivery
+from transports.matrix.settings import MatrixSettings
 from web import create_app
 
 pytestmark = pytest.mark.skipif(

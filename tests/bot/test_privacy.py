@@ -3,8 +3,8 @@ scanned for the participant data (and staff names) in the database."""
 
 from __future__ import annotations
 
-from bot.cards import ACCEPT_ACTION, DECLINE_ACTION
 from domain.participants import ParticipantDetails
+from notices.request_cards import ACCEPT_ACTION, DECLINE_ACTION
 from services import referrals
 from storage.models import Referral
 from tests.bot.conftest import (

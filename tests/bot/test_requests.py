@@ -6,10 +6,9 @@ import threading
 
 from sqlalchemy import func, select
 
-from bot.cards import ACCEPT_ACTION, DECLINE_ACTION
-from bot.text import to_plain
 from domain.choices import DeclineReason, Role
 from domain.lifecycle import ReferralStatus
+from notices.request_cards import ACCEPT_ACTION, DECLINE_ACTION
 from services import referrals
 from storage.models import ChatOutbox, PlacementRequest, Referral
 from tests.bot.conftest import (
@@ -20,6 +19,7 @@ from tests.bot.conftest import (
     decline_values,
     open_request,
 )
+from transports.slack.text import to_plain
 
 
 def plain(body) -> str:

@@ -11,17 +11,17 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.blocks import say
-from bot.cards import ACCEPT_ACTION
-from bot.outbox import enqueue
-from bot.slack_sender import Pacer
-from bot.text import to_plain
 from domain.choices import Role
+from notices.request_cards import ACCEPT_ACTION
 from services import referrals
 from storage.db import unit_of_work
 from storage.models import ChatOutbox
 from tests.bot.conftest import NOW, OSBY_CHANNEL, date_value, open_request
 from tests.support.clock import moment
+from transports.outbox import enqueue
+from transports.slack.blocks import say
+from transports.slack.sender import Pacer
+from transports.slack.text import to_plain
 
 RETRY_AFTER = 1
 

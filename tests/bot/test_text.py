@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
-from bot.blocks import actions, button, context, divider, escape, fields, header, link, section
-from bot.text import mrkdwn_to_plain, to_plain
+from transports.slack.blocks import (
+    actions,
+    button,
+    context,
+    divider,
+    escape,
+    fields,
+    header,
+    link,
+    section,
+)
+from transports.slack.text import mrkdwn_to_plain, to_plain
 
 
 def test_links_mentions_bold_and_escapes_read_as_plain_text():

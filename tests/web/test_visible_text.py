@@ -11,11 +11,6 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from bot.channels import Channels
-from bot.mail.settings import MailSettings
-from bot.matrix.settings import MatrixSettings
-from bot.outlets import ChatOutlets
-from bot.settings import ChatSettings
 from domain.access import Actor
 from domain.clock import FixedClock
 from notices.outlets import attach
@@ -27,6 +22,11 @@ from tests.web.browser import TODAY, demo_database
 from tests.web.conftest import Visitor
 from tests.web.visible import catalogue_words, data_words, foreign, page_texts, words
 from tests.web.walk import DEMO_ROLES, demo_objects, empty_posts, start_paths, walk
+from transports.channels import Channels
+from transports.mail.settings import MailSettings
+from transports.matrix.settings import MatrixSettings
+from transports.outlets import ChatOutlets
+from transports.slack.settings import ChatSettings
 from web import create_app
 
 ROLES = ["anonymous", "investigator", "osby", "coordinator", "association", "admin", "log_reviewer"]

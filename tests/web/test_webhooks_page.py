@@ -62,9 +62,9 @@ def test_only_the_administrator_reaches_the_page(visit, people):
 def test_a_delivery_the_receiver_never_took_is_on_leveranser(visit, people, sqlite_world):
     from datetime import timedelta
 
-    from bot import outbox
     from tests.support.webhook_receiver import webhook_receiver
     from tests.test_webhooks import NOW, queue, register, senders
+    from transports import outbox
 
     with webhook_receiver() as receiver:
         registered = register(sqlite_world, receiver.url)

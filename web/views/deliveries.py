@@ -8,12 +8,12 @@ from typing import Any
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 
 import locales
-from bot.delivery import IN_APP
-from bot.delivery_reasons import reason_text
 from domain.access import can_manage_deliveries
 from domain.delivery import OUTBOX_STATE_LABELS
 from domain.message_kinds import MESSAGE_KIND_LABELS
 from services.deliveries import failed_deliveries, retry_delivery
+from transports.delivery import IN_APP
+from transports.delivery_reasons import reason_text
 from web import runtime
 from web.auth import permitted
 from web.forms.base import Form
