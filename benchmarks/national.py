@@ -207,12 +207,11 @@ def in_process(url: str, database: str, data: NationalData, report: Report, time
 
 def chat_answers(sessions: Any, data: NationalData) -> list[tuple[str, Callable[[Any], Any]]]:
     """The chat answers themselves, without Slack's request around them (bot.commands)."""
-    from bot.settings import ChatSettings
-
     from bot.commands import Asker, ChatContext, answer
     from domain.access import Actor
     from domain.choices import Role
     from domain.clock import FixedClock
+    from transports.slack.settings import ChatSettings
 
     ctx = ChatContext(
         settings=ChatSettings(bot_token="xoxb-bench", signing_secret=SIGNING_SECRET),
