@@ -219,5 +219,5 @@ def record_search(
         now=now,
         address=address,
         seen=Seen.PERSON_SEARCH,
-        fields=(Field.PERSONAL_DETAILS,) if referral_ids else (),
+        fields=(Field.PERSONAL_DETAILS,) if found[0] is not None else (),
     )
