@@ -1,7 +1,8 @@
 """Files a newcomer can read in one sitting: no module over 400 lines, and no function over
 60 lines where the rules and use cases live (domain/, services/, storage/). Read from the
-source (AST), like tests/test_layers.py, so nothing is imported. Tests, migrations and
-benchmarks are exempt: their length is data, not structure."""
+source (AST), like tests/test_layers.py, so nothing is imported. Tests and migrations are
+exempt: their length is data, not structure. The benchmarks are code a newcomer reads, so
+they are counted too."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 MAX_MODULE_LINES = 400
 MAX_FUNCTION_LINES = 60
-EXEMPT = {"tests", "migrations", "benchmarks", "node_modules", "instance"}
+EXEMPT = {"tests", "migrations", "node_modules", "instance"}
 FUNCTIONS_CHECKED_IN = {"domain", "services", "storage"}
 
 # What may stay long, each with its reason (none now; issue 20 split the last ones).
@@ -49,7 +50,12 @@ def _long_functions(source: str, limit: int) -> Iterator[tuple[str, int]]:
 
 def test_the_size_check_sees_the_code():
     names = {_name(p) for p in _modules()}
-    assert {"domain/settings.py", "services/digest.py", "cli/main.py"} <= names
+    assert {
+        "domain/settings.py",
+        "services/digest.py",
+        "cli/main.py",
+        "benchmarks/national.py",
+    } <= names
     assert not any(n.startswith(("tests/", ".venv")) or "/migrations/" in n for n in names)
 
 
