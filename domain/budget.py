@@ -50,11 +50,15 @@ class BudgetWindow:
         return tally[self.last].through - tally[day_before(self.first)].through
 
 
+def within_program(program: Program, first: date, last: date) -> BudgetWindow:
+    """Days from `first` to `last`, cut to the program's first and last day: a program year
+    for its budget, a requisition period for its basis."""
+    return BudgetWindow(max(first, program.start), min(last, program.end))
+
+
 def budget_window(program: Program, year: int) -> BudgetWindow:
     program_year = program.year(year)
-    return BudgetWindow(
-        max(program_year.first_day, program.start), min(program_year.last_day, program.end)
-    )
+    return within_program(program, program_year.first_day, program_year.last_day)
 
 
 @dataclass(frozen=True)

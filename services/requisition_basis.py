@@ -11,12 +11,13 @@ basis (domain.requisition.corrections_for).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy.orm import Session
 
 from domain import requisition as rules
 from domain.access import Actor
+from domain.budget import BudgetWindow, within_program
 from domain.errors import NotFound, RuleViolation
 from domain.figures import Tally
 from domain.money import Money
@@ -47,7 +48,8 @@ def municipality_of(session: Session, municipality_id: int) -> Municipality:
 
 
 def _inside(program: Program, period: Period) -> tuple[date, date]:
-    return max(period.first, program.start), min(period.last, program.end)
+    window = within_program(program, period.first, period.last)
+    return window.first, window.last
 
 
 def rate_of(program: Program, period: Period) -> tuple[Money, bool]:
@@ -65,7 +67,7 @@ def kept_days(
     municipality (or those given): from the kept running totals, two rows per municipality
     and period."""
     periods = list(periods)
-    days = {p.first - timedelta(days=1) for p in periods} | {p.last for p in periods}
+    days = {day for p in periods for day in BudgetWindow(p.first, p.last).days()}
     tallies = figures.tallies_by_municipality(
         session, days, first=program.start, last=program.end, municipality_ids=municipality_ids
     )
@@ -77,7 +79,7 @@ def kept_days(
 
 
 def _days(by_day: dict[date, Tally], period: Period) -> int:
-    return by_day[period.last].accrued_days - by_day[period.first - timedelta(days=1)].accrued_days
+    return BudgetWindow(period.first, period.last).committed_days(by_day)
 
 
 def _live_lines(
