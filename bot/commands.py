@@ -26,8 +26,14 @@ from bot.command_runs import (
     run_places,
     run_status,
 )
-from domain.access import Actor, can_see_budget
-from domain.choices import LABELS, Role
+from domain.access import (
+    Actor,
+    can_file_referrals,
+    can_manage_municipalities,
+    can_see_budget,
+    works_with_referrals,
+)
+from domain.choices import LABELS
 from domain.errors import DomainError
 from domain.text import N_, plain_letters
 from locales import gettext as _
@@ -77,21 +83,21 @@ COMMANDS = (
         "status",
         "status <referenskod>",
         N_("Where one referral stands."),
-        lambda a: a.role in {Role.INVESTIGATOR, Role.COORDINATOR, Role.MUNICIPALITY_CONTACT},
+        works_with_referrals,
         run_status,
     ),
     Command(
         "anmälan",
         "anmälan",
         N_("A link to the web form for a new referral."),
-        lambda a: a.role is Role.INVESTIGATOR,
+        can_file_referrals,
         run_new_referral,
     ),
     Command(
         "kapacitet",
         "kapacitet <antal>",
         N_("Set how many participants your municipality can take now."),
-        lambda a: a.is_contact or a.role is Role.ADMIN,
+        can_manage_municipalities,
         run_capacity,
     ),
     Command(

@@ -108,14 +108,29 @@ def check_manages_municipality(actor: Actor, municipality_id: int) -> None:
         )
 
 
+def can_manage_municipalities(actor: Actor) -> bool:
+    """Whether capacity and offer are the actor's to set at all (their own municipality's,
+    or any for an administrator): check_manages_municipality decides for one."""
+    return actor.is_contact or actor.role is Role.ADMIN
+
+
+def can_file_referrals(actor: Actor) -> bool:
+    return actor.role is Role.INVESTIGATOR
+
+
 def check_files_referrals(actor: Actor) -> None:
-    if actor.role is not Role.INVESTIGATOR:
+    if not can_file_referrals(actor):
         raise NotAllowed(N_("Only an investigator at Försäkringskassan can file a referral."))
 
 
+def can_coordinate(actor: Actor) -> bool:
+    """Every referral and every municipality's work at once, the year's other costs: the
+    coordinator."""
+    return actor.role is Role.COORDINATOR
+
+
 def check_coordinates(actor: Actor) -> None:
-    """Every referral and every municipality's work at once: the coordinator."""
-    if actor.role is not Role.COORDINATOR:
+    if not can_coordinate(actor):
         raise NotAllowed(N_("Only Försäkringskassan can do this with a referral."))
 
 
@@ -125,9 +140,15 @@ def check_lists_referrals(actor: Actor) -> None:
         raise NotAllowed(N_("Only Försäkringskassan can do this with a referral."))
 
 
+def works_with_referrals(actor: Actor) -> bool:
+    """The roles that have referrals of their own to follow, and so may see personal data
+    at all: the investigator, the coordinator and the municipalities' contacts."""
+    return actor.role in {Role.INVESTIGATOR, Role.COORDINATOR, Role.MUNICIPALITY_CONTACT}
+
+
 def check_searches_people(actor: Actor) -> None:
-    """A search by personnummer or name: the roles that may see personal data at all."""
-    if actor.role not in {Role.INVESTIGATOR, Role.COORDINATOR, Role.MUNICIPALITY_CONTACT}:
+    """A search by personnummer or name."""
+    if not works_with_referrals(actor):
         raise NotAllowed(N_("Only those who may see personal data search for a person."))
 
 
@@ -148,6 +169,33 @@ def check_sees_budget(actor: Actor) -> None:
         )
 
 
+def can_enter_finsam_figures(actor: Actor) -> bool:
+    """The association's own figures for Uppföljning Finsam: the association or the
+    coordinator."""
+    return actor.role in {Role.COORDINATOR, Role.ASSOCIATION}
+
+
+def can_see_places(actor: Actor) -> bool:
+    """Capacity and free places of every municipality (the API): the coordinator and the
+    municipalities' contacts."""
+    return actor.role in {Role.COORDINATOR, Role.MUNICIPALITY_CONTACT}
+
+
+def can_see_indicators(actor: Actor) -> bool:
+    """Those who see the budget see every municipality's indicators; a contact their own."""
+    return can_see_budget(actor) or actor.is_contact
+
+
+def indicators_scope(actor: Actor | None, municipality_id: int | None) -> int | None:
+    """The municipality whose indicators the actor is shown (None: all) when they ask for
+    `municipality_id`: everyone who follows up sees all; a contact only their own."""
+    if actor is None or can_see_budget(actor):
+        return municipality_id
+    if actor.is_contact and municipality_id in (None, actor.municipality_id):
+        return actor.municipality_id
+    raise NotAllowed(N_("You can follow up only your own municipality's indicators."))
+
+
 def check_sets_rates(actor: Actor) -> None:
     if actor.role not in {Role.COORDINATOR, Role.ADMIN}:
         raise NotAllowed(N_("Only the coordinator can set a year's daily rate."))
@@ -156,14 +204,19 @@ def check_sets_rates(actor: Actor) -> None:
 def check_manages_accounts(actor: Actor | None) -> None:
     """Accounts and municipalities: the administrator (None: the operator on the server's
     command line, who already has the database)."""
-    if actor is not None and actor.role is not Role.ADMIN:
+    if actor is not None and not can_administer(actor):
         raise NotAllowed(N_("Only an administrator can manage accounts and municipalities."))
+
+
+def can_administer(actor: Actor) -> bool:
+    """Accounts, municipalities' chat places, failed deliveries: the administrator."""
+    return actor.role is Role.ADMIN
 
 
 def can_manage_deliveries(actor: Actor) -> bool:
     """Failed deliveries (chat, e-mail): the administrator sees them and sends them again.
     They carry codes, channels and reasons only, never personal data."""
-    return actor.role is Role.ADMIN
+    return can_administer(actor)
 
 
 def check_manages_deliveries(actor: Actor) -> None:

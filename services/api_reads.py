@@ -13,7 +13,7 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from domain import requisition as requisition_rules
-from domain.access import Actor, check_coordinates, check_sees_budget
+from domain.access import Actor, can_see_places, check_coordinates, check_sees_budget
 from domain.audit import Field, Seen
 from domain.choices import Role
 from domain.errors import NotAllowed, NotFound, RuleViolation
@@ -168,7 +168,7 @@ def _placement(placement: Placement | None) -> dict[str, Any] | None:
 def places(session: Session, *, actor: Actor, today: date) -> list[dict[str, Any]]:
     """Capacity and free places per municipality, with the next-free estimate
     (domain.forecast): null where no place is expected to be taken (closed, intake stop)."""
-    if actor.role not in (Role.COORDINATOR, Role.MUNICIPALITY_CONTACT):
+    if not can_see_places(actor):
         raise NotAllowed(N_("Only the coordinator and the municipalities' contacts see places."))
     codes = {
         municipality_id: code

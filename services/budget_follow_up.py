@@ -20,11 +20,10 @@ from functools import lru_cache
 from sqlalchemy.orm import Session
 
 from domain import follow_up as rules
-from domain.access import Actor
+from domain.access import Actor, can_coordinate
 from domain.budget import BudgetWindow, budget_window
 from domain.budget_forecast import intake_starts
 from domain.calendar import CompensableDays
-from domain.choices import Role
 from domain.clock import local_date
 from domain.enrolment import planned_end
 from domain.errors import NotAllowed, RuleViolation
@@ -255,7 +254,7 @@ def enter_cost_outcome(
 ) -> None:
     """The coordinator enters the utfall of one of the program's other cost lines up to a
     cut-off date (what the association's books say)."""
-    if actor.role is not Role.COORDINATOR:
+    if not can_coordinate(actor):
         raise NotAllowed(N_("Only the coordinator enters the utfall of the other cost lines."))
     program = current_program(session)
     labels = [c.label for c in program.year(year).other_costs]

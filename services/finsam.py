@@ -12,8 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from domain.access import Actor
-from domain.choices import Role
+from domain.access import Actor, can_enter_finsam_figures
 from domain.errors import NotAllowed, RuleViolation
 from domain.finsam import (
     AssociationFigures,
@@ -53,7 +52,7 @@ def enter_association_figures(
 ) -> None:
     """The association or the coordinator enters (or corrects) the year's figures. A report
     already made keeps what it stored; the next one shows the change."""
-    if actor.role not in {Role.COORDINATOR, Role.ASSOCIATION}:
+    if not can_enter_finsam_figures(actor):
         raise NotAllowed(N_("Only the association or the coordinator enters these figures."))
     check_association_figures(figures)
     row = _locked_year(session, figures.year, now)

@@ -15,9 +15,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from domain.access import Actor
+from domain.access import Actor, can_coordinate
 from domain.budget import budget_window
-from domain.choices import Role
 from domain.clock import local_date
 from domain.errors import NotAllowed, RuleViolation
 from domain.figures import day_before
@@ -115,7 +114,7 @@ def report_finsam(
 ) -> FinsamFigures:
     """Stores the figures as reported: they stay as they are when personal data is purged.
     A period is reported once."""
-    if actor is not None and actor.role is not Role.COORDINATOR:
+    if actor is not None and not can_coordinate(actor):
         raise NotAllowed(N_("Only the coordinator reports to Uppföljning Finsam."))
     today = local_date(now)
     existing = queries.finsam_report(session, year, half or 0)

@@ -12,9 +12,9 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy.orm import Session
 
-from domain.access import Actor
-from domain.choices import Outcome, Role
-from domain.errors import NotAllowed, RuleViolation
+from domain.access import Actor, indicators_scope
+from domain.choices import Outcome
+from domain.errors import RuleViolation
 from domain.figures import IndicatorCounts, IndicatorDays, Tally, indicator_counts, indicator_days
 from domain.follow_up import IndicatorRow
 from domain.indicators import summed
@@ -32,15 +32,6 @@ def _mean(total: float, count: int) -> Decimal | None:
     return (Decimal(str(total)) / count).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
-def _check_sees_indicators(actor: Actor | None, municipality_id: int | None) -> int | None:
-    """Everyone who follows up sees all municipalities; a contact only their own."""
-    if actor is None or actor.role in {Role.COORDINATOR, Role.ASSOCIATION, Role.ADMIN}:
-        return municipality_id
-    if actor.is_contact and municipality_id in (None, actor.municipality_id):
-        return actor.municipality_id
-    raise NotAllowed(N_("You can follow up only your own municipality's indicators."))
-
-
 def indicators_report(
     session: Session,
     *,
@@ -56,7 +47,7 @@ def indicators_report(
     `names`: the municipalities when the caller has read them already."""
     if last < first:
         raise RuleViolation(N_("The period must end after it starts."), field="to")
-    municipality_id = _check_sees_indicators(actor, municipality_id)
+    municipality_id = indicators_scope(actor, municipality_id)
     program = current_program(session)
     period = indicator_days(first, last, today)
     tallies = figures.tallies_by_municipality(

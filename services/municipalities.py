@@ -8,8 +8,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from domain.access import Actor, check_manages_accounts, check_manages_municipality
-from domain.choices import IntakeState, Role
+from domain.access import Actor, can_administer, check_manages_accounts, check_manages_municipality
+from domain.choices import IntakeState
 from domain.errors import NotAllowed, NotFound, RuleViolation, checked_text
 from domain.text import N_, plain_letters
 from domain.typed_events import (
@@ -261,7 +261,7 @@ def set_matrix_room(
 def _check_chooses_chat(actor: Actor | None) -> None:
     """The administrator chooses where a municipality's requests go, or the command line
     (None)."""
-    if actor is not None and actor.role is not Role.ADMIN:
+    if actor is not None and not can_administer(actor):
         raise NotAllowed(N_("Only an administrator can choose a municipality's chat channel."))
 
 

@@ -364,3 +364,61 @@ def test_no_label_table_is_kept_outside_the_domain():
         if isinstance(target, ast.Name) and LABEL_TABLE.fullmatch(target.id)
     ]
     assert outside == []
+
+
+def _reads_role(node: ast.AST, of: set[str] | None = None) -> bool:
+    return any(
+        isinstance(n, ast.Attribute)
+        and n.attr == "role"
+        and (of is None or (isinstance(n.value, ast.Name) and n.value.id in of))
+        for n in ast.walk(node)
+    )
+
+
+def _role_decisions(path: Path) -> list[int]:
+    """Lines that decide who may do something by comparing a role outside domain.access:
+    a lambda that reads its argument's `.role` (a page's or a command's permission), or an
+    `if` on `.role` whose body refuses (raise NotAllowed)."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Lambda):
+            if _reads_role(node.body, {a.arg for a in node.args.args}):
+                found.append(node.lineno)
+        elif isinstance(node, ast.If) and _reads_role(node.test):
+            refuses = any(
+                isinstance(n, ast.Raise)
+                and isinstance(n.exc, ast.Call)
+                and getattr(n.exc.func, "id", None) == "NotAllowed"
+                for n in node.body
+            )
+            if refuses:
+                found.append(node.lineno)
+    return found
+
+
+def test_who_may_do_what_is_decided_in_domain_access():
+    # Role checks were spelled again in the follow-up pages, the chat commands, Finsam and
+    # the API beside domain.access; each now asks a can_/check_ function there. web.auth's
+    # `roles(...)` is the one way a page names the roles it is for.
+    spelled = [
+        f"{path.relative_to(ROOT)}:{line}"
+        for path in _sources_of("services", "notices", "web", "bot", "cli", "transports", "digest")
+        if path.relative_to(ROOT).as_posix() != "web/auth.py"
+        for line in _role_decisions(path)
+    ]
+    assert spelled == []
+
+
+def test_the_role_decision_check_sees_a_lambda_and_a_refusal(tmp_path):
+    sample = tmp_path / "sample.py"
+    sample.write_text(
+        "@permitted(lambda actor: actor.role is Role.COORDINATOR)\n"
+        "def view(): ...\n"
+        "def use_case(actor):\n"
+        "    if actor.role is not Role.ADMIN:\n"
+        "        raise NotAllowed(N_('No.'))\n"
+        "    if actor.role is Role.COORDINATOR:\n"
+        "        return 1\n",
+        encoding="utf-8",
+    )
+    assert sorted(_role_decisions(sample)) == [1, 4]

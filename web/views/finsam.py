@@ -12,7 +12,7 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 import locales
-from domain.access import can_see_budget
+from domain.access import can_coordinate, can_enter_finsam_figures, can_see_budget
 from domain.choices import Role
 from domain.finsam import (
     ASSOCIATION_FIELDS,
@@ -128,7 +128,7 @@ def finsam() -> Any:
 
 
 @blueprint.post("/finsam/rapportera")
-@permitted(lambda actor: actor.role is Role.COORDINATOR)
+@permitted(can_coordinate)
 def report_finsam() -> Any:
     form = FinsamForm()
     form.ar.choices = options((y, str(y)) for y in range(2000, 2100))
@@ -149,7 +149,7 @@ def report_finsam() -> Any:
 
 
 @blueprint.post("/finsam/forbundet")
-@permitted(lambda actor: actor.role in {Role.COORDINATOR, Role.ASSOCIATION})
+@permitted(can_enter_finsam_figures)
 def association_figures() -> Any:
     form = AssociationFiguresForm()
     if form.validate():

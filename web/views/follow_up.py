@@ -18,8 +18,8 @@ from typing import Any
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 
 import locales
-from domain.access import Actor, can_see_budget
-from domain.choices import LABELS, Outcome, Role
+from domain.access import can_coordinate, can_see_budget, can_see_indicators
+from domain.choices import LABELS, Outcome
 from domain.errors import DomainError, RuleViolation
 from domain.finsam import period_of
 from domain.indicators import GOAL_LABELS
@@ -48,10 +48,6 @@ def _page_of(items: list[Any]) -> tuple[list[Any], int, int]:
     raw = request.args.get("sida", "1")
     page = min(int(raw) if raw.isdigit() and int(raw) > 0 else 1, pages)
     return items[(page - 1) * PER_PAGE : page * PER_PAGE], page, pages
-
-
-def _sees_indicators(actor: Actor) -> bool:
-    return can_see_budget(actor) or actor.role is Role.MUNICIPALITY_CONTACT
 
 
 def _download(content: bytes, name: str) -> Response:
@@ -83,7 +79,7 @@ def _typed_intake(form: FollowUpForm) -> Decimal | None:
 
 
 @blueprint.get("")
-@permitted(_sees_indicators)
+@permitted(can_see_indicators)
 def index() -> Any:
     if not can_see_budget(runtime.actor()):
         return redirect(url_for("follow_up.indicators"))
@@ -111,7 +107,7 @@ def _follow_up_page(form: FollowUpForm, cost_form: CostOutcomeForm | None, statu
             )
         form.ar.data, form.till.data = year, to
         costs = [c.label for c in program.year(year).other_costs]
-    if actor.role is Role.COORDINATOR:
+    if can_coordinate(actor):
         cost_form = cost_form or CostOutcomeForm(formdata=None)
         cost_form.label.choices = options((c, c) for c in costs)
     failed = cost_form if cost_form is not None and cost_form.problems() else form
@@ -132,7 +128,7 @@ def _follow_up_page(form: FollowUpForm, cost_form: CostOutcomeForm | None, statu
             chart=follow_up_chart(
                 list(found.months), [locales.format_month_short(m.month_end) for m in found.months]
             ),
-            cost_form=cost_form if actor.role is Role.COORDINATOR else None,
+            cost_form=cost_form if can_coordinate(actor) else None,
             cut_offs=[date(year, m, calendar.monthrange(year, m)[1]) for m in (4, 6, 8, 12)],
         ),
         status,
@@ -169,7 +165,7 @@ def budget_xlsx() -> Any:
 
 
 @blueprint.post("/budget/utfall")
-@permitted(lambda actor: actor.role is Role.COORDINATOR)
+@permitted(lambda actor: can_coordinate(actor))
 def cost_outcome() -> Any:
     form = CostOutcomeForm()
     with runtime.transaction(read_only=True) as session:
@@ -213,7 +209,7 @@ def _period(form: PeriodForm) -> tuple[date, date]:
 
 
 @blueprint.get("/indikatorer")
-@permitted(_sees_indicators)
+@permitted(can_see_indicators)
 def indicators() -> Any:
     actor = runtime.actor()
     form = PeriodForm(formdata=request.args)
@@ -262,7 +258,7 @@ def indicators() -> Any:
         last=last,
         goal_labels=GOAL_LABELS,
         outcome_labels={o: LABELS[o] for o in Outcome},
-        own=actor.role is Role.MUNICIPALITY_CONTACT,
+        own=actor.is_contact,
     )
 
 
