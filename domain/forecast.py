@@ -10,6 +10,7 @@ places but takes nobody: it has no next free date, though the months still count
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -23,16 +24,19 @@ MONTHS_AHEAD = 6  # how many coming months the outlook counts, this month includ
 
 @dataclass(frozen=True)
 class PlaceInUse:
-    """One place taken in a municipality, as planned today."""
+    """Places taken in a municipality with the same plan (one, unless `places` says more):
+    a started placement by its planned end, an accepted one by its tripartite meeting."""
 
     municipality_id: int
-    meeting_on: date  # the tripartite meeting, as booked or as held
+    meeting_on: date | None  # the tripartite meeting, as booked; None once started
     planned_end_on: date | None  # None until the placement has started
+    places: int = 1
 
     def expected_end(self, program: Program) -> date:
         """The last day the place is expected to be taken."""
         if self.planned_end_on is not None:
             return self.planned_end_on
+        assert self.meeting_on is not None  # an accepted placement has its meeting booked
         return planned_end(program, self.meeting_on)
 
 
@@ -72,7 +76,7 @@ def place_outlook(
     freed_on = sorted(max(end + timedelta(days=1), today) for end in ends)
     first_months = [_first_of_month(today, n) for n in range(months_ahead + 1)]
     months = tuple(
-        MonthFreeing(start, sum(1 for day in freed_on if start <= day < following))
+        MonthFreeing(start, bisect_left(freed_on, following) - bisect_left(freed_on, start))
         for start, following in pairwise(first_months)
     )
     if free > 0:
@@ -97,8 +101,14 @@ def outlooks(
 ) -> dict[int, PlaceOutlook]:
     """The outlook of each municipality in `free` (keyed by municipality id)."""
     ends: dict[int, list[date]] = {municipality_id: [] for municipality_id in free}
+    # At national scale thousands of places share a few hundred plans: each plan's end is
+    # worked out once (a month's arithmetic each).
+    end_of: dict[tuple[date | None, date | None], date] = {}
     for place in in_use:
-        ends.setdefault(place.municipality_id, []).append(place.expected_end(program))
+        plan = (place.meeting_on, place.planned_end_on)
+        if plan not in end_of:
+            end_of[plan] = place.expected_end(program)
+        ends.setdefault(place.municipality_id, []).extend([end_of[plan]] * place.places)
     return {
         municipality_id: place_outlook(
             free=places,

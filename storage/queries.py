@@ -91,10 +91,15 @@ def status_counts_by_municipality(session: Session) -> dict[int, dict[ReferralSt
 
 def places_in_use(session: Session) -> list[PlaceInUse]:
     """Every place taken (accepted or started), with the dates its expected end is counted
-    from; counted in the database per municipality and date (one row per distinct plan)."""
+    from; counted in the database per municipality and plan (a started placement's end, an
+    accepted one's meeting), so a row stands for all the places with that plan."""
     started = Referral.status == ReferralStatus.STARTED
-    meeting = func.coalesce(Placement.started_on, Placement.meeting_on)
-    end = case((started, func.coalesce(Placement.ended_on, Placement.planned_end_on)))
+    planned = func.coalesce(Placement.ended_on, Placement.planned_end_on)
+    end = case((started, planned))
+    meeting = case(
+        (and_(started, planned.is_not(None)), None),
+        else_=func.coalesce(Placement.started_on, Placement.meeting_on),
+    )
     query = (
         select(Placement.municipality_id, meeting, end, func.count())
         .join(Referral, Referral.id == Placement.referral_id)
@@ -102,9 +107,8 @@ def places_in_use(session: Session) -> list[PlaceInUse]:
         .group_by(Placement.municipality_id, meeting, end)
     )
     return [
-        PlaceInUse(municipality_id, meeting_on, planned_end_on)
+        PlaceInUse(municipality_id, meeting_on, planned_end_on, number)
         for municipality_id, meeting_on, planned_end_on, number in session.execute(query)
-        for _ in range(number)
     ]
 
 

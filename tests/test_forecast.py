@@ -107,6 +107,23 @@ def test_an_accepted_placement_is_expected_to_end_a_whole_enrolment_after_its_me
     assert found[2].next_free_on == TODAY
 
 
+def test_places_that_share_a_plan_count_as_many_places(program: Program):
+    # The database hands over one row per plan with its number of places (national scale:
+    # thousands of places, a few hundred plans); the outlook is that of the places one by one.
+    kept = replace(program, intake_stop=None)
+    plans = [
+        PlaceInUse(1, meeting_on=None, planned_end_on=date(2026, 12, 20), places=2),
+        PlaceInUse(1, meeting_on=date(2026, 12, 1), planned_end_on=None, places=3),
+    ]
+    one_by_one = [replace(plan, places=1) for plan in plans for _ in range(plan.places)]
+    asked = {"today": TODAY, "free": {1: -3}, "takes_requests": {1: True}}
+    together = outlooks(kept, in_use=plans, **asked)[1]
+    assert together == outlooks(kept, in_use=one_by_one, **asked)[1]
+    # Over by three: the fourth place to free up is the first of the accepted ones.
+    assert together.next_free_on == date(2027, 6, 1)
+    assert sum(m.places for m in together.months) == 2
+
+
 def test_the_outlook_reads_the_planned_ends_and_extensions_from_the_database(world):
     investigator = world.user(Role.INVESTIGATOR)
     osby = world.user(Role.MUNICIPALITY_CONTACT, "Osby")
