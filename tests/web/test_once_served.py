@@ -17,6 +17,7 @@ from tests.support.login import logged_in_cookie
 from tests.support.served import Answer, Browser, gunicorn
 
 SENDS = 16
+BURSTS = 5
 DAY = "2026-11-23"
 
 
@@ -45,23 +46,34 @@ def test_one_referral_however_often_the_form_is_sent(database_url, sessions, wor
             "municipality": str(osby),
         }
         answers: list[Answer] = []
-        start = threading.Barrier(SENDS)
 
-        def send() -> None:
-            start.wait()
-            answers.append(visitor.request("/anmalan/ny", fields))
+        def burst() -> None:
+            start = threading.Barrier(SENDS)
 
-        threads = [threading.Thread(target=send) for _ in range(SENDS)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+            def send() -> None:
+                start.wait()
+                answers.append(visitor.request("/anmalan/ny", fields))
+
+            threads = [threading.Thread(target=send) for _ in range(SENDS)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+
+        def workers() -> set[str]:
+            lines = log.read_text().splitlines()
+            return {line.split()[0] for line in lines if " POST /anmalan/ny " in line}
+
+        # Which worker accepts a connection is the kernel's choice: on a busy machine one may
+        # take a whole burst, so the same form is sent again until both have had some.
+        for _ in range(BURSTS):
+            burst()
+            if len(workers()) == 2:
+                break
         answers.append(visitor.request("/anmalan/ny", fields))  # and once more, later
-    assert [(a.status, a.location) for a in answers] == [(302, "/anmalan/MM-2026-0001/skickad")] * (
-        SENDS + 1
-    )
+        assert len(workers()) == 2  # both workers took some of them
+    assert [(a.status, a.location) for a in answers] == [
+        (302, "/anmalan/MM-2026-0001/skickad")
+    ] * len(answers)
+    assert len(answers) > SENDS
     assert world.read(lambda s: s.scalar(select(func.count()).select_from(Referral))) == 1
-    workers = {
-        line.split()[0] for line in log.read_text().splitlines() if " POST /anmalan/ny " in line
-    }
-    assert len(workers) == 2  # both workers took some of them
