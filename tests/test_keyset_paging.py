@@ -5,10 +5,9 @@ order, that numbered pages give; page 1 is the same as before."""
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import date
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from domain.access import Actor
 from domain.choices import Role
@@ -18,6 +17,7 @@ from storage.db import unit_of_work
 from storage.models import User
 from tests.support.bulk import NationalSize, build_national, insert_placements
 from tests.support.clock import moment
+from tests.support.work import work_done
 
 NOW = moment(date(2026, 11, 23))
 
@@ -101,28 +101,6 @@ def test_a_key_no_longer_in_the_list_starts_from_the_first_page(world):
         )
     )
     assert (gone.number, _codes(gone)) == (1, _codes(first))
-
-
-@contextmanager
-def work_done(engine):
-    """Statements run, and SQLite's virtual-machine steps (in thousands): the rows a query
-    reads and sorts, which OFFSET makes grow with the page number."""
-    steps = [0]
-    statements: list[str] = []
-
-    def step() -> int:
-        steps[0] += 1
-        return 0
-
-    def count(conn, _cursor, statement, *_args) -> None:
-        statements.append(statement)
-        conn.connection.driver_connection.set_progress_handler(step, 1000)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements, steps
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 def _second_and_last(sessions) -> tuple[tuple[int, int], tuple[int, int]]:

@@ -6,11 +6,10 @@ longer than the rules allow (entered by other means) is still on the basis."""
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from domain import enrolment
 from domain.requisition import Period, earliest_start
@@ -19,6 +18,7 @@ from storage import requisition_queries as queries
 from storage.db import unit_of_work
 from storage.models import Municipality
 from tests.support.bulk import insert_placements
+from tests.support.work import work_done
 
 NOVEMBER = Period(date(2027, 11, 1), date(2027, 12, 31))
 TODAY = date(2028, 1, 20)
@@ -31,27 +31,6 @@ def test_nothing_started_before_the_earliest_start_has_a_day_in_the_period(progr
         assert enrolment.latest_end(program, before) < day
         assert earliest_start(program, day) == day - relativedelta(months=12)
         day += timedelta(days=1)
-
-
-@contextmanager
-def work_done(engine):
-    """Statements run, and SQLite's virtual-machine steps (in thousands): the rows read."""
-    steps = [0]
-    statements: list[str] = []
-
-    def step() -> int:
-        steps[0] += 1
-        return 0
-
-    def count(conn, _cursor, statement, *_args) -> None:
-        statements.append(statement)
-        conn.connection.driver_connection.set_progress_handler(step, 1000)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements, steps
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 def _ids(sessions) -> tuple[int, int]:
