@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -76,6 +76,8 @@ class ReferralRow:
     name: str | None = None
     protected_identity: bool = False
     ended_on: date | None = None
+    # The referral's id, for the audit log of the names shown; not shown itself.
+    referral_id: int = field(default=0, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -164,6 +166,7 @@ def _rows(query: Iterable[Any]) -> list[ReferralRow]:
             name=r._mapping.get("name"),
             protected_identity=bool(r._mapping.get("protected_identity")),
             ended_on=r.ended_on,
+            referral_id=r.id,
         )
         for r in query
     ]
@@ -327,8 +330,7 @@ def referrals_for(
         .outerjoin(Participant, Participant.referral_id == Referral.id)
     )
     found = _page(session, conditions, key, page, size, query=named, descending=True)
-    codes = [r.reference_code for r in found.rows if r.name is not None]
-    shown = list(session.scalars(select(Referral.id).where(Referral.reference_code.in_(codes))))
+    shown = [r.referral_id for r in found.rows if r.name is not None]
     if shown:
         with audit.writing(session, audit_apart) as into:
             _log_own_list(into, actor, shown, now, address)
