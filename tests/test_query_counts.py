@@ -109,6 +109,9 @@ LISTS = [
     ("/anmalningar?sida=2", "utredare@bench.example", 10),
     ("/forfragningar", "kontakt001@bench.example", 9),
     ("/forfragningar?q=MM-2026-0042", "kontakt001@bench.example", 9),
+    # Typed page numbers (one statement for the ids by OFFSET and the rows by id, or the
+    # last page there is): as many statements as page 1.
+    ("/forfragningar?sida=2&platser=2", "kontakt001@bench.example", 9),
 ]
 
 
