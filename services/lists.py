@@ -35,7 +35,7 @@ from domain.participants import MAX_NAME, name_words
 from domain.personal_identity import normalise_personal_identity_number
 from domain.text import N_
 from services import audit
-from services.paging import COUNT_LIMIT, count_up_to
+from services.paging import COUNT_LIMIT, count_up_to, keyed_page
 from services.paging import Page as Page
 from services.paging import PageAt as PageAt
 from storage.models import (
@@ -225,7 +225,7 @@ def _page(
             every = session.scalar(select(func.count(Referral.id)).where(*conditions)) or 0
             number = max(1, math.ceil(every / size))
             rows = _numbered(session, listed, conditions, order, number, size)
-        return _made(rows, total, number, size, forward=True)
+        return keyed_page(rows, total, number, size, forward=True)
     forward = at.after is not None
     later = forward != descending  # the page wanted lies after the key in ascending order
     # Bound as the columns' own types (UtcDateTime stores its own text form on SQLite).
@@ -233,7 +233,7 @@ def _page(
     beyond = tuple_(*key) > mark if later else tuple_(*key) < mark
     order = [k if later else k.desc() for k in key]
     rows = _rows(session.execute(listed.where(beyond).order_by(*order).limit(size + 1)))
-    return _made(rows, total, number, size, forward=forward)
+    return keyed_page(rows, total, number, size, forward=forward)
 
 
 def _numbered(
@@ -244,16 +244,13 @@ def _numbered(
     number: int,
     size: int,
 ) -> list[ReferralRow]:
-    """Page `number` by its place in the list (a number typed by hand, no key): the `size` + 1
-    rows from there (one more: does a page follow?). Beyond the first page, OFFSET walks
-    only the referrals' ids in the list's order (the "deferred join": an index-only scan of
-    the ordering index where there is one), and only the rows of the page are then read
-    whole, by id: page 1 000 no longer joins and reads the 50 000 rows before it."""
+    """Page `number` typed by hand (no key), `size` + 1 rows. Beyond page 1, OFFSET walks only
+    the ids in the list's order (an index-only scan where the order has an index), then the
+    page's rows are read by id: page 1 000 no longer joins the 50 000 rows before it."""
     read = listed.order_by(*order).limit(size + 1)
     if number <= 1:
         return _rows(session.execute(read))
-    # Ordered by the referral's own columns: the ids from the referrals alone (the list's
-    # other tables are outer joins on unique keys, so they add and drop no row).
+    # In the referral's own order, its ids alone (the rest are outer joins on unique keys).
     alone = select(*order).get_final_froms() == [Referral.__table__]
     ids = (
         select(Referral.id).where(*conditions).order_by(*order).limit(size + 1)
@@ -262,18 +259,6 @@ def _numbered(
     )
     ids = ids.offset((number - 1) * size)
     return _rows(session.execute(listed.where(Referral.id.in_(ids)).order_by(*order)))
-
-
-def _made(
-    rows: list[ReferralRow], counted: int, number: int, size: int, *, forward: bool
-) -> Page[ReferralRow]:
-    """A page of the `size` + 1 rows read from where it begins (`forward`) or ends: the one
-    more says whether rows follow (before a page read backwards, its key row does)."""
-    over = counted > COUNT_LIMIT
-    shown = rows[:size] if forward else rows[:size][::-1]
-    more = len(rows) > size if forward else True
-    total = COUNT_LIMIT if over else counted
-    return Page(shown, total, number, size, keyed=True, over=over, more=more)
 
 
 def _audit(
@@ -331,25 +316,11 @@ def referrals_for(
     )
     found = _page(session, conditions, key, page, size, query=named, descending=True)
     shown = [r.referral_id for r in found.rows if r.name is not None]
-    if shown:
+    if shown:  # each name shown is a view of personal data: one row each
         with audit.writing(session, audit_apart) as into:
-            _log_own_list(into, actor, shown, now, address)
+            audit.record_views(into, actor=actor, referral_ids=shown, now=now, address=address,
+                               seen=Seen.OWN_LIST, fields=(Field.PERSONAL_DETAILS,))  # fmt: skip
     return found
-
-
-def _log_own_list(
-    session: Session, actor: Actor, referral_ids: list[int], now: datetime, address: str
-) -> None:
-    """Each name in the investigator's own list is a view of personal data: one row each."""
-    audit.record_views(
-        session,
-        actor=actor,
-        referral_ids=referral_ids,
-        now=now,
-        address=address,
-        seen=Seen.OWN_LIST,
-        fields=(Field.PERSONAL_DETAILS,),
-    )
 
 
 @dataclass(frozen=True)
