@@ -63,7 +63,13 @@ def _digest(message: bytes, key: bytes | None) -> str:
 
 def link(previous: str, seq: int, values: Mapping[str, Any], key: bytes | None) -> str:
     """The hash of the row at place `seq` whose predecessor's hash is `previous`."""
-    return _digest(f"{previous}\n{seq}\n".encode() + canonical(values), key)
+    return link_content(previous, seq, canonical(values), key)
+
+
+def link_content(previous: str, seq: int, content: bytes, key: bytes | None) -> str:
+    """`link` of a row whose `canonical` serialisation is already made (a writer serialises
+    its rows before it takes the lock that gives them their places)."""
+    return _digest(f"{previous}\n{seq}\n".encode() + content, key)
 
 
 def checkpoint_signature(

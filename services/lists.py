@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -35,7 +35,7 @@ from domain.participants import MAX_NAME, name_words
 from domain.personal_identity import normalise_personal_identity_number
 from domain.text import N_
 from services import audit
-from services.paging import COUNT_LIMIT, count_up_to
+from services.paging import COUNT_LIMIT, count_up_to, keyed_page
 from services.paging import Page as Page
 from services.paging import PageAt as PageAt
 from storage.models import (
@@ -76,6 +76,8 @@ class ReferralRow:
     name: str | None = None
     protected_identity: bool = False
     ended_on: date | None = None
+    # The referral's id, for the audit log of the names shown; not shown itself.
+    referral_id: int = field(default=0, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -164,6 +166,7 @@ def _rows(query: Iterable[Any]) -> list[ReferralRow]:
             name=r._mapping.get("name"),
             protected_identity=bool(r._mapping.get("protected_identity")),
             ended_on=r.ended_on,
+            referral_id=r.id,
         )
         for r in query
     ]
@@ -217,13 +220,12 @@ def _page(
     if found is None:
         number = number if code is None else 1  # a code no longer in the list: start over
         order = [k.desc() if descending else k for k in key]
-        read = listed.order_by(*order).limit(size + 1)  # one more: does a page follow?
-        rows = _rows(session.execute(read.offset((number - 1) * size)))
+        rows = _numbered(session, listed, conditions, order, number, size)
         if over and not rows and number > 1:  # typed beyond the end: the last page
             every = session.scalar(select(func.count(Referral.id)).where(*conditions)) or 0
             number = max(1, math.ceil(every / size))
-            rows = _rows(session.execute(read.offset((number - 1) * size)))
-        return _made(rows, total, number, size, forward=True)
+            rows = _numbered(session, listed, conditions, order, number, size)
+        return keyed_page(rows, total, number, size, forward=True)
     forward = at.after is not None
     later = forward != descending  # the page wanted lies after the key in ascending order
     # Bound as the columns' own types (UtcDateTime stores its own text form on SQLite).
@@ -231,19 +233,32 @@ def _page(
     beyond = tuple_(*key) > mark if later else tuple_(*key) < mark
     order = [k if later else k.desc() for k in key]
     rows = _rows(session.execute(listed.where(beyond).order_by(*order).limit(size + 1)))
-    return _made(rows, total, number, size, forward=forward)
+    return keyed_page(rows, total, number, size, forward=forward)
 
 
-def _made(
-    rows: list[ReferralRow], counted: int, number: int, size: int, *, forward: bool
-) -> Page[ReferralRow]:
-    """A page of the `size` + 1 rows read from where it begins (`forward`) or ends: the one
-    more says whether rows follow (before a page read backwards, its key row does)."""
-    over = counted > COUNT_LIMIT
-    shown = rows[:size] if forward else rows[:size][::-1]
-    more = len(rows) > size if forward else True
-    total = COUNT_LIMIT if over else counted
-    return Page(shown, total, number, size, keyed=True, over=over, more=more)
+def _numbered(
+    session: Session,
+    listed: Select[Any],
+    conditions: Sequence[ColumnElement[bool]],
+    order: Sequence[Any],
+    number: int,
+    size: int,
+) -> list[ReferralRow]:
+    """Page `number` typed by hand (no key), `size` + 1 rows. Beyond page 1, OFFSET walks only
+    the ids in the list's order (an index-only scan where the order has an index), then the
+    page's rows are read by id: page 1 000 no longer joins the 50 000 rows before it."""
+    read = listed.order_by(*order).limit(size + 1)
+    if number <= 1:
+        return _rows(session.execute(read))
+    # In the referral's own order, its ids alone (the rest are outer joins on unique keys).
+    alone = select(*order).get_final_froms() == [Referral.__table__]
+    ids = (
+        select(Referral.id).where(*conditions).order_by(*order).limit(size + 1)
+        if alone
+        else read.with_only_columns(Referral.id)
+    )
+    ids = ids.offset((number - 1) * size)
+    return _rows(session.execute(listed.where(Referral.id.in_(ids)).order_by(*order)))
 
 
 def _audit(
@@ -300,27 +315,12 @@ def referrals_for(
         .outerjoin(Participant, Participant.referral_id == Referral.id)
     )
     found = _page(session, conditions, key, page, size, query=named, descending=True)
-    codes = [r.reference_code for r in found.rows if r.name is not None]
-    shown = list(session.scalars(select(Referral.id).where(Referral.reference_code.in_(codes))))
-    if shown:
+    shown = [r.referral_id for r in found.rows if r.name is not None]
+    if shown:  # each name shown is a view of personal data: one row each
         with audit.writing(session, audit_apart) as into:
-            _log_own_list(into, actor, shown, now, address)
+            audit.record_views(into, actor=actor, referral_ids=shown, now=now, address=address,
+                               seen=Seen.OWN_LIST, fields=(Field.PERSONAL_DETAILS,))  # fmt: skip
     return found
-
-
-def _log_own_list(
-    session: Session, actor: Actor, referral_ids: list[int], now: datetime, address: str
-) -> None:
-    """Each name in the investigator's own list is a view of personal data: one row each."""
-    audit.record_views(
-        session,
-        actor=actor,
-        referral_ids=referral_ids,
-        now=now,
-        address=address,
-        seen=Seen.OWN_LIST,
-        fields=(Field.PERSONAL_DETAILS,),
-    )
 
 
 @dataclass(frozen=True)

@@ -74,3 +74,13 @@ def count_up_to(session: Session, rows: Select[Any], limit: int = COUNT_LIMIT) -
     `limit` means "over `limit`"."""
     counted = select(func.count()).select_from(rows.limit(limit + 1).subquery())
     return session.scalar(counted) or 0
+
+
+def keyed_page(rows: list[T], counted: int, number: int, size: int, *, forward: bool) -> Page[T]:
+    """A page of the `size` + 1 rows read from where it begins (`forward`) or ends: the one
+    more says whether rows follow (before a page read backwards, its key row does)."""
+    over = counted > COUNT_LIMIT
+    shown = rows[:size] if forward else rows[:size][::-1]
+    more = len(rows) > size if forward else True
+    total = COUNT_LIMIT if over else counted
+    return Page(shown, total, number, size, keyed=True, over=over, more=more)

@@ -75,6 +75,7 @@ def summaries(
     live = kept_days(session, program, periods, municipality_ids) if drafts else {}
     kept = queries.standing_periods(session)
     returns = queries.latest_returns(session)
+    rates = {p.first: rate_of(program, p) for p in periods}
     found = []
     for m in queries.municipalities(session):
         if municipality_ids is not None and m.id not in municipality_ids:
@@ -82,7 +83,7 @@ def summaries(
         if actor and not rules.can_see(actor, m.id):
             continue
         for p in periods:
-            rate, confirmed = rate_of(program, p)
+            rate, confirmed = rates[p.first]
             row = kept.get((m.id, p.first))
             if row is not None:
                 found.append(
@@ -170,7 +171,12 @@ def listing(
     found = [
         s
         for s in summaries(
-            session, actor=actor, periods=periods, today=today, municipality_id=municipality_id
+            session,
+            actor=actor,
+            periods=periods,
+            today=today,
+            municipality_id=municipality_id,
+            drafts=_shows_live_days(states, tasks),
         )
         if (states is None or s.state in states)
         and (
@@ -180,6 +186,23 @@ def listing(
     ]
     found.sort(key=lambda s: (-s.period.first.toordinal(), s.municipality))
     return found
+
+
+def _shows_live_days(states: set[State] | None, tasks: set[Task] | None) -> bool:
+    """Whether a list of these states and tasks can show a basis not stored (a draft, or one
+    returned): only those have days counted live, the rest come with the stored bases. The
+    coordinator's own list (bases to attest) then reads no municipality's running totals."""
+    live = {State.DRAFT, State.RETURNED}
+    if states is not None:
+        live &= states
+    if tasks is None:
+        return bool(live)
+    return any(
+        requisition_task(state, ended=ended, days=days) in tasks
+        for state in live
+        for ended in (False, True)
+        for days in (0, 1)
+    )
 
 
 # What the association books as accrued: earned, not yet paid.

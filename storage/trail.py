@@ -24,9 +24,10 @@ from domain.trail import (
     Break,
     ChainRow,
     Start,
+    canonical,
     checkpoint_signature,
     first_break,
-    link,
+    link_content,
 )
 from storage.models import AuditEntry, AuditPurgePermit, Base, Event, TrailCheckpoint
 
@@ -98,14 +99,18 @@ def seal_all(session: Session, rows: Sequence[AuditEntry | Event]) -> None:
         return
     trail = table_of(type(rows[0])).name
     assert all(table_of(type(row)).name == trail for row in rows)  # one chain at a time
+    # What each row holds is known before its place: serialised before the lock (on SQLite
+    # the first read of a writer takes the database's one write lock), so the lock waits
+    # only for the hashes.
+    contents = [canonical(values_of(table_of(type(row)), _filled(row))) for row in rows]
+    key = trail_key()
     _lock(session, trail)
     last = _last(session, trail)
     seq, previous = last.seq, last.hash
-    for row in rows:
-        values = values_of(table_of(type(row)), _filled(row))
+    for row, content in zip(rows, contents, strict=True):
         seq += 1
         row.chain_seq = seq
-        row.chain_hash = previous = link(previous, seq, values, trail_key())
+        row.chain_hash = previous = link_content(previous, seq, content, key)
 
 
 def latest_checkpoint(session: Session, trail: str) -> TrailCheckpoint | None:

@@ -103,10 +103,15 @@ LISTS = [
     ("/anmalningar?q=MM-2026-0042", "samordnare@bench.example", 7),
     ("/anmalningar?sida=5", "samordnare@bench.example", 7),  # a number typed by hand
     # The investigator's own list: the views of the 50 names shown are logged apart, sealed
-    # into the audit log's chain together (storage.trail.seal_all): one insert for all.
-    ("/anmalningar", "utredare@bench.example", 11),
+    # into the audit log's chain together (storage.trail.seal_all): one insert for all, the
+    # referrals' ids from the page's own rows.
+    ("/anmalningar", "utredare@bench.example", 10),
+    ("/anmalningar?sida=2", "utredare@bench.example", 10),
     ("/forfragningar", "kontakt001@bench.example", 9),
     ("/forfragningar?q=MM-2026-0042", "kontakt001@bench.example", 9),
+    # Typed page numbers (one statement for the ids by OFFSET and the rows by id, or the
+    # last page there is): as many statements as page 1.
+    ("/forfragningar?sida=2&platser=2", "kontakt001@bench.example", 9),
 ]
 
 
