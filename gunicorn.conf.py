@@ -40,3 +40,26 @@ def child_exit(server, worker):  # noqa: ANN001, ANN201 - gunicorn's hook
         from prometheus_client import multiprocess
 
         multiprocess.mark_process_dead(worker.pid)
+
+
+def post_fork(server, worker):  # noqa: ANN001, ANN201 - gunicorn's hook
+    """A worker's threads share two malloc arenas instead of one each (glibc makes up to
+    8 per core): memory one thread frees is reused by the next request on another, not kept
+    per thread. With 4 threads this kept a worker ~10-25 MB smaller over the same requests
+    (README: worker memory); MALLOC_ARENA_MAX in the environment takes precedence."""
+    if not os.environ.get("MALLOC_ARENA_MAX"):
+        _mallopt(M_ARENA_MAX, 2)
+
+
+M_ARENA_MAX = -8  # glibc's malloc.h
+
+
+def _mallopt(option: int, value: int) -> None:
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.mallopt(option, value)
+    except (OSError, AttributeError):  # not glibc (musl, macOS): nothing to tune
+        pass

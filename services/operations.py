@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from domain.authentication import FREE_FAILURES
 from domain.delivery import OutboxState, Transport
 from domain.events import EventKind
-from storage import figures, migrate
+from storage import figures
 from storage.models import ChatOutbox, Event, LoginThrottle
 
 # A message due this long ago and still not sent (or claimed this long ago and not
@@ -33,6 +33,8 @@ OUTBOX_STUCK = "outbox_stuck"
 
 def not_ready_because(session: Session, *, now: datetime) -> str | None:
     """The reason this database keeps a host out of service, or None when all is well."""
+    from storage import migrate  # Alembic (~10 MB) only in a process asked whether it is ready
+
     if not migrate.is_current(session.connection()):
         return MIGRATIONS_PENDING
     if stuck_messages(session, now=now):

@@ -18,6 +18,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from flask import Flask
 from slack_sdk import WebClient
@@ -30,7 +31,6 @@ from transports import outbox
 from transports.channels import Channels
 from transports.mail.sender import MailSender
 from transports.mail.settings import MailSettings, MailSettingsError
-from transports.matrix.sender import MatrixSender
 from transports.matrix.settings import MatrixSettings
 from transports.outlets import ChatOutlets
 from transports.pools import TrackingExecutor, drain
@@ -38,6 +38,9 @@ from transports.slack import client as slack_client
 from transports.slack.sender import SlackSender
 from transports.slack.settings import ChatSettings
 from transports.webhook_sender import WebhookSender
+
+if TYPE_CHECKING:
+    from transports.matrix.sender import MatrixSender
 
 log = logging.getLogger("mm.chat")
 
@@ -64,7 +67,12 @@ class Delivery:
         # runtime that mounts it, so that delivering a notice needs no chat bot.
         self.publish_home: Callable[[str], None] | None = None
         self.sender = SlackSender(client or slack_client.for_deliveries(settings))
-        self.matrix = MatrixSender(channels.matrix, sessions) if channels.matrix.enabled else None
+        self.matrix: MatrixSender | None = None
+        if channels.matrix.enabled:
+            # matrix-nio (and aiohttp under it) only in a process that sends to Matrix.
+            from transports.matrix.sender import MatrixSender
+
+            self.matrix = MatrixSender(channels.matrix, sessions)
         by_transport: dict[Transport, outbox.Sender] = {}
         if settings.enabled:
             by_transport[Transport.SLACK] = self.sender

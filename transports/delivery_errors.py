@@ -23,7 +23,7 @@ from transports.delivery_reasons import (
     SMTP_UNAVAILABLE,
     needs_someone,
 )
-from transports.matrix.client import MatrixError
+from transports.matrix.errors import MatrixError
 from transports.slack.client import never_reached_slack
 from transports.webhook_errors import ReceiverGone, WebhookRefused
 

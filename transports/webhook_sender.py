@@ -15,9 +15,8 @@ import logging
 import threading
 import time
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import requests
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from standardwebhooks.webhooks import Webhook
@@ -30,6 +29,9 @@ from storage.db import unit_of_work
 from storage.models import ChatOutbox
 from transports import outbox
 from transports.webhook_errors import ReceiverGone, WebhookRefused
+
+if TYPE_CHECKING:
+    import requests
 
 log = logging.getLogger("mm.webhooks")
 
@@ -74,6 +76,8 @@ class WebhookSender:
             url, secret = found.url, found.secret
         body = body_of(content)
         headers = signed_headers(secret, key, datetime.now(UTC), body)
+        import requests  # only in a process that sends a webhook: ~5 MB a worker
+
         response = requests.post(
             url, data=body, headers=headers, timeout=self.timeout, allow_redirects=False
         )

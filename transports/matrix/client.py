@@ -15,19 +15,13 @@ from typing import Any, TypeVar
 
 from nio import AsyncClient, AsyncClientConfig, ErrorResponse, LoginError
 
+from transports.matrix.errors import MatrixError
 from transports.matrix.settings import MatrixSettings
+
+__all__ = ["Loop", "MatrixError", "checked", "logged_in", "new_client"]
 
 T = TypeVar("T")
 TIMEOUT = 10.0
-
-
-class MatrixError(Exception):
-    """The homeserver said no (`code`, e.g. M_FORBIDDEN), or asked to wait (`retry_after`)."""
-
-    def __init__(self, code: str, message: str = "", retry_after: float | None = None) -> None:
-        super().__init__(f"{code}: {message}")
-        self.code = code
-        self.retry_after = retry_after
 
 
 def checked(response: Any) -> Any:

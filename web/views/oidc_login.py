@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-import requests
 from authlib.common.errors import AuthlibBaseError
 from flask import Blueprint, abort, current_app, render_template, request, session, url_for
 from joserfc.errors import JoseError
@@ -19,6 +18,14 @@ blueprint = Blueprint("oidc_login", __name__)
 log = logging.getLogger(__name__)
 
 
+def _unreachable(*more: type[Exception]) -> tuple[type[Exception], ...]:
+    """What says the identity provider could not be reached or answered nonsense. requests
+    is loaded with Authlib's client when OIDC is on (web.oidc), not in every worker."""
+    import requests
+
+    return (AuthlibBaseError, *more, requests.RequestException, ValueError, KeyError)
+
+
 @blueprint.get("/logga-in/idp")
 def start() -> Any:
     if not oidc.configured():
@@ -29,7 +36,7 @@ def start() -> Any:
     redirect_uri = url_for("oidc_login.callback", _external=True)
     try:
         return oidc.client().authorize_redirect(redirect_uri)
-    except (AuthlibBaseError, requests.RequestException, ValueError, KeyError):
+    except _unreachable():
         log.exception("the identity provider could not be reached")
         return _problem(
             locales.gettext(
@@ -54,7 +61,7 @@ def callback() -> Any:
         if not token.get("userinfo"):
             raise ValueError("no ID token")
         claims, looked_in = oidc.claims_with(token, claim)
-    except (AuthlibBaseError, JoseError, requests.RequestException, ValueError, KeyError) as error:
+    except _unreachable(JoseError) as error:
         log.warning("OpenID Connect login refused: %s", type(error).__name__)
         return _problem(
             locales.gettext(
