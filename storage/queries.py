@@ -118,7 +118,7 @@ def places_in_use(
             day if kind == PlaceEnd.ENDS else None,
             places,
         )
-        for municipality_id, kind, day, places in session.execute(query, params)
+        for municipality_id, kind, day, places in session.execute(query, params).all()
     ]
 
 
