@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from dataclasses import replace
 from datetime import date
+from functools import lru_cache
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -25,6 +27,23 @@ from services.program_setup import current_program
 from storage import figures, queries
 
 
+@lru_cache(maxsize=8)
+def _places(rows: tuple[Any, ...]) -> tuple[MunicipalityPlaces, ...]:
+    """The municipalities' places from the rows read (figures.used_places): made once for the
+    same rows, since building a few hundred of them costs more than reading them."""
+    return tuple(
+        MunicipalityPlaces(
+            municipality_id=m.id,
+            municipality=m.name,
+            capacity=m.capacity,
+            started=m.started,
+            accepted_not_started=m.accepted,
+            state=m.intake_state,
+        )
+        for m in rows
+    )
+
+
 def availability(
     session: Session,
     *,
@@ -35,19 +54,7 @@ def availability(
     """Free places now; with `today`, also the outlook (domain.forecast) of each municipality,
     or of those in `outlook_for`: when its next place is expected to free up, and how many
     free up in the coming months."""
-    found = Availability(
-        tuple(
-            MunicipalityPlaces(
-                municipality_id=m.id,
-                municipality=m.name,
-                capacity=m.capacity,
-                started=m.started,
-                accepted_not_started=m.accepted,
-                state=m.intake_state,
-            )
-            for m in figures.used_places(session)
-        )
-    )
+    found = Availability(_places(tuple(figures.used_places(session))))
     if today is None:
         return found
     return with_outlooks(session, found, today=today, program=program, municipality_ids=outlook_for)
