@@ -16,7 +16,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import accumulate, pairwise
-from typing import NamedTuple
 
 from domain.enrolment import planned_end
 from domain.program import Program
@@ -24,10 +23,10 @@ from domain.program import Program
 MONTHS_AHEAD = 6  # how many coming months the outlook counts, this month included
 
 
-class PlaceInUse(NamedTuple):
+@dataclass(frozen=True)
+class PlaceInUse:
     """Places taken in a municipality with the same plan (one, unless `places` says more):
-    a started placement by its planned end, an accepted one by its tripartite meeting. A
-    named tuple: thousands are read per answer, ten times faster made than a dataclass."""
+    a started placement by its planned end, an accepted one by its tripartite meeting."""
 
     municipality_id: int
     meeting_on: date | None  # the tripartite meeting, as booked; None once started
