@@ -33,7 +33,7 @@ from locales import gettext as _
 from locales import render
 from notices.message import escape, link, say
 from notices.request_cards import ACCEPT_ACTION, DECLINE_ACTION, answer_line
-from services import chat_links, reports
+from services import chat_links
 from services.referrals import AlreadyAnswered, accept_request, decline_request, get_request
 from storage.db import unit_of_work
 from transports.slack import blocks
@@ -126,16 +126,15 @@ def _turn_page(runtime: ChatRuntime, key: str, body: dict[str, Any], respond: Re
             runtime, user=user, reply=say(commands.not_linked(ctx)), key=key, respond=respond
         )
         return
-    with unit_of_work(runtime.sessions) as session:
-        result = reports.availability(session, today=ctx.today())
+    number = int(page) if page.isdigit() else 1
+    with unit_of_work(runtime.sessions, read_only=True) as session:
+        result = command_runs.places_shown(session, ctx, page=number)
         budget = (
             command_runs.current_budget(session, ctx)
             if can_see_budget(asker.actor) and not shared
             else None
         )
-    reply = replies.places_all(
-        result, budget, page=int(page) if page.isdigit() else 1, shared=bool(shared)
-    )
+    reply = replies.places_all(result, budget, page=number, shared=bool(shared))
     try:
         respond(replace_original=True, **slack_reply(reply).message())
     except Exception as error:  # no response_url, or Slack would not take it

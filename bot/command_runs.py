@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from bot import replies
 from bot.chat_context import ChatContext
 from domain.access import Actor, can_see_budget, can_see_personal_data, check_files_referrals
+from domain.availability import Availability
 from domain.budget import YearBudget
 from domain.budget_forecast import cut_off_for
 from domain.choices import LABELS, Outcome
@@ -44,13 +45,29 @@ def current_budget(session: Session, ctx: ChatContext) -> YearBudget | None:
         return None
 
 
+def places_shown(
+    session: Session, ctx: ChatContext, *, page: int = 1, municipality_id: int | None = None
+) -> Availability:
+    """Every municipality's free places, with the outlook of the ones the answer shows: the
+    one asked about, or those on the page."""
+    found = reports.availability(session)
+    ids = (
+        [municipality_id]
+        if municipality_id is not None
+        else [m.municipality_id for m in replies.shown(found, page)[1]]
+    )
+    return reports.with_outlooks(session, found, today=ctx.today(), municipality_ids=ids)
+
+
 def run_places(ctx: ChatContext, actor: Actor, args: list[str], share: bool) -> Message:
     page = 1
     if len(args) >= 2 and plain_letters(args[-2]) == "sida" and args[-1].isdigit():
         page, args = int(args[-1]), args[:-2]
     with unit_of_work(ctx.sessions, read_only=True) as session:
         wanted = find_municipality(session, " ".join(args)) if args else None
-        result = reports.availability(session, today=ctx.today())
+        result = places_shown(
+            session, ctx, page=page, municipality_id=wanted.id if wanted is not None else None
+        )
         budget = current_budget(session, ctx) if can_see_budget(actor) and not share else None
     if wanted is not None:
         one = next(m for m in result.municipalities if m.municipality_id == wanted.id)

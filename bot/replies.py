@@ -64,17 +64,22 @@ def pages(availability: Availability) -> int:
     return max(1, -(-len(availability.municipalities) // PAGE_SIZE))
 
 
+def shown(availability: Availability, page: int) -> tuple[int, tuple[MunicipalityPlaces, ...]]:
+    """The page asked for, kept within the pages there are, and its municipalities."""
+    page = min(max(page, 1), pages(availability))
+    return page, availability.municipalities[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+
+
 def places_all(
     availability: Availability, budget: YearBudget | None, *, page: int = 1, shared: bool = False
 ) -> Message:
     """All municipalities, PAGE_SIZE to a page; the totals on every page."""
     last = pages(availability)
-    page = min(max(page, 1), last)
+    page, on_page = shown(availability, page)
     total = phrases.total_free_line(availability)
-    shown = availability.municipalities[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     parts: list[Part] = [
         header(_("Free places")),
-        *paragraphs(_place_line(m) for m in shown),
+        *paragraphs(_place_line(m) for m in on_page),
         section(f"*{total}*"),
     ]
     if budget is not None:

@@ -11,10 +11,11 @@ places but takes nobody: it has no next free date, though the months still count
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
-from itertools import pairwise
+from itertools import accumulate, pairwise
 
 from domain.enrolment import planned_end
 from domain.program import Program
@@ -71,19 +72,51 @@ def place_outlook(
     months_ahead: int = MONTHS_AHEAD,
 ) -> PlaceOutlook:
     """`free` is capacity − places in use (negative when over capacity); `ends` the expected
-    last day of each place in use. A planned end already past frees its place today: the
-    placement has not been ended, so the place is expected back any day."""
-    freed_on = sorted(max(end + timedelta(days=1), today) for end in ends)
+    last day of each place in use."""
+    return _outlook(
+        free=free,
+        takes_requests=takes_requests,
+        ends=Counter(ends),
+        today=today,
+        intake_stop=intake_stop,
+        months_ahead=months_ahead,
+    )
+
+
+def _outlook(
+    *,
+    free: int,
+    takes_requests: bool,
+    ends: Mapping[date, int],
+    today: date,
+    intake_stop: date | None,
+    months_ahead: int = MONTHS_AHEAD,
+) -> PlaceOutlook:
+    """As place_outlook, with `ends` the number of places expected to end on each day. A
+    planned end already past frees its place today: the placement has not been ended, so the
+    place is expected back any day."""
+    freed: dict[date, int] = {}
+    for end, places in ends.items():
+        day = max(end + timedelta(days=1), today)
+        freed[day] = freed.get(day, 0) + places
+    days = sorted(freed)
+    by_then = list(accumulate(freed[day] for day in days))  # freed up by each of `days`
+
+    def freed_before(day: date) -> int:
+        index = bisect_left(days, day)
+        return by_then[index - 1] if index else 0
+
     first_months = [_first_of_month(today, n) for n in range(months_ahead + 1)]
     months = tuple(
-        MonthFreeing(start, bisect_left(freed_on, following) - bisect_left(freed_on, start))
+        MonthFreeing(start, freed_before(following) - freed_before(start))
         for start, following in pairwise(first_months)
     )
     if free > 0:
         next_free_on: date | None = today
     else:
         needed = -free + 1  # places to free up before one is free
-        next_free_on = freed_on[needed - 1] if len(freed_on) >= needed else None
+        index = bisect_left(by_then, needed)
+        next_free_on = days[index] if index < len(days) else None
     if not takes_requests or (
         next_free_on is not None and intake_stop is not None and next_free_on >= intake_stop
     ):
@@ -99,18 +132,23 @@ def outlooks(
     takes_requests: dict[int, bool],
     in_use: Iterable[PlaceInUse],
 ) -> dict[int, PlaceOutlook]:
-    """The outlook of each municipality in `free` (keyed by municipality id)."""
-    ends: dict[int, list[date]] = {municipality_id: [] for municipality_id in free}
+    """The outlook of each municipality in `free` (keyed by municipality id); places in use
+    of other municipalities are passed over."""
+    ends: dict[int, dict[date, int]] = {municipality_id: {} for municipality_id in free}
     # At national scale thousands of places share a few hundred plans: each plan's end is
     # worked out once (a month's arithmetic each).
     end_of: dict[tuple[date | None, date | None], date] = {}
     for place in in_use:
+        of_municipality = ends.get(place.municipality_id)
+        if of_municipality is None:
+            continue
         plan = (place.meeting_on, place.planned_end_on)
-        if plan not in end_of:
-            end_of[plan] = place.expected_end(program)
-        ends.setdefault(place.municipality_id, []).extend([end_of[plan]] * place.places)
+        end = end_of.get(plan)
+        if end is None:
+            end = end_of[plan] = place.expected_end(program)
+        of_municipality[end] = of_municipality.get(end, 0) + place.places
     return {
-        municipality_id: place_outlook(
+        municipality_id: _outlook(
             free=places,
             takes_requests=takes_requests[municipality_id],
             ends=ends[municipality_id],

@@ -4,9 +4,11 @@ history; the arithmetic is in availability, budget, figures and indicators."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import replace
 from datetime import date
+from functools import lru_cache
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -20,40 +22,91 @@ from domain.figures import IndicatorCounts, indicator_counts, indicator_days
 from domain.indicators import Goal, Indicator
 from domain.program import Program
 from domain.text import N_
+from services.paging import Page
 from services.program_setup import current_program
 from storage import figures, queries
 
 
-def availability(
-    session: Session, *, today: date | None = None, program: Program | None = None
-) -> Availability:
-    """Free places now; with `today`, also each municipality's outlook (domain.forecast):
-    when its next place is expected to free up, and how many free up in the coming months."""
-    found = Availability(
-        tuple(
-            MunicipalityPlaces(
-                municipality_id=m.id,
-                municipality=m.name,
-                capacity=m.capacity,
-                started=m.started,
-                accepted_not_started=m.accepted,
-                state=m.intake_state,
-            )
-            for m in figures.used_places(session)
+@lru_cache(maxsize=8)
+def _places(rows: tuple[Any, ...]) -> tuple[MunicipalityPlaces, ...]:
+    """The municipalities' places from the rows read (figures.used_places): made once for the
+    same rows, since building a few hundred of them costs more than reading them."""
+    return tuple(
+        MunicipalityPlaces(
+            municipality_id=m.id,
+            municipality=m.name,
+            capacity=m.capacity,
+            started=m.started,
+            accepted_not_started=m.accepted,
+            state=m.intake_state,
         )
+        for m in rows
     )
+
+
+def availability(
+    session: Session,
+    *,
+    today: date | None = None,
+    program: Program | None = None,
+    outlook_for: Collection[int] | None = None,
+) -> Availability:
+    """Free places now; with `today`, also the outlook (domain.forecast) of each municipality,
+    or of those in `outlook_for`: when its next place is expected to free up, and how many
+    free up in the coming months."""
+    found = Availability(_places(tuple(figures.used_places(session))))
     if today is None:
         return found
+    return with_outlooks(session, found, today=today, program=program, municipality_ids=outlook_for)
+
+
+def with_outlooks(
+    session: Session,
+    found: Availability,
+    *,
+    today: date,
+    program: Program | None = None,
+    municipality_ids: Collection[int] | None = None,
+) -> Availability:
+    """`found` with the outlook of every municipality, or of those in `municipality_ids` (the
+    ones shown): only their places in use are read."""
+    wanted = [
+        m
+        for m in found.municipalities
+        if municipality_ids is None or m.municipality_id in municipality_ids
+    ]
     ahead = forecast.outlooks(
         program or current_program(session),
         today=today,
-        free={m.municipality_id: m.free for m in found.municipalities},
-        takes_requests={m.municipality_id: m.takes_requests for m in found.municipalities},
-        in_use=queries.places_in_use(session),
+        free={m.municipality_id: m.free for m in wanted},
+        takes_requests={m.municipality_id: m.takes_requests for m in wanted},
+        in_use=queries.places_in_use(
+            session, None if municipality_ids is None else [m.municipality_id for m in wanted]
+        ),
     )
     return Availability(
-        tuple(replace(m, outlook=ahead[m.municipality_id]) for m in found.municipalities)
+        tuple(
+            replace(m, outlook=ahead[m.municipality_id]) if m.municipality_id in ahead else m
+            for m in found.municipalities
+        )
     )
+
+
+def places_page(
+    session: Session, *, today: date, number: int, size: int, program: Program | None = None
+) -> tuple[Availability, Page[MunicipalityPlaces]]:
+    """Free places of every municipality, and page `number` of them (`size` to a page) with
+    the outlook of the municipalities on it."""
+    found = availability(session)
+    shown = Page.of(found.municipalities, number, size)
+    found = with_outlooks(
+        session,
+        found,
+        today=today,
+        program=program,
+        municipality_ids={m.municipality_id for m in shown.rows},
+    )
+    return found, Page.of(found.municipalities, shown.number, size)
 
 
 def places_of(session: Session, municipality_id: int, *, lock: bool = False) -> MunicipalityPlaces:

@@ -21,8 +21,9 @@ from sqlalchemy.orm import Session
 
 from domain.figures import COUNTERS
 
-# The worklists' kept items are recounted, checked and restored with the figures.
-from storage import worklist_items
+# The worklists' kept items and the places in use per plan are recounted, checked and
+# restored with the figures.
+from storage import place_ends, worklist_items
 
 # The trigger SQL and the readers live in their own modules; callers and migrations name them
 # through storage.figures.
@@ -118,6 +119,7 @@ def rebuild(session: Session | Connection) -> None:
         )
     )
     worklist_items.rebuild(session)
+    place_ends.rebuild(session)
 
 
 def differences(session: Session) -> list[str]:
@@ -163,7 +165,7 @@ def differences(session: Session) -> list[str]:
     }
     if places != kept_places:
         found.append(f"place_count: kept {kept_places}, recomputed {places}")
-    return found + worklist_items.differences(session)
+    return found + worklist_items.differences(session) + place_ends.differences(session)
 
 
 def _as_date(value: date | str) -> date:
@@ -183,7 +185,7 @@ def bulk_load(session: Session) -> Iterator[None]:
     session.flush()
     work = session.connection()
     for statement in drop_trigger_sql(dialect, PLACEMENT_TRIGGERS) + (
-        worklist_items.drop_trigger_sql(work)
+        worklist_items.drop_trigger_sql(work) + place_ends.drop_trigger_sql_of(work)
     ):
         session.execute(text(statement))
     session.info["mm_bulk_load"] = True
@@ -193,7 +195,7 @@ def bulk_load(session: Session) -> Iterator[None]:
         session.info.pop("mm_bulk_load", None)
     session.flush()
     for statement in create_trigger_sql(dialect, PLACEMENT_TRIGGERS) + (
-        worklist_items.create_trigger_sql(work)
+        worklist_items.create_trigger_sql(work) + place_ends.create_trigger_sql_of(work)
     ):
         session.execute(text(statement))
     rebuild(session)
@@ -203,13 +205,17 @@ def restore_triggers(connection: Connection) -> bool:
     """Recreates missing triggers and recounts the figures; True when it had to."""
     missing = missing_triggers(connection)
     work_missing = worklist_items.missing_triggers(connection)
-    if not missing and not work_missing:
+    ends_missing = place_ends.missing_triggers_of(connection)
+    if not missing and not work_missing and not ends_missing:
         return False
     dialect = connection.dialect.name
     statements = drop_trigger_sql(dialect, missing) + create_trigger_sql(dialect, missing)
     if work_missing:  # all of them again: they are made together
         statements += worklist_items.drop_trigger_sql(connection)
         statements += worklist_items.create_trigger_sql(connection)
+    if ends_missing:
+        statements += place_ends.drop_trigger_sql_of(connection)
+        statements += place_ends.create_trigger_sql_of(connection)
     for statement in statements:
         connection.execute(text(statement))
     rebuild(connection)

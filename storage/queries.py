@@ -12,6 +12,7 @@ one municipality) is built from.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
 from typing import Any
 
@@ -20,6 +21,7 @@ from sqlalchemy import (
     Date,
     SQLColumnExpression,
     and_,
+    bindparam,
     case,
     func,
     literal,
@@ -32,7 +34,7 @@ from domain.enrolment import ASSESSMENT_PLAN_DEADLINE, WORKPLACE_TRAINING_DEADLI
 from domain.forecast import PlaceInUse
 from domain.lifecycle import ACTIVE_AT_MUNICIPALITY, ReferralStatus
 from storage.dates import days_between
-from storage.models import CompensableDayRow, Municipality, Placement, Referral
+from storage.models import CompensableDayRow, Municipality, PlaceEnd, Placement, Referral
 
 
 def _later(column: SQLColumnExpression[Any], day: date) -> ColumnElement[Any]:
@@ -89,26 +91,34 @@ def status_counts_by_municipality(session: Session) -> dict[int, dict[ReferralSt
     return counts
 
 
-def places_in_use(session: Session) -> list[PlaceInUse]:
-    """Every place taken (accepted or started), with the dates its expected end is counted
-    from; counted in the database per municipality and plan (a started placement's end, an
-    accepted one's meeting), so a row stands for all the places with that plan."""
-    started = Referral.status == ReferralStatus.STARTED
-    planned = func.coalesce(Placement.ended_on, Placement.planned_end_on)
-    end = case((started, planned))
-    meeting = case(
-        (and_(started, planned.is_not(None)), None),
-        else_=func.coalesce(Placement.started_on, Placement.meeting_on),
-    )
-    query = (
-        select(Placement.municipality_id, meeting, end, func.count())
-        .join(Referral, Referral.id == Placement.referral_id)
-        .where(Referral.status.in_(sorted(ACTIVE_AT_MUNICIPALITY)))
-        .group_by(Placement.municipality_id, meeting, end)
-    )
+_ENDS = PlaceEnd.__table__
+# Core, built once: the rows are many and small, and the ORM's loading costs more than reading.
+_PLACES_IN_USE = select(_ENDS.c.municipality_id, _ENDS.c.kind, _ENDS.c.day, _ENDS.c.places)
+_PLACES_IN_USE_OF = _PLACES_IN_USE.where(
+    _ENDS.c.municipality_id.in_(bindparam("ids", expanding=True))
+)
+
+
+def places_in_use(
+    session: Session, municipality_ids: Collection[int] | None = None
+) -> list[PlaceInUse]:
+    """Every place taken (accepted or started), of every municipality or the ones given, with
+    the day its expected end is counted from: read from the places kept per municipality and
+    plan (storage.place_ends), so a row stands for all the places with that plan."""
+    query: Any = _PLACES_IN_USE
+    params: dict[str, list[int]] = {}
+    if municipality_ids is not None:
+        if not municipality_ids:
+            return []
+        query, params = _PLACES_IN_USE_OF, {"ids": sorted(municipality_ids)}
     return [
-        PlaceInUse(municipality_id, meeting_on, planned_end_on, number)
-        for municipality_id, meeting_on, planned_end_on, number in session.execute(query)
+        PlaceInUse(
+            municipality_id,
+            day if kind == PlaceEnd.MEETING else None,
+            day if kind == PlaceEnd.ENDS else None,
+            places,
+        )
+        for municipality_id, kind, day, places in session.execute(query, params).all()
     ]
 
 

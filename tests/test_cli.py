@@ -400,6 +400,21 @@ def test_figures_check_finds_a_wrong_work_item_and_rebuild_puts_it_right(ready, 
     assert "stämmer" in ready("figures", "check").stdout
 
 
+def test_figures_check_finds_a_wrong_kept_place_and_rebuild_puts_it_right(ready, tmp_path):
+    """A place in use the triggers did not count (storage.place_ends): named by the check,
+    counted again by the rebuild."""
+    with sqlite3.connect(tmp_path / "cli.sqlite3") as db:
+        db.execute(
+            "INSERT INTO place_end (municipality_id, kind, day, places) "
+            "VALUES (1, 'ends', '2026-12-01', 2)"
+        )
+    failed = ready("figures", "check", ok=False)
+    assert "place_end (1, 'ends', datetime.date(2026, 12, 1)): kept 2" in failed.stdout
+    assert "1 sparad siffra skiljer sig från omräkningen." in failed.stderr
+    ready("figures", "rebuild")
+    assert "stämmer" in ready("figures", "check").stdout
+
+
 @pytest.fixture(scope="module")
 def demo_database(tmp_path_factory) -> Path:
     database = tmp_path_factory.mktemp("cli-demo") / "demo.sqlite3"

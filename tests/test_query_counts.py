@@ -73,6 +73,8 @@ def _page_statements(sessions, path: str, email: str) -> int:
 # (page, who looks, at most this many statements: "a handful" however much data)
 PAGES = [
     ("/oversikt", "samordnare@bench.example", 12),
+    # Another page of municipalities: the outlook of those on it only (storage.place_ends).
+    ("/oversikt?sida=2", "samordnare@bench.example", 12),
     ("/budget", "forbundet@bench.example", 12),
     ("/rekvisitioner", "samordnare@bench.example", 14),
     ("/rekvisitioner?period=2026-07&status=draft&sida=2", "forbundet@bench.example", 14),
@@ -179,7 +181,10 @@ def _chat_statements(sessions, words: str) -> int:
 
 
 # The budget answer also forecasts the year's end (the follow-up's queries): 9.
-@pytest.mark.parametrize(("words", "limit"), [("platser", 8), ("budget", 9), ("platser sida 2", 8)])
+@pytest.mark.parametrize(
+    ("words", "limit"),
+    [("platser", 8), ("budget", 9), ("platser sida 2", 8), ("platser Kommun 007", 8)],
+)
 def test_a_chat_answer_runs_as_many_statements_at_ten_times_the_data(sessions, words, limit):
     _grow(sessions, SMALL)
     small = _chat_statements(sessions, words)

@@ -29,6 +29,7 @@ from storage.models.people import (
     User,
     WebSession,
 )
+from storage.models.place_ends import PlaceEnd
 from storage.models.placements import Extension, Meeting, Placement, PlacementDocument
 from storage.models.programs import (
     CompensableDayRow,
@@ -94,6 +95,7 @@ __all__ = [
     "ParticipantNameWord",
     "PhaseRow",
     "PlaceCount",
+    "PlaceEnd",
     "Placement",
     "PlacementDocument",
     "PlacementRequest",

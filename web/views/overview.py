@@ -14,7 +14,6 @@ from domain.indicators import GOAL_LABELS
 from domain.program import Program
 from domain.requisition import REQUISITION_STATE_LABELS
 from services import rate_decisions, reports, worklist
-from services.lists import Page
 from services.program_setup import current_program, set_daily_rate
 from services.rate_decisions import RateChange
 from web import runtime
@@ -42,11 +41,17 @@ def _budget_context(session: Any, program: Program) -> dict[str, Any]:
 def _overview() -> Any:
     with runtime.transaction(read_only=True) as session:
         program = current_program(session)
-        availability = reports.availability(session, today=runtime.today())
+        availability, places = reports.places_page(
+            session,
+            today=runtime.today(),
+            number=page_number(),
+            size=PLACES_PER_PAGE,
+            program=program,
+        )
         return render_template(
             "overview/overview.html",
             availability=availability,
-            places=Page.of(availability.municipalities, page_number(), PLACES_PER_PAGE),
+            places=places,
             indicators=reports.indicators(session, today=runtime.today(), program=program),
             goal_labels=GOAL_LABELS,
             **_budget_context(session, program),
