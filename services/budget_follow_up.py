@@ -36,7 +36,7 @@ from domain.typed_events import CostOutcomeEntered
 from services import history, intake_scenarios
 from services.program_setup import current_program
 from services.reports import check_sees_reports
-from storage import figures, requisition_queries
+from storage import accepted_meetings, figures, requisition_queries
 from storage import follow_up_queries as queries
 from storage.models import CostOutcome
 
@@ -59,7 +59,7 @@ class _Forecast:
     program: Program
     window: BudgetWindow
     after: date  # the expected new starts come after this day
-    per_municipality: list[tuple[int, date, date, int]]  # municipality, meeting, end, count
+    per_municipality: list[tuple[int, date, int]]  # municipality, meeting, count
     per_day: list[tuple[date, date, int]]  # meeting, end, count (all municipalities)
 
     @property
@@ -68,11 +68,15 @@ class _Forecast:
 
     def accepted_days(self) -> dict[int, int]:
         """Compensable days in the window of the accepted placements, from their booked
-        meeting to their planned end, per municipality."""
+        meeting to their planned end, per municipality (each meeting day counted once)."""
         first, last = self.window.first, self.window.last
+        of_day = {
+            meeting: self.days.count(max(meeting, first), min(end, last))
+            for meeting, end, _count in self.per_day
+        }
         found: dict[int, int] = defaultdict(int)
-        for municipality_id, meeting, end, count in self.per_municipality:
-            found[municipality_id] += self.days.count(max(meeting, first), min(end, last)) * count
+        for municipality_id, meeting, count in self.per_municipality:
+            found[municipality_id] += of_day[meeting] * count
         return found
 
     def accepted_total(self, until: date) -> int:
@@ -107,18 +111,29 @@ class _Forecast:
         return total * program.intake_forecast_per_month
 
 
-def _forecast(session: Session, program: Program, window: BudgetWindow, after: date) -> _Forecast:
-    rows = queries.accepted_meetings(session)
-    ends = {meeting: planned_end(program, meeting) for meeting in {r[1] for r in rows}}
+def _forecast(
+    session: Session,
+    program: Program,
+    window: BudgetWindow,
+    after: date,
+    *,
+    per_municipality: bool = True,
+) -> _Forecast:
+    """The accepted placements from the kept counts (storage.accepted_meetings): per
+    municipality and day for the follow-up's lines, or only per day (the pace line)."""
+    rows = accepted_meetings.per_municipality(session) if per_municipality else []
     per_day: dict[date, int] = defaultdict(int)
-    for _municipality, meeting, count in rows:
-        per_day[meeting] += count
+    if per_municipality:
+        for _municipality, meeting, count in rows:
+            per_day[meeting] += count
+    else:
+        per_day.update(accepted_meetings.per_day(session))
     return _Forecast(
         program,
         window,
         after,
-        [(m, meeting, ends[meeting], count) for m, meeting, count in rows],
-        [(meeting, ends[meeting], count) for meeting, count in per_day.items()],
+        rows,
+        [(meeting, planned_end(program, meeting), count) for meeting, count in per_day.items()],
     )
 
 

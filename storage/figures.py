@@ -21,8 +21,9 @@ from sqlalchemy.orm import Session
 
 from domain.figures import COUNTERS
 
-# The worklists' kept items are recounted, checked and restored with the figures.
-from storage import worklist_items
+# The worklists' kept items and the accepted meetings are recounted, checked and restored
+# with the figures.
+from storage import accepted_meetings, worklist_items
 
 # The trigger SQL and the readers live in their own modules; callers and migrations name them
 # through storage.figures.
@@ -118,6 +119,7 @@ def rebuild(session: Session | Connection) -> None:
         )
     )
     worklist_items.rebuild(session)
+    accepted_meetings.rebuild(session)
 
 
 def differences(session: Session) -> list[str]:
@@ -163,7 +165,7 @@ def differences(session: Session) -> list[str]:
     }
     if places != kept_places:
         found.append(f"place_count: kept {kept_places}, recomputed {places}")
-    return found + worklist_items.differences(session)
+    return found + worklist_items.differences(session) + accepted_meetings.differences(session)
 
 
 def _as_date(value: date | str) -> date:
@@ -183,7 +185,7 @@ def bulk_load(session: Session) -> Iterator[None]:
     session.flush()
     work = session.connection()
     for statement in drop_trigger_sql(dialect, PLACEMENT_TRIGGERS) + (
-        worklist_items.drop_trigger_sql(work)
+        worklist_items.drop_trigger_sql(work) + accepted_meetings.drop_trigger_sql(work)
     ):
         session.execute(text(statement))
     session.info["mm_bulk_load"] = True
@@ -193,7 +195,7 @@ def bulk_load(session: Session) -> Iterator[None]:
         session.info.pop("mm_bulk_load", None)
     session.flush()
     for statement in create_trigger_sql(dialect, PLACEMENT_TRIGGERS) + (
-        worklist_items.create_trigger_sql(work)
+        worklist_items.create_trigger_sql(work) + accepted_meetings.create_trigger_sql(work)
     ):
         session.execute(text(statement))
     rebuild(session)
@@ -203,13 +205,17 @@ def restore_triggers(connection: Connection) -> bool:
     """Recreates missing triggers and recounts the figures; True when it had to."""
     missing = missing_triggers(connection)
     work_missing = worklist_items.missing_triggers(connection)
-    if not missing and not work_missing:
+    accepted_missing = accepted_meetings.missing_triggers(connection)
+    if not missing and not work_missing and not accepted_missing:
         return False
     dialect = connection.dialect.name
     statements = drop_trigger_sql(dialect, missing) + create_trigger_sql(dialect, missing)
     if work_missing:  # all of them again: they are made together
         statements += worklist_items.drop_trigger_sql(connection)
         statements += worklist_items.create_trigger_sql(connection)
+    if accepted_missing:
+        statements += accepted_meetings.drop_trigger_sql(connection)
+        statements += accepted_meetings.create_trigger_sql(connection)
     for statement in statements:
         connection.execute(text(statement))
     rebuild(connection)
