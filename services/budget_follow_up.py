@@ -20,9 +20,9 @@ from functools import lru_cache
 from sqlalchemy.orm import Session
 
 from domain import follow_up as rules
-from domain.access import Actor, can_coordinate
-from domain.budget import BudgetWindow, budget_window
-from domain.budget_forecast import intake_starts
+from domain.access import Actor, can_coordinate, check_sees_budget
+from domain.budget import BudgetWindow, YearBudget, budget_window, year_budget
+from domain.budget_forecast import ScenarioForecast, cut_off_for, intake_starts
 from domain.calendar import CompensableDays
 from domain.clock import local_date
 from domain.enrolment import planned_end
@@ -255,6 +255,40 @@ def budget_follow_up(
             days=forecast.days,
         ),
     )
+
+
+def budget_at_pace(
+    session: Session, *, actor: Actor, year: int, today: date
+) -> tuple[YearBudget, ScenarioForecast]:
+    """The year's budget accrued to `today` (services.reports.budget_for) and where the
+    placement money lands by the year's end at the current pace: the pace scenario of the
+    follow-up to the cut-off `cut_off_for(year, today)` (its last month end; each month end
+    of a scenario stands on its own), from one read of the running totals and the accepted
+    placements per meeting day, for the one-line answer in chat."""
+    check_sees_budget(actor)
+    program = current_program(session)
+    window = budget_window(program, year)
+    to = cut_off_for(year, today)
+    rules.check_cut_off(program, year, to)
+    program_year, reference = program.year(year), min(to, today)
+    month_ends = [m for m in rules.cut_offs(year) if m >= window.first][-1:]
+    asked = window.days(today, to, *month_ends) | set(intake_scenarios.pace_days(reference))
+    totals = figures.tallies(session, asked, first=program.start, last=program.end)
+    rate = program_year.daily_rate
+    forecast = _forecast(session, program, window, max(to, today), per_municipality=False)
+    chosen = intake_scenarios.starts_per_month(
+        program, reference=reference, tallies=totals, typed=None
+    )
+    at_pace = intake_scenarios.scenarios(
+        program,
+        chosen[:1],
+        committed=forecast.committed_by_month(totals, month_ends, rate),
+        rate=rate,
+        first=window.first,
+        after=forecast.after,
+        days=forecast.days,
+    )
+    return year_budget(program, year, today, totals), at_pace[0]
 
 
 def enter_cost_outcome(
