@@ -76,13 +76,14 @@ def summaries(
     kept = queries.standing_periods(session)
     returns = queries.latest_returns(session)
     found = []
+    rates = {p.first: rate_of(program, p) for p in periods}  # once a period, not a basis
     for m in queries.municipalities(session):
         if municipality_ids is not None and m.id not in municipality_ids:
             continue
         if actor and not rules.can_see(actor, m.id):
             continue
         for p in periods:
-            rate, confirmed = rate_of(program, p)
+            rate, confirmed = rates[p.first]
             row = kept.get((m.id, p.first))
             if row is not None:
                 found.append(
