@@ -14,14 +14,13 @@ from bot.chat_context import ChatContext
 from domain.access import Actor, can_see_budget, can_see_personal_data, check_files_referrals
 from domain.availability import Availability
 from domain.budget import YearBudget
-from domain.budget_forecast import cut_off_for
 from domain.choices import LABELS, Outcome
 from domain.errors import NotFound, RuleViolation
 from domain.parsing import parse_date, parse_whole_number, parse_year
 from domain.text import N_, plain_letters
 from locales import gettext as _
 from notices.message import Message, escape, link, say
-from reports.scenarios import pace_budget_line
+from reports.scenarios import pace_line
 from services import budget_follow_up, placements, reports
 from services.municipalities import find_municipality, set_capacity
 from services.referrals import facts_of, get_referral
@@ -79,11 +78,10 @@ def run_budget(ctx: ChatContext, actor: Actor, args: list[str], share: bool) -> 
     year = parse_year(args[0]) if args else ctx.today().year
     today = ctx.today()
     with unit_of_work(ctx.sessions, read_only=True) as session:
-        found = reports.budget_for(session, actor=actor, year=year, today=today)
-        ahead = budget_follow_up.budget_follow_up(
-            session, actor=actor, year=year, to=cut_off_for(year, today), today=today
+        found, at_pace = budget_follow_up.budget_at_pace(
+            session, actor=actor, year=year, today=today
         )
-    return replies.budget(found, pace_budget_line(ahead))
+    return replies.budget(found, pace_line(year, found.budget, at_pace))
 
 
 def run_status(ctx: ChatContext, actor: Actor, args: list[str], share: bool) -> Message:

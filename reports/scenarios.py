@@ -56,15 +56,14 @@ def _thousands(amount: Money) -> str:
     return format_number(whole)
 
 
-def pace_budget_line(follow: FollowUp) -> str | None:
-    """The one-line answer in chat: "Med nuvarande takt används 1 712 tkr av 1 790 tkr 2027." """
-    if not follow.scenarios or follow.placements.budget is None:
-        return None
+def pace_line(year: int, budget: Money, at_pace: ScenarioForecast) -> str:
+    """The one-line answer in chat: "Med nuvarande takt används 1 712 tkr av 1 790 tkr 2027."
+    (the year's budget and its pace scenario, services.budget_follow_up.budget_at_pace)."""
     return _(
         "At the current pace %(forecast)s tkr of %(budget)s tkr is used in %(year)s.",
-        forecast=_thousands(follow.scenarios[0].year_end),
-        budget=_thousands(follow.placements.budget),
-        year=str(follow.year),
+        forecast=_thousands(at_pace.year_end),
+        budget=_thousands(budget),
+        year=str(year),
     )
 
 

@@ -20,9 +20,9 @@ from functools import lru_cache
 from sqlalchemy.orm import Session
 
 from domain import follow_up as rules
-from domain.access import Actor, can_coordinate
-from domain.budget import BudgetWindow, budget_window
-from domain.budget_forecast import intake_starts
+from domain.access import Actor, can_coordinate, check_sees_budget
+from domain.budget import BudgetWindow, YearBudget, budget_window, year_budget
+from domain.budget_forecast import ScenarioForecast, cut_off_for, intake_starts
 from domain.calendar import CompensableDays
 from domain.clock import local_date
 from domain.enrolment import planned_end
@@ -36,7 +36,7 @@ from domain.typed_events import CostOutcomeEntered
 from services import history, intake_scenarios
 from services.program_setup import current_program
 from services.reports import check_sees_reports
-from storage import figures, requisition_queries
+from storage import accepted_meetings, figures, requisition_queries
 from storage import follow_up_queries as queries
 from storage.models import CostOutcome
 
@@ -59,7 +59,7 @@ class _Forecast:
     program: Program
     window: BudgetWindow
     after: date  # the expected new starts come after this day
-    per_municipality: list[tuple[int, date, date, int]]  # municipality, meeting, end, count
+    per_municipality: list[tuple[int, date, int]]  # municipality, meeting, count
     per_day: list[tuple[date, date, int]]  # meeting, end, count (all municipalities)
 
     @property
@@ -68,11 +68,15 @@ class _Forecast:
 
     def accepted_days(self) -> dict[int, int]:
         """Compensable days in the window of the accepted placements, from their booked
-        meeting to their planned end, per municipality."""
+        meeting to their planned end, per municipality (each meeting day counted once)."""
         first, last = self.window.first, self.window.last
+        of_day = {
+            meeting: self.days.count(max(meeting, first), min(end, last))
+            for meeting, end, _count in self.per_day
+        }
         found: dict[int, int] = defaultdict(int)
-        for municipality_id, meeting, end, count in self.per_municipality:
-            found[municipality_id] += self.days.count(max(meeting, first), min(end, last)) * count
+        for municipality_id, meeting, count in self.per_municipality:
+            found[municipality_id] += of_day[meeting] * count
         return found
 
     def accepted_total(self, until: date) -> int:
@@ -107,18 +111,29 @@ class _Forecast:
         return total * program.intake_forecast_per_month
 
 
-def _forecast(session: Session, program: Program, window: BudgetWindow, after: date) -> _Forecast:
-    rows = queries.accepted_meetings(session)
-    ends = {meeting: planned_end(program, meeting) for meeting in {r[1] for r in rows}}
+def _forecast(
+    session: Session,
+    program: Program,
+    window: BudgetWindow,
+    after: date,
+    *,
+    per_municipality: bool = True,
+) -> _Forecast:
+    """The accepted placements from the kept counts (storage.accepted_meetings): per
+    municipality and day for the follow-up's lines, or only per day (the pace line)."""
+    rows = accepted_meetings.per_municipality(session) if per_municipality else []
     per_day: dict[date, int] = defaultdict(int)
-    for _municipality, meeting, count in rows:
-        per_day[meeting] += count
+    if per_municipality:
+        for _municipality, meeting, count in rows:
+            per_day[meeting] += count
+    else:
+        per_day.update(accepted_meetings.per_day(session))
     return _Forecast(
         program,
         window,
         after,
-        [(m, meeting, ends[meeting], count) for m, meeting, count in rows],
-        [(meeting, ends[meeting], count) for meeting, count in per_day.items()],
+        rows,
+        [(meeting, planned_end(program, meeting), count) for meeting, count in per_day.items()],
     )
 
 
@@ -240,6 +255,40 @@ def budget_follow_up(
             days=forecast.days,
         ),
     )
+
+
+def budget_at_pace(
+    session: Session, *, actor: Actor, year: int, today: date
+) -> tuple[YearBudget, ScenarioForecast]:
+    """The year's budget accrued to `today` (services.reports.budget_for) and where the
+    placement money lands by the year's end at the current pace: the pace scenario of the
+    follow-up to the cut-off `cut_off_for(year, today)` (its last month end; each month end
+    of a scenario stands on its own), from one read of the running totals and the accepted
+    placements per meeting day, for the one-line answer in chat."""
+    check_sees_budget(actor)
+    program = current_program(session)
+    window = budget_window(program, year)
+    to = cut_off_for(year, today)
+    rules.check_cut_off(program, year, to)
+    program_year, reference = program.year(year), min(to, today)
+    month_ends = [m for m in rules.cut_offs(year) if m >= window.first][-1:]
+    asked = window.days(today, to, *month_ends) | set(intake_scenarios.pace_days(reference))
+    totals = figures.tallies(session, asked, first=program.start, last=program.end)
+    rate = program_year.daily_rate
+    forecast = _forecast(session, program, window, max(to, today), per_municipality=False)
+    chosen = intake_scenarios.starts_per_month(
+        program, reference=reference, tallies=totals, typed=None
+    )
+    at_pace = intake_scenarios.scenarios(
+        program,
+        chosen[:1],
+        committed=forecast.committed_by_month(totals, month_ends, rate),
+        rate=rate,
+        first=window.first,
+        after=forecast.after,
+        days=forecast.days,
+    )
+    return year_budget(program, year, today, totals), at_pace[0]
 
 
 def enter_cost_outcome(

@@ -19,7 +19,6 @@ from domain import requisition as rules
 from domain.access import Actor
 from domain.budget import BudgetWindow, within_program
 from domain.errors import NotFound, RuleViolation
-from domain.figures import Tally
 from domain.money import Money
 from domain.program import Program
 from domain.requisition import (
@@ -66,20 +65,16 @@ def kept_days(
     """(municipality id, period's first day) -> compensable days in the period, for every
     municipality (or those given): from the kept running totals, two rows per municipality
     and period."""
-    periods = list(periods)
-    days = {day for p in periods for day in BudgetWindow(p.first, p.last).days()}
+    windows = [(p.first, BudgetWindow(p.first, p.last)) for p in periods]  # built once each
+    days = {day for _first, window in windows for day in window.days()}
     tallies = figures.tallies_by_municipality(
         session, days, first=program.start, last=program.end, municipality_ids=municipality_ids
     )
     return {
-        (municipality_id, p.first): _days(by_day, p)
+        (municipality_id, first): window.committed_days(by_day)
         for municipality_id, by_day in tallies.items()
-        for p in periods
+        for first, window in windows
     }
-
-
-def _days(by_day: dict[date, Tally], period: Period) -> int:
-    return BudgetWindow(period.first, period.last).committed_days(by_day)
 
 
 def _live_lines(

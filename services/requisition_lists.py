@@ -77,6 +77,7 @@ def summaries(
     returns = queries.latest_returns(session)
     rates = {p.first: rate_of(program, p) for p in periods}
     found = []
+    rates = {p.first: rate_of(program, p) for p in periods}  # once a period, not a basis
     for m in queries.municipalities(session):
         if municipality_ids is not None and m.id not in municipality_ids:
             continue

@@ -20,8 +20,9 @@ def _clamped(days: Iterable[date], first: date, last: date) -> dict[date, date |
 
 
 def _tally(values: Any) -> Tally:
-    """The counters and the day index, in the order of Tally's fields (as selected below)."""
-    return Tally(*map(int, values))
+    """The counters and the day index, in the order of Tally's fields (as selected below):
+    integer columns, read as ints on both databases."""
+    return Tally(*values)
 
 
 _TOTAL, _DAY, _INDEX = DayFigureTotal.__table__, DayFigure.__table__, CompensableDayRow.__table__

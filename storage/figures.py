@@ -21,9 +21,10 @@ from sqlalchemy.orm import Session
 
 from domain.figures import COUNTERS
 
-# The worklists' kept items and the places in use per plan are recounted, checked and
-# restored with the figures.
-from storage import place_ends, worklist_items
+# The other kept tables (the worklists' items, the places in use per plan, the accepted
+# placements per meeting day) are recounted, checked and restored with the figures; each
+# module has the same five functions.
+from storage import accepted_meetings, place_ends, worklist_items
 
 # The trigger SQL and the readers live in their own modules; callers and migrations name them
 # through storage.figures.
@@ -37,6 +38,8 @@ from storage.figure_triggers import create_trigger_sql as create_trigger_sql
 from storage.figure_triggers import drop_trigger_sql as drop_trigger_sql
 from storage.figure_triggers import missing_triggers as missing_triggers
 from storage.models import DayFigure, DayFigureTotal, PlaceCount
+
+_KEPT_TABLES = (worklist_items, place_ends, accepted_meetings)
 
 
 def _contributions(dialect: str) -> str:
@@ -118,8 +121,8 @@ def rebuild(session: Session | Connection) -> None:
             f"SELECT municipality_id, accepted, started FROM ({_PLACES_SQL}) AS r"
         )
     )
-    worklist_items.rebuild(session)
-    place_ends.rebuild(session)
+    for kept in _KEPT_TABLES:
+        kept.rebuild(session)
 
 
 def differences(session: Session) -> list[str]:
@@ -165,7 +168,7 @@ def differences(session: Session) -> list[str]:
     }
     if places != kept_places:
         found.append(f"place_count: kept {kept_places}, recomputed {places}")
-    return found + worklist_items.differences(session) + place_ends.differences(session)
+    return found + [line for kept in _KEPT_TABLES for line in kept.differences(session)]
 
 
 def _as_date(value: date | str) -> date:
@@ -184,9 +187,9 @@ def bulk_load(session: Session) -> Iterator[None]:
     dialect = _dialect(session)
     session.flush()
     work = session.connection()
-    for statement in drop_trigger_sql(dialect, PLACEMENT_TRIGGERS) + (
-        worklist_items.drop_trigger_sql(work) + place_ends.drop_trigger_sql_of(work)
-    ):
+    for statement in drop_trigger_sql(dialect, PLACEMENT_TRIGGERS) + [
+        sql for kept in _KEPT_TABLES for sql in kept.drop_trigger_sql(work)
+    ]:
         session.execute(text(statement))
     session.info["mm_bulk_load"] = True
     try:
@@ -194,9 +197,9 @@ def bulk_load(session: Session) -> Iterator[None]:
     finally:
         session.info.pop("mm_bulk_load", None)
     session.flush()
-    for statement in create_trigger_sql(dialect, PLACEMENT_TRIGGERS) + (
-        worklist_items.create_trigger_sql(work) + place_ends.create_trigger_sql_of(work)
-    ):
+    for statement in create_trigger_sql(dialect, PLACEMENT_TRIGGERS) + [
+        sql for kept in _KEPT_TABLES for sql in kept.create_trigger_sql(work)
+    ]:
         session.execute(text(statement))
     rebuild(session)
 
@@ -204,18 +207,14 @@ def bulk_load(session: Session) -> Iterator[None]:
 def restore_triggers(connection: Connection) -> bool:
     """Recreates missing triggers and recounts the figures; True when it had to."""
     missing = missing_triggers(connection)
-    work_missing = worklist_items.missing_triggers(connection)
-    ends_missing = place_ends.missing_triggers_of(connection)
-    if not missing and not work_missing and not ends_missing:
+    kept_missing = [kept for kept in _KEPT_TABLES if kept.missing_triggers(connection)]
+    if not missing and not kept_missing:
         return False
     dialect = connection.dialect.name
     statements = drop_trigger_sql(dialect, missing) + create_trigger_sql(dialect, missing)
-    if work_missing:  # all of them again: they are made together
-        statements += worklist_items.drop_trigger_sql(connection)
-        statements += worklist_items.create_trigger_sql(connection)
-    if ends_missing:
-        statements += place_ends.drop_trigger_sql_of(connection)
-        statements += place_ends.create_trigger_sql_of(connection)
+    for kept in kept_missing:  # all of a table's again: they are made together
+        statements += kept.drop_trigger_sql(connection)
+        statements += kept.create_trigger_sql(connection)
     for statement in statements:
         connection.execute(text(statement))
     rebuild(connection)

@@ -11,7 +11,7 @@ from sqlalchemy import and_, func, select, union_all
 from sqlalchemy.orm import Session
 
 from domain.clock import STOCKHOLM
-from domain.lifecycle import ReferralStatus, RequestAnswer
+from domain.lifecycle import RequestAnswer
 from storage.dates import day_of, days_apart
 from storage.models import (
     CostOutcome,
@@ -21,18 +21,6 @@ from storage.models import (
     PlacementRequest,
     Referral,
 )
-
-
-def accepted_meetings(session: Session) -> list[Any]:
-    """(municipality_id, meeting_on, placements) of the accepted placements not yet started,
-    by municipality and booked meeting day."""
-    query = (
-        select(Placement.municipality_id, Placement.meeting_on, func.count())
-        .join(Referral, Referral.id == Placement.referral_id)
-        .where(Referral.status == ReferralStatus.ACCEPTED)
-        .group_by(Placement.municipality_id, Placement.meeting_on)
-    )
-    return list(session.execute(query))
 
 
 def outcomes(session: Session, first: date, last: date) -> list[Any]:

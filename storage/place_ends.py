@@ -23,7 +23,7 @@ from sqlalchemy import Connection, inspect, select, text
 from sqlalchemy.orm import Session
 
 from domain.lifecycle import ACTIVE_AT_MUNICIPALITY, ReferralStatus
-from storage.figure_triggers import create_trigger_sql, drop_trigger_sql, missing_triggers
+from storage import figure_triggers
 from storage.models import PlaceEnd
 
 TABLE = "place_end"
@@ -166,17 +166,19 @@ def differences(session: Session) -> list[str]:
     ]
 
 
-def create_trigger_sql_of(connection: Connection) -> list[str]:
+def create_trigger_sql(connection: Connection) -> list[str]:
     if not present(connection):
         return []
-    return create_trigger_sql(connection.dialect.name, TRIGGERS, triggers=TRIGGERS, bodies=bodies)
+    return figure_triggers.create_trigger_sql(
+        connection.dialect.name, TRIGGERS, triggers=TRIGGERS, bodies=bodies
+    )
 
 
-def drop_trigger_sql_of(connection: Connection) -> list[str]:
+def drop_trigger_sql(connection: Connection) -> list[str]:
     if not present(connection):
         return []
-    return drop_trigger_sql(connection.dialect.name, TRIGGERS, triggers=TRIGGERS)
+    return figure_triggers.drop_trigger_sql(connection.dialect.name, TRIGGERS, triggers=TRIGGERS)
 
 
-def missing_triggers_of(connection: Connection) -> list[str]:
-    return missing_triggers(connection, TRIGGERS) if present(connection) else []
+def missing_triggers(connection: Connection) -> list[str]:
+    return figure_triggers.missing_triggers(connection, TRIGGERS) if present(connection) else []

@@ -53,6 +53,9 @@ _YEARS = (
 )
 
 
+_REVISION = select(ProgramRow.__table__.c.revision).limit(1)
+
+
 # revision -> the program as read at that revision (a few, for tests with many databases).
 _read: dict[str, Program] = {}
 
@@ -75,7 +78,7 @@ def read_program(session: Session) -> Program | None:
 
 
 def _at_revision(session: Session) -> Program | None:
-    revision = session.execute(select(ProgramRow.revision).limit(1)).scalar()
+    revision = session.execute(_REVISION).scalar()
     if revision is None:
         return None
     if revision in _read:

@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 
+import pytest
 from dateutil.relativedelta import relativedelta
 
 from domain.budget_forecast import (
@@ -153,3 +154,50 @@ def test_the_program_files_intake_stops_at_the_intake_stop_in_the_follow_up_too(
     assert program_scenario.starts_per_month == 2
     assert program_scenario.year_end == found.placements.forecast
     # (Before, the follow-up's own forecast also counted starts in October–December.)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_the_chat_answers_pace_equals_the_follow_ups_on_random_data(sessions, seed):
+    """`/mm budget` reads the year budget and its pace line alone (budget_at_pace): the same
+    figures as the year's budget and the pace scenario of the whole follow-up to the
+    year's cut-off, for every year of the program and days before, in and after it."""
+    from domain.access import Actor
+    from domain.errors import RuleViolation
+    from services import reports
+    from storage.db import unit_of_work
+    from tests.support.bulk import NationalSize, build_national
+
+    with unit_of_work(sessions) as session:
+        build_national(
+            session, NationalSize(municipalities=6, placements=400, open_requests=40,
+                                  today=TODAY, seed=seed),
+        )  # fmt: skip
+    actor = Actor(1, Role.COORDINATOR)
+    days = [date(2025, 12, 31), date(2026, 2, 27), TODAY, date(2027, 7, 1), date(2028, 12, 31)]
+    compared, paced = 0, 0
+    for today in days:
+        for year in (2026, 2027, 2028):
+            with unit_of_work(sessions, read_only=True) as session:
+                try:
+                    found, at_pace = budget_follow_up.budget_at_pace(
+                        session, actor=actor, year=year, today=today
+                    )
+                except RuleViolation as error:
+                    with pytest.raises(RuleViolation) as old:
+                        reports.budget_for(session, actor=actor, year=year, today=today)
+                        budget_follow_up.budget_follow_up(
+                            session, actor=actor, year=year, to=cut_off_for(year, today),
+                            today=today,
+                        )  # fmt: skip
+                    assert old.value.args == error.args
+                    continue
+                whole = budget_follow_up.budget_follow_up(
+                    session, actor=actor, year=year, to=cut_off_for(year, today), today=today
+                )
+                assert found == reports.budget_for(session, actor=actor, year=year, today=today)
+            assert at_pace.scenario is IntakeScenario.PACE
+            assert at_pace.starts_per_month == whole.scenarios[0].starts_per_month
+            assert at_pace.year_end == whole.scenarios[0].year_end
+            compared += 1
+            paced += at_pace.starts_per_month > 0
+    assert compared >= 10 and paced >= 3

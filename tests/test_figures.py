@@ -21,6 +21,7 @@ from services import placements, reports
 from storage import figures, queries
 from storage.db import unit_of_work
 from storage.models import (
+    AcceptedMeeting,
     DayFigure,
     KeptWorkItem,
     Meeting,
@@ -54,6 +55,8 @@ change = st.one_of(
     st.tuples(st.just("steps"), st.integers(0, 10**6), maybe_day, maybe_day, maybe_day),
     st.tuples(st.just("outcome"), st.integers(0, 10**6), outcomes),
     st.tuples(st.just("move"), st.integers(0, 10**6), st.integers(0, 3)),
+    # The tripartite meeting booked on another day (the accepted meetings' kept counts).
+    st.tuples(st.just("booked"), st.integers(0, 10**6), days),
     st.tuples(st.just("status"), st.integers(0, 10**6), statuses),
     st.tuples(st.just("delete"), st.integers(0, 10**6)),
     # What only the worklists' kept items read: meetings, requests, the referral's municipality.
@@ -147,6 +150,8 @@ def _apply(session, step, municipality_ids) -> None:
         )
     elif kind == "outcome":
         session.execute(update(Placement).where(where).values(outcome=args[1]))
+    elif kind == "booked":
+        session.execute(update(Placement).where(where).values(meeting_on=args[1]))
     elif kind == "move":
         target = municipality_ids[args[1] % len(municipality_ids)]
         session.execute(update(Placement).where(where).values(municipality_id=target))
@@ -452,3 +457,48 @@ def test_a_wrong_kept_work_item_is_found_and_a_rebuild_puts_it_right(sessions):
     with unit_of_work(sessions) as session:
         assert figures.differences(session) == []
         assert session.scalar(select(func.count()).select_from(KeptWorkItem)) == kept
+
+
+def test_a_wrong_accepted_meeting_count_is_found_and_a_rebuild_puts_it_right(sessions):
+    """`mm figures check` compares the accepted placements' kept counts per municipality and
+    meeting day too: a tampered count, a missing day and one too many are reported, and
+    `mm figures rebuild` recounts them."""
+    with unit_of_work(sessions) as session:
+        osby, bromolla = (
+            session.scalar(select(Municipality.id).where(Municipality.name == name))
+            for name in ("Osby", "Bromölla")
+        )
+        for municipality_id, day in ((osby, 4), (osby, 4), (osby, 11), (bromolla, 4)):
+            _new_placement(
+                session, municipality_id, date(2026, 5, day), 30, ReferralStatus.ACCEPTED
+            )
+        _new_placement(session, osby, date(2026, 5, 4), 30, ReferralStatus.STARTED)
+    with unit_of_work(sessions) as session:
+        assert figures.differences(session) == []
+        kept = {(m, day): n for m, day, n in session.execute(select(AcceptedMeeting.__table__))}
+        assert kept == {
+            (osby, date(2026, 5, 4)): 2,
+            (osby, date(2026, 5, 11)): 1,
+            (bromolla, date(2026, 5, 4)): 1,
+        }
+        session.execute(
+            update(AcceptedMeeting)
+            .where(AcceptedMeeting.municipality_id == osby)
+            .values(placements=AcceptedMeeting.placements + 1)
+        )
+        session.execute(delete(AcceptedMeeting).where(AcceptedMeeting.municipality_id == bromolla))
+        session.execute(
+            insert(AcceptedMeeting).values(
+                municipality_id=bromolla, meeting_on=date(2026, 6, 1), placements=3
+            )
+        )
+    with unit_of_work(sessions) as session:
+        found = figures.differences(session)
+        assert len(found) == 4
+        assert all(line.startswith("accepted_meeting (") for line in found)
+        figures.rebuild(session)
+    with unit_of_work(sessions) as session:
+        assert figures.differences(session) == []
+        assert {
+            (m, day): n for m, day, n in session.execute(select(AcceptedMeeting.__table__))
+        } == kept

@@ -145,7 +145,7 @@ def test_a_bulk_load_leaves_the_places_in_use_counted_and_their_triggers_back(se
         osby = session.scalar(select(Municipality.id).where(Municipality.name == "Osby"))
         insert_placements(session, osby, [(date(2026, 3, 2), date(2026, 8, 31), False)] * 3)
     with unit_of_work(sessions) as session:
-        assert place_ends.missing_triggers_of(session.connection()) == []
+        assert place_ends.missing_triggers(session.connection()) == []
         _new_placement(session, osby, date(2026, 5, 4), 30, ReferralStatus.ACCEPTED)
     with unit_of_work(sessions) as session:
         assert place_ends.differences(session) == []

@@ -180,10 +180,11 @@ def _chat_statements(sessions, words: str) -> int:
     return len(found)
 
 
-# The budget answer also forecasts the year's end (the follow-up's queries): 9.
+# The budget answer also forecasts the year's end at the current pace: the running totals and
+# the accepted placements per meeting day, read once for both (budget_at_pace): 4.
 @pytest.mark.parametrize(
     ("words", "limit"),
-    [("platser", 8), ("budget", 9), ("platser sida 2", 8), ("platser Kommun 007", 8)],
+    [("platser", 8), ("budget", 4), ("platser sida 2", 8), ("platser Kommun 007", 8)],
 )
 def test_a_chat_answer_runs_as_many_statements_at_ten_times_the_data(sessions, words, limit):
     _grow(sessions, SMALL)
@@ -299,3 +300,57 @@ def test_the_menu_count_reads_the_kept_items_in_a_few_statements(sqlite_sessions
     assert large == small <= 7
     if email == "samordnare@bench.example":
         assert many > few > 0  # it does count, and counts more with more data
+
+
+def _budget_reads():
+    """The budget's use cases in-process (`make bench`'s in-process lines), each with at most
+    this many statements: the program's revision, the running totals, the kept accepted
+    meetings, the stored bases and returns, the municipalities."""
+    from domain.requisition import program_periods
+    from services import budget_follow_up, reports, requisition_lists
+    from services.program_setup import current_program
+
+    def bases_of_the_year(session):
+        periods = [p for p in program_periods(current_program(session)) if p.year == TODAY.year]
+        return requisition_lists.summaries(session, actor=None, periods=periods, today=TODAY)
+
+    coordinator = Actor(1, Role.COORDINATOR)
+    return {
+        "year_budget": (lambda s: reports.year_budget(s, year=2026, today=TODAY), 2),
+        "all three years": (lambda s: reports.all_years(s, today=TODAY), 2),
+        "budget follow-up": (
+            lambda s: budget_follow_up.budget_follow_up(
+                s, actor=None, year=2026, to=TODAY, today=TODAY
+            ),
+            6,
+        ),
+        "budget at pace": (
+            lambda s: budget_follow_up.budget_at_pace(s, actor=coordinator, year=2026, today=TODAY),
+            3,
+        ),
+        "accruals": (
+            lambda s: requisition_lists.accruals(s, actor=None, on=TODAY, today=TODAY),
+            5,
+        ),
+        "bases of the year": (bases_of_the_year, 5),
+    }
+
+
+def _use_case_statements(sessions, work) -> int:
+    with unit_of_work(sessions, read_only=True) as session:
+        work(session)  # warm: the program is read once per process and revision
+    with (
+        unit_of_work(sessions, read_only=True) as session,
+        statements(sessions.kw["bind"]) as found,
+    ):
+        work(session)
+    return len(found)
+
+
+@pytest.mark.parametrize("name", list(_budget_reads()))
+def test_a_budget_read_runs_as_many_statements_at_ten_times_the_data(sessions, name):
+    work, limit = _budget_reads()[name]
+    _grow(sessions, SMALL)
+    small = _use_case_statements(sessions, work)
+    _grow(sessions, LARGE)
+    assert _use_case_statements(sessions, work) == small <= limit

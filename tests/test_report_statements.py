@@ -13,7 +13,9 @@ from datetime import date
 
 from sqlalchemy import Connection, Engine, event
 
-from services.budget_follow_up import budget_follow_up
+from domain.access import Actor
+from domain.choices import Role
+from services.budget_follow_up import budget_at_pace, budget_follow_up
 from services.finsam_follow_up import finsam
 from services.indicator_report import indicators_report
 from services.steering_report import steering_report
@@ -30,6 +32,12 @@ REPORTS = {
     "budget follow-up": (
         lambda s: budget_follow_up(s, actor=None, year=2026, to=date(2026, 6, 30), today=TODAY),
         6,
+    ),
+    # `/mm budget`: the year budget and its pace line, from the running totals and the kept
+    # accepted placements per meeting day (storage.accepted_meetings).
+    "budget at pace": (
+        lambda s: budget_at_pace(s, actor=Actor(1, Role.COORDINATOR), year=2026, today=TODAY),
+        3,
     ),
     "indicators": (
         lambda s: indicators_report(s, actor=None, first=date(2026, 1, 1), last=TODAY, today=TODAY),

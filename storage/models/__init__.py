@@ -10,7 +10,13 @@ table on `Base.metadata`.
 
 from storage.models.api import ApiToken, WebhookSubscription
 from storage.models.base import ALTERNATIVE_PLAN_MISSING, FINAL_REPORT_MISSING, NAMING, Base, _enum
-from storage.models.figures import DayFigure, DayFigureTotal, KeptWorkItem, _RunningTotals
+from storage.models.figures import (
+    AcceptedMeeting,
+    DayFigure,
+    DayFigureTotal,
+    KeptWorkItem,
+    _RunningTotals,
+)
 from storage.models.follow_up import FinsamAssociationYear, FinsamReport
 from storage.models.municipalities import Municipality, PlaceCount
 from storage.models.outbox import (
@@ -66,6 +72,7 @@ __all__ = [
     "NAME_WORD",
     "NAMING",
     "PERSONAL_IDENTITY_NUMBER",
+    "AcceptedMeeting",
     "ApiToken",
     "AuditEntry",
     "AuditPurgePermit",

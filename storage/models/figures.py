@@ -110,3 +110,16 @@ class KeptWorkItem(Base):
     # A running placement's last follow-up booked and not yet held: it needs one booked once
     # that day has passed (Task.BOOK_FOLLOW_UP only).
     booked_until: Mapped[date | None] = mapped_column(Date)
+
+
+class AcceptedMeeting(Base):
+    """How many accepted placements, not yet started, have their tripartite meeting booked on
+    a day in a municipality: what the budget's forecast adds to the running totals, kept by
+    database triggers in the same transaction as every change of a placement or a referral's
+    status (storage.accepted_meetings). A day's row goes when its last placement does."""
+
+    __tablename__ = "accepted_meeting"
+
+    municipality_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    meeting_on: Mapped[date] = mapped_column(Date, primary_key=True)
+    placements: Mapped[int] = mapped_column(Integer)

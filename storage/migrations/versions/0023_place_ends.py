@@ -33,12 +33,12 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("municipality_id", "kind", "day", name=op.f("pk_place_end")),
     )
     connection = op.get_bind()
-    for statement in place_ends.create_trigger_sql_of(connection):
+    for statement in place_ends.create_trigger_sql(connection):
         op.execute(statement)
     place_ends.rebuild(connection)
 
 
 def downgrade() -> None:
-    for statement in place_ends.drop_trigger_sql_of(op.get_bind()):
+    for statement in place_ends.drop_trigger_sql(op.get_bind()):
         op.execute(statement)
     op.drop_table("place_end")
