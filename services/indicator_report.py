@@ -20,19 +20,18 @@ from domain.figures import (
     IndicatorCounts,
     IndicatorDays,
     Tally,
-    day_before,
     indicator_counts,
     indicator_days,
 )
 from domain.follow_up import IndicatorRow
 from domain.indicators import summed
+from domain.program import Program
 from domain.text import N_
 from services import reports
 from services.budget_follow_up import municipality_names
 from services.program_setup import current_program
 from storage import figures, report_figures
 from storage.models.report_figures import OUTCOME_COUNTERS
-from storage.report_figures import Totals
 
 SECONDS_A_DAY = 86400
 
@@ -64,7 +63,7 @@ def indicators_report(
     tallies = figures.tallies_by_municipality(
         session, period.all() if period else set(), first=program.start, last=program.end
     )
-    outcomes, answers, meetings = _period_figures(session, first, last)
+    outcomes, answers, meetings = _period_figures(session, first, last, program)
     rows = [
         _indicator_row(
             name,
@@ -87,34 +86,29 @@ Means = dict[int, tuple[int, Decimal]]
 
 
 def _period_figures(
-    session: Session, first: date, last: date
+    session: Session, first: date, last: date, program: Program
 ) -> tuple[dict[int, dict[Outcome, int]], Means, Means]:
     """Per municipality: the placements ended in [first, last] by outcome, and (count, days)
     of the requests answered and of the tripartite meetings of the placements started in
     it, each only where there is one."""
-    program = report_figures.program_days(session)
-    before = day_before(first)
-    kept = report_figures.totals_by_municipality(session, (before, last), program)
-    edges = report_figures.answer_edges(session, first, last, program)
+    days = (program.start, program.end)
+    kept = report_figures.period_by_municipality(session, first, last, days)
+    edges = report_figures.answer_edges(session, first, last, days)
     outcomes: dict[int, dict[Outcome, int]] = {}
     answers: Means = {}
     meetings: Means = {}
+    zero = dict.fromkeys(report_figures.COUNTERS, 0)
     for mid in sorted(set(kept) | set(edges)):
-        zero = dict.fromkeys(OUTCOME_COUNTERS.values(), 0)
-        then, now = kept.get(mid, {}).get(before, zero), kept.get(mid, {}).get(last, zero)
-
-        def between(name: str, then: Totals = then, now: Totals = now) -> int:
-            return int(now.get(name, 0)) - int(then.get(name, 0))
-
-        ended = {o: between(name) for o, name in OUTCOME_COUNTERS.items() if between(name)}
+        found = kept.get(mid, zero)
+        ended = {o: int(found[name]) for o, name in OUTCOME_COUNTERS.items() if found[name]}
         if ended:
             outcomes[mid] = ended
         extra, seconds = edges.get(mid, (0, 0))
-        if between("answers") + extra:
-            total = Decimal(between("answer_seconds") + seconds) / SECONDS_A_DAY
-            answers[mid] = (between("answers") + extra, total)
-        if between("meetings"):
-            meetings[mid] = (between("meetings"), Decimal(between("meeting_days")))
+        if found["answers"] + extra:
+            total = Decimal(int(found["answer_seconds"]) + seconds) / SECONDS_A_DAY
+            answers[mid] = (int(found["answers"]) + extra, total)
+        if found["meetings"]:
+            meetings[mid] = (int(found["meetings"]), Decimal(int(found["meeting_days"])))
     return outcomes, answers, meetings
 
 

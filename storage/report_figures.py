@@ -4,7 +4,8 @@ load and restored after a migration (storage.figures calls these; each does noth
 database older than migration 0024), and read for a period as the difference of two days.
 
 A period [first, last] reads the rows of the day before it and of its last day, clamped to
-the program as storage.figures clamps its totals. The answers are kept by their UTC day; the
+the program's days (`program`: its first and last day, those of `compensable_day`) as
+storage.figures clamps its totals. The answers are kept by their UTC day; the
 hour or two at each edge where a Swedish day differs are read from the requests themselves
 (`answer_edges`), a range of the answer index however long the program has run."""
 
@@ -17,6 +18,7 @@ from typing import Any
 from sqlalchemy import (
     Connection,
     bindparam,
+    case,
     func,
     inspect,
     literal,
@@ -31,9 +33,11 @@ from domain.clock import STOCKHOLM
 from domain.lifecycle import RequestAnswer
 from storage import report_triggers as triggers
 from storage.dates import seconds_of_sql
-from storage.models import CompensableDayRow, PlacementRequest, Referral, ReportDay
+from storage.models import PlacementRequest, Referral, ReportDay
+from storage.models.report_figures import GENDERS, UNKNOWN_GENDER
 
 _DAY = ReportDay.__table__
+COUNTERS = triggers.COUNTERS
 
 
 def _connection(session: Session | Connection) -> Connection:
@@ -104,9 +108,17 @@ def _counters() -> list[Any]:
     return [_DAY.c[name] for name in triggers.COUNTERS]
 
 
-_PROGRAM_DAYS = select(func.min(CompensableDayRow.day), func.max(CompensableDayRow.day))
-_BY_MUNICIPALITY = select(_DAY.c.municipality_id, _DAY.c.day, *_counters()).where(
+_BY_MUNICIPALITY = select(_DAY.c.municipality_id, *_counters()).where(
     _DAY.c.day.in_(bindparam("days", expanding=True))
+)
+_LAST = _DAY.c.day == bindparam("last")
+_PERIOD = (
+    select(
+        _DAY.c.municipality_id,
+        *(func.sum(case((_LAST, c), else_=-c)) for c in _counters()),
+    )
+    .where(_DAY.c.day.in_(bindparam("days", expanding=True)))
+    .group_by(_DAY.c.municipality_id)
 )
 _ALL = select(_DAY.c.day, *(func.sum(c) for c in _counters())).where(
     _DAY.c.day.in_(bindparam("days", expanding=True))
@@ -120,39 +132,32 @@ def _clamped(days: Iterable[date], first: date, last: date) -> dict[date, date |
     return {day: (None if day < first else min(day, last)) for day in days}
 
 
-def program_days(session: Session) -> tuple[date, date] | None:
-    found = session.execute(_PROGRAM_DAYS).first()
-    return None if found is None or found[0] is None else (found[0], found[1])
-
-
 def _zero() -> Totals:
     return dict.fromkeys(triggers.COUNTERS, 0)
 
 
-def totals_by_municipality(
-    session: Session, days: Iterable[date], program: tuple[date, date] | None
-) -> dict[int, dict[date, Totals]]:
-    """Each municipality's running totals at the end of each day (one query, 2 rows a
-    municipality for a period); a day before the program reads zeros."""
-    asked = _clamped(days, *program) if program else dict.fromkeys(days)
-    wanted = sorted({d for d in asked.values() if d is not None})
-    found: dict[int, dict[date, Totals]] = {}
-    if wanted:
-        for row in session.execute(_BY_MUNICIPALITY, {"days": wanted}):
-            found.setdefault(row[0], {})[row[1]] = dict(
-                zip(triggers.COUNTERS, row[2:], strict=True)
-            )
-    return {
-        mid: {day: by_day.get(at, _zero()) if at else _zero() for day, at in asked.items()}
-        for mid, by_day in found.items()
-    }
+def period_by_municipality(
+    session: Session, first: date, last: date, program: tuple[date, date]
+) -> dict[int, Totals]:
+    """Each municipality's figures of [first, last]: its running totals at the end of
+    `last` less those at the end of the day before `first`, subtracted in the database (one
+    query, 2 rows a municipality read); only the municipalities with a row."""
+    asked = _clamped((first - timedelta(days=1), last), *program)
+    before, end = asked[first - timedelta(days=1)], asked[last]
+    if end is None or end == before:
+        return {}
+    if before is None:  # from the beginning
+        found = session.execute(_BY_MUNICIPALITY, {"days": [end]})
+    else:
+        found = session.execute(_PERIOD, {"days": [before, end], "last": end})
+    return {row[0]: dict(zip(triggers.COUNTERS, row[1:], strict=True)) for row in found}
 
 
 def totals(
-    session: Session, days: Iterable[date], program: tuple[date, date] | None
+    session: Session, days: Iterable[date], program: tuple[date, date]
 ) -> dict[date, Totals]:
     """All municipalities' running totals at the end of each day (one query)."""
-    asked = _clamped(days, *program) if program else dict.fromkeys(days)
+    asked = _clamped(days, *program)
     wanted = sorted({d for d in asked.values() if d is not None})
     found: dict[date, Totals] = {}
     if wanted:
@@ -165,14 +170,14 @@ def _midnight(day: date, zone: Any) -> datetime:
     return datetime.combine(day, time(0), zone)
 
 
-def _kept_bound(day: date, program: tuple[date, date] | None) -> datetime | None:
+def _kept_bound(day: date, program: tuple[date, date]) -> datetime | None:
     """The moment up to which the totals read at `day` count answers (None: none at all)."""
-    at = _clamped([day], *program)[day] if program else None
+    at = _clamped([day], *program)[day]
     return None if at is None else _midnight(at + timedelta(days=1), UTC)
 
 
 def answer_edges(
-    session: Session, first: date, last: date, program: tuple[date, date] | None
+    session: Session, first: date, last: date, program: tuple[date, date]
 ) -> dict[int, tuple[int, int]]:
     """municipality_id -> (answers, seconds) to add to the kept difference of the days
     before `first` and `last` so that it counts the requests answered in the Swedish days
@@ -221,3 +226,24 @@ def _stretch(dialect: str, frm: datetime | None, to: datetime | None) -> list[An
         .join(Referral, Referral.id == PlacementRequest.referral_id)
         .where(*conditions)
     ]
+
+
+def participants(
+    session: Session, first: date, last: date, program: tuple[date, date]
+) -> dict[str, list[Any]]:
+    """Participants of [first, last] as (None, kept legal gender or None, count) rows, all
+    municipalities together: `active` (placed at some time in it: started in it, or before
+    it and not gone before it), `new` (started in it), `ended` (ended in it); from the kept
+    totals of the day before and the last day."""
+    before = first - timedelta(days=1)
+    kept = totals(session, (before, last), program)
+    then, now = kept[before], kept[last]
+    found: dict[str, list[Any]] = {"active": [], "new": [], "ended": []}
+    for gender in GENDERS:
+        legal = None if gender == UNKNOWN_GENDER else gender
+        new = now[f"starts_{gender}"] - then[f"starts_{gender}"]
+        still = then[f"starts_{gender}"] - then[f"gone_{gender}"]
+        found["new"].append((None, legal, new))
+        found["active"].append((None, legal, new + still))
+        found["ended"].append((None, legal, now[f"ends_{gender}"] - then[f"ends_{gender}"]))
+    return found

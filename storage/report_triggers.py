@@ -223,7 +223,7 @@ def _all() -> dict[str, tuple[str, str, str, str | None, str]]:
 def create_sql(dialect: str) -> list[str]:
     """DDL for the triggers (and on PostgreSQL their functions)."""
     ddl = []
-    for name, (when, table, event, condition, row) in _all().items():
+    for name, (when, table, event, condition, _row) in _all().items():
         body = _body(dialect, name)
         if dialect == "sqlite":
             only = f" WHEN {condition.replace('IS DISTINCT FROM', 'IS NOT')}" if condition else ""
