@@ -176,8 +176,8 @@ def _rows(row: str) -> dict[str, dict[str, str]]:
     """The rows whose contributions a change of each table touches (`row`: OLD or NEW)."""
     return {
         "placement": {"placements": f"p.id = {row}.id", "requests": "1 = 0"},
-        "placement_request": {
-            "placements": f"p.request_id = {row}.id",
+        "placement_request": {  # its placement, found by the referral's unique index
+            "placements": f"p.referral_id = {row}.referral_id AND p.request_id = {row}.id",
             "requests": f"q.id = {row}.id",
         },
         "referral": {
