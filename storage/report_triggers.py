@@ -211,7 +211,14 @@ def _body(dialect: str, name: str) -> str:
             f"SELECT NEW.id, day, {zeros} FROM compensable_day"
         )
     _when, table, _event, _condition, row, sign = TRIGGERS[name]
-    return _delta(dialect, sign, **_rows(row)[table])
+    delta = _delta(dialect, sign, **_rows(row)[table])
+    if dialect != "postgresql":  # SQLite has one writer at a time
+        return delta
+    # The referral's row locked first (as the use cases and the worklists' triggers lock it),
+    # so that two transactions changing a referral and its placement or requests at once
+    # take away and add its parts one after the other, each reading what the other committed.
+    referral = f"{row}.id" if table == "referral" else f"{row}.referral_id"
+    return f"PERFORM 1 FROM referral WHERE id = {referral} FOR NO KEY UPDATE;\n  {delta}"
 
 
 def _all() -> dict[str, tuple[str, str, str, str | None, str]]:
