@@ -6,6 +6,8 @@ equal the direct counts the reports used to run (tests/support/report_scan.py)."
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from collections import Counter
 from datetime import date, timedelta
 
@@ -20,7 +22,7 @@ from services.indicator_report import _period_figures
 from services.program_setup import current_program
 from storage import figures, report_figures
 from storage.db import unit_of_work
-from storage.models import Municipality, PlacementRequest, Referral, ReportDay
+from storage.models import Municipality, Placement, PlacementRequest, Referral, ReportDay
 from tests.support import report_scan
 from tests.support.clock import moment
 from tests.test_figures import FIRST, LAST, _apply, _new_placement, _read, change, days
@@ -207,3 +209,47 @@ def test_the_answers_count_by_the_swedish_day_at_both_edges(sessions):
             _outcomes, answered, _met = _period_figures(session, first, last, program)
             assert answered.get(osby, (0, 0))[0] == expected, (first, last)
             assert_the_periods_read_as_the_recount(session, first, last)
+
+
+def test_a_referral_and_its_placement_changed_at_once_keep_the_figures(sessions):
+    """A referral's kept gender and its placement's end changed by two transactions at the
+    same time: each takes away and adds the placement's part once (on PostgreSQL the triggers
+    lock the referral's row first; SQLite has one writer at a time)."""
+    with unit_of_work(sessions) as session:
+        osby = session.scalar(select(Municipality.id).where(Municipality.name == "Osby"))
+        _new_placement(session, osby, date(2026, 3, 2), 60, ReferralStatus.ENDED)
+        placement_id, referral_id = session.execute(
+            select(Placement.id, Placement.referral_id).order_by(Placement.id.desc())
+        ).first()
+    for round_ in range(6):
+        executed = threading.Barrier(2)
+        both_ran = threading.Barrier(2)
+
+        def change(statement, executed=executed, both_ran=both_ran) -> None:
+            with unit_of_work(sessions) as session:
+                executed.wait(timeout=10)
+                session.execute(statement)
+                # Hold the transaction open while the other one runs, if it can.
+                with contextlib.suppress(threading.BrokenBarrierError):
+                    both_ran.wait(timeout=0.5)
+
+        gender = [Gender.FEMALE, Gender.MALE][round_ % 2]
+        ended_on = date(2026, 4, 1) + timedelta(days=round_)
+        threads = [
+            threading.Thread(
+                target=change,
+                args=(update(Referral).where(Referral.id == referral_id).values(gender=gender),),
+            ),
+            threading.Thread(
+                target=change,
+                args=(
+                    update(Placement).where(Placement.id == placement_id).values(ended_on=ended_on),
+                ),
+            ),
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    with unit_of_work(sessions) as session:
+        assert report_figures.differences(session) == []
