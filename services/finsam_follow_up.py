@@ -2,9 +2,9 @@
 reported and stored, and reporting them.
 
 The utfall is the budget window's accrued placement money (domain.budget, from the kept
-running totals) and the other cost lines' entered utfall. The participants by gender are
-counted in the database over the period's placements only (by index): no running total is
-kept per gender."""
+running totals) and the other cost lines' entered utfall. The participants by gender come
+from the reports' kept totals per kept legal gender (storage.report_figures): two days' rows,
+however many placements there are."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ from services import finsam as finsam_shape
 from services import history
 from services.program_setup import current_program
 from services.reports import check_sees_reports
-from storage import figures
+from storage import figures, report_figures
 from storage import follow_up_queries as queries
 from storage.models import FinsamReport
 
@@ -72,7 +72,7 @@ def finsam(
         kept = _as_reported(stored, year, half)
         return finsam_shape.in_national_shape(session, kept, program, stored)
     first, last = period_of(year, half)
-    people = queries.participants(session, first, last)
+    people = report_figures.participants(session, first, last, (program.start, program.end))
     whole = program_year.budget + sum((c.amount for c in program_year.other_costs), ZERO)
     budget = pro_rata(whole, last) - (pro_rata(whole, day_before(first)) if half == 2 else ZERO)
     to = min(last, max(today, first))

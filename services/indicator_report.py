@@ -1,7 +1,8 @@
 """The goal indicators per period and municipality (domain.follow_up.IndicatorRow): the four
 goals and the placements new, active and ended from the kept running totals
-(storage.figures); the outcomes by kind and the times to answer and to meeting counted in the
-database, by index over the period only (no running total keeps them)."""
+(storage.figures); the outcomes by kind and the times to answer and to meeting from the
+reports' kept totals (storage.report_figures): two days' rows per municipality, whatever the
+history, and the answers of the hour or two where a Swedish day's edge differs from UTC."""
 
 from __future__ import annotations
 
@@ -15,21 +16,30 @@ from sqlalchemy.orm import Session
 from domain.access import Actor, indicators_scope
 from domain.choices import Outcome
 from domain.errors import RuleViolation
-from domain.figures import IndicatorCounts, IndicatorDays, Tally, indicator_counts, indicator_days
+from domain.figures import (
+    IndicatorCounts,
+    IndicatorDays,
+    Tally,
+    indicator_counts,
+    indicator_days,
+)
 from domain.follow_up import IndicatorRow
 from domain.indicators import summed
+from domain.program import Program
 from domain.text import N_
 from services import reports
 from services.budget_follow_up import municipality_names
 from services.program_setup import current_program
-from storage import figures
-from storage import follow_up_queries as queries
+from storage import figures, report_figures
+from storage.models.report_figures import OUTCOME_COUNTERS
+
+SECONDS_A_DAY = 86400
 
 
-def _mean(total: float, count: int) -> Decimal | None:
+def _mean(total: Decimal, count: int) -> Decimal | None:
     if not count:
         return None
-    return (Decimal(str(total)) / count).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return (total / count).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 def indicators_report(
@@ -53,15 +63,7 @@ def indicators_report(
     tallies = figures.tallies_by_municipality(
         session, period.all() if period else set(), first=program.start, last=program.end
     )
-    outcomes: dict[int, dict[Outcome, int]] = defaultdict(dict)
-    for where, outcome, count in queries.outcomes(session, first, last):
-        outcomes[where][Outcome(outcome)] = count
-    answers = {
-        row[0]: (row[1], float(row[2] or 0)) for row in queries.answer_times(session, first, last)
-    }
-    meetings = {
-        row[0]: (row[1], float(row[2] or 0)) for row in queries.meeting_times(session, first, last)
-    }
+    outcomes, answers, meetings = _period_figures(session, first, last, program)
     rows = [
         _indicator_row(
             name,
@@ -78,6 +80,36 @@ def indicators_report(
     if municipality_id is None:
         rows.append(_total_row(rows, answers, meetings))
     return rows
+
+
+Means = dict[int, tuple[int, Decimal]]
+
+
+def _period_figures(
+    session: Session, first: date, last: date, program: Program
+) -> tuple[dict[int, dict[Outcome, int]], Means, Means]:
+    """Per municipality: the placements ended in [first, last] by outcome, and (count, days)
+    of the requests answered and of the tripartite meetings of the placements started in
+    it, each only where there is one."""
+    days = (program.start, program.end)
+    kept = report_figures.period_by_municipality(session, first, last, days)
+    edges = report_figures.answer_edges(session, first, last, days)
+    outcomes: dict[int, dict[Outcome, int]] = {}
+    answers: Means = {}
+    meetings: Means = {}
+    zero = dict.fromkeys(report_figures.COUNTERS, 0)
+    for mid in sorted(set(kept) | set(edges)):
+        found = kept.get(mid, zero)
+        ended = {o: int(found[name]) for o, name in OUTCOME_COUNTERS.items() if found[name]}
+        if ended:
+            outcomes[mid] = ended
+        extra, seconds = edges.get(mid, (0, 0))
+        if found["answers"] + extra:
+            total = Decimal(int(found["answer_seconds"]) + seconds) / SECONDS_A_DAY
+            answers[mid] = (int(found["answers"]) + extra, total)
+        if found["meetings"]:
+            meetings[mid] = (int(found["meetings"]), Decimal(int(found["meeting_days"])))
+    return outcomes, answers, meetings
 
 
 def _people(period: IndicatorDays | None, tally: dict[date, Tally] | None) -> dict[str, int]:
@@ -98,8 +130,8 @@ def _indicator_row(
     municipality_id: int | None,
     counts: IndicatorCounts | None,
     outcomes: dict[Outcome, int],
-    answers: tuple[int, float] | None,
-    meetings: tuple[int, float] | None,
+    answers: tuple[int, Decimal] | None,
+    meetings: tuple[int, Decimal] | None,
     people: dict[str, int],
 ) -> IndicatorRow:
     found = counts or IndicatorCounts(0, 0, 0, 0, 0, 0, 0, 0)
@@ -120,8 +152,8 @@ def _indicator_row(
 
 def _total_row(
     rows: list[IndicatorRow],
-    answers: dict[int, tuple[int, float]],
-    meetings: dict[int, tuple[int, float]],
+    answers: Means,
+    meetings: Means,
 ) -> IndicatorRow:
     """Every municipality together: the counts added up, the means over all of them."""
     outcomes: dict[Outcome, int] = defaultdict(int)
@@ -135,9 +167,9 @@ def _total_row(
         municipality_id=None,
         indicators=summed([row.indicators for row in rows]),
         outcomes=dict(outcomes),
-        mean_days_to_answer=_mean(sum(t for _n, t in answers.values()), answered),
+        mean_days_to_answer=_mean(sum((t for _n, t in answers.values()), Decimal(0)), answered),
         answers=answered,
-        mean_days_to_meeting=_mean(sum(t for _n, t in meetings.values()), met),
+        mean_days_to_meeting=_mean(sum((t for _n, t in meetings.values()), Decimal(0)), met),
         meetings=met,
         new=sum(r.new for r in rows),
         active=sum(r.active for r in rows),

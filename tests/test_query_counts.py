@@ -17,11 +17,13 @@ from domain.access import Actor
 from domain.choices import Role
 from domain.clock import FixedClock
 from domain.deadlines import Task
+from services import finsam_follow_up, indicator_report, steering_report
 from services.digest import Audience, build_digests
 from storage.db import unit_of_work
 from storage.models import Municipality, Referral, User
 from tests.support.bulk import NationalSize, build_national
 from tests.support.clock import moment
+from tests.support.work import work_done
 from transports.slack.settings import ChatSettings
 from web import create_app
 
@@ -354,3 +356,40 @@ def test_a_budget_read_runs_as_many_statements_at_ten_times_the_data(sessions, n
     small = _use_case_statements(sessions, work)
     _grow(sessions, LARGE)
     assert _use_case_statements(sessions, work) == small <= limit
+
+
+# The period reports as use cases: the same statements, and about as much of the database's
+# work (SQLite's steps), at ten times the placements with the same municipalities (one more:
+# the builder adds one). They read two days of the kept totals per municipality; counting
+# the period's placements, they did 7-9 times the work (indicators 7 → 61 thousand steps,
+# Finsam 17 → 150, the steering report 10 → 69).
+TEN_TIMES = NationalSize(municipalities=13, placements=2700, open_requests=270, today=TODAY, seed=2)
+REPORTS = {
+    "indicators of a quarter": lambda s: indicator_report.indicators_report(
+        s, actor=None, first=date(2026, 7, 1), last=date(2026, 9, 30), today=TODAY
+    ),
+    "Finsam of the year": lambda s: finsam_follow_up.finsam(
+        s, actor=None, year=2026, half=None, today=TODAY
+    ),
+    "steering report of a quarter": lambda s: steering_report.steering_report(
+        s, actor=None, first=date(2026, 7, 1), last=date(2026, 9, 30), today=TODAY
+    ),
+}
+
+
+def _report_work(sessions, report) -> tuple[int, int]:
+    with unit_of_work(sessions, read_only=True) as session:
+        report(session)  # warm: the program is read once per process and revision
+        with work_done(sessions.kw["bind"]) as (found, steps):
+            report(session)
+    return len(found), steps[0]
+
+
+@pytest.mark.parametrize("name", list(REPORTS))
+def test_a_period_report_does_not_grow_with_the_history(sqlite_sessions, name):
+    _grow(sqlite_sessions, SMALL)
+    small, small_steps = _report_work(sqlite_sessions, REPORTS[name])
+    _grow(sqlite_sessions, TEN_TIMES)
+    large, large_steps = _report_work(sqlite_sessions, REPORTS[name])
+    assert large == small
+    assert large_steps <= 2 * small_steps + 1, (small_steps, large_steps)

@@ -39,12 +39,15 @@ REPORTS = {
         lambda s: budget_at_pace(s, actor=Actor(1, Role.COORDINATOR), year=2026, today=TODAY),
         3,
     ),
+    # The milestones' running totals, the period's kept report totals and its answers at
+    # the two edges of the Swedish days, the municipalities' names (storage.report_figures).
     "indicators": (
         lambda s: indicators_report(s, actor=None, first=date(2026, 1, 1), last=TODAY, today=TODAY),
-        6,
+        4,
     ),
-    # The second half-year: its utfall is the year's less the first half's, read at once.
-    "finsam": (lambda s: finsam(s, actor=None, year=2026, half=2, today=TODAY), 9),
+    # The second half-year: its utfall is the year's less the first half's, read at once;
+    # the participants by gender from two days of the kept report totals.
+    "finsam": (lambda s: finsam(s, actor=None, year=2026, half=2, today=TODAY), 6),
     # Indicators, budget follow-up, accruals and free places; the municipalities read once.
     "steering report": (
         lambda s: steering_report(

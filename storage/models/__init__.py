@@ -55,6 +55,7 @@ from storage.models.referrals import (
     name_word_digest,
     personal_identity_digest,
 )
+from storage.models.report_figures import ReportDay
 from storage.models.requisition import CostOutcome, Requisition, RequisitionLine
 from storage.models.trail import (
     AuditEntry,
@@ -111,6 +112,7 @@ __all__ = [
     "RecoveryCode",
     "ReferenceCounter",
     "Referral",
+    "ReportDay",
     "Requisition",
     "RequisitionLine",
     "Submission",

@@ -8,7 +8,7 @@ thousand kept rows instead of joining every accepted referral to its placement p
 database are computed once here.
 
 Revision ID: 0025
-Revises: 0023
+Revises: 0024
 """
 
 from alembic import op
@@ -18,7 +18,7 @@ from storage import accepted_meetings
 
 
 revision = "0025"
-down_revision = "0023"
+down_revision = "0024"
 branch_labels = None
 depends_on = None
 
