@@ -3,13 +3,17 @@ command line and the bot (locales), as filters."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 
+import flask.templating
 from flask import Flask, request, url_for
 from flask_babel import Babel
 from flask_wtf.csrf import CSRFProtect
+from jinja2 import nodes
+from jinja2.visitor import NodeTransformer
 from markupsafe import Markup
 
 import locales
@@ -145,7 +149,71 @@ FILTERS: dict[str, Any] = {
 }
 
 
+class Environment(flask.templating.Environment):
+    """Flask's Jinja environment, with each `_("...")` of a template translated once, when
+    the template is compiled, instead of at every render: the site speaks only Swedish from
+    one catalogue, so the sentence is the same every time. The result is exactly what
+    Jinja's newstyle gettext returns at render time (Markup when autoescaping, and the
+    placeholders filled by `%`, escaping the values); ngettext stays a call."""
+
+    def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
+        tree = super()._parse(source, name, filename)
+        _translate_once(tree, locales.translations().gettext)
+        return tree
+
+
+def _translate_once(tree: nodes.Template, gettext: Callable[[str], str]) -> None:
+    # Where a template or one of its macros sets a variable `_`, its `_(...)` means that.
+    shadowed = _shadowing(tree, tree, [])
+    if tree in shadowed:
+        return
+    skip = {id(node) for scope in shadowed for node in scope.find_all(nodes.Call)}
+
+    class Fold(NodeTransformer):
+        def visit_Call(self, node: nodes.Call) -> nodes.Node:  # noqa: N802 - Jinja's name
+            node = cast(nodes.Call, self.generic_visit(node))
+            if id(node) in skip or not _literal_gettext(node):
+                return node
+            msgid = cast(nodes.Const, node.args[0]).value
+            translated = gettext(msgid)
+            if not node.kwargs:
+                try:
+                    return nodes.MarkSafeIfAutoescape(nodes.Const(translated % {}))
+                except (KeyError, TypeError, ValueError):  # it fails at render time as before
+                    return node
+            values = nodes.Dict([nodes.Pair(nodes.Const(k.key), k.value) for k in node.kwargs])
+            return nodes.Mod(nodes.MarkSafeIfAutoescape(nodes.Const(translated)), values)
+
+    Fold().visit(tree)
+
+
+def _shadowing(node: nodes.Node, scope: nodes.Node, found: list[nodes.Node]) -> list[nodes.Node]:
+    """The template and macros in which `_` is assigned (or a parameter)."""
+    if isinstance(node, nodes.Macro):
+        scope = node
+    if isinstance(node, nodes.Name) and node.name == "_" and node.ctx != "load":
+        found.append(scope)
+    for child in node.iter_child_nodes():
+        _shadowing(child, scope, found)
+    return found
+
+
+def _literal_gettext(node: nodes.Call) -> bool:
+    return (
+        isinstance(node.node, nodes.Name)
+        and node.node.name == "_"
+        and len(node.args) == 1
+        and isinstance(node.args[0], nodes.Const)
+        and isinstance(node.args[0].value, str)
+        and node.dyn_args is None
+        and node.dyn_kwargs is None
+    )
+
+
 def install(app: Flask) -> None:
+    # Before anything makes the app's Jinja environment (Flask makes it on first use).
+    assert "jinja_env" not in app.__dict__, "templating.install must make the environment"
+    app.jinja_environment = Environment
     babel.init_app(app, locale_selector=lambda: "sv", timezone_selector=lambda: "Europe/Stockholm")
     # The site speaks only Swedish: templates translate straight from the one catalogue that
     # Flask-Babel would look up again for every sentence (a page has a few hundred).
