@@ -3,18 +3,19 @@ command line and the bot (locales), as filters."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, cast
 
 import flask.templating
-from flask import Flask, request, url_for
+from flask import Flask, g, request, url_for
 from flask_babel import Babel
 from flask_wtf.csrf import CSRFProtect
 from jinja2 import nodes
 from jinja2.visitor import NodeTransformer
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 import locales
 from domain.choices import LABELS, Role
@@ -115,6 +116,39 @@ def menu(role: Role) -> list[tuple[str, str, int | None]]:
         (endpoint, locales.gettext(text), worklist.count() if endpoint == "worklist.page" else None)
         for endpoint, text in MENU[role]
     ]
+
+
+def status_tag(status: ReferralStatus) -> Markup:
+    """A referral's status as a tag. Python rather than a macro: a list calls it for each of
+    its rows, and a Jinja macro call costs more than the tag."""
+    return Markup('<strong class="status status-%s">%s</strong>') % (status.value, _label(status))
+
+
+PLANNED = N_("%(date)s (planned)")
+
+
+def end_day(row: Any) -> Markup:
+    """The day a placement ended, or its planned end (said so), or a dash."""
+    if getattr(row, "ended_on", None):
+        return escape(_date(row.ended_on))
+    if getattr(row, "planned_end_on", None):
+        translated = Markup(locales.translations().gettext(PLANNED))
+        return translated % {"date": _date(row.planned_end_on)}
+    return Markup("–")
+
+
+SAFE_CODE = re.compile(r"[A-Za-z0-9-]+")
+
+
+def referral_url(code: str) -> str:
+    """url_for('referrals.detail', code=code): a list links each of its rows, so the
+    address is built once per request and the code, which needs no quoting, put in it."""
+    if not SAFE_CODE.fullmatch(code):
+        return url_for("referrals.detail", code=code)
+    prefix = g.get("mm_referral_url")
+    if prefix is None:
+        prefix = g.mm_referral_url = url_for("referrals.detail", code="0")[:-1]
+    return f"{prefix}{code}"
 
 
 def field_attributes(field: Any, hint: Any = None, **extra: Any) -> dict[str, Any]:
@@ -227,6 +261,9 @@ def install(app: Flask) -> None:
         menu=menu,
         field_attributes=field_attributes,
         url_with=url_with,
+        status_tag=status_tag,
+        end_day=end_day,
+        referral_url=referral_url,
         state_label=REQUISITION_STATE_LABELS.__getitem__,
     )
     app.jinja_env.trim_blocks = True

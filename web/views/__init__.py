@@ -95,7 +95,7 @@ _made: dict[str, tuple[list[Any], Choices]] = {}
 
 def _municipalities(session: Session, everything: str) -> Choices:
     named = select(Municipality.id, Municipality.name).order_by(Municipality.name)
-    rows = list(session.execute(named))
+    rows = [tuple(row) for row in session.execute(named)]
     known = _made.get(everything)
     if known is not None and known[0] == rows:
         return known[1]
