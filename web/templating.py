@@ -151,6 +151,20 @@ def referral_url(code: str) -> str:
     return f"{prefix}{code}"
 
 
+_LAYOUT_URLS: dict[tuple[str, str, str | None], str] = {}
+
+
+def layout_url(endpoint: str, filename: str | None = None) -> str:
+    """url_for of an address without parameters (the layout's links and style sheet), made
+    once per application root: every page has a dozen of them, always the same."""
+    key = (request.script_root, endpoint, filename)
+    found = _LAYOUT_URLS.get(key)
+    if found is None:
+        values: dict[str, Any] = {"filename": filename} if filename is not None else {}
+        found = _LAYOUT_URLS[key] = url_for(endpoint, **values)
+    return found
+
+
 def field_attributes(field: Any, hint: Any = None, **extra: Any) -> dict[str, Any]:
     """The attributes of an input: its hint and error tied to it, invalid when in error."""
     described = [f"{field.id}-hint"] if hint else []
@@ -264,6 +278,7 @@ def install(app: Flask) -> None:
         status_tag=status_tag,
         end_day=end_day,
         referral_url=referral_url,
+        layout_url=layout_url,
         state_label=REQUISITION_STATE_LABELS.__getitem__,
     )
     app.jinja_env.trim_blocks = True
