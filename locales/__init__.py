@@ -78,7 +78,21 @@ def format_datetime(moment: datetime) -> str:
     return f"{format_date(local.date())} {local:%H:%M}"
 
 
+# Numbers, shares and months too: Babel parses its pattern and looks the locale up at each
+# call (~50-100 µs), and a page writes dozens of counts and totals, most of them repeated.
 def format_number(value: int | Decimal, decimals: int = 0) -> str:
+    try:  # the sign in the key: -0 equals 0 but is written with its sign
+        return _number(value, decimals, _signed(value))
+    except TypeError:  # not hashable (a signalling NaN): formatted as it is
+        return _number.__wrapped__(value, decimals, True)
+
+
+def _signed(value: Any) -> bool:
+    return str(value).startswith("-")
+
+
+@lru_cache(maxsize=4096, typed=True)
+def _number(value: int | Decimal, decimals: int, negative: bool) -> str:
     pattern = "#,##0" if decimals == 0 else "#,##0." + "0" * decimals
     return _minus(numbers.format_decimal(value, format=pattern, locale=LOCALE))
 
@@ -87,15 +101,25 @@ def format_percent(share: Decimal | None, decimals: int = 0) -> str:
     """40 %; 2,7 % with one decimal."""
     if share is None:
         return "–"
+    try:
+        return _percent(share, decimals, _signed(share))
+    except TypeError:
+        return _percent.__wrapped__(share, decimals, True)
+
+
+@lru_cache(maxsize=4096, typed=True)
+def _percent(share: Decimal, decimals: int, negative: bool) -> str:
     pattern = "#,##0\xa0%" if decimals == 0 else "#,##0." + "0" * decimals + "\xa0%"
     return _minus(numbers.format_percent(share, format=pattern, locale=LOCALE))
 
 
+@lru_cache(maxsize=1024)
 def format_month_short(day: date) -> str:
     """jan., feb., mars: a month's short name, as an axis shows it."""
     return dates.format_date(day, "LLL", locale=LOCALE)
 
 
+@lru_cache(maxsize=1024)
 def format_month(day: date) -> str:
     """december 2026: the month a day falls in."""
     return f"{dates.format_date(day, 'LLLL', locale=LOCALE)} {day.year}"

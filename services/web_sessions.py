@@ -16,8 +16,9 @@ from typing import Any
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
+from domain.choices import Role
 from domain.tokens import new_token, token_hash
-from storage.models import WebSession
+from storage.models import Municipality, User, WebSession
 
 IDLE = timedelta(minutes=30)
 LIFETIME = timedelta(hours=8)
@@ -34,8 +35,30 @@ class Limits:
 
 
 def _expired(row: WebSession, now: datetime, limits: Limits) -> bool:
-    started = row.logged_in_at or row.created_at
-    return now - row.last_seen_at > limits.idle or now - started > limits.lifetime
+    return _ended(row.created_at, row.last_seen_at, row.logged_in_at, now, limits)
+
+
+def _ended(
+    created_at: datetime,
+    last_seen_at: datetime,
+    logged_in_at: datetime | None,
+    now: datetime,
+    limits: Limits,
+) -> bool:
+    started = logged_in_at or created_at
+    return now - last_seen_at > limits.idle or now - started > limits.lifetime
+
+
+@dataclass(frozen=True)
+class Person:
+    """The account a session row names, read with the row."""
+
+    id: int
+    name: str
+    role: Role
+    municipality_id: int | None
+    municipality: str | None  # its name
+    active: bool
 
 
 @dataclass(frozen=True)
@@ -44,19 +67,40 @@ class Live:
 
     data: dict[str, Any]
     last_seen_at: datetime
+    person: Person | None = None  # the account in the row's user_id, if any
+
+
+_LIVE = (
+    select(
+        WebSession.data,
+        WebSession.created_at,
+        WebSession.last_seen_at,
+        WebSession.logged_in_at,
+        User.id,
+        User.name,
+        User.role,
+        User.municipality_id,
+        Municipality.name,
+        User.active,
+    )
+    .outerjoin(User, User.id == WebSession.user_id)
+    .outerjoin(Municipality, Municipality.id == User.municipality_id)
+)
 
 
 def live(session: Session, *, token: str, now: datetime, limits: Limits) -> Live | bool | None:
-    """The live session behind a cookie's token, read only: None when there is none, False
-    when it has expired (the caller ends it, in a transaction that may write)."""
+    """The live session behind a cookie's token, with the account it names, in one
+    statement, read only: None when there is none, False when it has expired (the caller
+    ends it, in a transaction that may write)."""
     if not token:
         return None
-    row = session.get(WebSession, token_hash(token))
+    row = session.execute(_LIVE.where(WebSession.token_hash == token_hash(token))).first()
     if row is None:
         return None
-    if _expired(row, now, limits):
+    data, created_at, last_seen_at, logged_in_at, user_id, *person = row
+    if _ended(created_at, last_seen_at, logged_in_at, now, limits):
         return False
-    return Live(dict(row.data), row.last_seen_at)
+    return Live(dict(data), last_seen_at, Person(user_id, *person) if user_id is not None else None)
 
 
 def create(

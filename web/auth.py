@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from domain.access import Actor
 from domain.choices import Role
+from services import web_sessions
 from storage.db import unit_of_work
 from storage.models import User
 from web import runtime
@@ -26,12 +27,15 @@ login_manager.session_protection = "basic"
 class WebUser(UserMixin):
     """The logged-in person, detached from the database session it was read in."""
 
-    def __init__(self, user: User) -> None:
+    def __init__(self, user: User | web_sessions.Person) -> None:
         self.id = user.id
         self.name = user.name
         self.role = user.role
         self.municipality_id = user.municipality_id
-        self.municipality = user.municipality.name if user.municipality else None
+        if isinstance(user, User):
+            self.municipality = user.municipality.name if user.municipality else None
+        else:  # read with the session row (services.web_sessions.live)
+            self.municipality = user.municipality
 
     @property
     def actor(self) -> Actor:
@@ -42,6 +46,11 @@ def read_user(db: Session, user_id: int) -> WebUser | None:
     """The person behind a session: none when the account is gone or switched off."""
     user = db.get(User, user_id)
     return WebUser(user) if user is not None and user.active else None
+
+
+def user_of(person: web_sessions.Person) -> WebUser | None:
+    """The person read with the session row; none when the account is switched off."""
+    return WebUser(person) if person.active else None
 
 
 def remember_user(user_id: int, found: WebUser | None) -> None:

@@ -75,7 +75,12 @@ class DatabaseSessionInterface(SessionInterface):
                 )
                 user_id = _user_id(found.data) if isinstance(found, web_sessions.Live) else None
                 if user_id is not None:
-                    auth.remember_user(user_id, auth.read_user(db, user_id))
+                    assert isinstance(found, web_sessions.Live)
+                    person = found.person
+                    if person is not None and person.id == user_id:  # read with the row
+                        auth.remember_user(user_id, auth.user_of(person))
+                    else:
+                        auth.remember_user(user_id, auth.read_user(db, user_id))
             if found is False:  # expired: gone for good
                 with unit_of_work(sessions) as db:
                     web_sessions.end(db, token=token)

@@ -3,14 +3,19 @@ command line and the bot (locales), as filters."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 
-from flask import Flask, request, url_for
+import flask.templating
+from flask import Flask, g, request, url_for
 from flask_babel import Babel
 from flask_wtf.csrf import CSRFProtect
-from markupsafe import Markup
+from jinja2 import nodes
+from jinja2.visitor import NodeTransformer
+from markupsafe import Markup, escape
 
 import locales
 from domain.choices import LABELS, Role
@@ -113,6 +118,53 @@ def menu(role: Role) -> list[tuple[str, str, int | None]]:
     ]
 
 
+def status_tag(status: ReferralStatus) -> Markup:
+    """A referral's status as a tag. Python rather than a macro: a list calls it for each of
+    its rows, and a Jinja macro call costs more than the tag."""
+    return Markup('<strong class="status status-%s">%s</strong>') % (status.value, _label(status))
+
+
+PLANNED = N_("%(date)s (planned)")
+
+
+def end_day(row: Any) -> Markup:
+    """The day a placement ended, or its planned end (said so), or a dash."""
+    if getattr(row, "ended_on", None):
+        return escape(_date(row.ended_on))
+    if getattr(row, "planned_end_on", None):
+        translated = Markup(locales.translations().gettext(PLANNED))
+        return translated % {"date": _date(row.planned_end_on)}
+    return Markup("–")
+
+
+SAFE_CODE = re.compile(r"[A-Za-z0-9-]+")
+
+
+def referral_url(code: str) -> str:
+    """url_for('referrals.detail', code=code): a list links each of its rows, so the
+    address is built once per request and the code, which needs no quoting, put in it."""
+    if not SAFE_CODE.fullmatch(code):
+        return url_for("referrals.detail", code=code)
+    prefix = g.get("mm_referral_url")
+    if prefix is None:
+        prefix = g.mm_referral_url = url_for("referrals.detail", code="0")[:-1]
+    return f"{prefix}{code}"
+
+
+_LAYOUT_URLS: dict[tuple[str, str, str | None], str] = {}
+
+
+def layout_url(endpoint: str, filename: str | None = None) -> str:
+    """url_for of an address without parameters (the layout's links and style sheet), made
+    once per application root: every page has a dozen of them, always the same."""
+    key = (request.script_root, endpoint, filename)
+    found = _LAYOUT_URLS.get(key)
+    if found is None:
+        values: dict[str, Any] = {"filename": filename} if filename is not None else {}
+        found = _LAYOUT_URLS[key] = url_for(endpoint, **values)
+    return found
+
+
 def field_attributes(field: Any, hint: Any = None, **extra: Any) -> dict[str, Any]:
     """The attributes of an input: its hint and error tied to it, invalid when in error."""
     described = [f"{field.id}-hint"] if hint else []
@@ -145,7 +197,71 @@ FILTERS: dict[str, Any] = {
 }
 
 
+class Environment(flask.templating.Environment):
+    """Flask's Jinja environment, with each `_("...")` of a template translated once, when
+    the template is compiled, instead of at every render: the site speaks only Swedish from
+    one catalogue, so the sentence is the same every time. The result is exactly what
+    Jinja's newstyle gettext returns at render time (Markup when autoescaping, and the
+    placeholders filled by `%`, escaping the values); ngettext stays a call."""
+
+    def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
+        tree = super()._parse(source, name, filename)
+        _translate_once(tree, locales.translations().gettext)
+        return tree
+
+
+def _translate_once(tree: nodes.Template, gettext: Callable[[str], str]) -> None:
+    # Where a template or one of its macros sets a variable `_`, its `_(...)` means that.
+    shadowed = _shadowing(tree, tree, [])
+    if tree in shadowed:
+        return
+    skip = {id(node) for scope in shadowed for node in scope.find_all(nodes.Call)}
+
+    class Fold(NodeTransformer):
+        def visit_Call(self, node: nodes.Call) -> nodes.Node:  # noqa: N802 - Jinja's name
+            node = cast(nodes.Call, self.generic_visit(node))
+            if id(node) in skip or not _literal_gettext(node):
+                return node
+            msgid = cast(nodes.Const, node.args[0]).value
+            translated = gettext(msgid)
+            if not node.kwargs:
+                try:
+                    return nodes.MarkSafeIfAutoescape(nodes.Const(translated % {}))
+                except (KeyError, TypeError, ValueError):  # it fails at render time as before
+                    return node
+            values = nodes.Dict([nodes.Pair(nodes.Const(k.key), k.value) for k in node.kwargs])
+            return nodes.Mod(nodes.MarkSafeIfAutoescape(nodes.Const(translated)), values)
+
+    Fold().visit(tree)
+
+
+def _shadowing(node: nodes.Node, scope: nodes.Node, found: list[nodes.Node]) -> list[nodes.Node]:
+    """The template and macros in which `_` is assigned (or a parameter)."""
+    if isinstance(node, nodes.Macro):
+        scope = node
+    if isinstance(node, nodes.Name) and node.name == "_" and node.ctx != "load":
+        found.append(scope)
+    for child in node.iter_child_nodes():
+        _shadowing(child, scope, found)
+    return found
+
+
+def _literal_gettext(node: nodes.Call) -> bool:
+    return (
+        isinstance(node.node, nodes.Name)
+        and node.node.name == "_"
+        and len(node.args) == 1
+        and isinstance(node.args[0], nodes.Const)
+        and isinstance(node.args[0].value, str)
+        and node.dyn_args is None
+        and node.dyn_kwargs is None
+    )
+
+
 def install(app: Flask) -> None:
+    # Before anything makes the app's Jinja environment (Flask makes it on first use).
+    assert "jinja_env" not in app.__dict__, "templating.install must make the environment"
+    app.jinja_environment = Environment
     babel.init_app(app, locale_selector=lambda: "sv", timezone_selector=lambda: "Europe/Stockholm")
     # The site speaks only Swedish: templates translate straight from the one catalogue that
     # Flask-Babel would look up again for every sentence (a page has a few hundred).
@@ -159,6 +275,10 @@ def install(app: Flask) -> None:
         menu=menu,
         field_attributes=field_attributes,
         url_with=url_with,
+        status_tag=status_tag,
+        end_day=end_day,
+        referral_url=referral_url,
+        layout_url=layout_url,
         state_label=REQUISITION_STATE_LABELS.__getitem__,
     )
     app.jinja_env.trim_blocks = True

@@ -14,7 +14,7 @@ from markupsafe import Markup, escape
 from wtforms import Field, HiddenField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation, ValidationError
-from wtforms.widgets import DateInput, Select, TimeInput
+from wtforms.widgets import DateInput, Select, TimeInput, html_params
 
 import locales
 from domain.errors import RuleViolation, checked_text
@@ -137,9 +137,33 @@ class _Choosing:
     def pre_validate(self, form: Any) -> None:
         if self.data is None:
             return
-        allowed = {self.coerce(value) for value, *_rest in self.choices}  # type: ignore[attr-defined]
+        choices, coerce = self.choices, self.coerce  # type: ignore[attr-defined]
+        if isinstance(choices, Choices):
+            allowed = choices.allowed(coerce)
+        else:
+            allowed = {coerce(value) for value, *_rest in choices}
         if self.data not in allowed:
             raise ValidationError(locales.gettext(CHOOSE_FROM_LIST))
+
+
+class Choices(list[SelectChoice]):
+    """Options made once and used by many requests (the 290 municipalities of a list's
+    filter, web.views.municipality_filter): what follows from them alone is worked out once
+    too, the values allowed and the <option>s written for each choice made. Never changed
+    after it is made; plain options only (no groups, no attributes of their own)."""
+
+    LIMIT = 512  # options written for so many different choices at most (any value can be sent)
+
+    def __init__(self, choices: list[SelectChoice]) -> None:
+        super().__init__(choices)
+        self._allowed: dict[Any, set[Any]] = {}
+        self.written: dict[tuple[Any, Any], Markup] = {}
+
+    def allowed(self, coerce: Callable[[Any], Any]) -> set[Any]:
+        found = self._allowed.get(coerce)
+        if found is None:
+            found = self._allowed[coerce] = {coerce(choice.value) for choice in self}
+        return found
 
 
 class PlainOptionsSelect(Select):
@@ -147,6 +171,28 @@ class PlainOptionsSelect(Select):
     writer, once per option, was most of a list page's CPU with 290 municipalities to pick
     from. The HTML is the same (attributes in its order); options with extra attributes
     still go through WTForms."""
+
+    def __call__(self, field: Any, **kwargs: Any) -> Markup:
+        choices = getattr(field, "choices", None)
+        if not isinstance(choices, Choices) or self.multiple:
+            return Markup(super().__call__(field, **kwargs))
+        key = (field.coerce, field.data)
+        try:
+            written = choices.written.get(key)
+        except TypeError:  # a value that cannot be a key: written afresh
+            return Markup(super().__call__(field, **kwargs))
+        if written is None:
+            written = Markup("".join(self.render_option(c) for c in field.iter_choices()))
+            if len(choices.written) >= Choices.LIMIT:
+                choices.written.clear()
+            choices.written[key] = written
+        # The <select> itself as WTForms writes it.
+        kwargs.setdefault("id", field.id)
+        flags = getattr(field, "flags", {})
+        for name in dir(flags):
+            if name in self.validation_attrs and name not in kwargs:
+                kwargs[name] = getattr(flags, name)
+        return Markup(f"<select {html_params(name=field.name, **kwargs)}>{written}</select>")
 
     @classmethod
     def render_option(cls, choice: Any, **kwargs: Any) -> Markup:

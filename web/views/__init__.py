@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,7 +17,7 @@ from services.lists import PageAt
 from storage.models import Municipality
 from web import runtime
 from web.forms.base import Form, OnceForm
-from web.forms.fields import SelectChoice, options
+from web.forms.fields import Choices, SelectChoice, options
 
 T = TypeVar("T")
 
@@ -78,6 +78,30 @@ def municipality_choices(session: Session) -> list[SelectChoice]:
     """Every municipality to pick from: two columns, not 290 whole objects on every page."""
     named = select(Municipality.id, Municipality.name).order_by(Municipality.name)
     return options((m.id, m.name) for m in session.execute(named))
+
+
+def municipality_filter(session: Session, everything: str, *, needed: bool = True) -> Choices:
+    """The choices of a list's municipality filter: `everything` first, then every
+    municipality. Not `needed` (the filter is not shown and nothing was chosen in it): only
+    the first, and no statement. Made once per process while the municipalities read the
+    same, so that their <select> is written once too (web.forms.fields.Choices)."""
+    if not needed:
+        return Choices([SelectChoice("", everything)])
+    return _municipalities(session, everything)
+
+
+_made: dict[str, tuple[list[Any], Choices]] = {}
+
+
+def _municipalities(session: Session, everything: str) -> Choices:
+    named = select(Municipality.id, Municipality.name).order_by(Municipality.name)
+    rows = [tuple(row) for row in session.execute(named)]
+    known = _made.get(everything)
+    if known is not None and known[0] == rows:
+        return known[1]
+    made = Choices([SelectChoice("", everything), *options(rows)])
+    _made[everything] = (rows, made)
+    return made
 
 
 def page_at(name: str = "sida") -> PageAt:

@@ -15,9 +15,9 @@ from domain.lifecycle import STATUS_LABELS, ReferralStatus
 from services.lists import PAGE_SIZE, Page, ReferralRow, referrals_for
 from web import runtime
 from web.auth import logged_in, roles
-from web.forms.fields import SelectChoice, options
+from web.forms.fields import options
 from web.forms.overview import ReferralFilterForm
-from web.views import municipality_choices, page_at
+from web.views import municipality_filter, page_at
 from web.views.detail import detail_page
 
 blueprint = Blueprint("referrals", __name__)
@@ -35,7 +35,11 @@ def listing() -> Any:
     status = 200
     # Read only (no write lock on SQLite); a search for a person writes its audit row apart.
     with runtime.transaction(read_only=True) as session:
-        form.municipality.choices = [SelectChoice("", everyone), *municipality_choices(session)]
+        form.municipality.choices = municipality_filter(
+            session,
+            everyone,
+            needed=actor.role is Role.COORDINATOR or form.municipality.data is not None,
+        )
         filters: dict[str, Any] = {}
         if form.validate():
             filters["search"] = form.q.data

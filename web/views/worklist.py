@@ -15,9 +15,9 @@ from domain.deadlines import REQUISITION_TASKS, TASK_LABELS, Task
 from services import worklist
 from web import runtime
 from web.auth import roles
-from web.forms.fields import SelectChoice, options
+from web.forms.fields import options
 from web.forms.worklist import WorklistFilterForm
-from web.views import municipality_choices, page_at
+from web.views import municipality_filter, page_at
 
 blueprint = Blueprint("worklist", __name__)
 
@@ -94,7 +94,11 @@ def page() -> Any:
     )
     status = 200
     with runtime.transaction(read_only=True) as db:  # reads only: no write lock on SQLite
-        form.municipality.choices = [SelectChoice("", everything), *municipality_choices(db)]
+        form.municipality.choices = municipality_filter(
+            db,
+            everything,
+            needed=actor.role is Role.COORDINATOR or form.municipality.data is not None,
+        )
         chosen: dict[str, Any] = {}
         if form.validate():
             chosen["task"] = form.task.data
