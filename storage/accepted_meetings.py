@@ -14,16 +14,15 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Connection, func, inspect, select, text
+from sqlalchemy import Connection, func, select, text
 from sqlalchemy.orm import Session
 
 from domain.lifecycle import ReferralStatus
-from storage.figure_triggers import create_trigger_sql as _create
-from storage.figure_triggers import drop_trigger_sql as _drop
-from storage.figure_triggers import missing_triggers as _missing
+from storage import kept_tables
 from storage.models import AcceptedMeeting
 
 TABLE = "accepted_meeting"
+_COLUMNS = ("municipality_id", "meeting_on", "placements")
 ACCEPTED = ReferralStatus.ACCEPTED.value
 _COUNTED = (
     "SELECT p.municipality_id AS municipality_id, p.meeting_on AS meeting_on, "
@@ -49,32 +48,16 @@ def per_day(session: Session) -> list[tuple[date, int]]:
     return [(day, int(n)) for day, n in session.execute(_PER_DAY)]
 
 
-def _connection(session: Session | Connection) -> Connection:
-    return session.connection() if isinstance(session, Session) else session
-
-
 def present(session: Session | Connection) -> bool:
     """Whether the database has the table (from migration 0025 on)."""
-    return inspect(_connection(session)).has_table(TABLE)
+    return kept_tables.present(session, TABLE)
 
 
 def rebuild(session: Session | Connection) -> None:
     """Every day's count again, from the placements and referrals, in this transaction
     (storage.figures.rebuild locks them on PostgreSQL first)."""
-    if not present(session):
-        return
-    session.execute(text(f"DELETE FROM {TABLE}"))
-    session.execute(
-        text(
-            f"INSERT INTO {TABLE} (municipality_id, meeting_on, placements) "
-            f"SELECT municipality_id, meeting_on, placements FROM ({_COUNTED}) AS counted"
-        )
-    )
-
-
-def _day(value: date | str) -> date:
-    # Raw SQL on SQLite returns dates as the text they are stored as.
-    return value if isinstance(value, date) else date.fromisoformat(value)
+    if present(session):
+        kept_tables.refill(session, TABLE, _COLUMNS, _COUNTED)
 
 
 def differences(session: Session) -> list[str]:
@@ -82,12 +65,9 @@ def differences(session: Session) -> list[str]:
     if not present(session):
         return []
     kept = {(row[0], row[1]): row[2] for row in session.execute(_ROWS)}
-    fresh = {(row[0], _day(row[1])): int(row[2]) for row in session.execute(text(_COUNTED))}
-    return [
-        f"{TABLE} {key}: kept {kept.get(key)}, recounted {fresh.get(key)}"
-        for key in sorted(set(kept) | set(fresh))
-        if kept.get(key) != fresh.get(key)
-    ]
+    recounted = session.execute(text(_COUNTED))
+    fresh = {(row[0], kept_tables.as_date(row[1])): int(row[2]) for row in recounted}
+    return kept_tables.compared(TABLE, kept, fresh)
 
 
 def _add(municipality: str, meeting: str, source: str, condition: str) -> list[str]:
@@ -162,16 +142,12 @@ def bodies(_dialect: str) -> dict[str, list[str]]:
 
 
 def create_trigger_sql(connection: Connection) -> list[str]:
-    if not present(connection):
-        return []
-    return _create(connection.dialect.name, TRIGGERS, triggers=TRIGGERS, bodies=bodies)
+    return kept_tables.create_sql(connection, TABLE, TRIGGERS, bodies)
 
 
 def drop_trigger_sql(connection: Connection) -> list[str]:
-    if not present(connection):
-        return []
-    return _drop(connection.dialect.name, TRIGGERS, triggers=TRIGGERS)
+    return kept_tables.drop_sql(connection, TABLE, TRIGGERS)
 
 
 def missing_triggers(connection: Connection) -> list[str]:
-    return _missing(connection, TRIGGERS) if present(connection) else []
+    return kept_tables.missing(connection, TABLE, TRIGGERS)

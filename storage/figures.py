@@ -24,7 +24,7 @@ from domain.figures import COUNTERS
 # The other kept tables (the worklists' items, the places in use per plan, the accepted
 # placements per meeting day, the period reports' totals) are recounted, checked and restored
 # with the figures; each module has the same five functions.
-from storage import accepted_meetings, place_ends, report_figures, worklist_items
+from storage import accepted_meetings, kept_tables, place_ends, report_figures, worklist_items
 
 # The trigger SQL and the readers live in their own modules; callers and migrations name them
 # through storage.figures.
@@ -135,7 +135,7 @@ def differences(session: Session) -> list[str]:
         for row in session.execute(select(*(getattr(DayFigure, n) for n in names)))
     }
     fresh = {
-        (row[0], _as_date(row[1])): tuple(row[2:])
+        (row[0], kept_tables.as_date(row[1])): tuple(row[2:])
         for row in session.execute(text(_recomputed_sql(dialect)))
     }
     found = [
@@ -169,11 +169,6 @@ def differences(session: Session) -> list[str]:
     if places != kept_places:
         found.append(f"place_count: kept {kept_places}, recomputed {places}")
     return found + [line for kept in _KEPT_TABLES for line in kept.differences(session)]
-
-
-def _as_date(value: date | str) -> date:
-    # Raw SQL on SQLite returns dates as the text they are stored as.
-    return value if isinstance(value, date) else date.fromisoformat(value)
 
 
 @contextmanager

@@ -19,11 +19,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, inspect, select, text
+from sqlalchemy import Connection, select, text
 from sqlalchemy.orm import Session
 
 from domain.lifecycle import ACTIVE_AT_MUNICIPALITY, ReferralStatus
-from storage import figure_triggers
+from storage import kept_tables
 from storage.models import PlaceEnd
 
 TABLE = "place_end"
@@ -125,31 +125,19 @@ def bodies(dialect: str) -> dict[str, list[str]]:
     }
 
 
-def _connection(session: Session | Connection) -> Connection:
-    return session.connection() if isinstance(session, Session) else session
-
-
 def present(session: Session | Connection) -> bool:
     """Whether the database has the table (from migration 0023 on)."""
-    return inspect(_connection(session)).has_table(TABLE)
+    return kept_tables.present(session, TABLE)
 
 
 def rebuild(session: Session | Connection) -> None:
     """Every municipality's places in use again, from the placements, in this transaction."""
-    connection = _connection(session)
-    if not present(connection):
-        return
-    columns = ", ".join(COLUMNS)
-    session.execute(text(f"DELETE FROM {TABLE}"))
-    session.execute(
-        text(f"INSERT INTO {TABLE} ({columns}) SELECT {columns} FROM ({recount_sql()}) AS c")
-    )
+    if present(session):
+        kept_tables.refill(session, TABLE, COLUMNS, recount_sql())
 
 
 def _row(row: Any) -> tuple[tuple[int, str, date], int]:
-    # Raw SQL on SQLite returns dates as the text they are stored as.
-    day = row[2] if isinstance(row[2], date) else date.fromisoformat(row[2])
-    return (row[0], row[1], day), int(row[3])
+    return (row[0], row[1], kept_tables.as_date(row[2])), int(row[3])
 
 
 def differences(session: Session) -> list[str]:
@@ -159,26 +147,16 @@ def differences(session: Session) -> list[str]:
     columns = [getattr(PlaceEnd, name) for name in COLUMNS]
     kept = dict(_row(row) for row in session.execute(select(*columns)))
     fresh = dict(_row(row) for row in session.execute(text(recount_sql())))
-    return [
-        f"{TABLE} {key}: kept {kept.get(key)}, recomputed {fresh.get(key)}"
-        for key in sorted(set(kept) | set(fresh))
-        if kept.get(key) != fresh.get(key)
-    ]
+    return kept_tables.compared(TABLE, kept, fresh)
 
 
 def create_trigger_sql(connection: Connection) -> list[str]:
-    if not present(connection):
-        return []
-    return figure_triggers.create_trigger_sql(
-        connection.dialect.name, TRIGGERS, triggers=TRIGGERS, bodies=bodies
-    )
+    return kept_tables.create_sql(connection, TABLE, TRIGGERS, bodies)
 
 
 def drop_trigger_sql(connection: Connection) -> list[str]:
-    if not present(connection):
-        return []
-    return figure_triggers.drop_trigger_sql(connection.dialect.name, TRIGGERS, triggers=TRIGGERS)
+    return kept_tables.drop_sql(connection, TABLE, TRIGGERS)
 
 
 def missing_triggers(connection: Connection) -> list[str]:
-    return figure_triggers.missing_triggers(connection, TRIGGERS) if present(connection) else []
+    return kept_tables.missing(connection, TABLE, TRIGGERS)

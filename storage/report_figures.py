@@ -20,7 +20,6 @@ from sqlalchemy import (
     bindparam,
     case,
     func,
-    inspect,
     literal,
     literal_column,
     select,
@@ -31,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from domain.clock import STOCKHOLM
 from domain.lifecycle import RequestAnswer
+from storage import kept_tables
 from storage import report_triggers as triggers
 from storage.dates import seconds_of_sql
 from storage.models import PlacementRequest, Referral, ReportDay
@@ -40,36 +40,21 @@ _DAY = ReportDay.__table__
 COUNTERS = triggers.COUNTERS
 
 
-def _connection(session: Session | Connection) -> Connection:
-    return session.connection() if isinstance(session, Session) else session
-
-
 def present(session: Session | Connection) -> bool:
     """Whether the database has the table (from migration 0024 on)."""
-    return inspect(_connection(session)).has_table(triggers.TABLE)
+    return kept_tables.present(session, triggers.TABLE)
 
 
 def rebuild(session: Session | Connection) -> None:
     """Every municipality's totals again, from the placements and requests."""
-    connection = _connection(session)
+    connection = kept_tables.connection_of(session)
     if not present(connection):
         return
     dialect = connection.dialect.name
     if dialect == "postgresql":  # nothing they count may change while they are recounted
         session.execute(text("LOCK TABLE placement, placement_request, referral IN SHARE MODE"))
-    columns = ", ".join(triggers.COUNTERS)
-    session.execute(text(f"DELETE FROM {triggers.TABLE}"))
-    session.execute(
-        text(
-            f"INSERT INTO {triggers.TABLE} (municipality_id, day, {columns}) "
-            f"SELECT municipality_id, day, {columns} FROM ({triggers.recomputed_sql(dialect)}) AS r"
-        )
-    )
-
-
-def _as_date(value: date | str) -> date:
-    # Raw SQL on SQLite returns dates as the text they are stored as.
-    return value if isinstance(value, date) else date.fromisoformat(value)
+    columns = ("municipality_id", "day", *triggers.COUNTERS)
+    kept_tables.refill(session, triggers.TABLE, columns, triggers.recomputed_sql(dialect))
 
 
 def differences(session: Session) -> list[str]:
@@ -82,14 +67,10 @@ def differences(session: Session) -> list[str]:
         for row in session.execute(select(_DAY.c.municipality_id, _DAY.c.day, *_counters()))
     }
     fresh = {
-        (row[0], _as_date(row[1])): tuple(int(v) for v in row[2:])
+        (row[0], kept_tables.as_date(row[1])): tuple(int(v) for v in row[2:])
         for row in session.execute(text(triggers.recomputed_sql(dialect)))
     }
-    return [
-        f"{triggers.TABLE} {key}: kept {kept.get(key)}, recomputed {fresh.get(key)}"
-        for key in sorted(set(kept) | set(fresh))
-        if kept.get(key) != fresh.get(key)
-    ]
+    return kept_tables.compared(triggers.TABLE, kept, fresh)
 
 
 def create_trigger_sql(connection: Connection) -> list[str]:

@@ -9,38 +9,28 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, inspect, select, text
+from sqlalchemy import Connection, select, text
 from sqlalchemy.orm import Session
 
+from storage import kept_tables
 from storage import worklist_triggers as triggers
 from storage.models import KeptWorkItem
 
 
-def _connection(session: Session | Connection) -> Connection:
-    return session.connection() if isinstance(session, Session) else session
-
-
 def present(session: Session | Connection) -> bool:
     """Whether the database has the table (from migration 0022 on)."""
-    return inspect(_connection(session)).has_table(triggers.TABLE)
+    return kept_tables.present(session, triggers.TABLE)
 
 
 def rebuild(session: Session | Connection) -> None:
     """Every item again, from the referrals and what belongs to them, in this transaction."""
-    connection = _connection(session)
+    connection = kept_tables.connection_of(session)
     if not present(connection):
         return
     dialect = connection.dialect.name
     if dialect == "postgresql":  # nothing an item reads may change while they are recounted
         session.execute(text("LOCK TABLE meeting, placement_request IN SHARE MODE"))
-    columns = ", ".join(triggers.COLUMNS)
-    session.execute(text(f"DELETE FROM {triggers.TABLE}"))
-    session.execute(
-        text(
-            f"INSERT INTO {triggers.TABLE} ({columns}) "
-            f"SELECT {columns} FROM ({triggers.items_sql(dialect)}) AS items"
-        )
-    )
+    kept_tables.refill(session, triggers.TABLE, triggers.COLUMNS, triggers.items_sql(dialect))
 
 
 def _key(row: Any) -> tuple[int, str, int]:
@@ -63,11 +53,7 @@ def differences(session: Session) -> list[str]:
     columns = [getattr(KeptWorkItem, name) for name in triggers.COLUMNS]
     kept = {_key(row): _values(row) for row in session.execute(select(*columns))}
     fresh = {_key(row): _values(row) for row in session.execute(text(triggers.items_sql(dialect)))}
-    return [
-        f"{triggers.TABLE} {key}: kept {kept.get(key)}, recomputed {fresh.get(key)}"
-        for key in sorted(set(kept) | set(fresh))
-        if kept.get(key) != fresh.get(key)
-    ]
+    return kept_tables.compared(triggers.TABLE, kept, fresh)
 
 
 def create_trigger_sql(connection: Connection) -> list[str]:
