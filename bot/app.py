@@ -104,12 +104,6 @@ def _failed() -> Message:
 def _register_commands(app: App, runtime: ChatRuntime) -> None:
     ctx = runtime.context
 
-    def reply_to(
-        user_id: str, text: str, name: str | None = None, team: str | None = None
-    ) -> Message:
-        asker = commands.asker_for_slack(ctx, user_id, name=name, team=team)
-        return commands.answer(ctx, asker, text)
-
     @app.command(runtime.settings.command)
     def slash_command(
         ack: Ack,
@@ -125,7 +119,7 @@ def _register_commands(app: App, runtime: ChatRuntime) -> None:
         def work() -> Message | None:
             if not runtime.first_time(key):
                 return None
-            return reply_to(user, text, name, team)
+            return commands.reply_for_slack(ctx, user, text, name=name, team=team)
 
         def later(reply: Message | None, error: BaseException | None) -> None:
             _answer_later(runtime, reply, error, respond, user, key)
@@ -194,7 +188,7 @@ def _once(runtime: ChatRuntime, key: str, work: Callable[..., None], *args: Any)
 
 def _answer(runtime: ChatRuntime, user: str, text: str) -> Message:
     ctx = runtime.context
-    return commands.answer(ctx, commands.asker_for_slack(ctx, user), text)
+    return commands.reply_for_slack(ctx, user, text)
 
 
 def _direct_message(runtime: ChatRuntime, key: str, event: dict[str, Any]) -> None:

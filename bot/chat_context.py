@@ -4,7 +4,9 @@ what someone not linked yet is told, wherever they ask (commands, buttons, the H
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -23,12 +25,30 @@ class ChatContext:
     sessions: sessionmaker[Session]
     clock: Clock
     service: str = "Slack"  # the chat service's name, in sentences about linking
+    # The read-only unit of work a whole answer shares (`reading_together`), when one is open.
+    reading: Session | None = None
 
     def now(self) -> datetime:
         return self.clock.now()
 
     def today(self) -> date:
         return local_date(self.now())
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """The shared read-only unit of work, or a read-only one of its own."""
+        if self.reading is not None:
+            yield self.reading
+            return
+        with unit_of_work(self.sessions, read_only=True) as session:
+            yield session
+
+
+@contextmanager
+def reading_together(ctx: ChatContext) -> Iterator[ChatContext]:
+    """One read-only unit of work for who asks and the answer: one transaction, not two."""
+    with unit_of_work(ctx.sessions, read_only=True) as session:
+        yield replace(ctx, reading=session)
 
 
 @dataclass(frozen=True)
@@ -54,7 +74,7 @@ def asker_for_matrix(ctx: ChatContext, matrix_user_id: str) -> Asker:
 def asker_for_slack(
     ctx: ChatContext, slack_user_id: str, *, name: str | None = None, team: str | None = None
 ) -> Asker:
-    with unit_of_work(ctx.sessions, read_only=True) as session:
+    with ctx.read() as session:
         actor = chat_links.actor_for_slack_user(session, slack_user_id)
         return Asker(slack_user_id, actor, slack_user_name=name, slack_team=team)
 

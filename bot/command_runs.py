@@ -62,7 +62,7 @@ def run_places(ctx: ChatContext, actor: Actor, args: list[str], share: bool) -> 
     page = 1
     if len(args) >= 2 and plain_letters(args[-2]) == "sida" and args[-1].isdigit():
         page, args = int(args[-1]), args[:-2]
-    with unit_of_work(ctx.sessions, read_only=True) as session:
+    with ctx.read() as session:
         wanted = find_municipality(session, " ".join(args)) if args else None
         result = places_shown(
             session, ctx, page=page, municipality_id=wanted.id if wanted is not None else None
@@ -77,7 +77,7 @@ def run_places(ctx: ChatContext, actor: Actor, args: list[str], share: bool) -> 
 def run_budget(ctx: ChatContext, actor: Actor, args: list[str], share: bool) -> Message:
     year = parse_year(args[0]) if args else ctx.today().year
     today = ctx.today()
-    with unit_of_work(ctx.sessions, read_only=True) as session:
+    with ctx.read() as session:
         found, at_pace = budget_follow_up.budget_at_pace(
             session, actor=actor, year=year, today=today
         )
@@ -86,8 +86,8 @@ def run_budget(ctx: ChatContext, actor: Actor, args: list[str], share: bool) -> 
 
 def run_status(ctx: ChatContext, actor: Actor, args: list[str], share: bool) -> Message:
     _needs(args, 1, "status <referenskod>", ctx)
-    with unit_of_work(ctx.sessions, read_only=True) as session:
-        referral = get_referral(session, actor=actor, reference_code=args[0])
+    with ctx.read() as session:
+        referral = get_referral(session, actor=actor, reference_code=args[0], related=True)
         whole = can_see_personal_data(actor, facts_of(referral))
         return replies.status(
             referral, ctx.settings, whole=whole, own_municipality_id=actor.municipality_id

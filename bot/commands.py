@@ -17,6 +17,7 @@ from bot.chat_context import ChatContext as ChatContext
 from bot.chat_context import asker_for_matrix as asker_for_matrix
 from bot.chat_context import asker_for_slack as asker_for_slack
 from bot.chat_context import not_linked as not_linked
+from bot.chat_context import reading_together
 from bot.command_runs import (
     run_budget,
     run_capacity,
@@ -53,6 +54,7 @@ class Command:
     allowed: Callable[[Actor], bool]
     run: Run | None = None
     shareable: bool = False
+    writes: bool = False  # else only reads: asked and answered in one read-only unit of work
 
 
 def _everyone(actor: Actor) -> bool:
@@ -99,6 +101,7 @@ COMMANDS = (
         N_("Set how many participants your municipality can take now."),
         can_manage_municipalities,
         run_capacity,
+        writes=True,
     ),
     Command(
         "förläng",
@@ -106,6 +109,7 @@ COMMANDS = (
         N_("Extend a running placement to a new end date."),
         _contact,
         run_extend,
+        writes=True,
     ),
     Command(
         "avsluta",
@@ -113,9 +117,14 @@ COMMANDS = (
         N_("End a running placement on a date, with its outcome."),
         _contact,
         run_end,
+        writes=True,
     ),
     Command(
-        "koppla", "koppla", N_("Link your %(service)s account to your web account."), _everyone
+        "koppla",
+        "koppla",
+        N_("Link your %(service)s account to your web account."),
+        _everyone,
+        writes=True,
     ),
     Command("hjälp", "hjälp", N_("This help."), _everyone),
 )
@@ -132,13 +141,35 @@ BY_WORD = {plain_letters(c.name): c for c in COMMANDS}
 BY_WORD |= {alias: BY_WORD[name] for alias, name in ALIASES.items()}
 
 
+def _command_of(words: list[str]) -> Command | None:
+    return BY_WORD.get(plain_letters(words[0])) if words else BY_WORD["hjalp"]
+
+
+def reply_for_slack(
+    ctx: ChatContext,
+    slack_user_id: str,
+    text: str,
+    *,
+    name: str | None = None,
+    team: str | None = None,
+) -> Message:
+    """Who asks and the reply; a command that only reads runs in the same read-only unit of
+    work as the look-up of who asks."""
+    command = _command_of((text or "").split())
+    if command is not None and command.writes:
+        return answer(ctx, asker_for_slack(ctx, slack_user_id, name=name, team=team), text)
+    with reading_together(ctx) as reading:
+        asker = asker_for_slack(reading, slack_user_id, name=name, team=team)
+        return answer(reading, asker, text)
+
+
 def answer(ctx: ChatContext, asker: Asker, text: str) -> Message:
     """The reply to one command line, e.g. `platser Osby` or `budget 2027 dela`."""
     words = (text or "").split()
     share = bool(words) and plain_letters(words[-1]) == "dela"
     if share:
         words = words[:-1]
-    command = BY_WORD.get(plain_letters(words[0])) if words else BY_WORD["hjalp"]
+    command = _command_of(words)
     if command is None:
         return help_reply(ctx, asker, unknown=words[0])
     if command.name == "koppla":

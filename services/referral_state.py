@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from domain import actions
 from domain.access import Actor, ReferralFacts, check_sees_referral
@@ -23,6 +23,7 @@ from storage.db import changed_rows
 from storage.models import (
     Municipality,
     Participant,
+    Placement,
     PlacementRequest,
     Referral,
     personal_identity_digest,
@@ -99,9 +100,24 @@ def open_request_of(referral: Referral) -> PlacementRequest | None:
     return next((r for r in referral.requests if r.answered_at is None), None)
 
 
-def get_referral(session: Session, *, actor: Actor, reference_code: str) -> Referral:
+# A referral's requests, placement, their municipalities and extensions, read with it in one
+# statement (each is a few rows): for a caller that shows all of them (bot status).
+_RELATED = (
+    joinedload(Referral.requests).joinedload(PlacementRequest.municipality),
+    joinedload(Referral.placement).options(
+        joinedload(Placement.municipality), joinedload(Placement.extensions)
+    ),
+)
+
+
+def get_referral(
+    session: Session, *, actor: Actor, reference_code: str, related: bool = False
+) -> Referral:
     code = (reference_code or "").strip().upper()
-    referral = session.scalars(select(Referral).where(Referral.reference_code == code)).first()
+    query = select(Referral).where(Referral.reference_code == code)
+    if related:
+        query = query.options(*_RELATED)
+    referral = session.scalars(query).unique().first()
     if referral is None:
         raise NotFound(N_("There is no referral with that reference code."))
     check_sees_referral(actor, facts_of(referral))

@@ -186,7 +186,14 @@ def _chat_statements(sessions, words: str) -> int:
 # the accepted placements per meeting day, read once for both (budget_at_pace): 4.
 @pytest.mark.parametrize(
     ("words", "limit"),
-    [("platser", 8), ("budget", 4), ("platser sida 2", 8), ("platser Kommun 007", 8)],
+    [
+        ("platser", 8),
+        ("budget", 4),
+        ("platser sida 2", 8),
+        ("platser Kommun 007", 8),
+        # The referral with its requests, placement, municipalities and extensions: one read.
+        ("status MM-2026-0042", 2),
+    ],
 )
 def test_a_chat_answer_runs_as_many_statements_at_ten_times_the_data(sessions, words, limit):
     _grow(sessions, SMALL)
