@@ -187,6 +187,43 @@ def standing_periods(session: Session) -> dict[tuple[int, date], Any]:
     return {(row[0], row[1]): row for row in session.execute(query)}
 
 
+def _standing_in() -> Any:
+    query = (
+        select(
+            Requisition.municipality_id,
+            Municipality.name.label("municipality"),
+            Municipality.code.label("municipality_code"),
+            Requisition.period_first,
+            Requisition.state,
+            Requisition.days,
+            Requisition.total_ore,
+            Requisition.submitted_at,
+            Requisition.attested_at,
+            Requisition.paid_at,
+        )
+        .join(Municipality, Municipality.id == Requisition.municipality_id)
+        .where(Requisition.state.in_(bindparam("states", expanding=True)))
+    )
+    return query.order_by(Municipality.name, Requisition.period_first)
+
+
+_STANDING_IN = _standing_in()
+_STANDING_IN_ONE = _STANDING_IN.where(Requisition.municipality_id == bindparam("municipality_id"))
+
+
+def standing_in(
+    session: Session, states: Iterable[State], municipality_id: int | None = None
+) -> list[Any]:
+    """(municipality_id, municipality, municipality_code, period_first, state, days, total öre, when submitted,
+    attested and paid) of the standing bases in `states` (not returned), of every
+    municipality (or one), by municipality name and period: the few a worklist shows,
+    without every municipality's every period."""
+    params: dict[str, Any] = {"states": [s for s in states if s is not State.RETURNED]}
+    if municipality_id is None:
+        return list(session.execute(_STANDING_IN, params))
+    return list(session.execute(_STANDING_IN_ONE, {**params, "municipality_id": municipality_id}))
+
+
 def latest_returns(session: Session) -> dict[tuple[int, date], Any]:
     """(municipality id, period's first day) -> (returned_at, return_reason) of the latest
     basis sent back for each period: a period without a standing basis is returned while it
