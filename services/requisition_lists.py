@@ -74,14 +74,11 @@ def summaries(
     if municipality_id is not None:
         municipality_ids = {municipality_id}
     live = kept_days(session, program, periods, municipality_ids) if drafts else {}
-    kept = queries.standing_periods(session)
-    returns = queries.latest_returns(session)
-    rates = {p.first: rate_of(program, p) for p in periods}
+    kept = queries.standing_periods(session, municipality_ids)
+    returns = queries.latest_returns(session, municipality_ids)
     found = []
     rates = {p.first: rate_of(program, p) for p in periods}  # once a period, not a basis
-    for m in queries.municipalities(session):
-        if municipality_ids is not None and m.id not in municipality_ids:
-            continue
+    for m in queries.municipalities(session, municipality_ids):
         if actor and not rules.can_see(actor, m.id):
             continue
         for p in periods:
@@ -192,8 +189,8 @@ def _standing(
         _rate, confirmed = rate_of(program, period)
         found.append(
             Summary(
-                row.municipality_id, row.municipality, row.municipality_code, period, State(row.state), row.days,
-                Money(row.total_ore), confirmed, False, _kept(row),
+                row.municipality_id, row.municipality, row.municipality_code, period,
+                State(row.state), row.days, Money(row.total_ore), confirmed, False, _kept(row),
             )
         )  # fmt: skip
     return found
