@@ -20,6 +20,7 @@ from domain.access import Actor
 from domain.clock import local_date
 from domain.deadlines import Task, requisition_due, requisition_task
 from domain.money import Money
+from domain.program import Program
 from domain.requisition import Accrual, Period, State
 from services.program_setup import current_program
 from services.requisition_basis import kept_days, rate_of
@@ -73,14 +74,11 @@ def summaries(
     if municipality_id is not None:
         municipality_ids = {municipality_id}
     live = kept_days(session, program, periods, municipality_ids) if drafts else {}
-    kept = queries.standing_periods(session)
-    returns = queries.latest_returns(session)
-    rates = {p.first: rate_of(program, p) for p in periods}
+    kept = queries.standing_periods(session, municipality_ids)
+    returns = queries.latest_returns(session, municipality_ids)
     found = []
     rates = {p.first: rate_of(program, p) for p in periods}  # once a period, not a basis
-    for m in queries.municipalities(session):
-        if municipality_ids is not None and m.id not in municipality_ids:
-            continue
+    for m in queries.municipalities(session, municipality_ids):
         if actor and not rules.can_see(actor, m.id):
             continue
         for p in periods:
@@ -134,9 +132,15 @@ def work(
     # Only a draft waits to be submitted: the coordinator's and the association's work
     # (attest, pay) never needs the days of every municipality's every draft.
     drafts = wanted is None or Task.SUBMIT_REQUISITION in wanted
+    stored = _stored_states(wanted)
+    bases = (
+        _standing(session, program, ended, stored, municipality_id)
+        if stored is not None
+        else summaries(session, actor=None, periods=ended, today=today,
+                       municipality_id=municipality_id, drafts=drafts)
+    )  # fmt: skip
     found = []
-    for s in summaries(session, actor=None, periods=ended, today=today,
-                       municipality_id=municipality_id, drafts=drafts):  # fmt: skip
+    for s in bases:
         task = requisition_task(s.state, ended=s.period.ended_on(today), days=s.days)
         if task is None or (wanted is not None and task not in wanted):
             continue
@@ -147,6 +151,48 @@ def work(
             assert s.since is not None  # every stored step has its moment
             found.append(Waiting(task, s, local_date(s.since), False))
     found.sort(key=lambda w: (w.basis.period.first, w.basis.municipality, w.task.value))
+    return found
+
+
+def _stored_states(tasks: set[Task] | None) -> set[State] | None:
+    """The states of the bases that wait for one of `tasks` (domain.deadlines.requisition_task),
+    when all of them are stored and standing (submitted, attested, paid): those bases are read
+    by state. None when a draft or a returned basis may wait for one (or for any task)."""
+    if tasks is None:
+        return None
+    states = {
+        state
+        for state in State
+        for ended in (False, True)
+        for days in (0, 1)
+        if requisition_task(state, ended=ended, days=days) in tasks
+    }
+    return None if states & {State.DRAFT, State.RETURNED} else states
+
+
+def _standing(
+    session: Session,
+    program: Program,
+    periods: list[Period],
+    states: set[State],
+    municipality_id: int | None,
+) -> list[Summary]:
+    """The standing bases in `states` of `periods` (all ended), as `summaries` lists them:
+    the attester's and the payer's work, read by state, not by every municipality's every
+    period."""
+    by_first = {p.first: p for p in periods}
+    found = []
+    for row in queries.standing_in(session, states, municipality_id) if states else ():
+        period = by_first.get(row.period_first)
+        if period is None:
+            continue
+        _rate, confirmed = rate_of(program, period)
+        found.append(
+            Summary(
+                row.municipality_id, row.municipality, row.municipality_code, period,
+                State(row.state), row.days, Money(row.total_ore), confirmed, False, _kept(row),
+            )
+        )  # fmt: skip
     return found
 
 

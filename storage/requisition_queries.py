@@ -104,10 +104,17 @@ def live_lines(
     return list(session.execute(_STARTED_SINCE, {**params, "since": since}))
 
 
-def municipalities(session: Session) -> list[Any]:
-    """(id, name, code) of every municipality, by name."""
-    query = select(Municipality.id, Municipality.name, Municipality.code)
-    return list(session.execute(query.order_by(Municipality.name)))
+_MUNICIPALITIES = select(Municipality.id, Municipality.name, Municipality.code).order_by(
+    Municipality.name
+)
+_MUNICIPALITIES_IN = _MUNICIPALITIES.where(Municipality.id.in_(bindparam("ids", expanding=True)))
+
+
+def municipalities(session: Session, ids: Iterable[int] | None = None) -> list[Any]:
+    """(id, name, code) of every municipality (or those of `ids`), by name."""
+    if ids is None:
+        return list(session.execute(_MUNICIPALITIES))
+    return list(session.execute(_MUNICIPALITIES_IN, {"ids": list(ids)}))
 
 
 def standing(session: Session, municipality_id: int | None = None) -> list[Requisition]:
@@ -168,10 +175,12 @@ def waiting_for_attestation(session: Session) -> list[Any]:
     return list(session.execute(query))
 
 
-def standing_periods(session: Session) -> dict[tuple[int, date], Any]:
+def standing_periods(
+    session: Session, ids: Iterable[int] | None = None
+) -> dict[tuple[int, date], Any]:
     """(municipality id, period's first day) -> (state, days, total öre, when submitted,
-    attested and paid) of every standing basis: what lists, worklists and accruals need, in
-    one query."""
+    attested and paid) of every standing basis (of the municipalities of `ids`, if given):
+    what lists, worklists and accruals need, in one query."""
     query = select(
         Requisition.municipality_id,
         Requisition.period_first,
@@ -184,19 +193,62 @@ def standing_periods(session: Session) -> dict[tuple[int, date], Any]:
         Requisition.attested_at,
         Requisition.paid_at,
     ).where(Requisition.state != State.RETURNED)
+    if ids is not None:
+        query = query.where(Requisition.municipality_id.in_(list(ids)))
     return {(row[0], row[1]): row for row in session.execute(query)}
 
 
-def latest_returns(session: Session) -> dict[tuple[int, date], Any]:
+def _standing_in() -> Any:
+    query = (
+        select(
+            Requisition.municipality_id,
+            Municipality.name.label("municipality"),
+            Municipality.code.label("municipality_code"),
+            Requisition.period_first,
+            Requisition.state,
+            Requisition.days,
+            Requisition.total_ore,
+            Requisition.submitted_at,
+            Requisition.attested_at,
+            Requisition.paid_at,
+        )
+        .join(Municipality, Municipality.id == Requisition.municipality_id)
+        .where(Requisition.state.in_(bindparam("states", expanding=True)))
+    )
+    return query.order_by(Municipality.name, Requisition.period_first)
+
+
+_STANDING_IN = _standing_in()
+_STANDING_IN_ONE = _STANDING_IN.where(Requisition.municipality_id == bindparam("municipality_id"))
+
+
+def standing_in(
+    session: Session, states: Iterable[State], municipality_id: int | None = None
+) -> list[Any]:
+    """(municipality_id, municipality, municipality_code, period_first, state, days, total
+    öre, when submitted, attested and paid) of the standing bases in `states` (not
+    returned), of every municipality (or one), by municipality name and period: the few a
+    worklist shows, without every municipality's every period."""
+    params: dict[str, Any] = {"states": [s for s in states if s is not State.RETURNED]}
+    if municipality_id is None:
+        return list(session.execute(_STANDING_IN, params))
+    return list(session.execute(_STANDING_IN_ONE, {**params, "municipality_id": municipality_id}))
+
+
+def latest_returns(
+    session: Session, ids: Iterable[int] | None = None
+) -> dict[tuple[int, date], Any]:
     """(municipality id, period's first day) -> (returned_at, return_reason) of the latest
-    basis sent back for each period: a period without a standing basis is returned while it
-    has one."""
+    basis sent back for each period (of the municipalities of `ids`, if given): a period
+    without a standing basis is returned while it has one."""
     query = select(
         Requisition.municipality_id,
         Requisition.period_first,
         Requisition.returned_at,
         Requisition.return_reason,
     ).where(Requisition.state == State.RETURNED)
+    if ids is not None:
+        query = query.where(Requisition.municipality_id.in_(list(ids)))
     found: dict[tuple[int, date], Any] = {}
     for row in session.execute(query.order_by(Requisition.returned_at)):
         found[(row.municipality_id, row.period_first)] = row

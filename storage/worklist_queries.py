@@ -6,6 +6,8 @@ the rules of domain.deadlines written as bounds (`_window`): a count is an index
 a page a keyset range on (anchor, at_seconds, reference_code, source_id). All kinds are
 counted in one statement and paged in another, however long the program has run; the
 worklist's use case (services.worklist) applies the rules again to each row it shows.
+Each statement is built once per process for its shape (whose list, which kinds, paged how)
+and the days, scope and keys go in as parameters: a request builds no SQL.
 """
 
 from __future__ import annotations
@@ -13,9 +15,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, literal, or_, select, tuple_, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Integer,
+    Select,
+    bindparam,
+    func,
+    literal,
+    or_,
+    select,
+    tuple_,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from domain.deadlines import ENDING_SOON, Task
@@ -85,20 +100,63 @@ def _window(task: Task, today: date, horizon: date) -> tuple[date | None, date |
     return None, None  # requests, declines, reports and plans missing, follow-ups to book
 
 
-def _where(task: Task, scope: Scope, today: date, horizon: date) -> list[ColumnElement[bool]]:
+_ANY_DAY = date(2000, 1, 3)
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """What a statement's text depends on (the values go in as parameters): whose list,
+    and each kind's page by offset or after or before a key."""
+
+    by_municipality: bool
+    by_investigator: bool
+
+
+def _where(task: Task, shape: _Shape) -> list[ColumnElement[bool]]:
     conditions = [W.kind == task.value]
-    if scope.municipality_id is not None:
-        conditions.append(W.municipality_id == scope.municipality_id)
-    if scope.investigator_id is not None:
-        conditions.append(W.investigator_id == scope.investigator_id)
-    first, last = _window(task, today, horizon)
+    if shape.by_municipality:
+        conditions.append(W.municipality_id == bindparam("municipality_id"))
+    if shape.by_investigator:
+        conditions.append(W.investigator_id == bindparam("investigator_id"))
+    # Which bounds a kind has depends on the kind alone; their days are parameters.
+    first, last = _window(task, _ANY_DAY, _ANY_DAY)
     if first is not None:
-        conditions.append(W.anchor >= first)
+        conditions.append(W.anchor >= bindparam(f"first_{task.value}", type_=Date))
     if last is not None:
-        conditions.append(W.anchor <= last)
+        conditions.append(W.anchor <= bindparam(f"last_{task.value}", type_=Date))
     if task is Task.BOOK_FOLLOW_UP:  # no follow-up booked from today on
+        today = bindparam("today", type_=Date)
         conditions.append(or_(W.booked_until.is_(None), W.booked_until < today))
     return conditions
+
+
+def _params(tasks: Sequence[Task], scope: Scope, today: date, horizon: date) -> dict[str, Any]:
+    params: dict[str, Any] = {
+        "municipality_id": scope.municipality_id,
+        "investigator_id": scope.investigator_id,
+        "today": today,
+    }
+    for task in tasks:
+        first, last = _window(task, today, horizon)
+        params[f"first_{task.value}"], params[f"last_{task.value}"] = first, last
+    return params
+
+
+def _shape(scope: Scope) -> _Shape:
+    return _Shape(scope.municipality_id is not None, scope.investigator_id is not None)
+
+
+@lru_cache(maxsize=64)
+def _counts_statement(tasks: tuple[Task, ...], shape: _Shape) -> Any:
+    """Built once per process for each list's kinds: SQLAlchemy then neither builds nor
+    compiles it again, and a request only binds its days."""
+    parts = [
+        select(literal(t.value).label("kind"), func.count().label("n"))
+        .select_from(W)
+        .where(*_where(t, shape))
+        for t in tasks
+    ]
+    return union_all(*parts)
 
 
 def counts(
@@ -107,28 +165,45 @@ def counts(
     """How many items of each kind are on the list today, in one statement."""
     if not tasks:
         return {}
-    parts = [
-        select(literal(t.value).label("kind"), func.count().label("n"))
-        .select_from(W)
-        .where(*_where(t, scope, today, horizon))
-        for t in tasks
-    ]
-    found = {kind: n for kind, n in session.execute(union_all(*parts))}
+    statement = _counts_statement(tuple(tasks), _shape(scope))
+    params = _params(tasks, scope, today, horizon)
+    found = {kind: n for kind, n in session.execute(statement, params)}
     return {t: found.get(t.value, 0) for t in tasks}
 
 
-def _part(wanted: Wanted, scope: Scope, today: date, horizon: date) -> Select[Any]:
+def _part(task: Task, mode: str, shape: _Shape) -> Select[Any]:
+    """One kind's page: by offset (`mode` "offset"), or after or before a key."""
     columns: list[Any] = [W.kind, W.referral_id, W.municipality_id, *KEY]
-    query = select(*columns).where(*_where(wanted.task, scope, today, horizon))
-    if wanted.after is not None or wanted.before is not None:
-        mark = wanted.after or wanted.before
-        assert mark is not None
-        values = (mark.anchor, mark.at_seconds, mark.reference_code, mark.source_id)
-        later = wanted.after is not None
-        bound = tuple_(*(literal(v, type_=k.type) for k, v in zip(KEY, values, strict=True)))
-        query = query.where(tuple_(*KEY) > bound if later else tuple_(*KEY) < bound)
-        return query.order_by(*(k if later else k.desc() for k in KEY)).limit(wanted.size)
-    return query.order_by(*KEY).limit(wanted.size).offset(wanted.offset)
+    query = select(*columns).where(*_where(task, shape))
+    size = bindparam(f"size_{task.value}", type_=Integer)
+    if mode == "offset":
+        offset = bindparam(f"offset_{task.value}", type_=Integer)
+        return query.order_by(*KEY).limit(size).offset(offset)
+    later = mode == "after"
+    bound = tuple_(*(bindparam(f"key{i}_{task.value}", type_=k.type) for i, k in enumerate(KEY)))
+    query = query.where(tuple_(*KEY) > bound if later else tuple_(*KEY) < bound)
+    return query.order_by(*(k if later else k.desc() for k in KEY)).limit(size)
+
+
+@lru_cache(maxsize=256)
+def _rows_statement(pages: tuple[tuple[Task, str], ...], shape: _Shape) -> Any:
+    """Built once per process for each combination of kinds and ways of paging."""
+    union = union_all(*(select(_part(task, mode, shape).subquery()) for task, mode in pages))
+    paged = union.subquery()
+    return select(paged, Municipality.name.label("municipality")).outerjoin(
+        Municipality, Municipality.id == paged.c.municipality_id
+    )
+
+
+def _page_params(wanted: Wanted) -> tuple[str, dict[str, Any]]:
+    kind = wanted.task.value
+    params: dict[str, Any] = {f"size_{kind}": wanted.size}
+    mark = wanted.after or wanted.before
+    if mark is None:
+        return "offset", {**params, f"offset_{kind}": wanted.offset}
+    values = (mark.anchor, mark.at_seconds, mark.reference_code, mark.source_id)
+    params.update({f"key{i}_{kind}": v for i, v in enumerate(values)})
+    return ("after" if wanted.after is not None else "before"), params
 
 
 def rows(
@@ -138,13 +213,15 @@ def rows(
     municipality, anchor, at_seconds, key)."""
     if not wanted:
         return {}
-    pages = union_all(*(select(_part(w, scope, today, horizon).subquery()) for w in wanted))
-    paged = pages.subquery()
-    query = select(paged, Municipality.name.label("municipality")).outerjoin(
-        Municipality, Municipality.id == paged.c.municipality_id
-    )
+    params = _params([w.task for w in wanted], scope, today, horizon)
+    pages = []
+    for one in wanted:
+        mode, page_params = _page_params(one)
+        pages.append((one.task, mode))
+        params.update(page_params)
+    statement = _rows_statement(tuple(pages), _shape(scope))
     found: dict[Task, list[Any]] = {w.task: [] for w in wanted}
-    for row in session.execute(query):
+    for row in session.execute(statement, params):
         found[Task(row.kind)].append(row)
     for listed in found.values():  # a compound statement keeps no order of its own
         listed.sort(key=lambda r: (r.anchor, r.at_seconds, r.reference_code, r.source_id))
@@ -155,17 +232,20 @@ def key_of(row: Any) -> Key:
     return Key(row.anchor, row.at_seconds, row.reference_code, row.source_id)
 
 
+_NEXT_MEETINGS = (
+    select(Meeting.referral_id, func.min(Meeting.on))
+    .where(
+        Meeting.referral_id.in_(bindparam("ids", expanding=True)),
+        Meeting.held_on.is_(None),
+        Meeting.on >= bindparam("today", type_=Date),
+    )
+    .group_by(Meeting.referral_id)
+)
+
+
 def next_meetings(session: Session, referral_ids: list[int], today: date) -> dict[int, date]:
     """The next meeting not yet held of each referral (tripartite or follow-up)."""
     if not referral_ids:
         return {}
-    query = (
-        select(Meeting.referral_id, func.min(Meeting.on))
-        .where(
-            Meeting.referral_id.in_(referral_ids),
-            Meeting.held_on.is_(None),
-            Meeting.on >= today,
-        )
-        .group_by(Meeting.referral_id)
-    )
-    return {referral_id: on for referral_id, on in session.execute(query)}
+    found = session.execute(_NEXT_MEETINGS, {"ids": referral_ids, "today": today})
+    return {referral_id: on for referral_id, on in found}
