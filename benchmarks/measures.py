@@ -109,8 +109,8 @@ def casework_measures(data: NationalData, cookies: dict[str, str]) -> list[Measu
 
 def extra_site_measures(data: NationalData, cookies: dict[str, str]) -> list[Measure]:
     """The follow-up reports, and the requisition pages: the list of a period's bases (a
-    list's first page, with a goal) and the largest municipality's basis (a document of
-    every line: no goal)."""
+    list's first page: 3× the bare page) and the largest municipality's basis. A report or
+    basis of one period has issue 24's goal: 10× the bare page."""
     code = data.codes_of[data.largest_municipality]
     coordinator = cookies["coordinator"]
     year = data.today.year
@@ -121,7 +121,7 @@ def extra_site_measures(data: NationalData, cookies: dict[str, str]) -> list[Mea
     ]
     return [
         *[
-            Measure(name, "site", page(path, coordinator), expect(), "page")
+            Measure(name, "site", page(path, coordinator), expect(), "page", 10.0)
             for name, path in reports
         ],
         Measure(
@@ -138,6 +138,7 @@ def extra_site_measures(data: NationalData, cookies: dict[str, str]) -> list[Mea
             page(f"/rekvisitioner/{code}/{data.last_ended_period}", cookies["largest"]),
             expect(),
             "page",
+            10.0,
         ),
     ]
 
