@@ -32,6 +32,7 @@ from storage.models import (
     User,
 )
 from tests.support.clock import moment
+from tests.support.transactions import run_transactions, transactions_of
 
 FIRST, LAST = date(2026, 1, 1), date(2028, 12, 31)
 DAYS = (LAST - FIRST).days
@@ -270,32 +271,16 @@ def _scanned_indicators(session, today: date) -> dict[str, int]:
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(
-    transactions=st.lists(
-        st.tuples(st.lists(change, min_size=1, max_size=6), st.booleans()),
-        min_size=1,
-        max_size=6,
-    ),
+    transactions=transactions_of(change),
     today=days,
 )
 def test_random_changes_keep_the_figures_equal_to_a_recomputation(sessions, transactions, today):
     municipality_ids = sorted(
         m for m in _read(sessions, lambda s: list(s.scalars(select(Municipality.id))))
     )
-    for steps, roll_back in transactions:
-        try:
-            with unit_of_work(sessions) as session:
-                for step in steps:
-                    _apply(session, step, municipality_ids)
-                if roll_back:  # a failed use case: its figure changes go with it
-                    raise _RollBack
-        except _RollBack:
-            pass
+    run_transactions(sessions, transactions, _apply, municipality_ids)
     with unit_of_work(sessions) as session:
         assert_figures_equal_a_recomputation(session, today)
-
-
-class _RollBack(Exception):
-    pass
 
 
 def _read(sessions, query):

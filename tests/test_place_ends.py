@@ -10,7 +10,6 @@ from collections import Counter
 from datetime import date
 
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 from sqlalchemy import delete, insert, select, update
 
 from domain import forecast
@@ -20,7 +19,8 @@ from services.program_setup import current_program
 from storage import figures, place_ends, queries
 from storage.db import unit_of_work
 from storage.models import Municipality, PlaceEnd, Placement, Referral
-from tests.test_figures import _apply, _new_placement, _RollBack, change, days
+from tests.support.transactions import run_transactions, transactions_of
+from tests.test_figures import _apply, _new_placement, change, days
 
 
 def _counted(session) -> Counter:
@@ -72,25 +72,13 @@ def _outlooks_from_the_placements(session, today: date) -> dict[int, forecast.Pl
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(
-    transactions=st.lists(
-        st.tuples(st.lists(change, min_size=1, max_size=6), st.booleans()),
-        min_size=1,
-        max_size=6,
-    ),
+    transactions=transactions_of(change),
     today=days,
 )
 def test_random_changes_keep_the_places_in_use_equal_to_a_count(sessions, transactions, today):
     with unit_of_work(sessions) as session:
         municipality_ids = sorted(session.scalars(select(Municipality.id)))
-    for steps, roll_back in transactions:
-        try:
-            with unit_of_work(sessions) as session:
-                for step in steps:
-                    _apply(session, step, municipality_ids)
-                if roll_back:  # a failed use case: its changes to the kept rows go with it
-                    raise _RollBack
-        except _RollBack:
-            pass
+    run_transactions(sessions, transactions, _apply, municipality_ids)
     with unit_of_work(sessions) as session:
         assert place_ends.differences(session) == []
         assert _kept(session) == _counted(session)

@@ -25,6 +25,7 @@ from storage.db import unit_of_work
 from storage.models import Municipality, Placement, PlacementRequest, Referral, ReportDay
 from tests.support import report_scan
 from tests.support.clock import moment
+from tests.support.transactions import run_transactions, transactions_of
 from tests.test_figures import FIRST, LAST, _apply, _new_placement, _read, change, days
 
 hours = st.integers(0, 23)
@@ -130,34 +131,18 @@ def assert_the_periods_read_as_the_recount(session, first: date, last: date) -> 
     }
 
 
-class _RollBack(Exception):
-    pass
-
-
 @settings(
     max_examples=10,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(
-    transactions=st.lists(
-        st.tuples(st.lists(report_change, min_size=1, max_size=6), st.booleans()),
-        min_size=1,
-        max_size=6,
-    ),
+    transactions=transactions_of(report_change),
     asked=st.lists(periods, min_size=1, max_size=3),
 )
 def test_random_changes_keep_the_report_figures_equal_to_a_recount(sessions, transactions, asked):
     municipality_ids = sorted(_read(sessions, lambda s: list(s.scalars(select(Municipality.id)))))
-    for steps, roll_back in transactions:
-        try:
-            with unit_of_work(sessions) as session:
-                for step in steps:
-                    _apply_report(session, step, municipality_ids)
-                if roll_back:  # a failed use case: its figure changes go with it
-                    raise _RollBack
-        except _RollBack:
-            pass
+    run_transactions(sessions, transactions, _apply_report, municipality_ids)
     with unit_of_work(sessions) as session:
         assert report_figures.differences(session) == []
         for first, length in asked:
