@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from domain import follow_up as rules
 from domain.access import Actor, can_coordinate, check_sees_budget
 from domain.budget import BudgetWindow, YearBudget, budget_window, year_budget
-from domain.budget_forecast import ScenarioForecast, cut_off_for, intake_starts
+from domain.budget_forecast import IntakeScenario, ScenarioForecast, cut_off_for, intake_starts
 from domain.calendar import CompensableDays
 from domain.clock import local_date
 from domain.enrolment import planned_end
@@ -87,7 +87,7 @@ class _Forecast:
         )
 
     def committed_by_month(
-        self, totals: dict[date, Tally], month_ends: list[date], rate: Money
+        self, totals: dict[date, Tally], month_ends: Sequence[date], rate: Money
     ) -> list[tuple[date, Money]]:
         """Each month end's money of the started and the accepted placements, before intake."""
         return [
@@ -198,6 +198,27 @@ def _months(
     )
 
 
+def _scenarios(
+    program: Program,
+    chosen: Sequence[tuple[IntakeScenario, Decimal]],
+    forecast: _Forecast,
+    totals: dict[date, Tally],
+    month_ends: Sequence[date],
+    rate: Money,
+) -> tuple[ScenarioForecast, ...]:
+    """Where the placement money lands by each month end under each chosen intake: the
+    follow-up's scenarios and `/mm budget`'s pace line alike."""
+    return intake_scenarios.scenarios(
+        program,
+        chosen,
+        committed=forecast.committed_by_month(totals, month_ends, rate),
+        rate=rate,
+        first=forecast.window.first,
+        after=forecast.after,
+        days=forecast.days,
+    )
+
+
 def budget_follow_up(
     session: Session,
     *,
@@ -245,15 +266,7 @@ def budget_follow_up(
         other_costs=_other_cost_lines(session, program_year, to),
         months=_months(program_year, totals, forecast, month_ends, to),
         intake_forecast_per_month=program.intake_forecast_per_month,
-        scenarios=intake_scenarios.scenarios(
-            program,
-            chosen,
-            committed=forecast.committed_by_month(totals, month_ends, rate),
-            rate=rate,
-            first=window.first,
-            after=forecast.after,
-            days=forecast.days,
-        ),
+        scenarios=_scenarios(program, chosen, forecast, totals, month_ends, rate),
     )
 
 
@@ -279,15 +292,7 @@ def budget_at_pace(
     chosen = intake_scenarios.starts_per_month(
         program, reference=reference, tallies=totals, typed=None
     )
-    at_pace = intake_scenarios.scenarios(
-        program,
-        chosen[:1],
-        committed=forecast.committed_by_month(totals, month_ends, rate),
-        rate=rate,
-        first=window.first,
-        after=forecast.after,
-        days=forecast.days,
-    )
+    at_pace = _scenarios(program, chosen[:1], forecast, totals, month_ends, rate)
     return year_budget(program, year, today, totals), at_pace[0]
 
 
