@@ -8,7 +8,9 @@ receiver fetches whatever else it may see through the API with its token."""
 from __future__ import annotations
 
 import base64
+import ipaddress
 import secrets
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -111,3 +113,32 @@ def payload(
         data["date"] = on.isoformat()
     assert set(data) <= PAYLOAD_KEYS  # never anything else
     return {"type": f"referral.{kind.value}", "timestamp": at.isoformat(), "data": data}
+
+
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def internal_networks(setting: str) -> tuple[Network, ...]:
+    """The internal networks receivers may be in (MM_WEBHOOK_NETWORKS: CIDRs, commas
+    between). A part that is no network allows nothing: a delivery it was meant for is
+    refused, and /leveranser names the setting."""
+    found: list[Network] = []
+    for part in setting.split(","):
+        try:
+            found.append(ipaddress.ip_network(part.strip(), strict=False))
+        except ValueError:
+            continue
+    return tuple(found)
+
+
+def may_receive(address: Address, allowed: Iterable[Network]) -> bool:
+    """Whether a webhook may be POSTed to `address`: a public address, or one in a network
+    the operator allowed. Loopback, private, link-local (the cloud's metadata service) and
+    other special addresses are refused by default: a receiver's address is typed by a
+    person, and the site must not become a way to reach the machines behind it."""
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    if any(address in network for network in allowed):
+        return True
+    return address.is_global and not address.is_multicast

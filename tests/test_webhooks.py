@@ -15,11 +15,12 @@ from domain.webhooks import payload
 from notices import outbox as queueing
 from services import webhooks
 from tests.support.clock import moment
-from tests.support.webhook_receiver import webhook_receiver
+from tests.support.webhook_receiver import loopback_allowed, webhook_receiver  # noqa: F401
 from transports import outbox
 from transports.webhook_sender import WebhookSender
 
 NOW = moment(date(2026, 11, 23), 11)
+pytestmark = pytest.mark.usefixtures("loopback_allowed")
 
 
 def register(world, url, events=("accepted",)):
@@ -121,6 +122,51 @@ def test_a_receiver_needs_a_proper_address(world, url):
     with pytest.raises(RuleViolation) as refused:
         register(world, url)
     assert refused.value.field == "url"
+
+
+def test_a_receiver_in_an_internal_network_is_not_posted_to(world, monkeypatch):
+    """Loopback, private and link-local addresses (the cloud's metadata service) are
+    refused unless MM_WEBHOOK_NETWORKS allows the network: the receiver is never reached
+    and the delivery waits on /leveranser for someone to act."""
+    monkeypatch.delenv("MM_WEBHOOK_NETWORKS")
+    with webhook_receiver() as receiver:
+        registered = register(world, receiver.url.replace("127.0.0.1", "localhost"))
+        receiver.secret = registered.secret
+        message = queue(world, registered.row.id)
+        state = outbox.deliver(world.sessions, senders(world), message, NOW)
+        monkeypatch.setenv("MM_WEBHOOK_NETWORKS", "10.0.0.0/8, not-a-network")
+        again = outbox.deliver(world.sessions, senders(world), message, NOW)
+    assert (state, again) == (OutboxState.FAILED, "")
+    assert receiver.tries == 0
+    row = world.read(lambda s: queueing.find(s, f"webhook:{registered.row.id}:event:7"))
+    assert (row.state, row.last_error) == (OutboxState.FAILED, "webhook_receiver_internal")
+
+
+@pytest.mark.parametrize(
+    ("address", "allowed", "expected"),
+    [
+        ("93.184.215.14", "", True),
+        ("2606:2800:21f:cb07:6820:80da:af6b:8b2c", "", True),
+        ("127.0.0.1", "", False),
+        ("::1", "", False),
+        ("::ffff:127.0.0.1", "", False),
+        ("169.254.169.254", "", False),
+        ("10.1.2.3", "", False),
+        ("192.168.0.10", "", False),
+        ("fe80::1", "", False),
+        ("224.0.0.1", "", False),
+        ("0.0.0.0", "", False),
+        ("10.1.2.3", "10.0.0.0/8", True),
+        ("10.1.2.3", "10.0.0.0/8x, 192.168.0.0/16", False),
+        ("192.168.0.10", "10.0.0.0/8, 192.168.0.0/16", True),
+    ],
+)
+def test_which_addresses_may_receive(address, allowed, expected):
+    import ipaddress
+
+    from domain.webhooks import internal_networks, may_receive
+
+    assert may_receive(ipaddress.ip_address(address), internal_networks(allowed)) is expected
 
 
 def test_a_process_that_dies_after_the_receiver_took_it_does_not_count_twice(world):

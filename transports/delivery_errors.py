@@ -18,6 +18,7 @@ from transports.delivery_reasons import (
     MATRIX_UNKNOWN_ROOM,
     RATELIMITED,
     RECEIVER_GONE,
+    RECEIVER_INTERNAL,
     SLACK_MAYBE_DONE,
     SMTP_REFUSED,
     SMTP_UNAVAILABLE,
@@ -25,7 +26,7 @@ from transports.delivery_reasons import (
 )
 from transports.matrix.errors import MatrixError
 from transports.slack.client import never_reached_slack
-from transports.webhook_errors import ReceiverGone, WebhookRefused
+from transports.webhook_errors import ReceiverGone, ReceiverInternal, WebhookRefused
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,8 @@ def failure_of(error: BaseException) -> Failure:
         return _webhook(error)
     if isinstance(error, ReceiverGone):
         return Failure(RECEIVER_GONE, needs_someone=True)
+    if isinstance(error, ReceiverInternal):
+        return Failure(RECEIVER_INTERNAL, needs_someone=True)
     if isinstance(error, MatrixError):
         return _matrix(error)
     if isinstance(error, smtplib.SMTPException):

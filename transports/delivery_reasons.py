@@ -86,6 +86,7 @@ MAIL_AND_MATRIX_REASONS: dict[str, str] = {
 
 # A webhook receiver: removed (nowhere to send), or its HTTP status as `http_<status>`.
 RECEIVER_GONE = "webhook_receiver_gone"
+RECEIVER_INTERNAL = "webhook_receiver_internal"
 HTTP_PREFIX = "http_"
 WEBHOOK_REFUSED = N_("The webhook receiver answered with HTTP status %(status)s.")
 
@@ -104,6 +105,11 @@ REASONS: dict[str, str] = {
         "you try again."
     ),
     RECEIVER_GONE: N_("The webhook receiver has been removed: there is nowhere to send this."),
+    RECEIVER_INTERNAL: N_(
+        "The webhook receiver's address is in an internal network, which webhooks may not "
+        "reach. Give the receiver a public address, or allow its network in "
+        "MM_WEBHOOK_NETWORKS."
+    ),
     **MAIL_AND_MATRIX_REASONS,
 }
 OTHER_REASON = N_("The chat service answered: %(code)s")

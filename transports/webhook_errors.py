@@ -15,3 +15,10 @@ class WebhookRefused(Exception):
 
 class ReceiverGone(Exception):
     """The subscription was removed from the database: nobody to deliver to."""
+
+
+class ReceiverInternal(Exception):
+    """The receiver's address resolves into a network webhooks may not reach."""
+
+    def __init__(self, host: str) -> None:
+        super().__init__(f"webhook receiver {host} resolves to a refused address")

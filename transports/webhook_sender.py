@@ -10,12 +10,16 @@ specification asks receivers to); that is how a delivery counts once across cras
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
+import os
+import socket
 import threading
 import time
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -23,12 +27,13 @@ from standardwebhooks.webhooks import Webhook
 
 from domain.clock import Clock
 from domain.delivery import OutboxState, Transport
+from domain.webhooks import internal_networks, may_receive
 from notices import webhooks as webhook_notices
 from services import webhooks
 from storage.db import unit_of_work
 from storage.models import ChatOutbox
 from transports import outbox
-from transports.webhook_errors import ReceiverGone, WebhookRefused
+from transports.webhook_errors import ReceiverGone, ReceiverInternal, WebhookRefused
 
 if TYPE_CHECKING:
     import requests
@@ -36,6 +41,23 @@ if TYPE_CHECKING:
 log = logging.getLogger("mm.webhooks")
 
 TIMEOUT_SECONDS = 10
+NETWORKS_SETTING = "MM_WEBHOOK_NETWORKS"
+
+
+def check_receiver(url: str) -> None:
+    """Refuse a receiver whose host resolves to an address webhooks may not reach
+    (domain.webhooks.may_receive): every address the name has, as the sender is about to
+    connect. Read per delivery, so a changed MM_WEBHOOK_NETWORKS counts from the next one.
+    A name that changes its answer between this look-up and the connection (DNS
+    rebinding) is not caught: the connection resolves it again."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    allowed = internal_networks(os.environ.get(NETWORKS_SETTING, ""))
+    found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    addresses = {ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in found}
+    if not addresses or not all(may_receive(address, allowed) for address in addresses):
+        raise ReceiverInternal(host)
 
 
 def body_of(content: Any) -> bytes:
@@ -74,6 +96,7 @@ class WebhookSender:
             if found is None:
                 raise ReceiverGone(channel)
             url, secret = found.url, found.secret
+        check_receiver(url)
         body = body_of(content)
         headers = signed_headers(secret, key, datetime.now(UTC), body)
         import requests  # only in a process that sends a webhook: ~5 MB a worker

@@ -12,7 +12,19 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+import pytest
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
+
+from transports.webhook_sender import NETWORKS_SETTING
+
+LOOPBACK = "127.0.0.0/8"
+
+
+@pytest.fixture
+def loopback_allowed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The receivers here are on loopback, which webhooks refuse unless the operator
+    allows it (MM_WEBHOOK_NETWORKS): a test module uses this fixture to allow it."""
+    monkeypatch.setenv(NETWORKS_SETTING, LOOPBACK)
 
 
 @dataclass

@@ -8,11 +8,16 @@ from __future__ import annotations
 import time
 from datetime import date
 
+import pytest
+
 from services import webhooks
 from tests.support.clock import moment
-from tests.support.webhook_receiver import webhook_receiver
+from tests.support.webhook_receiver import loopback_allowed, webhook_receiver  # noqa: F401
 
 WHEN_WHERE = {"meeting_time": "10:00", "place": "Kommunhuset, rum 3"}
+
+
+pytestmark = pytest.mark.usefixtures("loopback_allowed")
 
 
 def wait_for(condition, seconds: float = 15.0) -> bool:

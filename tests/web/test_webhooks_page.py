@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from sqlalchemy import select
 
 from storage.models import WebhookSubscription
+from tests.support.webhook_receiver import loopback_allowed  # noqa: F401
+
+pytestmark = pytest.mark.usefixtures("loopback_allowed")
 
 
 def secrets_in(text: str) -> list[str]:
@@ -82,4 +86,25 @@ def test_a_delivery_the_receiver_never_took_is_on_leveranser(visit, people, sqli
     assert (
         f"Webhook Webhook-mottagare nummer {number} Inte levererat "
         "Webhook-mottagaren svarade med HTTP-status 503. 8"
+    ) in page.text
+
+
+def test_a_receiver_in_an_internal_network_is_on_leveranser_with_the_setting_to_change(
+    visit, people, sqlite_world, monkeypatch
+):
+    from tests.support.webhook_receiver import webhook_receiver
+    from tests.test_webhooks import NOW, queue, register, senders
+    from transports import outbox
+
+    monkeypatch.delenv("MM_WEBHOOK_NETWORKS")
+    with webhook_receiver() as receiver:
+        registered = register(sqlite_world, receiver.url)
+        message = queue(sqlite_world, registered.row.id)
+        outbox.deliver(sqlite_world.sessions, senders(sqlite_world), message, NOW)
+    assert receiver.tries == 0
+    page = visit(people["admin"]).get("/leveranser")
+    assert (
+        f"Webhook-mottagare nummer {registered.row.id} Inte levererat "
+        "Webhook-mottagarens adress ligger i ett internt nät, som webhooks inte får nå. "
+        "Ge mottagaren en offentlig adress, eller tillåt dess nät i MM_WEBHOOK_NETWORKS."
     ) in page.text
