@@ -15,6 +15,7 @@ from storage.models.figures import (
     DayFigure,
     DayFigureTotal,
     KeptWorkItem,
+    WorkCount,
     _RunningTotals,
 )
 from storage.models.follow_up import FinsamAssociationYear, FinsamReport
@@ -93,6 +94,7 @@ __all__ = [
     "FinsamReport",
     "Invitation",
     "KeptWorkItem",
+    "WorkCount",
     "LogReview",
     "LoginThrottle",
     "MatrixDirectRoom",
