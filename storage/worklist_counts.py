@@ -73,10 +73,10 @@ def differences(session: Session) -> list[str]:
     if not present(session):
         return []
     kept = {
-        tuple(row[:3]) + (kept_tables.as_date(row[3]),): row[4] for row in session.execute(_ROWS)
+        (*tuple(row[:3]), kept_tables.as_date(row[3])): row[4] for row in session.execute(_ROWS)
     }
     fresh = {
-        tuple(row[:3]) + (kept_tables.as_date(row[3]),): int(row[4])
+        (*tuple(row[:3]), kept_tables.as_date(row[3])): int(row[4])
         for row in session.execute(text(_counted()))
     }
     return kept_tables.compared(TABLE, kept, fresh)

@@ -35,7 +35,8 @@ from sqlalchemy.orm import Session
 
 from domain.deadlines import ENDING_SOON, Task
 from domain.enrolment import ASSESSMENT_PLAN_DEADLINE, WORKPLACE_TRAINING_DEADLINE
-from storage.models import KeptWorkItem, Meeting, Municipality, WorkCount
+from domain.lifecycle import ACTIVE_AT_MUNICIPALITY
+from storage.models import KeptWorkItem, Meeting, Municipality, Referral, WorkCount
 from storage.worklist_counts import ALL, INVESTIGATOR, MUNICIPALITY
 
 W = KeptWorkItem
@@ -148,7 +149,7 @@ def _shape(scope: Scope) -> _Shape:
     return _Shape(scope.municipality_id is not None, scope.investigator_id is not None)
 
 
-def _counted(task: Task, shape: _Shape) -> Select[Any]:
+def _counted(task: Task, shape: _Shape) -> Any:
     """One kind's count: the kept counts (storage.worklist_counts) summed over its days."""
     whose = MUNICIPALITY if shape.by_municipality else ALL
     if shape.by_investigator:
@@ -194,6 +195,36 @@ def counts(
     params = _params(tasks, scope, today, horizon)
     found = {kind: int(n) for kind, n in session.execute(statement, params)}
     return {t: found.get(t.value, 0) for t in tasks}
+
+
+_MUNICIPALITY_TOTAL = select(func.coalesce(func.sum(C.items), 0)).where(
+    C.kind == bindparam("kind"),
+    C.whose == MUNICIPALITY,
+    C.who == bindparam("municipality_id"),
+)
+
+
+def municipality_total(session: Session, task: Task, municipality_id: int) -> int:
+    """How many items of a kind a municipality has, whatever their day (a kind without a
+    window: e.g. the ended placements without a final report), from the kept counts."""
+    params = {"kind": task.value, "municipality_id": municipality_id}
+    return int(session.scalar(_MUNICIPALITY_TOTAL, params) or 0)
+
+
+def placements_total(session: Session, municipality_id: int | None, limit: int) -> int:
+    """A municipality's placements that still need something done (its inbox), counted up
+    to `limit` + 1: the accepted and running ones by the referrals' index, the ended ones
+    without a final report from the kept counts (an ended placement has its end day, so
+    the work item's condition is the inbox's)."""
+    if municipality_id is None:
+        return 0
+    active = select(Referral.id).where(
+        Referral.current_municipality_id == municipality_id,
+        Referral.status.in_(ACTIVE_AT_MUNICIPALITY),
+    )
+    running = session.scalar(select(func.count()).select_from(active.limit(limit + 1).subquery()))
+    ended = municipality_total(session, Task.FINAL_REPORT, municipality_id)
+    return min((running or 0) + ended, limit + 1)
 
 
 def _part(task: Task, mode: str, shape: _Shape) -> Select[Any]:
