@@ -38,6 +38,7 @@ from services import audit
 from services.paging import COUNT_LIMIT, count_up_to, keyed_page
 from services.paging import Page as Page
 from services.paging import PageAt as PageAt
+from storage import worklist_queries
 from storage.models import (
     Municipality,
     Participant,
@@ -203,11 +204,13 @@ def _page(
     *,
     query: Select[Any] | None = None,
     descending: bool = False,
+    total: int | None = None,
 ) -> Page[ReferralRow]:
     """One page, in the order of the `key` columns (unique together, the last the tie-break),
-    of a list counted up to COUNT_LIMIT (services.paging)."""
+    of a list counted up to COUNT_LIMIT (services.paging), unless its `total` is known."""
     at = at if isinstance(at, PageAt) else PageAt(at)
-    total = count_up_to(session, select(Referral.id).where(*conditions))
+    if total is None:
+        total = count_up_to(session, select(Referral.id).where(*conditions))
     over = total > COUNT_LIMIT
     number = max(at.number, 1) if over else min(max(at.number, 1), math.ceil(total / size) or 1)
     listed = (query if query is not None else _listed()).where(*conditions)
@@ -386,5 +389,10 @@ def inbox_for(
         ),
         placements_page,
         size,
+        total=_kept_total(session, mine) if wanted.empty else None,
     )
     return Inbox(requests, placements)
+
+
+def _kept_total(session: Session, municipality_id: int | None) -> int:
+    return worklist_queries.placements_total(session, municipality_id, COUNT_LIMIT)

@@ -35,9 +35,12 @@ from sqlalchemy.orm import Session
 
 from domain.deadlines import ENDING_SOON, Task
 from domain.enrolment import ASSESSMENT_PLAN_DEADLINE, WORKPLACE_TRAINING_DEADLINE
-from storage.models import KeptWorkItem, Meeting, Municipality
+from domain.lifecycle import ACTIVE_AT_MUNICIPALITY
+from storage.models import KeptWorkItem, Meeting, Municipality, Referral, WorkCount
+from storage.worklist_counts import ALL, INVESTIGATOR, MUNICIPALITY
 
 W = KeptWorkItem
+C = WorkCount
 KEY = (W.anchor, W.at_seconds, W.reference_code, W.source_id)
 
 
@@ -146,17 +149,40 @@ def _shape(scope: Scope) -> _Shape:
     return _Shape(scope.municipality_id is not None, scope.investigator_id is not None)
 
 
+def _counted(task: Task, shape: _Shape) -> Any:
+    """One kind's count: the kept counts (storage.worklist_counts) summed over its days."""
+    whose = MUNICIPALITY if shape.by_municipality else ALL
+    if shape.by_investigator:
+        whose = INVESTIGATOR
+    conditions = [C.kind == task.value, C.whose == whose]
+    if whose != ALL:
+        conditions.append(C.who == bindparam(f"{whose}_id"))
+    first, last = _window(task, _ANY_DAY, _ANY_DAY)
+    if first is not None:
+        conditions.append(C.day >= bindparam(f"first_{task.value}", type_=Date))
+    if last is not None:
+        conditions.append(C.day <= bindparam(f"last_{task.value}", type_=Date))
+    if task is Task.BOOK_FOLLOW_UP:  # counted under the last follow-up booked: before today
+        conditions.append(C.day < bindparam("today", type_=Date))
+    total = func.coalesce(func.sum(C.items), 0)
+    return select(literal(task.value).label("kind"), total.label("n")).where(*conditions)
+
+
 @lru_cache(maxsize=64)
 def _counts_statement(tasks: tuple[Task, ...], shape: _Shape) -> Any:
     """Built once per process for each list's kinds: SQLAlchemy then neither builds nor
-    compiles it again, and a request only binds its days."""
-    parts = [
-        select(literal(t.value).label("kind"), func.count().label("n"))
-        .select_from(W)
-        .where(*_where(t, shape))
-        for t in tasks
-    ]
-    return union_all(*parts)
+    compiles it again, and a request only binds its days. A list of one municipality's and
+    one investigator's together (no page asks for one) counts the items themselves."""
+    if shape.by_municipality and shape.by_investigator:
+        return union_all(
+            *(
+                select(literal(t.value).label("kind"), func.count().label("n"))
+                .select_from(W)
+                .where(*_where(t, shape))
+                for t in tasks
+            )
+        )
+    return union_all(*(_counted(t, shape) for t in tasks))
 
 
 def counts(
@@ -167,8 +193,38 @@ def counts(
         return {}
     statement = _counts_statement(tuple(tasks), _shape(scope))
     params = _params(tasks, scope, today, horizon)
-    found = {kind: n for kind, n in session.execute(statement, params)}
+    found = {kind: int(n) for kind, n in session.execute(statement, params)}
     return {t: found.get(t.value, 0) for t in tasks}
+
+
+_MUNICIPALITY_TOTAL = select(func.coalesce(func.sum(C.items), 0)).where(
+    C.kind == bindparam("kind"),
+    C.whose == MUNICIPALITY,
+    C.who == bindparam("municipality_id"),
+)
+
+
+def municipality_total(session: Session, task: Task, municipality_id: int) -> int:
+    """How many items of a kind a municipality has, whatever their day (a kind without a
+    window: e.g. the ended placements without a final report), from the kept counts."""
+    params = {"kind": task.value, "municipality_id": municipality_id}
+    return int(session.scalar(_MUNICIPALITY_TOTAL, params) or 0)
+
+
+def placements_total(session: Session, municipality_id: int | None, limit: int) -> int:
+    """A municipality's placements that still need something done (its inbox), counted up
+    to `limit` + 1: the accepted and running ones by the referrals' index, the ended ones
+    without a final report from the kept counts (an ended placement has its end day, so
+    the work item's condition is the inbox's)."""
+    if municipality_id is None:
+        return 0
+    active = select(Referral.id).where(
+        Referral.current_municipality_id == municipality_id,
+        Referral.status.in_(ACTIVE_AT_MUNICIPALITY),
+    )
+    running = session.scalar(select(func.count()).select_from(active.limit(limit + 1).subquery()))
+    ended = municipality_total(session, Task.FINAL_REPORT, municipality_id)
+    return min((running or 0) + ended, limit + 1)
 
 
 def _part(task: Task, mode: str, shape: _Shape) -> Select[Any]:

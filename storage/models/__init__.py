@@ -15,6 +15,7 @@ from storage.models.figures import (
     DayFigure,
     DayFigureTotal,
     KeptWorkItem,
+    WorkCount,
     _RunningTotals,
 )
 from storage.models.follow_up import FinsamAssociationYear, FinsamReport
@@ -121,6 +122,7 @@ __all__ = [
     "User",
     "WebSession",
     "WebhookSubscription",
+    "WorkCount",
     "_RunningTotals",
     "_append_only",
     "_enum",

@@ -123,3 +123,20 @@ class AcceptedMeeting(Base):
     municipality_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     meeting_on: Mapped[date] = mapped_column(Date, primary_key=True)
     placements: Mapped[int] = mapped_column(Integer)
+
+
+class WorkCount(Base):
+    """How many worklist items (`work_item`) of a kind count from a day, for everyone
+    (`whose` "all", `who` 0), a municipality's (`who` its id, 0 for none) or an
+    investigator's: what a worklist's counts add up over their kind's window of days
+    (storage.worklist_counts), kept by database triggers on `work_item` in the same
+    transaction. The day is the item's anchor, or for a follow-up to book the last one booked
+    (the earliest day when none is). A row goes when it reaches zero."""
+
+    __tablename__ = "work_count"
+
+    kind: Mapped[str] = mapped_column(String(30), primary_key=True)
+    whose: Mapped[str] = mapped_column(String(12), primary_key=True)
+    who: Mapped[int] = mapped_column(Integer, primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    items: Mapped[int] = mapped_column(Integer)
