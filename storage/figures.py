@@ -25,6 +25,7 @@ from domain.figures import COUNTERS
 # placements per meeting day, the period reports' totals) are recounted, checked and restored
 # with the figures; each module has the same five functions.
 from storage import accepted_meetings, kept_tables, place_ends, report_figures, worklist_items
+from storage.figure_reads import accrued_by_municipality as accrued_by_municipality
 
 # The trigger SQL and the readers live in their own modules; callers and migrations name them
 # through storage.figures.
