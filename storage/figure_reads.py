@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import BigInteger, bindparam, cast, func, select
 from sqlalchemy.orm import Session
 
 from domain.figures import COUNTERS, ZERO, Tally, accrued
@@ -48,7 +48,7 @@ _ACCRUED_BY_MUNICIPALITY = (
         _DAY.c.day,
         accrued(
             _DAY.c.through_sum,
-            _INDEX.c.through,
+            cast(_INDEX.c.through, BigInteger),  # its product with a count may outgrow 32 bits
             _DAY.c.running_from,
             _DAY.c.running_to,
             _DAY.c.before_sum,
