@@ -12,7 +12,7 @@ day and the cut-off. Every report that follows a year's budget reads them here.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -20,6 +20,22 @@ from decimal import ROUND_HALF_UP, Decimal
 from domain.figures import Tally, day_before
 from domain.money import Money
 from domain.program import Program, ProgramYear
+
+
+class _Accrued(Mapping[date, int]):
+    """Each day's accrued days of running totals, read as asked."""
+
+    def __init__(self, tally: Mapping[date, Tally]) -> None:
+        self._tally = tally
+
+    def __getitem__(self, day: date) -> int:
+        return self._tally[day].accrued_days
+
+    def __iter__(self) -> Iterator[date]:
+        return iter(self._tally)
+
+    def __len__(self) -> int:
+        return len(self._tally)
 
 
 @dataclass(frozen=True)
@@ -36,14 +52,22 @@ class BudgetWindow:
 
     def accrued_days(self, tally: Mapping[date, Tally], to: date) -> int:
         """Compensable days of every placement from the window's start through `to`."""
-        if to < self.first:
-            return 0
-        return tally[min(to, self.last)].accrued_days - tally[day_before(self.first)].accrued_days
+        return self.accrued_of(_Accrued(tally), to)
 
     def committed_days(self, tally: Mapping[date, Tally]) -> int:
         """Compensable days of every placement in the whole window, to its actual or planned
         end."""
-        return tally[self.last].accrued_days - tally[day_before(self.first)].accrued_days
+        return self.committed_of(_Accrued(tally))
+
+    def accrued_of(self, accrued: Mapping[date, int], to: date) -> int:
+        """`accrued_days` from each day's accrued days (Tally.accrued_days) alone."""
+        if to < self.first:
+            return 0
+        return accrued[min(to, self.last)] - accrued[day_before(self.first)]
+
+    def committed_of(self, accrued: Mapping[date, int]) -> int:
+        """`committed_days` from each day's accrued days (Tally.accrued_days) alone."""
+        return accrued[self.last] - accrued[day_before(self.first)]
 
     def compensable_days(self, tally: Mapping[date, Tally]) -> int:
         """Compensable days of the window itself (one full-year place)."""

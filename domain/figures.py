@@ -21,8 +21,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
 from datetime import date, timedelta
+from typing import Any
 
 from domain.enrolment import ASSESSMENT_PLAN_DEADLINE, WORKPLACE_TRAINING_DEADLINE
+
+
+def accrued(
+    through_sum: Any, through: Any, running_from: Any, running_to: Any, before_sum: Any
+) -> Any:
+    """Compensable days of every placement from the program's start through a day, from
+    that day's running totals and day index: numbers, or the database's columns alike (the
+    reports that want only this read it computed in the query, storage.figure_reads)."""
+    return through_sum + through * (running_from - running_to) - before_sum
 
 
 @dataclass(frozen=True)
@@ -48,11 +58,10 @@ class Tally:
     @property
     def accrued_days(self) -> int:
         """Compensable days of every placement from the program's start through this day."""
-        return (
-            self.through_sum
-            + self.through * (self.running_from - self.running_to)
-            - self.before_sum
+        days: int = accrued(
+            self.through_sum, self.through, self.running_from, self.running_to, self.before_sum
         )
+        return days
 
     def __add__(self, other: Tally) -> Tally:
         """Totals of two sets of placements on the same day (the day index is shared)."""

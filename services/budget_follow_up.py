@@ -139,7 +139,7 @@ def _forecast(
 
 def _municipality_lines(
     names: Sequence[tuple[int, str]],
-    per: dict[int, dict[date, Tally]],
+    per: dict[int, dict[date, int]],
     forecast: _Forecast,
     rate: Money,
     to: date,
@@ -150,9 +150,9 @@ def _municipality_lines(
             label=name,
             budget=None,
             period_budget=None,
-            accrued=rate * window.accrued_days(per[municipality_id], to),
+            accrued=rate * window.accrued_of(per[municipality_id], to),
             forecast=rate
-            * (window.committed_days(per[municipality_id]) + accepted.get(municipality_id, 0)),
+            * (window.committed_of(per[municipality_id]) + accepted.get(municipality_id, 0)),
         )
         for municipality_id, name in names
         if municipality_id in per
@@ -237,7 +237,7 @@ def budget_follow_up(
     program_year, window = program.year(year), budget_window(program, year)
     month_ends = [m for m in rules.cut_offs(year) if m >= window.first]
     first, last = program.start, program.end
-    per = figures.tallies_by_municipality(session, window.days(to), first=first, last=last)
+    per = figures.accrued_by_municipality(session, window.days(to), first=first, last=last)
     asked = window.days(to, *month_ends) | set(intake_scenarios.pace_days(min(to, today)))
     totals = figures.tallies(session, asked, first=first, last=last)
     rate = program_year.daily_rate

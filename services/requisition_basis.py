@@ -67,12 +67,12 @@ def kept_days(
     and period."""
     windows = [(p.first, BudgetWindow(p.first, p.last)) for p in periods]  # built once each
     days = {day for _first, window in windows for day in window.days()}
-    tallies = figures.tallies_by_municipality(
+    accrued = figures.accrued_by_municipality(
         session, days, first=program.start, last=program.end, municipality_ids=municipality_ids
     )
     return {
-        (municipality_id, first): window.committed_days(by_day)
-        for municipality_id, by_day in tallies.items()
+        (municipality_id, first): window.committed_of(by_day)
+        for municipality_id, by_day in accrued.items()
         for first, window in windows
     }
 

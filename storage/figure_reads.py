@@ -7,10 +7,10 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import BigInteger, bindparam, cast, func, select
 from sqlalchemy.orm import Session
 
-from domain.figures import COUNTERS, ZERO, Tally
+from domain.figures import COUNTERS, ZERO, Tally, accrued
 from storage.models import CompensableDayRow, DayFigure, DayFigureTotal, Municipality, PlaceCount
 
 
@@ -38,6 +38,26 @@ _TALLIES_BY_MUNICIPALITY = (
     .where(_DAY.c.day.in_(bindparam("days", expanding=True)))
 )
 _TALLIES_OF_MUNICIPALITIES = _TALLIES_BY_MUNICIPALITY.where(
+    _DAY.c.municipality_id.in_(bindparam("ids", expanding=True))
+)
+# Each municipality's accrued days alone (domain.figures.accrued), computed in the query: the
+# requisition bases and the budget's lines read one number a day, not fifteen.
+_ACCRUED_BY_MUNICIPALITY = (
+    select(
+        _DAY.c.municipality_id,
+        _DAY.c.day,
+        accrued(
+            _DAY.c.through_sum,
+            cast(_INDEX.c.through, BigInteger),  # its product with a count may outgrow 32 bits
+            _DAY.c.running_from,
+            _DAY.c.running_to,
+            _DAY.c.before_sum,
+        ),
+    )
+    .join(_INDEX, _INDEX.c.day == _DAY.c.day)
+    .where(_DAY.c.day.in_(bindparam("days", expanding=True)))
+)
+_ACCRUED_OF_MUNICIPALITIES = _ACCRUED_BY_MUNICIPALITY.where(
     _DAY.c.municipality_id.in_(bindparam("ids", expanding=True))
 )
 _M, _PLACES = Municipality.__table__, PlaceCount.__table__
@@ -77,21 +97,58 @@ def tallies_by_municipality(
 ) -> dict[int, dict[date, Tally]]:
     """Each municipality's running totals at the end of each day (one query, O(municipalities
     × days asked) rows), for every municipality or the ones given."""
-    asked = _clamped(days, first, last)
-    wanted = sorted({d for d in asked.values() if d is not None})
+    queries = (_TALLIES_BY_MUNICIPALITY, _TALLIES_OF_MUNICIPALITIES)
+    asked, rows = _by_municipality(session, queries, days, first, last, municipality_ids)
     found: dict[int, dict[date, Tally]] = {}
-    query: Any = _TALLIES_BY_MUNICIPALITY
-    params: dict[str, list[Any]] = {"days": wanted}
-    ids = sorted(municipality_ids) if municipality_ids is not None else None
-    if ids is not None:
-        query, params = _TALLIES_OF_MUNICIPALITIES, {"days": wanted, "ids": ids}
-    if wanted and ids != []:
-        for row in session.execute(query, params):
-            found.setdefault(row[0], {})[row[1]] = _tally(row[2:])
+    for row in rows:
+        found.setdefault(row[0], {})[row[1]] = _tally(row[2:])
     return {
         municipality_id: {day: by_day.get(at, ZERO) if at else ZERO for day, at in asked.items()}
         for municipality_id, by_day in found.items()
     }
+
+
+def accrued_by_municipality(
+    session: Session,
+    days: Iterable[date],
+    *,
+    first: date,
+    last: date,
+    municipality_ids: Iterable[int] | None = None,
+) -> dict[int, dict[date, int]]:
+    """Each municipality's accrued days (Tally.accrued_days) at the end of each day, as
+    `tallies_by_municipality` reads its totals, one number a row."""
+    queries = (_ACCRUED_BY_MUNICIPALITY, _ACCRUED_OF_MUNICIPALITIES)
+    asked, rows = _by_municipality(session, queries, days, first, last, municipality_ids)
+    found: dict[int, dict[date, int]] = {}
+    for municipality_id, day, days_accrued in rows:
+        found.setdefault(municipality_id, {})[day] = int(days_accrued)
+    return {
+        municipality_id: {day: by_day.get(at, 0) if at else 0 for day, at in asked.items()}
+        for municipality_id, by_day in found.items()
+    }
+
+
+def _by_municipality(
+    session: Session,
+    queries: tuple[Any, Any],
+    days: Iterable[date],
+    first: date,
+    last: date,
+    municipality_ids: Iterable[int] | None,
+) -> tuple[dict[date, date | None], Iterable[Any]]:
+    """The asked days clamped to the program's, and the rows of the first query (every
+    municipality) or the second (those given) for them."""
+    asked = _clamped(days, first, last)
+    wanted = sorted({d for d in asked.values() if d is not None})
+    query: Any = queries[0]
+    params: dict[str, list[Any]] = {"days": wanted}
+    ids = sorted(municipality_ids) if municipality_ids is not None else None
+    if ids is not None:
+        query, params = queries[1], {"days": wanted, "ids": ids}
+    if not wanted or ids == []:
+        return asked, []
+    return asked, session.execute(query, params)
 
 
 def used_places(session: Session) -> list[Any]:

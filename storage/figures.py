@@ -32,6 +32,7 @@ from storage import (
     worklist_counts,
     worklist_items,
 )
+from storage.figure_reads import accrued_by_municipality as accrued_by_municipality
 
 # The trigger SQL and the readers live in their own modules; callers and migrations name them
 # through storage.figures.

@@ -237,6 +237,11 @@ def assert_figures_equal_a_recomputation(session, today: date) -> None:
         asked = {first - timedelta(days=1), last, min(max(today, first), last)}
         per = figures.tallies_by_municipality(session, asked, **program_days)
         total = figures.tallies(session, asked, **program_days)
+        # The accrued days computed in the query are the totals' own, day by day.
+        assert figures.accrued_by_municipality(session, asked, **program_days) == {
+            municipality_id: {day: tally.accrued_days for day, tally in by_day.items()}
+            for municipality_id, by_day in per.items()
+        }
         for end, scan in (
             (last, _budget_scan(session, first, last)),
             (min(max(today, first), last), _budget_scan(session, first, min(today, last))),
@@ -369,7 +374,11 @@ def test_a_day_outside_the_program_reads_as_nothing_before_and_the_last_day_afte
         _new_placement(session, osby, date(2028, 12, 1), 90, ReferralStatus.STARTED)
         asked = [date(2025, 12, 31), date(2028, 12, 31), date(2029, 6, 1)]
         tally = figures.tallies(session, asked, first=FIRST, last=LAST)
+        accrued = figures.accrued_by_municipality(
+            session, asked, first=FIRST, last=LAST, municipality_ids=[osby]
+        )[osby]
     assert tally[date(2025, 12, 31)] == Tally()
+    assert accrued == {date(2025, 12, 31): 0, date(2028, 12, 31): 19, date(2029, 6, 1): 19}
     # Compensable up to the program's end only: December 2028 has 21 weekdays, less
     # Christmas Day and Boxing Day.
     assert tally[date(2029, 6, 1)] == tally[date(2028, 12, 31)]

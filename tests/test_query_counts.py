@@ -17,7 +17,13 @@ from domain.access import Actor
 from domain.choices import Role
 from domain.clock import FixedClock
 from domain.deadlines import Task
-from services import finsam_follow_up, indicator_report, steering_report
+from services import (
+    budget_follow_up,
+    finsam_follow_up,
+    indicator_report,
+    requisition_lists,
+    steering_report,
+)
 from services.digest import Audience, build_digests
 from storage.db import unit_of_work
 from storage.models import Municipality, Referral, User
@@ -383,6 +389,12 @@ REPORTS = {
     "steering report of a quarter": lambda s: steering_report.steering_report(
         s, actor=None, first=date(2026, 7, 1), last=date(2026, 9, 30), today=TODAY
     ),
+    # Each municipality's accrued days computed in the query (storage.figure_reads), one
+    # number a municipality and day, whatever the placements behind them.
+    "budget follow-up of the year": lambda s: budget_follow_up.budget_follow_up(
+        s, actor=None, year=2026, to=TODAY, today=TODAY
+    ),
+    "accruals": lambda s: requisition_lists.accruals(s, actor=None, on=TODAY, today=TODAY),
 }
 
 
