@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from domain.figures import COUNTERS
 
-# The other kept tables (the worklists' items, the places in use per plan, the accepted
+# The other kept tables (the worklists' items and counts, the places in use per plan, the accepted
 # placements per meeting day, the period reports' totals) are recounted, checked and restored
 # with the figures; each module has the same five functions.
 from storage import (
@@ -32,10 +32,10 @@ from storage import (
     worklist_counts,
     worklist_items,
 )
-from storage.figure_reads import accrued_by_municipality as accrued_by_municipality
 
 # The trigger SQL and the readers live in their own modules; callers and migrations name them
 # through storage.figures.
+from storage.figure_reads import accrued_by_municipality as accrued_by_municipality
 from storage.figure_reads import tallies as tallies
 from storage.figure_reads import tallies_by_municipality as tallies_by_municipality
 from storage.figure_reads import used_places as used_places
