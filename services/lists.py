@@ -320,9 +320,9 @@ def referrals_for(
     found = _page(session, conditions, key, page, size, query=named, descending=True)
     shown = [r.referral_id for r in found.rows if r.name is not None]
     if shown:  # each name shown is a view of personal data: one row each
-        with audit.writing(session, audit_apart) as into:
-            audit.record_views(into, actor=actor, referral_ids=shown, now=now, address=address,
-                               seen=Seen.OWN_LIST, fields=(Field.PERSONAL_DETAILS,))  # fmt: skip
+        audit.record_views(session, actor=actor, referral_ids=shown, now=now, address=address,
+                           seen=Seen.OWN_LIST, fields=(Field.PERSONAL_DETAILS,),
+                           apart=audit_apart)  # fmt: skip
     return found
 
 

@@ -103,14 +103,32 @@ def seal_all(session: Session, rows: Sequence[AuditEntry | Event]) -> None:
     # the first read of a writer takes the database's one write lock), so the lock waits
     # only for the hashes.
     contents = [canonical(values_of(table_of(type(row)), _filled(row))) for row in rows]
+    for row, (seq, hashed) in zip(rows, _chained(session, trail, contents), strict=True):
+        row.chain_seq, row.chain_hash = seq, hashed
+
+
+def seal_values(session: Session, trail: str, rows: Sequence[dict[str, Any]]) -> None:
+    """`seal_all` of new rows given as their table's values (a bulk insert's parameters,
+    every column but the id and the chain's): the same places and hashes, set in each dict,
+    without an ORM object per row. Everything but the places is made before the lock."""
+    table = table_of(TRAILS[trail])
+    contents = [canonical(values_of(table, row)) for row in rows]
+    for row, (seq, hashed) in zip(rows, _chained(session, trail, contents), strict=True):
+        row["chain_seq"], row["chain_hash"] = seq, hashed
+
+
+def _chained(session: Session, trail: str, contents: Sequence[bytes]) -> list[tuple[int, str]]:
+    """The places and hashes of rows serialised as `contents`, after the trail's last row."""
     key = trail_key()
     _lock(session, trail)
     last = _last(session, trail)
     seq, previous = last.seq, last.hash
-    for row, content in zip(rows, contents, strict=True):
+    chained = []
+    for content in contents:
         seq += 1
-        row.chain_seq = seq
-        row.chain_hash = previous = link_content(previous, seq, content, key)
+        previous = link_content(previous, seq, content, key)
+        chained.append((seq, previous))
+    return chained
 
 
 def latest_checkpoint(session: Session, trail: str) -> TrailCheckpoint | None:

@@ -414,3 +414,66 @@ def test_a_period_report_does_not_grow_with_the_history(sqlite_sessions, name):
     large, large_steps = _report_work(sqlite_sessions, REPORTS[name])
     assert large == small
     assert large_steps <= 2 * small_steps + 1, (small_steps, large_steps)
+
+
+def _list_steps(sessions, email: str, **filters) -> tuple[int, list[int]]:
+    """The statements of a list (services.lists) and the SQLite steps (thousands) of each."""
+    from services import lists
+
+    with unit_of_work(sessions) as session:
+        user = session.scalars(select(User).where(User.email == email)).one()
+        actor = Actor(user.id, user.role, user.municipality_id)
+    now = moment(TODAY, 11)
+    per: list[int] = []
+
+    def step() -> int:
+        per[-1] += 1
+        return 0
+
+    connections = []
+
+    def count(conn, _cursor, _statement, *_args) -> None:
+        per.append(0)
+        connections.append(conn.connection.driver_connection)
+        connections[-1].set_progress_handler(step, 1000)
+
+    engine = sessions.kw["bind"]
+    with unit_of_work(sessions, read_only=True) as session:
+        lists.referrals_for(session, actor=actor, now=now, audit_apart=sessions, **filters)
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            lists.referrals_for(session, actor=actor, now=now, audit_apart=sessions, **filters)
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+            for connection in connections:
+                connection.set_progress_handler(None, 0)
+    return len(per), per
+
+
+# (who, filters): the coordinator's list by status reads its page by (status, filed, id)
+# (migration 0029), the investigator's own by (investigator, filed): the page's SQLite steps
+# do not grow with the data; the count reads at most COUNT_LIMIT + 1 index entries.
+@pytest.mark.parametrize(
+    ("email", "filters"),
+    [
+        ("samordnare@bench.example", {}),
+        ("samordnare@bench.example", {"status": "requested"}),
+        ("samordnare@bench.example", {"status": "started"}),
+        ("utredare@bench.example", {}),
+    ],
+)
+def test_a_list_reads_as_many_rows_for_its_page_at_ten_times_the_data(
+    sqlite_sessions, email, filters
+):
+    from domain.lifecycle import ReferralStatus
+
+    wanted = {k: ReferralStatus(v) for k, v in filters.items()}
+    _grow(sqlite_sessions, SMALL)
+    small, few = _list_steps(sqlite_sessions, email, **wanted)
+    _grow(sqlite_sessions, LARGE)
+    large, many = _list_steps(sqlite_sessions, email, **wanted)
+    assert large == small
+    # The count, then the page: 2 000 steps at most for the page's 51 rows and their joins
+    # at both sizes (by ix_referral_created alone, the requested ones were 10 000 at 10×).
+    for counted, page in (few[:2], many[:2]):
+        assert counted <= 10 and page <= 2

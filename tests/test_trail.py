@@ -6,10 +6,13 @@ PostgreSQL the site's own role cannot change, delete or unprotect the trail at a
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import date
+from itertools import permutations
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.exc import DBAPIError
 
 from domain.audit import Seen
@@ -256,3 +259,85 @@ def test_views_logged_together_are_chained_one_after_another(trail_rows):
         lambda s: s.execute(text("SELECT chain_seq, id FROM audit_log ORDER BY id")).all()
     )
     assert [seq for seq, _id in rows] == list(range(1, len(rows) + 1)) and len(rows) == 8
+
+
+def _log_apart(world, actor, referral_ids, errors) -> None:
+    try:
+        with unit_of_work(world.sessions, read_only=True) as session:
+            audit.record_views(
+                session,
+                actor=actor,
+                referral_ids=referral_ids,
+                now=moment(DAY, 11),
+                address="10.0.0.1",
+                seen=Seen.OWN_LIST,
+                apart=world.sessions,
+            )
+    except Exception as error:
+        errors.append(error)
+
+
+def _pages_at_once(world, pages: list[list[int | None]], actor) -> list[Exception]:
+    """The pages' views logged apart by as many threads, all arriving while another page's
+    views are being written: they queue and are written together (audit._GroupWrite)."""
+    group = audit._together(world.sessions)
+    errors: list[Exception] = []
+    threads = [
+        threading.Thread(target=_log_apart, args=(world, actor, ids, errors)) for ids in pages
+    ]
+    with group.writer:  # another page writing: every one of these waits for it
+        for thread in threads:
+            thread.start()
+        while len(group.queued) < len(pages):
+            time.sleep(0.001)
+    for thread in threads:
+        thread.join()
+    return errors
+
+
+def test_views_logged_apart_at_once_are_committed_together_and_chained(trail_rows):
+    """The investigators' own lists of one process log their names' views apart at the same
+    moment: one unit of work (one commit, one sync) for all of them, each page's rows together
+    in the chain, every row there before its page goes on, the chain whole."""
+    coordinator = trail_rows.user(Role.COORDINATOR)
+    referral_ids = trail_rows.read(lambda s: list(s.scalars(text("SELECT id FROM referral"))))
+    before = trail_rows.read(lambda s: s.scalar(text("SELECT count(*) FROM audit_log")))
+    pages = [[*referral_ids, None], referral_ids[:1], [None, *referral_ids]]
+    engine = trail_rows.sessions.kw["bind"]
+    inserts: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        if statement.startswith("INSERT INTO audit_log"):
+            inserts.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert _pages_at_once(trail_rows, pages, coordinator) == []
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert len(inserts) == 1  # the three pages' views in one statement, one unit of work
+    assert verify(trail_rows).whole
+    written = trail_rows.read(
+        lambda s: (
+            s.execute(text("SELECT referral_id FROM audit_log ORDER BY chain_seq")).scalars().all()
+        )
+    )[before:]
+    # Each page's rows one after another, the pages in whichever order they came.
+    assert any([r for page in order for r in page] == written for order in permutations(pages))
+
+
+def test_a_failed_commit_of_views_logged_together_fails_every_page(trail_rows, monkeypatch):
+    """A page goes on only once its own views are committed: when the unit of work its
+    views share with other pages' fails, every one of those pages fails with it."""
+    coordinator = trail_rows.user(Role.COORDINATOR)
+    before = trail_rows.read(lambda s: s.scalar(text("SELECT count(*) FROM audit_log")))
+
+    def broken(session, rows):
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr(audit, "_insert", broken)
+    errors = _pages_at_once(trail_rows, [[None], [None, None]], coordinator)
+    assert [str(e) for e in errors] == ["the disk is full"] * 2
+    monkeypatch.undo()
+    after = trail_rows.read(lambda s: s.scalar(text("SELECT count(*) FROM audit_log")))
+    assert after == before
