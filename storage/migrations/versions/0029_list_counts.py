@@ -7,14 +7,14 @@ list's order (issue 24). The counts stay as they are (services.paging.count_up_t
 most 1 001 entries of ix_referral_status).
 
 Revision ID: 0029
-Revises: 0025
+Revises: 0027
 """
 
 from alembic import op
 
 
 revision = "0029"
-down_revision = "0025"
+down_revision = "0027"
 branch_labels = None
 depends_on = None
 
