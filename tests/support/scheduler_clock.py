@@ -54,6 +54,8 @@ class _Moved(datetime):
 
 
 def main() -> None:
+    if Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
+        del sys.path[0]  # run by its path: the helpers beside it are no top-level modules
     import apscheduler.executors.base
     import apscheduler.schedulers.base
 
