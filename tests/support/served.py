@@ -20,7 +20,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -57,6 +57,34 @@ def gunicorn(
     log: Path | None = None,
 ) -> Iterator[str]:
     """gunicorn on a free loopback port; its output (both streams) to `log` when given."""
+    with gunicorns([(env, cwd, log)], workers, app, options) as (base,):
+        yield base
+
+
+@contextmanager
+def gunicorns(
+    hosts: list[tuple[dict[str, str], Path, Path | None]],
+    workers: int = 2,
+    app: str = "web:create_app()",
+    options: tuple[str, ...] = (),
+) -> Iterator[list[str]]:
+    """Several gunicorns (env, cwd, log each), started together and all answering."""
+    with ExitStack() as stack:
+        started = [stack.enter_context(_started(*host, workers, app, options)) for host in hosts]
+        for server, base in started:
+            _until_healthy(server, base)
+        yield [base for _, base in started]
+
+
+@contextmanager
+def _started(
+    env: dict[str, str],
+    cwd: Path,
+    log: Path | None,
+    workers: int,
+    app: str,
+    options: tuple[str, ...],
+) -> Iterator[tuple[subprocess.Popen, str]]:
     port = free_port()
     output = log.open("ab") if log is not None else subprocess.DEVNULL
     # Served as the site serves PostgreSQL: a role that may not change the trail. (Without a
@@ -82,24 +110,26 @@ def gunicorn(
         stdout=output,
         stderr=output,
     )
-    base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(base + "/healthz", timeout=2) as health:
-                    assert json.loads(health.read()) == {"status": "ok"}
-                break
-            except OSError:
-                assert server.poll() is None, "gunicorn stopped"
-                assert time.monotonic() < deadline, "gunicorn did not start"
-                time.sleep(0.2)
-        yield base
+        yield server, f"http://127.0.0.1:{port}"
     finally:
         server.terminate()
         server.wait(timeout=30)
         if log is not None:
             output.close()
+
+
+def _until_healthy(server: subprocess.Popen, base: str) -> None:
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(base + "/healthz", timeout=2) as health:
+                assert json.loads(health.read()) == {"status": "ok"}
+            return
+        except OSError:
+            assert server.poll() is None, "gunicorn stopped"
+            assert time.monotonic() < deadline, "gunicorn did not start"
+            time.sleep(0.2)
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
