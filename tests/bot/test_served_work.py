@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from bot import commands
 from storage.models import ChatRequestSeen
 from tests.bot.conftest import Chat, open_request
 from tests.support.locks import write_lock_held
@@ -76,3 +77,27 @@ def test_a_command_that_only_reads_is_answered_at_once_while_another_writes(chat
         took = time.monotonic() - started
     assert "Totalt: 31 lediga platser." in to_plain(answer["blocks"])
     assert took < 2.0
+
+
+def test_a_late_answer_to_a_command_that_only_reads_is_recorded_and_posted_once(chat, monkeypatch):
+    """Past the acknowledgement's budget the answer is posted through response_url: a post is
+    seen as often as it is made, so its key is written first, and a repeat posts nothing."""
+    open_request(chat)
+    reply_for_slack = commands.reply_for_slack
+
+    def slow(*args: Any, **kwargs: Any) -> Any:
+        time.sleep(0.3)
+        return reply_for_slack(*args, **kwargs)
+
+    monkeypatch.setattr(commands, "reply_for_slack", slow)
+    chat.runtime.ack_budget = 0.05
+    before = _seen(chat)
+    body = chat.command_body("U0COORD", "platser")
+    for _delivery in range(2):
+        answer = chat.post(body, "application/x-www-form-urlencoded")
+        assert answer.get_json()["text"] == "Ett ögonblick, jag tar fram det …"
+        chat.drain()
+    posted = [c for c in chat.slack.sent("response_url") if "blocks" in c]
+    assert len(posted) == 1
+    assert "Totalt: 31 lediga platser." in to_plain(posted[0]["blocks"])
+    assert _seen(chat) == before + 1
