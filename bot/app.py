@@ -115,13 +115,19 @@ def _register_commands(app: App, runtime: ChatRuntime) -> None:
         key = request_key(body, request.raw_body)
         user, text = command["user_id"], command.get("text") or ""
         name, team = command.get("user_name"), command.get("team_domain")
+        # A command that only reads and is answered in time is answered in this response
+        # with nothing written: a repeat of it is answered again, the same (bot.dedupe).
+        reads = commands.only_reads(text)
 
         def work() -> Message | None:
-            if not runtime.first_time(key):
+            if not reads and not runtime.first_time(key):
                 return None
             return commands.reply_for_slack(ctx, user, text, name=name, team=team)
 
         def later(reply: Message | None, error: BaseException | None) -> None:
+            # A late answer is posted, not returned: it is recorded once, like every post.
+            if reads and not runtime.first_time(key):
+                return
             _answer_later(runtime, reply, error, respond, user, key)
 
         try:

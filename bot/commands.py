@@ -145,6 +145,14 @@ def _command_of(words: list[str]) -> Command | None:
     return BY_WORD.get(plain_letters(words[0])) if words else BY_WORD["hjalp"]
 
 
+def only_reads(text: str) -> bool:
+    """Whether the command line `text` only reads (help and unknown words too): answering it
+    again changes nothing, so a served slash command of this kind needs no once-only record
+    (bot.dedupe)."""
+    command = _command_of((text or "").split())
+    return command is None or not command.writes
+
+
 def reply_for_slack(
     ctx: ChatContext,
     slack_user_id: str,
@@ -155,8 +163,7 @@ def reply_for_slack(
 ) -> Message:
     """Who asks and the reply; a command that only reads runs in the same read-only unit of
     work as the look-up of who asks."""
-    command = _command_of((text or "").split())
-    if command is not None and command.writes:
+    if not only_reads(text):
         return answer(ctx, asker_for_slack(ctx, slack_user_id, name=name, team=team), text)
     with reading_together(ctx) as reading:
         asker = asker_for_slack(reading, slack_user_id, name=name, team=team)

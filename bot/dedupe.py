@@ -8,6 +8,17 @@ remembers: the retry may reach another gunicorn worker.
 
 The key is written by the work the request asks for, after the acknowledgement's timer has
 started (bot.app): a database that is busy delays the work, never the acknowledgement.
+
+A slash command that only reads (bot.commands.only_reads: status, platser, budget, anmälan,
+hjälp) and is answered within the acknowledgement writes no key: Slack does not redeliver
+slash commands (it shows the user a timeout instead; X-Slack-Retry-Num is the Events API's),
+and should anything deliver one twice, the repeat is answered again, with the same answer,
+to the same person, in the repeat's own response — nothing is posted, stored or sent
+twice, and a first answer that was lost is not swallowed. So the command costs one
+read-only transaction instead of a write, a commit and SQLite's disk sync under its one
+write lock. Its key is written only when its answer is posted later (through response_url),
+since a post is seen as often as it is made. Events, interactions and commands that write
+are recorded as before.
 """
 
 from __future__ import annotations

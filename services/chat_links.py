@@ -132,11 +132,14 @@ def confirm_link(
 
 
 def actor_for_slack_user(session: Session, slack_user_id: str) -> Actor | None:
-    """The linked, active user behind a Slack user id, or None."""
-    user = session.scalars(
-        select(User).where(User.slack_user_id == slack_user_id, User.active.is_(True))
+    """The linked, active user behind a Slack user id, or None. Asked by every chat command:
+    the three columns an Actor is made of, not the whole account as an ORM object."""
+    found = session.execute(
+        select(User.id, User.role, User.municipality_id).where(
+            User.slack_user_id == slack_user_id, User.active.is_(True)
+        )
     ).first()
-    return actor_of(user) if user else None
+    return actor_of(found) if found else None
 
 
 def actor_for_matrix_user(session: Session, matrix_user_id: str) -> Actor | None:

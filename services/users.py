@@ -5,6 +5,7 @@ The administrator's changes to accounts are in services.accounts."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Protocol
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -28,7 +29,18 @@ MAX_IDENTITY = 200
 _hasher = PasswordHasher()
 
 
-def actor_of(user: User) -> Actor:
+class AccountColumns(Protocol):
+    """What an Actor is made of: a User, or a row of just these columns."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def role(self) -> Role: ...
+    @property
+    def municipality_id(self) -> int | None: ...
+
+
+def actor_of(user: AccountColumns) -> Actor:
     return Actor(user_id=user.id, role=user.role, municipality_id=user.municipality_id)
 
 

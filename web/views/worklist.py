@@ -49,7 +49,9 @@ def _count_first() -> None:
     The count reads the kept items (one statement of index ranges, storage.worklist_queries)
     and the requisition bases' rule; it is still kept in the session for a minute, so that
     most pages run neither: anything the person sends (a POST) and the worklist page itself
-    count anew."""
+    count anew. Slack's requests (/slack/events) carry no session: nobody to count for."""
+    if request.endpoint == "slack_events":
+        return
     if not current_user.is_authenticated or current_user.role not in worklist.HAS_WORKLIST:
         return
     if request.method != "GET":
