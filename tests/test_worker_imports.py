@@ -81,10 +81,17 @@ def test_the_revision_readyz_expects_is_alembics_head():
     assert migrate.head_revisions() == frozenset(script.get_heads())
 
 
-def test_readyz_reads_the_revision_as_alembic_does(tmp_path):
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def fresh_url(request, tmp_path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+    return request.getfixturevalue("postgres_server").create_database("mm_readyz")
+
+
+def test_readyz_reads_the_revision_as_alembic_does(fresh_url):
     from alembic.runtime.migration import MigrationContext
 
-    url = f"sqlite:///{tmp_path / 'r.sqlite3'}"
+    url = fresh_url
     engine = create_engine(url)
     try:
         with engine.connect() as connection:  # before the first migration: no table
@@ -120,3 +127,14 @@ def test_years_outside_the_table_come_from_the_package(first, last):
     assert calendar.public_holidays(first, last) == dict(package.items())
     assert calendar.working_days(first, last).holidays == dict(package.items())
     assert not any(calendar.is_working_day(day) for day in package)
+
+
+def test_a_sqlite_connection_keeps_a_page_cache_of_one_mebibyte(tmp_path):
+    from storage.db import make_engine
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'c.sqlite3'}")
+    try:
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA cache_size").scalar() == -1024
+    finally:
+        engine.dispose()
