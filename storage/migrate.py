@@ -1,23 +1,31 @@
-"""Alembic, driven from code so that `mm db upgrade` needs no alembic.ini next to it."""
+"""Alembic, driven from code so that `mm db upgrade` needs no alembic.ini next to it.
+
+Alembic is imported only to migrate: /readyz (is_current) reads the revision table and the
+migration files itself. Alembic and the scripts it loads are ~25 MB in every web worker
+that a load balancer asks whether it is ready (README: worker memory)."""
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, inspect, text
 from sqlalchemy.engine import make_url
 
 from storage.db import database_url, owner_database_url
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+VERSION_TABLE = "alembic_version"  # Alembic's default, which storage/migrations/env.py keeps
 
 
 def alembic_config(url: str | None = None) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     # ConfigParser interpolation: a literal % in a password must be doubled.
@@ -40,6 +48,8 @@ def upgrade(
         crypto.check_database(engine)
     finally:
         engine.dispose()
+    from alembic import command
+
     command.upgrade(alembic_config(url), revision)
     if revision == "head":
         _restore_figure_triggers(url)
@@ -91,19 +101,43 @@ def _restore_figure_triggers(url: str | None) -> None:
 
 
 def downgrade(url: str | None = None, revision: str = "base") -> None:
+    from alembic import command
+
     command.downgrade(alembic_config(url or owner_database_url()), revision)
+
+
+# A migration file's own revision and the one(s) it follows, as Alembic reads them.
+_REVISION = re.compile(r"^revision\s*(?::[^=]*)?=\s*['\"]([^'\"]+)['\"]", re.MULTILINE)
+_DOWN_REVISION = re.compile(r"^down_revision\s*(?::[^=]*)?=\s*(.+)$", re.MULTILINE)
 
 
 @lru_cache(maxsize=1)
 def head_revisions() -> frozenset[str]:
-    """The revisions this code expects the database at (read once: the files do not change
-    under a running process)."""
-    return frozenset(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads())
+    """The revisions this code expects the database at: those no migration follows (read
+    once: the files do not change under a running process). Alembic's own answer
+    (ScriptDirectory.get_heads) is the same (tests/test_worker_imports.py), without loading
+    Alembic and every migration module."""
+    revisions: set[str] = set()
+    followed: set[str] = set()
+    for path in (MIGRATIONS_DIR / "versions").glob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        revision = _REVISION.search(source)
+        down = _DOWN_REVISION.search(source)
+        if revision is None or down is None:
+            raise RuntimeError(f"{path.name}: no revision or down_revision line")
+        revisions.add(revision.group(1))
+        followed.update(re.findall(r"['\"]([^'\"]+)['\"]", down.group(1)))
+    return frozenset(revisions - followed)
+
+
+def current_revisions(connection: Connection) -> frozenset[str]:
+    """The revisions the database is at (none before its first migration)."""
+    if not inspect(connection).has_table(VERSION_TABLE):
+        return frozenset()
+    return frozenset(connection.scalars(text(f"SELECT version_num FROM {VERSION_TABLE}")))
 
 
 def is_current(connection: Connection) -> bool:
     """Whether the database is at the migrations this code expects (for /readyz): a host
     whose release step has not run, or that is older than the database, should not serve."""
-    return frozenset(MigrationContext.configure(connection).get_current_heads()) == (
-        head_revisions()
-    )
+    return current_revisions(connection) == head_revisions()

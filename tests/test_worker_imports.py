@@ -1,7 +1,8 @@
 """What a web worker loads: the site with Slack on imports neither matrix-nio (only with
 Matrix configured), nor requests (only to send a webhook or talk to the identity provider),
-nor Alembic (only for /readyz and `mm db`), nor what the exports and a new password use.
-Each is megabytes in every worker (README: worker memory)."""
+nor Alembic (only for `mm db`: /readyz reads the revision itself), nor the `holidays`
+package (domain.calendar's table covers the years in use), nor what the exports and a new
+password use. Each is megabytes in every worker (README: worker memory)."""
 
 from __future__ import annotations
 
@@ -11,22 +12,47 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+from sqlalchemy import create_engine
+
+from domain import calendar
+from storage import migrate
+
 ROOT = Path(__file__).resolve().parents[1]
-NOT_IN_A_WORKER = ("nio", "aiohttp", "requests", "alembic", "openpyxl", "zxcvbn", "icalendar")
+NOT_IN_A_WORKER = (
+    "nio",
+    "aiohttp",
+    "requests",
+    "alembic",
+    "openpyxl",
+    "zxcvbn",
+    "icalendar",
+    "holidays",
+)
 
 
 def test_the_site_with_slack_on_leaves_the_heavy_modules_unloaded(tmp_path):
+    """Also once it has answered /readyz (as a load balancer asks every worker) and counted
+    working days (the digest's deadlines, the budget's compensable days)."""
+    database = f"sqlite:///{tmp_path / 'site.sqlite3'}"
+    migrate.upgrade(database)
     probe = (
         "import json, sys\n"
+        "from datetime import date\n"
         "from web import create_app\n"
         "app = create_app()\n"
         "assert 'mm.chat' in app.extensions, 'Slack is not mounted'\n"
+        "answer = app.test_client().get('/readyz')\n"
+        "assert answer.status_code == 200, answer.get_data(as_text=True)\n"
+        "from domain.calendar import add_working_days, working_days\n"
+        "add_working_days(date.today(), 10)\n"
+        "working_days(2024, 2030)\n"
         f"print(json.dumps(sorted(m for m in {NOT_IN_A_WORKER!r} if m in sys.modules)))\n"
     )
     env = {
         **os.environ,
         "PYTHONPATH": str(ROOT),
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'site.sqlite3'}",
+        "DATABASE_URL": database,
         "SECRET_KEY": "test-secret-key",
         "SLACK_BOT_TOKEN": "xoxb-test",
         "SLACK_SIGNING_SECRET": "test-signing-secret",
@@ -46,3 +72,69 @@ def test_the_site_with_slack_on_leaves_the_heavy_modules_unloaded(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout.strip().splitlines()[-1]) == []
+
+
+def test_the_revision_readyz_expects_is_alembics_head():
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(migrate.alembic_config("sqlite://"))
+    assert migrate.head_revisions() == frozenset(script.get_heads())
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def fresh_url(request, tmp_path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+    return request.getfixturevalue("postgres_server").create_database("mm_readyz")
+
+
+def test_readyz_reads_the_revision_as_alembic_does(fresh_url):
+    from alembic.runtime.migration import MigrationContext
+
+    url = fresh_url
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:  # before the first migration: no table
+            assert migrate.current_revisions(connection) == frozenset()
+            assert not migrate.is_current(connection)
+        migrate.upgrade(url, "0024")
+        with engine.connect() as connection:
+            alembic = MigrationContext.configure(connection).get_current_heads()
+            assert migrate.current_revisions(connection) == frozenset(alembic) == {"0024"}
+            assert not migrate.is_current(connection)
+        migrate.upgrade(url)
+        with engine.connect() as connection:
+            assert migrate.is_current(connection)
+    finally:
+        engine.dispose()
+
+
+def test_the_holiday_table_is_what_the_holidays_package_says_for_every_year_in_it():
+    from holidays.countries.sweden import Sweden
+
+    years = sorted(calendar._holiday_table())
+    assert years == list(range(2000, 2100))
+    for year in years:
+        package = dict(Sweden(years=year, include_sundays=False, language="sv").items())
+        assert calendar.public_holidays(year, year) == package, year
+
+
+@pytest.mark.parametrize(("first", "last"), [(1995, 2001), (2098, 2104)])
+def test_years_outside_the_table_come_from_the_package(first, last):
+    from holidays.countries.sweden import Sweden
+
+    package = Sweden(years=range(first, last + 1), include_sundays=False, language="sv")
+    assert calendar.public_holidays(first, last) == dict(package.items())
+    assert calendar.working_days(first, last).holidays == dict(package.items())
+    assert not any(calendar.is_working_day(day) for day in package)
+
+
+def test_a_sqlite_connection_keeps_a_page_cache_of_one_mebibyte(tmp_path):
+    from storage.db import make_engine
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'c.sqlite3'}")
+    try:
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA cache_size").scalar() == -1024
+    finally:
+        engine.dispose()
