@@ -12,7 +12,6 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from domain import forecast
 from domain.access import Actor, check_sees_budget
 from domain.availability import Availability, MunicipalityPlaces
 from domain.budget import YearBudget, budget_window
@@ -22,6 +21,7 @@ from domain.figures import IndicatorCounts, indicator_counts, indicator_days
 from domain.indicators import Goal, Indicator
 from domain.program import Program
 from domain.text import N_
+from services import place_outlooks
 from services.paging import Page
 from services.program_setup import current_program
 from storage import figures, queries
@@ -75,14 +75,8 @@ def with_outlooks(
         for m in found.municipalities
         if municipality_ids is None or m.municipality_id in municipality_ids
     ]
-    ahead = forecast.outlooks(
-        program or current_program(session),
-        today=today,
-        free={m.municipality_id: m.free for m in wanted},
-        takes_requests={m.municipality_id: m.takes_requests for m in wanted},
-        in_use=queries.places_in_use(
-            session, None if municipality_ids is None else [m.municipality_id for m in wanted]
-        ),
+    ahead = place_outlooks.outlooks(
+        session, program or current_program(session), today=today, wanted=wanted
     )
     return Availability(
         tuple(

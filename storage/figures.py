@@ -24,7 +24,14 @@ from domain.figures import COUNTERS
 # The other kept tables (the worklists' items, the places in use per plan, the accepted
 # placements per meeting day, the period reports' totals) are recounted, checked and restored
 # with the figures; each module has the same five functions.
-from storage import accepted_meetings, kept_tables, place_ends, report_figures, worklist_items
+from storage import (
+    accepted_meetings,
+    kept_tables,
+    place_ends,
+    place_summary,
+    report_figures,
+    worklist_items,
+)
 
 # The trigger SQL and the readers live in their own modules; callers and migrations name them
 # through storage.figures.
@@ -39,7 +46,8 @@ from storage.figure_triggers import drop_trigger_sql as drop_trigger_sql
 from storage.figure_triggers import missing_triggers as missing_triggers
 from storage.models import DayFigure, DayFigureTotal, PlaceCount
 
-_KEPT_TABLES = (worklist_items, place_ends, accepted_meetings, report_figures)
+# place_summary after place_ends: it sums their rows.
+_KEPT_TABLES = (worklist_items, place_ends, place_summary, accepted_meetings, report_figures)
 
 
 def _contributions(dialect: str) -> str:
