@@ -16,6 +16,7 @@ from domain.access import Actor, check_sees_budget
 from domain.availability import Availability, MunicipalityPlaces
 from domain.budget import YearBudget, budget_window
 from domain.budget import year_budget as year_budget_of
+from domain.choices import IntakeState
 from domain.errors import RuleViolation
 from domain.figures import IndicatorCounts, indicator_counts, indicator_days
 from domain.indicators import Goal, Indicator
@@ -33,14 +34,14 @@ def _places(rows: tuple[Any, ...]) -> tuple[MunicipalityPlaces, ...]:
     same rows, since building a few hundred of them costs more than reading them."""
     return tuple(
         MunicipalityPlaces(
-            municipality_id=m.id,
-            municipality=m.name,
-            capacity=m.capacity,
-            started=m.started,
-            accepted_not_started=m.accepted,
-            state=m.intake_state,
+            municipality_id=municipality_id,
+            municipality=name,
+            capacity=capacity,
+            started=started,
+            accepted_not_started=accepted,
+            state=IntakeState(state),
         )
-        for m in rows
+        for municipality_id, name, capacity, state, accepted, started in rows
     )
 
 
@@ -54,7 +55,7 @@ def availability(
     """Free places now; with `today`, also the outlook (domain.forecast) of each municipality,
     or of those in `outlook_for`: when its next place is expected to free up, and how many
     free up in the coming months."""
-    found = Availability(_places(tuple(figures.used_places(session))))
+    found = Availability(_places(figures.used_places(session)))
     if today is None:
         return found
     return with_outlooks(session, found, today=today, program=program, municipality_ids=outlook_for)
