@@ -124,17 +124,12 @@ def _outlook(
     return PlaceOutlook(next_free_on, months, free_now=free > 0 and next_free_on is not None)
 
 
-def outlooks(
-    program: Program,
-    *,
-    today: date,
-    free: dict[int, int],
-    takes_requests: dict[int, bool],
-    in_use: Iterable[PlaceInUse],
-) -> dict[int, PlaceOutlook]:
-    """The outlook of each municipality in `free` (keyed by municipality id); places in use
-    of other municipalities are passed over."""
-    ends: dict[int, dict[date, int]] = {municipality_id: {} for municipality_id in free}
+def expected_ends(
+    program: Program, in_use: Iterable[PlaceInUse], municipality_ids: Iterable[int]
+) -> dict[int, dict[date, int]]:
+    """The places expected to end on each day, of each municipality given; places in use of
+    other municipalities are passed over."""
+    ends: dict[int, dict[date, int]] = {municipality_id: {} for municipality_id in municipality_ids}
     # At national scale thousands of places share a few hundred plans: each plan's end is
     # worked out once (a month's arithmetic each).
     end_of: dict[tuple[date | None, date | None], date] = {}
@@ -147,13 +142,40 @@ def outlooks(
         if end is None:
             end = end_of[plan] = place.expected_end(program)
         of_municipality[end] = of_municipality.get(end, 0) + place.places
+    return ends
+
+
+def outlook_of(
+    program: Program, *, today: date, free: int, takes_requests: bool, ends: Mapping[date, int]
+) -> PlaceOutlook:
+    """One municipality's outlook from the places expected to end on each day (expected_ends)."""
+    return _outlook(
+        free=free,
+        takes_requests=takes_requests,
+        ends=ends,
+        today=today,
+        intake_stop=program.intake_stop,
+    )
+
+
+def outlooks(
+    program: Program,
+    *,
+    today: date,
+    free: dict[int, int],
+    takes_requests: dict[int, bool],
+    in_use: Iterable[PlaceInUse],
+) -> dict[int, PlaceOutlook]:
+    """The outlook of each municipality in `free` (keyed by municipality id); places in use
+    of other municipalities are passed over."""
+    ends = expected_ends(program, in_use, free)
     return {
-        municipality_id: _outlook(
+        municipality_id: outlook_of(
+            program,
+            today=today,
             free=places,
             takes_requests=takes_requests[municipality_id],
             ends=ends[municipality_id],
-            today=today,
-            intake_stop=program.intake_stop,
         )
         for municipality_id, places in free.items()
     }

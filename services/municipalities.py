@@ -32,9 +32,14 @@ SLACK_CHANNEL_ID = re.compile(r"[CG][A-Z0-9]{8,39}")
 def find_municipality(session: Session, name_or_code: str) -> Municipality:
     """By kommunkod or by name, ignoring case (and, for names, å/ä/ö written as a/a/o)."""
     wanted = (name_or_code or "").strip()
-    for municipality in session.scalars(select(Municipality).order_by(Municipality.name)):
-        if wanted == municipality.code or plain_letters(wanted) == plain_letters(municipality.name):
-            return municipality
+    letters = plain_letters(wanted)
+    # The names and codes only (a national program has 290), then the one row found.
+    names = select(Municipality.id, Municipality.code, Municipality.name)
+    for municipality_id, code, name in session.execute(names.order_by(Municipality.name)):
+        if wanted == code or letters == plain_letters(name):
+            found = session.get(Municipality, municipality_id)
+            if found is not None:
+                return found
     raise NotFound(N_("There is no municipality called %(name)s in the program."), name=wanted)
 
 

@@ -12,16 +12,17 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from domain import forecast
 from domain.access import Actor, check_sees_budget
 from domain.availability import Availability, MunicipalityPlaces
 from domain.budget import YearBudget, budget_window
 from domain.budget import year_budget as year_budget_of
+from domain.choices import IntakeState
 from domain.errors import RuleViolation
 from domain.figures import IndicatorCounts, indicator_counts, indicator_days
 from domain.indicators import Goal, Indicator
 from domain.program import Program
 from domain.text import N_
+from services import place_outlooks
 from services.paging import Page
 from services.program_setup import current_program
 from storage import figures, queries
@@ -33,14 +34,14 @@ def _places(rows: tuple[Any, ...]) -> tuple[MunicipalityPlaces, ...]:
     same rows, since building a few hundred of them costs more than reading them."""
     return tuple(
         MunicipalityPlaces(
-            municipality_id=m.id,
-            municipality=m.name,
-            capacity=m.capacity,
-            started=m.started,
-            accepted_not_started=m.accepted,
-            state=m.intake_state,
+            municipality_id=municipality_id,
+            municipality=name,
+            capacity=capacity,
+            started=started,
+            accepted_not_started=accepted,
+            state=IntakeState(state),
         )
-        for m in rows
+        for municipality_id, name, capacity, state, accepted, started in rows
     )
 
 
@@ -54,7 +55,7 @@ def availability(
     """Free places now; with `today`, also the outlook (domain.forecast) of each municipality,
     or of those in `outlook_for`: when its next place is expected to free up, and how many
     free up in the coming months."""
-    found = Availability(_places(tuple(figures.used_places(session))))
+    found = Availability(_places(figures.used_places(session)))
     if today is None:
         return found
     return with_outlooks(session, found, today=today, program=program, municipality_ids=outlook_for)
@@ -75,14 +76,8 @@ def with_outlooks(
         for m in found.municipalities
         if municipality_ids is None or m.municipality_id in municipality_ids
     ]
-    ahead = forecast.outlooks(
-        program or current_program(session),
-        today=today,
-        free={m.municipality_id: m.free for m in wanted},
-        takes_requests={m.municipality_id: m.takes_requests for m in wanted},
-        in_use=queries.places_in_use(
-            session, None if municipality_ids is None else [m.municipality_id for m in wanted]
-        ),
+    ahead = place_outlooks.outlooks(
+        session, program or current_program(session), today=today, wanted=wanted
     )
     return Availability(
         tuple(

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from sqlalchemy import BigInteger, bindparam, cast, func, select
+from sqlalchemy import BigInteger, String, bindparam, cast, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from domain.figures import COUNTERS, ZERO, Tally, accrued
@@ -151,10 +151,27 @@ def _by_municipality(
     return asked, session.execute(query, params)
 
 
-def used_places(session: Session) -> list[Any]:
-    """(id, name, capacity, intake_state, accepted, started) of every municipality by name:
-    accepted but not started, and started (running) placements."""
-    return list(session.execute(_USED_PLACES))
+# The same columns as plain values (the intake state as its text): compared and hashed
+# cheaply by the caller that keeps what it made of them (services.reports).
+_USED_PLACES_PLAIN = (
+    select(
+        _M.c.id,
+        _M.c.name,
+        _M.c.capacity,
+        type_coerce(_M.c.intake_state, String),
+        func.coalesce(_PLACES.c.accepted, 0),
+        func.coalesce(_PLACES.c.started, 0),
+    )
+    .outerjoin(_PLACES, _PLACES.c.municipality_id == _M.c.id)
+    .order_by(_M.c.name)
+)
+
+
+def used_places(session: Session) -> tuple[tuple[Any, ...], ...]:
+    """(id, name, capacity, intake_state, accepted, started) of every municipality by name,
+    as plain tuples (the intake state as its text): accepted but not started, and started
+    (running) placements."""
+    return tuple(map(tuple, session.execute(_USED_PLACES_PLAIN)))
 
 
 def used_places_of(session: Session, municipality_id: int) -> Any | None:

@@ -28,6 +28,7 @@ from storage import (
     accepted_meetings,
     kept_tables,
     place_ends,
+    place_summary,
     report_figures,
     worklist_counts,
     worklist_items,
@@ -47,8 +48,16 @@ from storage.figure_triggers import drop_trigger_sql as drop_trigger_sql
 from storage.figure_triggers import missing_triggers as missing_triggers
 from storage.models import DayFigure, DayFigureTotal, PlaceCount
 
-# The work counts after the work items: they are recounted from them.
-_KEPT_TABLES = (worklist_items, worklist_counts, place_ends, accepted_meetings, report_figures)
+# The work counts after the work items: they are recounted from them; place_summary after
+# place_ends: it sums their rows.
+_KEPT_TABLES = (
+    worklist_items,
+    worklist_counts,
+    place_ends,
+    place_summary,
+    accepted_meetings,
+    report_figures,
+)
 
 
 def _contributions(dialect: str) -> str:

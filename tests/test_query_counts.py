@@ -477,3 +477,58 @@ def test_a_list_reads_as_many_rows_for_its_page_at_ten_times_the_data(
     # at both sizes (by ix_referral_created alone, the requested ones were 10 000 at 10×).
     for counted, page in (few[:2], many[:2]):
         assert counted <= 10 and page <= 2
+
+
+# One municipality more (the bulk builder adds at least one) and ten times the placements:
+# the next-free estimate of the
+# municipalities shown is kept per revision of their plans (services.place_outlooks), so the
+# overview and the places answer read the same rows, however many placements took a place.
+TENFOLD = NationalSize(municipalities=13, placements=3000, open_requests=30, today=TODAY, seed=3)
+
+
+def _page_work(sessions, path: str, email: str) -> tuple[int, int]:
+    url = sessions.kw["bind"].url.render_as_string(hide_password=False)
+    app = create_app(
+        {"DATABASE_URL": url, "SECRET_KEY": "counting", "CLOCK": FixedClock(moment(TODAY, 11))}
+    )
+    client = app.test_client()
+    with client.session_transaction() as flask_session:
+        flask_session["_user_id"] = str(_user_id(sessions, email))
+    client.get(path)  # warm, as _page_statements
+    with work_done(app.extensions["mm.sessions"].kw["bind"]) as (found, steps):
+        assert client.get(path).status_code == 200
+    return len(found), steps[0]
+
+
+def _answer_work(sessions, words: str) -> tuple[int, int]:
+    ctx = ChatContext(
+        settings=ChatSettings(bot_token="xoxb-test", signing_secret="s"),
+        sessions=sessions,
+        clock=FixedClock(moment(TODAY, 11)),
+    )
+    asker = Asker(None, Actor(_user_id(sessions, "samordnare@bench.example"), Role.COORDINATOR))
+    answer(ctx, asker, words)  # warm, as _chat_statements
+    with work_done(sessions.kw["bind"]) as (found, steps):
+        assert answer(ctx, asker, words).parts
+    return len(found), steps[0]
+
+
+@pytest.mark.parametrize("path", ["/oversikt", "/oversikt?sida=2"])
+def test_the_overview_reads_as_much_at_ten_times_the_placements(sqlite_sessions, path):
+    email = "samordnare@bench.example"
+    _grow(sqlite_sessions, SMALL)
+    small = _page_work(sqlite_sessions, path, email)
+    _grow(sqlite_sessions, TENFOLD)
+    large = _page_work(sqlite_sessions, path, email)
+    assert large[0] == small[0] <= 12
+    assert large[1] <= small[1] + 1, (small, large)  # SQLite steps, in thousands
+
+
+@pytest.mark.parametrize("words", ["platser", "platser Kommun 007"])
+def test_the_places_answer_reads_as_much_at_ten_times_the_placements(sqlite_sessions, words):
+    _grow(sqlite_sessions, SMALL)
+    small = _answer_work(sqlite_sessions, words)
+    _grow(sqlite_sessions, TENFOLD)
+    large = _answer_work(sqlite_sessions, words)
+    assert large[0] == small[0] <= 8
+    assert large[1] <= small[1] + 1, (small, large)  # SQLite steps, in thousands

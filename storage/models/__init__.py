@@ -37,6 +37,7 @@ from storage.models.people import (
     WebSession,
 )
 from storage.models.place_ends import PlaceEnd
+from storage.models.place_summary import PlaceSummary
 from storage.models.placements import Extension, Meeting, Placement, PlacementDocument
 from storage.models.programs import (
     CompensableDayRow,
@@ -105,6 +106,7 @@ __all__ = [
     "PhaseRow",
     "PlaceCount",
     "PlaceEnd",
+    "PlaceSummary",
     "Placement",
     "PlacementDocument",
     "PlacementRequest",
