@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from openpyxl import load_workbook
 
-from tests.test_cli import demo, demo_database  # noqa: F401  (the demo database fixtures)
+from tests.test_cli_reports import demo, demo_database  # noqa: F401  (the demo database fixtures)
 
 
 def sheet(demo, tmp_path, name: str, *words: str) -> list[list]:  # noqa: F811
