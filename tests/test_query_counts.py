@@ -8,6 +8,7 @@ import html
 import re
 from contextlib import contextmanager
 from datetime import date
+from typing import Any
 
 import pytest
 from sqlalchemy import event, select
@@ -62,7 +63,9 @@ def _user_id(sessions, email: str) -> int:
         return session.scalar(select(User.id).where(User.email == email))
 
 
-def _page_statements(sessions, path: str, email: str) -> int:
+def _warm_client(sessions, path: str, email: str) -> tuple[Any, Any]:
+    """A site on the database with `email` logged in, and its engine, after one request to
+    `path`: the first request reads what every later one has cached."""
     url = sessions.kw["bind"].url.render_as_string(hide_password=False)
     app = create_app(
         {"DATABASE_URL": url, "SECRET_KEY": "counting", "CLOCK": FixedClock(moment(TODAY, 11))}
@@ -70,8 +73,12 @@ def _page_statements(sessions, path: str, email: str) -> int:
     client = app.test_client()
     with client.session_transaction() as flask_session:
         flask_session["_user_id"] = str(_user_id(sessions, email))
-    engine = app.extensions["mm.sessions"].kw["bind"]
-    client.get(path)  # warm: the first request reads what every later one has cached
+    client.get(path)
+    return client, app.extensions["mm.sessions"].kw["bind"]
+
+
+def _page_statements(sessions, path: str, email: str) -> int:
+    client, engine = _warm_client(sessions, path, email)
     with statements(engine) as found:
         response = client.get(path)
     assert response.status_code == 200, path
@@ -480,22 +487,15 @@ def test_a_list_reads_as_many_rows_for_its_page_at_ten_times_the_data(
 
 
 # One municipality more (the bulk builder adds at least one) and ten times the placements:
-# the next-free estimate of the
-# municipalities shown is kept per revision of their plans (services.place_outlooks), so the
-# overview and the places answer read the same rows, however many placements took a place.
+# the next-free estimate of the municipalities shown is kept per revision of their plans
+# (services.place_outlooks), so the overview and the places answer read the same rows,
+# however many placements took a place.
 TENFOLD = NationalSize(municipalities=13, placements=3000, open_requests=30, today=TODAY, seed=3)
 
 
 def _page_work(sessions, path: str, email: str) -> tuple[int, int]:
-    url = sessions.kw["bind"].url.render_as_string(hide_password=False)
-    app = create_app(
-        {"DATABASE_URL": url, "SECRET_KEY": "counting", "CLOCK": FixedClock(moment(TODAY, 11))}
-    )
-    client = app.test_client()
-    with client.session_transaction() as flask_session:
-        flask_session["_user_id"] = str(_user_id(sessions, email))
-    client.get(path)  # warm, as _page_statements
-    with work_done(app.extensions["mm.sessions"].kw["bind"]) as (found, steps):
+    client, engine = _warm_client(sessions, path, email)
+    with work_done(engine) as (found, steps):
         assert client.get(path).status_code == 200
     return len(found), steps[0]
 
