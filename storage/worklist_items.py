@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, select, text
 from sqlalchemy.orm import Session
 
-from storage import kept_tables, worklist_counts
+from storage import kept_tables
 from storage import worklist_triggers as triggers
 from storage.models import KeptWorkItem
 
@@ -30,16 +30,10 @@ def rebuild(session: Session | Connection) -> None:
     dialect = connection.dialect.name
     if dialect == "postgresql":  # nothing an item reads may change while they are recounted
         session.execute(text("LOCK TABLE meeting, placement_request IN SHARE MODE"))
-    # The counts of the items are recounted after them (storage.figures): their triggers are
-    # set aside meanwhile rather than counting every item deleted and inserted one by one.
-    counting = worklist_counts.present(connection) and not worklist_counts.missing_triggers(
-        connection
-    )
-    for statement in worklist_counts.drop_trigger_sql(connection) if counting else []:
-        session.execute(text(statement))
+    # The counts' triggers (storage.worklist_counts) stay on while the items are refilled:
+    # dropping them is DDL, which the site's restricted role may not run (mm program load,
+    # mm figures rebuild run as it); the counts are recounted after the items anyway.
     kept_tables.refill(session, triggers.TABLE, triggers.COLUMNS, triggers.items_sql(dialect))
-    for statement in worklist_counts.create_trigger_sql(connection) if counting else []:
-        session.execute(text(statement))
 
 
 def _key(row: Any) -> tuple[int, str, int]:
