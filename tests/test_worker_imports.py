@@ -127,14 +127,3 @@ def test_years_outside_the_table_come_from_the_package(first, last):
     assert calendar.public_holidays(first, last) == dict(package.items())
     assert calendar.working_days(first, last).holidays == dict(package.items())
     assert not any(calendar.is_working_day(day) for day in package)
-
-
-def test_a_sqlite_connection_keeps_a_page_cache_of_one_mebibyte(tmp_path):
-    from storage.db import make_engine
-
-    engine = make_engine(f"sqlite:///{tmp_path / 'c.sqlite3'}")
-    try:
-        with engine.connect() as connection:
-            assert connection.exec_driver_sql("PRAGMA cache_size").scalar() == -1024
-    finally:
-        engine.dispose()
