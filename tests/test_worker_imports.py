@@ -17,6 +17,7 @@ from sqlalchemy import create_engine
 
 from domain import calendar
 from storage import migrate
+from tests.test_migrations import fresh_url  # noqa: F401 - an empty database on each engine
 
 ROOT = Path(__file__).resolve().parents[1]
 NOT_IN_A_WORKER = (
@@ -81,14 +82,7 @@ def test_the_revision_readyz_expects_is_alembics_head():
     assert migrate.head_revisions() == frozenset(script.get_heads())
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def fresh_url(request, tmp_path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
-    return request.getfixturevalue("postgres_server").create_database("mm_readyz")
-
-
-def test_readyz_reads_the_revision_as_alembic_does(fresh_url):
+def test_readyz_reads_the_revision_as_alembic_does(fresh_url):  # noqa: F811
     from alembic.runtime.migration import MigrationContext
 
     url = fresh_url
