@@ -210,7 +210,7 @@ def _page(
     of a list counted up to COUNT_LIMIT (services.paging), unless its `total` is known."""
     at = at if isinstance(at, PageAt) else PageAt(at)
     if total is None:
-        total = count_up_to(session, select(Referral.id).where(*conditions))
+        total = count_up_to(session, _ids(conditions))
     over = total > COUNT_LIMIT
     number = max(at.number, 1) if over else min(max(at.number, 1), math.ceil(total / size) or 1)
     listed = (query if query is not None else _listed()).where(*conditions)
@@ -264,6 +264,15 @@ def _numbered(
     return _rows(session.execute(listed.where(Referral.id.in_(ids)).order_by(*order)))
 
 
+def _ids(conditions: Sequence[ColumnElement[bool]]) -> Select[Any]:
+    """The referrals `conditions` select, with their placement joined if a condition needs it."""
+    ids = select(Referral.id).where(*conditions)
+    if Placement.__table__ not in ids.get_final_froms():
+        return ids
+    joined = select(Referral.id).outerjoin(Placement, Placement.referral_id == Referral.id)
+    return joined.where(*conditions)
+
+
 def _audit(
     session: Session,
     search: Search,
@@ -278,7 +287,7 @@ def _audit(
     in its own short one: the page then holds no write lock while it reads and renders."""
     if not search.for_person:
         return
-    found = list(session.scalars(select(Referral.id).where(*conditions)))
+    found = list(session.scalars(_ids(conditions)))
     with audit.writing(session, apart) as into:
         audit.record_search(into, actor=actor, referral_ids=found, now=now, address=address)
 
@@ -360,13 +369,11 @@ def inbox_for(
     asked += _matching(wanted)
     running = [
         Referral.current_municipality_id == mine,
-        or_(
-            Referral.status.in_(ACTIVE_AT_MUNICIPALITY),
-            and_(
-                Referral.status == S.ENDED,
-                Referral.placement.has(Placement.final_report_on.is_(None)),
-            ),
-        ),
+        # None has its final report yet (domain.actions), each was made here (domain.lifecycle):
+        # read by ix_placement_without_report, not by all the municipality's referrals.
+        Placement.municipality_id == mine,
+        Placement.final_report_on.is_(None),
+        Referral.status.in_(ACTIVE_AT_MUNICIPALITY | {S.ENDED}),
         *_matching(wanted),
         *([Referral.consent_withdrawn_on.is_(None)] if wanted.for_person else []),
     ]
@@ -380,19 +387,9 @@ def inbox_for(
         size,
         query=_listed(PlacementRequest.asked_at).join(PlacementRequest, open_request),
     )
+    kept = worklist_queries.placements_total(session, mine, COUNT_LIMIT) if wanted.empty else None
+    day = func.coalesce(Placement.started_on, Placement.meeting_on, _NO_DAY)
     placements = _page(
-        session,
-        running,
-        (
-            func.coalesce(Placement.started_on, Placement.meeting_on, _NO_DAY),
-            Referral.reference_code,
-        ),
-        placements_page,
-        size,
-        total=_kept_total(session, mine) if wanted.empty else None,
+        session, running, (day, Referral.reference_code), placements_page, size, total=kept
     )
     return Inbox(requests, placements)
-
-
-def _kept_total(session: Session, municipality_id: int | None) -> int:
-    return worklist_queries.placements_total(session, municipality_id, COUNT_LIMIT)

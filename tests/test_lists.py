@@ -9,13 +9,15 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
+from domain.access import Actor
 from domain.choices import Role
 from domain.errors import NotAllowed, RuleViolation
+from domain.lifecycle import ReferralStatus
 from locales import render
 from services import lists
 from storage.db import unit_of_work
-from storage.models import AuditEntry, Referral
-from tests.support.bulk import insert_placements
+from storage.models import AuditEntry, Referral, User
+from tests.support.bulk import NationalSize, build_national, insert_placements
 from tests.support.clock import moment
 
 NOW = moment(date(2026, 11, 23))
@@ -126,3 +128,55 @@ def test_a_search_for_a_person_read_only_writes_its_audit_row_in_its_own_transac
         assert [r.reference_code for r in found.rows] == [mine.reference_code]
         raise LookupError("the page failed after the search")
     assert searches(world) == [(people["coordinator"].user_id, mine.id)]
+
+
+def test_the_inbox_lists_every_placement_that_still_needs_something_done(sessions):
+    """Accepted, started, or ended without the final report, of the contact's municipality
+    only, in the order of the meeting or start day: the same rows as a walk over every
+    referral finds, by the index of placements without the report (services.lists)."""
+    size = NationalSize(municipalities=8, placements=400, open_requests=20, today=NOW.date())
+    with unit_of_work(sessions) as session:
+        data = build_national(session, size)
+        name = data.largest_municipality
+        contact = session.scalars(select(User).where(User.email == data.contacts[name])).one()
+        actor = Actor(contact.id, contact.role, contact.municipality_id)
+        accepted = session.scalars(
+            select(Referral).where(
+                Referral.current_municipality_id == actor.municipality_id,
+                Referral.status == ReferralStatus.ACCEPTED,
+            )
+        ).first()
+        accepted.status = ReferralStatus.WITHDRAWN  # withdrawn after the acceptance
+    with unit_of_work(sessions) as session:
+        mine = session.scalars(
+            select(Referral).where(Referral.current_municipality_id == actor.municipality_id)
+        ).all()
+        needing = sorted(
+            (r.placement.started_on or r.placement.meeting_on, r.reference_code)
+            for r in mine
+            if r.status in (ReferralStatus.ACCEPTED, ReferralStatus.STARTED)
+            or (r.status is ReferralStatus.ENDED and r.placement.final_report_on is None)
+        )
+        reported = next(
+            r.reference_code
+            for r in mine
+            if r.status is ReferralStatus.ENDED and r.placement.final_report_on is not None
+        )
+    assert needing and accepted.reference_code not in {code for _, code in needing}
+    inbox = _read(sessions, lambda s: lists.inbox_for(s, actor=actor, now=NOW, size=1000))
+    assert [r.reference_code for r in inbox.placements.rows] == [code for _, code in needing]
+    assert inbox.placements.total == len(needing)
+
+    def found(code: str) -> list[str]:  # a search: counted by its own statement
+        inbox = _read(sessions, lambda s: lists.inbox_for(s, actor=actor, now=NOW, search=code))
+        shown = inbox.placements
+        assert shown.total == len(shown.rows)
+        return [r.reference_code for r in shown.rows]
+
+    assert found(needing[-1][1]) == [needing[-1][1]]
+    assert found(reported) == found(accepted.reference_code) == []
+
+
+def _read(sessions, query):
+    with unit_of_work(sessions, read_only=True) as session:
+        return query(session)

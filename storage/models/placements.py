@@ -63,6 +63,14 @@ class Placement(Base):
             postgresql_where=text(ALTERNATIVE_PLAN_MISSING),
         ),
         Index("ix_placement_ended_municipality", "ended_on", "municipality_id"),
+        # The municipality's inbox (services.lists.inbox_for): its placements that still
+        # need something done are those without the final report.
+        Index(
+            "ix_placement_without_report",
+            "municipality_id",
+            sqlite_where=text("final_report_on IS NULL"),
+            postgresql_where=text("final_report_on IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
