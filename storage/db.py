@@ -59,6 +59,7 @@ def make_engine(url: str | None = None) -> Engine:
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     engine = create_engine(url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_SIZE)
+    event.listen(engine, "connect", _postgresql_settings)
     event.listen(engine, "begin", _postgresql_begin)
     return engine
 
@@ -112,6 +113,16 @@ def _sqlite_begin(connection: Connection) -> None:
         # A writer takes the write lock at the start, so two writers queue instead of
         # failing half-way.
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _postgresql_settings(dbapi_connection: Any, _record: Any) -> None:
+    # No parallel plans: the site's statements read a few hundred rows by index, and a
+    # parallel plan's Gather spends ~10 ms launching workers for 0.25 ms of work (the
+    # coordinator's worklist count at national scale), on a server whose cores are already
+    # busy serving other requests.
+    with dbapi_connection.cursor() as cursor:
+        cursor.execute("SET max_parallel_workers_per_gather = 0")
+    dbapi_connection.commit()
 
 
 def _postgresql_begin(connection: Connection) -> None:
