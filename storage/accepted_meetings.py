@@ -40,12 +40,13 @@ _PER_DAY = select(_KEPT.c.meeting_on, func.sum(_KEPT.c.placements)).group_by(_KE
 
 def per_municipality(session: Session) -> list[tuple[int, date, int]]:
     """(municipality_id, meeting day, placements) of the accepted placements not yet started."""
-    return [(m, day, n) for m, day, n in session.execute(_ROWS)]
+    # .all(): one fetch of every row (PostgreSQL's driver costs ~1 µs a row more one by one).
+    return [(m, day, n) for m, day, n in session.execute(_ROWS).all()]
 
 
 def per_day(session: Session) -> list[tuple[date, int]]:
     """(meeting day, placements) of every municipality's accepted placements together."""
-    return [(day, int(n)) for day, n in session.execute(_PER_DAY)]
+    return [(day, int(n)) for day, n in session.execute(_PER_DAY).all()]
 
 
 def present(session: Session | Connection) -> bool:

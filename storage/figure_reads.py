@@ -148,7 +148,8 @@ def _by_municipality(
         query, params = queries[1], {"days": wanted, "ids": ids}
     if not wanted or ids == []:
         return asked, []
-    return asked, session.execute(query, params)
+    # .all(): one fetch of every row (PostgreSQL's driver costs ~1 µs a row more one by one).
+    return asked, session.execute(query, params).all()
 
 
 # The same columns as plain values (the intake state as its text): compared and hashed
@@ -171,7 +172,7 @@ def used_places(session: Session) -> tuple[tuple[Any, ...], ...]:
     """(id, name, capacity, intake_state, accepted, started) of every municipality by name,
     as plain tuples (the intake state as its text): accepted but not started, and started
     (running) placements."""
-    return tuple(map(tuple, session.execute(_USED_PLACES_PLAIN)))
+    return tuple(map(tuple, session.execute(_USED_PLACES_PLAIN).all()))
 
 
 def used_places_of(session: Session, municipality_id: int) -> Any | None:

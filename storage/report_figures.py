@@ -128,9 +128,9 @@ def period_by_municipality(
     if end is None or end == before:
         return {}
     if before is None:  # from the beginning
-        found = session.execute(_BY_MUNICIPALITY, {"days": [end]})
+        found = session.execute(_BY_MUNICIPALITY, {"days": [end]}).all()
     else:
-        found = session.execute(_PERIOD, {"days": [before, end], "last": end})
+        found = session.execute(_PERIOD, {"days": [before, end], "last": end}).all()
     return {row[0]: dict(zip(triggers.COUNTERS, row[1:], strict=True)) for row in found}
 
 
@@ -142,7 +142,7 @@ def totals(
     wanted = sorted({d for d in asked.values() if d is not None})
     found: dict[date, Totals] = {}
     if wanted:
-        for row in session.execute(_ALL, {"days": wanted}):
+        for row in session.execute(_ALL, {"days": wanted}).all():
             found[row[0]] = dict(zip(triggers.COUNTERS, (int(v) for v in row[1:]), strict=True))
     return {day: found.get(at, _zero()) if at else _zero() for day, at in asked.items()}
 

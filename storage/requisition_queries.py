@@ -100,8 +100,8 @@ def live_lines(
     started on a program day from `since` (by the index), or of every one of them."""
     params = {"municipality_id": municipality_id, "first": first, "last": last}
     if since is None:
-        return list(session.execute(_OF_MUNICIPALITY, params))
-    return list(session.execute(_STARTED_SINCE, {**params, "since": since}))
+        return list(session.execute(_OF_MUNICIPALITY, params).all())
+    return list(session.execute(_STARTED_SINCE, {**params, "since": since}).all())
 
 
 _MUNICIPALITIES = select(Municipality.id, Municipality.name, Municipality.code).order_by(
@@ -113,8 +113,8 @@ _MUNICIPALITIES_IN = _MUNICIPALITIES.where(Municipality.id.in_(bindparam("ids", 
 def municipalities(session: Session, ids: Iterable[int] | None = None) -> list[Any]:
     """(id, name, code) of every municipality (or those of `ids`), by name."""
     if ids is None:
-        return list(session.execute(_MUNICIPALITIES))
-    return list(session.execute(_MUNICIPALITIES_IN, {"ids": list(ids)}))
+        return list(session.execute(_MUNICIPALITIES).all())
+    return list(session.execute(_MUNICIPALITIES_IN, {"ids": list(ids)}).all())
 
 
 def standing(session: Session, municipality_id: int | None = None) -> list[Requisition]:
@@ -172,7 +172,7 @@ def waiting_for_attestation(session: Session) -> list[Any]:
         .where(Requisition.state == State.SUBMITTED)
         .order_by(Requisition.period_first, Requisition.municipality_name)
     )
-    return list(session.execute(query))
+    return list(session.execute(query).all())
 
 
 def standing_periods(
@@ -195,7 +195,7 @@ def standing_periods(
     ).where(Requisition.state != State.RETURNED)
     if ids is not None:
         query = query.where(Requisition.municipality_id.in_(list(ids)))
-    return {(row[0], row[1]): row for row in session.execute(query)}
+    return {(row[0], row[1]): row for row in session.execute(query).all()}
 
 
 def _standing_in() -> Any:
@@ -231,8 +231,10 @@ def standing_in(
     worklist shows, without every municipality's every period."""
     params: dict[str, Any] = {"states": [s for s in states if s is not State.RETURNED]}
     if municipality_id is None:
-        return list(session.execute(_STANDING_IN, params))
-    return list(session.execute(_STANDING_IN_ONE, {**params, "municipality_id": municipality_id}))
+        return list(session.execute(_STANDING_IN, params).all())
+    return list(
+        session.execute(_STANDING_IN_ONE, {**params, "municipality_id": municipality_id}).all()
+    )
 
 
 def latest_returns(
