@@ -26,6 +26,10 @@ from storage import place_summary, queries
 _KEPT = 4096  # estimates kept (a national program has 290 municipalities)
 _kept: OrderedDict[Hashable, forecast.PlaceOutlook] = OrderedDict()
 _lock = threading.Lock()
+# One thread of the process works estimates out at a time; the others wait and take what it
+# kept. After a start, the 8 threads' first overviews otherwise each worked the same 25
+# estimates out at once (about 0.6 s each on 2 cores, against 0.15 s for the rest).
+_working = threading.Lock()
 
 
 def _key(revision: str, program: Program, today: date, m: MunicipalityPlaces) -> Hashable:
@@ -73,6 +77,27 @@ def outlooks(
         if kept is not None:
             found[m.municipality_id] = kept
     missing = [m for m in wanted if m.municipality_id not in found]
+    if not missing:
+        return found
+    with _working:
+        return _work_out(session, program, today, missing, keys, found)
+
+
+def _work_out(
+    session: Session,
+    program: Program,
+    today: date,
+    missing: Sequence[MunicipalityPlaces],
+    keys: dict[int, Hashable],
+    found: dict[int, forecast.PlaceOutlook],
+) -> dict[int, forecast.PlaceOutlook]:
+    """`found` with the estimates of `missing` added: those another thread kept meanwhile,
+    the rest worked out and kept."""
+    for m in missing:
+        kept = _found(keys[m.municipality_id]) if m.municipality_id in keys else None
+        if kept is not None:
+            found[m.municipality_id] = kept
+    missing = [m for m in missing if m.municipality_id not in found]
     if not missing:
         return found
     ids = [m.municipality_id for m in missing]
