@@ -51,6 +51,14 @@ def post_fork(server, worker):  # noqa: ANN001, ANN201 - gunicorn's hook
         _mallopt(M_ARENA_MAX, 2)
 
 
+def post_worker_init(worker):  # noqa: ANN001, ANN201 - gunicorn's hook
+    """The templates are compiled, and Babel's data loaded, before the worker takes its first
+    request (web/templating.py warm_up)."""
+    from web.templating import warm_up
+
+    warm_up(worker.wsgi)
+
+
 M_ARENA_MAX = -8  # glibc's malloc.h
 
 

@@ -42,3 +42,22 @@ def test_the_web_process_runs_threads_as_the_settings_file_says():
     exec(Path("gunicorn.conf.py").read_text(), settings)
     assert settings["worker_class"] == "gthread"
     assert (settings["workers"], settings["threads"]) == (2, 4)
+
+
+def test_a_new_worker_has_every_template_compiled_before_its_first_request(tmp_path):
+    """gunicorn.conf.py's post_worker_init warms the worker's app: every template compiled
+    (a template that does not compile fails here, not on someone's first visit) and Babel's
+    Swedish data loaded, so the first requests of its threads do not each do it at once."""
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", "SECRET_KEY": "k"})
+    settings: dict = {}
+    exec(Path("gunicorn.conf.py").read_text(), settings)
+    assert app.jinja_env.cache is not None and len(app.jinja_env.cache) == 0
+
+    class Worker:  # what gunicorn gives the hook: the worker, with the app it loaded
+        wsgi = app
+
+    settings["post_worker_init"](Worker())
+    names = app.jinja_env.list_templates(extensions=["html"])
+    assert len(names) > 50 and "base.html" in names
+    cached = {name for _loader, name in app.jinja_env.cache.keys()}
+    assert cached == set(names)

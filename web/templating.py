@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any, cast
 
@@ -283,3 +284,17 @@ def install(app: Flask) -> None:
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
+
+
+def warm_up(app: Flask) -> list[str]:
+    """Compiles every template of the site into the app's cache and loads Babel's Swedish
+    locale data, for a worker that has just started (gunicorn.conf.py). Otherwise its first
+    requests, several threads at once, each compile the same layout and page (about 50 ms a
+    template) and load the same locale data (80 ms), and wait for each other on the cores:
+    the slowest first overviews took 0.55-0.75 s against 0.27 s warm. The template names."""
+    names = app.jinja_env.list_templates(extensions=["html"])
+    for name in names:
+        app.jinja_env.get_template(name)
+    locales.format_number(Decimal("1234.5"), 1)
+    locales.format_datetime(datetime.now(UTC))
+    return names
