@@ -20,6 +20,7 @@ from storage.db import make_engine, session_factory, unit_of_work
 from storage.models import Base
 from tests.support.clock import moment
 from tests.support.postgres import PostgresServer, start_postgres
+from tests.support.snapshots import National, Snapshots
 
 pytest_plugins = ["tests.support.world"]
 
@@ -117,3 +118,36 @@ def sqlite_sessions(tmp_path, program: Program, sqlite_template: str):
         install_program(session, program, now=moment(date(2026, 1, 1)))
     yield factory
     engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_snapshots(tmp_path_factory, program: Program, sqlite_template: str):
+    """National data sets on SQLite, built once per test process (tests.support.snapshots)."""
+    return Snapshots("sqlite", program, tmp_path_factory.mktemp("snapshots"), sqlite_template)
+
+
+@pytest.fixture(scope="session")
+def postgres_snapshots(tmp_path_factory, program: Program, postgres_server: PostgresServer):
+    snapshots = Snapshots(
+        "postgresql", program, tmp_path_factory.mktemp("snapshots"), server=postgres_server
+    )
+    yield snapshots
+    snapshots.close()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def national(request: pytest.FixtureRequest, tmp_path) -> Iterator[National]:
+    """Fresh copies of national data sets of each size, on each kind of database (as
+    `sessions`): `national.at(SMALL)`, `national.at(SMALL, LARGE)`."""
+    kind = {"sqlite": "sqlite_snapshots", "postgresql": "postgres_snapshots"}[request.param]
+    wanted = National(request.getfixturevalue(kind), tmp_path)
+    yield wanted
+    wanted.close()
+
+
+@pytest.fixture
+def sqlite_national(sqlite_snapshots: Snapshots, tmp_path) -> Iterator[National]:
+    """Like `national`, SQLite only (as `sqlite_sessions`)."""
+    wanted = National(sqlite_snapshots, tmp_path)
+    yield wanted
+    wanted.close()

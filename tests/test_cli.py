@@ -40,6 +40,25 @@ def ready(loaded_database, tmp_path):
     return runner(database)
 
 
+@pytest.fixture(scope="module")
+def demo_run(loaded_database, tmp_path_factory) -> tuple[Path, str]:
+    """`mm demo` run once (seconds: it hashes the demo users' passwords) on a copy of
+    `loaded_database`: the database it filled and what it printed, for the tests to read."""
+    database = tmp_path_factory.mktemp("cli-demo") / "demo.sqlite3"
+    shutil.copy(loaded_database, database)
+    printed = runner(database)("demo").stdout
+    assert not Path(f"{database}-wal").exists()
+    return database, printed
+
+
+@pytest.fixture
+def demo_ready(demo_run, tmp_path):
+    """Like `ready`, after `mm demo`: a copy of `demo_run`'s database for this test alone."""
+    database = tmp_path / "cli.sqlite3"
+    shutil.copy(demo_run[0], database)
+    return runner(database)
+
+
 def test_budget_2027_with_no_placements_says_35_full_year_places(ready):
     out = ready("budget", "2027").stdout
     assert "Budgetram: 1\xa0790\xa0000\xa0kr" in out
@@ -59,9 +78,8 @@ def test_places_per_municipality_in_swedish(ready):
     assert one.startswith("Östra Göinge: 6 lediga platser")
 
 
-def test_places_says_when_the_next_place_frees_up_where_none_is_free(ready, tmp_path):
-    ready("demo")
-    line = ready("places", "bromölla").stdout.strip()
+def test_places_says_when_the_next_place_frees_up_where_none_is_free(demo_ready, tmp_path):
+    line = demo_ready("places", "bromölla").stdout.strip()
     assert line.startswith("Bromölla: 0 lediga platser (kapacitet 5, startade 4, "), line
     with sqlite3.connect(tmp_path / "cli.sqlite3") as db:  # the earliest planned end, by hand
         (first_end,) = db.execute(
@@ -74,12 +92,12 @@ def test_places_says_when_the_next_place_frees_up_where_none_is_free(ready, tmp_
     assert line.endswith("). " + expected), line
 
 
-def test_demo_data_fills_the_picture_and_prints_the_users(ready):
-    out = ready("demo").stdout
+def test_demo_data_fills_the_picture_and_prints_the_users(demo_run, demo_ready):
+    out = demo_run[1]
     assert "Demodata har lästs in." in out
     assert "samordnare@fk.example  Samordnare, Försäkringskassan" in out
-    assert "Demodata var redan inläst." in ready("demo").stdout
-    assert "Intecknat: 0\xa0kr" not in ready("budget", "2026").stdout
+    assert "Demodata var redan inläst." in demo_ready("demo").stdout
+    assert "Intecknat: 0\xa0kr" not in demo_ready("budget", "2026").stdout
 
 
 def test_set_rate_confirms_the_index_adjusted_rate(ready):
@@ -274,16 +292,16 @@ def test_every_account_action_on_the_command_line_is_in_the_history(ready, tmp_p
     assert "Fel: Det finns inget konto med e-postadressen ingen@fk.example." in unknown.stderr
 
 
-def test_demo_users_get_an_authenticator_and_can_be_removed(ready):
-    out = ready("demo").stdout
+def test_demo_users_get_an_authenticator_and_can_be_removed(demo_run, demo_ready):
+    out = demo_run[1]
     assert re.search(
         r"^  samordnare@fk\.example  Samordnare, Försäkringskassan  nyckel för autentiseringsapp "
         r"[A-Z2-7]{32}$",
         out,
         flags=re.MULTILINE,
     )
-    assert re.fullmatch(r"\d{6}\n", ready("demo", "code", "samordnare@fk.example").stdout)
-    ready(
+    assert re.fullmatch(r"\d{6}\n", demo_ready("demo", "code", "samordnare@fk.example").stdout)
+    demo_ready(
         "user",
         "add",
         "--email",
@@ -294,13 +312,13 @@ def test_demo_users_get_an_authenticator_and_can_be_removed(ready):
         "coordinator",
         input=STRONG,
     )
-    refused = ready("demo", "code", "riktig@fk.example", ok=False)
+    refused = demo_ready("demo", "code", "riktig@fk.example", ok=False)
     assert (
         "Fel: riktig@fk.example är ingen demoanvändare: koder visas bara för demoanvändare."
         in refused.stderr
     )
-    assert ready("demo", "remove").stdout.strip() == "Borttagna demoanvändare: 10."
-    assert ready("demo", "code", "samordnare@fk.example", ok=False).returncode == 1
+    assert demo_ready("demo", "remove").stdout.strip() == "Borttagna demoanvändare: 10."
+    assert demo_ready("demo", "code", "samordnare@fk.example", ok=False).returncode == 1
 
 
 def test_demo_is_refused_in_a_database_with_real_users(ready):

@@ -28,7 +28,7 @@ from services import (
 from services.digest import Audience, build_digests
 from storage.db import unit_of_work
 from storage.models import Municipality, Referral, User
-from tests.support.bulk import NationalSize, build_national
+from tests.support.bulk import NationalSize
 from tests.support.clock import moment
 from tests.support.work import work_done
 from transports.slack.settings import ChatSettings
@@ -51,11 +51,6 @@ def statements(engine):
         yield found
     finally:
         event.remove(engine, "before_cursor_execute", count)
-
-
-def _grow(sessions, size: NationalSize) -> None:
-    with unit_of_work(sessions) as session:
-        build_national(session, size)
 
 
 def _user_id(sessions, email: str) -> int:
@@ -161,22 +156,20 @@ def _deep(sessions, path: str, email: str) -> str:
 
 @pytest.mark.parametrize(("path", "email", "limit"), LISTS)
 def test_a_list_page_runs_as_many_statements_at_ten_times_the_data(
-    sqlite_sessions, path, email, limit
+    sqlite_national, path, email, limit
 ):
-    _grow(sqlite_sessions, SMALL)
-    _exact_code(sqlite_sessions)
-    small = _page_statements(sqlite_sessions, _deep(sqlite_sessions, path, email), email)
-    _grow(sqlite_sessions, LARGE)
-    assert _page_statements(sqlite_sessions, _deep(sqlite_sessions, path, email), email) == small
+    sessions = sqlite_national.at(SMALL)
+    _exact_code(sessions)
+    small = _page_statements(sessions, _deep(sessions, path, email), email)
+    sessions = sqlite_national.at(SMALL, LARGE)
+    assert _page_statements(sessions, _deep(sessions, path, email), email) == small
     assert small <= limit
 
 
 @pytest.mark.parametrize(("path", "email", "limit"), PAGES)
-def test_a_page_runs_as_many_statements_at_ten_times_the_data(sqlite_sessions, path, email, limit):
-    _grow(sqlite_sessions, SMALL)
-    small = _page_statements(sqlite_sessions, path, email)
-    _grow(sqlite_sessions, LARGE)
-    assert _page_statements(sqlite_sessions, path, email) == small <= limit
+def test_a_page_runs_as_many_statements_at_ten_times_the_data(sqlite_national, path, email, limit):
+    small = _page_statements(sqlite_national.at(SMALL), path, email)
+    assert _page_statements(sqlite_national.at(SMALL, LARGE), path, email) == small <= limit
 
 
 def _chat_statements(sessions, words: str) -> int:
@@ -208,11 +201,9 @@ def _chat_statements(sessions, words: str) -> int:
         ("status MM-2026-0042", 2),
     ],
 )
-def test_a_chat_answer_runs_as_many_statements_at_ten_times_the_data(sessions, words, limit):
-    _grow(sessions, SMALL)
-    small = _chat_statements(sessions, words)
-    _grow(sessions, LARGE)
-    assert _chat_statements(sessions, words) == small <= limit
+def test_a_chat_answer_runs_as_many_statements_at_ten_times_the_data(national, words, limit):
+    small = _chat_statements(national.at(SMALL), words)
+    assert _chat_statements(national.at(SMALL, LARGE), words) == small <= limit
 
 
 def _digest_statements(sessions) -> tuple[int, int]:
@@ -227,12 +218,10 @@ def _digest_statements(sessions) -> tuple[int, int]:
     return len(found), len(ids)
 
 
-def test_every_channels_digest_comes_from_one_pass(sessions):
+def test_every_channels_digest_comes_from_one_pass(national):
     """The digests of 13 and of 31 channels are made by the same few queries."""
-    _grow(sessions, SMALL)
-    small, few = _digest_statements(sessions)
-    _grow(sessions, LARGE)
-    large, many = _digest_statements(sessions)
+    small, few = _digest_statements(national.at(SMALL))
+    large, many = _digest_statements(national.at(SMALL, LARGE))
     assert (few, many) == (12, 30)
     # 14: the places in use (the next free place) and the requisition bases that wait.
     assert large == small <= 14
@@ -254,12 +243,10 @@ WORKLISTS = [
 
 @pytest.mark.parametrize(("path", "email", "limit"), WORKLISTS)
 def test_a_worklist_runs_as_many_statements_at_ten_times_the_data(
-    sqlite_sessions, path, email, limit
+    sqlite_national, path, email, limit
 ):
-    _grow(sqlite_sessions, SMALL)
-    small = _page_statements(sqlite_sessions, path, email)
-    _grow(sqlite_sessions, LARGE)
-    assert _page_statements(sqlite_sessions, path, email) == small <= limit
+    small = _page_statements(sqlite_national.at(SMALL), path, email)
+    assert _page_statements(sqlite_national.at(SMALL, LARGE), path, email) == small <= limit
 
 
 def _deep_statements(sessions, pages: int) -> tuple[int, list[str]]:
@@ -282,12 +269,10 @@ def _deep_statements(sessions, pages: int) -> tuple[int, list[str]]:
     return len(found), seen
 
 
-def test_a_deep_worklist_page_is_read_by_its_key_at_ten_times_the_data(sqlite_sessions):
-    _grow(sqlite_sessions, SMALL)
-    small, seen = _deep_statements(sqlite_sessions, 4)
+def test_a_deep_worklist_page_is_read_by_its_key_at_ten_times_the_data(sqlite_national):
+    small, seen = _deep_statements(sqlite_national.at(SMALL), 4)
     assert len(seen) == len(set(seen)) == 40  # each item once, none skipped
-    _grow(sqlite_sessions, LARGE)
-    large, seen = _deep_statements(sqlite_sessions, 12)
+    large, seen = _deep_statements(sqlite_national.at(SMALL, LARGE), 12)
     assert len(seen) == len(set(seen)) == 120
     assert large == small <= 4
 
@@ -316,11 +301,9 @@ def _count_statements(sessions, email: str) -> tuple[int, int]:
         ("forbundet@bench.example", 1),
     ],
 )
-def test_the_menu_count_reads_the_kept_items_in_a_few_statements(sqlite_sessions, email, limit):
-    _grow(sqlite_sessions, SMALL)
-    small, few = _count_statements(sqlite_sessions, email)
-    _grow(sqlite_sessions, LARGE)
-    large, many = _count_statements(sqlite_sessions, email)
+def test_the_menu_count_reads_the_kept_items_in_a_few_statements(sqlite_national, email, limit):
+    small, few = _count_statements(sqlite_national.at(SMALL), email)
+    large, many = _count_statements(sqlite_national.at(SMALL, LARGE), email)
     assert large == small <= limit
     if email == "samordnare@bench.example":
         assert many > few > 0  # it does count, and counts more with more data
@@ -372,12 +355,10 @@ def _use_case_statements(sessions, work) -> int:
 
 
 @pytest.mark.parametrize("name", list(_budget_reads()))
-def test_a_budget_read_runs_as_many_statements_at_ten_times_the_data(sessions, name):
+def test_a_budget_read_runs_as_many_statements_at_ten_times_the_data(national, name):
     work, limit = _budget_reads()[name]
-    _grow(sessions, SMALL)
-    small = _use_case_statements(sessions, work)
-    _grow(sessions, LARGE)
-    assert _use_case_statements(sessions, work) == small <= limit
+    small = _use_case_statements(national.at(SMALL), work)
+    assert _use_case_statements(national.at(SMALL, LARGE), work) == small <= limit
 
 
 # The period reports as use cases: the same statements, and about as much of the database's
@@ -414,11 +395,9 @@ def _report_work(sessions, report) -> tuple[int, int]:
 
 
 @pytest.mark.parametrize("name", list(REPORTS))
-def test_a_period_report_does_not_grow_with_the_history(sqlite_sessions, name):
-    _grow(sqlite_sessions, SMALL)
-    small, small_steps = _report_work(sqlite_sessions, REPORTS[name])
-    _grow(sqlite_sessions, TEN_TIMES)
-    large, large_steps = _report_work(sqlite_sessions, REPORTS[name])
+def test_a_period_report_does_not_grow_with_the_history(sqlite_national, name):
+    small, small_steps = _report_work(sqlite_national.at(SMALL), REPORTS[name])
+    large, large_steps = _report_work(sqlite_national.at(SMALL, TEN_TIMES), REPORTS[name])
     assert large == small
     assert large_steps <= 2 * small_steps + 1, (small_steps, large_steps)
 
@@ -470,15 +449,13 @@ def _list_steps(sessions, email: str, **filters) -> tuple[int, list[int]]:
     ],
 )
 def test_a_list_reads_as_many_rows_for_its_page_at_ten_times_the_data(
-    sqlite_sessions, email, filters
+    sqlite_national, email, filters
 ):
     from domain.lifecycle import ReferralStatus
 
     wanted = {k: ReferralStatus(v) for k, v in filters.items()}
-    _grow(sqlite_sessions, SMALL)
-    small, few = _list_steps(sqlite_sessions, email, **wanted)
-    _grow(sqlite_sessions, LARGE)
-    large, many = _list_steps(sqlite_sessions, email, **wanted)
+    small, few = _list_steps(sqlite_national.at(SMALL), email, **wanted)
+    large, many = _list_steps(sqlite_national.at(SMALL, LARGE), email, **wanted)
     assert large == small
     # The count, then the page: 2 000 steps at most for the page's 51 rows and their joins
     # at both sizes (by ix_referral_created alone, the requested ones were 10 000 at 10×).
@@ -514,21 +491,17 @@ def _answer_work(sessions, words: str) -> tuple[int, int]:
 
 
 @pytest.mark.parametrize("path", ["/oversikt", "/oversikt?sida=2"])
-def test_the_overview_reads_as_much_at_ten_times_the_placements(sqlite_sessions, path):
+def test_the_overview_reads_as_much_at_ten_times_the_placements(sqlite_national, path):
     email = "samordnare@bench.example"
-    _grow(sqlite_sessions, SMALL)
-    small = _page_work(sqlite_sessions, path, email)
-    _grow(sqlite_sessions, TENFOLD)
-    large = _page_work(sqlite_sessions, path, email)
+    small = _page_work(sqlite_national.at(SMALL), path, email)
+    large = _page_work(sqlite_national.at(SMALL, TENFOLD), path, email)
     assert large[0] == small[0] <= 12
     assert large[1] <= small[1] + 1, (small, large)  # SQLite steps, in thousands
 
 
 @pytest.mark.parametrize("words", ["platser", "platser Kommun 007"])
-def test_the_places_answer_reads_as_much_at_ten_times_the_placements(sqlite_sessions, words):
-    _grow(sqlite_sessions, SMALL)
-    small = _answer_work(sqlite_sessions, words)
-    _grow(sqlite_sessions, TENFOLD)
-    large = _answer_work(sqlite_sessions, words)
+def test_the_places_answer_reads_as_much_at_ten_times_the_placements(sqlite_national, words):
+    small = _answer_work(sqlite_national.at(SMALL), words)
+    large = _answer_work(sqlite_national.at(SMALL, TENFOLD), words)
     assert large[0] == small[0] <= 8
     assert large[1] <= small[1] + 1, (small, large)  # SQLite steps, in thousands
