@@ -59,5 +59,5 @@ def test_a_new_worker_has_every_template_compiled_before_its_first_request(tmp_p
     settings["post_worker_init"](Worker())
     names = app.jinja_env.list_templates(extensions=["html"])
     assert len(names) > 50 and "base.html" in names
-    cached = {name for _loader, name in app.jinja_env.cache.keys()}
+    cached = {name for _loader, name in app.jinja_env.cache}
     assert cached == set(names)
