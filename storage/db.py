@@ -7,15 +7,17 @@ import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import Connection, CursorResult, Engine, Executable, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 DEFAULT_SQLITE_PATH = Path("instance") / "mojlighetsmodellen.sqlite3"
 AFTER_COMMIT = "mm.after_commit"
 log = logging.getLogger("mm.db")
+T = TypeVar("T")
 
 
 def database_url() -> str:
@@ -49,16 +51,24 @@ def _normalised(url: str) -> str:
 
 
 def make_engine(url: str | None = None) -> Engine:
+    """The engine, with statements' values kept out of its errors (`hide_parameters`): a
+    failed statement's error reaches the log, and its values may be personal data."""
     url = url or database_url()
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             create_private_file(Path(parsed.database))
-        engine = create_engine(url, connect_args={"timeout": 30})
+        engine = create_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    engine = create_engine(url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_SIZE)
+    engine = create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=POOL_SIZE,
+        max_overflow=POOL_SIZE,
+        hide_parameters=True,
+    )
     event.listen(engine, "connect", _postgresql_settings)
     event.listen(engine, "begin", _postgresql_begin)
     return engine
@@ -163,6 +173,37 @@ def unit_of_work(factory: sessionmaker[Session], *, read_only: bool = False) -> 
         _run_after_commit(session)
     finally:
         session.close()
+
+
+# PostgreSQL aborts one of two transactions that wait for each other (deadlock_detected:
+# e.g. two writers' triggers adding to the same kept counts in another order) or, under a
+# stricter isolation, one that read what another changed (serialization_failure). The other
+# carries on; the aborted one changed nothing and may simply run again.
+TRANSIENT = frozenset({"40P01", "40001"})
+TRIES = 3
+
+
+def sqlstate(error: BaseException) -> str | None:
+    """The database's code for what failed (SQLSTATE), where the driver gives one."""
+    return getattr(error.orig, "sqlstate", None) if isinstance(error, DBAPIError) else None
+
+
+def transient(error: BaseException) -> bool:
+    """A database error after which the same unit of work may simply run again."""
+    return sqlstate(error) in TRANSIENT
+
+
+def again_if_transient(work: Callable[[], T]) -> T:
+    """`work` (a whole unit of work, begun and ended inside it), run again, up to TRIES times
+    in all, when the database aborted it as transient."""
+    for number in range(1, TRIES + 1):
+        try:
+            return work()
+        except DBAPIError as error:
+            if number == TRIES or not transient(error):
+                raise
+            log.warning("a transaction was aborted (%s); running it again", sqlstate(error))
+    raise AssertionError("unreachable")
 
 
 def after_commit(session: Session, work: Callable[[], None]) -> None:

@@ -7,11 +7,13 @@ from typing import Any
 
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 import locales
 from domain.errors import NotAllowed, NotFound, RuleViolation
 from domain.text import N_
+from storage.db import sqlstate, transient
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +45,13 @@ PAGES = {
     429: (
         N_("Too many attempts"),
         N_("Wait a while and try again."),
+    ),
+    503: (
+        N_("The change could not be saved just now"),
+        N_(
+            "Someone else changed the same thing at the same moment. Nothing of yours was "
+            "saved: go back and try again."
+        ),
     ),
     500: (
         N_("Something went wrong on our side"),
@@ -97,6 +106,16 @@ def install(app: Flask) -> None:
         if isinstance(error, InternalServerError):
             return internal(error)
         return page(error.code if error.code in PAGES else 400)
+
+    @app.errorhandler(DBAPIError)
+    def database_failed(error: DBAPIError) -> Any:
+        # The code only in the warning; the engine keeps the values out of the error itself
+        # (storage.db.make_engine), as they may be personal data.
+        if transient(error):  # run again where that is safe (web.views.attempt)
+            log.warning("a transaction was aborted (%s)", sqlstate(error))
+            return page(503)
+        log.error("a database error (%s)", sqlstate(error), exc_info=error)
+        return page(500)
 
     @app.errorhandler(InternalServerError)
     def internal(error: InternalServerError) -> Any:

@@ -15,6 +15,7 @@ from services import api_tokens
 from storage.models import ApiToken, AuditEntry, Event, User
 from tests.support.api import bearer, make_token
 from tests.support.clock import moment
+from tests.support.deadlock import deadlocked
 
 
 @pytest.fixture
@@ -247,3 +248,14 @@ def test_with_reasons_asked_a_coordinator_s_token_gives_one_before_the_participa
     assert given["participant"]["name"] == "Anna Andersson"
     [row] = audit_rows(sqlite_world)
     assert (row.action, row.reason) == ("api_referral", "Uppföljning av ärendet")
+
+
+def test_a_call_the_database_aborted_for_another_is_a_problem_to_send_again(app, tokens):
+    """PostgreSQL aborts one of two changes that wait for each other: nothing was saved, and
+    the caller is told to send it again (503, Retry-After), not that something broke."""
+    app.view_functions["api.places"] = deadlocked
+    response = get(app, "/api/v1/places", tokens["coordinator"])
+    assert response.status_code == 503, response.get_data(as_text=True)
+    assert response.mimetype == "application/problem+json"
+    assert response.headers["Retry-After"] == "1"
+    assert response.json["detail"].startswith("Någon annan ändrade samma sak")

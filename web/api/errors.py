@@ -1,6 +1,7 @@
 """What goes wrong in an API call, as problem details: a referral the token may not see or
 act on is 404 (as on the web site, nothing is revealed), a rule that says no is 409 with
-its Swedish sentence, and anything unexpected is 500 with nothing saved."""
+its Swedish sentence, a change the database aborted for another at the same moment is 503
+(send it again), and anything unexpected is 500 with nothing saved."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ import logging
 from typing import Any
 
 from flask import Blueprint, Response
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
 import locales
 from domain.errors import NotAllowed, NotFound, RuleViolation
+from storage.db import sqlstate, transient
 from web.api.problems import problem
 
 log = logging.getLogger(__name__)
@@ -36,6 +39,14 @@ def install(blueprint: Blueprint) -> None:
     @blueprint.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Any:
         return http_problem(error)
+
+    @blueprint.errorhandler(DBAPIError)
+    def database_failed(error: DBAPIError) -> Any:
+        if transient(error):  # the code only: the engine keeps the values out (storage.db)
+            log.warning("a transaction was aborted in the API (%s)", sqlstate(error))
+            return problem(503, headers={"Retry-After": "1"})
+        log.error("a database error in the API (%s)", sqlstate(error), exc_info=error)
+        return problem(500)
 
     @blueprint.errorhandler(Exception)
     def unexpected(error: Exception) -> Any:

@@ -23,6 +23,7 @@ TITLES = {
     422: N_("The request has invalid values"),
     429: N_("Too many calls"),
     500: N_("Something went wrong on our side"),
+    503: N_("The change could not be saved just now"),
 }
 DETAILS = {
     400: N_("Something in what was sent was wrong or missing."),
@@ -37,6 +38,10 @@ DETAILS = {
     422: N_("Some values in the request are missing or not valid."),
     429: N_("This token has made too many calls in the last minute. Wait and try again."),
     500: N_("Nothing was saved. Try again in a while."),
+    503: N_(
+        "Someone else changed the same thing at the same moment. Nothing was saved: send the "
+        "call again."
+    ),
 }
 
 

@@ -14,6 +14,7 @@ from domain.availability import OverCapacity
 from domain.errors import RuleViolation
 from services import submissions
 from services.lists import PageAt
+from storage.db import again_if_transient
 from storage.models import Municipality
 from web import runtime
 from web.forms.base import Form, OnceForm
@@ -38,10 +39,15 @@ class _Undo(Exception):
 
 def attempt(form: Form, work: Callable[[Session], T]) -> Attempt[T]:
     """Runs the use case; on a rule's refusal nothing is saved and the form says why.
-    (Something that does not exist, or is not the actor's to see, is a 404.)"""
-    try:
+    (Something that does not exist, or is not the actor's to see, is a 404.) A unit of work
+    the database aborted as transient (storage.db.transient) is run again."""
+
+    def run() -> Attempt[T]:
         with runtime.transaction() as session:
             return Attempt(True, work(session))
+
+    try:
+        return again_if_transient(run)  # aborted for a deadlock: nothing saved, run again
     except OverCapacity as question:
         return Attempt(False, question=question)
     except RuleViolation as error:
