@@ -48,16 +48,20 @@ def test_postgresql_refuses_a_write_in_a_read_only_unit_of_work(postgres_migrate
     try:
         with unit_of_work(sessions) as session:
             install_program(session, program, now=moment(date(2026, 1, 1)))
+        user = insert(User).values(
+            email="x@test.example",
+            name="X",
+            role=Role.ADMIN,
+            active=True,
+            created_at=moment(date(2026, 1, 2)),
+        )
         refused = pytest.raises(DBAPIError, match="read-only transaction")
         with refused, unit_of_work(sessions, read_only=True) as session:
-            session.execute(
-                insert(User).values(
-                    email="x@test.example",
-                    name="X",
-                    role=Role.ADMIN,
-                    active=True,
-                    created_at=moment(date(2026, 1, 2)),
-                )
-            )
+            session.execute(user)
+        # The pool's connection is a writer's again once the reader is done with it.
+        with unit_of_work(sessions) as session:
+            session.execute(user)
+        with unit_of_work(sessions, read_only=True) as session:
+            assert session.scalar(select(func.count()).select_from(User)) == 1
     finally:
         engine.dispose()
