@@ -66,21 +66,33 @@ def outlooks(
     """The outlook of each municipality in `wanted`: the kept one where its plans have not
     changed, otherwise worked out from its places in use (one read for all of those)."""
     revisions = place_summary.revisions(session, [m.municipality_id for m in wanted])
+    keys = {
+        m.municipality_id: _key(revisions[m.municipality_id], program, today, m)
+        for m in wanted
+        if m.municipality_id in revisions
+    }
     found: dict[int, forecast.PlaceOutlook] = {}
-    keys: dict[int, Hashable] = {}
-    for m in wanted:
-        revision = revisions.get(m.municipality_id)
-        if revision is None:
-            continue
-        keys[m.municipality_id] = key = _key(revision, program, today, m)
-        kept = _found(key)
-        if kept is not None:
-            found[m.municipality_id] = kept
-    missing = [m for m in wanted if m.municipality_id not in found]
+    missing = _take_kept(wanted, keys, found)
     if not missing:
         return found
     with _working:
         return _work_out(session, program, today, missing, keys, found)
+
+
+def _take_kept(
+    wanted: Sequence[MunicipalityPlaces],
+    keys: dict[int, Hashable],
+    found: dict[int, forecast.PlaceOutlook],
+) -> list[MunicipalityPlaces]:
+    """Puts the kept estimates of `wanted` into `found`; those it has none for."""
+    missing = []
+    for m in wanted:
+        kept = _found(keys[m.municipality_id]) if m.municipality_id in keys else None
+        if kept is None:
+            missing.append(m)
+        else:
+            found[m.municipality_id] = kept
+    return missing
 
 
 def _work_out(
@@ -93,11 +105,7 @@ def _work_out(
 ) -> dict[int, forecast.PlaceOutlook]:
     """`found` with the estimates of `missing` added: those another thread kept meanwhile,
     the rest worked out and kept."""
-    for m in missing:
-        kept = _found(keys[m.municipality_id]) if m.municipality_id in keys else None
-        if kept is not None:
-            found[m.municipality_id] = kept
-    missing = [m for m in missing if m.municipality_id not in found]
+    missing = _take_kept(missing, keys, found)
     if not missing:
         return found
     ids = [m.municipality_id for m in missing]
