@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -15,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from locales import format_date, gettext
-from tests.support.mm_command import runner
+from tests.support.mm_command import runner, runner_on_copy
 
 
 @pytest.fixture
@@ -35,9 +34,7 @@ def loaded_database(tmp_path_factory) -> Path:
 @pytest.fixture
 def ready(loaded_database, tmp_path):
     """A database made with `mm db upgrade` and `mm program load`, for this test alone."""
-    database = tmp_path / "cli.sqlite3"
-    shutil.copy(loaded_database, database)
-    return runner(database)
+    return runner_on_copy(loaded_database, tmp_path / "cli.sqlite3")
 
 
 @pytest.fixture(scope="module")
@@ -45,8 +42,7 @@ def demo_run(loaded_database, tmp_path_factory) -> tuple[Path, str]:
     """`mm demo` run once (seconds: it hashes the demo users' passwords) on a copy of
     `loaded_database`: the database it filled and what it printed, for the tests to read."""
     database = tmp_path_factory.mktemp("cli-demo") / "demo.sqlite3"
-    shutil.copy(loaded_database, database)
-    printed = runner(database)("demo").stdout
+    printed = runner_on_copy(loaded_database, database)("demo").stdout
     assert not Path(f"{database}-wal").exists()
     return database, printed
 
@@ -54,9 +50,7 @@ def demo_run(loaded_database, tmp_path_factory) -> tuple[Path, str]:
 @pytest.fixture
 def demo_ready(demo_run, tmp_path):
     """Like `ready`, after `mm demo`: a copy of `demo_run`'s database for this test alone."""
-    database = tmp_path / "cli.sqlite3"
-    shutil.copy(demo_run[0], database)
-    return runner(database)
+    return runner_on_copy(demo_run[0], tmp_path / "cli.sqlite3")
 
 
 def test_budget_2027_with_no_placements_says_35_full_year_places(ready):

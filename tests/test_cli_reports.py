@@ -4,12 +4,11 @@ tests/test_cli.py so that the two halves run side by side (pytest -n --dist load
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
-from tests.support.mm_command import runner
+from tests.support.mm_command import runner, runner_on_copy
 
 
 @pytest.fixture(scope="module")
@@ -24,9 +23,7 @@ def demo_database(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def demo(demo_database, tmp_path):
-    database = tmp_path / "demo.sqlite3"
-    shutil.copy(demo_database, database)
-    return runner(database)
+    return runner_on_copy(demo_database, tmp_path / "demo.sqlite3")
 
 
 def test_requisition_prints_the_basis_as_csv_for_swedish_excel(demo):

@@ -29,3 +29,10 @@ def runner(database: Path):
         return done
 
     return run
+
+
+def runner_on_copy(database: Path, copy: Path):
+    """`runner` on `copy`, a copy of `database` made now: a test's own database, copied from
+    one made once for the module."""
+    shutil.copy(database, copy)
+    return runner(copy)
