@@ -19,6 +19,7 @@ from services.budget_follow_up import budget_at_pace, budget_follow_up
 from services.finsam_follow_up import finsam
 from services.indicator_report import indicators_report
 from services.steering_report import steering_report
+from storage import accepted_meetings
 from storage.db import unit_of_work
 from tests.support.bulk import NationalSize, build_national
 
@@ -107,3 +108,24 @@ def test_the_reports_run_as_many_statements_at_ten_times_the_placements(sqlite_s
     too_many = {name: count for name, (count, _s) in once.items() if count > REPORTS[name][1]}
     assert too_many == {}
     assert {name: scans for name, (_c, scans) in once.items() if scans} == {}
+
+
+def test_the_pace_line_sums_the_accepted_meetings_in_day_order(sqlite_sessions):
+    """`/mm budget`'s pace line sums every municipality's accepted placements per meeting day:
+    SQLite reads the kept rows in day order by their covering index (ix_accepted_meeting_day,
+    migration 0032) instead of grouping them all through a temporary B-tree."""
+    with unit_of_work(sqlite_sessions) as session:
+        build_national(session, ONCE)
+    engine = sqlite_sessions.kw["bind"]
+    with unit_of_work(sqlite_sessions, read_only=True) as session:
+        with statements(engine) as found:
+            per_day = accepted_meetings.per_day(session)
+        assert per_day  # the bulk data has accepted placements with a meeting booked
+        ((statement, parameters),) = found
+        plan = [
+            row[-1]
+            for row in session.connection().exec_driver_sql(
+                f"EXPLAIN QUERY PLAN {statement}", parameters
+            )
+        ]
+    assert plan == ["SCAN accepted_meeting USING COVERING INDEX ix_accepted_meeting_day"]

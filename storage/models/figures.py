@@ -119,6 +119,8 @@ class AcceptedMeeting(Base):
     status (storage.accepted_meetings). A day's row goes when its last placement does."""
 
     __tablename__ = "accepted_meeting"
+    # Every municipality's placements per day, summed in day order (accepted_meetings.per_day).
+    __table_args__ = (Index("ix_accepted_meeting_day", "meeting_on", "placements"),)
 
     municipality_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     meeting_on: Mapped[date] = mapped_column(Date, primary_key=True)
