@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, defer, joinedload
 
 from domain import actions
 from domain.access import Actor, ReferralFacts, check_sees_referral
@@ -101,9 +101,13 @@ def open_request_of(referral: Referral) -> PlacementRequest | None:
 
 
 # A referral's requests, placement, their municipalities and extensions, read with it in one
-# statement (each is a few rows): for a caller that shows all of them (bot status).
+# statement (each is a few rows): for a caller that shows all of them (bot status). Chat shows
+# no personal data, so a decline's comment is neither read nor decrypted: reading it raises.
 _RELATED = (
-    joinedload(Referral.requests).joinedload(PlacementRequest.municipality),
+    joinedload(Referral.requests).options(
+        joinedload(PlacementRequest.municipality),
+        defer(PlacementRequest.decline_comment, raiseload=True),
+    ),
     joinedload(Referral.placement).options(
         joinedload(Placement.municipality), joinedload(Placement.extensions)
     ),

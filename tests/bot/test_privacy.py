@@ -3,9 +3,14 @@ scanned for the participant data (and staff names) in the database."""
 
 from __future__ import annotations
 
+import pytest
+from sqlalchemy.exc import InvalidRequestError
+
+from domain.lifecycle import RequestAnswer
 from domain.participants import ParticipantDetails
 from notices.request_cards import ACCEPT_ACTION, DECLINE_ACTION
 from services import referrals
+from services.referral_state import get_referral
 from storage.models import Referral
 from tests.bot.conftest import (
     NOW,
@@ -90,3 +95,29 @@ def test_the_scan_finds_personal_data_when_it_is_there(chat):
     chat.runtime.client.chat_postMessage(channel=OSBY_CHANNEL, text="Gäller 750402-9807")
     assert sorted(chat.leaks()) == ["0701740642", "750402-9807"]
     chat.slack.calls = chat.slack.calls[:-2]  # so that the check after the test passes
+
+
+def test_the_status_answer_neither_reads_nor_decrypts_a_decline_comment(chat):
+    """`/mm status` reads the referral with its requests, but a declined request's comment
+    (free text for FK, encrypted) is left in the database: touching it on what the answer
+    read raises instead of loading it."""
+    scene = open_request(chat, participant=ParticipantDetails(NAME, NUMBER))
+    chat.click("U0OSBY", DECLINE_ACTION, str(scene.request_id), channel=OSBY_CHANNEL)
+    chat.drain()
+    decline = chat.slack.sent("views.open")[-1]["view"]
+    chat.submit("U0OSBY", decline, decline_values("other", COMMENT))
+    chat.drain()
+
+    def read_for_status(session):
+        referral = get_referral(
+            session, actor=scene.investigator, reference_code=scene.code, related=True
+        )
+        (request,) = referral.requests
+        with pytest.raises(InvalidRequestError, match="decline_comment"):
+            _ = request.decline_comment
+        return request.answer
+
+    assert chat.world.do(read_for_status) is RequestAnswer.DECLINED
+    answer = chat.says("U0INV", f"status {scene.code}")
+    assert scene.code in answer
+    assert COMMENT not in answer
