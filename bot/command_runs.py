@@ -11,7 +11,13 @@ from sqlalchemy.orm import Session
 
 from bot import replies
 from bot.chat_context import ChatContext
-from domain.access import Actor, can_see_budget, can_see_personal_data, check_files_referrals
+from domain.access import (
+    Actor,
+    can_see_budget,
+    can_see_personal_data,
+    check_files_referrals,
+    check_sees_budget,
+)
 from domain.availability import Availability
 from domain.budget import YearBudget
 from domain.choices import LABELS, Outcome
@@ -22,6 +28,7 @@ from locales import gettext as _
 from notices.message import Message, escape, link, say
 from reports.scenarios import pace_line
 from services import budget_follow_up, placements, reports
+from services.kept_answers import kept
 from services.municipalities import find_municipality, set_capacity
 from services.referrals import facts_of, get_referral
 from storage.db import unit_of_work
@@ -62,12 +69,22 @@ def run_places(ctx: ChatContext, actor: Actor, args: list[str], share: bool) -> 
     page = 1
     if len(args) >= 2 and plain_letters(args[-2]) == "sida" and args[-1].isdigit():
         page, args = int(args[-1]), args[:-2]
+    today = ctx.today()
     with ctx.read() as session:
         wanted = find_municipality(session, " ".join(args)) if args else None
-        result = places_shown(
-            session, ctx, page=page, municipality_id=wanted.id if wanted is not None else None
+        asked = wanted.id if wanted is not None else None
+        # Everyone's answer alike while the database reads the same (services.kept_answers).
+        result = kept(
+            session,
+            "chat places",
+            (page, asked, today),
+            lambda: places_shown(session, ctx, page=page, municipality_id=asked),
         )
-        budget = current_budget(session, ctx) if can_see_budget(actor) and not share else None
+        budget = (
+            kept(session, "chat year budget", (today,), lambda: current_budget(session, ctx))
+            if can_see_budget(actor) and not share
+            else None
+        )
     if wanted is not None:
         one = next(m for m in result.municipalities if m.municipality_id == wanted.id)
         return replace(replies.places_one(one, budget), shared=share)
@@ -77,9 +94,13 @@ def run_places(ctx: ChatContext, actor: Actor, args: list[str], share: bool) -> 
 def run_budget(ctx: ChatContext, actor: Actor, args: list[str], share: bool) -> Message:
     year = parse_year(args[0]) if args else ctx.today().year
     today = ctx.today()
+    check_sees_budget(actor)  # before a kept answer too
     with ctx.read() as session:
-        found, at_pace = budget_follow_up.budget_at_pace(
-            session, actor=actor, year=year, today=today
+        found, at_pace = kept(
+            session,
+            "chat budget",
+            (year, today),
+            lambda: budget_follow_up.budget_at_pace(session, actor=actor, year=year, today=today),
         )
     return replies.budget(found, pace_line(year, found.budget, at_pace))
 

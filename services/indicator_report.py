@@ -29,6 +29,7 @@ from domain.program import Program
 from domain.text import N_
 from services import reports
 from services.budget_follow_up import municipality_names
+from services.kept_answers import kept
 from services.program_setup import current_program
 from storage import figures, report_figures
 from storage.models.report_figures import OUTCOME_COUNTERS
@@ -57,7 +58,29 @@ def indicators_report(
     `names`: the municipalities when the caller has read them already."""
     if last < first:
         raise RuleViolation(N_("The period must end after it starts."), field="to")
-    municipality_id = indicators_scope(actor, municipality_id)
+    scope = indicators_scope(actor, municipality_id)
+    if names is not None:  # a part of a report that is kept as a whole (steering group's)
+        return _indicators(session, first, last, today, scope, names)
+    # The same for everyone who may see it: kept while the database reads the same (as a
+    # tuple, which no caller can change; each gets a list of its own).
+    return list(
+        kept(
+            session,
+            "indicators",
+            (first, last, today, scope),
+            lambda: tuple(_indicators(session, first, last, today, scope, None)),
+        )
+    )
+
+
+def _indicators(
+    session: Session,
+    first: date,
+    last: date,
+    today: date,
+    municipality_id: int | None,
+    names: Sequence[tuple[int, str]] | None,
+) -> list[IndicatorRow]:
     program = current_program(session)
     period = indicator_days(first, last, today)
     tallies = figures.tallies_by_municipality(

@@ -33,6 +33,7 @@ from domain.requisition import (
     StepKind,
 )
 from domain.text import N_
+from services.kept_answers import kept
 from services.program_setup import current_program
 from storage import figures
 from storage import requisition_queries as queries
@@ -276,5 +277,11 @@ def basis(
     """One municipality's basis for one period, as the actor may see it (None: the
     operator on the command line)."""
     _check_sees(actor, municipality_id)
-    program = current_program(session)
-    return read_basis(session, program, municipality_of(session, municipality_id), period, today)
+
+    def work() -> Basis:
+        program = current_program(session)
+        municipality = municipality_of(session, municipality_id)
+        return read_basis(session, program, municipality, period, today)
+
+    # The same for everyone who may see it: kept while the database reads the same.
+    return kept(session, "requisition basis", (municipality_id, period, today), work)

@@ -15,6 +15,7 @@ from domain.text import N_
 from services import reports, requisition_lists
 from services.budget_follow_up import budget_follow_up
 from services.indicator_report import indicators_report
+from services.kept_answers import kept
 from services.reports import check_sees_reports
 from storage import requisition_queries
 
@@ -27,6 +28,16 @@ def steering_report(
     check_sees_reports(actor)
     if last < first:
         raise RuleViolation(N_("The period must end after it starts."), field="to")
+    # The same for everyone who may see it: kept while the database reads the same.
+    return kept(
+        session,
+        "steering report",
+        (first, last, today),
+        lambda: _steering_report(session, first=first, last=last, today=today),
+    )
+
+
+def _steering_report(session: Session, *, first: date, last: date, today: date) -> SteeringReport:
     to = min(last, today)
     places = reports.availability(session)
     # The free places list every municipality by name: the rows of the other parts too.

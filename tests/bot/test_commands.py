@@ -326,3 +326,13 @@ def test_a_date_outside_the_program_has_no_budget_line(chat):
     chat.runtime.clock.moment = moment(date(2029, 3, 1))
     _actor, user = linked(chat, Role.COORDINATOR)
     assert "helårsplatser" not in chat.says(user, "platser")
+
+
+def test_platser_after_kapacitet_shows_the_new_capacity(chat):
+    """`/mm platser` is kept while the database reads the same (services.kept_answers): a
+    capacity changed in chat shows in the next answer."""
+    _actor, contact = linked(chat, Role.MUNICIPALITY_CONTACT, "Osby")
+    assert "Osby: 2 lediga platser (kapacitet 2" in chat.says(contact, "kapacitet 2")
+    assert "Osby: 2 lediga platser (kapacitet 2" in chat.says(contact, "platser")
+    chat.says(contact, "kapacitet 8")
+    assert "Osby: 8 lediga platser (kapacitet 8" in chat.says(contact, "platser")

@@ -1,0 +1,53 @@
+"""Answers kept in the process for as long as the database reads the same: a report or a chat
+answer worked out once per state of the data (storage.db_revision) and given again to every
+reader of that state, instead of being worked out again for each of them (issue 24).
+
+Any write committed anywhere renews the key, so a kept answer is never older than what the
+reader would have read itself; a unit of work that may write keeps nothing. What is kept is
+shared between threads: only immutable values (frozen dataclasses, tuples). Who may see an
+answer is checked by the caller before it asks for it, every time.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar, cast
+
+from sqlalchemy.orm import Session
+
+from storage.db_revision import revision
+
+T = TypeVar("T")
+
+# The answers of a few reports and chat pages, each as of the last state it was asked for
+# in (a new state replaces the older one); the least recently asked for go first. On SQLite
+# each pooled connection has a key of its own (storage.db_revision), so an answer may be held
+# once per connection. A steering group report is the largest (~1 MB).
+LIMIT = 32
+
+# (name, arguments, where the key holds) -> (key, answer)
+_kept: OrderedDict[Hashable, tuple[Hashable, Any]] = OrderedDict()
+_lock = threading.Lock()
+
+
+def kept(session: Session, name: str, arguments: Hashable, work: Callable[[], T]) -> T:
+    """`work()`'s answer, kept under `name`, `arguments` and what `session` reads."""
+    at = revision(session)
+    if at is None:
+        return work()
+    scope, key = at
+    slot = (name, arguments, scope)
+    with _lock:
+        held = _kept.get(slot)
+        if held is not None and held[0] == key:
+            _kept.move_to_end(slot)
+            return cast(T, held[1])
+    found = work()  # outside the lock: two readers of a new state may both work it out
+    with _lock:
+        _kept[slot] = (key, found)
+        _kept.move_to_end(slot)
+        while len(_kept) > LIMIT:
+            _kept.popitem(last=False)
+    return found

@@ -1,0 +1,140 @@
+"""Answers kept while the database reads the same (services.kept_answers, storage.db_revision),
+on SQLite and PostgreSQL: given again to a reader of the same data, never to a reader after a
+write committed by this connection, another connection or another process, nor to a unit of
+work that may write."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import date
+from itertools import count
+
+from sqlalchemy import select, update
+
+from services.kept_answers import kept
+from services.steering_report import steering_report
+from storage.db import make_engine, session_factory, unit_of_work
+from storage.models import Municipality
+
+_names = count(1)
+TODAY = date(2026, 11, 23)
+
+
+def _capacity(session) -> int:
+    return session.scalar(select(Municipality.capacity).where(Municipality.name == "Osby"))
+
+
+def _set_capacity(factory, capacity: int) -> None:
+    with unit_of_work(factory) as session:
+        session.execute(
+            update(Municipality).where(Municipality.name == "Osby").values(capacity=capacity)
+        )
+
+
+class Counted:
+    """What a kept answer works out (here: Osby's capacity), and how often it did."""
+
+    def __init__(self) -> None:
+        self.name = f"test answer {next(_names)}"
+        self.times = 0
+
+    def read(self, factory, *, read_only: bool = True) -> int:
+        with unit_of_work(factory, read_only=read_only) as session:
+            return kept(session, self.name, (), lambda: self._work(session))
+
+    def _work(self, session) -> int:
+        self.times += 1
+        return _capacity(session)
+
+
+def test_an_answer_is_given_again_until_this_connection_writes(sessions):
+    answer = Counted()
+    _set_capacity(sessions, 11)
+    assert [answer.read(sessions), answer.read(sessions)] == [11, 11]
+    assert answer.times == 1
+    # One thread's units of work take the same pooled connection: its own commit renews the
+    # key (on SQLite, where the connection's data_version does not count its own changes).
+    _set_capacity(sessions, 12)
+    assert answer.read(sessions) == 12
+    assert answer.times == 2
+
+
+def test_a_write_by_another_connection_renews_it(sessions, database_url):
+    answer = Counted()
+    assert answer.read(sessions) == answer.read(sessions)
+    other = make_engine(database_url)
+    try:
+        _set_capacity(session_factory(other), 21)
+    finally:
+        other.dispose()
+    assert answer.read(sessions) == 21
+    assert answer.times == 2
+
+
+def test_a_write_by_another_process_renews_it(sessions, database_url):
+    answer = Counted()
+    assert answer.read(sessions) == answer.read(sessions)
+    script = (
+        "import sys; from sqlalchemy import update\n"
+        "from storage.db import make_engine, session_factory, unit_of_work\n"
+        "from storage.models import Municipality\n"
+        "with unit_of_work(session_factory(make_engine(sys.argv[1]))) as s:\n"
+        "    s.execute(update(Municipality).where(Municipality.name == 'Osby')"
+        ".values(capacity=31))\n"
+    )
+    subprocess.run([sys.executable, "-c", script, database_url], check=True)
+    assert answer.read(sessions) == 31
+    assert answer.times == 2
+
+
+def test_an_answer_kept_while_a_writer_ran_is_not_given_after_it_commits(sessions, database_url):
+    """A reader that starts while another transaction has written but not committed reads
+    (and keeps) the data before it; once it commits, the next reader's key is new."""
+    _set_capacity(sessions, 5)
+    answer = Counted()
+    other = make_engine(database_url)
+    try:
+        with unit_of_work(session_factory(other)) as writer:
+            writer.execute(
+                update(Municipality).where(Municipality.name == "Osby").values(capacity=6)
+            )
+            writer.flush()
+            assert answer.read(sessions) == 5
+        assert answer.read(sessions) == 6
+    finally:
+        other.dispose()
+    assert answer.times == 2
+
+
+def test_a_unit_of_work_that_may_write_keeps_nothing(sessions):
+    answer = Counted()
+    with unit_of_work(sessions) as session:
+        session.execute(update(Municipality).where(Municipality.name == "Osby").values(capacity=41))
+        # Its own change, not yet committed: never kept for anyone else.
+        assert kept(session, answer.name, (), lambda: answer._work(session)) == 41
+        session.rollback()
+    assert answer.read(sessions) != 41
+    assert answer.read(sessions, read_only=False) == answer.read(sessions)
+    assert answer.times == 3  # the writer's own, the first read-only one, another writer's
+
+
+def test_the_steering_report_shows_a_change_at_once(sessions):
+    """The steering group report is kept as a whole: after a municipality's capacity changes
+    its free places are the new ones, as a report worked out afresh (in a unit of work that
+    may write, which keeps nothing) says."""
+
+    def report(*, read_only: bool = True):
+        with unit_of_work(sessions, read_only=read_only) as session:
+            return steering_report(
+                session, actor=None, first=date(2026, 7, 1), last=date(2026, 9, 30), today=TODAY
+            )
+
+    before = report()
+    assert report() is before  # kept: the same answer, not worked out again
+    _set_capacity(sessions, 99)
+    after = report()
+    assert after is not before
+    assert after == report(read_only=False)
+    osby = next(m for m in after.places.municipalities if m.municipality == "Osby")
+    assert osby.capacity == 99
