@@ -25,6 +25,7 @@ class Measure:
     limit: float | None = None
     timings: Timings = field(default_factory=Timings)
     slow: bool = False
+    warm: Timings = field(default_factory=Timings)  # the untimed warm-up (national.drive)
 
 
 def site_measures(data: NationalData, cookies: dict[str, str]) -> list[Measure]:
