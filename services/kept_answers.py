@@ -28,7 +28,7 @@ T = TypeVar("T")
 LIMIT = 32
 
 # (name, arguments, where the key holds) -> (key, answer)
-_kept: OrderedDict[Hashable, tuple[Hashable, Any]] = OrderedDict()
+_kept: OrderedDict[tuple[str, Hashable, Hashable], tuple[Hashable, Any]] = OrderedDict()
 _lock = threading.Lock()
 
 
@@ -44,10 +44,19 @@ def kept(session: Session, name: str, arguments: Hashable, work: Callable[[], T]
         if held is not None and held[0] == key:
             _kept.move_to_end(slot)
             return cast(T, held[1])
-    found = work()  # outside the lock: two readers of a new state may both work it out
+    found = _shared(name, arguments, work())  # outside the lock: may be worked out twice
     with _lock:
         _kept[slot] = (key, found)
         _kept.move_to_end(slot)
         while len(_kept) > LIMIT:
             _kept.popitem(last=False)
     return found
+
+
+def _shared(name: str, arguments: Hashable, found: T) -> T:
+    """An equal answer already held (another SQLite connection's, of the same data) instead
+    of a second copy: one steering group report is ~1 MB, and a worker has one connection a
+    thread."""
+    with _lock:
+        held = [answer for slot, (_key, answer) in _kept.items() if slot[:2] == (name, arguments)]
+    return cast(T, next((answer for answer in held if answer == found), found))

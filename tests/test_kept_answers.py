@@ -138,3 +138,24 @@ def test_the_steering_report_shows_a_change_at_once(sessions):
     assert after == report(read_only=False)
     osby = next(m for m in after.places.municipalities if m.municipality == "Osby")
     assert osby.capacity == 99
+
+
+def test_an_equal_answer_worked_out_on_another_connection_is_held_once(sessions, database_url):
+    """Each SQLite connection has keys of its own (and each engine on PostgreSQL): a second
+    reader of the same data works the answer out again, but the one already held is kept,
+    not a second copy (a steering group report is ~1 MB)."""
+    name = f"test answer {next(_names)}"
+
+    def read(factory):
+        with unit_of_work(factory, read_only=True) as session:
+            return kept(session, name, (), lambda: (_capacity(session), "Osby"))
+
+    other = make_engine(database_url)
+    try:
+        first, second = read(sessions), read(session_factory(other))
+        assert second == first
+        assert second is first
+        _set_capacity(sessions, 51)
+        assert read(session_factory(other)) == (51, "Osby")
+    finally:
+        other.dispose()
