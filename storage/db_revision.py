@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 from itertools import count
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -31,6 +31,7 @@ from sqlalchemy.pool import PoolProxiedConnection
 from storage.db import READ_ONLY
 
 _TOKEN = "mm_revision_token"
+_HELD = "mm_revision"
 _tokens = count(1)
 _SNAPSHOT = text("SELECT pg_current_snapshot()::text")
 _DATA_VERSION = text("PRAGMA data_version")
@@ -41,6 +42,12 @@ def revision(session: Session) -> tuple[Hashable, Hashable] | None:
     the key of what `session` reads there; None when it may write (see above)."""
     if not session.info.get(READ_ONLY):
         return None
+    if _HELD not in session.info:  # once a unit of work: its later reads are no older
+        session.info[_HELD] = _read(session)
+    return cast("tuple[Hashable, Hashable] | None", session.info[_HELD])
+
+
+def _read(session: Session) -> tuple[Hashable, Hashable] | None:
     connection = session.connection()
     dialect = connection.dialect.name
     if dialect == "postgresql":

@@ -111,3 +111,20 @@ def test_the_new_referral_form_shows_places_and_state_and_refuses_a_closed_one(
     assert refused.summary == [
         ("#municipality", "Osby har stängt för intag just nu. Välj en annan kommun.")
     ]
+
+
+def test_the_overview_shows_a_new_capacity_at_once(visit, people):
+    """`/oversikt` is kept while the database reads the same (services.kept_answers): the
+    capacity a municipality sets shows on the coordinator's next overview."""
+    coordinator, osby = visit(people["coordinator"]), visit(people["osby"])
+
+    def osby_row() -> list[str]:
+        row = coordinator.get("/oversikt").soup.find("th", string="Osby").parent
+        return [squash(c.get_text()) for c in row.find_all("td")][:4]
+
+    assert osby.post("/kommun/kapacitet", {"capacity": "4", "state": "open"}).status == 302
+    assert osby_row() == osby_row()
+    assert osby_row()[0] == "4"
+    assert osby.post("/kommun/kapacitet", {"capacity": "9", "state": "open"}).status == 302
+    assert osby_row()[0] == "9"
+    assert osby_row()[3] == "9"

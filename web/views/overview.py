@@ -9,16 +9,20 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 
 import locales
 from domain.access import can_see_budget
+from domain.availability import Availability, MunicipalityPlaces
+from domain.budget import YearBudget
 from domain.choices import Role
-from domain.indicators import GOAL_LABELS
+from domain.indicators import GOAL_LABELS, Indicator
 from domain.program import Program
 from domain.requisition import REQUISITION_STATE_LABELS
 from services import rate_decisions, reports, worklist
+from services.kept_answers import kept
+from services.paging import Page
 from services.program_setup import current_program, set_daily_rate
 from services.rate_decisions import RateChange
 from web import runtime
 from web.auth import permitted, roles
-from web.chart import budget_chart
+from web.chart import Chart, budget_chart
 from web.forms.fields import options
 from web.forms.overview import RateForm
 from web.views import attempt, page_number
@@ -33,26 +37,39 @@ PLACES_PER_PAGE = 25
 
 def _budget_context(session: Any, program: Program) -> dict[str, Any]:
     today = runtime.today()
-    years = reports.all_years(session, today=today, program=program)
+
+    def work() -> tuple[tuple[YearBudget, ...], Chart]:
+        years = reports.all_years(session, today=today, program=program)
+        return tuple(years), budget_chart(years)
+
+    # The same for everyone who may see it: kept while the database reads the same.
+    years, chart = kept(session, "budget years", (today,), work)
     current = next((b for b in years if b.year.year == today.year), years[-1])
-    return {"years": years, "current": current, "chart": budget_chart(years), "today": today}
+    return {"years": years, "current": current, "chart": chart, "today": today}
 
 
 def _overview() -> Any:
+    today, number = runtime.today(), page_number()
     with runtime.transaction(read_only=True) as session:
         program = current_program(session)
-        availability, places = reports.places_page(
-            session,
-            today=runtime.today(),
-            number=page_number(),
-            size=PLACES_PER_PAGE,
-            program=program,
-        )
+
+        def work() -> tuple[Availability, Page[MunicipalityPlaces], tuple[Indicator, ...]]:
+            availability, places = reports.places_page(
+                session, today=today, number=number, size=PLACES_PER_PAGE, program=program
+            )
+            return (
+                availability,
+                places,
+                tuple(reports.indicators(session, today=today, program=program)),
+            )
+
+        # The same for every coordinator: kept while the database reads the same.
+        availability, places, indicators = kept(session, "overview", (number, today), work)
         return render_template(
             "overview/overview.html",
             availability=availability,
             places=places,
-            indicators=reports.indicators(session, today=runtime.today(), program=program),
+            indicators=indicators,
             goal_labels=GOAL_LABELS,
             **_budget_context(session, program),
         )
