@@ -29,7 +29,12 @@ LIMIT = 32
 
 # (name, arguments, where the key holds) -> (key, answer)
 _kept: OrderedDict[tuple[str, Hashable, Hashable], tuple[Hashable, Any]] = OrderedDict()
+# The answers being worked out now, by slot and key: the threads that ask for one of them
+# meanwhile wait for it instead of working it out too (a burst after a write).
+_working: dict[tuple[Hashable, Hashable], threading.Event] = {}
 _lock = threading.Lock()
+# How long a thread waits for another's answer before it works the answer out itself.
+WAIT_SECONDS = 10.0
 
 
 def kept(session: Session, name: str, arguments: Hashable, work: Callable[[], T]) -> T:
@@ -39,18 +44,34 @@ def kept(session: Session, name: str, arguments: Hashable, work: Callable[[], T]
         return work()
     scope, key = at
     slot = (name, arguments, scope)
-    with _lock:
-        held = _kept.get(slot)
-        if held is not None and held[0] == key:
+    underway, mine = None, None
+    for attempt in (1, 2):
+        if underway is not None:
+            underway.wait(WAIT_SECONDS)  # then look again: it may have failed
+        with _lock:
+            held = _kept.get(slot)
+            if held is not None and held[0] == key:
+                _kept.move_to_end(slot)
+                return cast(T, held[1])
+            underway = _working.get((slot, key))
+            if underway is None:
+                mine = _working[(slot, key)] = threading.Event()
+                break
+            if attempt == 2:
+                break  # the other is still at it: work it out alone, unannounced
+    try:
+        found = _shared(name, arguments, work())  # outside the lock
+        with _lock:
+            _kept[slot] = (key, found)
             _kept.move_to_end(slot)
-            return cast(T, held[1])
-    found = _shared(name, arguments, work())  # outside the lock: may be worked out twice
-    with _lock:
-        _kept[slot] = (key, found)
-        _kept.move_to_end(slot)
-        while len(_kept) > LIMIT:
-            _kept.popitem(last=False)
-    return found
+            while len(_kept) > LIMIT:
+                _kept.popitem(last=False)
+        return found
+    finally:
+        if mine is not None:
+            with _lock:
+                del _working[(slot, key)]
+            mine.set()
 
 
 def _shared(name: str, arguments: Hashable, found: T) -> T:

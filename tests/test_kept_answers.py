@@ -7,9 +7,13 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from itertools import count
 
+import pytest
 from sqlalchemy import select, update
 
 from services.kept_answers import kept
@@ -159,3 +163,44 @@ def test_an_equal_answer_worked_out_on_another_connection_is_held_once(sessions,
         assert read(session_factory(other)) == (51, "Osby")
     finally:
         other.dispose()
+
+
+def test_readers_of_a_new_state_wait_for_the_one_working_it_out(sessions, database_url):
+    """A burst after a write: on PostgreSQL (one key for all of a process's connections) the
+    threads that ask while the answer is being worked out wait for it; if the one working it
+    out fails, each of them works it out after all. (On SQLite each connection has keys of
+    its own: its threads have nothing to wait for.)"""
+    if database_url.startswith("sqlite"):
+        pytest.skip("SQLite keys each connection's reads apart")
+    name, calls, started = f"test answer {next(_names)}", [], threading.Event()
+
+    def read(fail_first: bool) -> object:
+        with unit_of_work(sessions, read_only=True) as session:
+
+            def work() -> tuple[int, str]:
+                calls.append(threading.get_ident())
+                started.set()
+                time.sleep(0.3)  # long enough for the others to ask meanwhile
+                if fail_first and len(calls) == 1:
+                    raise RuntimeError("the first one fails")
+                return (_capacity(session), "Osby")
+
+            return kept(session, name, (), work)
+
+    # Failing: the waiters work it out again, at least one of them (the others may have
+    # found its answer kept by then, or worked it out beside it).
+    for fail_first, expected_calls in ((False, {1}), (True, {2, 3, 4, 5})):
+        name, calls[:] = f"test answer {next(_names)}", []
+        started.clear()
+        with ThreadPoolExecutor(max_workers=5) as pool:
+            first = pool.submit(read, fail_first)
+            started.wait(5)
+            others = [pool.submit(read, fail_first) for _ in range(4)]
+            answers = [f.result() for f in others]
+        assert len(calls) in expected_calls
+        assert len({id(a) for a in answers}) == 1 or fail_first
+        if fail_first:
+            with pytest.raises(RuntimeError):
+                first.result()
+        else:
+            assert first.result() is answers[0]
