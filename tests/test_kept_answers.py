@@ -165,13 +165,13 @@ def test_an_equal_answer_worked_out_on_another_connection_is_held_once(sessions,
         other.dispose()
 
 
-def test_readers_of_a_new_state_wait_for_the_one_working_it_out(sessions, database_url):
+@pytest.mark.postgres
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_readers_of_a_new_state_wait_for_the_one_working_it_out(sessions):
     """A burst after a write: on PostgreSQL (one key for all of a process's connections) the
     threads that ask while the answer is being worked out wait for it; if the one working it
     out fails, each of them works it out after all. (On SQLite each connection has keys of
     its own: its threads have nothing to wait for.)"""
-    if database_url.startswith("sqlite"):
-        pytest.skip("SQLite keys each connection's reads apart")
     name, calls, started = f"test answer {next(_names)}", [], threading.Event()
 
     def read(fail_first: bool) -> object:
