@@ -22,7 +22,19 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, literal, or_, select, tuple_
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Select,
+    and_,
+    exists,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    tuple_,
+)
 from sqlalchemy.orm import Session, sessionmaker
 
 from domain.access import Actor, check_answers_for, check_lists_referrals, check_searches_people
@@ -49,12 +61,14 @@ from storage.models import (
     name_word_digest,
     personal_identity_digest,
 )
+from storage.query_hints import not_by_index
 
 S = ReferralStatus
 PAGE_SIZE = 50
 # Sorts a placement with neither a meeting nor a start first, on both databases (SQLite puts
 # NULL first, PostgreSQL last, and a keyset cannot step past a NULL).
-_NO_DAY = date(1, 1, 1)
+# The inbox's day of a placement without one; a literal, as in its index (storage.models.base).
+_NO_DAY = literal_column("'0001-01-01'", Date)
 # Digits with a dash or plus before the last four: someone looking for a person.
 _NUMBER = re.compile(r"\d{6}(\d{2})?[-+]?\d{4}")
 
@@ -205,15 +219,20 @@ def _page(
     query: Select[Any] | None = None,
     descending: bool = False,
     total: int | None = None,
+    listing: Sequence[ColumnElement[bool]] | None = None,
 ) -> Page[ReferralRow]:
     """One page, in the order of the `key` columns (unique together, the last the tie-break),
-    of a list counted up to COUNT_LIMIT (services.paging), unless its `total` is known."""
+    of a list counted up to COUNT_LIMIT (services.paging), unless its `total` is known.
+    `listing`: the conditions the page's own `query` needs besides what it joins by, where
+    they are fewer than those that count the referrals (by default the same)."""
     at = at if isinstance(at, PageAt) else PageAt(at)
     if total is None:
         total = count_up_to(session, _ids(conditions))
     over = total > COUNT_LIMIT
     number = max(at.number, 1) if over else min(max(at.number, 1), math.ceil(total / size) or 1)
-    listed = (query if query is not None else _listed()).where(*conditions)
+    listed = (query if query is not None else _listed()).where(
+        *(conditions if listing is None else listing)
+    )
     code = at.after or at.before
     found = None
     if code is not None and number > 1:  # the row the link names, by the unique index
@@ -363,17 +382,20 @@ def inbox_for(
         PlacementRequest.municipality_id == mine,
         PlacementRequest.answered_at.is_(None),
     )
-    asked = [Referral.status == S.REQUESTED, Referral.current_municipality_id == mine]
-    if wanted.for_person:  # only where the contact sees the personal data
-        asked.append(Referral.consent_withdrawn_on.is_(None))
-    asked += _matching(wanted)
+    searched = [
+        *([Referral.consent_withdrawn_on.is_(None)] if wanted.for_person else []),
+        *_matching(wanted),
+    ]  # a search for a person only where the contact sees the personal data
+    asked = [Referral.status == S.REQUESTED, Referral.current_municipality_id == mine, *searched]
     running = [
-        Referral.current_municipality_id == mine,
-        # None has its final report yet (domain.actions), each was made here (domain.lifecycle):
-        # read by ix_placement_without_report, not by all the municipality's referrals.
+        # None has its final report yet (domain.actions). Each was made here, and a referral
+        # with a placement is asked nowhere else (domain.lifecycle: no request after the
+        # acceptance), so its current municipality is this one too; saying so made
+        # PostgreSQL expect 41 rows of 1 208 and sort them all. Read in the list's order
+        # from ix_placement_without_report (migration 0033), the referrals by key.
         Placement.municipality_id == mine,
         Placement.final_report_on.is_(None),
-        Referral.status.in_(ACTIVE_AT_MUNICIPALITY | {S.ENDED}),
+        not_by_index(Referral.status).in_(ACTIVE_AT_MUNICIPALITY | {S.ENDED}),
         *_matching(wanted),
         *([Referral.consent_withdrawn_on.is_(None)] if wanted.for_person else []),
     ]
@@ -386,9 +408,15 @@ def inbox_for(
         page,
         size,
         query=_listed(PlacementRequest.asked_at).join(PlacementRequest, open_request),
+        # An open request here means the referral is asked here now: asking sets its status
+        # and municipality, and every answer, withdrawal or withdrawn consent closes the
+        # request (services.referrals). So the page joins the open requests alone, read in
+        # order by ix_placement_request_open (0033); with the referral's two conditions too,
+        # PostgreSQL expected 1 row of 201 and sorted them all.
+        listing=searched,
     )
     kept = worklist_queries.placements_total(session, mine, COUNT_LIMIT) if wanted.empty else None
-    day = func.coalesce(Placement.started_on, Placement.meeting_on, _NO_DAY)
+    day = func.coalesce(Placement.started_on, Placement.meeting_on, _NO_DAY)  # as INBOX_DAY
     placements = _page(
         session, running, (day, Referral.reference_code), placements_page, size, total=kept
     )

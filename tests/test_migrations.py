@@ -19,6 +19,10 @@ def fresh_url(request, tmp_path) -> str:
     return request.getfixturevalue("postgres_server").create_database("mm_migrations")
 
 
+# SQLite's reflection cannot read an index on an expression (the inbox's day, migration
+# 0033): Alembic skips comparing it there, and says so; PostgreSQL compares it.
+@pytest.mark.filterwarnings("ignore:Skipped unsupported reflection of expression-based index")
+@pytest.mark.filterwarnings("ignore:autogenerate skipping metadata-specified expression-based")
 def test_upgrade_creates_every_table_and_matches_the_models(fresh_url):
     migrate.upgrade(fresh_url)
     engine = make_engine(fresh_url)

@@ -505,3 +505,37 @@ def test_the_places_answer_reads_as_much_at_ten_times_the_placements(sqlite_nati
     large = _answer_work(sqlite_national.at(SMALL, TENFOLD), words)
     assert large[0] == small[0] <= 8
     assert large[1] <= small[1] + 1, (small, large)  # SQLite steps, in thousands
+
+
+def test_the_inbox_reads_its_pages_in_order_by_its_indexes(sqlite_national):
+    """A municipality's inbox (`/forfragningar`) reads its open requests and its placements
+    without the final report in the list's order, by their indexes (migration 0033), and
+    their referrals by key. Before, SQLite read all the municipality's placed referrals by
+    the referrals' index and sorted them (PostgreSQL: joined and sorted them all). Only a
+    sort within one day or moment remains ("right part"); at the small size the pages are
+    not full, so their steps are no measure here."""
+    path, email = "/forfragningar", "kontakt001@bench.example"
+    sessions = sqlite_national.at(SMALL, LARGE)
+    client, engine = _warm_client(sessions, path, email)
+    found: list[tuple[str, Any]] = []
+
+    def keep(_conn, _cursor, statement, parameters, *_args) -> None:
+        found.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", keep)
+    try:
+        assert client.get(path).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", keep)
+    pages = [(s, p) for s, p in found if "ORDER BY" in s and "LIMIT" in s]
+    plans = []
+    with engine.connect() as connection:
+        for statement, parameters in pages:
+            rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
+            plans.append([row[-1] for row in rows])
+    firsts = sorted(plan[0] for plan in plans)
+    assert firsts == [
+        "SEARCH placement USING INDEX ix_placement_without_report (municipality_id=?)",
+        "SEARCH placement_request USING INDEX ix_placement_request_open (municipality_id=?)",
+    ], plans
+    assert not [plan for plan in plans if "USE TEMP B-TREE FOR ORDER BY" in plan], plans

@@ -13,6 +13,12 @@ from domain.choices import NEEDS_ALTERNATIVE_PLAN
 # partial index only when the query repeats its condition, literals included).
 FINAL_REPORT_MISSING = "final_report_on IS NULL AND ended_on IS NOT NULL"
 
+# The municipality's inbox lists its placements by this day (the meeting as held, else as
+# booked); its index holds the expression, and the query spells it the same, so that both
+# databases read the first page in order from the index (no bound parameter in it: a
+# generic plan could not match one to the index).
+INBOX_DAY = "coalesce(started_on, meeting_on, '0001-01-01')"
+
 
 ALTERNATIVE_PLAN_MISSING = (
     "alternative_plan_on IS NULL AND ended_on IS NOT NULL AND outcome IN ("

@@ -21,7 +21,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from domain.choices import Outcome
 from domain.documentation import DocumentKind
 from domain.meetings import MeetingKind
-from storage.models.base import ALTERNATIVE_PLAN_MISSING, FINAL_REPORT_MISSING, Base, _enum
+from storage.models.base import (
+    ALTERNATIVE_PLAN_MISSING,
+    FINAL_REPORT_MISSING,
+    INBOX_DAY,
+    Base,
+    _enum,
+)
 from storage.types import EncryptedJSON, UtcDateTime
 
 if TYPE_CHECKING:
@@ -64,10 +70,11 @@ class Placement(Base):
         ),
         Index("ix_placement_ended_municipality", "ended_on", "municipality_id"),
         # The municipality's inbox (services.lists.inbox_for): its placements that still
-        # need something done are those without the final report.
+        # need something done are those without the final report, in the inbox's order.
         Index(
             "ix_placement_without_report",
             "municipality_id",
+            text(INBOX_DAY),
             sqlite_where=text("final_report_on IS NULL"),
             postgresql_where=text("final_report_on IS NULL"),
         ),

@@ -161,6 +161,14 @@ class PlacementRequest(Base):
         ),
         # The follow-up's lead times: requests answered in a period.
         Index("ix_placement_request_answered_at", "answered_at"),
+        # The municipality's inbox: its open requests, oldest first (migration 0033).
+        Index(
+            "ix_placement_request_open",
+            "municipality_id",
+            "asked_at",
+            sqlite_where=text("answered_at IS NULL"),
+            postgresql_where=text("answered_at IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
