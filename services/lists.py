@@ -16,7 +16,6 @@ The investigator's own list shows each participant's name (written to the audit 
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -27,7 +26,6 @@ from sqlalchemy import (
     Date,
     Select,
     and_,
-    exists,
     func,
     literal,
     literal_column,
@@ -37,16 +35,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, sessionmaker
 
-from domain.access import Actor, check_answers_for, check_lists_referrals, check_searches_people
+from domain.access import Actor, check_answers_for, check_lists_referrals
 from domain.audit import Field, Seen
 from domain.choices import Role
 from domain.clock import local_date
-from domain.errors import RuleViolation
 from domain.lifecycle import ACTIVE_AT_MUNICIPALITY, ReferralStatus
-from domain.participants import MAX_NAME, name_words
-from domain.personal_identity import normalise_personal_identity_number
-from domain.text import N_
 from services import audit
+from services.list_search import Search as Search
+from services.list_search import matching, read_search
 from services.paging import COUNT_LIMIT, count_up_to, keyed_page
 from services.paging import Page as Page
 from services.paging import PageAt as PageAt
@@ -54,12 +50,9 @@ from storage import worklist_queries
 from storage.models import (
     Municipality,
     Participant,
-    ParticipantNameWord,
     Placement,
     PlacementRequest,
     Referral,
-    name_word_digest,
-    personal_identity_digest,
 )
 from storage.query_hints import not_by_index
 
@@ -70,7 +63,6 @@ PAGE_SIZE = 50
 # The inbox's day of a placement without one; a literal, as in its index (storage.models.base).
 _NO_DAY = literal_column("'0001-01-01'", Date)
 # Digits with a dash or plus before the last four: someone looking for a person.
-_NUMBER = re.compile(r"\d{6}(\d{2})?[-+]?\d{4}")
 
 
 @dataclass(frozen=True)
@@ -93,76 +85,6 @@ class ReferralRow:
     ended_on: date | None = None
     # The referral's id, for the audit log of the names shown; not shown itself.
     referral_id: int = field(default=0, compare=False, repr=False)
-
-
-@dataclass(frozen=True)
-class Search:
-    """What a search box asked for: a reference code (or its beginning), or a person."""
-
-    code: str | None = None
-    personal_identity_number: str | None = None
-    name_words: tuple[str, ...] = ()
-
-    @property
-    def empty(self) -> bool:
-        return self.code is None and self.personal_identity_number is None and not self.name_words
-
-    @property
-    def for_person(self) -> bool:
-        return self.personal_identity_number is not None or bool(self.name_words)
-
-
-def read_search(text: str | None, *, actor: Actor, today: date) -> Search:
-    """A code as typed (any case), or a personnummer in any written form. Only those who
-    may see personal data search for a person."""
-    wanted = (text or "").strip()
-    if not wanted:
-        return Search()
-    if _NUMBER.fullmatch(wanted.replace(" ", "")):
-        check_searches_people(actor)
-        number = normalise_personal_identity_number(wanted, today=today)
-        return Search(personal_identity_number=number)
-    if not any(c.isdigit() for c in wanted) and name_words(wanted):
-        check_searches_people(actor)
-        if len(wanted) > MAX_NAME:
-            raise RuleViolation(N_("Write a shorter name."), field="q")
-        return Search(name_words=tuple(name_words(wanted)))
-    if len(wanted) > 20:
-        raise RuleViolation(N_("Write a reference code, for example MM-2026-0042."), field="q")
-    return Search(code=wanted.upper())
-
-
-def _like_prefix(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-
-_WHOLE_CODE = re.compile(r"[A-Z]+-\d{4}-\d{4,}")
-
-
-def _matching(search: Search) -> list[ColumnElement[bool]]:
-    if search.code is not None and _WHOLE_CODE.fullmatch(search.code):
-        return [Referral.reference_code == search.code]  # the unique index: one look-up
-    if search.code is not None:
-        return [Referral.reference_code.like(_like_prefix(search.code), escape="\\")]
-    if search.personal_identity_number is not None:
-        return [
-            Referral.participant.has(
-                Participant.personal_identity_number_digest
-                == personal_identity_digest(search.personal_identity_number)
-            )
-        ]
-    if search.name_words:
-        # Every word, each by its keyed hash; after withdrawn consent the municipality no
-        # longer sees the name, so it does not find the referral by it either.
-        found: list[ColumnElement[bool]] = [
-            exists().where(
-                ParticipantNameWord.referral_id == Referral.id,
-                ParticipantNameWord.digest == name_word_digest(word),
-            )
-            for word in search.name_words
-        ]
-        return found
-    return []
 
 
 def _rows(query: Iterable[Any]) -> list[ReferralRow]:
@@ -334,7 +256,7 @@ def referrals_for(
     if municipality_id is not None:
         conditions.append(Referral.current_municipality_id == municipality_id)
     wanted = read_search(search, actor=actor, today=local_date(now))
-    conditions += _matching(wanted)
+    conditions += matching(wanted)
     _audit(session, wanted, actor, conditions, now, address, audit_apart)
     key = (Referral.created_at, Referral.id)
     if actor.role is not Role.INVESTIGATOR:
@@ -384,7 +306,7 @@ def inbox_for(
     )
     searched = [
         *([Referral.consent_withdrawn_on.is_(None)] if wanted.for_person else []),
-        *_matching(wanted),
+        *matching(wanted),
     ]  # a search for a person only where the contact sees the personal data
     asked = [Referral.status == S.REQUESTED, Referral.current_municipality_id == mine, *searched]
     running = [
@@ -396,8 +318,7 @@ def inbox_for(
         Placement.municipality_id == mine,
         Placement.final_report_on.is_(None),
         not_by_index(Referral.status).in_(ACTIVE_AT_MUNICIPALITY | {S.ENDED}),
-        *_matching(wanted),
-        *([Referral.consent_withdrawn_on.is_(None)] if wanted.for_person else []),
+        *searched,
     ]
     either = [or_(and_(*asked), and_(*running))]
     _audit(session, wanted, actor, either, now, address, audit_apart)
