@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import StrEnum
+from functools import cache, lru_cache
 from typing import Any, cast
 
 import flask.templating
@@ -119,6 +120,9 @@ def menu(role: Role) -> list[tuple[str, str, int | None]]:
     ]
 
 
+# A list's rows repeat a few statuses and days: each tag and end is written once per
+# process (the site speaks one catalogue), not once per row (7 and 5 µs a row with `%`).
+@cache
 def status_tag(status: ReferralStatus) -> Markup:
     """A referral's status as a tag. Python rather than a macro: a list calls it for each of
     its rows, and a Jinja macro call costs more than the tag."""
@@ -133,9 +137,13 @@ def end_day(row: Any) -> Markup:
     if getattr(row, "ended_on", None):
         return escape(_date(row.ended_on))
     if getattr(row, "planned_end_on", None):
-        translated = Markup(locales.translations().gettext(PLANNED))
-        return translated % {"date": _date(row.planned_end_on)}
+        return _planned(row.planned_end_on)
     return Markup("–")
+
+
+@lru_cache(maxsize=4096)
+def _planned(day: date) -> Markup:
+    return Markup(locales.translations().gettext(PLANNED)) % {"date": _date(day)}
 
 
 SAFE_CODE = re.compile(r"[A-Za-z0-9-]+")
@@ -281,6 +289,14 @@ def install(app: Flask) -> None:
         referral_url=referral_url,
         layout_url=layout_url,
         state_label=REQUISITION_STATE_LABELS.__getitem__,
+    )
+    from web import list_rows  # it writes its rows with this module's helpers
+
+    app.jinja_env.globals.update(
+        referral_rows=list_rows.referral_rows,
+        request_rows=list_rows.request_rows,
+        placement_rows=list_rows.placement_rows,
+        work_rows=list_rows.work_rows,
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
