@@ -126,7 +126,12 @@ def parse(text: str, source: str) -> Keyring:
 
 
 def key_file() -> Path:
-    return Path(os.environ.get(ENV_KEY_FILE) or DEFAULT_KEY_FILE)
+    return Path(_key_file_name())
+
+
+def _key_file_name() -> str:
+    # A str, not a Path: keyring() asks for it for every value opened.
+    return os.environ.get(ENV_KEY_FILE) or _DEFAULT_KEY_FILE
 
 
 def keyring_from_environment() -> bool:
@@ -163,7 +168,7 @@ def keyring() -> Keyring:
             _Loaded.ring, _Loaded.stamp = parse(env, ENV_KEY), ("env", 0.0, hash(env))
         assert _Loaded.ring is not None
         return _Loaded.ring
-    path = os.environ.get(ENV_KEY_FILE) or _DEFAULT_KEY_FILE
+    path = _key_file_name()
     stamp = _stamp(path)
     if stamp is None or stamp != _Loaded.stamp or _Loaded.ring is None:
         with _Loaded.lock:
