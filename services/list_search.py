@@ -23,6 +23,7 @@ from storage.models import (
     personal_identity_digest,
 )
 
+# Digits with a dash or plus before the last four: someone looking for a person.
 _NUMBER = re.compile(r"\d{6}(\d{2})?[-+]?\d{4}")
 
 

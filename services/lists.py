@@ -59,10 +59,9 @@ from storage.query_hints import not_by_index
 S = ReferralStatus
 PAGE_SIZE = 50
 # Sorts a placement with neither a meeting nor a start first, on both databases (SQLite puts
-# NULL first, PostgreSQL last, and a keyset cannot step past a NULL).
-# The inbox's day of a placement without one; a literal, as in its index (storage.models.base).
+# NULL first, PostgreSQL last, and a keyset cannot step past a NULL). A literal, as in the
+# inbox's index (storage.models.base.INBOX_DAY).
 _NO_DAY = literal_column("'0001-01-01'", Date)
-# Digits with a dash or plus before the last four: someone looking for a person.
 
 
 @dataclass(frozen=True)
