@@ -54,6 +54,7 @@ from storage.models import (
     PlacementRequest,
     Referral,
 )
+from storage.models.base import NO_DAY
 from storage.query_hints import not_by_index
 
 S = ReferralStatus
@@ -61,7 +62,7 @@ PAGE_SIZE = 50
 # Sorts a placement with neither a meeting nor a start first, on both databases (SQLite puts
 # NULL first, PostgreSQL last, and a keyset cannot step past a NULL). A literal, as in the
 # inbox's index (storage.models.base.INBOX_DAY).
-_NO_DAY = literal_column("'0001-01-01'", Date)
+_NO_DAY = literal_column(NO_DAY, Date)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,8 @@ FINAL_REPORT_MISSING = "final_report_on IS NULL AND ended_on IS NOT NULL"
 # booked); its index holds the expression, and the query spells it the same, so that both
 # databases read the first page in order from the index (no bound parameter in it: a
 # generic plan could not match one to the index).
-INBOX_DAY = "coalesce(started_on, meeting_on, '0001-01-01')"
+NO_DAY = "'0001-01-01'"  # first in any order of days, on both databases
+INBOX_DAY = f"coalesce(started_on, meeting_on, {NO_DAY})"
 
 
 ALTERNATIVE_PLAN_MISSING = (
