@@ -23,6 +23,7 @@ from domain.indicators import Goal, Indicator
 from domain.program import Program
 from domain.text import N_
 from services import place_outlooks
+from services.kept_answers import kept
 from services.paging import Page
 from services.program_setup import current_program
 from storage import figures, queries
@@ -55,7 +56,8 @@ def availability(
     """Free places now; with `today`, also the outlook (domain.forecast) of each municipality,
     or of those in `outlook_for`: when its next place is expected to free up, and how many
     free up in the coming months."""
-    found = Availability(_places(figures.used_places(session)))
+    # The same for every reader of the same data: kept while the database reads the same.
+    found = Availability(kept(session, "places", (), lambda: _places(figures.used_places(session))))
     if today is None:
         return found
     return with_outlooks(session, found, today=today, program=program, municipality_ids=outlook_for)
@@ -129,12 +131,17 @@ def places_of(session: Session, municipality_id: int, *, lock: bool = False) -> 
 def year_budgets(
     session: Session, *, years: Iterable[int], today: date, program: Program | None = None
 ) -> list[YearBudget]:
-    """The budget follow-up of each year, accrued up to and including `today`: one query."""
+    """The budget follow-up of each year, accrued up to and including `today`: one query,
+    kept while the database reads the same (services.kept_answers)."""
     program = program or current_program(session)
-    years = list(years)
-    days = set().union(*(budget_window(program, year).days(today) for year in years))
-    tally = figures.tallies(session, days, first=program.start, last=program.end)
-    return [year_budget_of(program, year, today, tally) for year in years]
+    asked = tuple(years)
+
+    def work() -> tuple[YearBudget, ...]:
+        days = set().union(*(budget_window(program, year).days(today) for year in asked))
+        tally = figures.tallies(session, days, first=program.start, last=program.end)
+        return tuple(year_budget_of(program, year, today, tally) for year in asked)
+
+    return list(kept(session, "year budgets", (program, asked, today), work))
 
 
 def year_budget(
@@ -173,10 +180,15 @@ def indicators_from(counts: IndicatorCounts) -> list[Indicator]:
 
 
 def indicators(session: Session, *, today: date, program: Program | None = None) -> list[Indicator]:
-    """The four goals over everything since the program started, as known today."""
+    """The four goals over everything since the program started, as known today; kept while
+    the database reads the same (services.kept_answers)."""
     program = program or current_program(session)
-    days = indicator_days(program.start, today, today)
-    tally = figures.tallies(
-        session, days.all() if days else set(), first=program.start, last=program.end
-    )
-    return indicators_from(indicator_counts(days, tally))
+
+    def work() -> tuple[Indicator, ...]:
+        days = indicator_days(program.start, today, today)
+        tally = figures.tallies(
+            session, days.all() if days else set(), first=program.start, last=program.end
+        )
+        return tuple(indicators_from(indicator_counts(days, tally)))
+
+    return list(kept(session, "indicators", (program, today), work))

@@ -10,12 +10,14 @@ import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import date
 from itertools import count
 
 import pytest
 from sqlalchemy import select, update
 
+from services import reports
 from services.kept_answers import kept
 from services.steering_report import steering_report
 from storage.db import make_engine, session_factory, unit_of_work
@@ -142,6 +144,34 @@ def test_the_steering_report_shows_a_change_at_once(sessions):
     assert after == report(read_only=False)
     osby = next(m for m in after.places.municipalities if m.municipality == "Osby")
     assert osby.capacity == 99
+
+
+def test_the_places_budgets_and_indicators_are_kept_until_the_data_changes(sessions, program):
+    """The reports every page and chat answer reads (services.reports) are kept while the
+    database reads the same, each under the program it was worked out for."""
+
+    def read(*, read_only: bool = True, **asked):
+        with unit_of_work(sessions, read_only=read_only) as session:
+            return (
+                reports.availability(session),
+                reports.all_years(session, today=TODAY, **asked),
+                reports.indicators(session, today=TODAY, **asked),
+            )
+
+    places, years, goals = read()
+    again = read()
+    assert again[0].municipalities is places.municipalities
+    assert [a is b for a, b in zip(again[1] + again[2], years + goals, strict=True)] == [True] * 7
+    # Another program (its budget doubled) in the same state of the data: its own answer.
+    doubled = replace(program, years=tuple(replace(y, budget=y.budget * 2) for y in program.years))
+    _places, other_years, _goals = read(program=doubled)
+    assert [y.budget for y in other_years] == [y.budget * 2 for y in years]
+    _set_capacity(sessions, 77)
+    renewed = read()
+    assert renewed[0].municipalities is not places.municipalities
+    assert renewed == read(read_only=False)
+    osby = next(m for m in renewed[0].municipalities if m.municipality == "Osby")
+    assert osby.capacity == 77
 
 
 def test_an_equal_answer_worked_out_on_another_connection_is_held_once(sessions, database_url):
