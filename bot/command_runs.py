@@ -80,11 +80,7 @@ def run_places(ctx: ChatContext, actor: Actor, args: list[str], share: bool) -> 
             (page, asked, today),
             lambda: places_shown(session, ctx, page=page, municipality_id=asked),
         )
-        budget = (
-            kept(session, "chat year budget", (today,), lambda: current_budget(session, ctx))
-            if can_see_budget(actor) and not share
-            else None
-        )
+        budget = current_budget(session, ctx) if can_see_budget(actor) and not share else None
     if wanted is not None:
         one = next(m for m in result.municipalities if m.municipality_id == wanted.id)
         return replace(replies.places_one(one, budget), shared=share)
