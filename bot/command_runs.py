@@ -25,7 +25,7 @@ from domain.errors import NotFound, RuleViolation
 from domain.parsing import parse_date, parse_whole_number, parse_year
 from domain.text import N_, plain_letters
 from locales import gettext as _
-from notices.message import Message, escape, link, say
+from notices.message import KeptMessage, Message, escape, link, say
 from reports.scenarios import pace_line
 from services import budget_follow_up, placements, reports
 from services.kept_answers import kept
@@ -70,35 +70,38 @@ def run_places(ctx: ChatContext, actor: Actor, args: list[str], share: bool) -> 
     if len(args) >= 2 and plain_letters(args[-2]) == "sida" and args[-1].isdigit():
         page, args = int(args[-1]), args[:-2]
     today = ctx.today()
+    with_budget = can_see_budget(actor) and not share
     with ctx.read() as session:
         wanted = find_municipality(session, " ".join(args)) if args else None
         asked = wanted.id if wanted is not None else None
-        # Everyone's answer alike while the database reads the same (services.kept_answers).
-        result = kept(
-            session,
-            "chat places",
-            (page, asked, today),
-            lambda: places_shown(session, ctx, page=page, municipality_id=asked),
-        )
-        budget = current_budget(session, ctx) if can_see_budget(actor) and not share else None
-    if wanted is not None:
-        one = next(m for m in result.municipalities if m.municipality_id == wanted.id)
-        return replace(replies.places_one(one, budget), shared=share)
-    return replies.places_all(result, budget, page=page, shared=share)
+
+        def work() -> KeptMessage:
+            result = places_shown(session, ctx, page=page, municipality_id=asked)
+            budget = current_budget(session, ctx) if with_budget else None
+            if asked is not None:
+                one = next(m for m in result.municipalities if m.municipality_id == asked)
+                return replace(replies.places_one(one, budget), shared=share).kept()
+            return replies.places_all(result, budget, page=page, shared=share).kept()
+
+        # Everyone's answer alike while the database reads the same (services.kept_answers),
+        # as it is said: writing out 25 municipalities costs more than reading them.
+        asked_for = (page, asked, today, with_budget, share)
+        return kept(session, "chat places", asked_for, work).message()
 
 
 def run_budget(ctx: ChatContext, actor: Actor, args: list[str], share: bool) -> Message:
     year = parse_year(args[0]) if args else ctx.today().year
     today = ctx.today()
     check_sees_budget(actor)  # before a kept answer too
-    with ctx.read() as session:
-        found, at_pace = kept(
-            session,
-            "chat budget",
-            (year, today),
-            lambda: budget_follow_up.budget_at_pace(session, actor=actor, year=year, today=today),
+
+    def work(session: Session) -> KeptMessage:
+        found, at_pace = budget_follow_up.budget_at_pace(
+            session, actor=actor, year=year, today=today
         )
-    return replies.budget(found, pace_line(year, found.budget, at_pace))
+        return replies.budget(found, pace_line(year, found.budget, at_pace)).kept()
+
+    with ctx.read() as session:
+        return kept(session, "chat budget", (year, today), lambda: work(session)).message()
 
 
 def run_status(ctx: ChatContext, actor: Actor, args: list[str], share: bool) -> Message:

@@ -116,6 +116,21 @@ class Message:
     text: str  # the summary: notifications, fallbacks, subjects
     shared: bool = False  # everyone in the channel may see it
 
+    def kept(self) -> KeptMessage:
+        """The message as a value that may be shared between threads (services.kept_answers)."""
+        return KeptMessage(tuple(self.parts), self.text, self.shared)
+
+
+@dataclass(frozen=True)
+class KeptMessage:
+    parts: tuple[Part, ...]
+    text: str
+    shared: bool
+
+    def message(self) -> Message:
+        """A message of its own for each reader: a caller may add to its parts."""
+        return Message(list(self.parts), self.text, self.shared)
+
 
 def header(text: str) -> Heading:
     return Heading(text)

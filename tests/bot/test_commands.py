@@ -171,6 +171,21 @@ def test_dela_shares_free_places_without_the_budget_line(chat):
     assert "Det här svaret visas bara för dig" in str(private)
 
 
+def test_a_kept_answer_is_given_only_to_those_it_was_worked_out_for(chat):
+    """`/mm platser` is kept as it is said (services.kept_answers): in the same state of the
+    data the coordinator's has the budget line, the investigator's and the shared one not,
+    and asking in another order changes none of them."""
+    _actor, coordinator = linked(chat, Role.COORDINATOR)
+    _actor, investigator = linked(chat, Role.INVESTIGATOR)
+    line = "Budgeten för 2026 räcker till ytterligare 26,5 helårsplatser."
+    for _round in range(2):
+        assert line in chat.says(coordinator, "platser")
+        assert line not in chat.says(investigator, "platser")
+        shared = chat.reply(coordinator, "platser dela")
+        assert (shared["response_type"], line in str(shared)) == ("in_channel", False)
+        assert chat.reply(coordinator, "platser")["response_type"] == "ephemeral"
+
+
 def test_budget_for_those_who_may_see_it(chat):
     _actor, coordinator = linked(chat, Role.COORDINATOR)
     said = chat.says(coordinator, "budget 2027")
