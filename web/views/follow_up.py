@@ -29,13 +29,12 @@ from reports.scenarios import scenario_hint, scenario_lines, scenario_table
 from reports.sheets import to_xlsx
 from services import budget_follow_up, indicator_report, steering_report
 from services.program_setup import current_program
-from storage import requisition_queries
 from web import runtime
 from web.auth import permitted
 from web.chart import follow_up_chart
 from web.forms.fields import options
 from web.forms.follow_up import CostOutcomeForm, FollowUpForm, PeriodForm
-from web.views import attempt
+from web.views import attempt, municipality_filter
 
 blueprint = Blueprint("follow_up", __name__, url_prefix="/uppfoljning")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -214,10 +213,7 @@ def indicators() -> Any:
     actor = runtime.actor()
     form = PeriodForm(formdata=request.args)
     with runtime.transaction(read_only=True) as session:
-        places = requisition_queries.municipalities(session)
-        form.kommun.choices = options(
-            [("", locales.gettext("All municipalities"))] + [(m.id, m.name) for m in places]
-        )
+        form.kommun.choices = municipality_filter(session, locales.gettext("All municipalities"))
         form.validate()
         first, last = _period(form)
         wanted = form.kommun.data if not form.kommun.errors else None

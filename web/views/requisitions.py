@@ -32,7 +32,7 @@ from storage.models import Municipality
 from web import errors, runtime
 from web.auth import permitted
 from web.forms.base import Form
-from web.forms.fields import SelectChoice, options
+from web.forms.fields import options
 from web.forms.requisition import (
     EVERY,
     MINE,
@@ -43,7 +43,7 @@ from web.forms.requisition import (
     ReturnForm,
     SubmitForm,
 )
-from web.views import attempt, municipality_choices, page_number
+from web.views import attempt, municipality_filter, page_number
 
 blueprint = Blueprint("requisitions", __name__)
 PER_PAGE = 50  # bases per page
@@ -107,7 +107,10 @@ def _filters(session: Session, actor: Any, program: Any) -> RequisitionFilterFor
         + [(EVERY, every)]
         + [(s.value, locales.gettext(rules.REQUISITION_STATE_LABELS[s])) for s in State]
     )
-    form.kommun.choices = [SelectChoice("", every), *municipality_choices(session)]
+    # The contact's list is their own municipality's: no filter, unless one was sent.
+    form.kommun.choices = municipality_filter(
+        session, every, needed=not actor.is_contact or form.kommun.data is not None
+    )
     form.ar.choices = options([("", every)] + [(y.year, str(y.year)) for y in program.years])
     return form
 
