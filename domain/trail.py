@@ -57,9 +57,32 @@ def _plain(value: Any) -> Any:
 
 def canonical(values: Mapping[str, Any]) -> bytes:
     """One serialisation of a row's content: keys sorted, moments in UTC, enums by value."""
-    return json.dumps(
-        _plain(values), sort_keys=True, separators=(",", ":"), ensure_ascii=False
-    ).encode("utf-8")
+    return _serialised(_plain(values))
+
+
+def canonical_all(rows: Iterable[Mapping[str, Any]]) -> list[bytes]:
+    """`canonical` of each row. A value the rows hold as one object (a page's 50 views share
+    their moment, viewer, role and address) is made plain once for all of them."""
+    made: dict[int, tuple[Any, Any]] = {}  # id -> (the value, kept alive; its plain form)
+    found = []
+    for values in rows:
+        plain = {}
+        for name, value in values.items():
+            if type(value) in _AS_THEY_ARE:
+                plain[str(name)] = value
+                continue
+            known = made.get(id(value))
+            if known is None:
+                known = made[id(value)] = (value, _plain(value))
+            plain[str(name)] = known[1]
+        found.append(_serialised(plain))
+    return found
+
+
+def _serialised(plain: Any) -> bytes:
+    return json.dumps(plain, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode(
+        "utf-8"
+    )
 
 
 def _digest(message: bytes, key: bytes | None) -> str:

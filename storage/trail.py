@@ -24,7 +24,7 @@ from domain.trail import (
     Break,
     ChainRow,
     Start,
-    canonical,
+    canonical_all,
     checkpoint_signature,
     first_break,
     link_content,
@@ -102,7 +102,7 @@ def seal_all(session: Session, rows: Sequence[AuditEntry | Event]) -> None:
     # What each row holds is known before its place: serialised before the lock (on SQLite
     # the first read of a writer takes the database's one write lock), so the lock waits
     # only for the hashes.
-    contents = [canonical(values_of(table_of(type(row)), _filled(row))) for row in rows]
+    contents = canonical_all(values_of(table_of(type(row)), _filled(row)) for row in rows)
     for row, (seq, hashed) in zip(rows, _chained(session, trail, contents), strict=True):
         row.chain_seq, row.chain_hash = seq, hashed
 
@@ -112,7 +112,7 @@ def seal_values(session: Session, trail: str, rows: Sequence[dict[str, Any]]) ->
     every column but the id and the chain's): the same places and hashes, set in each dict,
     without an ORM object per row. Everything but the places is made before the lock."""
     table = table_of(TRAILS[trail])
-    contents = [canonical(values_of(table, row)) for row in rows]
+    contents = canonical_all(values_of(table, row) for row in rows)
     for row, (seq, hashed) in zip(rows, _chained(session, trail, contents), strict=True):
         row["chain_seq"], row["chain_hash"] = seq, hashed
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import date
+from datetime import date, datetime, timedelta
 from itertools import permutations
 
 import pytest
@@ -17,7 +17,15 @@ from sqlalchemy.exc import DBAPIError
 
 from domain.audit import Seen
 from domain.choices import Role
-from domain.trail import CHANGED, CHECKPOINT_FORGED, DELETED, OUT_OF_ORDER, Break
+from domain.trail import (
+    CHANGED,
+    CHECKPOINT_FORGED,
+    DELETED,
+    OUT_OF_ORDER,
+    Break,
+    canonical,
+    canonical_all,
+)
 from locales.phrases import verification_line
 from services import audit, purge, verification
 from storage.db import make_engine, session_factory, unit_of_work
@@ -341,3 +349,19 @@ def test_a_failed_commit_of_views_logged_together_fails_every_page(trail_rows, m
     monkeypatch.undo()
     after = trail_rows.read(lambda s: s.scalar(text("SELECT count(*) FROM audit_log")))
     assert after == before
+
+
+def test_rows_serialised_together_are_serialised_as_each_alone():
+    """A page's views share their moment, role and fields as one object each
+    (domain.trail.canonical_all): made plain once, serialised as each row alone is."""
+    at = moment(DAY, 9)
+    shared = {"at": at, "role": Role.INVESTIGATOR, "fields": ["name", "address"]}
+    rows = [
+        {**shared, "referral_id": n, "query": {"q": "åäö", "on": DAY}, "reason": None}
+        for n in range(3)
+    ]
+    rows.append({**shared, "at": datetime(2026, 11, 23, 9) + timedelta(hours=5), "score": 1.5})
+    together = canonical_all(rows)
+    assert together == [canonical(row) for row in rows]
+    assert len(set(together)) == len(rows)
+    assert b'"role":"investigator"' in together[0]
