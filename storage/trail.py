@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import RowMapping, Table, delete, func, inspect, select, text
@@ -45,7 +46,12 @@ def trail_key() -> bytes | None:
 
 def values_of(table: Table, row: Mapping[str, Any] | RowMapping) -> dict[str, Any]:
     """What a row's hash is over: every column of its table but the id and the chain's."""
-    return {c.name: row[c.name] for c in table.columns if c.name not in _OWN}
+    return {name: row[name] for name in _hashed(table)}
+
+
+@cache
+def _hashed(table: Table) -> tuple[str, ...]:
+    return tuple(c.name for c in table.columns if c.name not in _OWN)
 
 
 def table_of(model: type[Base]) -> Table:
