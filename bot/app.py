@@ -290,10 +290,10 @@ def install(app: Flask, delivery: Delivery) -> ChatRuntime:
         except inbound.Refused as refused:
             log.info("%s refused: %s (HTTP %s)", EVENTS_PATH, refused.reason, refused.status)
             return Response(status=refused.status)
-        runtime.identity.verify_in_background(runtime.client)
-        if admitted.request is None:
+        if admitted.request is None:  # an event type the bot ignores: nothing to answer as
             status, body = admitted.answer or (200, "")
             return Response(body, status=status)
+        runtime.identity.verify_in_background(runtime.client)
         response = to_flask_response(bolt_app.dispatch(admitted.request))
         runtime.sweep_now_and_then()
         return response
