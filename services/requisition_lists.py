@@ -78,10 +78,19 @@ def summaries(
     returns = queries.latest_returns(session, municipality_ids)
     found = []
     rates = {p.first: rate_of(program, p) for p in periods}  # once a period, not a basis
+    # Without drafts, only the periods someone acted on, per municipality: not a look-up for
+    # each of 290 municipalities' every period (7 000 at national scale, most of them none).
+    acted: dict[int, set[date]] = {}
+    for municipality, first in (*kept, *returns):
+        acted.setdefault(municipality, set()).add(first)
     for m in queries.municipalities(session, municipality_ids):
         if actor and not rules.can_see(actor, m.id):
             continue
+        if not drafts and m.id not in acted:
+            continue
         for p in periods:
+            if not drafts and p.first not in acted[m.id]:
+                continue
             rate, confirmed = rates[p.first]
             row = kept.get((m.id, p.first))
             if row is not None:
