@@ -52,20 +52,13 @@ def _normalised(url: str) -> str:
 
 def make_engine(url: str | None = None) -> Engine:
     """The engine, with statements' values kept out of its errors (`hide_parameters`): a
-    failed statement's error reaches the log, and its values may be personal data.
-
-    The pool hands out the connection returned last (`pool_use_lifo`), not the one idle
-    longest: a worker's requests then keep to the few connections they need, whose caches
-    are warm (SQLite's pages, psycopg's prepared statements, and the answers kept per SQLite
-    connection by services.kept_answers), instead of going round all of them."""
+    failed statement's error reaches the log, and its values may be personal data."""
     url = url or database_url()
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        pooled: dict[str, Any] = {}
         if parsed.database and parsed.database != ":memory:":
             create_private_file(Path(parsed.database))
-            pooled["pool_use_lifo"] = True  # see below; an in-memory database has one
-        engine = create_engine(url, connect_args={"timeout": 30}, hide_parameters=True, **pooled)
+        engine = create_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
@@ -75,7 +68,6 @@ def make_engine(url: str | None = None) -> Engine:
         pool_size=POOL_SIZE,
         max_overflow=POOL_SIZE,
         hide_parameters=True,
-        pool_use_lifo=True,
     )
     event.listen(engine, "connect", _postgresql_settings)
     return engine
