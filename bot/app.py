@@ -290,7 +290,7 @@ def install(app: Flask, delivery: Delivery) -> ChatRuntime:
         except inbound.Refused as refused:
             log.info("%s refused: %s (HTTP %s)", EVENTS_PATH, refused.reason, refused.status)
             return Response(status=refused.status)
-        if admitted.request is None:  # an event type the bot ignores: nothing to answer as
+        if admitted.request is None:  # an event type the bot ignores: answered here, unread
             status, body = admitted.answer or (200, "")
             return Response(body, status=status)
         runtime.identity.verify_in_background(runtime.client)
