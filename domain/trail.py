@@ -57,7 +57,7 @@ def _plain(value: Any) -> Any:
 
 def canonical(values: Mapping[str, Any]) -> bytes:
     """One serialisation of a row's content: keys sorted, moments in UTC, enums by value."""
-    return _serialised(_plain(values))
+    return canonical_all([values])[0]
 
 
 def canonical_all(rows: Iterable[Mapping[str, Any]]) -> list[bytes]:
@@ -75,14 +75,9 @@ def canonical_all(rows: Iterable[Mapping[str, Any]]) -> list[bytes]:
             if known is None:
                 known = made[id(value)] = (value, _plain(value))
             plain[str(name)] = known[1]
-        found.append(_serialised(plain))
+        serialised = json.dumps(plain, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        found.append(serialised.encode("utf-8"))
     return found
-
-
-def _serialised(plain: Any) -> bytes:
-    return json.dumps(plain, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode(
-        "utf-8"
-    )
 
 
 def _digest(message: bytes, key: bytes | None) -> str:
