@@ -53,10 +53,16 @@ def post_fork(server, worker):  # noqa: ANN001, ANN201 - gunicorn's hook
 
 def post_worker_init(worker):  # noqa: ANN001, ANN201 - gunicorn's hook
     """The templates are compiled, and Babel's data loaded, before the worker takes its first
-    request (web/templating.py warm_up)."""
+    request (web/templating.py warm_up). Then everything the worker holds so far (the app,
+    its mappers, templates and locale data: ~170 000 objects) is moved out of the cyclic
+    garbage collector's reach: they live as long as the worker, and a full collection that
+    scans them all held the worker's threads for ~90 ms, against ~0.3 ms without them."""
+    import gc
+
     from web.templating import warm_up
 
     warm_up(worker.wsgi)
+    gc.freeze()
 
 
 M_ARENA_MAX = -8  # glibc's malloc.h
