@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from domain.availability import OverCapacity
 from domain.errors import RuleViolation
 from services import submissions
+from services.kept_answers import kept
 from services.lists import PageAt
 from storage.db import again_if_transient
 from storage.models import Municipality
@@ -100,14 +101,20 @@ _made: dict[str, tuple[list[Any], Choices]] = {}
 
 
 def _municipalities(session: Session, everything: str) -> Choices:
-    named = select(Municipality.id, Municipality.name).order_by(Municipality.name)
-    rows = [tuple(row) for row in session.execute(named)]
-    known = _made.get(everything)
-    if known is not None and known[0] == rows:
-        return known[1]
-    made = Choices([SelectChoice("", everything), *options(rows)])
-    _made[everything] = (rows, made)
-    return made
+    """Kept while the database reads the same (services.kept_answers): a coordinator's list
+    then reads no municipality at all, instead of all 290 of a national program."""
+
+    def made() -> Choices:
+        named = select(Municipality.id, Municipality.name).order_by(Municipality.name)
+        rows = [tuple(row) for row in session.execute(named)]
+        known = _made.get(everything)
+        if known is not None and known[0] == rows:  # a write elsewhere: the same choices
+            return known[1]
+        choices = Choices([SelectChoice("", everything), *options(rows)])
+        _made[everything] = (rows, choices)
+        return choices
+
+    return kept(session, "municipality filter", everything, made)
 
 
 def page_at(name: str = "sida") -> PageAt:
