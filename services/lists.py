@@ -87,11 +87,19 @@ class ReferralRow:
     referral_id: int = field(default=0, compare=False, repr=False)
 
 
+# A status by its stored value: a dict look-up, not the Enum's call, 50 times a page.
+_STATUS = {s.value: s for s in ReferralStatus}
+
+
 def _rows(query: Iterable[Any]) -> list[ReferralRow]:
+    found = list(query)
+    # Whether the name was selected, asked of the first row once: a missing key asked of
+    # every row's mapping took a third of the time the rows took to make.
+    named = bool(found) and "name" in found[0]._fields
     return [
         ReferralRow(
             reference_code=r.reference_code,
-            status=ReferralStatus(r.status),
+            status=_STATUS[r.status],
             municipality_id=r.current_municipality_id,
             municipality=r.municipality,
             filed_at=r.created_at,
@@ -100,12 +108,12 @@ def _rows(query: Iterable[Any]) -> list[ReferralRow]:
             started_on=r.started_on,
             planned_end_on=r.planned_end_on,
             final_report_on=r.final_report_on,
-            name=r._mapping.get("name"),
-            protected_identity=bool(r._mapping.get("protected_identity")),
+            name=r.name if named else None,
+            protected_identity=bool(r.protected_identity) if named else False,
             ended_on=r.ended_on,
             referral_id=r.id,
         )
-        for r in query
+        for r in found
     ]
 
 
