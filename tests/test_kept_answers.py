@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import select, update
 
 from services import reports
-from services.kept_answers import kept
+from services.kept_answers import LIMIT, kept
 from services.steering_report import steering_report
 from storage.db import make_engine, session_factory, unit_of_work
 from storage.models import Municipality
@@ -64,6 +64,30 @@ def test_an_answer_is_given_again_until_this_connection_writes(sessions):
     _set_capacity(sessions, 12)
     assert answer.read(sessions) == 12
     assert answer.times == 2
+
+
+def test_many_answers_of_one_name_push_out_only_their_own(sessions):
+    """The limit is per name: an answer for each of many chat users does not push a report
+    out; the least recently asked for of that name goes first."""
+    report = Counted()
+    assert report.read(sessions) == report.read(sessions)
+    askers = [Counted() for _ in range(3)]
+    for asker in askers:  # one name, many arguments: the chat's askers
+        asker.name = "test askers"
+    with unit_of_work(sessions, read_only=True) as session:
+        for user in range(LIMIT + 5):
+            kept(session, "test askers", user, lambda: askers[0]._work(session))
+        assert askers[0].times == LIMIT + 5
+        kept(session, "test askers", LIMIT + 4, lambda: askers[1]._work(session))
+        kept(session, "test askers", 0, lambda: askers[2]._work(session))
+    assert (askers[1].times, askers[2].times) == (0, 1)  # the newest kept, the oldest gone
+    assert report.read(sessions) == _capacity_now(sessions)
+    assert report.times == 1
+
+
+def _capacity_now(sessions) -> int:
+    with unit_of_work(sessions, read_only=True) as session:
+        return _capacity(session)
 
 
 def test_a_write_by_another_connection_renews_it(sessions, database_url):
