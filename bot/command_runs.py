@@ -4,7 +4,7 @@ DomainError raised here is said by the router."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -13,10 +13,12 @@ from bot import replies
 from bot.chat_context import ChatContext
 from domain.access import (
     Actor,
+    ReferralFacts,
     can_see_budget,
     can_see_personal_data,
     check_files_referrals,
     check_sees_budget,
+    check_sees_referral,
 )
 from domain.availability import Availability
 from domain.budget import YearBudget
@@ -30,7 +32,7 @@ from reports.scenarios import pace_line
 from services import budget_follow_up, placements, reports
 from services.kept_answers import kept
 from services.municipalities import find_municipality, set_capacity
-from services.referrals import facts_of, get_referral
+from services.referrals import facts_of, find_referral, get_referral
 from storage.db import unit_of_work
 from storage.models import Municipality
 
@@ -104,14 +106,54 @@ def run_budget(ctx: ChatContext, actor: Actor, args: list[str], share: bool) -> 
         return kept(session, "chat budget", (year, today), lambda: work(session)).message()
 
 
+@dataclass(frozen=True)
+class _StatusSaid:
+    """One referral's status as it is said, kept while the database reads the same: who may
+    see it (its facts, checked for each asker), the whole answer, and the part each asked
+    municipality sees once the referral has gone elsewhere (`own`; None: any other)."""
+
+    facts: ReferralFacts
+    whole: KeptMessage
+    own: tuple[tuple[int | None, KeptMessage], ...]
+
+    def to(self, actor: Actor) -> Message:
+        check_sees_referral(actor, self.facts)
+        if can_see_personal_data(actor, self.facts):
+            return self.whole.message()
+        own = dict(self.own)
+        return own.get(actor.municipality_id, own[None]).message()
+
+
 def run_status(ctx: ChatContext, actor: Actor, args: list[str], share: bool) -> Message:
     _needs(args, 1, "status <referenskod>", ctx)
-    with ctx.read() as session:
-        referral = get_referral(session, actor=actor, reference_code=args[0], related=True)
-        whole = can_see_personal_data(actor, facts_of(referral))
-        return replies.status(
-            referral, ctx.settings, whole=whole, own_municipality_id=actor.municipality_id
+    code = args[0].strip().upper()
+
+    def work(session: Session) -> _StatusSaid | None:
+        referral = find_referral(session, code, related=True)
+        if referral is None:
+            return None
+        asked = {r.municipality_id for r in referral.requests} | {None}
+        return _StatusSaid(
+            facts_of(referral),
+            replies.status(referral, ctx.settings, whole=True).kept(),
+            tuple(
+                (
+                    m,
+                    replies.status(
+                        referral, ctx.settings, whole=False, own_municipality_id=m
+                    ).kept(),
+                )
+                for m in asked
+            ),
         )
+
+    # Read as a referral with its requests and placement, the answer cost four times the
+    # free places' (issue 24): kept per code, and who asks checked against it every time.
+    with ctx.read() as session:
+        said = kept(session, "chat status", code, lambda: work(session))
+    if said is None:
+        raise NotFound(N_("There is no referral with that reference code."))
+    return said.to(actor)
 
 
 def run_new_referral(ctx: ChatContext, actor: Actor, args: list[str], share: bool) -> Message:

@@ -21,6 +21,7 @@ from domain.text import N_
 from domain.tokens import new_token, token_hash
 from domain.typed_events import ChatLinked
 from services import history
+from services.kept_answers import kept
 from services.users import actor_of, link_matrix_user, link_slack_user
 from storage.models import ChatLink, User
 
@@ -133,13 +134,20 @@ def confirm_link(
 
 def actor_for_slack_user(session: Session, slack_user_id: str) -> Actor | None:
     """The linked, active user behind a Slack user id, or None. Asked by every chat command:
-    the three columns an Actor is made of, not the whole account as an ORM object."""
-    found = session.execute(
-        select(User.id, User.role, User.municipality_id).where(
-            User.slack_user_id == slack_user_id, User.active.is_(True)
-        )
-    ).first()
-    return actor_of(found) if found else None
+    the three columns an Actor is made of, not the whole account as an ORM object; kept
+    while the database reads the same (services.kept_answers), as it was the largest part
+    of a served `/mm platser` (issue 24). A link, an unlink or a deactivation is a write:
+    the next command reads the account again."""
+
+    def read() -> Actor | None:
+        found = session.execute(
+            select(User.id, User.role, User.municipality_id).where(
+                User.slack_user_id == slack_user_id, User.active.is_(True)
+            )
+        ).first()
+        return actor_of(found) if found else None
+
+    return kept(session, "slack asker", slack_user_id, read)
 
 
 def actor_for_matrix_user(session: Session, matrix_user_id: str) -> Actor | None:

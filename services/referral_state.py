@@ -117,15 +117,23 @@ _RELATED = (
 def get_referral(
     session: Session, *, actor: Actor, reference_code: str, related: bool = False
 ) -> Referral:
-    code = (reference_code or "").strip().upper()
-    query = select(Referral).where(Referral.reference_code == code)
-    if related:
-        query = query.options(*_RELATED)
-    referral = session.scalars(query).unique().first()
+    referral = find_referral(session, reference_code, related=related)
     if referral is None:
         raise NotFound(N_("There is no referral with that reference code."))
     check_sees_referral(actor, facts_of(referral))
     return referral
+
+
+def find_referral(
+    session: Session, reference_code: str, *, related: bool = False
+) -> Referral | None:
+    """The referral with this code as typed (any case, spaces around), whoever asks: a caller
+    that does not check who may see it is get_referral."""
+    code = (reference_code or "").strip().upper()
+    query = select(Referral).where(Referral.reference_code == code)
+    if related:
+        query = query.options(*_RELATED)
+    return session.scalars(query).unique().first()
 
 
 def checked_municipality(session: Session, municipality_id: int | None, field: str) -> Municipality:

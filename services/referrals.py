@@ -51,6 +51,7 @@ from services.referral_state import check_no_open_referral as check_no_open_refe
 from services.referral_state import checked_municipality, close_request
 from services.referral_state import current_request as current_request
 from services.referral_state import facts_of as facts_of
+from services.referral_state import find_referral as find_referral
 from services.referral_state import get_referral as get_referral
 from services.referral_state import get_request as get_request
 from services.referral_state import move_status as move_status

@@ -7,13 +7,13 @@ from datetime import date
 from urllib.parse import urlparse
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select, update
 
 from bot.commands import COMMANDS
 from domain.choices import DeclineReason, Role
 from services import chat_links, referrals
 from storage.db import unit_of_work
-from storage.models import Event, Municipality, Referral
+from storage.models import Event, Municipality, Referral, User
 from tests.bot.conftest import NOW, SITE, open_request
 from tests.support.clock import moment
 
@@ -218,6 +218,49 @@ def test_status_for_the_investigator_the_contacts_and_the_coordinator_only(chat)
     assert chat.says(other_investigator, f"status {scene.code}") == nothing
     assert chat.says("U0KRIS", f"status {scene.code}") == nothing
     assert chat.says("U0INV", "status") == "Skriv så här: `/mm status <referenskod>`"
+
+
+def test_a_status_and_who_asks_are_kept_until_the_data_changes(chat_on_both):
+    """`/mm status` and the look-up of who asks are kept while the database reads the same
+    (services.kept_answers): asked again, neither the referral nor the account is read. A
+    change is said at once, and an account made inactive is not known the next moment."""
+    chat = chat_on_both
+    scene = open_request(chat)
+    engine = chat.world.sessions.kw["bind"]
+    read: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_args) -> None:
+        if "FROM referral" in statement or "slack_user_id =" in statement:
+            read.append(statement)
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        # On SQLite each pooled connection keeps its own (storage.db_revision): asked again
+        # until the connection it is asked on has seen this state. Not more than 10 times.
+        for _times in range(10):
+            read.clear()
+            assert "Status: Väntar på svar" in chat.says("U0COORD", f"status {scene.code}")
+            if not read:
+                break
+        assert read == []
+        chat.world.do(
+            referrals.decline_request,
+            actor=scene.osby,
+            request_id=scene.request_id,
+            reason=DeclineReason.LOCATION,
+            comment="",
+            now=NOW,
+        )
+        assert "Status: Väntar på svar" not in chat.says("U0COORD", f"status {scene.code}")
+        assert read != []
+        chat.world.do(
+            lambda s: s.execute(
+                update(User).where(User.slack_user_id == "U0COORD").values(active=False)
+            )
+        )
+        assert chat.says("U0COORD", f"status {scene.code}").startswith("Jag vet inte vem du är")
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
 
 
 def test_a_municipality_that_declined_sees_its_own_answer_not_where_the_referral_went(chat):
