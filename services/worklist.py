@@ -41,6 +41,7 @@ from domain.deadlines import (
 from domain.errors import NotAllowed
 from domain.text import N_
 from services import requisition_lists
+from services.kept_answers import kept
 from services.paging import PageAt
 from services.worklist_sections import Section as Section
 from services.worklist_sections import WorkItem as WorkItem
@@ -55,7 +56,7 @@ PAGE_SIZE = 50
 @dataclass(frozen=True)
 class Worklist:
     role: Role
-    sections: list[Section]  # every kind of the audience, in order (empty ones too)
+    sections: tuple[Section, ...]  # every kind of the audience, in order (empty ones too)
 
     @property
     def total(self) -> int:
@@ -95,18 +96,26 @@ def _worklist(
     wanted = (task,) if task is not None else tasks
     size = size or (PAGE_SIZE if task is not None else SECTION_SIZE)
     at = page if isinstance(page, PageAt) else PageAt(page)
-    work = _requisition_work(session, wanted, scope, today)
-    referral_tasks = [t for t in wanted if t not in REQUISITION_TASKS]
-    sections = referral_sections(session, referral_tasks, scope, today, settings, at, size)
-    return Worklist(
-        role,
-        [
-            requisition_section(t, work, today, at.number, size)
-            if t in REQUISITION_TASKS
-            else sections[t]
-            for t in wanted
-        ],
-    )
+
+    def work_out() -> Worklist:
+        work = _requisition_work(session, wanted, scope, today)
+        referral_tasks = [t for t in wanted if t not in REQUISITION_TASKS]
+        sections = referral_sections(session, referral_tasks, scope, today, settings, at, size)
+        return Worklist(
+            role,
+            tuple(
+                requisition_section(t, work, today, at.number, size)
+                if t in REQUISITION_TASKS
+                else sections[t]
+                for t in wanted
+            ),
+        )
+
+    # Kept while the database reads the same (services.kept_answers): its items carry codes,
+    # municipalities and dates only, and who may see this scope was checked by the caller.
+    # A contact's requisition bases alone cost as much as all the referral kinds.
+    asked = (role, wanted, scope, today, settings, at, size)
+    return kept(session, "worklist", asked, work_out)
 
 
 def for_municipality(

@@ -66,7 +66,7 @@ class Section:
     """One kind's items on a page of the worklist (the pager reads it like a paging.Page)."""
 
     task: Task
-    items: list[WorkItem]
+    items: tuple[WorkItem, ...]
     total: int
     page: int
     size: int
@@ -90,7 +90,7 @@ class Section:
         return self.page < self.pages
 
     @property
-    def rows(self) -> list[WorkItem]:
+    def rows(self) -> tuple[WorkItem, ...]:
         return self.items
 
     @property
@@ -120,7 +120,7 @@ def requisition_section(
     mine = [w for w in work if w.task is task]
     page = min(max(page, 1), max(1, math.ceil(len(mine) / size)))
     shown = mine[(page - 1) * size : page * size]
-    return Section(task, [_requisition_item(w, today) for w in shown], len(mine), page, size)
+    return Section(task, tuple(_requisition_item(w, today) for w in shown), len(mine), page, size)
 
 
 def _item(task: Task, row: Any, today: date, settings: DeadlineSettings, meeting: Any) -> WorkItem:
@@ -171,7 +171,7 @@ def referral_sections(
     sections = {}
     for task in tasks:
         listed = found.get(task, [])
-        items = [_item(task, r, today, settings, meetings.get(r.referral_id)) for r in listed]
+        items = tuple(_item(task, r, today, settings, meetings.get(r.referral_id)) for r in listed)
         keys = tuple(queries.key_of(r).text() for r in listed)
         sections[task] = Section(task, items, totals[task], numbers[task], size, keys)
     return sections

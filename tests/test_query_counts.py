@@ -231,15 +231,17 @@ def test_every_channels_digest_comes_from_one_pass(national):
 # statement, paged in one, the next meetings in one, whatever the history (the rest: the
 # session, the menu, the filter's municipalities, and the requisition bases' own rule). A deep
 # page of one kind is read by the key its link names.
+# Each is then kept while the database reads the same (services.worklist): its first reading
+# in a state reads that state's key too (one statement more).
 WORKLISTS = [
-    ("/att-gora", "kontakt001@bench.example", 11),
+    ("/att-gora", "kontakt001@bench.example", 12),
     ("/att-gora", "utredare@bench.example", 8),
     # The attester's and the payer's requisition bases: read by their state in one statement.
     # The filter's municipalities are kept while the database reads the same (web.views), on
     # SQLite per pooled connection: the second request, on another connection, reads them
     # again after the state's key (9 from the third on).
     ("/att-gora", "samordnare@bench.example", 10),
-    ("/att-gora", "forbundet@bench.example", 5),
+    ("/att-gora", "forbundet@bench.example", 6),
     ("/att-gora?task=book_follow_up", "samordnare@bench.example", 8),
 ]
 
@@ -250,6 +252,20 @@ def test_a_worklist_runs_as_many_statements_at_ten_times_the_data(
 ):
     small = _page_statements(sqlite_national.at(SMALL), path, email)
     assert _page_statements(sqlite_national.at(SMALL, LARGE), path, email) == small <= limit
+
+
+@pytest.mark.parametrize(("path", "email"), [(p, e) for p, e, _limit in WORKLISTS])
+def test_a_worklist_read_again_in_the_same_state_is_the_session_and_the_key_only(
+    sqlite_national, path, email
+):
+    """Kept (services.kept_answers), on SQLite per pooled connection: once each connection
+    has read it, a worklist page reads the session and the state's key, nothing more."""
+    client, engine = _warm_client(sqlite_national.at(SMALL), path, email)
+    for _time in range(3):
+        with statements(engine) as found:
+            assert client.get(path).status_code == 200
+    assert [s.split()[0] for s in found] == ["BEGIN", "SELECT", "BEGIN", "PRAGMA"]
+    assert "FROM web_session" in found[1] and found[3] == "PRAGMA data_version"
 
 
 def _deep_statements(sessions, pages: int) -> tuple[int, list[str]]:

@@ -103,3 +103,28 @@ def test_a_long_kind_pages_by_the_last_rows_key(visit, people, sqlite_world):
     second = coordinator.get(link)
     assert "Sida 2 av 2" in second.text
     assert len(second.soup.select("#task-book_follow_up ~ div tbody tr")) == 5
+
+
+def test_a_kept_worklist_shows_a_change_at_once(visit, people, sqlite_world):
+    """The worklist is kept while the database reads the same (services.kept_answers); the
+    moment a request is answered, it is no longer on it, on every connection."""
+    waiting = sqlite_world.file(people["investigator"], "Osby", date(2026, 11, 18))
+    osby = visit(people["osby"])
+
+    def requests() -> list[str]:
+        section = osby.get("/att-gora").soup.find(id="task-answer_request")
+        if section is None:
+            return []
+        return [squash(r.th.get_text()) for r in section.find_parent("section").select("tbody tr")]
+
+    for _time in range(4):  # kept, on SQLite once per pooled connection
+        assert requests() == [waiting.reference_code]
+    sqlite_world.do(
+        referrals.decline_request,
+        actor=people["osby"],
+        request_id=sqlite_world.open_request_id(waiting.id),
+        reason=DeclineReason.LOCATION,
+        comment="",
+        now=moment(date(2026, 11, 19)),
+    )
+    assert [requests() for _time in range(4)] == [[]] * 4
