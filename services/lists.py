@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -41,6 +41,7 @@ from domain.choices import Role
 from domain.clock import local_date
 from domain.lifecycle import ACTIVE_AT_MUNICIPALITY, ReferralStatus
 from services import audit
+from services.kept_answers import kept
 from services.list_search import Search as Search
 from services.list_search import matching, read_search
 from services.paging import COUNT_LIMIT, count_up_to, keyed_page
@@ -268,7 +269,17 @@ def referrals_for(
     _audit(session, wanted, actor, conditions, now, address, audit_apart)
     key = (Referral.created_at, Referral.id)
     if actor.role is not Role.INVESTIGATOR:
-        return _page(session, conditions, key, page, size, descending=True)
+        if not wanted.empty:
+            return _page(session, conditions, key, page, size, descending=True)
+        # The whole list, or filtered: kept while the database reads the same (no personal
+        # data in it, and the coordinator sees every referral).
+        asked = (status, municipality_id, _at(page), size)
+        return kept(
+            session,
+            "referral list",
+            asked,
+            lambda: _value(_page(session, conditions, key, page, size, descending=True)),
+        )
     # The investigator finds their own participants by name: the names, and a log row each.
     named = (
         _listed()
@@ -307,11 +318,6 @@ def inbox_for(
     check_answers_for(actor, actor.municipality_id)
     mine = actor.municipality_id
     wanted = read_search(search, actor=actor, today=local_date(now))
-    open_request = and_(
-        PlacementRequest.referral_id == Referral.id,
-        PlacementRequest.municipality_id == mine,
-        PlacementRequest.answered_at.is_(None),
-    )
     searched = [
         *([Referral.consent_withdrawn_on.is_(None)] if wanted.for_person else []),
         *matching(wanted),
@@ -330,6 +336,32 @@ def inbox_for(
     ]
     either = [or_(and_(*asked), and_(*running))]
     _audit(session, wanted, actor, either, now, address, audit_apart)
+
+    def work() -> Inbox:
+        return _inbox(session, wanted, mine, asked, running, searched, page, placements_page, size)
+
+    if not wanted.empty:
+        return work()
+    # Unsearched: kept while the database reads the same (codes, statuses and dates only).
+    return kept(session, "inbox", (mine, _at(page), _at(placements_page), size), work)
+
+
+def _inbox(
+    session: Session,
+    wanted: Search,
+    mine: int | None,
+    asked: list[ColumnElement[bool]],
+    running: list[ColumnElement[bool]],
+    searched: list[ColumnElement[bool]],
+    page: PageAt | int,
+    placements_page: PageAt | int,
+    size: int,
+) -> Inbox:
+    open_request = and_(
+        PlacementRequest.referral_id == Referral.id,
+        PlacementRequest.municipality_id == mine,
+        PlacementRequest.answered_at.is_(None),
+    )
     requests = _page(
         session,
         asked,
@@ -344,9 +376,18 @@ def inbox_for(
         # PostgreSQL expected 1 row of 201 and sorted them all.
         listing=searched,
     )
-    kept = worklist_queries.placements_total(session, mine, COUNT_LIMIT) if wanted.empty else None
+    total = worklist_queries.placements_total(session, mine, COUNT_LIMIT) if wanted.empty else None
     day = func.coalesce(Placement.started_on, Placement.meeting_on, _NO_DAY)  # as INBOX_DAY
     placements = _page(
-        session, running, (day, Referral.reference_code), placements_page, size, total=kept
+        session, running, (day, Referral.reference_code), placements_page, size, total=total
     )
-    return Inbox(requests, placements)
+    return Inbox(_value(requests), _value(placements))
+
+
+def _at(page: PageAt | int) -> PageAt:
+    return page if isinstance(page, PageAt) else PageAt(page)
+
+
+def _value(page: Page[ReferralRow]) -> Page[ReferralRow]:
+    """The page with its rows in a tuple: a kept answer is a value (services.kept_answers)."""
+    return replace(page, rows=tuple(page.rows))

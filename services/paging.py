@@ -23,7 +23,7 @@ COUNT_LIMIT = 1000
 
 @dataclass(frozen=True)
 class Page(Generic[T]):
-    rows: list[T]
+    rows: Sequence[T]
     total: int
     number: int
     size: int

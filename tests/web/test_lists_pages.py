@@ -85,6 +85,39 @@ def test_the_municipality_searches_its_requests(visit, people, sqlite_world):
     assert [a.get_text() for a in found.soup.select("tbody th a")] == [mine.reference_code]
 
 
+def test_kept_lists_show_a_change_at_once(visit, people, sqlite_world):
+    """The coordinator's list and a municipality's requests, unsearched, are kept while the
+    database reads the same (services.kept_answers): the moment a request is declined, the
+    municipality's list no longer has it and the coordinator's says so, on every connection."""
+    from domain.choices import DeclineReason
+    from services import referrals
+    from tests.support.clock import moment
+
+    asked = sqlite_world.file(people["investigator"], "Osby", date(2026, 11, 20))
+    coordinator, osby = visit(people["coordinator"]), visit(people["osby"])
+
+    def seen() -> tuple[list[str], str]:
+        inbox = osby.get("/forfragningar").soup.select("tbody th a")
+        row = next(
+            tr
+            for tr in coordinator.get("/anmalningar").soup.select("tbody tr")
+            if tr.th.get_text(strip=True) == asked.reference_code
+        )
+        return [a.get_text() for a in inbox], row.select("td")[0].get_text(strip=True)
+
+    for _time in range(4):  # kept, on SQLite once per pooled connection
+        assert seen() == ([asked.reference_code], "Väntar på svar")
+    sqlite_world.do(
+        referrals.decline_request,
+        actor=people["osby"],
+        request_id=sqlite_world.open_request_id(asked.id),
+        reason=DeclineReason.LOCATION,
+        comment="",
+        now=moment(date(2026, 11, 21)),
+    )
+    assert [seen() for _time in range(4)] == [([], "Avböjd")] * 4
+
+
 def test_lists_show_the_day_an_ended_placement_ended_not_its_planned_end(
     visit, people, sqlite_world
 ):
