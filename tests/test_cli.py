@@ -72,6 +72,7 @@ def test_places_per_municipality_in_swedish(ready):
     assert one.startswith("Östra Göinge: 6 lediga platser")
 
 
+@pytest.mark.slow
 def test_places_says_when_the_next_place_frees_up_where_none_is_free(demo_ready, tmp_path):
     line = demo_ready("places", "bromölla").stdout.strip()
     assert line.startswith("Bromölla: 0 lediga platser (kapacitet 5, startade 4, "), line
@@ -226,6 +227,7 @@ def _events(database: Path) -> list[tuple[str, str]]:
 STRONG = "kanot-mössa-blåbär-regn\nkanot-mössa-blåbär-regn\n"
 
 
+@pytest.mark.slow
 def test_every_account_action_on_the_command_line_is_in_the_history(ready, tmp_path):
     ready(
         "user",

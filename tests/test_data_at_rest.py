@@ -57,6 +57,7 @@ def _hits(blob: bytes, people: list[tuple[str, str, str]]) -> list[str]:
     return found
 
 
+@pytest.mark.slow
 def test_no_demo_name_or_personnummer_in_the_database_file_or_its_backup(sqlite_sessions, tmp_path):
     people = _demo(sqlite_sessions)
     url = str(sqlite_sessions.kw["bind"].url)
@@ -80,6 +81,7 @@ def test_no_demo_name_or_personnummer_in_the_database_file_or_its_backup(sqlite_
 
 
 @pytest.mark.postgres
+@pytest.mark.slow
 def test_no_demo_name_or_personnummer_in_a_pg_dump(postgres_server, program, tmp_path):
     from services.program_setup import install_program
     from storage import migrate
@@ -133,6 +135,7 @@ def test_a_value_moved_to_another_column_does_not_open():
         crypto.decrypt(sealed, "participant.needs")
 
 
+@pytest.mark.slow
 def test_a_lost_or_wrong_key_is_a_swedish_error_at_start(sqlite_sessions, monkeypatch, tmp_path):
     from storage.db import unit_of_work
     from web import create_app

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
+
 from cli.demo_data import ACCEPTED_MEETING_IN, REQUESTED_DAYS_AGO, load_demo_data
 from domain.calendar import add_working_days, is_working_day, working_days_between
 from domain.choices import Role
@@ -131,6 +133,7 @@ def test_a_quiet_day_says_nothing_new(sqlite_world):
     assert not digest(sqlite_world, today=date(2026, 1, 5), since=moment(date(2026, 1, 2))).quiet
 
 
+@pytest.mark.slow
 def test_the_demo_data_on_a_normal_monday(sqlite_world):
     sqlite_world.do(load_demo_data, now=moment(MONDAY, hour=6))
     found = digest(sqlite_world, since=moment(MONDAY - timedelta(days=3), hour=7))

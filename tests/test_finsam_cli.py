@@ -3,6 +3,7 @@ half-year that reads back identical after `mm purge` (issue 25, part 3)."""
 
 from __future__ import annotations
 
+import pytest
 from openpyxl import load_workbook
 
 from tests.test_cli_reports import demo, demo_database  # noqa: F401  (the demo database fixtures)
@@ -16,6 +17,7 @@ def sheet(demo, tmp_path, name: str, *words: str) -> list[list]:  # noqa: F811
     return [[c for c in row if c is not None] for row in book.active.iter_rows(values_only=True)]
 
 
+@pytest.mark.slow
 def test_finsam_as_xlsx_in_the_national_order_and_identical_after_a_purge(demo, tmp_path):  # noqa: F811
     rows = sheet(demo, tmp_path, "year.xlsx")
     labels = [row[0] for row in rows if row]

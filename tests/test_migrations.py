@@ -36,6 +36,7 @@ def test_upgrade_creates_every_table_and_matches_the_models(fresh_url):
     assert differences == []
 
 
+@pytest.mark.slow
 def test_downgrade_and_upgrade_again(fresh_url):
     migrate.upgrade(fresh_url)
     migrate.downgrade(fresh_url, "base")
@@ -84,6 +85,7 @@ def test_a_migration_that_rebuilds_a_table_cannot_leave_the_figures_without_trig
     engine.dispose()
 
 
+@pytest.mark.slow
 def test_the_casework_migration_keeps_the_figures_right_both_ways(fresh_url, program):
     """0011 on a database with placements, down to main's schema (0013) and up again: the
     kept figures equal a recount at each step, every trigger is there, and the backfills

@@ -193,6 +193,7 @@ def test_a_new_sqlite_database_is_private_and_an_open_one_is_refused(tmp_path):
     )
 
 
+@pytest.mark.slow
 def test_mm_backup_copies_the_sqlite_database_while_it_is_in_use(tmp_path, sqlite_template):
     database = tmp_path / "live.sqlite3"
     shutil.copy(sqlite_template, database)

@@ -221,6 +221,7 @@ def test_periods_across_easter_midsummer_and_christmas_count_holidays_as_the_bud
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(seed=st.integers(0, 10**6), until=st.sampled_from([date(2026, 6, 30), date(2026, 12, 31)]))
+@pytest.mark.slow
 def test_all_bases_of_a_year_add_up_to_the_budgets_accrued_days(sessions, seed, until):
     """Σ every municipality's bases for 2026 up to a period's end = the budget's accrued
     figure for 2026 at that date, for random placements, on both databases."""

@@ -12,6 +12,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
+import pytest
 from sqlalchemy.engine import make_url
 
 from domain.choices import Role
@@ -81,6 +82,7 @@ def backup_and_restore(database_url: str, request, tmp_path: Path) -> str:
     return restored
 
 
+@pytest.mark.slow
 def test_a_backup_restored_passes_the_checks_and_serves_the_same_pages(
     database_url, world, request, tmp_path
 ):

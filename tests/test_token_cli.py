@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from tests.test_cli import loaded_database, ready  # noqa: F401 - `mm` on a loaded database
 from tests.web.conftest import squash
 
@@ -13,6 +15,7 @@ def tokens_in(text: str) -> list[str]:
     return re.findall(r"mm_[A-Za-z0-9_-]{40,}", text)
 
 
+@pytest.mark.slow
 def test_mm_token_add_prints_the_token_once_and_revoke_refuses_it(ready):  # noqa: F811
     added = ready(
         "token", "add", "--name", "Osby ärendesystem", "--role", "municipality_contact",

@@ -217,6 +217,7 @@ def test_the_sites_role_cannot_change_delete_or_unprotect_the_trail(trail_rows, 
     served.kw["bind"].dispose()
 
 
+@pytest.mark.slow
 def test_mm_audit_verify_passes_untouched_and_names_a_deleted_row(tmp_path):
     import sqlite3
 

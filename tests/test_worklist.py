@@ -131,6 +131,7 @@ def as_digest(listed):
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.slow
 def test_the_worklist_and_the_digest_agree_on_random_data(world, seed):
     scatter(world, seed)
     everything = set()

@@ -198,6 +198,7 @@ def test_a_failed_send_is_retried_not_duplicated(chat):
     assert len(chat.slack.sent("chat.postMessage")) == 2  # the refused try and the post
 
 
+@pytest.mark.slow
 def test_a_digest_with_290_municipalities_and_5000_open_items_stays_within_limits(chat):
     with unit_of_work(chat.world.sessions) as session:
         _many_municipalities_and_requests(session, municipalities=290, requests=5000)
@@ -284,6 +285,7 @@ def test_several_cron_processes_post_once_per_channel(chat_on_both, database_url
     assert sorted(channels) == sorted([COORDINATOR_CHANNEL, OSBY_CHANNEL])
 
 
+@pytest.mark.slow
 def test_mm_digest_on_the_command_line(chat, tmp_path):
     url = chat.world.sessions.kw["bind"].url.render_as_string(hide_password=False)
     env = {**os.environ, "DATABASE_URL": url, "SLACK_DIGEST_CHANNEL": COORDINATOR_CHANNEL}

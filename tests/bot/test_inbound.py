@@ -383,6 +383,7 @@ def fuzz_once(chat, request) -> None:
     assert response.status_code < 500, (body, content_type, how, response.data)
 
 
+@pytest.mark.slow
 def test_1200_fuzzed_requests_get_no_5xx_and_leave_no_traceback(chat, caplog):
     caplog.set_level(logging.WARNING)
     contact = chat.world.user(Role.MUNICIPALITY_CONTACT, "Osby")

@@ -188,6 +188,7 @@ def matrix(synapse, sqlite_sessions) -> Iterator[MatrixScene]:
         runtime.close()
 
 
+@pytest.mark.slow
 def test_a_card_a_command_and_an_answer_in_matrix(matrix):
     world = matrix.world
     referral = world.file(matrix.actors["investigator"], "Osby", date(2026, 11, 20))

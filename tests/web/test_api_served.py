@@ -55,6 +55,7 @@ def served(sqlite_sessions, sqlite_world, tmp_path):
 
 
 @pytest.mark.parametrize("kind", sorted(TOKENS))
+@pytest.mark.slow
 def test_schemathesis_finds_nothing_as_any_token(served, kind, tmp_path):
     base, tokens = served
     run = subprocess.run(

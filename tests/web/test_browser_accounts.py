@@ -4,6 +4,8 @@ replayed code is refused; axe finds nothing on any of the new pages."""
 
 from __future__ import annotations
 
+import pytest
+
 from services import second_factor
 from tests.support.login import code_for
 from tests.web.browser import Person
@@ -20,6 +22,7 @@ def clean(person: Person) -> None:
     assert person.page.evaluate(DUPLICATE_IDS) == [], person.page.url
 
 
+@pytest.mark.slow
 def test_invitation_enrolment_and_login_with_the_second_factor(browser, site, tmp_path):
     admin = Person(browser, site, "admin@mm.example")
     invitee = Person(browser, site, None)

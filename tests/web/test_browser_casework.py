@@ -64,6 +64,7 @@ def file_referral(person: Person, number: str, municipality: str) -> None:
     page.get_by_role("button", name="Skicka anmälan").click()
 
 
+@pytest.mark.slow
 def test_the_walk_of_an_investigator_and_a_contact(people, site):
     investigator = people("utredare1@fk.example")
     file_referral(investigator, NUMBER, "Osby")
@@ -251,6 +252,7 @@ def test_withdrawing_asks_first_without_javascript(browser, site):
         person.close()
 
 
+@pytest.mark.slow
 def test_the_coordinator_finds_a_referral_by_code_among_100_000(browser, own_site):
     site = own_site  # 100 000 referrals would slow every later page of the shared site
 

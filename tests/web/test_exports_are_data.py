@@ -12,6 +12,7 @@ import re
 from datetime import date, time
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
 
 from domain.audit import Seen
@@ -160,6 +161,7 @@ SITE = {
 }
 
 
+@pytest.mark.slow
 def test_no_cell_of_any_export_runs_a_formula_a_person_typed(
     visit, people, sqlite_world, app, tmp_path
 ):

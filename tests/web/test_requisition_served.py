@@ -10,6 +10,7 @@ import re
 import threading
 from datetime import date, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from domain.choices import Role
@@ -56,6 +57,7 @@ def form_of(visitor: Browser) -> dict[str, str]:
     }
 
 
+@pytest.mark.slow
 def test_twenty_attests_and_twenty_payments_at_once_move_the_basis_once(
     database_url, sessions, world, tmp_path
 ):

@@ -9,6 +9,8 @@ import re
 import stat
 import subprocess
 
+import pytest
+
 from tests.support.served import BIN, Browser, gunicorn
 
 LANDING = {
@@ -25,6 +27,7 @@ LANDING = {
 }
 
 
+@pytest.mark.slow
 def test_the_demo_users_log_in_on_the_site_make_run_starts(tmp_path):
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'site.sqlite3'}"}
     env.pop("SECRET_KEY", None)

@@ -8,6 +8,7 @@ import os
 import subprocess
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import update
 
 from domain.choices import Role
@@ -38,6 +39,7 @@ def opens(visitor: Browser) -> bool:
     return answers == {200}
 
 
+@pytest.mark.slow
 def test_a_copied_cookie_is_refused_after_logout_idle_time_and_deactivation(
     database_url, world, tmp_path
 ):

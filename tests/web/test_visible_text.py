@@ -102,6 +102,7 @@ def _visitor(app, sessions, role: str) -> Visitor:
 
 
 @pytest.mark.parametrize("role", ROLES)
+@pytest.mark.slow
 def test_every_page_of_every_role_speaks_swedish(demo, role):
     app, sessions, vocabulary, objects = demo
     visitor = _visitor(app, sessions, role)
