@@ -156,7 +156,7 @@ def _page(
     of a list counted up to COUNT_LIMIT (services.paging), unless its `total` is known.
     `listing`: the conditions the page's own `query` needs besides what it joins by, where
     they are fewer than those that count the referrals (by default the same)."""
-    at = at if isinstance(at, PageAt) else PageAt(at)
+    at = PageAt.of(at)
     if total is None:
         total = count_up_to(session, _ids(conditions))
     over = total > COUNT_LIMIT
@@ -273,7 +273,7 @@ def referrals_for(
             return _page(session, conditions, key, page, size, descending=True)
         # The whole list, or filtered: kept while the database reads the same (no personal
         # data in it, and the coordinator sees every referral).
-        asked = (status, municipality_id, _at(page), size)
+        asked = (status, municipality_id, PageAt.of(page), size)
         return kept(
             session,
             "referral list",
@@ -343,7 +343,7 @@ def inbox_for(
     if not wanted.empty:
         return work()
     # Unsearched: kept while the database reads the same (codes, statuses and dates only).
-    return kept(session, "inbox", (mine, _at(page), _at(placements_page), size), work)
+    return kept(session, "inbox", (mine, PageAt.of(page), PageAt.of(placements_page), size), work)
 
 
 def _inbox(
@@ -382,10 +382,6 @@ def _inbox(
         session, running, (day, Referral.reference_code), placements_page, size, total=total
     )
     return Inbox(_value(requests), _value(placements))
-
-
-def _at(page: PageAt | int) -> PageAt:
-    return page if isinstance(page, PageAt) else PageAt(page)
 
 
 def _value(page: Page[ReferralRow]) -> Page[ReferralRow]:

@@ -68,6 +68,11 @@ class PageAt:
     after: str | None = None
     before: str | None = None
 
+    @classmethod
+    def of(cls, page: PageAt | int) -> PageAt:
+        """The page asked for, given as a PageAt or by its number alone."""
+        return page if isinstance(page, PageAt) else cls(page)
+
 
 def count_up_to(session: Session, rows: Select[Any], limit: int = COUNT_LIMIT) -> int:
     """How many rows `rows` selects, reading no more than `limit` + 1 of them: a result above

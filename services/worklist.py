@@ -95,7 +95,7 @@ def _worklist(
         raise NotAllowed(N_("That list is not on your worklist."))
     wanted = (task,) if task is not None else tasks
     size = size or (PAGE_SIZE if task is not None else SECTION_SIZE)
-    at = page if isinstance(page, PageAt) else PageAt(page)
+    at = PageAt.of(page)
 
     def work_out() -> Worklist:
         work = _requisition_work(session, wanted, scope, today)
