@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import html
 import re
-from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
@@ -30,27 +29,13 @@ from storage.db import unit_of_work
 from storage.models import Municipality, Referral, User
 from tests.support.bulk import NationalSize
 from tests.support.clock import moment
-from tests.support.work import work_done
+from tests.support.work import statements, work_done
 from transports.slack.settings import ChatSettings
 from web import create_app
 
 TODAY = date(2026, 11, 23)
 SMALL = NationalSize(municipalities=12, placements=300, open_requests=30, today=TODAY)
 LARGE = NationalSize(municipalities=30, placements=1500, open_requests=300, today=TODAY, seed=2)
-
-
-@contextmanager
-def statements(engine):
-    found: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args) -> None:
-        found.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield found
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 def _user_id(sessions, email: str) -> int:

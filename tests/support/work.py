@@ -28,3 +28,18 @@ def work_done(engine: Any) -> Iterator[tuple[list[str], list[int]]]:
         yield statements, steps
     finally:
         event.remove(engine, "before_cursor_execute", count)
+
+
+@contextmanager
+def statements(engine: Any) -> Iterator[list[str]]:
+    """The statements `engine` runs in the block, in order, on either database."""
+    found: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        found.append(statement)
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        yield found
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)

@@ -16,6 +16,7 @@ import locales
 from services import web_sessions
 from storage.db import unit_of_work
 from storage.models import Municipality, WebSession
+from tests.support.work import statements
 from web.forms.base import Form
 from web.forms.fields import ChoiceField, Choices, SelectChoice, optional_int
 
@@ -87,19 +88,9 @@ def test_the_municipality_filter_follows_a_change_at_once(app, visit, people, sq
     assert first[0] == "Alla" and "Osby" in first
     assert names() == first  # (the first visit's session row written since)
     # Kept while the database reads the same: the list again reads no municipality's name.
-    engine = app.extensions["mm.sessions"].kw["bind"]
-    read: list[str] = []
-
-    def seen(_conn, _cursor, statement, *_args) -> None:
-        if "municipality.name" in statement and "ORDER BY municipality.name" in statement:
-            read.append(statement)
-
-    event.listen(engine, "before_cursor_execute", seen)
-    try:
+    with statements(app.extensions["mm.sessions"].kw["bind"]) as found:
         assert names() == first
-    finally:
-        event.remove(engine, "before_cursor_execute", seen)
-    assert read == []
+    assert [s for s in found if "ORDER BY municipality.name" in s] == []
     with unit_of_work(sqlite_world.sessions) as db:
         db.execute(update(Municipality).where(Municipality.name == "Osby").values(name="Osby k"))
     assert "Osby k" in names() and "Osby" not in names()
