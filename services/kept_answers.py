@@ -11,7 +11,7 @@ answer is checked by the caller before it asks for it, every time.
 from __future__ import annotations
 
 import threading
-from collections import Counter, OrderedDict
+from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar, cast
 
@@ -30,8 +30,6 @@ LIMIT = 32
 
 # (name, arguments, where the key holds) -> (key, answer), in the order last asked for
 _kept: OrderedDict[tuple[str, Hashable, Hashable], tuple[Hashable, Any]] = OrderedDict()
-# How many of `_kept` are of each name.
-_held: Counter[str] = Counter()
 # The answers being worked out now, by slot and key: the threads that ask for one of them
 # meanwhile wait for it instead of working it out too (a burst after a write).
 _working: dict[tuple[Hashable, Hashable], threading.Event] = {}
@@ -65,13 +63,11 @@ def kept(session: Session, name: str, arguments: Hashable, work: Callable[[], T]
     try:
         found = _shared(name, arguments, work())  # outside the lock
         with _lock:
-            if slot not in _kept:
-                _held[name] += 1
             _kept[slot] = (key, found)
             _kept.move_to_end(slot)
-            if _held[name] > LIMIT:  # the least recently asked for of this name
-                del _kept[next(held for held in _kept if held[0] == name)]
-                _held[name] -= 1
+            same = [held for held in _kept if held[0] == name]  # oldest first
+            if len(same) > LIMIT:
+                del _kept[same[0]]
         return found
     finally:
         if mine is not None:
