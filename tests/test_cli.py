@@ -19,13 +19,13 @@ from tests.support.mm_command import runner, runner_on_copy
 
 @pytest.fixture
 def mm(tmp_path):
-    return runner(tmp_path / "cli.sqlite3")
+    return runner(tmp_path / "cli.sqlite3", own_process=True)
 
 
 @pytest.fixture(scope="module")
 def loaded_database(tmp_path_factory) -> Path:
     database = tmp_path_factory.mktemp("cli") / "loaded.sqlite3"
-    run = runner(database)
+    run = runner(database, own_process=True)
     run("db", "upgrade")
     run("program", "load")
     return database
@@ -42,7 +42,7 @@ def demo_run(loaded_database, tmp_path_factory) -> tuple[Path, str]:
     """`mm demo` run once (seconds: it hashes the demo users' passwords) on a copy of
     `loaded_database`: the database it filled and what it printed, for the tests to read."""
     database = tmp_path_factory.mktemp("cli-demo") / "demo.sqlite3"
-    printed = runner_on_copy(loaded_database, database)("demo").stdout
+    printed = runner_on_copy(loaded_database, database, own_process=True)("demo").stdout
     assert not Path(f"{database}-wal").exists()
     return database, printed
 

@@ -14,7 +14,7 @@ from tests.support.mm_command import runner, runner_on_copy
 @pytest.fixture(scope="module")
 def demo_database(tmp_path_factory) -> Path:
     database = tmp_path_factory.mktemp("cli-demo") / "demo.sqlite3"
-    run = runner(database)
+    run = runner(database, own_process=True)
     run("db", "upgrade")
     run("program", "load")
     run("demo")
