@@ -64,6 +64,13 @@ class CompensableDays:
 
 
 @lru_cache(maxsize=8)
+def day_index(rule: DayRule, first: date, last: date) -> tuple[DayIndexRow, ...]:
+    """The index of a period as stored (`CompensableDays.rows`), worked out once per period
+    and rule: every program load writes it, and a test process loads programs by the hundred."""
+    return tuple(CompensableDays(rule, first, last).rows())
+
+
+@lru_cache(maxsize=8)
 def working_days(first_year: int, last_year: int) -> CompensableDays:
     """Swedish working days (Monday–Friday except public holidays), whatever the program's
     day rule: what the digest's "working days" mean."""

@@ -8,7 +8,7 @@ from typing import Any, cast
 from sqlalchemy import bindparam, delete, insert, select
 from sqlalchemy.orm import Session
 
-from domain.calendar import CompensableDays
+from domain.calendar import day_index
 from domain.documentation import DEFAULT_TEMPLATE, DocumentTemplate, TemplateSection
 from domain.finsam import InsatsAttributes, TargetGroup
 from domain.money import Money
@@ -199,7 +199,7 @@ def rebuild_day_index(session: Session, program: Program) -> None:
     session.execute(delete(CompensableDayRow))
     rows = [
         {"day": r.day, "before": r.before, "through": r.through}
-        for r in CompensableDays.for_program(program).rows()
+        for r in day_index(program.day_rule, program.start, program.end)
     ]
     session.execute(insert(CompensableDayRow), rows)
     # The running totals are counted over the index's days: recount them.
