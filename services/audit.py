@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from domain.access import Actor, can_see_personal_data
@@ -26,7 +26,6 @@ from domain.errors import RuleViolation, checked_text
 from domain.text import N_
 from services.referrals import facts_of
 from storage import trail
-from storage.bulk_rows import insert_rows
 from storage.db import READ_ONLY, ReadOnlyError, unit_of_work
 from storage.models import AuditEntry, Event, Participant, Referral
 
@@ -136,7 +135,7 @@ def record_views(
 def _insert(session: Session, rows: list[dict[str, Any]]) -> None:
     table = trail.table_of(AuditEntry)
     trail.seal_values(session, table.name, rows)
-    insert_rows(session, table, rows)  # under the trail's lock: COPY on PostgreSQL
+    session.execute(insert(table), rows)
 
 
 class _Waiting:

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from itertools import permutations
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.exc import DBAPIError
 
 from domain.audit import Seen
@@ -304,7 +304,7 @@ def _pages_at_once(world, pages: list[list[int | None]], actor) -> list[Exceptio
     return errors
 
 
-def test_views_logged_apart_at_once_are_committed_together_and_chained(trail_rows, monkeypatch):
+def test_views_logged_apart_at_once_are_committed_together_and_chained(trail_rows):
     """The investigators' own lists of one process log their names' views apart at the same
     moment: one unit of work (one commit, one sync) for all of them, each page's rows together
     in the chain, every row there before its page goes on, the chain whole."""
@@ -312,18 +312,19 @@ def test_views_logged_apart_at_once_are_committed_together_and_chained(trail_row
     referral_ids = trail_rows.read(lambda s: list(s.scalars(text("SELECT id FROM referral"))))
     before = trail_rows.read(lambda s: s.scalar(text("SELECT count(*) FROM audit_log")))
     pages = [[*referral_ids, None], referral_ids[:1], [None, *referral_ids]]
-    written_together: list[int] = []
-    insert = audit._insert
+    engine = trail_rows.sessions.kw["bind"]
+    inserts: list[str] = []
 
-    def counted(session, rows) -> None:
-        written_together.append(len(rows))
-        insert(session, rows)
+    def count(_conn, _cursor, statement, *_args) -> None:
+        if statement.startswith("INSERT INTO audit_log"):
+            inserts.append(statement)
 
-    monkeypatch.setattr(audit, "_insert", counted)
-    assert _pages_at_once(trail_rows, pages, coordinator) == []
-    # The three pages' views in one insert (an executemany, or on PostgreSQL one COPY:
-    # storage.bulk_rows), in one unit of work.
-    assert written_together == [sum(len(page) for page in pages)]
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert _pages_at_once(trail_rows, pages, coordinator) == []
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert len(inserts) == 1  # the three pages' views in one statement, one unit of work
     assert verify(trail_rows).whole
     written = trail_rows.read(
         lambda s: (
