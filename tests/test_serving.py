@@ -69,3 +69,28 @@ def test_a_new_worker_has_every_template_compiled_before_its_first_request(tmp_p
     assert len(names) > 50 and "base.html" in names
     cached = {name for _loader, name in app.jinja_env.cache}
     assert cached == set(names)
+
+
+def test_a_template_is_compiled_once_for_every_app_of_the_process_until_its_source_changes():
+    """What a test process gains (it makes hundreds of apps); a changed source is not
+    answered with the old code."""
+    from jinja2 import DictLoader, Environment
+
+    from web.templating import _COMPILED
+
+    compiled: list[str] = []
+
+    class Counting(Environment):
+        def compile(self, source, name=None, filename=None, *args, **kwargs):
+            compiled.append(source)
+            return super().compile(source, name, filename, *args, **kwargs)
+
+    def rendered(source: str) -> str:
+        loader = DictLoader({"compiled-once.txt": source})
+        environment = Counting(loader=loader, bytecode_cache=_COMPILED)
+        return environment.get_template("compiled-once.txt").render(who="Osby")
+
+    assert [rendered("Hej {{ who }}"), rendered("Hej {{ who }}")] == ["Hej Osby", "Hej Osby"]
+    assert compiled == ["Hej {{ who }}"]
+    assert rendered("Hej då {{ who }}") == "Hej då Osby"
+    assert compiled == ["Hej {{ who }}", "Hej då {{ who }}"]
