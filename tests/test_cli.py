@@ -227,7 +227,6 @@ def _events(database: Path) -> list[tuple[str, str]]:
 STRONG = "kanot-mössa-blåbär-regn\nkanot-mössa-blåbär-regn\n"
 
 
-@pytest.mark.slow
 def test_every_account_action_on_the_command_line_is_in_the_history(ready, tmp_path):
     ready(
         "user",

@@ -98,7 +98,6 @@ def test_accruals_list_what_is_not_yet_claimed(demo):
     assert not any("mars–april" in line for line in out)  # attested and paid in the demo
 
 
-@pytest.mark.slow
 def test_follow_up_prints_the_budget_whose_utfall_is_mm_budgets_accrued_figure(demo):
     for to, written in (("2026-06-30", "30 juni 2026"), ("2026-12-31", "31 dec. 2026")):
         budget = demo("--date", to, "budget", "2026").stdout.splitlines()
