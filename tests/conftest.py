@@ -3,6 +3,7 @@ started for the session), and a clock."""
 
 from __future__ import annotations
 
+import filecmp
 import os
 import shutil
 from collections import Counter
@@ -10,7 +11,6 @@ from collections.abc import Iterator
 from datetime import date
 
 import pytest
-from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
 from domain.program import Program
@@ -18,8 +18,8 @@ from programs import DEFAULT_PROGRAM_FILE
 from services.program_setup import install_program, load_program_file
 from storage import crypto, migrate
 from storage.db import make_engine, session_factory, unit_of_work
-from storage.models import Base
 from tests.support.clock import moment
+from tests.support.fresh_state import PostgresState, sqlite_installed, sqlite_with_demo
 from tests.support.postgres import PostgresServer, start_postgres
 from tests.support.snapshots import National, Snapshots
 
@@ -77,12 +77,12 @@ def postgres_serving(postgres_server: PostgresServer, postgres_migrated: str) ->
     return postgres_server.serving_role(postgres_migrated)
 
 
-def _empty_postgres(url: str) -> None:
-    engine = make_engine(url)
-    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-    with engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-    engine.dispose()
+@pytest.fixture(scope="session")
+def postgres_state(postgres_migrated: str) -> Iterator[PostgresState]:
+    """Empties the test database, or sets it to the program's install, for each test."""
+    state = PostgresState(postgres_migrated)
+    yield state
+    state.close()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -93,9 +93,9 @@ def database_url(request: pytest.FixtureRequest, tmp_path) -> str:
         path = tmp_path / "test.sqlite3"
         shutil.copy(request.getfixturevalue("sqlite_template"), path)
         return f"sqlite:///{path}"
-    url = request.getfixturevalue("postgres_migrated")
-    _empty_postgres(url)
-    return url
+    state = request.getfixturevalue("postgres_state")
+    state.empty()
+    return state.url
 
 
 @pytest.fixture
@@ -108,13 +108,26 @@ def serving_url(request: pytest.FixtureRequest, database_url: str) -> str:
 
 
 @pytest.fixture
-def sessions(database_url: str, program: Program) -> Iterator[sessionmaker[Session]]:
-    """Session factory on a database with the Skåne Nordost program installed."""
+def sessions(
+    request: pytest.FixtureRequest, database_url: str, program: Program
+) -> Iterator[sessionmaker[Session]]:
+    """Session factory on a database with the Skåne Nordost program installed (as
+    `install_program` leaves it; tests.support.fresh_state makes it faster)."""
+    installed_at = moment(date(2026, 1, 1))
+    if database_url.startswith("sqlite"):
+        path = database_url.removeprefix("sqlite:///")
+        template = request.getfixturevalue("sqlite_template")
+        if filecmp.cmp(path, template, shallow=False):  # nothing has opened it yet
+            shutil.copy(sqlite_installed(template, program, installed_at), path)
+        else:
+            opened = make_engine(database_url)
+            with unit_of_work(session_factory(opened)) as session:
+                install_program(session, program, now=installed_at)
+            opened.dispose()
+    else:
+        request.getfixturevalue("postgres_state").install(program, installed_at)
     engine = make_engine(database_url)
-    factory = session_factory(engine)
-    with unit_of_work(factory) as session:
-        install_program(session, program, now=moment(date(2026, 1, 1)))
-    yield factory
+    yield session_factory(engine)
     engine.dispose()
 
 
@@ -122,12 +135,21 @@ def sessions(database_url: str, program: Program) -> Iterator[sessionmaker[Sessi
 def sqlite_sessions(tmp_path, program: Program, sqlite_template: str):
     """Like `sessions`, SQLite only: for rules whose storage cannot differ by database."""
     path = tmp_path / "test.sqlite3"
-    shutil.copy(sqlite_template, path)
+    shutil.copy(sqlite_installed(sqlite_template, program, moment(date(2026, 1, 1))), path)
     engine = make_engine(f"sqlite:///{path}")
-    factory = session_factory(engine)
-    with unit_of_work(factory) as session:
-        install_program(session, program, now=moment(date(2026, 1, 1)))
-    yield factory
+    yield session_factory(engine)
+    engine.dispose()
+
+
+@pytest.fixture
+def sqlite_demo_sessions(tmp_path, program: Program, sqlite_template: str):
+    """Like `sqlite_sessions`, with `mm demo`'s data loaded on Monday 23 November 2026 at
+    06:00 (seconds to load: done once per test process, then copied)."""
+    installed = sqlite_installed(sqlite_template, program, moment(date(2026, 1, 1)))
+    path = tmp_path / "test.sqlite3"
+    shutil.copy(sqlite_with_demo(installed, moment(date(2026, 11, 23), hour=6)), path)
+    engine = make_engine(f"sqlite:///{path}")
+    yield session_factory(engine)
     engine.dispose()
 
 
