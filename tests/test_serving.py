@@ -94,3 +94,34 @@ def test_a_template_is_compiled_once_for_every_app_of_the_process_until_its_sour
     assert compiled == ["Hej {{ who }}"]
     assert rendered("Hej då {{ who }}") == "Hej då Osby"
     assert compiled == ["Hej {{ who }}", "Hej då {{ who }}"]
+
+
+def test_the_url_builders_of_every_app_after_the_first_are_the_first_apps(tmp_path):
+    """Every URL of the site built the same as a plain Werkzeug rule builds it, by builders
+    made once: the second app's rules use the first app's (web.url_rules)."""
+    from flask import url_for
+    from werkzeug.routing import Map, Rule
+
+    config = {"DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", "SECRET_KEY": "k"}
+    first, second = create_app(config), create_app(config)
+    samples = {"IntegerConverter": 7, "PathConverter": "a/b", "UnicodeConverter": "MM-2026-1"}
+    plain = Map(
+        [
+            Rule(r.rule, endpoint=r.endpoint, defaults=r.defaults, methods=r.methods)
+            for r in first.url_map.iter_rules()
+        ]
+    ).bind("mm.example")
+    pairs = list(zip(first.url_map.iter_rules(), second.url_map.iter_rules(), strict=True))
+    for made_first, rule in pairs:
+        assert (made_first.rule, made_first.endpoint) == (rule.rule, rule.endpoint)
+        values = {
+            name: samples[type(converter).__name__] for name, converter in rule._converters.items()
+        }
+        with second.test_request_context():
+            assert url_for(rule.endpoint, **values, extra="1") == plain.build(
+                rule.endpoint, {**values, "extra": "1"}
+            )
+        if rule.endpoint != "static":  # made by Flask before the site chose its rules
+            assert rule._build.__func__ is made_first._build.__func__  # type: ignore[attr-defined]
+            assert rule._build.__self__ is rule  # type: ignore[attr-defined]
+    assert len(pairs) > 100

@@ -11,10 +11,12 @@ import locales
 from storage import crypto
 from storage.db import make_engine, readable_by_others, session_factory
 from web import settings
+from web.url_rules import BuiltOnce
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_path=os.path.abspath("instance"))
+    app.url_rule_class = BuiltOnce  # the URL builders of every app after the first: made once
     app.config.from_mapping(settings.defaults())
     if config:
         app.config.update(config)
