@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from cli.demo_data import ACCEPTED_MEETING_IN, REQUESTED_DAYS_AGO, load_demo_data
+from cli.demo_data import ACCEPTED_MEETING_IN, REQUESTED_DAYS_AGO
 from domain.calendar import add_working_days, is_working_day, working_days_between
 from domain.choices import Role
 from domain.deadlines import DeadlineSettings, Slip
@@ -134,9 +134,8 @@ def test_a_quiet_day_says_nothing_new(sqlite_world):
 
 
 @pytest.mark.slow
-def test_the_demo_data_on_a_normal_monday(sqlite_world):
-    sqlite_world.do(load_demo_data, now=moment(MONDAY, hour=6))
-    found = digest(sqlite_world, since=moment(MONDAY - timedelta(days=3), hour=7))
+def test_the_demo_data_on_a_normal_monday(demo_world):
+    found = digest(demo_world, since=moment(MONDAY - timedelta(days=3), hour=7))
     assert len(found.waiting) == len(REQUESTED_DAYS_AGO)
     assert [w.asked_on for w in found.waiting] == sorted(
         MONDAY - timedelta(days=d) for d in REQUESTED_DAYS_AGO

@@ -324,6 +324,12 @@ def chat(sqlite_sessions) -> Iterator[Chat]:
 
 
 @pytest.fixture
+def demo_chat(sqlite_demo_sessions) -> Iterator[Chat]:
+    """`chat` on the demo data of Monday 23 November 2026 at 06:00."""
+    yield from make_chat(sqlite_demo_sessions)
+
+
+@pytest.fixture
 def chat_on_both(sessions) -> Iterator[Chat]:
     """The same, once on SQLite and once on PostgreSQL."""
     yield from make_chat(sessions)

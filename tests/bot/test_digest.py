@@ -19,7 +19,6 @@ from sqlalchemy import insert, select
 
 from bot.runtime import ChatRuntime
 from bot.schedule import send_digests
-from cli.demo_data import load_demo_data
 from digest.plan import digest_key, plan
 from digest.settings import DigestSchedule, ScheduleSettingsError
 from digest.text import render
@@ -71,11 +70,10 @@ def digests(chat, channel: str) -> list[str]:
     ]
 
 
-def test_a_normal_monday_over_the_demo_data(chat):
-    chat.world.do(load_demo_data, now=moment(MONDAY, hour=6))
-    chat.set_channel("Osby", OSBY_CHANNEL)
-    assert sorted(send(chat, MONDAY)) == sorted([COORDINATOR_CHANNEL, OSBY_CHANNEL])
-    [coordinator] = digests(chat, COORDINATOR_CHANNEL)
+def test_a_normal_monday_over_the_demo_data(demo_chat):
+    demo_chat.set_channel("Osby", OSBY_CHANNEL)
+    assert sorted(send(demo_chat, MONDAY)) == sorted([COORDINATOR_CHANNEL, OSBY_CHANNEL])
+    [coordinator] = digests(demo_chat, COORDINATOR_CHANNEL)
     assert coordinator.startswith("Dagens läge 23 nov. 2026\n")
     assert "Osby: 1 ledig plats (kapacitet 5, startade 3, accepterade men inte startade 1)" in (
         coordinator
@@ -92,7 +90,7 @@ def test_a_normal_monday_over_the_demo_data(chat):
     )
     assert "25 nov. 2026: MM-2026-0027 i Osby" in coordinator
     assert "9 dec. 2026" not in coordinator  # the meeting 16 days ahead is not listed
-    [osby] = digests(chat, OSBY_CHANNEL)
+    [osby] = digests(demo_chat, OSBY_CHANNEL)
     assert osby.startswith("Dagens läge i Osby 23 nov. 2026")
     assert "Bromölla" not in osby and "Kristianstad" not in osby
     assert "MM-2026-0035" in osby and "MM-2026-0034" not in osby
@@ -108,13 +106,12 @@ def test_a_normal_monday_over_the_demo_data(chat):
     assert "väntar på attest" not in osby
 
 
-def test_the_meetings_heading_follows_digest_meetings_within(chat):
-    chat.world.do(load_demo_data, now=moment(MONDAY, hour=6))
+def test_the_meetings_heading_follows_digest_meetings_within(demo_chat):
     schedule = DigestSchedule.load(
         {"SLACK_DIGEST_CHANNEL": COORDINATOR_CHANNEL, "DIGEST_MEETINGS_WITHIN": "3"}
     )
-    send(chat, MONDAY, schedule)
-    [coordinator] = digests(chat, COORDINATOR_CHANNEL)
+    send(demo_chat, MONDAY, schedule)
+    [coordinator] = digests(demo_chat, COORDINATOR_CHANNEL)
     assert "Trepartssamtal de kommande 3 arbetsdagarna" in coordinator
     assert "fem" not in coordinator
     assert "25 nov. 2026: MM-2026-0027 i Osby" in coordinator  # two working days ahead
@@ -146,10 +143,9 @@ def test_a_day_with_late_milestones(chat):
     )
 
 
-def test_nothing_is_sent_on_a_public_holiday(chat):
-    chat.world.do(load_demo_data, now=moment(MONDAY, hour=6))
-    assert send(chat, CHRISTMAS) == []
-    assert chat.slack.sent("chat.postMessage") == []
+def test_nothing_is_sent_on_a_public_holiday(demo_chat):
+    assert send(demo_chat, CHRISTMAS) == []
+    assert demo_chat.slack.sent("demo_chat.postMessage") == []
 
 
 def test_a_quiet_day_says_inget_nytt_in_one_line(chat):

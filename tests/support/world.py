@@ -138,3 +138,9 @@ def world(sessions: sessionmaker[Session]) -> World:
 @pytest.fixture
 def sqlite_world(sqlite_sessions: sessionmaker[Session]) -> World:
     return World(sqlite_sessions)
+
+
+@pytest.fixture
+def demo_world(sqlite_demo_sessions: sessionmaker[Session]) -> World:
+    """On SQLite, with the demo data of Monday 23 November 2026 at 06:00."""
+    return World(sqlite_demo_sessions)
