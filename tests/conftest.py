@@ -9,6 +9,7 @@ import shutil
 from collections import Counter
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
@@ -19,7 +20,12 @@ from services.program_setup import install_program, load_program_file
 from storage import crypto, migrate
 from storage.db import make_engine, session_factory, unit_of_work
 from tests.support.clock import moment
-from tests.support.fresh_state import PostgresState, sqlite_installed, sqlite_with_demo
+from tests.support.fresh_state import (
+    PostgresState,
+    copy_sqlite,
+    sqlite_installed,
+    sqlite_with_demo,
+)
 from tests.support.postgres import PostgresServer, start_postgres
 from tests.support.snapshots import National, Snapshots
 
@@ -118,7 +124,7 @@ def sessions(
         path = database_url.removeprefix("sqlite:///")
         template = request.getfixturevalue("sqlite_template")
         if filecmp.cmp(path, template, shallow=False):  # nothing has opened it yet
-            shutil.copy(sqlite_installed(template, program, installed_at), path)
+            copy_sqlite(sqlite_installed(template, program, installed_at), Path(path))
         else:
             opened = make_engine(database_url)
             with unit_of_work(session_factory(opened)) as session:
@@ -135,7 +141,7 @@ def sessions(
 def sqlite_sessions(tmp_path, program: Program, sqlite_template: str):
     """Like `sessions`, SQLite only: for rules whose storage cannot differ by database."""
     path = tmp_path / "test.sqlite3"
-    shutil.copy(sqlite_installed(sqlite_template, program, moment(date(2026, 1, 1))), path)
+    copy_sqlite(sqlite_installed(sqlite_template, program, moment(date(2026, 1, 1))), path)
     engine = make_engine(f"sqlite:///{path}")
     yield session_factory(engine)
     engine.dispose()
@@ -147,7 +153,7 @@ def sqlite_demo_sessions(tmp_path, program: Program, sqlite_template: str):
     06:00 (seconds to load: done once per test process, then copied)."""
     installed = sqlite_installed(sqlite_template, program, moment(date(2026, 1, 1)))
     path = tmp_path / "test.sqlite3"
-    shutil.copy(sqlite_with_demo(installed, moment(date(2026, 11, 23), hour=6)), path)
+    copy_sqlite(sqlite_with_demo(installed, moment(date(2026, 11, 23), hour=6)), path)
     engine = make_engine(f"sqlite:///{path}")
     yield session_factory(engine)
     engine.dispose()

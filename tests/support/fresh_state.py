@@ -6,8 +6,9 @@ Installing the program writes every municipality's kept figures for every day of
 TRUNCATE took another ~0.3 s. A test process runs some 500 of each. So the first install is
 done as before and kept: on SQLite a file to copy, on PostgreSQL its rows (COPY, binary)
 and its sequences' values, written back as they were with the triggers off (the rows are the
-triggers' own output already). The state is the same as an install's, row for row; only a
-database that is not empty, another program or a trail key falls back to installing.
+triggers' own output already). The state is the same as an install's, row for row, with a new
+random revision of the program as an install gives it; only a database that is not empty,
+another program or a trail key falls back to installing.
 
 On PostgreSQL that needs a superuser (session_replication_role); the test server's owner is
 one, a server of your own (MM_TEST_POSTGRES_URL) may not be: then it is done as before."""
@@ -16,7 +17,9 @@ from __future__ import annotations
 
 import io
 import os
+import secrets
 import shutil
+import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -54,6 +57,17 @@ def sqlite_installed(template: str, program: Program, now: datetime) -> Path:
         engine.dispose()  # the last connection closed: the write-ahead log is in the file
         _sqlite_files[key] = path
     return _sqlite_files[key]
+
+
+def copy_sqlite(made: Path, path: Path) -> None:
+    """A copy of a file `sqlite_installed` or `sqlite_with_demo` made, at `path`, whose program
+    has a revision of its own, as an install gives it: processes keep the program they read
+    per revision (storage.program_store), and a test's database is not another test's."""
+    shutil.copy(made, path)
+    with sqlite3.connect(path) as connection:
+        connection.execute("PRAGMA synchronous = OFF")  # a test's file: no need to sync it
+        connection.execute("UPDATE program SET revision = ?", (secrets.token_hex(16),))
+    connection.close()
 
 
 _sqlite_demos: dict[tuple[Path, datetime, str | None, str | None], Path] = {}
@@ -198,4 +212,6 @@ class PostgresState:
                 with cursor.copy(f'COPY "{name}" FROM STDIN (FORMAT BINARY)') as copy:
                     copy.write(data)
             self._set_sequences(cursor, kept.sequences)
+            # A revision of its own, as an install gives it (see `copy_sqlite`).
+            cursor.execute("UPDATE program SET revision = %s", (secrets.token_hex(16),))
         return True
