@@ -58,10 +58,12 @@ def _hits(blob: bytes, people: list[tuple[str, str, str]]) -> list[str]:
 
 
 @pytest.mark.slow
-def test_no_demo_name_or_personnummer_in_the_database_file_or_its_backup(sqlite_sessions, tmp_path):
-    people = _demo(sqlite_sessions)
-    url = str(sqlite_sessions.kw["bind"].url)
-    sqlite_sessions.kw["bind"].dispose()
+def test_no_demo_name_or_personnummer_in_the_database_file_or_its_backup(
+    sqlite_demo_sessions, tmp_path
+):
+    people = _demo(sqlite_demo_sessions)  # loaded already: read
+    url = str(sqlite_demo_sessions.kw["bind"].url)
+    sqlite_demo_sessions.kw["bind"].dispose()
     path = make_url(url).database
     connection = sqlite3.connect(path, isolation_level=None)
     connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -136,15 +138,13 @@ def test_a_value_moved_to_another_column_does_not_open():
 
 
 @pytest.mark.slow
-def test_a_lost_or_wrong_key_is_a_swedish_error_at_start(sqlite_sessions, monkeypatch, tmp_path):
-    from storage.db import unit_of_work
+def test_a_lost_or_wrong_key_is_a_swedish_error_at_start(
+    sqlite_demo_sessions, monkeypatch, tmp_path
+):
     from web import create_app
 
-    load = sqlite_sessions
-    with unit_of_work(load) as session:
-        load_demo_data(session, now=moment(date(2026, 11, 23), hour=6))
-    url = str(load.kw["bind"].url)
-    load.kw["bind"].dispose()
+    url = str(sqlite_demo_sessions.kw["bind"].url)
+    sqlite_demo_sessions.kw["bind"].dispose()
 
     missing = tmp_path / "elsewhere" / "data_key"
     monkeypatch.delenv(crypto.ENV_KEY)
