@@ -218,16 +218,18 @@ def test_the_sites_role_cannot_change_delete_or_unprotect_the_trail(trail_rows, 
 
 
 @pytest.mark.slow
-def test_mm_audit_verify_passes_untouched_and_names_a_deleted_row(tmp_path):
+def test_mm_audit_verify_passes_untouched_and_names_a_deleted_row(
+    tmp_path, sqlite_template, program
+):
     import sqlite3
 
+    from tests.support.fresh_state import copy_sqlite, sqlite_installed, sqlite_with_demo
     from tests.test_cli import runner
 
-    database = tmp_path / "cli.sqlite3"
+    database = tmp_path / "cli.sqlite3"  # the demo data, loaded once per test process
+    installed = sqlite_installed(sqlite_template, program, moment(date(2026, 1, 1)))
+    copy_sqlite(sqlite_with_demo(installed, moment(date(2026, 11, 23), hour=6)), database)
     mm = runner(database)
-    mm("db", "upgrade")
-    mm("program", "load")
-    mm("demo")
     whole = mm("audit", "verify").stdout
     assert whole.startswith("Kontrollerad ") and "båda kedjorna är hela" in whole
     with sqlite3.connect(database) as connection:
