@@ -37,6 +37,9 @@ os.environ[crypto.ENV_KEY] = crypto.Keyring(b"i" * 32, (b"d" * 32,)).text()
 os.environ.pop(crypto.ENV_KEY_FILE, None)
 
 
+INSTALLED_AT = moment(date(2026, 1, 1))  # when `sessions` installs the program
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The files with the most slow tests first, the rest in their order. `make test` hands
     out whole files to its workers (pytest-xdist's --dist loadfile) in the order collected,
@@ -100,7 +103,10 @@ def database_url(request: pytest.FixtureRequest, tmp_path) -> str:
         shutil.copy(request.getfixturevalue("sqlite_template"), path)
         return f"sqlite:///{path}"
     state = request.getfixturevalue("postgres_state")
-    state.empty()
+    if "sessions" in request.fixturenames:  # emptied and installed in one step
+        state.reset_installed(request.getfixturevalue("program"), INSTALLED_AT)
+    else:
+        state.empty()
     return state.url
 
 
@@ -119,7 +125,7 @@ def sessions(
 ) -> Iterator[sessionmaker[Session]]:
     """Session factory on a database with the Skåne Nordost program installed (as
     `install_program` leaves it; tests.support.fresh_state makes it faster)."""
-    installed_at = moment(date(2026, 1, 1))
+    installed_at = INSTALLED_AT
     if database_url.startswith("sqlite"):
         path = database_url.removeprefix("sqlite:///")
         template = request.getfixturevalue("sqlite_template")
@@ -141,7 +147,7 @@ def sessions(
 def sqlite_sessions(tmp_path, program: Program, sqlite_template: str):
     """Like `sessions`, SQLite only: for rules whose storage cannot differ by database."""
     path = tmp_path / "test.sqlite3"
-    copy_sqlite(sqlite_installed(sqlite_template, program, moment(date(2026, 1, 1))), path)
+    copy_sqlite(sqlite_installed(sqlite_template, program, INSTALLED_AT), path)
     engine = make_engine(f"sqlite:///{path}")
     yield session_factory(engine)
     engine.dispose()
@@ -151,7 +157,7 @@ def sqlite_sessions(tmp_path, program: Program, sqlite_template: str):
 def sqlite_demo_sessions(tmp_path, program: Program, sqlite_template: str):
     """Like `sqlite_sessions`, with `mm demo`'s data loaded on Monday 23 November 2026 at
     06:00 (seconds to load: done once per test process, then copied)."""
-    installed = sqlite_installed(sqlite_template, program, moment(date(2026, 1, 1)))
+    installed = sqlite_installed(sqlite_template, program, INSTALLED_AT)
     path = tmp_path / "test.sqlite3"
     copy_sqlite(sqlite_with_demo(installed, moment(date(2026, 11, 23), hour=6)), path)
     engine = make_engine(f"sqlite:///{path}")

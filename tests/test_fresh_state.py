@@ -1,7 +1,7 @@
 """The databases the fixtures give a test (tests/support/fresh_state.py): the program's install
 copied or written back is the install, row for row and sequence for sequence, with a revision
-of the program of its own (an install draws a new one), and an emptied database holds
-nothing, whatever the test before left."""
+of the program of its own (an install draws a new one), whatever the test before changed;
+and an emptied database holds nothing."""
 
 from __future__ import annotations
 
@@ -62,6 +62,11 @@ def _next_ids(engine: Engine) -> dict[str, int]:
         return found
 
 
+def _sql(engine: Engine, statement: str) -> None:
+    with engine.begin() as connection:
+        assert connection.execute(text(statement)).rowcount == 1
+
+
 def _some_work(engine: Engine) -> None:
     world = World(session_factory(engine))
     world.file(world.user(Role.INVESTIGATOR), "Osby", date(2026, 3, 2))
@@ -86,7 +91,24 @@ def test_postgresql_gets_the_install_written_back_as_it_was_and_empties_to_nothi
         assert _contents(engine) == installed
         assert _next_ids(engine) == installed_ids
         revisions.add(_revision(engine))
-    assert len(revisions) == 3
+
+    # Emptied and installed in one step (`sessions`): whatever the test changed, including a
+    # kept row changed in place and a kept row taken away, and after a step that changed none.
+    changes = [
+        _some_work,
+        lambda e: _sql(e, "UPDATE municipality SET capacity = capacity + 1 WHERE code = '1273'"),
+        lambda e: _sql(e, "DELETE FROM compensable_day WHERE day = '2026-03-02'"),
+        lambda e: None,
+        _some_work,
+    ]
+    for change in changes:
+        change(engine)
+        postgres_state.reset_installed(program, INSTALLED_AT)
+        postgres_state.install(program, INSTALLED_AT)  # what `sessions` asks: done already
+        assert _contents(engine) == installed
+        assert _next_ids(engine) == installed_ids
+        revisions.add(_revision(engine))
+    assert len(revisions) == 3 + len(changes)
 
     _some_work(engine)
     postgres_state.empty()

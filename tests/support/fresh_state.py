@@ -96,6 +96,7 @@ def sqlite_with_demo(installed: Path, at: datetime) -> Path:
 @dataclass
 class _Kept:
     rows: dict[str, bytes]  # table -> COPY … (FORMAT BINARY)
+    counts: dict[str, int]  # table -> rows
     sequences: list[tuple[str, int, bool]]  # (sequence, last_value, is_called)
 
 
@@ -111,6 +112,10 @@ class PostgresState:
     _sequences: list[tuple[str, int]] = field(init=False)  # (sequence, start)
     _superuser: bool = field(init=False)
     _kept: dict[tuple[Program, bytes | None], _Kept] = field(default_factory=dict)
+    # The install last written back, and the transaction that wrote it: a row of a kept
+    # table whose xmin is not newer was written by it or left as it was since.
+    _written: tuple[tuple[Program, bytes | None], int] | None = None
+    _installed_by_reset: bool = False
 
     def __post_init__(self) -> None:
         self._engine = make_engine(self.url)
@@ -146,9 +151,8 @@ class PostgresState:
         return [row[0] for row in cursor.fetchall()]
 
     def empty(self) -> None:
-        """Every table empty and every sequence restarted, as TRUNCATE … RESTART IDENTITY:
-        a table another one refers to is emptied by DELETE (TRUNCATE would have to take all
-        that refer to it, filled or not), the others by TRUNCATE, which leaves no dead rows."""
+        """Every table empty and every sequence restarted, as TRUNCATE … RESTART IDENTITY."""
+        self._written, self._installed_by_reset = None, False
         with self._engine.begin() as connection:
             cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
             if not self._superuser:
@@ -157,13 +161,65 @@ class PostgresState:
                 return
             filled = self._filled(cursor)
             cursor.execute("SET LOCAL session_replication_role = replica")
-            leaves = [name for name in filled if name not in self._referenced]
-            if leaves:
-                cursor.execute("TRUNCATE " + ", ".join(f'"{name}"' for name in leaves))
-            for name in filled:
-                if name in self._referenced:
-                    cursor.execute(f'DELETE FROM "{name}"')
+            self._clear(cursor, filled)
             self._set_sequences(cursor, [(name, start, False) for name, start in self._sequences])
+
+    def _clear(self, cursor: Any, names: list[str]) -> None:
+        """Empties the tables, triggers off: a table another one refers to by DELETE (TRUNCATE
+        would have to take all that refer to it, filled or not), the others by TRUNCATE, which
+        leaves no dead rows."""
+        leaves = [name for name in names if name not in self._referenced]
+        if leaves:
+            cursor.execute("TRUNCATE " + ", ".join(f'"{name}"' for name in leaves))
+        for name in names:
+            if name in self._referenced:
+                cursor.execute(f'DELETE FROM "{name}"')
+
+    def reset_installed(self, program: Program, now: datetime) -> None:
+        """`empty` and `install` in one step, for a test that asks for both: where the install
+        was written back before, only the tables that differ from it are emptied and written
+        again (a kept table with another number of rows or a row written since; any other
+        table that holds a row)."""
+        key = _installed_key(program)
+        kept = self._kept.get(key) if self._superuser else None
+        if kept is None:
+            self.empty()
+            self.install(program, now)
+            return
+        with self._engine.begin() as connection:
+            cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+            written = self._written[1] if self._written and self._written[0] == key else None
+            dirty = self._differing(cursor, kept, written)
+            cursor.execute("SET LOCAL session_replication_role = replica")
+            self._clear(cursor, dirty)
+            self._write_back(cursor, kept, [name for name in dirty if name in kept.rows])
+            self._written = (key, self._transaction(cursor))
+        self._installed_by_reset = True
+
+    def _differing(self, cursor: Any, kept: _Kept, written: int | None) -> list[str]:
+        checks = []
+        for name in self._tables:
+            if name not in kept.rows:
+                checks.append(f"SELECT '{name}' WHERE EXISTS (SELECT 1 FROM \"{name}\")")
+            elif written is None:
+                checks.append(f"SELECT '{name}'")
+            else:
+                rows, table = kept.counts[name], f'"{name}"'
+                checks.append(
+                    f"SELECT '{name}' WHERE (SELECT count(*) FROM {table}) <> {rows}"
+                    f" OR EXISTS (SELECT 1 FROM {table} WHERE xmin::text::bigint > {written})"
+                )
+        cursor.execute(" UNION ALL ".join(checks))
+        return [row[0] for row in cursor.fetchall()]
+
+    def _write_back(self, cursor: Any, kept: _Kept, names: list[str]) -> None:
+        """The kept rows of `names` (emptied), every sequence as the install left it, and a
+        new revision of the program, as an install draws (see `copy_sqlite`)."""
+        for name in names:
+            with cursor.copy(f'COPY "{name}" FROM STDIN (FORMAT BINARY)') as copy:
+                copy.write(kept.rows[name])
+        self._set_sequences(cursor, kept.sequences)
+        cursor.execute("UPDATE program SET revision = %s", (secrets.token_hex(16),))
 
     @staticmethod
     def _set_sequences(cursor: Any, values: list[tuple[str, int, bool]]) -> None:
@@ -175,8 +231,11 @@ class PostgresState:
         """`program` installed at `now` in the emptied database: the kept rows of the first
         install of this process written back, or installed (and kept) where there are none
         or the database is not empty."""
+        if self._installed_by_reset:  # `reset_installed` has done it for this test
+            self._installed_by_reset = False
+            return
         key = _installed_key(program)
-        if self._superuser and key in self._kept and self._restored(self._kept[key]):
+        if self._superuser and key in self._kept and self._restored(key):
             return
         with unit_of_work(session_factory(self._engine)) as session:
             install_program(session, program, now=now)
@@ -186,8 +245,10 @@ class PostgresState:
     def _keep(self) -> _Kept:
         with self._engine.connect() as connection:
             cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-            rows = {}
+            rows, counts = {}, {}
             for name in self._filled(cursor):
+                cursor.execute(f'SELECT count(*) FROM "{name}"')
+                counts[name] = int(cursor.fetchone()[0])
                 data = io.BytesIO()
                 with cursor.copy(f'COPY "{name}" TO STDOUT (FORMAT BINARY)') as copy:
                     for chunk in copy:
@@ -199,19 +260,22 @@ class PostgresState:
                 last_value, is_called = cursor.fetchone()
                 sequences.append((name, int(last_value), bool(is_called)))
             connection.rollback()
-        return _Kept(rows, sequences)
+        return _Kept(rows, counts, sequences)
 
-    def _restored(self, kept: _Kept) -> bool:
+    def _restored(self, key: tuple[Program, bytes | None]) -> bool:
+        kept = self._kept[key]
         with self._engine.begin() as connection:
             cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
             if self._filled(cursor):
                 return False
             # The rows are the triggers' output already: written with the triggers off.
             cursor.execute("SET LOCAL session_replication_role = replica")
-            for name, data in kept.rows.items():
-                with cursor.copy(f'COPY "{name}" FROM STDIN (FORMAT BINARY)') as copy:
-                    copy.write(data)
-            self._set_sequences(cursor, kept.sequences)
-            # A revision of its own, as an install gives it (see `copy_sqlite`).
-            cursor.execute("UPDATE program SET revision = %s", (secrets.token_hex(16),))
+            self._write_back(cursor, kept, list(kept.rows))
+            self._written = (key, self._transaction(cursor))
         return True
+
+    @staticmethod
+    def _transaction(cursor: Any) -> int:
+        """This transaction's id as a row's xmin shows it (32 bits, without the epoch)."""
+        cursor.execute("SELECT txid_current() % 4294967296")
+        return int(cursor.fetchone()[0])
