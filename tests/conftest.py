@@ -8,7 +8,6 @@ import os
 import shutil
 from collections import Counter
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -19,12 +18,12 @@ from programs import DEFAULT_PROGRAM_FILE
 from services.program_setup import install_program, load_program_file
 from storage import crypto, migrate
 from storage.db import make_engine, session_factory, unit_of_work
-from tests.support.clock import moment
 from tests.support.fresh_state import (
+    INSTALLED_AT,
     PostgresState,
     copy_sqlite,
+    copy_sqlite_demo,
     sqlite_installed,
-    sqlite_with_demo,
 )
 from tests.support.postgres import PostgresServer, start_postgres
 from tests.support.snapshots import National, Snapshots
@@ -35,9 +34,6 @@ pytest_plugins = ["tests.support.world"]
 # inherit the environment), so no test writes instance/data_key in the working copy.
 os.environ[crypto.ENV_KEY] = crypto.Keyring(b"i" * 32, (b"d" * 32,)).text()
 os.environ.pop(crypto.ENV_KEY_FILE, None)
-
-
-INSTALLED_AT = moment(date(2026, 1, 1))  # when `sessions` installs the program
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -125,19 +121,18 @@ def sessions(
 ) -> Iterator[sessionmaker[Session]]:
     """Session factory on a database with the Skåne Nordost program installed (as
     `install_program` leaves it; tests.support.fresh_state makes it faster)."""
-    installed_at = INSTALLED_AT
     if database_url.startswith("sqlite"):
         path = database_url.removeprefix("sqlite:///")
         template = request.getfixturevalue("sqlite_template")
         if filecmp.cmp(path, template, shallow=False):  # nothing has opened it yet
-            copy_sqlite(sqlite_installed(template, program, installed_at), Path(path))
+            copy_sqlite(sqlite_installed(template, program, INSTALLED_AT), Path(path))
         else:
             opened = make_engine(database_url)
             with unit_of_work(session_factory(opened)) as session:
-                install_program(session, program, now=installed_at)
+                install_program(session, program, now=INSTALLED_AT)
             opened.dispose()
     else:
-        request.getfixturevalue("postgres_state").install(program, installed_at)
+        request.getfixturevalue("postgres_state").install(program, INSTALLED_AT)
     engine = make_engine(database_url)
     yield session_factory(engine)
     engine.dispose()
@@ -157,9 +152,8 @@ def sqlite_sessions(tmp_path, program: Program, sqlite_template: str):
 def sqlite_demo_sessions(tmp_path, program: Program, sqlite_template: str):
     """Like `sqlite_sessions`, with `mm demo`'s data loaded on Monday 23 November 2026 at
     06:00 (seconds to load: done once per test process, then copied)."""
-    installed = sqlite_installed(sqlite_template, program, INSTALLED_AT)
     path = tmp_path / "test.sqlite3"
-    copy_sqlite(sqlite_with_demo(installed, moment(date(2026, 11, 23), hour=6)), path)
+    copy_sqlite_demo(sqlite_template, program, path)
     engine = make_engine(f"sqlite:///{path}")
     yield session_factory(engine)
     engine.dispose()

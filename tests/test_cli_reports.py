@@ -4,13 +4,11 @@ tests/test_cli.py so that the two halves run side by side (pytest -n --dist load
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import pytest
 
-from tests.support.clock import moment
-from tests.support.fresh_state import copy_sqlite, sqlite_installed, sqlite_with_demo
+from tests.support.fresh_state import copy_sqlite_demo
 from tests.support.mm_command import runner_on_copy
 
 
@@ -19,8 +17,7 @@ def demo_database(tmp_path_factory, sqlite_template, program) -> Path:
     """The demo data as `mm demo` loads it (cli.demo_data), loaded once per test process
     (tests.support.fresh_state); tests/test_cli.py runs `mm demo` itself."""
     database = tmp_path_factory.mktemp("cli-demo") / "demo.sqlite3"
-    installed = sqlite_installed(sqlite_template, program, moment(date(2026, 1, 1)))
-    copy_sqlite(sqlite_with_demo(installed, moment(date(2026, 11, 23), hour=6)), database)
+    copy_sqlite_demo(sqlite_template, program, database)
     return database
 
 

@@ -15,11 +15,8 @@ from domain.choices import Role
 from services.program_setup import install_program
 from storage.db import make_engine, session_factory, unit_of_work
 from storage.models import Base
-from tests.support.clock import moment
-from tests.support.fresh_state import copy_sqlite, sqlite_installed
+from tests.support.fresh_state import INSTALLED_AT, copy_sqlite, sqlite_installed
 from tests.support.world import World
-
-INSTALLED_AT = moment(date(2026, 1, 1))
 
 
 def _contents(engine: Engine) -> dict[str, list[str]]:

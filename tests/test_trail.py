@@ -223,12 +223,11 @@ def test_mm_audit_verify_passes_untouched_and_names_a_deleted_row(
 ):
     import sqlite3
 
-    from tests.support.fresh_state import copy_sqlite, sqlite_installed, sqlite_with_demo
+    from tests.support.fresh_state import copy_sqlite_demo
     from tests.test_cli import runner
 
     database = tmp_path / "cli.sqlite3"  # the demo data, loaded once per test process
-    installed = sqlite_installed(sqlite_template, program, moment(date(2026, 1, 1)))
-    copy_sqlite(sqlite_with_demo(installed, moment(date(2026, 11, 23), hour=6)), database)
+    copy_sqlite_demo(sqlite_template, program, database)
     mm = runner(database)
     whole = mm("audit", "verify").stdout
     assert whole.startswith("Kontrollerad ") and "båda kedjorna är hela" in whole

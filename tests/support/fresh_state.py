@@ -21,7 +21,7 @@ import secrets
 import shutil
 import sqlite3
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,10 @@ from services.program_setup import install_program
 from storage import crypto, trail
 from storage.db import make_engine, session_factory, unit_of_work
 from storage.models import Base
+from tests.support.clock import moment
+
+INSTALLED_AT = moment(date(2026, 1, 1))  # when `sessions` installs the program
+DEMO_AT = moment(date(2026, 11, 23), hour=6)  # when the tests' demo data is loaded
 
 
 def _installed_key(program: Program) -> tuple[Program, bytes | None]:
@@ -68,6 +72,13 @@ def copy_sqlite(made: Path, path: Path) -> None:
         connection.execute("PRAGMA synchronous = OFF")  # a test's file: no need to sync it
         connection.execute("UPDATE program SET revision = ?", (secrets.token_hex(16),))
     connection.close()
+
+
+def copy_sqlite_demo(template: str, program: Program, path: Path) -> None:
+    """At `path`, the demo data loaded at DEMO_AT over `program` installed at INSTALLED_AT in
+    `template`: loaded once per test process, then copied (`copy_sqlite`)."""
+    installed = sqlite_installed(template, program, INSTALLED_AT)
+    copy_sqlite(sqlite_with_demo(installed, DEMO_AT), path)
 
 
 _sqlite_demos: dict[tuple[Path, datetime, str | None, str | None], Path] = {}
@@ -143,11 +154,7 @@ class PostgresState:
 
     def _filled(self, cursor: Any) -> list[str]:
         """The tables that hold a row: one statement, a look at each table's first page."""
-        cursor.execute(
-            " UNION ALL ".join(
-                f"SELECT '{name}' WHERE EXISTS (SELECT 1 FROM \"{name}\")" for name in self._tables
-            )
-        )
+        cursor.execute(" UNION ALL ".join(_if_filled(name) for name in self._tables))
         return [row[0] for row in cursor.fetchall()]
 
     def empty(self) -> None:
@@ -200,7 +207,7 @@ class PostgresState:
         checks = []
         for name in self._tables:
             if name not in kept.rows:
-                checks.append(f"SELECT '{name}' WHERE EXISTS (SELECT 1 FROM \"{name}\")")
+                checks.append(_if_filled(name))
             elif written is None:
                 checks.append(f"SELECT '{name}'")
             else:
@@ -279,3 +286,8 @@ class PostgresState:
         """This transaction's id as a row's xmin shows it (32 bits, without the epoch)."""
         cursor.execute("SELECT txid_current() % 4294967296")
         return int(cursor.fetchone()[0])
+
+
+def _if_filled(table: str) -> str:
+    """SQL that gives the table's name if it holds a row."""
+    return f"SELECT '{table}' WHERE EXISTS (SELECT 1 FROM \"{table}\")"
