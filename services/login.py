@@ -14,7 +14,6 @@ import contextlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError
 from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -30,20 +29,12 @@ from domain.authentication import (
 from domain.text import N_, Text
 from domain.typed_events import LoggedIn
 from services import history, second_factor, users
+from services.password_hashing import dummy_hash, hasher
 from storage.models import LoginThrottle, User
 
 FORGET_AFTER = timedelta(days=1)
 MAX_EMAIL = 254
 MAX_ADDRESS = 45
-
-# Verified when the e-mail address is unknown, so that the answer takes as long either way.
-# Written out rather than hashed at import (0.17 s for every process that imports this, each
-# `mm` command and web worker); made with PasswordHasher()'s parameters, which a test holds
-# equal to the library's (services.users hashes the passwords with them).
-_DUMMY_HASH = (
-    "$argon2id$v=19$m=65536,t=3,p=4$WcKrDkdYBoIVfZ/zT9GGVA"
-    "$XDjFhOlpBrv2rmaaXii8CpkfoSGijItsZi5M1XrSywA"
-)
 
 WRONG = Text(N_("The e-mail address or the password is wrong."))
 TOO_MANY = N_("Too many failed attempts to log in. Try again at %(time)s at the earliest.")
@@ -132,7 +123,7 @@ def check_password(
         return LoginResult(user, checked=True)
     if user is None:
         with contextlib.suppress(VerificationError):
-            PasswordHasher().verify(_DUMMY_HASH, password or "")
+            hasher().verify(dummy_hash(), password or "")
     return _failed(session, throttle, now, WRONG)
 
 

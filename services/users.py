@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
-from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
@@ -23,10 +22,10 @@ from domain.staff import checked_contact_details
 from domain.text import N_
 from domain.typed_events import UserAdded
 from services import history
+from services.password_hashing import hasher
 from storage.models import Municipality, User
 
 MAX_IDENTITY = 200
-_hasher = PasswordHasher()
 
 
 class AccountColumns(Protocol):
@@ -208,7 +207,7 @@ def hash_password(password: str, *, personal: tuple[str, ...] = (), demo: bool =
     the person's name and e-mail address, which the password must not contain; `demo`: a demo
     account, which alone may have the published demo password."""
     check_password_strength(password, personal=personal, demo=demo)
-    return _hasher.hash(password)
+    return hasher().hash(password)
 
 
 def check_password(user: User, password: str) -> bool:
@@ -216,11 +215,11 @@ def check_password(user: User, password: str) -> bool:
     if not user.active or not user.password_hash:
         return False
     try:
-        _hasher.verify(user.password_hash, password or "")
+        hasher().verify(user.password_hash, password or "")
     except (VerificationError, InvalidHashError):
         return False
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = _hasher.hash(password)
+    if hasher().check_needs_rehash(user.password_hash):
+        user.password_hash = hasher().hash(password)
     return True
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from domain.program import Program
 from programs import DEFAULT_PROGRAM_FILE
+from services import password_hashing
 from services.program_setup import install_program, load_program_file
 from storage import crypto, migrate
 from storage.db import make_engine, session_factory, unit_of_work
@@ -34,6 +35,11 @@ pytest_plugins = ["tests.support.world"]
 # inherit the environment), so no test writes instance/data_key in the working copy.
 os.environ[crypto.ENV_KEY] = crypto.Keyring(b"i" * 32, (b"d" * 32,)).text()
 os.environ.pop(crypto.ENV_KEY_FILE, None)
+# Passwords hashed with 1 MiB and one pass instead of 64 MiB, three passes and four lanes
+# (services.password_hashing): the same argon2id code, ~1.5 ms a login instead of ~0.3 s;
+# 445 hashes and checks took ~180 s of the test processes' time. The default parameters are
+# held by tests/test_password_hashing.py.
+os.environ[password_hashing.ENV] = "m=1024,t=1,p=1"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

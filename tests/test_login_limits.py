@@ -188,22 +188,3 @@ def test_a_recovery_code_works_once(world):
     )
     assert again.user is None
     assert world.read(lambda s: second_factor.recovery_codes_left(s, user_id=actor.user_id)) == 9
-
-
-def test_an_unknown_address_is_checked_against_a_hash_made_as_the_passwords_are():
-    """The dummy hash verified for an unknown e-mail address is written out in services.login;
-    it takes as long as a real one only while it has the parameters passwords are hashed with
-    (services.users), which a new argon2-cffi may change: then write it out again."""
-    from argon2 import extract_parameters
-
-    from services import users
-
-    kept = extract_parameters(login._DUMMY_HASH)
-    hasher = users._hasher
-    assert (kept.type, kept.time_cost, kept.memory_cost, kept.parallelism) == (
-        hasher.type,
-        hasher.time_cost,
-        hasher.memory_cost,
-        hasher.parallelism,
-    )
-    assert (kept.hash_len, kept.salt_len) == (hasher.hash_len, hasher.salt_len)

@@ -186,14 +186,14 @@ def build_national(session: Session, size: NationalSize = NationalSize()) -> Nat
 
     Placements start evenly from the program's start to `today` and last 10–120 days: about
     one in eight is running or accepted on `today`, as in the measured national picture."""
-    from argon2 import PasswordHasher
+    from services.password_hashing import hasher
 
     rng = random.Random(size.seed)
     # Final reports from a stream of their own, so the rest of the data stays as it was.
     reports = random.Random(size.seed + 1)
     today = size.today
     start_of_program = date(2026, 1, 1)
-    password_hash = PasswordHasher().hash(NATIONAL_PASSWORD)
+    password_hash = hasher().hash(NATIONAL_PASSWORD)
     created = moment(start_of_program)
     with figures.bulk_load(session):
         existing = session.scalar(select(func.count()).select_from(Municipality)) or 0
