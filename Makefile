@@ -17,6 +17,9 @@ HOST ?= 127.0.0.1
 UV := $(BIN)/uv
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
+
+# Also into a .venv made before uv was used here.
+$(UV): | $(BIN)/python
 	$(BIN)/pip install --quiet "uv>=0.13,<0.14" || echo "uv not installed: pip installs the packages"
 
 # $(call packages,VENV,WHAT): install WHAT into VENV, with uv if it works, else with pip.
@@ -29,11 +32,11 @@ packages = $(UV) pip install --quiet --compile-bytecode --python $(1)/bin/python
 OWN_CODE := domain storage notices services transports digest web bot cli locales reports programs
 compile-own = $(BIN)/python -m compileall -q -j0 $(OWN_CODE) $(1) >/dev/null
 
-install: $(BIN)/python
+install: $(BIN)/python | $(UV)
 	$(call packages,$(VENV),-e .)
 	$(call compile-own)
 
-install-test: $(BIN)/python
+install-test: $(BIN)/python | $(UV)
 	$(call packages,$(VENV),-e '.[test]')
 	$(call compile-own,tests benchmarks)
 
@@ -71,7 +74,7 @@ SYNAPSE_VENV ?= .venv-synapse
 SYNAPSE_PACKAGE := "matrix-synapse>=1.100,<2"
 synapse: $(SYNAPSE_VENV)/bin/synapse_homeserver
 
-$(SYNAPSE_VENV)/bin/synapse_homeserver: | $(BIN)/python
+$(SYNAPSE_VENV)/bin/synapse_homeserver: | $(UV)
 	$(PYTHON) -m venv $(SYNAPSE_VENV)
 	$(call packages,$(SYNAPSE_VENV),$(SYNAPSE_PACKAGE))
 
