@@ -69,12 +69,12 @@ def hasher() -> PasswordHasher:
 @cache
 def dummy_hash() -> str:
     """A hash with this process's parameters, for an unknown address to be checked against."""
-    if defaults(hasher()):
+    if _default_parameters(hasher()):
         return _DEFAULT_DUMMY
     return hasher().hash("not a password of anyone")
 
 
-def defaults(chosen: PasswordHasher) -> bool:
+def _default_parameters(chosen: PasswordHasher) -> bool:
     default = PasswordHasher()
     return (chosen.memory_cost, chosen.time_cost, chosen.parallelism) == (
         default.memory_cost,
