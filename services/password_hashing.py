@@ -69,15 +69,6 @@ def hasher() -> PasswordHasher:
 @cache
 def dummy_hash() -> str:
     """A hash with this process's parameters, for an unknown address to be checked against."""
-    if _default_parameters(hasher()):
+    if not hasher().check_needs_rehash(_DEFAULT_DUMMY):
         return _DEFAULT_DUMMY
     return hasher().hash("not a password of anyone")
-
-
-def _default_parameters(chosen: PasswordHasher) -> bool:
-    default = PasswordHasher()
-    return (chosen.memory_cost, chosen.time_cost, chosen.parallelism) == (
-        default.memory_cost,
-        default.time_cost,
-        default.parallelism,
-    )
