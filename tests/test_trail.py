@@ -224,7 +224,7 @@ def test_mm_audit_verify_passes_untouched_and_names_a_deleted_row(
     import sqlite3
 
     from tests.support.fresh_state import copy_sqlite_demo
-    from tests.test_cli import runner
+    from tests.support.mm_command import runner
 
     database = tmp_path / "cli.sqlite3"  # the demo data, loaded once per test process
     copy_sqlite_demo(sqlite_template, program, database)
