@@ -36,6 +36,9 @@ log = logging.getLogger("mm.chat")
 
 T = TypeVar("T")
 SEEN_KEPT_FOR = timedelta(days=1)
+# Seconds a slash command or a modal may take before it is acknowledged with "one moment" or
+# "saving" and answered later: well within Slack's 3 seconds.
+ACK_BUDGET = 2.0
 
 
 class ChatRuntime:
@@ -70,8 +73,7 @@ class ChatRuntime:
         self.listeners = TrackingExecutor(8, "mm-chat-listener")  # Bolt's lazy listeners
         self.work = TrackingExecutor(8, "mm-chat-work")  # what a request asks for
         self.followups = TrackingExecutor(4, "mm-chat-followup")  # answers after the ack
-        # Seconds a slash command may take before it is answered "one moment" instead.
-        self.ack_budget = 2.0
+        self.ack_budget = ACK_BUDGET
         self._last_sweep = 0.0
 
     @property

@@ -10,6 +10,7 @@ import time
 
 from sqlalchemy import select
 
+from bot.runtime import ACK_BUDGET
 from domain.lifecycle import ReferralStatus
 from notices.request_cards import ACCEPT_ACTION
 from storage.models import Referral
@@ -31,6 +32,7 @@ def test_acks_within_3_seconds_under_a_10_second_lock_and_a_slow_auth_test(
     chat_on_both, database_url
 ):
     chat = chat_on_both
+    chat.runtime.ack_budget = ACK_BUDGET  # the site's, which the chat fixture widens
     scene = open_request(chat)
     chat.slack.slow_down("auth.test", 10)  # Slack is slow; this process has not asked it yet
     chat.click("U0OSBY", ACCEPT_ACTION, str(scene.request_id), channel=OSBY_CHANNEL)
@@ -79,6 +81,7 @@ def _closed_port() -> int:
 def test_with_slacks_web_api_unreachable_commands_are_still_answered(sqlite_sessions):
     chat_gen = make_chat(sqlite_sessions, SLACK_API_URL=f"http://127.0.0.1:{_closed_port()}/api/")
     chat = next(chat_gen)
+    chat.runtime.ack_budget = ACK_BUDGET
     try:
         response, took = timed(lambda: chat.command("U0NOBODY", "hjälp"))
         assert response.status_code == 200 and took < SLACKS_LIMIT
