@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from sqlalchemy.orm import Session, sessionmaker
 
 from domain.program import Program
@@ -40,6 +41,11 @@ os.environ.pop(crypto.ENV_KEY_FILE, None)
 # 445 hashes and checks took ~180 s of the test processes' time. The default parameters are
 # held by tests/test_password_hashing.py.
 os.environ[password_hashing.ENV] = "m=1024,t=1,p=1"
+# No time limit on a Hypothesis example: how long one takes is not what these tests check
+# (speed is `make bench`'s), and under the whole suite on two cores a 1-ms example once took
+# 375 ms, over Hypothesis' default 200.
+settings.register_profile("suite", deadline=None)
+settings.load_profile("suite")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -217,7 +217,6 @@ def test_periods_across_easter_midsummer_and_christmas_count_holidays_as_the_bud
 
 @settings(
     max_examples=8,
-    deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(seed=st.integers(0, 10**6), until=st.sampled_from([date(2026, 6, 30), date(2026, 12, 31)]))

@@ -59,7 +59,6 @@ def assert_counts_equal_the_items(session, today: date, horizon: date) -> None:
 
 @settings(
     max_examples=10,
-    deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(transactions=transactions_of(change), today=days, ahead=days)

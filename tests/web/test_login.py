@@ -240,9 +240,7 @@ def test_next_leads_back_to_a_page_on_this_site_only(
     assert page.status == 302 and page.response.headers["Location"] == expected
 
 
-@settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(target=st.text(max_size=40))
 def test_no_next_can_make_the_login_fail(app, target):
     from web.auth import safe_next
