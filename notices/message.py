@@ -17,8 +17,11 @@ reads the same as the blocks it used to be.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar, cast
+
+T = TypeVar("T")
 
 # The longest text part: Slack's 3 000 characters a section, the tightest channel.
 MAX_SECTION_TEXT = 3000
@@ -115,10 +118,33 @@ class Message:
     parts: list[Part]
     text: str  # the summary: notifications, fallbacks, subjects
     shared: bool = False  # everyone in the channel may see it
+    # The kept answer this message was made from (KeptMessage.message): while the message
+    # still says the same, what a transport makes of it is worked out once for all readers.
+    source: KeptMessage | None = field(default=None, compare=False, repr=False)
 
     def kept(self) -> KeptMessage:
         """The message as a value that may be shared between threads (services.kept_answers)."""
         return KeptMessage(tuple(self.parts), self.text, self.shared)
+
+    def rendered(self, transport: str, render: Callable[[Message], T]) -> T:
+        """`render(self)`: kept with the answer it was made from and given to every reader
+        of that answer, unless a caller has changed the message since (added a part, shared
+        it otherwise). The value may be shared, so it must not be changed."""
+        source = self.source
+        same = (
+            source is not None
+            and self.text == source.text
+            and self.shared == source.shared
+            and len(self.parts) == len(source.parts)
+            and all(mine is kept for mine, kept in zip(self.parts, source.parts, strict=True))
+        )
+        if source is None or not same:
+            return render(self)
+        held = source.renderings.get(transport)
+        if held is None:
+            # Two threads at once may both work it out: the same value, written twice.
+            held = source.renderings[transport] = render(self)
+        return cast(T, held)
 
 
 @dataclass(frozen=True)
@@ -126,10 +152,13 @@ class KeptMessage:
     parts: tuple[Part, ...]
     text: str
     shared: bool
+    # What each transport made of it (Message.rendered). Derived from the fields above, so
+    # it takes no part in comparing or hashing.
+    renderings: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def message(self) -> Message:
         """A message of its own for each reader: a caller may add to its parts."""
-        return Message(list(self.parts), self.text, self.shared)
+        return Message(list(self.parts), self.text, self.shared, source=self)
 
 
 def header(text: str) -> Heading:

@@ -26,20 +26,29 @@ def install(app: Flask) -> None:
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)  # type: ignore[method-assign]
 
-    @app.after_request
-    def secure_headers(response: Response) -> Response:
-        headers = response.headers
-        headers.setdefault("Content-Security-Policy", CSP)
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("X-Frame-Options", "DENY")
+    fixed = [
+        ("Content-Security-Policy", CSP),
+        ("X-Content-Type-Options", "nosniff"),
+        ("X-Frame-Options", "DENY"),
         # Our own address to our own pages only: over HTTPS Flask-WTF refuses a form whose
         # Referer is missing (no-referrer made every POST behind the proxy a CSRF error);
         # other sites never learn an address here, which may hold a reference code.
-        headers.setdefault("Referrer-Policy", "same-origin")
-        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-        if app.config.get("MM_HTTPS"):
-            headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        ("Referrer-Policy", "same-origin"),
+        ("Cross-Origin-Opener-Policy", "same-origin"),
+        ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+    ]
+    if app.config.get("MM_HTTPS"):
+        fixed.append(("Strict-Transport-Security", "max-age=31536000"))
+
+    @app.after_request
+    def secure_headers(response: Response) -> Response:
+        headers = response.headers
+        # Each header unless the view set its own. Looked up once: werkzeug answers a
+        # missing name by raising and catching an exception, six of them on every response.
+        present = {name.lower() for name, _value in headers.items()}
+        for name, value in fixed:
+            if name.lower() not in present:
+                headers.add(name, value)
         if request.endpoint != "static":
             headers["Cache-Control"] = "no-store"
         return response

@@ -54,6 +54,10 @@ def _user_id(data: dict[str, Any]) -> int | None:
     return int(value) if isinstance(value, str) and value.isdigit() else None
 
 
+# Style sheets need no session, nor Slack's requests (signed, never a cookie).
+SESSIONLESS = frozenset({"static", "slack_events"})
+
+
 class DatabaseSessionInterface(SessionInterface):
     def _limits(self, app: Flask) -> web_sessions.Limits:
         return web_sessions.Limits(
@@ -61,8 +65,8 @@ class DatabaseSessionInterface(SessionInterface):
         )
 
     def open_session(self, app: Flask, request: Request) -> ServerSession | None:
-        if request.endpoint == "static":
-            return None  # Flask makes a null session: style sheets need none
+        if request.endpoint in SESSIONLESS:
+            return None  # Flask makes a null session, and saves nothing
         token = request.cookies.get(self.get_cookie_name(app), "")
         if not token:
             return ServerSession()

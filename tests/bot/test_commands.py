@@ -187,6 +187,19 @@ def test_a_kept_answer_is_given_only_to_those_it_was_worked_out_for(chat):
         assert chat.reply(coordinator, "platser")["response_type"] == "ephemeral"
 
 
+def test_a_note_added_to_a_kept_answer_is_said_only_where_it_was_added(chat):
+    """`/mm budget` is kept, and its Slack answer with it (notices.message:
+    Message.rendered); `budget dela` adds a note to the same kept answer, which the next
+    `/mm budget` must not inherit, nor the note lose."""
+    _actor, coordinator = linked(chat, Role.COORDINATOR)
+    note = "Det här svaret visas bara för dig"
+    plain = chat.reply(coordinator, "budget")
+    assert note not in str(plain)
+    for _round in range(2):
+        assert note in str(chat.reply(coordinator, "budget dela"))
+        assert chat.reply(coordinator, "budget") == plain
+
+
 def test_budget_for_those_who_may_see_it(chat):
     _actor, coordinator = linked(chat, Role.COORDINATOR)
     said = chat.says(coordinator, "budget 2027")
