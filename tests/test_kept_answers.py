@@ -12,16 +12,22 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import date
+from decimal import Decimal
 from itertools import count
 
 import pytest
 from sqlalchemy import select, update
 
+from domain.access import Actor
+from domain.choices import Role
+from domain.errors import NotAllowed
 from services import reports
+from services.budget_follow_up import follow_up_for_reader
 from services.kept_answers import LIMIT, kept
 from services.steering_report import steering_report
 from storage.db import make_engine, session_factory, unit_of_work
-from storage.models import Municipality
+from storage.models import CostOutcome, Municipality
+from tests.support.clock import moment
 
 _names = count(1)
 TODAY = date(2026, 11, 23)
@@ -168,6 +174,41 @@ def test_the_steering_report_shows_a_change_at_once(sessions):
     assert after == report(read_only=False)
     osby = next(m for m in after.places.municipalities if m.municipality == "Osby")
     assert osby.capacity == 99
+
+
+def test_the_budget_follow_up_is_kept_for_those_who_may_see_it(sessions):
+    """The follow-up a page reads is kept while the database reads the same, per year,
+    cut-off and typed intake; who asks is checked every time, a kept answer or not."""
+    coordinator, investigator = Actor(1, Role.COORDINATOR), Actor(2, Role.INVESTIGATOR)
+
+    def read(actor, *, read_only: bool = True, typed: Decimal | None = None):
+        with unit_of_work(sessions, read_only=read_only) as session:
+            return follow_up_for_reader(
+                session, actor=actor, year=2026, to=TODAY, today=TODAY, typed_intake=typed
+            )
+
+    before = read(coordinator)
+    assert read(Actor(3, Role.ASSOCIATION)) is before  # kept: not worked out again
+    with pytest.raises(NotAllowed):
+        read(investigator)
+    typed = read(coordinator, typed=Decimal(4))
+    assert typed is not before
+    assert typed == read(coordinator, typed=Decimal(4), read_only=False)
+    with unit_of_work(sessions) as session:  # the association's books: an utfall entered
+        session.add(
+            CostOutcome(
+                year=2026,
+                label="Övrig administration",
+                through=date(2026, 10, 31),
+                amount_ore=1_234_500,
+                entered_at=moment(TODAY),
+            )
+        )
+    after = read(coordinator)
+    assert after != before
+    assert after == read(coordinator, read_only=False)
+    entered = next(line for line in after.other_costs if line.label == "Övrig administration")
+    assert entered.accrued.ore == 1_234_500
 
 
 def test_the_places_budgets_and_indicators_are_kept_until_the_data_changes(sessions, program):

@@ -95,13 +95,13 @@ def _follow_up_page(form: FollowUpForm, cost_form: CostOutcomeForm | None, statu
         year, to = _year_and_cut_off(form, years)
         typed = _typed_intake(form)
         try:
-            found = budget_follow_up.budget_follow_up(
+            found = budget_follow_up.follow_up_for_reader(
                 session, actor=actor, year=year, to=to, today=runtime.today(), typed_intake=typed
             )
         except RuleViolation as error:
             form.add_domain_error(error)
             to = date(year, 12, 31)
-            found = budget_follow_up.budget_follow_up(
+            found = budget_follow_up.follow_up_for_reader(
                 session, actor=actor, year=year, to=to, today=runtime.today(), typed_intake=typed
             )
         form.ar.data, form.till.data = year, to
@@ -150,7 +150,7 @@ def budget_xlsx() -> Any:
         form.validate()
         year, to = _year_and_cut_off(form, years)
         try:
-            found = budget_follow_up.budget_follow_up(
+            found = budget_follow_up.follow_up_for_reader(
                 session,
                 actor=runtime.actor(),
                 year=year,
