@@ -95,8 +95,8 @@ def _listener_failed(error: Exception) -> BoltResponse:
 
 
 def _slash_answer(reply: Message) -> dict[str, Any]:
-    """A slash command's answer as Bolt sends it: worked out once per kept answer (a list of
-    the free places of 290 municipalities cost more to write out as blocks than to look up)."""
+    """A slash command's answer as Bolt sends it: worked out once per kept answer (writing the
+    free places of 25 municipalities out as blocks was a tenth of a served `/mm platser`)."""
     return reply.rendered("slack slash answer", _slash_answer_of)
 
 
