@@ -33,6 +33,7 @@ from notices.message import Message, link, say
 from transports.delivery import Delivery
 from transports.slack.blockkit import slack_reply
 from transports.slack.settings import ChatSettings
+from web import sessions
 
 log = logging.getLogger("mm.chat")
 EVENTS_PATH = "/slack/events"
@@ -307,6 +308,7 @@ def install(app: Flask, delivery: Delivery) -> ChatRuntime:
         return response
 
     app.add_url_rule(EVENTS_PATH, endpoint="slack_events", view_func=slack_events, methods=["POST"])
+    sessions.without_session(app, EVENTS_PATH)  # Slack never sends the site's cookie
     csrf = app.extensions.get("csrf")
     if csrf is not None:  # Slack signs its requests; it cannot send a CSRF token
         csrf.exempt(slack_events)

@@ -54,8 +54,8 @@ def _user_id(data: dict[str, Any]) -> int | None:
     return int(value) if isinstance(value, str) and value.isdigit() else None
 
 
-# Style sheets need no session, nor Slack's requests (signed, never a cookie).
-SESSIONLESS = frozenset({"static", "slack_events"})
+# app.extensions' paths (beginnings of paths) that open no session (`without_session`).
+SESSIONLESS = "mm.sessionless"
 
 
 class DatabaseSessionInterface(SessionInterface):
@@ -65,7 +65,8 @@ class DatabaseSessionInterface(SessionInterface):
         )
 
     def open_session(self, app: Flask, request: Request) -> ServerSession | None:
-        if request.endpoint in SESSIONLESS:
+        # By path: Flask opens the session before it matches the URL to an endpoint.
+        if request.path.startswith(app.extensions[SESSIONLESS]):
             return None  # Flask makes a null session, and saves nothing
         token = request.cookies.get(self.get_cookie_name(app), "")
         if not token:
@@ -178,3 +179,12 @@ def _agent() -> str:
 
 def install(app: Flask) -> None:
     app.session_interface = DatabaseSessionInterface()
+    without_session(app, f"{app.static_url_path}/")  # style sheets need no session
+
+
+def without_session(app: Flask, path: str) -> None:
+    """Requests whose path begins with `path` read and write no session: Flask gives them a
+    null one. For requests that never carry the site's cookie, such as Slack's signed ones,
+    and for the style sheets, which need none."""
+    # Also before this interface is installed, or in an app without it (it then does nothing).
+    app.extensions[SESSIONLESS] = (*app.extensions.get(SESSIONLESS, ()), path)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 from urllib.parse import urlparse
 
 import pytest
@@ -13,9 +13,11 @@ from bot.commands import COMMANDS
 from domain.choices import DeclineReason, Role
 from services import chat_links, referrals
 from storage.db import unit_of_work
-from storage.models import Event, Municipality, Referral, User
-from tests.bot.conftest import NOW, SITE, open_request
+from storage.models import Event, Municipality, Referral, User, WebSession
+from tests.bot.conftest import NOW, SECRET, SITE, open_request
 from tests.support.clock import moment
+from tests.support.login import logged_in_cookie
+from tests.support.slack import sign
 from tests.support.work import statements
 
 ROLES = list(Role)
@@ -198,6 +200,26 @@ def test_a_note_added_to_a_kept_answer_is_said_only_where_it_was_added(chat):
     for _round in range(2):
         assert note in str(chat.reply(coordinator, "budget dela"))
         assert chat.reply(coordinator, "budget") == plain
+
+
+def test_a_request_from_slack_opens_no_web_session_even_with_the_sites_cookie(chat):
+    """/slack/events is registered without a session (web.sessions.without_session): a
+    cookie sent along, of a session due to be touched, is neither read nor touched."""
+    actor, user = linked(chat, Role.COORDINATOR)
+    seen = NOW - timedelta(minutes=5)  # older than a session is touched after
+    token = logged_in_cookie(chat.runtime.sessions, actor.user_id, seen)
+    body = chat.command_body(user, "platser")
+    client = chat.app.test_client()
+    client.set_cookie("mm_session", token)
+    response = client.post(
+        "/slack/events",
+        data=body,
+        headers={"Content-Type": "application/x-www-form-urlencoded", **sign(SECRET, body)},
+    )
+    assert response.status_code == 200
+    assert "Set-Cookie" not in response.headers
+    with unit_of_work(chat.runtime.sessions) as session:
+        assert session.scalars(select(WebSession.last_seen_at)).all() == [seen]
 
 
 def test_budget_for_those_who_may_see_it(chat):

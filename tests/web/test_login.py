@@ -291,6 +291,20 @@ def test_a_session_ends_after_30_idle_minutes_and_after_8_hours(visit, people, a
     assert idle.get("/oversikt").status == 302
 
 
+def test_a_style_sheet_neither_reads_nor_touches_the_session(visit, people, app, sqlite_world):
+    """Static files open no session (web.sessions.without_session): a style sheet fetched a
+    minute and more after the last page leaves the session's last use where it was."""
+    visitor = visit(people["coordinator"])
+    before = sqlite_world.read(lambda s: s.query(WebSession.last_seen_at).scalar())
+    app.config["CLOCK"].advance(timedelta(minutes=5))  # a page now would touch the session
+    sheet = visitor.client.get("/static/favicon.svg")
+    assert sheet.status_code == 200
+    assert "Set-Cookie" not in sheet.headers
+    assert sqlite_world.read(lambda s: s.query(WebSession.last_seen_at).scalar()) == before
+    assert visitor.get("/oversikt").status == 200  # and the session is still the visitor's
+    assert sqlite_world.read(lambda s: s.query(WebSession.last_seen_at).scalar()) > before
+
+
 def test_a_session_is_a_row_without_the_token(visit, people, sqlite_world):
     visitor = visit(people["coordinator"])
     rows = sqlite_world.read(lambda s: s.query(WebSession).all())
