@@ -14,6 +14,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage.sqlite_writers import QueuedWriters
+
 DEFAULT_SQLITE_PATH = Path("instance") / "mojlighetsmodellen.sqlite3"
 AFTER_COMMIT = "mm.after_commit"
 log = logging.getLogger("mm.db")
@@ -58,7 +60,12 @@ def make_engine(url: str | None = None) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             create_private_file(Path(parsed.database))
-        engine = create_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
+        engine = create_engine(
+            url,
+            # Writers take turns (storage.sqlite_writers) rather than polling for the lock.
+            connect_args={"timeout": 30, "factory": QueuedWriters},
+            hide_parameters=True,
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
@@ -120,8 +127,16 @@ def _sqlite_begin(connection: Connection) -> None:
         connection.exec_driver_sql("BEGIN")
     else:
         # A writer takes the write lock at the start, so two writers queue instead of
-        # failing half-way.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # failing half-way; its turn first, so that it is woken when the lock is free.
+        queued = connection.connection.dbapi_connection
+        if isinstance(queued, QueuedWriters):
+            queued.take_turn()
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            if isinstance(queued, QueuedWriters):
+                queued.end_turn()
+            raise
 
 
 def _postgresql_settings(dbapi_connection: Any, _record: Any) -> None:
