@@ -13,14 +13,15 @@ the lock is given up: the longest wait was 48 ms (p99 33–41 ms), the page's p9
 A turn is a file descriptor of its own, so giving it up is closing it; it ends with the
 transaction (the connection's commit or rollback, also SQLAlchemy's rollback when the
 connection goes back to its pool) or the connection. A writer that has not had its turn
-within SQLite's own busy timeout goes on without one: SQLite's own wait, then its own
-"database is locked". Only this package's connections queue; any other writer (the sqlite3
-shell) is waited for by SQLite as before.
+within SQLite's own busy timeout, or cannot open the file, goes on without one: SQLite's own
+wait, then its own "database is locked". Only this package's connections queue; any other
+writer (the sqlite3 shell) is waited for by SQLite as before.
 """
 
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
 import sqlite3
 import threading
@@ -28,6 +29,7 @@ from typing import Any
 
 # As long as SQLite's busy timeout (storage.db).
 WAIT_SECONDS = 30.0
+log = logging.getLogger("mm.db")
 
 
 class QueuedWriters(sqlite3.Connection):
@@ -41,7 +43,10 @@ class QueuedWriters(sqlite3.Connection):
     def take_turn(self, wait_seconds: float = WAIT_SECONDS) -> None:
         """Waits for this connection's turn to write (until its transaction ends)."""
         if self.queue is not None and self.turn is None:
-            self.turn = _turn(self.queue, wait_seconds)
+            try:
+                self.turn = _turn(self.queue, wait_seconds)
+            except OSError:  # no queue to be had here (no room for the file, no descriptor):
+                log.warning("no turn to write %s: SQLite's own wait instead", self.queue)
 
     def end_turn(self) -> None:
         turn, self.turn = self.turn, None

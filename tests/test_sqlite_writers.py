@@ -130,6 +130,18 @@ def test_a_writer_that_gets_no_turn_in_time_goes_on_as_before(sqlite_sessions):
     connection.close()
 
 
+def test_a_writer_whose_queue_cannot_be_opened_goes_on_as_before(tmp_path, caplog):
+    connection = QueuedWriters(tmp_path / "test.sqlite3", isolation_level=None)
+    connection.queue = str(tmp_path / "gone" / "test.sqlite3-writers")  # no such directory
+    connection.take_turn(wait_seconds=0.2)
+    assert connection.turn is None
+    assert "SQLite's own wait instead" in caplog.text
+    connection.execute("BEGIN IMMEDIATE")
+    connection.execute("CREATE TABLE seen (id INTEGER)")
+    connection.commit()
+    connection.close()
+
+
 def test_a_writer_in_another_process_is_waited_for(sqlite_sessions):
     """As gunicorn's two workers: the other process's transaction holds the turn, and this
     process's writer goes on when it commits, its row after the other's."""
