@@ -7,7 +7,7 @@ handler sleeps 1, 2, 5 … 100 ms between tries). While another process writes s
 (gunicorn's other worker logging the views of list pages), the poller mostly finds the lock
 taken again, and the longer it has waited the less often it looks: 20 clients on the
 investigator's list, two workers, saw BEGIN IMMEDIATE wait up to 1.3 s (p99 130–330 ms) and
-the page's p99 at 0.65–1 s. Waiting in flock() instead, the kernel wakes the next writer when
+the page's p99 at 0.58–1 s. Waiting in flock() instead, the kernel wakes the next writer when
 the lock is given up: the longest wait was 48 ms (p99 33–41 ms), the page's p99 0.38–0.54 s.
 
 A turn is a file descriptor of its own, so giving it up is closing it; it ends with the
