@@ -47,6 +47,13 @@ class QueuedWriters(sqlite3.Connection):
                 self.turn = _turn(self.queue, wait_seconds)
             except OSError:  # no queue to be had here (no room for the file, no descriptor):
                 log.warning("no turn to write %s: SQLite's own wait instead", self.queue)
+                return
+            if self.turn is None:
+                log.warning(
+                    "no turn to write %s within %s s: SQLite's own wait instead",
+                    self.queue,
+                    wait_seconds,
+                )
 
     def end_turn(self) -> None:
         turn, self.turn = self.turn, None

@@ -108,7 +108,7 @@ def test_the_turn_ends_with_the_transaction_however_it_ends(sqlite_sessions):
         assert not _held(queue)  # a reader takes no turn
 
 
-def test_a_writer_that_gets_no_turn_in_time_goes_on_as_before(sqlite_sessions):
+def test_a_writer_that_gets_no_turn_in_time_goes_on_as_before(sqlite_sessions, caplog):
     """After the wait (SQLite's busy timeout) SQLite's own wait decides; the descriptor that
     was waiting is closed once its turn comes, not left open."""
     queue = _queue(sqlite_sessions)
@@ -117,6 +117,7 @@ def test_a_writer_that_gets_no_turn_in_time_goes_on_as_before(sqlite_sessions):
     with _holding(queue):
         connection.take_turn(wait_seconds=0.2)
         assert connection.turn is None
+        assert "within 0.2 s: SQLite's own wait instead" in caplog.text
         connection.execute("BEGIN IMMEDIATE")  # SQLite's lock is free
         connection.execute(
             "INSERT INTO municipality (name, code, capacity, offer) VALUES ('Hörby', '1266', 1, '')"
