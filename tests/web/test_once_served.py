@@ -62,15 +62,19 @@ def test_one_referral_however_often_the_form_is_sent(database_url, sessions, wor
             for thread in threads:
                 thread.join()
 
-        def workers() -> set[str]:
+        def workers(asked: str = "POST /anmalan/ny") -> set[str]:
             lines = log.read_text().splitlines()
-            return {line.split()[0] for line in lines if " POST /anmalan/ny " in line}
+            return {line.split()[0] for line in lines if f" {asked} " in line}
 
-        # Which worker accepts a connection is the kernel's choice, and gunicorn answers once
-        # its first worker is up: on a busy machine the second may still be loading the app
-        # (a CI run saw one worker take five bursts). So the same form is sent again, burst
-        # after burst, until both have had some.
+        # gunicorn answers once its first worker is up: on a busy machine the second may
+        # still be loading the app (a CI run saw one worker take five bursts). Both are
+        # waited for first, one cheap request at a time, so that the bursts do not load the
+        # machine meanwhile. Which worker accepts a connection is then the kernel's choice:
+        # the same form is sent again, burst after burst, until both have had some.
         deadline = time.monotonic() + BOTH_WITHIN_S
+        while len(workers("GET /healthz")) < 2 and time.monotonic() < deadline:
+            visitor.request("/healthz")
+            time.sleep(0.05)
         burst()
         while len(workers()) < 2 and time.monotonic() < deadline:
             burst()
